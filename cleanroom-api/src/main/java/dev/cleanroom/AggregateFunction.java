@@ -1,0 +1,27 @@
+package dev.cleanroom;
+
+/** The aggregate functions a query may compute per output row. */
+public enum AggregateFunction {
+  /**
+   * The number of rows of the query's first dataset, each person contributing at most the policy's
+   * maximum contributions per group.
+   */
+  COUNT(false),
+  /** The number of distinct people (user ids) contributing to the row. */
+  COUNT_DISTINCT_USERS(false),
+  /** The sum over people of each person's clamped total of a metric. */
+  SUM(true),
+  /** The mean over people of each person's clamped total of a metric. */
+  AVG(true);
+
+  private final boolean needsMetric;
+
+  AggregateFunction(boolean needsMetric) {
+    this.needsMetric = needsMetric;
+  }
+
+  /** Whether this function aggregates a metric column. */
+  public boolean needsMetric() {
+    return needsMetric;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.cleanroom;
+
+import java.util.Objects;
+
+/**
+ * A named, typed column of a {@link Schema}.
+ *
+ * @param name the column name: a letter or underscore, then letters, digits or underscores
+ * @param type the column type
+ */
+public record Column(String name, ColumnType type) {
+  /**
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is not a valid name
+   */
+  public Column {
+    Names.check("column name", name);
+    Objects.requireNonNull(type, "type");
+  }
+
+  /** A {@link ColumnType#STRING} column. */
+  public static Column string(String name) {
+    return new Column(name, ColumnType.STRING);
+  }
+
+  /** A {@link ColumnType#LONG} column. */
+  public static Column int64(String name) {
+    return new Column(name, ColumnType.LONG);
+  }
+
+  /** A {@link ColumnType#DOUBLE} column. */
+  public static Column float64(String name) {
+    return new Column(name, ColumnType.DOUBLE);
+  }
+}

@@ -1,0 +1,25 @@
+package dev.cleanroom;
+
+/** The rules of a dataset's {@link Policy} that a query is checked against. */
+public enum PolicyRule {
+  /** The analyst must be allowed by the policy of every touched dataset. */
+  ANALYST_ALLOWED,
+  /** A dataset may be joined only on a column its policy allows for joining. */
+  JOIN_ALLOWED,
+  /** A user id column is never output, grouped by, or filtered by value. */
+  USER_ID_NOT_EXPOSED,
+  /** A blocked (or undeclared) column may not be touched. */
+  COLUMN_NOT_BLOCKED,
+  /** Grouping and filtering only on dimensions the policy allows. */
+  DIMENSION_ALLOWED,
+  /** A metric may be aggregated only with the functions its owner allows. */
+  AGGREGATE_ALLOWED,
+  /**
+   * Every output row has at least the largest minimum of distinct users of the touched datasets.
+   */
+  MIN_DISTINCT_USERS,
+  /** Each person contributes to at most the smallest maximum of groups of the touched datasets. */
+  MAX_GROUPS_PER_USER,
+  /** Each person's rows and metric totals per group are bounded. */
+  CONTRIBUTION_PER_GROUP
+}

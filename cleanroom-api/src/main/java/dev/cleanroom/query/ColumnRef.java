@@ -1,0 +1,143 @@
+package dev.cleanroom.query;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A reference to a column in a condition, created by {@link Dsl#col(String)}. The name may be
+ * qualified by its dataset ({@code impressions.country} or {@code publisher.impressions.country})
+ * where it would otherwise be ambiguous.
+ *
+ * @param name the column name
+ */
+public record ColumnRef(String name) {
+  /**
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  public ColumnRef {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("column name must not be blank");
+    }
+  }
+
+  /** {@code column = value}. */
+  public Condition eq(String value) {
+    return cmp(Condition.Op.EQ, value);
+  }
+
+  /** {@code column = value}. */
+  public Condition eq(long value) {
+    return cmp(Condition.Op.EQ, value);
+  }
+
+  /** {@code column = value}. */
+  public Condition eq(double value) {
+    return cmp(Condition.Op.EQ, value);
+  }
+
+  /** {@code column <> value}. */
+  public Condition ne(String value) {
+    return cmp(Condition.Op.NE, value);
+  }
+
+  /** {@code column <> value}. */
+  public Condition ne(long value) {
+    return cmp(Condition.Op.NE, value);
+  }
+
+  /** {@code column < value}. */
+  public Condition lt(String value) {
+    return cmp(Condition.Op.LT, value);
+  }
+
+  /** {@code column < value}. */
+  public Condition lt(long value) {
+    return cmp(Condition.Op.LT, value);
+  }
+
+  /** {@code column < value}. */
+  public Condition lt(double value) {
+    return cmp(Condition.Op.LT, value);
+  }
+
+  /** {@code column <= value}. */
+  public Condition le(String value) {
+    return cmp(Condition.Op.LE, value);
+  }
+
+  /** {@code column <= value}. */
+  public Condition le(long value) {
+    return cmp(Condition.Op.LE, value);
+  }
+
+  /** {@code column <= value}. */
+  public Condition le(double value) {
+    return cmp(Condition.Op.LE, value);
+  }
+
+  /** {@code column > value}. */
+  public Condition gt(String value) {
+    return cmp(Condition.Op.GT, value);
+  }
+
+  /** {@code column > value}. */
+  public Condition gt(long value) {
+    return cmp(Condition.Op.GT, value);
+  }
+
+  /** {@code column > value}. */
+  public Condition gt(double value) {
+    return cmp(Condition.Op.GT, value);
+  }
+
+  /** {@code column >= value}. */
+  public Condition ge(String value) {
+    return cmp(Condition.Op.GE, value);
+  }
+
+  /** {@code column >= value}. */
+  public Condition ge(long value) {
+    return cmp(Condition.Op.GE, value);
+  }
+
+  /** {@code column >= value}. */
+  public Condition ge(double value) {
+    return cmp(Condition.Op.GE, value);
+  }
+
+  /** {@code low <= column <= high}. */
+  public Condition between(long low, long high) {
+    return ge(low).and(le(high));
+  }
+
+  /** {@code low <= column <= high}. */
+  public Condition between(double low, double high) {
+    return ge(low).and(le(high));
+  }
+
+  /** {@code low <= column <= high}, comparing text by its UTF-16 code units. */
+  public Condition between(String low, String high) {
+    return ge(low).and(le(high));
+  }
+
+  /** {@code column IN (values)}. */
+  public Condition in(String... values) {
+    return new Condition.In(name, List.of((Object[]) values));
+  }
+
+  /** {@code column IN (values)}. */
+  public Condition in(long... values) {
+    List<Object> list = new ArrayList<>(values.length);
+    for (long v : values) {
+      list.add(v);
+    }
+    return new Condition.In(name, list);
+  }
+
+  private Condition cmp(Condition.Op op, Object value) {
+    return new Condition.Comparison(name, op, value);
+  }
+}

@@ -1,0 +1,192 @@
+package dev.cleanroom.query;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A filter on dimension columns, built with {@link Dsl#col(String)}. Literal values never appear in
+ * {@link #toString()}, so a condition may be logged safely.
+ */
+public sealed interface Condition
+    permits Condition.Comparison, Condition.In, Condition.And, Condition.Or, Condition.Not {
+
+  /** This condition and {@code other}. */
+  default Condition and(Condition other) {
+    return new And(List.of(this, other));
+  }
+
+  /** This condition or {@code other}. */
+  default Condition or(Condition other) {
+    return new Or(List.of(this, other));
+  }
+
+  /** The negation of this condition. */
+  default Condition not() {
+    return new Not(this);
+  }
+
+  /** The column names this condition reads, in order of appearance (with repeats). */
+  default List<String> columns() {
+    List<String> out = new ArrayList<>();
+    collectColumns(this, out);
+    return List.copyOf(out);
+  }
+
+  private static void collectColumns(Condition c, List<String> out) {
+    if (c instanceof Comparison cmp) {
+      out.add(cmp.column());
+    } else if (c instanceof In in) {
+      out.add(in.column());
+    } else if (c instanceof And and) {
+      and.operands().forEach(o -> collectColumns(o, out));
+    } else if (c instanceof Or or) {
+      or.operands().forEach(o -> collectColumns(o, out));
+    } else {
+      collectColumns(((Not) c).operand(), out);
+    }
+  }
+
+  /** The comparison operators. */
+  enum Op {
+    /** Equal. */
+    EQ("="),
+    /** Not equal. */
+    NE("<>"),
+    /** Less than. */
+    LT("<"),
+    /** Less than or equal. */
+    LE("<="),
+    /** Greater than. */
+    GT(">"),
+    /** Greater than or equal. */
+    GE(">=");
+
+    private final String symbol;
+
+    Op(String symbol) {
+      this.symbol = symbol;
+    }
+
+    /** The operator's SQL symbol. */
+    public String symbol() {
+      return symbol;
+    }
+  }
+
+  /**
+   * {@code column op value}.
+   *
+   * @param column the column name, optionally qualified by its dataset
+   * @param op the operator
+   * @param value a {@link String}, {@link Long} or {@link Double}
+   */
+  record Comparison(String column, Op op, Object value) implements Condition {
+    /**
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code value} is not a String, Long or finite Double
+     */
+    public Comparison {
+      Objects.requireNonNull(column, "column");
+      Objects.requireNonNull(op, "op");
+      value = Literals.check(value);
+    }
+
+    @Override
+    public String toString() {
+      return column + " " + op.symbol() + " ?";
+    }
+  }
+
+  /**
+   * {@code column IN (values)}.
+   *
+   * @param column the column name, optionally qualified by its dataset
+   * @param values at least one value, each a {@link String}, {@link Long} or {@link Double}
+   */
+  record In(String column, List<Object> values) implements Condition {
+    /**
+     * @throws NullPointerException if an argument or value is null
+     * @throws IllegalArgumentException if {@code values} is empty or holds an unsupported value
+     */
+    public In {
+      Objects.requireNonNull(column, "column");
+      List<Object> checked = new ArrayList<>(values.size());
+      for (Object v : values) {
+        checked.add(Literals.check(v));
+      }
+      if (checked.isEmpty()) {
+        throw new IllegalArgumentException("IN needs at least one value");
+      }
+      values = List.copyOf(checked);
+    }
+
+    @Override
+    public String toString() {
+      return column + " IN (" + values.size() + " values)";
+    }
+  }
+
+  /**
+   * All operands hold.
+   *
+   * @param operands at least two conditions
+   */
+  record And(List<Condition> operands) implements Condition {
+    /**
+     * @throws IllegalArgumentException if there are fewer than two operands
+     */
+    public And {
+      operands = List.copyOf(operands);
+      if (operands.size() < 2) {
+        throw new IllegalArgumentException("AND needs at least two operands");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "(" + String.join(" AND ", operands.stream().map(Object::toString).toList()) + ")";
+    }
+  }
+
+  /**
+   * At least one operand holds.
+   *
+   * @param operands at least two conditions
+   */
+  record Or(List<Condition> operands) implements Condition {
+    /**
+     * @throws IllegalArgumentException if there are fewer than two operands
+     */
+    public Or {
+      operands = List.copyOf(operands);
+      if (operands.size() < 2) {
+        throw new IllegalArgumentException("OR needs at least two operands");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "(" + String.join(" OR ", operands.stream().map(Object::toString).toList()) + ")";
+    }
+  }
+
+  /**
+   * The operand does not hold.
+   *
+   * @param operand the negated condition
+   */
+  record Not(Condition operand) implements Condition {
+    /**
+     * @throws NullPointerException if {@code operand} is null
+     */
+    public Not {
+      Objects.requireNonNull(operand, "operand");
+    }
+
+    @Override
+    public String toString() {
+      return "NOT " + operand;
+    }
+  }
+}

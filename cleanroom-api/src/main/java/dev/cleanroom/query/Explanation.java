@@ -1,0 +1,66 @@
+package dev.cleanroom.query;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a query would do, produced without scanning any source: the plan, every policy check with
+ * its outcome, and the limits that the strictest policies impose.
+ *
+ * @param spec the query
+ * @param plan the steps of the plan, in order
+ * @param checks every policy check of every touched dataset
+ * @param minDistinctUsers the threshold k that applies (largest of the touched datasets)
+ * @param maxGroupsPerUser the L0 bound that applies (smallest of the touched datasets)
+ * @param maxContributionsPerGroup the per-group row bound that applies (smallest)
+ */
+public record Explanation(
+    QuerySpec spec,
+    List<String> plan,
+    List<PolicyCheck> checks,
+    int minDistinctUsers,
+    int maxGroupsPerUser,
+    int maxContributionsPerGroup) {
+  /**
+   * @throws NullPointerException if an argument is null
+   */
+  public Explanation {
+    Objects.requireNonNull(spec, "spec");
+    plan = List.copyOf(plan);
+    checks = List.copyOf(checks);
+  }
+
+  /** Whether every policy check passed, so that {@code run()} would be accepted. */
+  public boolean allowed() {
+    return checks.stream().allMatch(PolicyCheck::passed);
+  }
+
+  /** The checks that failed. */
+  public List<PolicyCheck> failures() {
+    return checks.stream().filter(c -> !c.passed()).toList();
+  }
+
+  @Override
+  public String toString() {
+    String nl = System.lineSeparator();
+    StringBuilder sb = new StringBuilder();
+    sb.append("Query by ").append(spec.analyst()).append(" on ").append(spec.datasets()).append(nl);
+    sb.append("Plan:").append(nl);
+    for (int i = 0; i < plan.size(); i++) {
+      sb.append("  ").append(i + 1).append(". ").append(plan.get(i)).append(nl);
+    }
+    sb.append("Policy checks:").append(nl);
+    for (PolicyCheck c : checks) {
+      sb.append("  ").append(c).append(nl);
+    }
+    sb.append("Limits: k=")
+        .append(minDistinctUsers)
+        .append(", max groups per user=")
+        .append(maxGroupsPerUser)
+        .append(", max rows per user and group=")
+        .append(maxContributionsPerGroup)
+        .append(nl);
+    sb.append(allowed() ? "Outcome: would run" : "Outcome: would be refused").append(nl);
+    return sb.toString();
+  }
+}

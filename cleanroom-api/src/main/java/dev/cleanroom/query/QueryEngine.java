@@ -1,0 +1,23 @@
+package dev.cleanroom.query;
+
+/**
+ * What runs a {@link QuerySpec}: implemented by the engine in {@code cleanroom-core}; the fluent
+ * stages hand their finished description to it.
+ */
+public interface QueryEngine {
+  /**
+   * Plans, checks and runs the query.
+   *
+   * @throws dev.cleanroom.PolicyViolationException if a touched dataset's policy refuses it
+   * @throws dev.cleanroom.InvalidQueryException if the query is malformed
+   * @throws dev.cleanroom.DataSourceException if a source fails
+   */
+  Result run(QuerySpec spec);
+
+  /**
+   * Plans and checks the query without scanning any source.
+   *
+   * @throws dev.cleanroom.InvalidQueryException if the query is malformed
+   */
+  Explanation explain(QuerySpec spec);
+}

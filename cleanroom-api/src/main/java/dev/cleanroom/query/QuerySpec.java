@@ -1,0 +1,73 @@
+package dev.cleanroom.query;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The plain description of a query that the fluent builder produces and the engine plans.
+ *
+ * @param analyst the party running the query
+ * @param datasets the qualified names ({@code owner.name}) of the datasets, the first one from
+ *     {@code from}, the others joined on the user id
+ * @param where the conditions, all of which must hold (empty: no filter)
+ * @param groupBy the dimensions to group by (empty: one total row)
+ * @param aggregates the aggregates to compute, at least one
+ */
+public record QuerySpec(
+    String analyst,
+    List<String> datasets,
+    List<Condition> where,
+    List<String> groupBy,
+    List<Aggregate> aggregates) {
+  /**
+   * @throws NullPointerException if an argument or element is null
+   * @throws IllegalArgumentException if there is no dataset or aggregate, a dataset is named twice,
+   *     or two output columns have the same name
+   */
+  public QuerySpec {
+    Objects.requireNonNull(analyst, "analyst");
+    datasets = List.copyOf(datasets);
+    where = List.copyOf(where);
+    groupBy = List.copyOf(groupBy);
+    aggregates = List.copyOf(aggregates);
+    if (datasets.isEmpty()) {
+      throw new IllegalArgumentException("a query needs a dataset");
+    }
+    if (new HashSet<>(datasets).size() != datasets.size()) {
+      throw new IllegalArgumentException("a dataset may appear only once in a query");
+    }
+    if (aggregates.isEmpty()) {
+      throw new IllegalArgumentException("a query needs at least one aggregate");
+    }
+    Set<String> names = new HashSet<>();
+    for (String g : groupBy) {
+      if (!names.add(g)) {
+        throw new IllegalArgumentException("column [" + g + "] is grouped by twice");
+      }
+    }
+    Set<String> aliases = new HashSet<>();
+    for (Aggregate a : aggregates) {
+      if (!aliases.add(a.alias())) {
+        throw new IllegalArgumentException(
+            "output column [" + a.alias() + "] is named twice; give each aggregate its own alias");
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "QuerySpec[analyst="
+        + analyst
+        + ", datasets="
+        + datasets
+        + ", where="
+        + where
+        + ", groupBy="
+        + groupBy
+        + ", aggregates="
+        + aggregates
+        + "]";
+  }
+}

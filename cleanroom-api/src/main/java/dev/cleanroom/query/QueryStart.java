@@ -1,0 +1,39 @@
+package dev.cleanroom.query;
+
+import java.util.List;
+import java.util.Objects;
+
+/** The start of a query by one analyst: choose the first dataset with {@link #from(String)}. */
+public final class QueryStart {
+  private final QueryEngine engine;
+  private final String analyst;
+
+  private QueryStart(QueryEngine engine, String analyst) {
+    this.engine = engine;
+    this.analyst = analyst;
+  }
+
+  /**
+   * A query start for {@code analyst} on {@code engine}; a {@code CleanRoom} calls this, users call
+   * {@code room.as(analyst)}.
+   */
+  public static QueryStart of(QueryEngine engine, String analyst) {
+    return new QueryStart(
+        Objects.requireNonNull(engine, "engine"), Objects.requireNonNull(analyst, "analyst"));
+  }
+
+  /** The analyst running the query. */
+  public String analyst() {
+    return analyst;
+  }
+
+  /**
+   * The first dataset of the query.
+   *
+   * @param dataset the qualified name {@code owner.name}
+   */
+  public RowStage from(String dataset) {
+    Objects.requireNonNull(dataset, "dataset");
+    return new RowStage(engine, analyst, List.of(dataset), List.of());
+  }
+}

@@ -1,0 +1,84 @@
+package dev.cleanroom.query;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The released answer of a query: only rows that passed every privacy rule. Rows that were
+ * suppressed are not reachable in any way, not even as a count.
+ *
+ * @param queryId an identifier of this run, also recorded in the audit trail
+ * @param columns group columns first, then one column per aggregate
+ * @param rows the released rows, ordered by their group values
+ */
+public record Result(String queryId, List<ResultColumn> columns, List<ResultRow> rows) {
+  /**
+   * @throws NullPointerException if an argument or element is null
+   */
+  public Result {
+    java.util.Objects.requireNonNull(queryId, "queryId");
+    columns = List.copyOf(columns);
+    rows = List.copyOf(rows);
+  }
+
+  /** The number of released rows. */
+  public int size() {
+    return rows.size();
+  }
+
+  /** The released rows as an aligned text table, one line per row, numbers right-aligned. */
+  public String toTable() {
+    List<String[]> cells = new ArrayList<>();
+    String[] header = new String[columns.size()];
+    for (int i = 0; i < header.length; i++) {
+      header[i] = columns.get(i).name();
+    }
+    cells.add(header);
+    for (ResultRow row : rows) {
+      String[] line = new String[columns.size()];
+      for (int i = 0; i < line.length; i++) {
+        line[i] = format(row.get(i));
+      }
+      cells.add(line);
+    }
+    int[] width = new int[columns.size()];
+    for (String[] line : cells) {
+      for (int i = 0; i < line.length; i++) {
+        width[i] = Math.max(width[i], line[i].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int r = 0; r < cells.size(); r++) {
+      String[] line = cells.get(r);
+      for (int i = 0; i < line.length; i++) {
+        boolean right = r > 0 && !(rows.get(r - 1).get(i) instanceof String);
+        String pad = " ".repeat(width[i] - line[i].length());
+        sb.append(i == 0 ? "" : "  ").append(right ? pad + line[i] : line[i] + pad);
+      }
+      sb.append(System.lineSeparator());
+      if (r == 0) {
+        for (int i = 0; i < width.length; i++) {
+          sb.append(i == 0 ? "" : "  ").append("-".repeat(width[i]));
+        }
+        sb.append(System.lineSeparator());
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String format(Object value) {
+    if (value instanceof Double d) {
+      return Double.isNaN(d) ? "NaN" : String.format(Locale.ROOT, "%,.2f", d);
+    }
+    if (value instanceof Long l) {
+      return String.format(Locale.ROOT, "%,d", l);
+    }
+    return String.valueOf(value);
+  }
+
+  @Override
+  public String toString() {
+    return "Result[" + queryId + ", " + rows.size() + " rows]" + System.lineSeparator() + toTable();
+  }
+}

@@ -1,0 +1,12 @@
+package dev.cleanroom.spi;
+
+import dev.cleanroom.CleanRoom;
+
+/**
+ * Creates the engine behind {@link CleanRoom#builder()}. {@code cleanroom-core} provides one
+ * through {@link java.util.ServiceLoader}; applications do not implement this.
+ */
+public interface CleanRoomProvider {
+  /** A room with the given settings. */
+  CleanRoom create(CleanRoom.Settings settings);
+}

@@ -1,0 +1,31 @@
+package dev.cleanroom.spi;
+
+import dev.cleanroom.Schema;
+
+/**
+ * A party's data, as the engine reads it: a schema and a columnar batch scan. Host applications
+ * implement this to connect their own storage; the built-in sources are in {@code
+ * dev.cleanroom.source}.
+ *
+ * <p>A source is used by one room and may be scanned by several queries at once, so {@link #scan}
+ * must be safe to call concurrently. A source never logs or reports data values.
+ */
+public interface DataSource {
+  /** A short name for error messages and the audit trail, e.g. a file name; no secrets. */
+  String name();
+
+  /** The columns this source provides. */
+  Schema schema();
+
+  /** What this source can do beyond a plain scan. */
+  default SourceCapabilities capabilities() {
+    return SourceCapabilities.NONE;
+  }
+
+  /**
+   * Starts a scan of the requested columns. The caller closes the scan.
+   *
+   * @throws dev.cleanroom.DataSourceException if the data cannot be read
+   */
+  Scan scan(ScanRequest request);
+}
