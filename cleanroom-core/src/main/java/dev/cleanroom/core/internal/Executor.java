@@ -1,0 +1,410 @@
+package dev.cleanroom.core.internal;
+
+import dev.cleanroom.ColumnType;
+import dev.cleanroom.DataSourceException;
+import dev.cleanroom.core.Pseudonymizer;
+import dev.cleanroom.dp.ContributionBounding;
+import dev.cleanroom.dp.KeyedRank;
+import dev.cleanroom.query.ResultColumn;
+import dev.cleanroom.query.ResultRow;
+import dev.cleanroom.spi.ColumnBatch;
+import dev.cleanroom.spi.Scan;
+import dev.cleanroom.spi.ScanRequest;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Runs a checked {@link Plan}: scans each dataset into per-person partial aggregates (so memory
+ * grows with people × groups, not rows), joins on the pseudonymized user id, bounds each person's
+ * contribution, aggregates per group, and drops every group with fewer than k distinct users.
+ */
+final class Executor {
+  private final Pseudonymizer pseudonymizer;
+  private final KeyedRank rank;
+
+  Executor(Pseudonymizer pseudonymizer, KeyedRank rank) {
+    this.pseudonymizer = pseudonymizer;
+    this.rank = rank;
+  }
+
+  /** One person's rows of one dataset that share a projection: counts and metric totals. */
+  private static final class Partial {
+    long rows;
+    final double[] sums;
+    final long[] values;
+
+    Partial(int metrics) {
+      sums = new double[metrics];
+      values = new long[metrics];
+    }
+  }
+
+  /** A group's running aggregates. */
+  private static final class GroupState {
+    long users;
+    long count;
+    final double[] sums;
+    final long[] people;
+
+    GroupState(int aggregates) {
+      sums = new double[aggregates];
+      people = new long[aggregates];
+    }
+  }
+
+  /** The released rows: group values, then aggregates. */
+  record Output(List<ResultColumn> columns, List<ResultRow> rows) {}
+
+  Output execute(Plan plan) {
+    int n = plan.datasets().size();
+    List<Map<String, Map<List<Object>, Partial>>> people = new ArrayList<>(n);
+    for (Plan.DatasetPlan dp : plan.datasets()) {
+      people.add(scan(dp));
+    }
+    Map<List<Object>, GroupState> groups = aggregate(plan, people);
+    return release(plan, groups);
+  }
+
+  private Map<String, Map<List<Object>, Partial>> scan(Plan.DatasetPlan dp) {
+    String source = dp.dataset().source().name();
+    String userCol = dp.dataset().userIdColumn();
+    ScanRequest request =
+        new ScanRequest(
+            dp.scanColumns(), Set.of(userCol), dp.sourceFilter(), ScanRequest.DEFAULT_BATCH_SIZE);
+    Map<String, Map<List<Object>, Partial>> out = new HashMap<>();
+    Map<String, String> pseudonyms = new HashMap<>();
+    int metrics = dp.metrics().size();
+    BatchRow row = new BatchRow();
+    try (Scan scan = dp.dataset().source().scan(request)) {
+      for (Optional<ColumnBatch> next = scan.next(); next.isPresent(); next = scan.next()) {
+        ColumnBatch batch = next.get();
+        checkColumns(batch, dp);
+        row.batch = batch;
+        boolean longIds = batch.columns().get(0).type() == ColumnType.LONG;
+        String[] ids = longIds ? null : batch.strings(0);
+        long[] longIdValues = longIds ? batch.longs(0) : null;
+        for (int r = 0; r < batch.rowCount(); r++) {
+          row.row = r;
+          if (!dp.local().test(row)) {
+            continue;
+          }
+          String raw = longIds ? Long.toString(longIdValues[r]) : ids[r];
+          String pid = pseudonyms.get(raw);
+          if (pid == null) {
+            try {
+              pid = pseudonymizer.pseudonymize(raw, dp.dataset().userIdFormat());
+            } catch (IllegalArgumentException e) {
+              // The message of the pseudonymizer never holds the id.
+              throw new DataSourceException(source, -1, userCol, e.getMessage(), null);
+            }
+            pseudonyms.put(raw, pid);
+          }
+          List<Object> key = projectionKey(batch, dp.projectionSlots(), r);
+          Partial p =
+              out.computeIfAbsent(pid, x -> new HashMap<>())
+                  .computeIfAbsent(key, x -> new Partial(metrics));
+          p.rows++;
+          for (int m = 0; m < metrics; m++) {
+            double v = value(batch, dp.metricSlots()[m], r);
+            // NaN is a missing value: it is dropped, neither counted nor summed.
+            if (!Double.isNaN(v)) {
+              p.sums[m] += ContributionBounding.clamp(v, dp.valueBounds().get(m));
+              p.values[m]++;
+            }
+          }
+        }
+      }
+    } catch (DataSourceException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new DataSourceException(
+          source, "scan failed (" + e.getClass().getSimpleName() + ")", null);
+    }
+    return out;
+  }
+
+  private static void checkColumns(ColumnBatch batch, Plan.DatasetPlan dp) {
+    if (batch.columns().size() != dp.scanColumns().size()) {
+      throw new DataSourceException(
+          dp.dataset().source().name(), "returned a batch with other columns than requested", null);
+    }
+    for (int i = 0; i < dp.scanColumns().size(); i++) {
+      var c = batch.columns().get(i);
+      var declared = dp.dataset().schema().column(dp.scanColumns().get(i)).orElseThrow();
+      if (!c.equals(declared)) {
+        throw new DataSourceException(
+            dp.dataset().source().name(),
+            -1,
+            declared.name(),
+            "returned a batch whose column differs from its schema",
+            null);
+      }
+    }
+  }
+
+  private static double value(ColumnBatch batch, int slot, int row) {
+    return batch.columns().get(slot).type() == ColumnType.LONG
+        ? batch.longs(slot)[row]
+        : batch.doubles(slot)[row];
+  }
+
+  private static List<Object> projectionKey(ColumnBatch batch, int[] slots, int row) {
+    if (slots.length == 0) {
+      return List.of();
+    }
+    Object[] values = new Object[slots.length];
+    for (int i = 0; i < slots.length; i++) {
+      int s = slots[i];
+      values[i] =
+          switch (batch.columns().get(s).type()) {
+            case STRING -> batch.strings(s)[row];
+            case LONG -> batch.longs(s)[row];
+            case DOUBLE -> batch.doubles(s)[row];
+          };
+    }
+    return List.of(values);
+  }
+
+  private Map<List<Object>, GroupState> aggregate(
+      Plan plan, List<Map<String, Map<List<Object>, Partial>>> people) {
+    int n = people.size();
+    int aggregates = plan.aggregates().size();
+    Map<List<Object>, GroupState> groups = new HashMap<>();
+    @SuppressWarnings("unchecked")
+    Map<List<Object>, Partial>[] parts = new Map[n];
+    ComboRow comboRow = new ComboRow(n);
+    for (Map.Entry<String, Map<List<Object>, Partial>> person : people.get(0).entrySet()) {
+      boolean inAll = true;
+      for (int i = 0; i < n && inAll; i++) {
+        parts[i] = i == 0 ? person.getValue() : people.get(i).get(person.getKey());
+        inAll = parts[i] != null;
+      }
+      if (!inAll) {
+        continue;
+      }
+      Map<List<Object>, List<Set<List<Object>>>> contributions = new HashMap<>();
+      @SuppressWarnings("unchecked")
+      List<List<Object>>[] keys = new List[n];
+      for (int i = 0; i < n; i++) {
+        keys[i] = new ArrayList<>(parts[i].keySet());
+      }
+      enumerate(plan, keys, new int[n], 0, comboRow, contributions);
+      if (contributions.isEmpty()) {
+        continue;
+      }
+      List<List<Object>> personGroups = new ArrayList<>(contributions.keySet());
+      int[] kept = choose(person.getKey(), personGroups, plan.maxGroupsPerUser());
+      for (int gi : kept) {
+        List<Object> g = personGroups.get(gi);
+        List<Set<List<Object>>> contrib = contributions.get(g);
+        GroupState state = groups.computeIfAbsent(g, x -> new GroupState(aggregates));
+        state.users++;
+        long rows = 0;
+        for (List<Object> pk : contrib.get(0)) {
+          rows += parts[0].get(pk).rows;
+        }
+        state.count += ContributionBounding.clampCount(rows, plan.maxContributionsPerGroup());
+        for (int a = 0; a < aggregates; a++) {
+          Plan.AggregatePlan ap = plan.aggregates().get(a);
+          if (ap.dataset() < 0) {
+            continue;
+          }
+          double sum = 0;
+          long values = 0;
+          for (List<Object> pk : contrib.get(ap.dataset())) {
+            Partial p = parts[ap.dataset()].get(pk);
+            sum += p.sums[ap.metricIndex()];
+            values += p.values[ap.metricIndex()];
+          }
+          if (values > 0) {
+            state.sums[a] += ContributionBounding.clamp(sum, ap.groupBounds());
+            state.people[a]++;
+          }
+        }
+      }
+    }
+    return groups;
+  }
+
+  /** Walks every combination of one projection per dataset and records the groups it feeds. */
+  private static void enumerate(
+      Plan plan,
+      List<List<Object>>[] keys,
+      int[] choice,
+      int depth,
+      ComboRow comboRow,
+      Map<List<Object>, List<Set<List<Object>>>> contributions) {
+    int n = keys.length;
+    if (depth < n) {
+      for (int c = 0; c < keys[depth].size(); c++) {
+        choice[depth] = c;
+        enumerate(plan, keys, choice, depth + 1, comboRow, contributions);
+      }
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      comboRow.keys[i] = keys[i].get(choice[i]);
+    }
+    if (plan.crossConditions() && !plan.cross().test(comboRow)) {
+      return;
+    }
+    List<ResolvedColumn> groupBy = plan.groupBy();
+    Object[] g = new Object[groupBy.size()];
+    for (int j = 0; j < g.length; j++) {
+      ResolvedColumn rc = groupBy.get(j);
+      int slot = plan.datasets().get(rc.dataset()).projection().indexOf(rc);
+      g[j] = comboRow.keys[rc.dataset()].get(slot);
+    }
+    List<Set<List<Object>>> sets =
+        contributions.computeIfAbsent(
+            List.of(g),
+            x -> {
+              List<Set<List<Object>>> l = new ArrayList<>(n);
+              for (int i = 0; i < n; i++) {
+                l.add(new HashSet<>());
+              }
+              return l;
+            });
+    for (int i = 0; i < n; i++) {
+      sets.get(i).add(comboRow.keys[i]);
+    }
+  }
+
+  private int[] choose(String person, List<List<Object>> groups, int max) {
+    if (groups.size() <= max) {
+      int[] all = new int[groups.size()];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = i;
+      }
+      return all;
+    }
+    byte[] p = person.getBytes(StandardCharsets.US_ASCII);
+    long[] ranks = new long[groups.size()];
+    for (int i = 0; i < ranks.length; i++) {
+      ranks[i] = rank.rank(p, encode(groups.get(i)));
+    }
+    return ContributionBounding.selectPartitions(ranks, max);
+  }
+
+  /** A canonical byte encoding of a group key: a type tag and the value, per element. */
+  static byte[] encode(List<Object> key) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Object v : key) {
+      if (v instanceof String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.write('S');
+        out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
+        out.writeBytes(b);
+      } else if (v instanceof Long l) {
+        out.write('L');
+        out.writeBytes(ByteBuffer.allocate(8).putLong(l).array());
+      } else {
+        out.write('D');
+        out.writeBytes(ByteBuffer.allocate(8).putDouble((Double) v).array());
+      }
+    }
+    return out.toByteArray();
+  }
+
+  private static Output release(Plan plan, Map<List<Object>, GroupState> groups) {
+    List<ResultColumn> columns = new ArrayList<>();
+    for (int j = 0; j < plan.groupBy().size(); j++) {
+      columns.add(new ResultColumn(plan.groupNames().get(j), plan.groupBy().get(j).type(), false));
+    }
+    for (Plan.AggregatePlan ap : plan.aggregates()) {
+      columns.add(new ResultColumn(ap.aggregate().alias(), ap.type(), true));
+    }
+    List<List<Object>> keys = new ArrayList<>();
+    for (Map.Entry<List<Object>, GroupState> e : groups.entrySet()) {
+      // Suppression is silent: a group below the threshold leaves no trace in the result.
+      if (e.getValue().users >= plan.minDistinctUsers()) {
+        keys.add(e.getKey());
+      }
+    }
+    keys.sort(KEY_ORDER);
+    List<ResultRow> rows = new ArrayList<>(keys.size());
+    for (List<Object> key : keys) {
+      GroupState s = groups.get(key);
+      List<Object> values = new ArrayList<>(key);
+      for (int a = 0; a < plan.aggregates().size(); a++) {
+        Plan.AggregatePlan ap = plan.aggregates().get(a);
+        values.add(
+            switch (ap.aggregate().function()) {
+              case COUNT -> s.count;
+              case COUNT_DISTINCT_USERS -> s.users;
+              case SUM -> s.sums[a];
+              case AVG -> s.people[a] == 0 ? Double.NaN : s.sums[a] / s.people[a];
+            });
+      }
+      rows.add(new ResultRow(columns, values));
+    }
+    return new Output(columns, rows);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static final Comparator<List<Object>> KEY_ORDER =
+      (a, b) -> {
+        for (int i = 0; i < a.size(); i++) {
+          int c = ((Comparable) a.get(i)).compareTo(b.get(i));
+          if (c != 0) {
+            return c;
+          }
+        }
+        return 0;
+      };
+
+  /** A row of a batch, for the dataset's own conditions. */
+  private static final class BatchRow implements Predicates.Row {
+    ColumnBatch batch;
+    int row;
+
+    @Override
+    public String str(int dataset, int slot) {
+      return batch.strings(slot)[row];
+    }
+
+    @Override
+    public long lng(int dataset, int slot) {
+      return batch.longs(slot)[row];
+    }
+
+    @Override
+    public double dbl(int dataset, int slot) {
+      return batch.doubles(slot)[row];
+    }
+  }
+
+  /** One projection per dataset, for conditions that read several datasets. */
+  private static final class ComboRow implements Predicates.Row {
+    final List<Object>[] keys;
+
+    @SuppressWarnings("unchecked")
+    ComboRow(int n) {
+      keys = new List[n];
+    }
+
+    @Override
+    public String str(int dataset, int slot) {
+      return (String) keys[dataset].get(slot);
+    }
+
+    @Override
+    public long lng(int dataset, int slot) {
+      return (Long) keys[dataset].get(slot);
+    }
+
+    @Override
+    public double dbl(int dataset, int slot) {
+      return (Double) keys[dataset].get(slot);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.cleanroom.core.internal;
+
+import dev.cleanroom.SecretKey;
+import dev.cleanroom.query.Aggregate;
+import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.QuerySpec;
+import java.nio.charset.StandardCharsets;
+import org.apache.commons.codec.digest.HmacAlgorithms;
+import org.apache.commons.codec.digest.HmacUtils;
+
+/**
+ * Keyed fingerprints of queries: HMAC-SHA256, under a key derived from the room's key, of a
+ * canonical text of the query including its literals. Identical queries get identical fingerprints
+ * within a room; without the key, a fingerprint reveals nothing of the literals.
+ */
+final class Fingerprints {
+  private final byte[] key;
+
+  Fingerprints(SecretKey roomKey) {
+    this.key =
+        new HmacUtils(HmacAlgorithms.HMAC_SHA_256, roomKey.bytes())
+            .hmac("cleanroom query fingerprint v1".getBytes(StandardCharsets.UTF_8));
+  }
+
+  String of(QuerySpec spec) {
+    String hex = new HmacUtils(HmacAlgorithms.HMAC_SHA_256, key).hmacHex(canonical(spec));
+    return hex.substring(0, 32);
+  }
+
+  static String canonical(QuerySpec spec) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("analyst=").append(quote(spec.analyst()));
+    sb.append(";datasets=");
+    spec.datasets().forEach(d -> sb.append(quote(d)).append(','));
+    sb.append(";where=");
+    spec.where().forEach(c -> canonical(c, sb.append('(')).append(')'));
+    sb.append(";groupBy=");
+    spec.groupBy().forEach(g -> sb.append(quote(g)).append(','));
+    sb.append(";select=");
+    for (Aggregate a : spec.aggregates()) {
+      sb.append(a.function())
+          .append('(')
+          .append(quote(a.column()))
+          .append(")as")
+          .append(quote(a.alias()))
+          .append(',');
+    }
+    return sb.toString();
+  }
+
+  private static StringBuilder canonical(Condition c, StringBuilder sb) {
+    if (c instanceof Condition.Comparison cmp) {
+      return sb.append(quote(cmp.column())).append(cmp.op()).append(literal(cmp.value()));
+    }
+    if (c instanceof Condition.In in) {
+      sb.append(quote(in.column())).append("IN[");
+      in.values().forEach(v -> sb.append(literal(v)).append(','));
+      return sb.append(']');
+    }
+    if (c instanceof Condition.And and) {
+      sb.append("AND[");
+      and.operands().forEach(o -> canonical(o, sb).append(','));
+      return sb.append(']');
+    }
+    if (c instanceof Condition.Or or) {
+      sb.append("OR[");
+      or.operands().forEach(o -> canonical(o, sb).append(','));
+      return sb.append(']');
+    }
+    return canonical(((Condition.Not) c).operand(), sb.append("NOT[")).append(']');
+  }
+
+  private static String literal(Object v) {
+    if (v instanceof String s) {
+      return "S" + quote(s);
+    }
+    return (v instanceof Long ? "L" : "D") + v;
+  }
+
+  private static String quote(String s) {
+    return s.length() + ":" + s;
+  }
+}

@@ -1,0 +1,85 @@
+package dev.cleanroom.core.internal;
+
+import dev.cleanroom.Bounds;
+import dev.cleanroom.ColumnType;
+import dev.cleanroom.Dataset;
+import dev.cleanroom.query.Aggregate;
+import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.Explanation;
+import dev.cleanroom.query.PolicyCheck;
+import dev.cleanroom.query.QuerySpec;
+import java.util.List;
+
+/**
+ * A checked query, ready to execute: what to scan from each dataset, how to filter, join, bound and
+ * aggregate, and the limits of the strictest touched policies.
+ *
+ * @param spec the query
+ * @param datasets one scan plan per dataset, the first from {@code from}
+ * @param groupBy the grouped columns, in output order
+ * @param groupNames the output names of the grouped columns
+ * @param aggregates the aggregates, in output order
+ * @param cross the conditions that read columns of several datasets, over projection slots
+ * @param crossConditions whether {@code cross} holds any condition
+ * @param minDistinctUsers the threshold k that applies
+ * @param maxGroupsPerUser the L0 bound that applies
+ * @param maxContributionsPerGroup the per-group row bound for {@code count()}
+ * @param checks every policy check, all passed
+ * @param steps the plan in words, for {@code explain()}
+ */
+record Plan(
+    QuerySpec spec,
+    List<DatasetPlan> datasets,
+    List<ResolvedColumn> groupBy,
+    List<String> groupNames,
+    List<AggregatePlan> aggregates,
+    Predicates.Pred cross,
+    boolean crossConditions,
+    int minDistinctUsers,
+    int maxGroupsPerUser,
+    int maxContributionsPerGroup,
+    List<PolicyCheck> checks,
+    List<String> steps) {
+
+  Explanation explanation() {
+    return new Explanation(
+        spec, steps, checks, minDistinctUsers, maxGroupsPerUser, maxContributionsPerGroup);
+  }
+
+  /**
+   * What to read from one dataset.
+   *
+   * @param dataset the dataset
+   * @param scanColumns the columns to scan, user id first
+   * @param sourceFilter the dataset's own conditions, with unqualified column names, as a hint for
+   *     sources that filter
+   * @param local the dataset's own conditions, over scan slots
+   * @param projection the columns that grouping and cross-dataset conditions need, per person
+   * @param projectionSlots the scan slot of each projection column
+   * @param metrics the metrics of this dataset that aggregates read
+   * @param metricSlots the scan slot of each metric
+   * @param valueBounds the declared clamp bounds of each metric
+   */
+  record DatasetPlan(
+      Dataset dataset,
+      List<String> scanColumns,
+      List<Condition> sourceFilter,
+      Predicates.Pred local,
+      List<ResolvedColumn> projection,
+      int[] projectionSlots,
+      List<String> metrics,
+      int[] metricSlots,
+      List<Bounds> valueBounds) {}
+
+  /**
+   * One aggregate of the output.
+   *
+   * @param aggregate the aggregate as the analyst wrote it
+   * @param dataset the dataset of its metric, or -1 for counts
+   * @param metricIndex the index of its metric in that dataset's {@link DatasetPlan#metrics()}
+   * @param groupBounds the bounds of one person's total per group
+   * @param type the output type
+   */
+  record AggregatePlan(
+      Aggregate aggregate, int dataset, int metricIndex, Bounds groupBounds, ColumnType type) {}
+}

@@ -1,0 +1,579 @@
+package dev.cleanroom.core.internal;
+
+import dev.cleanroom.AggregateFunction;
+import dev.cleanroom.Bounds;
+import dev.cleanroom.ColumnRole;
+import dev.cleanroom.ColumnType;
+import dev.cleanroom.Dataset;
+import dev.cleanroom.InvalidQueryException;
+import dev.cleanroom.Policy;
+import dev.cleanroom.PolicyRule;
+import dev.cleanroom.query.Aggregate;
+import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.PolicyCheck;
+import dev.cleanroom.query.QuerySpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Resolves a query's names, checks every touched dataset's policy, and compiles the plan. Never
+ * touches a source.
+ */
+final class Planner {
+  private final Function<String, Dataset> registry;
+  private final Function<String, Set<String>> visibleDatasets;
+
+  /**
+   * A planner over the registered datasets.
+   *
+   * @param registry the dataset of a qualified name, or null
+   * @param visibleDatasets the qualified names open to an analyst, for error messages
+   */
+  Planner(Function<String, Dataset> registry, Function<String, Set<String>> visibleDatasets) {
+    this.registry = registry;
+    this.visibleDatasets = visibleDatasets;
+  }
+
+  /** The outcome of planning: the checks, and the plan when every check passed. */
+  record Outcome(List<PolicyCheck> checks, Plan plan, List<String> steps, int[] limits) {
+    boolean allowed() {
+      return checks.stream().allMatch(PolicyCheck::passed);
+    }
+  }
+
+  /**
+   * Plans {@code spec}.
+   *
+   * @throws InvalidQueryException if a name cannot be resolved or a literal has the wrong type
+   */
+  Outcome plan(QuerySpec spec) {
+    List<Dataset> datasets = resolveDatasets(spec);
+    Resolver resolver = new Resolver(datasets);
+    int n = datasets.size();
+
+    List<ResolvedColumn> groupBy = new ArrayList<>();
+    for (String g : spec.groupBy()) {
+      groupBy.add(resolver.resolve(g));
+    }
+    List<List<Condition>> local = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      local.add(new ArrayList<>());
+    }
+    List<Condition> cross = new ArrayList<>();
+    List<ResolvedColumn> filterColumns = new ArrayList<>();
+    for (Condition c : flattenAnd(spec.where())) {
+      Set<Integer> touched = new TreeSet<>();
+      for (String name : c.columns()) {
+        ResolvedColumn rc = resolver.resolve(name);
+        filterColumns.add(rc);
+        touched.add(rc.dataset());
+      }
+      if (touched.size() == 1) {
+        local.get(touched.iterator().next()).add(c);
+      } else {
+        cross.add(c);
+      }
+    }
+    List<ResolvedColumn> metricColumns = new ArrayList<>();
+    for (Aggregate a : spec.aggregates()) {
+      metricColumns.add(a.metric().map(resolver::resolve).orElse(null));
+    }
+
+    int k = 0;
+    int l0 = Integer.MAX_VALUE;
+    int maxRows = Integer.MAX_VALUE;
+    for (Dataset d : datasets) {
+      Policy p = d.policy();
+      k = Math.max(k, p.minDistinctUsers());
+      l0 = Math.min(l0, p.maxGroupsPerUser());
+      maxRows = Math.min(maxRows, p.maxContributionsPerGroup());
+    }
+
+    List<PolicyCheck> checks = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Dataset d = datasets.get(i);
+      Policy p = d.policy();
+      boolean analystOk = p.analysts().contains(spec.analyst());
+      checks.add(
+          check(
+              d,
+              PolicyRule.ANALYST_ALLOWED,
+              analystOk,
+              analystOk
+                  ? "analyst " + spec.analyst() + " is allowed"
+                  : "analyst " + spec.analyst() + " is not among the allowed analysts"));
+      if (n > 1) {
+        boolean joinOk = p.joinColumns().contains(d.userIdColumn());
+        checks.add(
+            check(
+                d,
+                PolicyRule.JOIN_ALLOWED,
+                joinOk,
+                joinOk
+                    ? "may be joined on [" + d.userIdColumn() + "]"
+                    : "may not be joined on [" + d.userIdColumn() + "]"));
+      }
+      for (ResolvedColumn g : groupBy) {
+        if (g.dataset() == i) {
+          checks.add(dimensionCheck(d, g, "grouped by"));
+        }
+      }
+      Set<String> seenFilter = new HashSet<>();
+      for (ResolvedColumn f : filterColumns) {
+        if (f.dataset() == i && seenFilter.add(f.name())) {
+          checks.add(dimensionCheck(d, f, "filtered on"));
+        }
+      }
+      for (int a = 0; a < spec.aggregates().size(); a++) {
+        ResolvedColumn m = metricColumns.get(a);
+        if (m != null && m.dataset() == i) {
+          checks.add(aggregateCheck(d, m, spec.aggregates().get(a).function()));
+        }
+      }
+      checks.add(
+          check(
+              d,
+              PolicyRule.MIN_DISTINCT_USERS,
+              true,
+              "own k=" + p.minDistinctUsers() + "; applied k=" + k + " (largest of the query)"));
+      checks.add(
+          check(
+              d,
+              PolicyRule.MAX_GROUPS_PER_USER,
+              true,
+              "own L0="
+                  + p.maxGroupsPerUser()
+                  + "; applied L0="
+                  + l0
+                  + " (smallest of the query)"));
+      checks.add(
+          check(
+              d,
+              PolicyRule.CONTRIBUTION_PER_GROUP,
+              true,
+              "own rows per user and group="
+                  + p.maxContributionsPerGroup()
+                  + "; applied "
+                  + maxRows
+                  + "; metric totals clamped per group"));
+    }
+    int[] limits = {k, l0, maxRows};
+    List<String> steps = describe(spec, datasets, local, cross, groupBy, metricColumns, limits);
+    boolean allowed = checks.stream().allMatch(PolicyCheck::passed);
+    if (!allowed) {
+      return new Outcome(checks, null, steps, limits);
+    }
+    Plan plan =
+        compile(
+            spec, datasets, resolver, local, cross, groupBy, metricColumns, checks, steps, limits);
+    return new Outcome(checks, plan, steps, limits);
+  }
+
+  private List<Dataset> resolveDatasets(QuerySpec spec) {
+    List<Dataset> out = new ArrayList<>();
+    for (String name : spec.datasets()) {
+      Dataset d = registry.apply(name);
+      if (d == null) {
+        throw new InvalidQueryException(
+            "dataset ["
+                + name
+                + "] not found; datasets open to "
+                + spec.analyst()
+                + " are: "
+                + new TreeSet<>(visibleDatasets.apply(spec.analyst())));
+      }
+      out.add(d);
+    }
+    return out;
+  }
+
+  private static List<Condition> flattenAnd(List<Condition> where) {
+    List<Condition> out = new ArrayList<>();
+    for (Condition c : where) {
+      if (c instanceof Condition.And and) {
+        out.addAll(flattenAnd(and.operands()));
+      } else {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  private static PolicyCheck check(Dataset d, PolicyRule rule, boolean passed, String detail) {
+    return new PolicyCheck(d.qualifiedName(), d.owner(), rule, passed, detail);
+  }
+
+  private static PolicyCheck dimensionCheck(Dataset d, ResolvedColumn c, String use) {
+    String col = "[" + c.name() + "]";
+    return switch (c.role()) {
+      case USER_ID ->
+          check(
+              d,
+              PolicyRule.USER_ID_NOT_EXPOSED,
+              false,
+              "user id column " + col + " may not be " + use);
+      case BLOCKED ->
+          check(d, PolicyRule.COLUMN_NOT_BLOCKED, false, "column " + col + " is blocked");
+      case METRIC ->
+          check(
+              d,
+              PolicyRule.DIMENSION_ALLOWED,
+              false,
+              "metric " + col + " is not a dimension and may not be " + use);
+      case DIMENSION -> {
+        boolean ok = d.allowedDimensions().contains(c.name());
+        yield check(
+            d,
+            PolicyRule.DIMENSION_ALLOWED,
+            ok,
+            "dimension " + col + (ok ? " may be " : " may not be ") + use);
+      }
+    };
+  }
+
+  private static PolicyCheck aggregateCheck(Dataset d, ResolvedColumn c, AggregateFunction f) {
+    String col = "[" + c.name() + "]";
+    return switch (c.role()) {
+      case USER_ID ->
+          check(
+              d,
+              PolicyRule.USER_ID_NOT_EXPOSED,
+              false,
+              "user id column " + col + " may not be aggregated");
+      case BLOCKED ->
+          check(d, PolicyRule.COLUMN_NOT_BLOCKED, false, "column " + col + " is blocked");
+      case DIMENSION ->
+          check(
+              d,
+              PolicyRule.AGGREGATE_ALLOWED,
+              false,
+              "dimension " + col + " is not a metric and may not be aggregated");
+      case METRIC -> {
+        boolean ok = d.policy().allowedAggregates(c.name()).contains(f);
+        yield check(
+            d,
+            PolicyRule.AGGREGATE_ALLOWED,
+            ok,
+            f + " of metric " + col + (ok ? " is allowed" : " is not allowed"));
+      }
+    };
+  }
+
+  private static List<String> describe(
+      QuerySpec spec,
+      List<Dataset> datasets,
+      List<List<Condition>> local,
+      List<Condition> cross,
+      List<ResolvedColumn> groupBy,
+      List<ResolvedColumn> metricColumns,
+      int[] limits) {
+    List<String> steps = new ArrayList<>();
+    for (int i = 0; i < datasets.size(); i++) {
+      Dataset d = datasets.get(i);
+      steps.add(
+          "scan "
+              + d.qualifiedName()
+              + " from "
+              + d.source().name()
+              + (local.get(i).isEmpty() ? "" : ", keep rows where " + local.get(i))
+              + "; pseudonymize user id ["
+              + d.userIdColumn()
+              + "] ("
+              + d.userIdFormat()
+              + ", HMAC-SHA256)");
+    }
+    if (datasets.size() > 1) {
+      steps.add(
+          "inner join "
+              + datasets.stream().map(Dataset::qualifiedName).toList()
+              + " on the pseudonymized user id, per person");
+    }
+    if (!cross.isEmpty()) {
+      steps.add("keep combinations where " + cross);
+    }
+    StringBuilder bound =
+        new StringBuilder("bound contributions: each person in at most ")
+            .append(limits[1])
+            .append(" group(s), chosen uniformly at random");
+    for (int a = 0; a < spec.aggregates().size(); a++) {
+      Aggregate agg = spec.aggregates().get(a);
+      ResolvedColumn m = metricColumns.get(a);
+      if (agg.function() == AggregateFunction.COUNT) {
+        bound.append("; at most ").append(limits[2]).append(" row(s) per person and group");
+      } else if (m != null && m.role() == ColumnRole.METRIC) {
+        Dataset d = datasets.get(m.dataset());
+        Bounds vb = d.metricBounds(m.name()).orElseThrow();
+        Bounds gb = d.groupBounds(m.name());
+        bound
+            .append("; [")
+            .append(m.name())
+            .append("] values clamped to [")
+            .append(vb.lower())
+            .append(", ")
+            .append(vb.upper())
+            .append("], per person and group to [")
+            .append(gb.lower())
+            .append(", ")
+            .append(gb.upper())
+            .append("]");
+      }
+    }
+    steps.add(bound.toString());
+    steps.add(
+        "aggregate "
+            + (groupBy.isEmpty()
+                ? "over all rows"
+                : "per group of " + groupBy.stream().map(ResolvedColumn::name).toList())
+            + ": "
+            + spec.aggregates().stream()
+                .map(
+                    a ->
+                        a.function()
+                            + (a.column().isEmpty() ? "" : "(" + a.column() + ")")
+                            + " as "
+                            + a.alias())
+                .toList());
+    steps.add("suppress every row with fewer than " + limits[0] + " distinct users");
+    return steps;
+  }
+
+  private static Plan compile(
+      QuerySpec spec,
+      List<Dataset> datasets,
+      Resolver resolver,
+      List<List<Condition>> local,
+      List<Condition> cross,
+      List<ResolvedColumn> groupBy,
+      List<ResolvedColumn> metricColumns,
+      List<PolicyCheck> checks,
+      List<String> steps,
+      int[] limits) {
+    int n = datasets.size();
+    List<LinkedHashSet<String>> projection = new ArrayList<>();
+    List<LinkedHashSet<String>> metrics = new ArrayList<>();
+    List<LinkedHashSet<String>> scan = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      projection.add(new LinkedHashSet<>());
+      metrics.add(new LinkedHashSet<>());
+      LinkedHashSet<String> s = new LinkedHashSet<>();
+      s.add(datasets.get(i).userIdColumn());
+      scan.add(s);
+    }
+    for (ResolvedColumn g : groupBy) {
+      projection.get(g.dataset()).add(g.name());
+    }
+    for (Condition c : cross) {
+      for (String name : c.columns()) {
+        ResolvedColumn rc = resolver.resolve(name);
+        projection.get(rc.dataset()).add(rc.name());
+      }
+    }
+    for (ResolvedColumn m : metricColumns) {
+      if (m != null) {
+        metrics.get(m.dataset()).add(m.name());
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      scan.get(i).addAll(projection.get(i));
+      for (Condition c : local.get(i)) {
+        for (String name : c.columns()) {
+          scan.get(i).add(resolver.resolve(name).name());
+        }
+      }
+      scan.get(i).addAll(metrics.get(i));
+    }
+
+    List<Plan.DatasetPlan> plans = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Dataset d = datasets.get(i);
+      List<String> scanCols = List.copyOf(scan.get(i));
+      List<String> proj = List.copyOf(projection.get(i));
+      List<String> mets = List.copyOf(metrics.get(i));
+      Predicates.Pred pred =
+          Predicates.compileAll(local.get(i), resolver::resolve, c -> scanCols.indexOf(c.name()));
+      List<ResolvedColumn> projCols = new ArrayList<>();
+      int[] projSlots = new int[proj.size()];
+      for (int j = 0; j < proj.size(); j++) {
+        projCols.add(resolver.column(i, proj.get(j)));
+        projSlots[j] = scanCols.indexOf(proj.get(j));
+      }
+      int[] metricSlots = new int[mets.size()];
+      List<Bounds> valueBounds = new ArrayList<>();
+      for (int j = 0; j < mets.size(); j++) {
+        metricSlots[j] = scanCols.indexOf(mets.get(j));
+        valueBounds.add(d.metricBounds(mets.get(j)).orElseThrow());
+      }
+      List<Condition> sourceFilter = new ArrayList<>();
+      for (Condition c : local.get(i)) {
+        sourceFilter.add(unqualify(c, resolver));
+      }
+      plans.add(
+          new Plan.DatasetPlan(
+              d,
+              scanCols,
+              sourceFilter,
+              pred,
+              projCols,
+              projSlots,
+              mets,
+              metricSlots,
+              valueBounds));
+    }
+    Predicates.Pred crossPred =
+        Predicates.compileAll(
+            cross,
+            resolver::resolve,
+            c ->
+                plans
+                    .get(c.dataset())
+                    .projection()
+                    .indexOf(resolver.column(c.dataset(), c.name())));
+
+    List<String> groupNames = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    Map<String, Integer> plainCount = new HashMap<>();
+    for (ResolvedColumn g : groupBy) {
+      plainCount.merge(g.name(), 1, Integer::sum);
+    }
+    for (int j = 0; j < groupBy.size(); j++) {
+      ResolvedColumn g = groupBy.get(j);
+      String name =
+          plainCount.get(g.name()) == 1
+              ? g.name()
+              : datasets.get(g.dataset()).name() + "_" + g.name();
+      groupNames.add(name);
+      names.add(name);
+    }
+    List<Plan.AggregatePlan> aggs = new ArrayList<>();
+    for (int a = 0; a < spec.aggregates().size(); a++) {
+      Aggregate agg = spec.aggregates().get(a);
+      if (!names.add(agg.alias())) {
+        throw new InvalidQueryException(
+            "output column [" + agg.alias() + "] is named twice; give the aggregate another alias");
+      }
+      ResolvedColumn m = metricColumns.get(a);
+      if (m == null) {
+        aggs.add(new Plan.AggregatePlan(agg, -1, -1, Bounds.of(0, 0), ColumnType.LONG));
+      } else {
+        Dataset d = datasets.get(m.dataset());
+        int idx = plans.get(m.dataset()).metrics().indexOf(m.name());
+        aggs.add(
+            new Plan.AggregatePlan(
+                agg, m.dataset(), idx, d.groupBounds(m.name()), ColumnType.DOUBLE));
+      }
+    }
+    return new Plan(
+        spec,
+        List.copyOf(plans),
+        List.copyOf(groupBy),
+        List.copyOf(groupNames),
+        List.copyOf(aggs),
+        crossPred,
+        !cross.isEmpty(),
+        limits[0],
+        limits[1],
+        limits[2],
+        List.copyOf(checks),
+        List.copyOf(steps));
+  }
+
+  /** {@code c} with every column name reduced to its unqualified form, for the source. */
+  private static Condition unqualify(Condition c, Resolver resolver) {
+    if (c instanceof Condition.Comparison cmp) {
+      return new Condition.Comparison(resolver.resolve(cmp.column()).name(), cmp.op(), cmp.value());
+    }
+    if (c instanceof Condition.In in) {
+      return new Condition.In(resolver.resolve(in.column()).name(), in.values());
+    }
+    if (c instanceof Condition.And and) {
+      return new Condition.And(and.operands().stream().map(o -> unqualify(o, resolver)).toList());
+    }
+    if (c instanceof Condition.Or or) {
+      return new Condition.Or(or.operands().stream().map(o -> unqualify(o, resolver)).toList());
+    }
+    return new Condition.Not(unqualify(((Condition.Not) c).operand(), resolver));
+  }
+
+  /** Resolves column names, plain or qualified, against the query's datasets. */
+  private static final class Resolver {
+    private final List<Dataset> datasets;
+
+    Resolver(List<Dataset> datasets) {
+      this.datasets = datasets;
+    }
+
+    ResolvedColumn column(int dataset, String name) {
+      Dataset d = datasets.get(dataset);
+      ColumnType type = d.schema().column(name).orElseThrow().type();
+      return new ResolvedColumn(dataset, name, type, d.role(name));
+    }
+
+    ResolvedColumn resolve(String ref) {
+      String[] parts = ref.split("\\.", -1);
+      if (parts.length > 3) {
+        throw new InvalidQueryException(
+            "column reference ["
+                + ref
+                + "] has too many parts; use column, dataset.column or"
+                + " owner.dataset.column");
+      }
+      String column = parts[parts.length - 1];
+      List<Integer> candidates = new ArrayList<>();
+      for (int i = 0; i < datasets.size(); i++) {
+        Dataset d = datasets.get(i);
+        boolean matches =
+            switch (parts.length) {
+              case 1 -> true;
+              case 2 -> d.name().equals(parts[0]);
+              default -> d.owner().equals(parts[0]) && d.name().equals(parts[1]);
+            };
+        if (matches) {
+          candidates.add(i);
+        }
+      }
+      if (candidates.isEmpty()) {
+        throw new InvalidQueryException(
+            "column reference ["
+                + ref
+                + "] names no dataset of the query; datasets are: "
+                + datasets.stream().map(Dataset::qualifiedName).toList());
+      }
+      List<Integer> found = new ArrayList<>();
+      for (int i : candidates) {
+        if (datasets.get(i).schema().column(column).isPresent()) {
+          found.add(i);
+        }
+      }
+      if (found.isEmpty()) {
+        StringBuilder sb = new StringBuilder("column [").append(ref).append("] not found in ");
+        sb.append(
+            String.join(
+                ", ", candidates.stream().map(i -> datasets.get(i).qualifiedName()).toList()));
+        sb.append("; columns are: ");
+        List<String> lists = new ArrayList<>();
+        for (int i : candidates) {
+          Dataset d = datasets.get(i);
+          lists.add((candidates.size() > 1 ? d.qualifiedName() + " " : "") + d.schema().names());
+        }
+        sb.append(String.join(", ", lists));
+        throw new InvalidQueryException(sb.toString());
+      }
+      if (found.size() > 1) {
+        throw new InvalidQueryException(
+            "column ["
+                + ref
+                + "] is ambiguous: it is in "
+                + found.stream().map(i -> datasets.get(i).qualifiedName()).toList()
+                + "; qualify it as dataset.column");
+      }
+      return column(found.get(0), column);
+    }
+  }
+}
