@@ -52,7 +52,7 @@ public record Result(String queryId, List<ResultColumn> columns, List<ResultRow>
     for (int r = 0; r < cells.size(); r++) {
       String[] line = cells.get(r);
       for (int i = 0; i < line.length; i++) {
-        boolean right = r > 0 && !(rows.get(r - 1).get(i) instanceof String);
+        boolean right = columns.get(i).type().isNumeric();
         String pad = " ".repeat(width[i] - line[i].length());
         sb.append(i == 0 ? "" : "  ").append(right ? pad + line[i] : line[i] + pad);
       }

@@ -1,0 +1,112 @@
+package dev.cleanroom.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cleanroom.query.ResultRow;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Runs the advertiser × publisher example on smaller data and checks its figures exactly. */
+class AdMeasurementExampleTest {
+  private static AdData data;
+  private static AdMeasurementExample.Figures figures;
+  private static String printed;
+
+  @BeforeAll
+  static void run() {
+    data = AdData.generate(7, 40_000, 6_000, 0.4);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    figures = AdMeasurementExample.run(data, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    printed = bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private static String normalize(String email) {
+    return email.strip().toLowerCase(Locale.ROOT);
+  }
+
+  /** The campaigns each person saw, keyed by normalized e-mail. */
+  private static Map<String, Set<Long>> campaignsPerPerson() {
+    Map<String, Set<Long>> seen = new HashMap<>();
+    for (AdData.Impression i : data.impressions()) {
+      seen.computeIfAbsent(normalize(i.email()), x -> new HashSet<>()).add(i.campaignId());
+    }
+    return seen;
+  }
+
+  @Test
+  void overlap_isExactInThresholdMode() {
+    assertEquals(1, figures.overlap().size());
+    assertEquals(data.overlapUsers(), figures.overlap().rows().get(0).getLong("overlap_users"));
+  }
+
+  @Test
+  void reach_countsEachPersonInAtMostFiveCampaigns() {
+    long expected = 0;
+    for (Set<Long> campaigns : campaignsPerPerson().values()) {
+      expected += Math.min(5, campaigns.size());
+    }
+    long released = 0;
+    for (ResultRow row : figures.reach().rows()) {
+      released += row.getLong("reach");
+      assertTrue(row.getLong("reach") >= 50, "k = 50 holds");
+      assertTrue(row.getLong("impressions") >= row.getLong("reach"));
+    }
+    // Every campaign has far more than k people here, so nothing is suppressed.
+    assertEquals(AdData.CAMPAIGNS, figures.reach().size());
+    assertEquals(expected, released);
+  }
+
+  @Test
+  void converters_matchTheBoundedJoin() {
+    Set<String> buyers = new HashSet<>();
+    for (AdData.Conversion c : data.conversions()) {
+      buyers.add(normalize(c.email()));
+    }
+    long expected = 0;
+    for (Map.Entry<String, Set<Long>> e : campaignsPerPerson().entrySet()) {
+      if (buyers.contains(e.getKey())) {
+        expected += Math.min(5, e.getValue().size());
+      }
+    }
+    long released = 0;
+    for (ResultRow row : figures.conversions().rows()) {
+      long converters = row.getLong("converters");
+      released += converters;
+      assertTrue(converters >= 50);
+      assertTrue(row.getDouble("revenue") <= 2_000.0 * converters, "revenue clamped per person");
+      assertTrue(row.getDouble("revenue") > 0);
+    }
+    int campaigns = figures.conversions().size();
+    assertTrue(campaigns > 0);
+    // Suppressed campaigns hold fewer than 50 converters each.
+    assertTrue(
+        released <= expected && released >= expected - 49L * (AdData.CAMPAIGNS - campaigns),
+        released + " " + expected + " " + campaigns);
+  }
+
+  @Test
+  void groupingByTheUserId_isRefusedWithoutLeakingIds() {
+    assertTrue(figures.refusal().contains("USER_ID_NOT_EXPOSED"));
+    assertTrue(figures.refusal().contains("publisher.impressions"));
+    assertFalse(printed.contains("@example.com"), "no e-mail address is printed");
+  }
+
+  @Test
+  void output_showsEveryStep() {
+    assertTrue(printed.contains("Audience overlap"));
+    assertTrue(printed.contains("Reach per campaign"));
+    assertTrue(printed.contains("Policy checks:"));
+    assertTrue(printed.contains("Converters and revenue per campaign"));
+    assertTrue(printed.contains("is refused"));
+  }
+}
