@@ -279,6 +279,17 @@ public final class Dataset {
           throw new IllegalArgumentException(
               "user id [" + e.getKey() + "] of " + qualified + " must be STRING or LONG");
         }
+        if (e.getValue() == ColumnRole.USER_ID
+            && column.type() == ColumnType.LONG
+            && userIdFormat != UserIdFormat.RAW) {
+          throw new IllegalArgumentException(
+              "user id ["
+                  + e.getKey()
+                  + "] of "
+                  + qualified
+                  + " is LONG, which only the RAW format accepts; provided format: "
+                  + userIdFormat);
+        }
       }
       for (String join : policy.joinColumns()) {
         if (!join.equals(userIdColumn)) {

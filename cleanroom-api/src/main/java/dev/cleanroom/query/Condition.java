@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * A filter on dimension columns, built with {@link Dsl#col(String)}. Literal values never appear in
- * {@link #toString()}, so a condition may be logged safely.
+ * {@code toString()}, so a condition may be logged safely.
  */
 public sealed interface Condition
     permits Condition.Comparison, Condition.In, Condition.And, Condition.Or, Condition.Not {

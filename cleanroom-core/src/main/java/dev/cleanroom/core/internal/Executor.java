@@ -179,7 +179,7 @@ final class Executor {
     int n = people.size();
     int aggregates = plan.aggregates().size();
     Map<List<Object>, GroupState> groups = new HashMap<>();
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     Map<List<Object>, Partial>[] parts = new Map[n];
     ComboRow comboRow = new ComboRow(n);
     for (Map.Entry<String, Map<List<Object>, Partial>> person : people.get(0).entrySet()) {
@@ -192,7 +192,7 @@ final class Executor {
         continue;
       }
       Map<List<Object>, List<Set<List<Object>>>> contributions = new HashMap<>();
-      @SuppressWarnings("unchecked")
+      @SuppressWarnings({"unchecked", "rawtypes"})
       List<List<Object>>[] keys = new List[n];
       for (int i = 0; i < n; i++) {
         keys[i] = new ArrayList<>(parts[i].keySet());
@@ -387,7 +387,7 @@ final class Executor {
   private static final class ComboRow implements Predicates.Row {
     final List<Object>[] keys;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     ComboRow(int n) {
       keys = new List[n];
     }

@@ -5,7 +5,6 @@ import dev.cleanroom.ColumnType;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
-import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.PolicyCheck;
 import dev.cleanroom.query.QuerySpec;
 import java.util.List;
@@ -41,11 +40,6 @@ record Plan(
     List<PolicyCheck> checks,
     List<String> steps) {
 
-  Explanation explanation() {
-    return new Explanation(
-        spec, steps, checks, minDistinctUsers, maxGroupsPerUser, maxContributionsPerGroup);
-  }
-
   /**
    * What to read from one dataset.
    *
@@ -60,6 +54,7 @@ record Plan(
    * @param metricSlots the scan slot of each metric
    * @param valueBounds the declared clamp bounds of each metric
    */
+  @SuppressWarnings("ArrayRecordComponent") // internal, read-only slot maps on the hot path
   record DatasetPlan(
       Dataset dataset,
       List<String> scanColumns,

@@ -41,8 +41,11 @@ final class Planner {
     this.visibleDatasets = visibleDatasets;
   }
 
+  /** The limits of the strictest touched policies. */
+  record Limits(int minDistinctUsers, int maxGroupsPerUser, int maxContributionsPerGroup) {}
+
   /** The outcome of planning: the checks, and the plan when every check passed. */
-  record Outcome(List<PolicyCheck> checks, Plan plan, List<String> steps, int[] limits) {
+  record Outcome(List<PolicyCheck> checks, Plan plan, List<String> steps, Limits limits) {
     boolean allowed() {
       return checks.stream().allMatch(PolicyCheck::passed);
     }
@@ -164,7 +167,7 @@ final class Planner {
                   + maxRows
                   + "; metric totals clamped per group"));
     }
-    int[] limits = {k, l0, maxRows};
+    Limits limits = new Limits(k, l0, maxRows);
     List<String> steps = describe(spec, datasets, local, cross, groupBy, metricColumns, limits);
     boolean allowed = checks.stream().allMatch(PolicyCheck::passed);
     if (!allowed) {
@@ -273,7 +276,7 @@ final class Planner {
       List<Condition> cross,
       List<ResolvedColumn> groupBy,
       List<ResolvedColumn> metricColumns,
-      int[] limits) {
+      Limits limits) {
     List<String> steps = new ArrayList<>();
     for (int i = 0; i < datasets.size(); i++) {
       Dataset d = datasets.get(i);
@@ -300,13 +303,16 @@ final class Planner {
     }
     StringBuilder bound =
         new StringBuilder("bound contributions: each person in at most ")
-            .append(limits[1])
+            .append(limits.maxGroupsPerUser())
             .append(" group(s), chosen uniformly at random");
     for (int a = 0; a < spec.aggregates().size(); a++) {
       Aggregate agg = spec.aggregates().get(a);
       ResolvedColumn m = metricColumns.get(a);
       if (agg.function() == AggregateFunction.COUNT) {
-        bound.append("; at most ").append(limits[2]).append(" row(s) per person and group");
+        bound
+            .append("; at most ")
+            .append(limits.maxContributionsPerGroup())
+            .append(" row(s) per person and group");
       } else if (m != null && m.role() == ColumnRole.METRIC) {
         Dataset d = datasets.get(m.dataset());
         Bounds vb = d.metricBounds(m.name()).orElseThrow();
@@ -340,7 +346,8 @@ final class Planner {
                             + " as "
                             + a.alias())
                 .toList());
-    steps.add("suppress every row with fewer than " + limits[0] + " distinct users");
+    steps.add(
+        "suppress every row with fewer than " + limits.minDistinctUsers() + " distinct users");
     return steps;
   }
 
@@ -354,7 +361,7 @@ final class Planner {
       List<ResolvedColumn> metricColumns,
       List<PolicyCheck> checks,
       List<String> steps,
-      int[] limits) {
+      Limits limits) {
     int n = datasets.size();
     List<LinkedHashSet<String>> projection = new ArrayList<>();
     List<LinkedHashSet<String>> metrics = new ArrayList<>();
@@ -477,9 +484,9 @@ final class Planner {
         List.copyOf(aggs),
         crossPred,
         !cross.isEmpty(),
-        limits[0],
-        limits[1],
-        limits[2],
+        limits.minDistinctUsers(),
+        limits.maxGroupsPerUser(),
+        limits.maxContributionsPerGroup(),
         List.copyOf(checks),
         List.copyOf(steps));
   }

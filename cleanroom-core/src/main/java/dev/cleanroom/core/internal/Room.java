@@ -89,9 +89,9 @@ final class Room implements CleanRoom, QueryEngine {
         spec,
         outcome.steps(),
         outcome.checks(),
-        outcome.limits()[0],
-        outcome.limits()[1],
-        outcome.limits()[2]);
+        outcome.limits().minDistinctUsers(),
+        outcome.limits().maxGroupsPerUser(),
+        outcome.limits().maxContributionsPerGroup());
   }
 
   @Override

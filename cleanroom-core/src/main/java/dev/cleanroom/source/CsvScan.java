@@ -1,0 +1,407 @@
+package dev.cleanroom.source;
+
+import dev.cleanroom.Column;
+import dev.cleanroom.ColumnType;
+import dev.cleanroom.DataSourceException;
+import dev.cleanroom.spi.ColumnBatch;
+import dev.cleanroom.spi.Scan;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One scan of a {@link CsvSource}: its own open file, parser and reusable batch arrays. Used by one
+ * thread at a time.
+ */
+final class CsvScan implements Scan {
+  private static final Logger logger = LoggerFactory.getLogger(CsvSource.class);
+
+  /** The first batch arrays hold at most this many rows; they grow up to the batch size. */
+  private static final int INITIAL_CAPACITY = 1024;
+
+  private final CsvSource source;
+  private final String fileName;
+  private final boolean skip;
+  private final int headerFields;
+
+  /** The schema column at each header position, or null for an extra header column. */
+  private final String[] schemaNameAt;
+
+  private final List<Column> columns;
+  private final String[] names;
+  private final ColumnType[] types;
+  private final int[] fieldOf;
+  private final boolean[] nonEmpty;
+
+  /** Header positions of non-empty columns that were not requested, and their names. */
+  private final int[] extraNonEmptyFields;
+
+  private final String[] extraNonEmptyNames;
+
+  private final int batchSize;
+  private final Object[] arrays;
+  private int capacity;
+
+  private CsvParser parser;
+  private boolean done;
+  private boolean failed;
+  private long skipped;
+  private boolean skipsReported;
+
+  private CsvScan(
+      CsvSource source,
+      CsvParser parser,
+      String[] schemaNameAt,
+      Map<String, Integer> positions,
+      List<Column> columns,
+      Set<String> nonEmptyColumns,
+      int batchSize) {
+    this.source = source;
+    this.fileName = source.name();
+    this.skip = source.skipsMalformedRows();
+    this.parser = parser;
+    this.headerFields = schemaNameAt.length;
+    this.schemaNameAt = schemaNameAt;
+    this.columns = List.copyOf(columns);
+    int n = columns.size();
+    this.names = new String[n];
+    this.types = new ColumnType[n];
+    this.fieldOf = new int[n];
+    this.nonEmpty = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      Column c = columns.get(i);
+      names[i] = c.name();
+      types[i] = c.type();
+      fieldOf[i] = positions.get(c.name());
+      nonEmpty[i] = nonEmptyColumns.contains(c.name());
+    }
+    List<String> extra = new ArrayList<>();
+    for (String name : nonEmptyColumns) {
+      if (columns.stream().noneMatch(c -> c.name().equals(name))) {
+        extra.add(name);
+      }
+    }
+    this.extraNonEmptyNames = extra.toArray(new String[0]);
+    this.extraNonEmptyFields = new int[extraNonEmptyNames.length];
+    for (int i = 0; i < extraNonEmptyNames.length; i++) {
+      extraNonEmptyFields[i] = positions.get(extraNonEmptyNames[i]);
+    }
+    this.batchSize = batchSize;
+    this.capacity = Math.min(batchSize, INITIAL_CAPACITY);
+    this.arrays = new Object[n];
+    for (int i = 0; i < n; i++) {
+      arrays[i] = newArray(types[i], capacity);
+    }
+  }
+
+  /**
+   * Opens the file of {@code source}, reads and checks its header and returns a scan positioned at
+   * the first row.
+   *
+   * @param columns the requested columns, all in the schema
+   * @param nonEmptyColumns the columns whose values must not be empty, all in the schema
+   * @throws DataSourceException if the file cannot be read or its header is unusable
+   */
+  static CsvScan open(
+      CsvSource source, List<Column> columns, Set<String> nonEmptyColumns, int batchSize) {
+    String fileName = source.name();
+    InputStream in;
+    try {
+      in = Files.newInputStream(source.path());
+    } catch (IOException e) {
+      throw CsvSource.cannotRead(fileName, e);
+    }
+    try {
+      CsvParser parser =
+          new CsvParser(in, fileName, source.delimiter(), CsvSource.MAX_RECORD_CHARS);
+      Map<String, Integer> positions = new HashMap<>();
+      String[] schemaNameAt = readHeader(parser, source, positions);
+      return new CsvScan(
+          source, parser, schemaNameAt, positions, columns, nonEmptyColumns, batchSize);
+    } catch (RuntimeException e) {
+      closeAfterFailure(in, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Reads the header, fills {@code positions} with the header position of each schema column and
+   * returns the schema column name at each header position (null for extra columns).
+   */
+  private static String[] readHeader(
+      CsvParser parser, CsvSource source, Map<String, Integer> positions) {
+    String fileName = source.name();
+    if (!parser.next()) {
+      throw new DataSourceException(fileName, 1, "", "the file is empty; expected a header", null);
+    }
+    long line = parser.recordLine();
+    if (parser.problem() != null) {
+      throw new DataSourceException(
+          fileName, line, "", "malformed header: " + parser.problem().description(), null);
+    }
+    String[] schemaNameAt = new String[parser.fieldCount()];
+    for (int i = 0; i < schemaNameAt.length; i++) {
+      int s = trimStart(parser.data(), parser.start(i), parser.end(i));
+      int e = trimEnd(parser.data(), s, parser.end(i));
+      String name = new String(parser.data(), s, e - s);
+      if (source.schema().indexOf(name) >= 0) {
+        if (positions.putIfAbsent(name, i) != null) {
+          throw new DataSourceException(
+              fileName, line, name, "the header names this column twice", null);
+        }
+        schemaNameAt[i] = name;
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    for (String name : source.schema().names()) {
+      if (!positions.containsKey(name)) {
+        missing.add(name);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new DataSourceException(
+          fileName,
+          line,
+          missing.get(0),
+          "the header lacks this column; missing columns: " + missing,
+          null);
+    }
+    return schemaNameAt;
+  }
+
+  /**
+   * The next batch of up to the batch size rows, or empty at the end. The arrays of a batch are
+   * refilled by the next call.
+   *
+   * @throws DataSourceException if the file cannot be read or, unless malformed rows are skipped,
+   *     holds a malformed row; the scan is then closed
+   * @throws IllegalStateException if the scan was closed before its end or failed before
+   */
+  @Override
+  public Optional<ColumnBatch> next() {
+    if (failed) {
+      throw new IllegalStateException("this scan of " + fileName + " failed before");
+    }
+    if (done) {
+      return Optional.empty();
+    }
+    if (parser == null) {
+      throw new IllegalStateException("this scan of " + fileName + " is closed");
+    }
+    int rows = 0;
+    try {
+      while (rows < batchSize) {
+        if (!parser.next()) {
+          finish();
+          break;
+        }
+        if (rows == capacity) {
+          grow();
+        }
+        if (readRow(rows)) {
+          rows++;
+        }
+      }
+    } catch (RuntimeException e) {
+      failed = true;
+      CsvParser p = parser;
+      parser = null;
+      reportSkipped();
+      closeAfterFailure(p, e);
+      throw e;
+    }
+    return rows == 0 ? Optional.empty() : Optional.of(ColumnBatch.of(columns, rows, arrays));
+  }
+
+  /** Closes the file; safe to call more than once. */
+  @Override
+  public void close() {
+    if (parser == null) {
+      return;
+    }
+    CsvParser p = parser;
+    parser = null;
+    reportSkipped();
+    try {
+      p.close();
+    } catch (IOException e) {
+      throw CsvSource.cannotRead(fileName, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "CsvScan[" + fileName + ", " + columns.size() + " columns]";
+  }
+
+  private void finish() {
+    done = true;
+    close();
+  }
+
+  private void reportSkipped() {
+    if (skipped > 0 && !skipsReported) {
+      skipsReported = true;
+      logger.warn("skipped {} malformed rows of {}", skipped, fileName);
+    }
+  }
+
+  /**
+   * Converts the current record into row {@code r} of the batch arrays.
+   *
+   * @return false if the row is malformed and skipped
+   * @throws DataSourceException if the row is malformed and not skipped
+   */
+  private boolean readRow(int r) {
+    CsvParser p = parser;
+    CsvParser.Problem problem = p.problem();
+    if (problem != null) {
+      return malformedField(p, p.problemField(), problem.description());
+    }
+    if (p.fieldCount() != headerFields) {
+      return malformed(p, "", "expected " + headerFields + " fields, found " + p.fieldCount());
+    }
+    char[] data = p.data();
+    for (int i = 0; i < extraNonEmptyFields.length; i++) {
+      int f = extraNonEmptyFields[i];
+      int s = trimStart(data, p.start(f), p.end(f));
+      if (s == trimEnd(data, s, p.end(f))) {
+        return malformed(p, extraNonEmptyNames[i], "empty value");
+      }
+    }
+    for (int i = 0; i < fieldOf.length; i++) {
+      int f = fieldOf[i];
+      int start = p.start(f);
+      int end = p.end(f);
+      int s = trimStart(data, start, end);
+      int e = trimEnd(data, s, end);
+      if (s == e && nonEmpty[i]) {
+        return malformed(p, names[i], "empty value");
+      }
+      switch (types[i]) {
+        case STRING -> ((String[]) arrays[i])[r] = new String(data, start, end - start);
+        case LONG -> {
+          if (s == e) {
+            return malformed(p, names[i], "empty value");
+          }
+          try {
+            ((long[]) arrays[i])[r] = Long.parseLong(p.dataView(), s, e, 10);
+          } catch (NumberFormatException ex) {
+            // The exception's message holds the value: drop it.
+            return malformed(p, names[i], "not a whole number in the 64-bit range");
+          }
+        }
+        case DOUBLE -> {
+          if (s == e) {
+            ((double[]) arrays[i])[r] = Double.NaN;
+          } else {
+            if (!isPlainDecimal(data, s, e)) {
+              return malformed(p, names[i], "not a decimal number");
+            }
+            try {
+              ((double[]) arrays[i])[r] = Double.parseDouble(new String(data, s, e - s));
+            } catch (NumberFormatException ex) {
+              // The exception's message holds the value: drop it.
+              return malformed(p, names[i], "not a decimal number");
+            }
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private boolean malformedField(CsvParser p, int field, String problem) {
+    if (field >= 0 && field < headerFields && schemaNameAt[field] != null) {
+      return malformed(p, schemaNameAt[field], problem);
+    }
+    return malformed(p, "", problem + " in field " + (field + 1));
+  }
+
+  /**
+   * Skips the current row, or fails.
+   *
+   * @return false
+   * @throws DataSourceException unless malformed rows are skipped
+   */
+  private boolean malformed(CsvParser p, String column, String problem) {
+    if (!skip) {
+      throw new DataSourceException(fileName, p.recordLine(), column, problem, null);
+    }
+    skipped++;
+    source.countSkipped();
+    return false;
+  }
+
+  private void grow() {
+    capacity = (int) Math.min(batchSize, 2L * capacity);
+    for (int i = 0; i < arrays.length; i++) {
+      arrays[i] =
+          switch (types[i]) {
+            case STRING -> Arrays.copyOf((String[]) arrays[i], capacity);
+            case LONG -> Arrays.copyOf((long[]) arrays[i], capacity);
+            case DOUBLE -> Arrays.copyOf((double[]) arrays[i], capacity);
+          };
+    }
+  }
+
+  private static Object newArray(ColumnType type, int length) {
+    return switch (type) {
+      case STRING -> new String[length];
+      case LONG -> new long[length];
+      case DOUBLE -> new double[length];
+    };
+  }
+
+  /**
+   * Whether {@code [s, e)} has no Java type suffix ({@code 1d}, {@code 2f}) and no hexadecimal
+   * notation, which {@link Double#parseDouble} accepts but a CSV number should not have.
+   */
+  private static boolean isPlainDecimal(char[] data, int s, int e) {
+    char last = data[e - 1];
+    if (last == 'd' || last == 'D' || last == 'f' || last == 'F') {
+      return false;
+    }
+    for (int i = s; i < e; i++) {
+      char c = data[i];
+      if (c == 'x' || c == 'X') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int trimStart(char[] data, int s, int e) {
+    while (s < e && (data[s] == ' ' || data[s] == '\t')) {
+      s++;
+    }
+    return s;
+  }
+
+  private static int trimEnd(char[] data, int s, int e) {
+    while (e > s && (data[e - 1] == ' ' || data[e - 1] == '\t')) {
+      e--;
+    }
+    return e;
+  }
+
+  private static void closeAfterFailure(AutoCloseable closeable, RuntimeException failure) {
+    if (closeable == null) {
+      return;
+    }
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      failure.addSuppressed(e);
+    }
+  }
+}

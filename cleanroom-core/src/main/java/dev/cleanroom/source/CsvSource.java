@@ -1,0 +1,254 @@
+package dev.cleanroom.source;
+
+import dev.cleanroom.Column;
+import dev.cleanroom.DataSourceException;
+import dev.cleanroom.Schema;
+import dev.cleanroom.spi.DataSource;
+import dev.cleanroom.spi.Scan;
+import dev.cleanroom.spi.ScanRequest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link DataSource} reading a UTF-8 CSV file (RFC 4180) with a header line, streaming: a scan
+ * holds one batch of rows and one record's text, never the whole file.
+ *
+ * <p><b>Format.</b> The first record is the header. It must name every column of the schema, in any
+ * order; other header columns are ignored, and spaces around header names are ignored. Fields are
+ * separated by the delimiter (a comma unless set otherwise) and may be quoted with {@code "};
+ * inside quotes a quote is written {@code ""}, and delimiters and line breaks are part of the
+ * value. Records end with CR, LF or CRLF; the last may end at the end of the file instead. A UTF-8
+ * byte order mark at the start is skipped. An empty line is a record of one empty field.
+ *
+ * <p><b>Values.</b> Only the requested columns are converted:
+ *
+ * <ul>
+ *   <li>{@link dev.cleanroom.ColumnType#STRING}: the field as written, never null; an empty field
+ *       is {@code ""}.
+ *   <li>{@link dev.cleanroom.ColumnType#LONG}: a decimal whole number in the 64-bit range, after
+ *       removing spaces and tabs around it; an empty field is malformed.
+ *   <li>{@link dev.cleanroom.ColumnType#DOUBLE}: a decimal number as accepted by {@link
+ *       Double#parseDouble} (also {@code NaN}, {@code Infinity} and {@code -Infinity}) after
+ *       removing spaces and tabs around it, but without a Java type suffix ({@code 1d}) or
+ *       hexadecimal notation; an empty field is NaN, which aggregations drop.
+ * </ul>
+ *
+ * <p><b>Malformed rows.</b> A row is malformed if it has a different number of fields than the
+ * header, a quote inside an unquoted field or text after a closing quote, an unterminated quote at
+ * the end of the file, a number that does not parse in a requested column, or an empty value in a
+ * column of {@link ScanRequest#nonEmptyColumns()}. By default the scan then fails with a {@link
+ * DataSourceException} naming the file, the line where the row starts and, where known, the column.
+ * With {@link Builder#skipMalformedRows(boolean) skipMalformedRows(true)} the row is dropped and
+ * counted in {@link #skippedRows()}. Values in columns that were not requested are not converted,
+ * so a malformed number there goes unnoticed. Invalid UTF-8, an unreadable file, a bad header and a
+ * record longer than 16,777,216 characters always fail the scan.
+ *
+ * <p><b>Privacy.</b> Messages and logs name the file, lines, columns and counts, never a value.
+ *
+ * <p>Instances are immutable apart from the skipped-row counter and thread-safe; each {@link #scan}
+ * opens the file anew, so scans are independent and may run concurrently. The file is read when a
+ * scan starts, not when the source is built.
+ */
+public final class CsvSource implements DataSource {
+  /** The longest record accepted, in characters; a bound on memory against runaway quotes. */
+  static final int MAX_RECORD_CHARS = 1 << 24;
+
+  private final Path path;
+  private final String fileName;
+  private final Schema schema;
+  private final boolean skipMalformedRows;
+  private final char delimiter;
+  private final AtomicLong skippedRows = new AtomicLong();
+
+  private CsvSource(Path path, Schema schema, boolean skipMalformedRows, char delimiter) {
+    this.path = path;
+    Path name = path.getFileName();
+    this.fileName = name == null ? path.toString() : name.toString();
+    this.schema = schema;
+    this.skipMalformedRows = skipMalformedRows;
+    this.delimiter = delimiter;
+  }
+
+  /**
+   * A source reading the comma-separated file at {@code path} with the given schema, failing on
+   * malformed rows. The file is not opened until a scan starts.
+   *
+   * @param path the CSV file
+   * @param schema the columns to read; the file's header must name each of them
+   * @throws NullPointerException if an argument is null
+   */
+  public static CsvSource of(Path path, Schema schema) {
+    return builder(path, schema).build();
+  }
+
+  /**
+   * A builder of a source reading the file at {@code path} with the given schema.
+   *
+   * @param path the CSV file
+   * @param schema the columns to read; the file's header must name each of them
+   * @throws NullPointerException if an argument is null
+   */
+  public static Builder builder(Path path, Schema schema) {
+    return new Builder(
+        Objects.requireNonNull(path, "path"), Objects.requireNonNull(schema, "schema"));
+  }
+
+  /** The file name, without its directory. */
+  @Override
+  public String name() {
+    return fileName;
+  }
+
+  /** The schema given when the source was built. */
+  @Override
+  public Schema schema() {
+    return schema;
+  }
+
+  /**
+   * Opens the file, checks its header and starts a scan of {@code request.columns()}, in that
+   * order, in batches of at most {@code request.batchSize()} rows. The filter of the request is
+   * ignored (this source has no filter pushdown). The caller closes the scan; a scan is used by one
+   * thread at a time.
+   *
+   * @throws NullPointerException if {@code request} is null
+   * @throws IllegalArgumentException if a requested or non-empty column is not in the schema
+   * @throws DataSourceException if the file cannot be read, is not UTF-8 or its header lacks a
+   *     schema column or names one twice
+   */
+  @Override
+  public Scan scan(ScanRequest request) {
+    Objects.requireNonNull(request, "request");
+    List<Column> columns = new ArrayList<>(request.columns().size());
+    for (String name : request.columns()) {
+      columns.add(schemaColumn(name));
+    }
+    for (String name : request.nonEmptyColumns()) {
+      schemaColumn(name);
+    }
+    return CsvScan.open(this, columns, request.nonEmptyColumns(), request.batchSize());
+  }
+
+  /**
+   * The number of malformed rows skipped by all scans of this source so far; always 0 unless the
+   * source skips malformed rows. Rows are counted as they are skipped, so a running scan's count is
+   * included.
+   */
+  public long skippedRows() {
+    return skippedRows.get();
+  }
+
+  /** The file name and number of columns, nothing else. */
+  @Override
+  public String toString() {
+    return "CsvSource[" + fileName + ", " + schema.columns().size() + " columns]";
+  }
+
+  Path path() {
+    return path;
+  }
+
+  char delimiter() {
+    return delimiter;
+  }
+
+  boolean skipsMalformedRows() {
+    return skipMalformedRows;
+  }
+
+  void countSkipped() {
+    skippedRows.incrementAndGet();
+  }
+
+  private Column schemaColumn(String name) {
+    return schema
+        .column(name)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "column ["
+                        + name
+                        + "] not found in source "
+                        + fileName
+                        + "; its columns are: "
+                        + schema.names()));
+  }
+
+  /** The failure for an I/O error on {@code fileName}; the cause names at most a path. */
+  static DataSourceException cannotRead(String fileName, IOException cause) {
+    return new DataSourceException(fileName, "cannot be read", cause);
+  }
+
+  /**
+   * A builder of a {@link CsvSource}. Each option may be set once; {@link #build()} validates. Not
+   * thread-safe.
+   */
+  public static final class Builder {
+    private final Path path;
+    private final Schema schema;
+    private Boolean skipMalformedRows;
+    private Character delimiter;
+
+    private Builder(Path path, Schema schema) {
+      this.path = path;
+      this.schema = schema;
+    }
+
+    /**
+     * Whether to drop malformed rows (counting them in {@link CsvSource#skippedRows()} and logging
+     * one warning per scan with the count) instead of failing the scan; false by default.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder skipMalformedRows(boolean skip) {
+      if (skipMalformedRows != null) {
+        throw new IllegalStateException(
+            "skipMalformedRows was already set to " + skipMalformedRows);
+      }
+      skipMalformedRows = skip;
+      return this;
+    }
+
+    /**
+     * The field delimiter, e.g. {@code ';'} or {@code '\t'}; a comma by default. Checked by {@link
+     * #build()}.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder delimiter(char delimiter) {
+      if (this.delimiter != null) {
+        throw new IllegalStateException("delimiter was already set to " + describe(this.delimiter));
+      }
+      this.delimiter = delimiter;
+      return this;
+    }
+
+    /**
+     * A source with the options set so far. The file is not opened here; a missing or malformed
+     * file is reported when a scan starts.
+     *
+     * @throws IllegalArgumentException if the delimiter is a quote, CR or LF
+     */
+    public CsvSource build() {
+      char d = delimiter == null ? ',' : delimiter;
+      if (d == '"' || d == '\r' || d == '\n') {
+        throw new IllegalArgumentException(
+            "delimiter must not be a quote, CR or LF; provided value: " + describe(d));
+      }
+      return new CsvSource(path, schema, skipMalformedRows != null && skipMalformedRows, d);
+    }
+
+    private static String describe(char c) {
+      return switch (c) {
+        case '\r' -> "'\\r'";
+        case '\n' -> "'\\n'";
+        case '\t' -> "'\\t'";
+        default -> "'" + c + "'";
+      };
+    }
+  }
+}
