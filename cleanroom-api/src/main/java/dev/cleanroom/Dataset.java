@@ -177,10 +177,10 @@ public final class Dataset {
     /** The user id column and how it holds identifiers (required, once). */
     public Builder userId(String column, UserIdFormat format) {
       Objects.requireNonNull(format, "format");
-      declare(column, ColumnRole.USER_ID);
       if (userIdColumn != null) {
         throw new IllegalStateException("userId was already set");
       }
+      declare(column, ColumnRole.USER_ID);
       userIdColumn = column;
       userIdFormat = format;
       return this;

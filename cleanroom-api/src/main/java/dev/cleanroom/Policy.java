@@ -1,5 +1,6 @@
 package dev.cleanroom;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -16,9 +17,10 @@ import java.util.Set;
  * {@link #minDistinctUsers()}, the smallest {@link #maxGroupsPerUser()} and {@link
  * #maxContributionsPerGroup()}).
  *
- * <p>Build one with {@link #builder()}. Each setter may be called once; all validation happens in
- * {@link Builder#build()}, and references to columns are checked against the dataset when the
- * {@link Dataset} is built.
+ * <p>Build one with {@link #builder()}. Each setter may be called once (a rejected call does not
+ * count); setters check names and bounds, {@link Builder#build()} checks required settings and
+ * ranges, and references to columns are checked against the dataset when the {@link Dataset} is
+ * built.
  */
 public final class Policy {
   /** The smallest allowed {@link #minDistinctUsers()}. */
@@ -159,6 +161,14 @@ public final class Policy {
 
     private Builder() {}
 
+    private static List<String> checkNames(String what, String... names) {
+      List<String> out = new ArrayList<>();
+      for (String n : List.of(names)) {
+        out.add(Names.check(what, n));
+      }
+      return out;
+    }
+
     private void once(String setter) {
       if (!set.add(setter)) {
         throw new IllegalStateException(setter + " was already set");
@@ -167,10 +177,9 @@ public final class Policy {
 
     /** The parties allowed to run queries that touch the dataset (required, at least one). */
     public Builder allowAnalysts(String... parties) {
+      List<String> checked = checkNames("analyst", parties);
       once("allowAnalysts");
-      for (String p : List.of(parties)) {
-        analysts.add(Names.check("analyst", p));
-      }
+      analysts.addAll(checked);
       return this;
     }
 
@@ -179,10 +188,9 @@ public final class Policy {
      * forbid joins.
      */
     public Builder allowJoinOn(String... columns) {
+      List<String> checked = checkNames("join column", columns);
       once("allowJoinOn");
-      for (String c : List.of(columns)) {
-        joinColumns.add(Names.check("join column", c));
-      }
+      joinColumns.addAll(checked);
       return this;
     }
 
@@ -191,12 +199,9 @@ public final class Policy {
      * declared dimension is allowed; with it, only the listed ones.
      */
     public Builder allowDimensions(String... columns) {
+      List<String> checked = checkNames("dimension", columns);
       once("allowDimensions");
-      Set<String> dims = new LinkedHashSet<>();
-      for (String c : List.of(columns)) {
-        dims.add(Names.check("dimension", c));
-      }
-      dimensions = Optional.of(dims);
+      dimensions = Optional.of(new LinkedHashSet<>(checked));
       return this;
     }
 
@@ -206,7 +211,7 @@ public final class Policy {
      * Once per metric.
      */
     public Builder allowAggregates(String metric, AggregateFunction... functions) {
-      once("allowAggregates(" + Names.check("metric", metric) + ")");
+      Names.check("metric", metric);
       Set<AggregateFunction> fns = EnumSet.noneOf(AggregateFunction.class);
       for (AggregateFunction f : List.of(functions)) {
         if (!f.needsMetric()) {
@@ -215,6 +220,7 @@ public final class Policy {
         }
         fns.add(f);
       }
+      once("allowAggregates(" + metric + ")");
       aggregates.put(metric, fns);
       return this;
     }
@@ -224,8 +230,10 @@ public final class Policy {
      * this call, the metric's declared bounds apply. Once per metric.
      */
     public Builder clampPerGroup(String metric, double lower, double upper) {
-      once("clampPerGroup(" + Names.check("metric", metric) + ")");
-      groupClamps.put(metric, Bounds.of(lower, upper));
+      Names.check("metric", metric);
+      Bounds bounds = Bounds.of(lower, upper);
+      once("clampPerGroup(" + metric + ")");
+      groupClamps.put(metric, bounds);
       return this;
     }
 

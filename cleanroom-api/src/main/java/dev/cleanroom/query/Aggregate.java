@@ -22,6 +22,9 @@ public record Aggregate(AggregateFunction function, String column, String alias)
     Objects.requireNonNull(function, "function");
     Objects.requireNonNull(column, "column");
     Objects.requireNonNull(alias, "alias");
+    if (!column.isEmpty() && column.isBlank()) {
+      throw new IllegalArgumentException("metric column must not be blank");
+    }
     if (function.needsMetric() == column.isEmpty()) {
       throw new IllegalArgumentException(
           function.needsMetric()

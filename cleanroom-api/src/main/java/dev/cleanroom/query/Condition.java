@@ -87,7 +87,7 @@ public sealed interface Condition
      * @throws IllegalArgumentException if {@code value} is not a String, Long or finite Double
      */
     public Comparison {
-      Objects.requireNonNull(column, "column");
+      Literals.checkColumn(column);
       Objects.requireNonNull(op, "op");
       value = Literals.check(value);
     }
@@ -110,7 +110,7 @@ public sealed interface Condition
      * @throws IllegalArgumentException if {@code values} is empty or holds an unsupported value
      */
     public In {
-      Objects.requireNonNull(column, "column");
+      Literals.checkColumn(column);
       List<Object> checked = new ArrayList<>(values.size());
       for (Object v : values) {
         checked.add(Literals.check(v));

@@ -38,7 +38,7 @@ public final class Dsl {
    * The sum of {@code metric}, clamped per person and group; output column {@code sum_<metric>}.
    */
   public static Aggregate sum(String metric) {
-    return new Aggregate(AggregateFunction.SUM, metric, "sum_" + lastPart(metric));
+    return new Aggregate(AggregateFunction.SUM, metric, alias("sum_", metric));
   }
 
   /**
@@ -46,11 +46,12 @@ public final class Dsl {
    * avg_<metric>}.
    */
   public static Aggregate avg(String metric) {
-    return new Aggregate(AggregateFunction.AVG, metric, "avg_" + lastPart(metric));
+    return new Aggregate(AggregateFunction.AVG, metric, alias("avg_", metric));
   }
 
-  private static String lastPart(String name) {
-    int dot = name.lastIndexOf('.');
-    return dot < 0 ? name : name.substring(dot + 1);
+  /** The default alias: the prefix and the metric's unqualified name, cut to 128 characters. */
+  private static String alias(String prefix, String metric) {
+    String alias = prefix + metric.substring(metric.lastIndexOf('.') + 1);
+    return alias.length() <= 128 ? alias : alias.substring(0, 128);
   }
 }

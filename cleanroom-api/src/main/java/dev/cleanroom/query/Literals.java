@@ -4,6 +4,16 @@ package dev.cleanroom.query;
 final class Literals {
   private Literals() {}
 
+  /** Checks a column name of a condition: not null, not blank. */
+  static void checkColumn(String column) {
+    if (column == null) {
+      throw new NullPointerException("column must not be null");
+    }
+    if (column.isBlank()) {
+      throw new IllegalArgumentException("column name must not be blank");
+    }
+  }
+
   /** Returns {@code value} as a String, Long or Double; rejects anything else. */
   static Object check(Object value) {
     if (value == null) {

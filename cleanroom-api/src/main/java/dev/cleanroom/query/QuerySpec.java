@@ -48,10 +48,15 @@ public record QuerySpec(
       }
     }
     Set<String> aliases = new HashSet<>();
+    for (String g : groupBy) {
+      aliases.add(g.substring(g.lastIndexOf('.') + 1));
+    }
     for (Aggregate a : aggregates) {
       if (!aliases.add(a.alias())) {
         throw new IllegalArgumentException(
-            "output column [" + a.alias() + "] is named twice; give each aggregate its own alias");
+            "output column ["
+                + a.alias()
+                + "] is named twice; give each aggregate an alias of its own");
       }
     }
   }

@@ -15,11 +15,17 @@ import java.util.Locale;
 public record Result(String queryId, List<ResultColumn> columns, List<ResultRow> rows) {
   /**
    * @throws NullPointerException if an argument or element is null
+   * @throws IllegalArgumentException if a row's columns are not the result's columns
    */
   public Result {
     java.util.Objects.requireNonNull(queryId, "queryId");
     columns = List.copyOf(columns);
     rows = List.copyOf(rows);
+    for (ResultRow row : rows) {
+      if (!row.columns().equals(columns)) {
+        throw new IllegalArgumentException("every row must have the result's columns");
+      }
+    }
   }
 
   /** The number of released rows. */

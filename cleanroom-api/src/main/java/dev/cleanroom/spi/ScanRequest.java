@@ -2,7 +2,6 @@ package dev.cleanroom.spi;
 
 import dev.cleanroom.query.Condition;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -35,7 +34,6 @@ public record ScanRequest(
       throw new IllegalArgumentException(
           "batchSize must be positive; provided value: " + batchSize);
     }
-    Objects.requireNonNull(columns, "columns");
   }
 
   /** A request for {@code columns} with no filter and the default batch size. */
