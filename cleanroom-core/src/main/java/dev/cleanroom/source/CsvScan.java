@@ -293,10 +293,13 @@ final class CsvScan implements Scan {
           if (s == e) {
             return malformed(p, names[i], "empty value");
           }
+          if (!isDecimalInteger(data, s, e)) {
+            return malformed(p, names[i], "not a whole number");
+          }
           try {
             ((long[]) arrays[i])[r] = Long.parseLong(p.dataView(), s, e, 10);
           } catch (NumberFormatException ex) {
-            // The exception's message holds the value: drop it.
+            // Out of range. The exception's message holds the value: drop it.
             return malformed(p, names[i], "not a whole number in the 64-bit range");
           }
         }
@@ -360,6 +363,26 @@ final class CsvScan implements Scan {
       case LONG -> new long[length];
       case DOUBLE -> new double[length];
     };
+  }
+
+  /**
+   * Whether {@code [s, e)} is an optional sign and ASCII digits; {@link Long#parseLong} would also
+   * accept other Unicode digits.
+   */
+  private static boolean isDecimalInteger(char[] data, int s, int e) {
+    int i = s;
+    if (i < e && (data[i] == '-' || data[i] == '+')) {
+      i++;
+    }
+    if (i == e) {
+      return false;
+    }
+    for (; i < e; i++) {
+      if (data[i] < '0' || data[i] > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * holds one batch of rows and one record's text, never the whole file.
  *
  * <p><b>Format.</b> The first record is the header. It must name every column of the schema, in any
- * order; other header columns are ignored, and spaces around header names are ignored. Fields are
- * separated by the delimiter (a comma unless set otherwise) and may be quoted with {@code "};
+ * order; other header columns are ignored, and so are spaces and tabs around header names. Fields
+ * are separated by the delimiter (a comma unless set otherwise) and may be quoted with {@code "};
  * inside quotes a quote is written {@code ""}, and delimiters and line breaks are part of the
  * value. Records end with CR, LF or CRLF; the last may end at the end of the file instead. A UTF-8
  * byte order mark at the start is skipped. An empty line is a record of one empty field.
@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>{@link dev.cleanroom.ColumnType#STRING}: the field as written, never null; an empty field
  *       is {@code ""}.
- *   <li>{@link dev.cleanroom.ColumnType#LONG}: a decimal whole number in the 64-bit range, after
- *       removing spaces and tabs around it; an empty field is malformed.
+ *   <li>{@link dev.cleanroom.ColumnType#LONG}: an optional sign and ASCII digits, in the 64-bit
+ *       range, after removing spaces and tabs around them; an empty field is malformed.
  *   <li>{@link dev.cleanroom.ColumnType#DOUBLE}: a decimal number as accepted by {@link
  *       Double#parseDouble} (also {@code NaN}, {@code Infinity} and {@code -Infinity}) after
  *       removing spaces and tabs around it, but without a Java type suffix ({@code 1d}) or
@@ -43,9 +43,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * column of {@link ScanRequest#nonEmptyColumns()}. By default the scan then fails with a {@link
  * DataSourceException} naming the file, the line where the row starts and, where known, the column.
  * With {@link Builder#skipMalformedRows(boolean) skipMalformedRows(true)} the row is dropped and
- * counted in {@link #skippedRows()}. Values in columns that were not requested are not converted,
- * so a malformed number there goes unnoticed. Invalid UTF-8, an unreadable file, a bad header and a
- * record longer than 16,777,216 characters always fail the scan.
+ * counted in {@link #skippedRows()}, and the scan logs one warning with the count. Values in
+ * columns that were not requested are not converted, so a malformed number there goes unnoticed. An
+ * unreadable file, a header that lacks a schema column or names one twice, invalid UTF-8 (reported
+ * with the line holding it) and a record longer than 16,777,216 characters always fail the scan.
  *
  * <p><b>Privacy.</b> Messages and logs name the file, lines, columns and counts, never a value.
  *
