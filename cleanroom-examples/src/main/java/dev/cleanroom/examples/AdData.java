@@ -2,7 +2,7 @@ package dev.cleanroom.examples;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * Seeded synthetic data for the advertiser × publisher measurement: a publisher's ad impressions
@@ -62,7 +62,7 @@ public record AdData(
     if (!(overlap >= 0 && overlap <= 1)) {
       throw new IllegalArgumentException("overlap must be in [0, 1]; provided value: " + overlap);
     }
-    Random rnd = new Random(seed);
+    SplittableRandom rnd = new SplittableRandom(seed);
     int publisherUsers = Math.max(1, impressions / 4);
     int advertiserUsers = Math.max(1, conversions * 2 / 3);
     int overlapUsers = (int) Math.round(advertiserUsers * overlap);
@@ -97,7 +97,7 @@ public record AdData(
     return new AdData(imps, convs, publisherUsers, advertiserUsers, overlapUsers);
   }
 
-  private static int skewed(Random rnd, int n) {
+  private static int skewed(SplittableRandom rnd, int n) {
     double u = rnd.nextDouble();
     return Math.min(n - 1, (int) (n * u * u));
   }
