@@ -2,6 +2,7 @@ package dev.cleanroom;
 
 import dev.cleanroom.query.QueryStart;
 import dev.cleanroom.spi.AuditSink;
+import dev.cleanroom.spi.BudgetStore;
 import dev.cleanroom.spi.CleanRoomProvider;
 import java.time.Clock;
 import java.util.Iterator;
@@ -52,15 +53,21 @@ public interface CleanRoom {
    *
    * @param secretKey the key for HMAC pseudonymization of user ids
    * @param auditSink where audit events go; empty for the engine's default (SLF4J)
-   * @param clock the clock for audit times
+   * @param budgetStore where privacy budgets are charged; empty for the engine's in-memory store
+   * @param clock the clock for audit times and budget periods
    */
-  record Settings(SecretKey secretKey, Optional<AuditSink> auditSink, Clock clock) {
+  record Settings(
+      SecretKey secretKey,
+      Optional<AuditSink> auditSink,
+      Optional<BudgetStore> budgetStore,
+      Clock clock) {
     /**
      * @throws NullPointerException if an argument is null
      */
     public Settings {
       Objects.requireNonNull(secretKey, "secretKey");
       Objects.requireNonNull(auditSink, "auditSink");
+      Objects.requireNonNull(budgetStore, "budgetStore");
       Objects.requireNonNull(clock, "clock");
     }
 
@@ -70,6 +77,8 @@ public interface CleanRoom {
           + secretKey
           + ", auditSink="
           + auditSink
+          + ", budgetStore="
+          + budgetStore
           + ", clock="
           + clock
           + "]";
@@ -80,6 +89,7 @@ public interface CleanRoom {
   final class Builder {
     private SecretKey secretKey;
     private AuditSink auditSink;
+    private BudgetStore budgetStore;
     private Clock clock;
 
     private Builder() {}
@@ -108,7 +118,20 @@ public interface CleanRoom {
       return this;
     }
 
-    /** The clock for audit times; by default the system clock in UTC. */
+    /**
+     * Where privacy budgets are charged; by default an in-memory store that forgets everything when
+     * the room is gone. Use a durable store (a journal file) in production.
+     */
+    public Builder budgetStore(BudgetStore store) {
+      Objects.requireNonNull(store, "store");
+      if (budgetStore != null) {
+        throw new IllegalStateException("budgetStore was already set");
+      }
+      budgetStore = store;
+      return this;
+    }
+
+    /** The clock for audit times and budget periods; by default the system clock in UTC. */
     public Builder clock(Clock clock) {
       Objects.requireNonNull(clock, "clock");
       if (this.clock != null) {
@@ -129,6 +152,7 @@ public interface CleanRoom {
           new Settings(
               secretKey != null ? secretKey : SecretKey.random(),
               Optional.ofNullable(auditSink),
+              Optional.ofNullable(budgetStore),
               clock != null ? clock : Clock.systemUTC());
       return provider().create(settings);
     }

@@ -1,5 +1,6 @@
 package dev.cleanroom;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -40,6 +41,7 @@ public final class Policy {
   private final int minDistinctUsers;
   private final int maxGroupsPerUser;
   private final int maxContributionsPerGroup;
+  private final Optional<DifferentialPrivacyRule> differentialPrivacy;
 
   private Policy(Builder b) {
     this.analysts = Collections.unmodifiableSet(new LinkedHashSet<>(b.analysts));
@@ -52,6 +54,7 @@ public final class Policy {
     this.minDistinctUsers = b.minDistinctUsers;
     this.maxGroupsPerUser = b.maxGroupsPerUser;
     this.maxContributionsPerGroup = b.maxContributionsPerGroup;
+    this.differentialPrivacy = b.differentialPrivacy;
   }
 
   /** A builder for a policy. */
@@ -123,6 +126,14 @@ public final class Policy {
     return maxContributionsPerGroup;
   }
 
+  /**
+   * The owner's differential-privacy requirement, if any: then every query touching the dataset
+   * must be differentially private and is charged to the analyst's ledger for the dataset.
+   */
+  public Optional<DifferentialPrivacyRule> differentialPrivacy() {
+    return differentialPrivacy;
+  }
+
   @Override
   public String toString() {
     return "Policy[analysts="
@@ -141,6 +152,8 @@ public final class Policy {
         + maxGroupsPerUser
         + ", maxContributionsPerGroup="
         + maxContributionsPerGroup
+        + ", differentialPrivacy="
+        + differentialPrivacy.map(Object::toString).orElse("not required")
         + "]";
   }
 
@@ -157,6 +170,8 @@ public final class Policy {
     private int minDistinctUsers = -1;
     private int maxGroupsPerUser = 1;
     private int maxContributionsPerGroup = 1;
+    private Optional<DifferentialPrivacyRule> differentialPrivacy = Optional.empty();
+    private BudgetPeriod period = BudgetPeriod.NONE;
     private final Set<String> set = new LinkedHashSet<>();
 
     private Builder() {}
@@ -262,6 +277,34 @@ public final class Policy {
     }
 
     /**
+     * Requires differential privacy for every query touching the dataset: each analyst may spend at
+     * most {@code total} (pure ε or (ε, δ)) per {@link #budgetPeriod budget period}, and one query
+     * at most {@code maxEpsilonPerQuery}.
+     *
+     * @throws IllegalArgumentException if {@code total} is zCDP or {@code maxEpsilonPerQuery} is
+     *     not a finite number in (0, total ε]
+     */
+    public Builder differentialPrivacy(PrivacyBudget total, double maxEpsilonPerQuery) {
+      Objects.requireNonNull(total, "total");
+      BigDecimal cap = PrivacyBudget.epsilon(maxEpsilonPerQuery).epsilon();
+      DifferentialPrivacyRule rule = new DifferentialPrivacyRule(total, cap, BudgetPeriod.NONE);
+      once("differentialPrivacy");
+      differentialPrivacy = Optional.of(rule);
+      return this;
+    }
+
+    /**
+     * How often each analyst's budget starts afresh (default {@link BudgetPeriod#NONE}); needs
+     * {@link #differentialPrivacy}.
+     */
+    public Builder budgetPeriod(BudgetPeriod period) {
+      Objects.requireNonNull(period, "period");
+      once("budgetPeriod");
+      this.period = period;
+      return this;
+    }
+
+    /**
      * Validates and builds the policy.
      *
      * @throws IllegalStateException if a required setting is missing
@@ -286,6 +329,14 @@ public final class Policy {
           throw new IllegalArgumentException(
               "allowAggregates(" + e.getKey() + ") must name at least one function");
         }
+      }
+      if (set.contains("budgetPeriod")) {
+        DifferentialPrivacyRule rule =
+            differentialPrivacy.orElseThrow(
+                () -> new IllegalStateException("budgetPeriod needs differentialPrivacy"));
+        differentialPrivacy =
+            Optional.of(
+                new DifferentialPrivacyRule(rule.total(), rule.maxEpsilonPerQuery(), period));
       }
       return new Policy(this);
     }

@@ -21,5 +21,9 @@ public enum PolicyRule {
   /** Each person contributes to at most the smallest maximum of groups of the touched datasets. */
   MAX_GROUPS_PER_USER,
   /** Each person's rows and metric totals per group are bounded. */
-  CONTRIBUTION_PER_GROUP
+  CONTRIBUTION_PER_GROUP,
+  /** A dataset that requires differential privacy is queried only with a privacy budget. */
+  DIFFERENTIAL_PRIVACY_REQUIRED,
+  /** One query spends at most the smallest per-query ε cap of the touched datasets. */
+  EPSILON_PER_QUERY
 }

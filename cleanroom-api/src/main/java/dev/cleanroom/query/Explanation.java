@@ -13,6 +13,9 @@ import java.util.Objects;
  * @param minDistinctUsers the threshold k that applies (largest of the touched datasets)
  * @param maxGroupsPerUser the L0 bound that applies (smallest of the touched datasets)
  * @param maxContributionsPerGroup the per-group row bound that applies (smallest)
+ * @param ledgers the privacy budget each ledger would be charged, and what it would have left
+ * @param accuracy for a differentially private query, one line per noisy part: the split, the noise
+ *     and the expected 95% confidence-interval half-width
  */
 public record Explanation(
     QuerySpec spec,
@@ -20,7 +23,9 @@ public record Explanation(
     List<PolicyCheck> checks,
     int minDistinctUsers,
     int maxGroupsPerUser,
-    int maxContributionsPerGroup) {
+    int maxContributionsPerGroup,
+    List<LedgerStatus> ledgers,
+    List<String> accuracy) {
   /**
    * @throws NullPointerException if an argument is null
    */
@@ -28,6 +33,27 @@ public record Explanation(
     Objects.requireNonNull(spec, "spec");
     plan = List.copyOf(plan);
     checks = List.copyOf(checks);
+    ledgers = List.copyOf(ledgers);
+    accuracy = List.copyOf(accuracy);
+  }
+
+  /** An explanation of a threshold-mode query. */
+  public Explanation(
+      QuerySpec spec,
+      List<String> plan,
+      List<PolicyCheck> checks,
+      int minDistinctUsers,
+      int maxGroupsPerUser,
+      int maxContributionsPerGroup) {
+    this(
+        spec,
+        plan,
+        checks,
+        minDistinctUsers,
+        maxGroupsPerUser,
+        maxContributionsPerGroup,
+        List.of(),
+        List.of());
   }
 
   /** Whether every policy check passed, so that {@code run()} would be accepted. */
@@ -60,6 +86,18 @@ public record Explanation(
         .append(", max rows per user and group=")
         .append(maxContributionsPerGroup)
         .append(nl);
+    if (!accuracy.isEmpty()) {
+      sb.append("Differential privacy:").append(nl);
+      for (String a : accuracy) {
+        sb.append("  ").append(a).append(nl);
+      }
+    }
+    if (!ledgers.isEmpty()) {
+      sb.append("Budget ledgers:").append(nl);
+      for (LedgerStatus l : ledgers) {
+        sb.append("  ").append(l).append(nl);
+      }
+    }
     sb.append(allowed() ? "Outcome: would run" : "Outcome: would be refused").append(nl);
     return sb.toString();
   }

@@ -1,38 +1,144 @@
 package dev.cleanroom.query;
 
-/** A complete query: {@link #run()} it or {@link #explain()} it. */
+import dev.cleanroom.PrivacyBudget;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A complete query: optionally make it differentially private with {@link #epsilon(double)} or
+ * {@link #budget(PrivacyBudget)}, then {@link #run()} it or {@link #explain()} it. Each call
+ * returns a new, immutable stage; each privacy setting may be made once.
+ */
 public final class FinalStage {
   private final QueryEngine engine;
-  private final QuerySpec spec;
+  private final QuerySpec base;
+  private final Optional<PrivacyBudget> budget;
+  private final NoiseKind noise;
+  private final Optional<List<List<Object>>> publicGroups;
 
-  FinalStage(QueryEngine engine, QuerySpec spec) {
-    this.engine = engine;
-    this.spec = spec;
+  FinalStage(QueryEngine engine, QuerySpec base) {
+    this(engine, base, Optional.empty(), NoiseKind.LAPLACE, Optional.empty());
   }
 
-  /** The plain description of this query. */
-  public QuerySpec spec() {
-    return spec;
+  private FinalStage(
+      QueryEngine engine,
+      QuerySpec base,
+      Optional<PrivacyBudget> budget,
+      NoiseKind noise,
+      Optional<List<List<Object>>> publicGroups) {
+    this.engine = engine;
+    this.base = base;
+    this.budget = budget;
+    this.noise = noise;
+    this.publicGroups = publicGroups;
   }
 
   /**
-   * Checks every touched dataset's policy, runs the query and returns the released rows.
+   * Makes the query ε-differentially private, spending {@code epsilon} in total.
+   *
+   * @throws IllegalArgumentException if ε is not finite or below 2^-50
+   * @throws IllegalStateException if a budget was already set
+   */
+  public FinalStage epsilon(double epsilon) {
+    return budget(PrivacyBudget.epsilon(epsilon));
+  }
+
+  /**
+   * Makes the query differentially private, spending {@code budget} (pure ε or (ε, δ)) in total,
+   * split evenly over its noisy parts. Groups are selected privately, which needs δ > 0, unless
+   * {@link #publicGroups} lists them.
+   *
+   * @throws IllegalArgumentException if the budget is zCDP
+   * @throws IllegalStateException if a budget was already set
+   */
+  public FinalStage budget(PrivacyBudget budget) {
+    Objects.requireNonNull(budget, "budget");
+    if (budget instanceof PrivacyBudget.Zcdp) {
+      throw new IllegalArgumentException(
+          "a query budget is ε or (ε, δ); for Gaussian noise use noise(NoiseKind.GAUSSIAN)");
+    }
+    if (this.budget.isPresent()) {
+      throw new IllegalStateException("budget was already set");
+    }
+    return new FinalStage(engine, base, Optional.of(budget), noise, publicGroups);
+  }
+
+  /** The noise distribution (default {@link NoiseKind#LAPLACE}); Gaussian needs δ > 0. */
+  public FinalStage noise(NoiseKind noise) {
+    Objects.requireNonNull(noise, "noise");
+    return new FinalStage(engine, base, budget, noise, publicGroups);
+  }
+
+  /**
+   * Releases exactly these groups, each with one value per grouped dimension, whether or not they
+   * occur in the data; groups not listed are dropped. The keys must not come from the data.
+   *
+   * @throws IllegalStateException if public groups were already set
+   */
+  public FinalStage publicGroups(List<List<Object>> groups) {
+    Objects.requireNonNull(groups, "groups");
+    if (publicGroups.isPresent()) {
+      throw new IllegalStateException("publicGroups was already set");
+    }
+    List<List<Object>> copy = new ArrayList<>();
+    for (List<Object> g : groups) {
+      copy.add(List.copyOf(g));
+    }
+    return new FinalStage(engine, base, budget, noise, Optional.of(List.copyOf(copy)));
+  }
+
+  /** Releases exactly these values of the single grouped dimension; see {@link #publicGroups}. */
+  public FinalStage publicGroupValues(Object... values) {
+    List<List<Object>> groups = new ArrayList<>();
+    for (Object v : values) {
+      groups.add(List.of(v));
+    }
+    return publicGroups(groups);
+  }
+
+  /**
+   * The plain description of this query.
+   *
+   * @throws IllegalArgumentException if the privacy settings do not fit together (Gaussian noise
+   *     without δ, public groups of the wrong size)
+   * @throws IllegalStateException if noise or public groups were set without a budget
+   */
+  public QuerySpec spec() {
+    if (budget.isEmpty()) {
+      if (noise != NoiseKind.LAPLACE || publicGroups.isPresent()) {
+        throw new IllegalStateException(
+            "noise and publicGroups need a differential-privacy budget (epsilon or budget)");
+      }
+      return base;
+    }
+    return base.withPrivacy(new Privacy.Differential(budget.get(), noise, publicGroups));
+  }
+
+  /**
+   * Checks every touched dataset's policy, charges the privacy budget (if any) to every ledger,
+   * runs the query and returns the released rows.
    *
    * @throws dev.cleanroom.PolicyViolationException if a policy refuses the query; no source has
    *     been scanned then
+   * @throws dev.cleanroom.BudgetExhaustedException if a ledger has too little budget left; nothing
+   *     was charged and no source scanned
    * @throws dev.cleanroom.InvalidQueryException if the query is malformed
-   * @throws dev.cleanroom.DataSourceException if a source fails
+   * @throws dev.cleanroom.DataSourceException if a source fails (a budget already charged stays
+   *     charged)
    */
   public Result run() {
-    return engine.run(spec);
+    return engine.run(spec());
   }
 
   /**
-   * Shows the plan and every policy check with its outcome, without scanning any source.
+   * Shows the plan, every policy check with its outcome, the budget each ledger would be charged
+   * and the expected error of each aggregate, without scanning any source or charging anything.
    *
    * @throws dev.cleanroom.InvalidQueryException if the query is malformed
    */
   public Explanation explain() {
-    return engine.explain(spec);
+    return engine.explain(spec());
   }
 }

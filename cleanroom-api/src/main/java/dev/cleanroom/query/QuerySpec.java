@@ -14,13 +14,15 @@ import java.util.Set;
  * @param where the conditions, all of which must hold (empty: no filter)
  * @param groupBy the dimensions to group by (empty: one total row)
  * @param aggregates the aggregates to compute, at least one
+ * @param privacy threshold mode or differential privacy
  */
 public record QuerySpec(
     String analyst,
     List<String> datasets,
     List<Condition> where,
     List<String> groupBy,
-    List<Aggregate> aggregates) {
+    List<Aggregate> aggregates,
+    Privacy privacy) {
   /**
    * @throws NullPointerException if an argument or element is null
    * @throws IllegalArgumentException if there is no dataset or aggregate, a dataset is named twice,
@@ -28,6 +30,7 @@ public record QuerySpec(
    */
   public QuerySpec {
     Objects.requireNonNull(analyst, "analyst");
+    Objects.requireNonNull(privacy, "privacy");
     datasets = List.copyOf(datasets);
     where = List.copyOf(where);
     groupBy = List.copyOf(groupBy);
@@ -40,6 +43,17 @@ public record QuerySpec(
     }
     if (aggregates.isEmpty()) {
       throw new IllegalArgumentException("a query needs at least one aggregate");
+    }
+    if (privacy instanceof Privacy.Differential dp && dp.publicGroups().isPresent()) {
+      for (List<Object> key : dp.publicGroups().get()) {
+        if (key.size() != groupBy.size()) {
+          throw new IllegalArgumentException(
+              "every public group needs one value per grouped dimension ("
+                  + groupBy.size()
+                  + "); provided size: "
+                  + key.size());
+        }
+      }
     }
     Set<String> names = new HashSet<>();
     for (String g : groupBy) {
@@ -61,6 +75,21 @@ public record QuerySpec(
     }
   }
 
+  /** A threshold-mode query. */
+  public QuerySpec(
+      String analyst,
+      List<String> datasets,
+      List<Condition> where,
+      List<String> groupBy,
+      List<Aggregate> aggregates) {
+    this(analyst, datasets, where, groupBy, aggregates, Privacy.THRESHOLD_ONLY);
+  }
+
+  /** This query with other privacy. */
+  public QuerySpec withPrivacy(Privacy privacy) {
+    return new QuerySpec(analyst, datasets, where, groupBy, aggregates, privacy);
+  }
+
   @Override
   public String toString() {
     return "QuerySpec[analyst="
@@ -73,6 +102,8 @@ public record QuerySpec(
         + groupBy
         + ", aggregates="
         + aggregates
+        + ", privacy="
+        + privacy
         + "]";
   }
 }

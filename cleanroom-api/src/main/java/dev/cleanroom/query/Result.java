@@ -11,8 +11,10 @@ import java.util.Locale;
  * @param queryId an identifier of this run, also recorded in the audit trail
  * @param columns group columns first, then one column per aggregate
  * @param rows the released rows, ordered by their group values
+ * @param privacy what the result cost: ε and δ spent, the split, and each ledger's balance
  */
-public record Result(String queryId, List<ResultColumn> columns, List<ResultRow> rows) {
+public record Result(
+    String queryId, List<ResultColumn> columns, List<ResultRow> rows, PrivacyReport privacy) {
   /**
    * @throws NullPointerException if an argument or element is null
    * @throws IllegalArgumentException if a row's columns are not the result's columns
@@ -21,6 +23,7 @@ public record Result(String queryId, List<ResultColumn> columns, List<ResultRow>
     java.util.Objects.requireNonNull(queryId, "queryId");
     columns = List.copyOf(columns);
     rows = List.copyOf(rows);
+    java.util.Objects.requireNonNull(privacy, "privacy");
     for (ResultRow row : rows) {
       if (!row.columns().equals(columns)) {
         throw new IllegalArgumentException("every row must have the result's columns");
@@ -28,12 +31,20 @@ public record Result(String queryId, List<ResultColumn> columns, List<ResultRow>
     }
   }
 
+  /** A threshold-mode result. */
+  public Result(String queryId, List<ResultColumn> columns, List<ResultRow> rows) {
+    this(queryId, columns, rows, PrivacyReport.THRESHOLD_ONLY);
+  }
+
   /** The number of released rows. */
   public int size() {
     return rows.size();
   }
 
-  /** The released rows as an aligned text table, one line per row, numbers right-aligned. */
+  /**
+   * The released rows as an aligned text table, one line per row, numbers right-aligned; a noisy
+   * cell shows the half-width of its 95% confidence interval after {@code ±}.
+   */
   public String toTable() {
     List<String[]> cells = new ArrayList<>();
     String[] header = new String[columns.size()];
@@ -45,6 +56,10 @@ public record Result(String queryId, List<ResultColumn> columns, List<ResultRow>
       String[] line = new String[columns.size()];
       for (int i = 0; i < line.length; i++) {
         line[i] = format(row.get(i));
+        if (row.noise().get(i).isPresent()) {
+          CellNoise n = row.noise().get(i).get();
+          line[i] += " ±" + format((n.upper() - n.lower()) / 2);
+        }
       }
       cells.add(line);
     }

@@ -1,17 +1,24 @@
 package dev.cleanroom.query;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A released output row: group values, then aggregate values, in the order of {@link
  * Result#columns()}. Group values are {@link String}, {@link Long} or {@link Double}; counts are
  * {@link Long}; sums and means are {@link Double}.
  *
+ * <p>In a differentially private result, each aggregate cell also carries its noise and a 95%
+ * confidence interval ({@link #noise(String)}).
+ *
  * @param columns the result's columns
  * @param values the row's values, one per column
+ * @param noise the noise of each column's cell; empty for exact cells
  */
-public record ResultRow(List<ResultColumn> columns, List<Object> values) {
+public record ResultRow(
+    List<ResultColumn> columns, List<Object> values, List<Optional<CellNoise>> noise) {
   /**
    * @throws NullPointerException if an argument or value is null
    * @throws IllegalArgumentException if there is not one value per column
@@ -19,10 +26,39 @@ public record ResultRow(List<ResultColumn> columns, List<Object> values) {
   public ResultRow {
     columns = List.copyOf(columns);
     values = List.copyOf(values);
-    if (columns.size() != values.size()) {
+    noise = List.copyOf(noise);
+    if (columns.size() != values.size() || columns.size() != noise.size()) {
       throw new IllegalArgumentException(
-          "a row needs one value per column: " + columns.size() + " != " + values.size());
+          "a row needs one value and one noise entry per column: "
+              + columns.size()
+              + " columns, "
+              + values.size()
+              + " values, "
+              + noise.size()
+              + " noise entries");
     }
+  }
+
+  /** A row of exact values (threshold mode). */
+  public ResultRow(List<ResultColumn> columns, List<Object> values) {
+    this(columns, values, exact(values.size()));
+  }
+
+  private static List<Optional<CellNoise>> exact(int n) {
+    List<Optional<CellNoise>> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(Optional.empty());
+    }
+    return out;
+  }
+
+  /**
+   * The noise of the column named {@code name}: empty for exact cells.
+   *
+   * @throws IllegalArgumentException if there is no such column
+   */
+  public Optional<CellNoise> noise(String name) {
+    return noise.get(indexOf(name));
   }
 
   /** The value of column {@code index}. */
@@ -36,10 +72,14 @@ public record ResultRow(List<ResultColumn> columns, List<Object> values) {
    * @throws IllegalArgumentException if there is no such column
    */
   public Object get(String name) {
+    return values.get(indexOf(name));
+  }
+
+  private int indexOf(String name) {
     Objects.requireNonNull(name, "name");
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i).name().equals(name)) {
-        return values.get(i);
+        return i;
       }
     }
     throw new IllegalArgumentException(

@@ -1,6 +1,7 @@
 package dev.cleanroom.spi;
 
 import dev.cleanroom.Schema;
+import java.util.Optional;
 
 /**
  * A party's data, as the engine reads it: a schema and a columnar batch scan. Host applications
@@ -16,6 +17,16 @@ public interface DataSource {
 
   /** The columns this source provides. */
   Schema schema();
+
+  /**
+   * A version of the data that changes whenever the data changes, if the source can tell; empty
+   * otherwise. The engine answers an identical differentially private query on the same versions
+   * with its stored answer, so repeating a query gains nothing and costs nothing; without a
+   * version, a repeated query is charged and noised again.
+   */
+  default Optional<String> version() {
+    return Optional.empty();
+  }
 
   /** What this source can do beyond a plain scan. */
   default SourceCapabilities capabilities() {

@@ -7,10 +7,13 @@ import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -102,6 +105,22 @@ public final class CsvSource implements DataSource {
   @Override
   public String name() {
     return fileName;
+  }
+
+  /**
+   * The file's size, modification time and identity, read now; empty if they cannot be read. A
+   * change to the file changes the version, so a repeated differentially private query is answered
+   * afresh (and charged) after the data changed.
+   */
+  @Override
+  public Optional<String> version() {
+    try {
+      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+      return Optional.of(
+          a.size() + ":" + a.lastModifiedTime().toMillis() + ":" + a.fileKey() + ":" + schema);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** The schema given when the source was built. */

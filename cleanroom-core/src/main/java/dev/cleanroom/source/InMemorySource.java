@@ -28,6 +28,7 @@ public final class InMemorySource implements DataSource {
   private final Schema schema;
   private final Object[] columns;
   private final int rowCount;
+  private final String version = java.util.UUID.randomUUID().toString();
 
   private InMemorySource(String name, Schema schema, Object[] columns, int rowCount) {
     this.name = name;
@@ -50,6 +51,19 @@ public final class InMemorySource implements DataSource {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(records, "records");
     RecordComponent[] components = type.getRecordComponents();
+    java.lang.reflect.Method[] accessors = new java.lang.reflect.Method[components.length];
+    for (int i = 0; i < components.length; i++) {
+      accessors[i] = components[i].getAccessor();
+      try {
+        accessors[i].setAccessible(true);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            "record type "
+                + type.getName()
+                + " must be public, or its package opened to dev.cleanroom.core",
+            e);
+      }
+    }
     List<Column> cols = new ArrayList<>();
     for (RecordComponent rc : components) {
       cols.add(new Column(rc.getName(), typeOf(rc)));
@@ -60,7 +74,7 @@ public final class InMemorySource implements DataSource {
       Objects.requireNonNull(r, "record");
       for (int i = 0; i < components.length; i++) {
         try {
-          row[i] = components[i].getAccessor().invoke(r);
+          row[i] = accessors[i].invoke(r);
         } catch (IllegalAccessException | InvocationTargetException e) {
           throw new IllegalArgumentException(
               "cannot read component [" + components[i].getName() + "] of " + type.getName(), e);
@@ -130,6 +144,12 @@ public final class InMemorySource implements DataSource {
   @Override
   public Schema schema() {
     return schema;
+  }
+
+  /** A random identifier fixed at creation: the rows of this source never change. */
+  @Override
+  public Optional<String> version() {
+    return Optional.of(version);
   }
 
   @Override

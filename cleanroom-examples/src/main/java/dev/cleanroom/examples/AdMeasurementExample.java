@@ -6,15 +6,18 @@ import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static dev.cleanroom.query.Dsl.sum;
 
 import dev.cleanroom.AggregateFunction;
+import dev.cleanroom.BudgetPeriod;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.source.InMemorySource;
 import java.io.PrintStream;
+import java.util.List;
 
 /**
  * Advertiser × publisher measurement: a publisher brings ad impressions, an advertiser brings
@@ -28,16 +31,33 @@ public final class AdMeasurementExample {
   private AdMeasurementExample() {}
 
   /** The released answers of the example, for tests. */
-  record Figures(Result overlap, Result reach, Result conversions, String refusal) {}
+  record Figures(
+      Result overlap, Result reach, Result conversions, String refusal, Result dpConversions) {}
 
   /** Runs the example on 200,000 impressions and 30,000 conversions with 40% overlap. */
   public static void main(String[] args) {
     run(AdData.generate(42, 200_000, 30_000, 0.4), System.out);
   }
 
-  /** Registers both parties' datasets in a new room. */
+  /** Registers both parties' datasets in a new room, in threshold mode. */
   static CleanRoom room(AdData data) {
+    return room(data, false);
+  }
+
+  /**
+   * Registers both parties' datasets in a new room; with {@code requireDp}, both owners require
+   * differential privacy: ε = 10 per analyst per month, at most ε = 1 per query.
+   */
+  static CleanRoom room(AdData data, boolean requireDp) {
     CleanRoom room = CleanRoom.builder().build();
+    Policy.Builder publisher = Policy.builder();
+    Policy.Builder advertiser = Policy.builder();
+    if (requireDp) {
+      for (Policy.Builder p : List.of(publisher, advertiser)) {
+        p.differentialPrivacy(PrivacyBudget.epsilonDelta(10, 1e-5), 1.0)
+            .budgetPeriod(BudgetPeriod.MONTHLY);
+      }
+    }
     room.register(
         Dataset.builder("publisher", "impressions")
             .source(
@@ -46,7 +66,7 @@ public final class AdMeasurementExample {
             .userId("email", UserIdFormat.EMAIL)
             .dimensions("campaignId", "country", "device")
             .policy(
-                Policy.builder()
+                publisher
                     .allowAnalysts("advertiser", "publisher")
                     .allowJoinOn("email")
                     .minDistinctUsers(50)
@@ -63,13 +83,13 @@ public final class AdMeasurementExample {
             .dimension("channel")
             .metric("purchaseValue", 0, 10_000)
             .policy(
-                Policy.builder()
+                advertiser
                     .allowAnalysts("advertiser")
                     .allowJoinOn("email")
                     .minDistinctUsers(25)
                     .maxGroupsPerUser(5)
                     .allowAggregates("purchaseValue", AggregateFunction.SUM, AggregateFunction.AVG)
-                    .clampPerGroup("purchaseValue", 0, 2_000)
+                    .clampPerGroup("purchaseValue", 0, 500)
                     .build())
             .build());
     return room;
@@ -123,6 +143,30 @@ public final class AdMeasurementExample {
     }
     out.println("A query that groups by the user id is refused:");
     out.println("  " + refusal);
-    return new Figures(overlap, reach, conversions, refusal);
+    out.println();
+
+    CleanRoom dpRoom = room(data, true);
+    Object[] campaigns = new Object[AdData.CAMPAIGNS];
+    for (int c = 0; c < campaigns.length; c++) {
+      campaigns[c] = (long) c + 1;
+    }
+    Result dpConversions =
+        dpRoom
+            .as("advertiser")
+            .from("publisher.impressions")
+            .join("advertiser.conversions")
+            .onUserId()
+            .groupBy("campaignId")
+            .select(countDistinctUsers().as("converters"), sum("purchaseValue").as("revenue"))
+            .epsilon(1.0)
+            .publicGroupValues(campaigns)
+            .run();
+    out.println(
+        "With differential privacy (both owners require it; ε = 1 for this query, campaign ids"
+            + " public):");
+    out.println(dpConversions.toTable());
+    out.println("(± is the half-width of the 95% confidence interval of each noisy value)");
+    out.println(dpConversions.privacy());
+    return new Figures(overlap, reach, conversions, refusal, dpConversions);
   }
 }

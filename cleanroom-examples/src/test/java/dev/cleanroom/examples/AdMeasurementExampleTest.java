@@ -83,7 +83,7 @@ class AdMeasurementExampleTest {
       long converters = row.getLong("converters");
       released += converters;
       assertTrue(converters >= 50);
-      assertTrue(row.getDouble("revenue") <= 2_000.0 * converters, "revenue clamped per person");
+      assertTrue(row.getDouble("revenue") <= 500.0 * converters, "revenue clamped per person");
       assertTrue(row.getDouble("revenue") > 0);
     }
     int campaigns = figures.conversions().size();

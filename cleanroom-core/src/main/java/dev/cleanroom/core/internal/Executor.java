@@ -1,10 +1,16 @@
 package dev.cleanroom.core.internal;
 
+import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.core.Pseudonymizer;
+import dev.cleanroom.dp.BoundedMean;
+import dev.cleanroom.dp.ConfidenceInterval;
 import dev.cleanroom.dp.ContributionBounding;
 import dev.cleanroom.dp.KeyedRank;
+import dev.cleanroom.dp.NoiseMechanism;
+import dev.cleanroom.dp.PartitionSelection;
+import dev.cleanroom.query.CellNoise;
 import dev.cleanroom.query.ResultColumn;
 import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.spi.ColumnBatch;
@@ -168,7 +174,8 @@ final class Executor {
           switch (batch.columns().get(s).type()) {
             case STRING -> batch.strings(s)[row];
             case LONG -> batch.longs(s)[row];
-            case DOUBLE -> batch.doubles(s)[row];
+            // Adding 0.0 turns -0.0 into 0.0, so both zeros are one group.
+            case DOUBLE -> batch.doubles(s)[row] + 0.0;
           };
     }
     return List.of(values);
@@ -178,6 +185,7 @@ final class Executor {
       Plan plan, List<Map<String, Map<List<Object>, Partial>>> people) {
     int n = people.size();
     int aggregates = plan.aggregates().size();
+    Set<List<Object>> publicGroups = plan.noise().flatMap(NoisePlan::publicGroups).orElse(null);
     Map<List<Object>, GroupState> groups = new HashMap<>();
     @SuppressWarnings({"unchecked", "rawtypes"})
     Map<List<Object>, Partial>[] parts = new Map[n];
@@ -198,6 +206,10 @@ final class Executor {
         keys[i] = new ArrayList<>(parts[i].keySet());
       }
       enumerate(plan, keys, new int[n], 0, comboRow, contributions);
+      if (publicGroups != null) {
+        // Public groups are known in advance: a person's budget of L0 groups goes to them only.
+        contributions.keySet().retainAll(publicGroups);
+      }
       if (contributions.isEmpty()) {
         continue;
       }
@@ -316,12 +328,9 @@ final class Executor {
   }
 
   private static Output release(Plan plan, Map<List<Object>, GroupState> groups) {
-    List<ResultColumn> columns = new ArrayList<>();
-    for (int j = 0; j < plan.groupBy().size(); j++) {
-      columns.add(new ResultColumn(plan.groupNames().get(j), plan.groupBy().get(j).type(), false));
-    }
-    for (Plan.AggregatePlan ap : plan.aggregates()) {
-      columns.add(new ResultColumn(ap.aggregate().alias(), ap.type(), true));
+    List<ResultColumn> columns = columns(plan);
+    if (plan.noise().isPresent()) {
+      return releaseNoisy(plan, plan.noise().get(), columns, groups);
     }
     List<List<Object>> keys = new ArrayList<>();
     for (Map.Entry<List<Object>, GroupState> e : groups.entrySet()) {
@@ -348,6 +357,100 @@ final class Executor {
       rows.add(new ResultRow(columns, values));
     }
     return new Output(columns, rows);
+  }
+
+  private static List<ResultColumn> columns(Plan plan) {
+    List<ResultColumn> columns = new ArrayList<>();
+    for (int j = 0; j < plan.groupBy().size(); j++) {
+      columns.add(new ResultColumn(plan.groupNames().get(j), plan.groupBy().get(j).type(), false));
+    }
+    for (Plan.AggregatePlan ap : plan.aggregates()) {
+      columns.add(new ResultColumn(ap.aggregate().alias(), ap.type(), true));
+    }
+    return List.copyOf(columns);
+  }
+
+  /**
+   * Releases noisy rows: every public group, or the groups whose noisy distinct-user count passes
+   * partition selection and k, or the one total row. Each aggregate gets fresh noise from its own
+   * share of the budget; no exact value leaves.
+   */
+  private static Output releaseNoisy(
+      Plan plan,
+      NoisePlan noise,
+      List<ResultColumn> columns,
+      Map<List<Object>, GroupState> groups) {
+    int aggregates = plan.aggregates().size();
+    GroupState empty = new GroupState(aggregates);
+    List<List<Object>> keys;
+    if (noise.publicGroups().isPresent()) {
+      keys = new ArrayList<>(noise.publicGroups().get());
+    } else if (plan.groupBy().isEmpty()) {
+      keys = List.of(List.of());
+    } else {
+      keys = new ArrayList<>();
+      PartitionSelection selection = noise.selection().orElseThrow();
+      for (Map.Entry<List<Object>, GroupState> e : groups.entrySet()) {
+        long noisy = selection.noisyCount(e.getValue().users);
+        if (selection.keep(noisy, plan.minDistinctUsers())) {
+          keys.add(e.getKey());
+        }
+      }
+    }
+    keys.sort(KEY_ORDER);
+    List<ResultRow> rows = new ArrayList<>(keys.size());
+    for (List<Object> key : keys) {
+      GroupState s = groups.getOrDefault(key, empty);
+      List<Object> values = new ArrayList<>(key);
+      List<Optional<CellNoise>> cells = new ArrayList<>();
+      for (int j = 0; j < key.size(); j++) {
+        cells.add(Optional.empty());
+      }
+      for (int a = 0; a < aggregates; a++) {
+        Plan.AggregatePlan ap = plan.aggregates().get(a);
+        List<NoiseMechanism> ms = noise.mechanisms().get(a);
+        NoiseMechanism m = ms.get(0);
+        switch (ap.aggregate().function()) {
+          case COUNT, COUNT_DISTINCT_USERS -> {
+            long exact = ap.aggregate().function() == AggregateFunction.COUNT ? s.count : s.users;
+            long v = m.addNoise(exact);
+            values.add(v);
+            cells.add(Optional.of(cell(m, m.confidenceInterval(v, CellNoise.CONFIDENCE))));
+          }
+          case SUM -> {
+            double v = m.addNoise(s.sums[a]);
+            values.add(v);
+            cells.add(Optional.of(cell(m, m.confidenceInterval(v, CellNoise.CONFIDENCE))));
+          }
+          case AVG -> {
+            NoiseMechanism countM = ms.get(1);
+            double sum = m.addNoise(s.sums[a]);
+            long count = countM.addNoise(s.people[a]);
+            BoundedMean mean =
+                BoundedMean.of(
+                    sum,
+                    m.confidenceInterval(sum, CellNoise.CONFIDENCE),
+                    count,
+                    countM.confidenceInterval(count, CellNoise.CONFIDENCE),
+                    ap.groupBounds());
+            values.add(mean.mean());
+            cells.add(
+                Optional.of(
+                    new CellNoise(
+                        m.name() + " (sum and count)",
+                        m.scale(),
+                        mean.interval().lower(),
+                        mean.interval().upper())));
+          }
+        }
+      }
+      rows.add(new ResultRow(columns, values, cells));
+    }
+    return new Output(columns, rows);
+  }
+
+  private static CellNoise cell(NoiseMechanism m, ConfidenceInterval ci) {
+    return new CellNoise(m.name(), m.scale(), ci.lower(), ci.upper());
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -8,6 +8,7 @@ import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.PolicyCheck;
 import dev.cleanroom.query.QuerySpec;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A checked query, ready to execute: what to scan from each dataset, how to filter, join, bound and
@@ -25,6 +26,7 @@ import java.util.List;
  * @param maxContributionsPerGroup the per-group row bound for {@code count()}
  * @param checks every policy check, all passed
  * @param steps the plan in words, for {@code explain()}
+ * @param noise the differential-privacy part, for a differentially private query
  */
 record Plan(
     QuerySpec spec,
@@ -38,7 +40,8 @@ record Plan(
     int maxGroupsPerUser,
     int maxContributionsPerGroup,
     List<PolicyCheck> checks,
-    List<String> steps) {
+    List<String> steps,
+    Optional<NoisePlan> noise) {
 
   /**
    * What to read from one dataset.

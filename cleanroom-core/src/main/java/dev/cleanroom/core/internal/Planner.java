@@ -5,19 +5,23 @@ import dev.cleanroom.Bounds;
 import dev.cleanroom.ColumnRole;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.Dataset;
+import dev.cleanroom.DifferentialPrivacyRule;
 import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.PolicyCheck;
+import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.QuerySpec;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -166,6 +170,7 @@ final class Planner {
                   + "; applied "
                   + maxRows
                   + "; metric totals clamped per group"));
+      p.differentialPrivacy().ifPresent(rule -> checks.addAll(privacyChecks(d, rule, spec)));
     }
     Limits limits = new Limits(k, l0, maxRows);
     List<String> steps = describe(spec, datasets, local, cross, groupBy, metricColumns, limits);
@@ -211,6 +216,39 @@ final class Planner {
 
   private static PolicyCheck check(Dataset d, PolicyRule rule, boolean passed, String detail) {
     return new PolicyCheck(d.qualifiedName(), d.owner(), rule, passed, detail);
+  }
+
+  private static List<PolicyCheck> privacyChecks(
+      Dataset d, DifferentialPrivacyRule rule, QuerySpec spec) {
+    if (!(spec.privacy() instanceof Privacy.Differential dp)) {
+      return List.of(
+          check(
+              d,
+              PolicyRule.DIFFERENTIAL_PRIVACY_REQUIRED,
+              false,
+              "requires differential privacy: give the query a budget with epsilon(...) or"
+                  + " budget(...)"));
+    }
+    BigDecimal eps = dp.budget().epsilon();
+    boolean ok = eps.compareTo(rule.maxEpsilonPerQuery()) <= 0;
+    return List.of(
+        check(
+            d,
+            PolicyRule.DIFFERENTIAL_PRIVACY_REQUIRED,
+            true,
+            "requires differential privacy; budget per analyst "
+                + rule.total()
+                + " per "
+                + rule.period()),
+        check(
+            d,
+            PolicyRule.EPSILON_PER_QUERY,
+            ok,
+            "query ε="
+                + eps.toPlainString()
+                + (ok ? " within" : " exceeds")
+                + " the per-query cap "
+                + rule.maxEpsilonPerQuery().toPlainString()));
   }
 
   private static PolicyCheck dimensionCheck(Dataset d, ResolvedColumn c, String use) {
@@ -346,8 +384,26 @@ final class Planner {
                             + " as "
                             + a.alias())
                 .toList());
-    steps.add(
-        "suppress every row with fewer than " + limits.minDistinctUsers() + " distinct users");
+    if (spec.privacy() instanceof Privacy.Differential dp) {
+      steps.add(
+          "charge "
+              + dp.budget()
+              + " to the ledger of every touched dataset that requires differential privacy,"
+              + " before any source is scanned");
+      steps.add("add " + dp.noise() + " noise to every aggregate, with the budget split evenly");
+      steps.add(
+          dp.publicGroups()
+              .map(g -> "release exactly the " + g.size() + " public group(s), noisy")
+              .orElse(
+                  spec.groupBy().isEmpty()
+                      ? "release the one total row, noisy"
+                      : "release a group only if its noisy distinct-user count reaches the"
+                          + " selection threshold and k="
+                          + limits.minDistinctUsers()));
+    } else {
+      steps.add(
+          "suppress every row with fewer than " + limits.minDistinctUsers() + " distinct users");
+    }
     return steps;
   }
 
@@ -449,14 +505,26 @@ final class Planner {
     for (ResolvedColumn g : groupBy) {
       plainCount.merge(g.name(), 1, Integer::sum);
     }
+    Map<String, Integer> datasetNameCount = new HashMap<>();
+    for (Dataset d : datasets) {
+      datasetNameCount.merge(d.name(), 1, Integer::sum);
+    }
     for (int j = 0; j < groupBy.size(); j++) {
       ResolvedColumn g = groupBy.get(j);
-      String name =
-          plainCount.get(g.name()) == 1
-              ? g.name()
-              : datasets.get(g.dataset()).name() + "_" + g.name();
+      Dataset d = datasets.get(g.dataset());
+      String name;
+      if (plainCount.get(g.name()) == 1) {
+        name = g.name();
+      } else if (datasetNameCount.get(d.name()) == 1) {
+        name = d.name() + "_" + g.name();
+      } else {
+        name = d.owner() + "_" + d.name() + "_" + g.name();
+      }
+      if (!names.add(name)) {
+        throw new InvalidQueryException(
+            "column [" + g.name() + "] of " + d.qualifiedName() + " is grouped by twice");
+      }
       groupNames.add(name);
-      names.add(name);
     }
     List<Plan.AggregatePlan> aggs = new ArrayList<>();
     for (int a = 0; a < spec.aggregates().size(); a++) {
@@ -476,6 +544,16 @@ final class Planner {
                 agg, m.dataset(), idx, d.groupBounds(m.name()), ColumnType.DOUBLE));
       }
     }
+    Optional<NoisePlan> noise =
+        spec.privacy() instanceof Privacy.Differential dp
+            ? Optional.of(
+                NoisePlan.of(
+                    dp,
+                    groupBy,
+                    aggs,
+                    limits.maxGroupsPerUser(),
+                    limits.maxContributionsPerGroup()))
+            : Optional.empty();
     return new Plan(
         spec,
         List.copyOf(plans),
@@ -488,7 +566,8 @@ final class Planner {
         limits.maxGroupsPerUser(),
         limits.maxContributionsPerGroup(),
         List.copyOf(checks),
-        List.copyOf(steps));
+        List.copyOf(steps),
+        noise);
   }
 
   /** {@code c} with every column name reduced to its unqualified form, for the source. */

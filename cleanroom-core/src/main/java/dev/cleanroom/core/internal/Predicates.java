@@ -125,9 +125,10 @@ final class Predicates {
         if (!(value instanceof Number n)) {
           throw mismatch(col, "numbers");
         }
-        double lit = n.doubleValue();
+        // Adding 0.0 turns -0.0 into 0.0, so that both zeros compare equal.
+        double lit = n.doubleValue() + 0.0;
         return row -> {
-          double v = row.dbl(ds, slot);
+          double v = row.dbl(ds, slot) + 0.0;
           // NaN compares as missing: only "not equal" holds for it.
           return Double.isNaN(v) ? op == Condition.Op.NE : holds(op, Double.compare(v, lit));
         };

@@ -1,7 +1,13 @@
 package dev.cleanroom.core.internal;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.common.util.concurrent.ExecutionError;
+import com.google.common.util.concurrent.UncheckedExecutionException;
+import dev.cleanroom.BudgetExhaustedException;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.CleanRoomException;
+import dev.cleanroom.CleanRoomInternalError;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.InvalidQueryException;
@@ -9,17 +15,26 @@ import dev.cleanroom.Party;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
 import dev.cleanroom.core.AuditSinks;
+import dev.cleanroom.core.BudgetStores;
 import dev.cleanroom.core.Pseudonymizer;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.query.Explanation;
+import dev.cleanroom.query.LedgerStatus;
 import dev.cleanroom.query.PolicyCheck;
+import dev.cleanroom.query.PrivacyReport;
 import dev.cleanroom.query.QueryEngine;
 import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.QueryStart;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.spi.AuditEvent;
 import dev.cleanroom.spi.AuditSink;
+import dev.cleanroom.spi.BudgetStore;
+import dev.cleanroom.spi.LedgerCharge;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +42,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +56,9 @@ final class Room implements CleanRoom, QueryEngine {
   private final Fingerprints fingerprints;
   private final AuditSink audit;
   private final Planner planner;
+  private final BudgetStore budgets;
+  private final Cache<String, Result> answers =
+      CacheBuilder.newBuilder().maximumSize(10_000).build();
 
   Room(CleanRoom.Settings settings) {
     this.settings = settings;
@@ -47,6 +66,7 @@ final class Room implements CleanRoom, QueryEngine {
     this.fingerprints = new Fingerprints(settings.secretKey());
     this.audit = settings.auditSink().orElseGet(AuditSinks::slf4j);
     this.planner = new Planner(datasets::get, this::visibleTo);
+    this.budgets = settings.budgetStore().orElseGet(BudgetStores::inMemory);
   }
 
   @Override
@@ -85,13 +105,33 @@ final class Room implements CleanRoom, QueryEngine {
   public Explanation explain(QuerySpec spec) {
     Objects.requireNonNull(spec, "spec");
     Planner.Outcome outcome = planner.plan(spec);
+    List<LedgerStatus> ledgers = List.of();
+    List<String> accuracy = List.of();
+    if (outcome.plan() != null && outcome.plan().noise().isPresent()) {
+      NoisePlan noise = outcome.plan().noise().get();
+      accuracy =
+          noise.split().isEmpty() ? noise.accuracy() : concat(noise.split(), noise.accuracy());
+      ledgers = new ArrayList<>();
+      for (LedgerCharge c : charges(outcome.plan(), settings.clock().instant())) {
+        LedgerCharge.Spent spent = budgets.spent(c.ledger());
+        ledgers.add(status(c, spent.epsilon().add(c.epsilon()), spent.delta().add(c.delta())));
+      }
+    }
     return new Explanation(
         spec,
         outcome.steps(),
         outcome.checks(),
         outcome.limits().minDistinctUsers(),
         outcome.limits().maxGroupsPerUser(),
-        outcome.limits().maxContributionsPerGroup());
+        outcome.limits().maxContributionsPerGroup(),
+        ledgers,
+        accuracy);
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 
   @Override
@@ -115,9 +155,85 @@ final class Room implements CleanRoom, QueryEngine {
       record(queryId, spec, fingerprint, AuditEvent.Outcome.REFUSED, Optional.of(failed.rule()), e);
       throw e;
     }
+    Plan plan = outcome.plan();
+    if (plan.noise().isEmpty()) {
+      return execute(queryId, spec, fingerprint, plan, List.of());
+    }
+    Optional<String> key = answerKey(fingerprint, plan);
+    if (key.isEmpty()) {
+      return runNoisy(queryId, spec, fingerprint, plan);
+    }
+    boolean[] ran = {false};
+    try {
+      Result result =
+          answers.get(
+              key.get(),
+              () -> {
+                ran[0] = true;
+                return runNoisy(queryId, spec, fingerprint, plan);
+              });
+      if (!ran[0]) {
+        // An identical query on the same data was answered before: the same answer, no charge.
+        record(
+            queryId,
+            spec,
+            fingerprint,
+            AuditEvent.Outcome.ACCEPTED,
+            Optional.empty(),
+            "repeated query: stored answer of " + result.queryId() + ", nothing charged");
+        return new Result(
+            result.queryId(), result.columns(), result.rows(), result.privacy().asRepeated());
+      }
+      return result;
+    } catch (ExecutionException | UncheckedExecutionException | ExecutionError e) {
+      Throwable cause = e.getCause();
+      if (!ran[0]) {
+        // Another thread's identical query failed; this one fails the same way, audited here.
+        record(
+            queryId,
+            spec,
+            fingerprint,
+            cause instanceof BudgetExhaustedException
+                ? AuditEvent.Outcome.REFUSED
+                : AuditEvent.Outcome.FAILED,
+            Optional.empty(),
+            cause == null ? "failed" : String.valueOf(cause.getMessage()));
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new CleanRoomInternalError("unexpected checked exception in a query");
+    }
+  }
+
+  /** Charges every ledger, then runs the query and adds noise. */
+  private Result runNoisy(String queryId, QuerySpec spec, String fingerprint, Plan plan) {
+    List<LedgerCharge> charges = charges(plan, settings.clock().instant());
+    List<LedgerStatus> ledgers = new ArrayList<>();
+    if (!charges.isEmpty()) {
+      List<LedgerCharge.Spent> spent;
+      try {
+        spent = budgets.charge(charges);
+      } catch (BudgetExhaustedException e) {
+        record(queryId, spec, fingerprint, AuditEvent.Outcome.REFUSED, Optional.empty(), e);
+        throw e;
+      }
+      for (int i = 0; i < charges.size(); i++) {
+        ledgers.add(status(charges.get(i), spent.get(i).epsilon(), spent.get(i).delta()));
+      }
+    }
+    // From here on the charge stands, whatever happens to the scan.
+    return execute(queryId, spec, fingerprint, plan, ledgers);
+  }
+
+  private Result execute(
+      String queryId, QuerySpec spec, String fingerprint, Plan plan, List<LedgerStatus> ledgers) {
     Executor.Output output;
     try {
-      output = new Executor(pseudonymizer, KeyedRank.random()).execute(outcome.plan());
+      output = new Executor(pseudonymizer, KeyedRank.random()).execute(plan);
     } catch (CleanRoomException e) {
       record(queryId, spec, fingerprint, AuditEvent.Outcome.FAILED, Optional.empty(), e);
       throw e;
@@ -128,9 +244,62 @@ final class Room implements CleanRoom, QueryEngine {
       record(queryId, spec, fingerprint, AuditEvent.Outcome.FAILED, Optional.empty(), wrapped);
       throw wrapped;
     }
-    Result result = new Result(queryId, output.columns(), output.rows());
-    record(queryId, spec, fingerprint, AuditEvent.Outcome.ACCEPTED, Optional.empty(), null);
+    PrivacyReport report =
+        plan.noise()
+            .map(n -> new PrivacyReport(true, n.epsilon(), n.delta(), n.split(), ledgers, false))
+            .orElse(PrivacyReport.THRESHOLD_ONLY);
+    Result result = new Result(queryId, output.columns(), output.rows(), report);
+    record(queryId, spec, fingerprint, AuditEvent.Outcome.ACCEPTED, Optional.empty(), "");
     return result;
+  }
+
+  /** The key of a stored answer: the query and the version of every source, if all have one. */
+  private static Optional<String> answerKey(String fingerprint, Plan plan) {
+    StringBuilder key = new StringBuilder(fingerprint);
+    for (Plan.DatasetPlan dp : plan.datasets()) {
+      Optional<String> version = dp.dataset().source().version();
+      if (version.isEmpty()) {
+        return Optional.empty();
+      }
+      key.append('|').append(dp.dataset().qualifiedName()).append('@').append(version.get());
+    }
+    return Optional.of(key.toString());
+  }
+
+  /** One charge per touched dataset whose owner requires differential privacy. */
+  private static List<LedgerCharge> charges(Plan plan, Instant now) {
+    NoisePlan noise = plan.noise().orElseThrow();
+    List<LedgerCharge> out = new ArrayList<>();
+    for (Plan.DatasetPlan dp : plan.datasets()) {
+      Dataset d = dp.dataset();
+      d.policy()
+          .differentialPrivacy()
+          .ifPresent(
+              rule ->
+                  out.add(
+                      new LedgerCharge(
+                          d.qualifiedName()
+                              + "/"
+                              + plan.spec().analyst()
+                              + "/"
+                              + rule.period().periodOf(now),
+                          noise.epsilon(),
+                          noise.delta(),
+                          rule.total().epsilon(),
+                          rule.total().delta())));
+    }
+    return out;
+  }
+
+  private static LedgerStatus status(LedgerCharge c, BigDecimal spentEps, BigDecimal spentDelta) {
+    String dataset = c.ledger().substring(0, c.ledger().indexOf('/'));
+    return new LedgerStatus(
+        c.ledger(),
+        dataset,
+        c.epsilon(),
+        c.delta(),
+        c.epsilonLimit().subtract(spentEps).max(BigDecimal.ZERO),
+        c.deltaLimit().subtract(spentDelta).max(BigDecimal.ZERO));
   }
 
   private void record(
@@ -140,6 +309,16 @@ final class Room implements CleanRoom, QueryEngine {
       AuditEvent.Outcome outcome,
       Optional<PolicyRule> rule,
       RuntimeException e) {
+    record(queryId, spec, fingerprint, outcome, rule, e == null ? "" : e.getMessage());
+  }
+
+  private void record(
+      String queryId,
+      QuerySpec spec,
+      String fingerprint,
+      AuditEvent.Outcome outcome,
+      Optional<PolicyRule> rule,
+      String reason) {
     audit.record(
         new AuditEvent(
             settings.clock().instant(),
@@ -149,7 +328,7 @@ final class Room implements CleanRoom, QueryEngine {
             fingerprint,
             outcome,
             rule,
-            e == null ? "" : e.getMessage()));
+            reason));
   }
 
   @Override

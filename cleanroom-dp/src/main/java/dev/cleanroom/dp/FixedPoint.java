@@ -1,0 +1,111 @@
+package dev.cleanroom.dp;
+
+import java.math.BigDecimal;
+
+/**
+ * Power-of-two granularities and exact noise addition in units of a granularity.
+ *
+ * <p>A released real value is {@code (round(x / g) + noise) · g} for a power of two {@code g =
+ * 2^k}. The sum in units is computed exactly (in {@code long} when it fits, else in {@link
+ * BigDecimal}) and only then rounded once to the nearest double. That last rounding is a function
+ * of the exact private output alone (post-processing), so it costs no privacy; and since {@code g}
+ * is a power of two, the nearest double to a multiple of {@code g} is again a multiple of {@code
+ * g}: either it is exact, or the doubles near it are spaced wider than {@code g}, hence multiples
+ * of it. Results beyond the double range saturate at ±{@link Double#MAX_VALUE}, itself a multiple
+ * of every allowed {@code g}; nothing wraps around.
+ */
+final class FixedPoint {
+  /** The granularity is the smallest power of two at least the noise scale divided by this. */
+  static final int GRANULARITY_BITS = 40;
+
+  /** The smallest allowed granularity exponent: {@code 2^-1074} is the smallest positive double. */
+  static final int MIN_EXPONENT = -1074;
+
+  /** The largest allowed granularity exponent: {@link Double#MAX_VALUE} is a multiple of 2^971. */
+  static final int MAX_EXPONENT = 971;
+
+  private static final double TWO_POW_62 = 0x1p62;
+
+  private FixedPoint() {}
+
+  /**
+   * The exponent k of the smallest power of two {@code g = 2^k >= scale / 2^40}, as Google's
+   * SecureNoiseMath does, raised to {@link #MIN_EXPONENT} if smaller.
+   *
+   * @throws IllegalArgumentException if k would exceed {@link #MAX_EXPONENT}
+   */
+  static int granularityExponent(Rational scale) {
+    int k = Math.max(MIN_EXPONENT, scale.scaleByPowerOfTwo(-GRANULARITY_BITS).ceilLog2());
+    return checkExponent(k);
+  }
+
+  static int checkExponent(int k) {
+    if (k > MAX_EXPONENT) {
+      throw new IllegalArgumentException(
+          "noise scale is too large for double values: the granularity would be 2^" + k);
+    }
+    return Math.max(MIN_EXPONENT, k);
+  }
+
+  /** {@code 2^k} as a double, for k in [{@link #MIN_EXPONENT}, {@link #MAX_EXPONENT}]. */
+  static double powerOfTwo(int k) {
+    return Math.scalb(1.0, k);
+  }
+
+  /**
+   * Rounds {@code value} to the nearest multiple of {@code 2^k} (ties to even), adds {@code noise}
+   * multiples of {@code 2^k} exactly, and rounds the exact result to the nearest double, saturating
+   * at ±{@link Double#MAX_VALUE}. Infinite inputs are first saturated to ±{@link Double#MAX_VALUE}.
+   *
+   * @throws IllegalArgumentException if {@code value} is NaN
+   */
+  static double addNoise(double value, int k, long noise) {
+    if (Double.isNaN(value)) {
+      throw new IllegalArgumentException("value must not be NaN");
+    }
+    double v = Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, value));
+    double scaled = Math.scalb(v, -k); // exact, unless it overflows or underflows below 1/2
+    if (Math.abs(scaled) < TWO_POW_62) {
+      long units = (long) Math.rint(scaled);
+      long sum = units + noise;
+      // Overflow iff both operands have the same sign and the sum's sign differs.
+      if (((units ^ sum) & (noise ^ sum)) >= 0) {
+        return saturate(Math.scalb((double) sum, k));
+      }
+      return exactSum(new BigDecimal(units).multiply(new BigDecimal(powerOfTwo(k))), k, noise);
+    }
+    // |v| >= 2^(62+k), so the spacing of doubles near v is at least 2^(k+10): v is a multiple of
+    // 2^k.
+    return exactSum(new BigDecimal(v), k, noise);
+  }
+
+  private static double exactSum(BigDecimal base, int k, long noise) {
+    BigDecimal exact = base.add(new BigDecimal(noise).multiply(new BigDecimal(powerOfTwo(k))));
+    return saturate(exact.doubleValue()); // BigDecimal.doubleValue rounds to nearest
+  }
+
+  private static double saturate(double x) {
+    return Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, x));
+  }
+
+  /** {@code a + b} for {@code b >= 0}, rounded up to the next double when inexact. */
+  static double addRoundingUp(double a, double b) {
+    double s = a + b;
+    return roundingError(a, b, s) > 0 ? Math.nextUp(s) : s;
+  }
+
+  /** {@code a - b} for {@code b >= 0}, rounded down to the next double when inexact. */
+  static double subtractRoundingDown(double a, double b) {
+    double s = a - b;
+    return roundingError(a, -b, s) < 0 ? Math.nextDown(s) : s;
+  }
+
+  /** The exact {@code (a + b) - s} for {@code s = a + b} (Knuth's TwoSum); 0 if s is infinite. */
+  private static double roundingError(double a, double b, double s) {
+    if (Double.isInfinite(s)) {
+      return 0;
+    }
+    double bb = s - a;
+    return (a - (s - bb)) + (b - bb);
+  }
+}

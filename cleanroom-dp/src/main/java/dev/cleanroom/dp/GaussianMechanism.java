@@ -1,0 +1,215 @@
+package dev.cleanroom.dp;
+
+import java.math.BigDecimal;
+import java.util.Objects;
+
+/**
+ * ρ-zero-concentrated differential privacy (zCDP) by discrete Gaussian noise, sampled exactly (see
+ * {@link ExactSamplers}) from {@link RandomBits#secure()} unless told otherwise.
+ *
+ * <p>Adding independent discrete Gaussian noise N_Z(0, σ²) to integer values whose L2 sensitivity
+ * is Δ satisfies (Δ²/(2σ²))-zCDP, the same bound as for continuous Gaussian noise (Canonne, Kamath
+ * and Steinke 2020), so σ² = Δ²/(2ρ):
+ *
+ * <p><b>Integer values</b>: Δ = L2 = √L0·L∞, so σ² = L0·L∞²/(2ρ), an exact rational.
+ *
+ * <p><b>Real values</b>: rounded to a power-of-two granularity g, the smallest with g >= σ/2^40, as
+ * {@link LaplaceMechanism} does; rounding moves a person's change to each group by at most g, so in
+ * units of g the L2 sensitivity is √L0·(L∞ + g)/g and σ² in units is L0·((L∞ + g)/g)²/(2ρ), again
+ * exact. The output is exactly a multiple of g.
+ *
+ * <p>σ² in units is rounded up (never down) to at most 62 significant bits and must not exceed
+ * 2^104 (σ at most 2^52 units). Convert ρ to (ε, δ) with {@link
+ * dev.cleanroom.PrivacyBudget.Zcdp#toApproxDp(double)}.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class GaussianMechanism implements NoiseMechanism {
+  /** The name of the noise distribution. */
+  public static final String NAME = "discrete Gaussian";
+
+  private static final Rational MAX_UNIT_VARIANCE = Rational.powerOfTwo(104);
+
+  private final BigDecimal rho;
+  private final Sensitivity sensitivity;
+  private final boolean integerValued;
+  private final int exponent;
+  private final Rational unitVariance;
+  private final ExactSamplers.DiscreteGaussian sampler;
+  private final RandomBits random;
+
+  private GaussianMechanism(
+      BigDecimal rho,
+      Sensitivity sensitivity,
+      boolean integerValued,
+      int exponent,
+      Rational unitVariance,
+      RandomBits random) {
+    this.rho = rho;
+    this.sensitivity = sensitivity;
+    this.integerValued = integerValued;
+    this.exponent = exponent;
+    this.unitVariance = unitVariance.roundUp(62, 62);
+    this.random = random;
+    Checks.scaleAtMost(this.unitVariance, MAX_UNIT_VARIANCE, "σ² = " + this.unitVariance);
+    this.sampler = new ExactSamplers.DiscreteGaussian(this.unitVariance.num(), this.unitVariance.den());
+  }
+
+  /**
+   * A mechanism for integer values with secure randomness.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code rho} is not positive, or σ in units exceeds 2^52
+   */
+  public static GaussianMechanism forIntegers(BigDecimal rho, Sensitivity sensitivity) {
+    return forIntegers(rho, sensitivity, RandomBits.secure());
+  }
+
+  /**
+   * A mechanism for integer values drawing from {@code random}.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code rho} is not positive, or σ in units exceeds 2^52
+   */
+  public static GaussianMechanism forIntegers(
+      BigDecimal rho, Sensitivity sensitivity, RandomBits random) {
+    Rational twoRho = Checks.positive("rho", rho).multiply(2);
+    Objects.requireNonNull(sensitivity, "sensitivity");
+    Objects.requireNonNull(random, "random");
+    Rational linf = Rational.of(sensitivity.maxPerGroup());
+    Rational variance = linf.multiply(linf).multiply(sensitivity.maxGroups()).divide(twoRho);
+    return new GaussianMechanism(rho, sensitivity, true, 0, variance, random);
+  }
+
+  /**
+   * A mechanism for real values with secure randomness.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code rho} is not positive, or σ in units exceeds 2^52
+   */
+  public static GaussianMechanism forReals(BigDecimal rho, Sensitivity sensitivity) {
+    return forReals(rho, sensitivity, RandomBits.secure());
+  }
+
+  /**
+   * A mechanism for real values drawing from {@code random}.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code rho} is not positive, or σ in units exceeds 2^52
+   */
+  public static GaussianMechanism forReals(
+      BigDecimal rho, Sensitivity sensitivity, RandomBits random) {
+    Rational twoRho = Checks.positive("rho", rho).multiply(2);
+    Objects.requireNonNull(sensitivity, "sensitivity");
+    Objects.requireNonNull(random, "random");
+    Rational linf = Rational.of(sensitivity.maxPerGroup());
+    Rational variance = linf.multiply(linf).multiply(sensitivity.maxGroups()).divide(twoRho);
+    // Smallest k with 2^k >= σ/2^40, i.e. 2^(2k) >= σ²/2^80.
+    int j = variance.scaleByPowerOfTwo(-2 * FixedPoint.GRANULARITY_BITS).ceilLog2();
+    int k = FixedPoint.checkExponent(Math.floorDiv(j + 1, 2));
+    Rational g = Rational.powerOfTwo(k);
+    Rational unitsPerPerson = linf.add(g).divide(g);
+    Rational unitVariance =
+        unitsPerPerson.multiply(unitsPerPerson).multiply(sensitivity.maxGroups()).divide(twoRho);
+    return new GaussianMechanism(rho, sensitivity, false, k, unitVariance, random);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public boolean integerValued() {
+    return integerValued;
+  }
+
+  /** ρ, as given. */
+  public BigDecimal rho() {
+    return rho;
+  }
+
+  /** The sensitivity the noise is calibrated to. */
+  public Sensitivity sensitivity() {
+    return sensitivity;
+  }
+
+  @Override
+  public long addNoise(long value) {
+    if (!integerValued) {
+      throw new IllegalStateException("this mechanism is for real values; use addNoise(double)");
+    }
+    long noise = sample();
+    long sum = value + noise;
+    if (((value ^ sum) & (noise ^ sum)) < 0) {
+      return value > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
+    return sum;
+  }
+
+  @Override
+  public double addNoise(double value) {
+    if (integerValued) {
+      throw new IllegalStateException("this mechanism is for integer values; use addNoise(long)");
+    }
+    if (Double.isNaN(value)) {
+      throw new IllegalArgumentException("value must not be NaN");
+    }
+    return FixedPoint.addNoise(value, exponent, sample());
+  }
+
+  /** One draw of the integer noise, in units of the granularity. */
+  long sample() {
+    return sampler.sample(random);
+  }
+
+  /** σ² in units of the granularity, exactly as sampled. */
+  Rational unitVariance() {
+    return unitVariance;
+  }
+
+  /** The exponent k of the granularity 2^k. */
+  int granularityExponent() {
+    return exponent;
+  }
+
+  /** σ in value units (rounded to the nearest double). */
+  @Override
+  public double scale() {
+    return Math.scalb(Math.sqrt(unitVariance.doubleValue()), exponent);
+  }
+
+  @Override
+  public double granularity() {
+    return FixedPoint.powerOfTwo(exponent);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>An upper bound from the continuous Gaussian tail: for the discrete Gaussian K with parameter
+   * σ (in units) and integer m >= 0, P[|K| > m] <= P[|N(0, σ²)| > m] = erfc(m/(σ√2)) (the proof is
+   * in {@link NoiseTails#discreteGaussianHalfWidth}). m is the smallest integer number of units
+   * with erfc(m/(σ√2))·(1 + 10^-9) <= {@code 1 - level}, times the granularity. For σ of a few
+   * units or more this is at most one unit wider than the exact narrowest interval.
+   */
+  @Override
+  public double halfWidth(double level) {
+    double sigma = Math.sqrt(unitVariance.doubleValue());
+    return Units.toValue(NoiseTails.discreteGaussianHalfWidth(sigma, level), exponent);
+  }
+
+  @Override
+  public String toString() {
+    return NAME
+        + "[ρ="
+        + rho.toPlainString()
+        + ", "
+        + sensitivity
+        + ", "
+        + (integerValued ? "integers" : "reals, granularity 2^" + exponent)
+        + ", σ="
+        + scale()
+        + "]";
+  }
+}

@@ -1,0 +1,62 @@
+package dev.cleanroom.dp;
+
+/**
+ * Adds calibrated, exactly sampled integer noise to released values. Instances are immutable and
+ * thread-safe; each call to an {@code addNoise} method draws fresh noise.
+ *
+ * <p>A mechanism is made either for integer values ({@code addNoise(long)}, granularity 1) or for
+ * real values ({@code addNoise(double)}, a power-of-two granularity). Its privacy guarantee holds
+ * for the values of all groups of one query together, provided that one person changes at most L0
+ * of them, each by at most L∞ (the mechanism's {@link Sensitivity}).
+ */
+public sealed interface NoiseMechanism permits LaplaceMechanism, GaussianMechanism {
+  /** The noise distribution, for display: {@code discrete Laplace} or {@code discrete Gaussian}. */
+  String name();
+
+  /** Whether this mechanism adds noise to integers ({@link #addNoise(long)}). */
+  boolean integerValued();
+
+  /**
+   * Returns {@code value} plus fresh noise, saturating at the {@code long} range.
+   *
+   * @throws IllegalStateException if this mechanism is for real values
+   */
+  long addNoise(long value);
+
+  /**
+   * Returns {@code value}, rounded to the nearest multiple of {@link #granularity()}, plus fresh
+   * noise; the result is an exact multiple of the granularity. Infinite inputs and results saturate
+   * at ±{@link Double#MAX_VALUE}.
+   *
+   * @throws IllegalArgumentException if {@code value} is NaN (callers drop NaNs before aggregating)
+   * @throws IllegalStateException if this mechanism is for integer values
+   */
+  double addNoise(double value);
+
+  /** The noise scale in value units: b for Laplace, σ for Gaussian. */
+  double scale();
+
+  /** The power of two that every released value is a multiple of (1 for integer values). */
+  double granularity();
+
+  /**
+   * The half-width m of the narrowest symmetric interval that contains the noise with probability
+   * at least {@code level}, in value units; the expected error to show before running a query.
+   *
+   * @throws IllegalArgumentException if {@code level} is not in (0, 1)
+   */
+  double halfWidth(double level);
+
+  /**
+   * The interval {@code [released - m, released + m]} with m = {@link #halfWidth(double)}: it
+   * contains the true value with probability at least {@code level}.
+   *
+   * @throws IllegalArgumentException if {@code released} is NaN or {@code level} is not in (0, 1)
+   */
+  default ConfidenceInterval confidenceInterval(double released, double level) {
+    if (Double.isNaN(released)) {
+      throw new IllegalArgumentException("released value must not be NaN");
+    }
+    return ConfidenceInterval.around(released, halfWidth(level));
+  }
+}
