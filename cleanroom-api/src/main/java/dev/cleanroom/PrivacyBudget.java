@@ -127,8 +127,9 @@ public sealed interface PrivacyBudget
       }
       double r = rho.doubleValue();
       double eps = r + 2 * Math.sqrt(r * Math.log(1 / delta));
-      // Round the double up by one ulp so that float error never favours the analyst.
-      BigDecimal e = new BigDecimal(Math.nextUp(eps)).round(ROUND_UP);
+      // Pad by a relative 1e-12, far above the few ulps of float error, so that the error never
+      // favours the analyst.
+      BigDecimal e = new BigDecimal(Math.nextUp(eps * (1 + 1e-12))).round(ROUND_UP);
       return new ApproxDp(e, Amounts.delta(delta));
     }
 
