@@ -78,6 +78,13 @@ record NoisePlan(
     }
     Optional<Set<List<Object>>> publicGroups =
         dp.publicGroups().map(keys -> normalizeGroups(keys, groupBy));
+    // One person adds to at most L0 groups, and never to more groups than can be released: one
+    // total row, or the public groups.
+    if (groupBy.isEmpty()) {
+      maxGroupsPerUser = 1;
+    } else if (publicGroups.isPresent()) {
+      maxGroupsPerUser = Math.max(1, Math.min(maxGroupsPerUser, publicGroups.get().size()));
+    }
 
     int parts = aggregates.size() + (privateGroups ? 1 : 0);
     BigDecimal epsPart = budget.epsilon().divide(BigDecimal.valueOf(parts), DOWN);

@@ -12,13 +12,16 @@ import dev.cleanroom.spi.LedgerCharge;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +84,85 @@ class BudgetConcurrencyTest {
       try (BudgetStore reopened = kind.open(dir)) {
         for (int round = 0; round < rounds; round++) {
           assertAmount(ONE, reopened.spent("race-" + round).epsilon());
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void lastTenthOfManyLedgers_racedBySixtyFourThreads_exactlyOneWins(Kind kind) throws Exception {
+    // Every round is a race for the last unit, the only moment where a check and its addition
+    // that are not one atomic step would let two charges through.
+    int width = 16;
+    BigDecimal nineTenths = new BigDecimal("0.9");
+    try (BudgetStore store = kind.open(dir)) {
+      for (int round = 0; round < 100; round++) {
+        List<LedgerCharge> charge = new ArrayList<>();
+        List<LedgerCharge> prefill = new ArrayList<>();
+        for (int l = 0; l < width; l++) {
+          String ledger = "last-" + round + "-" + l;
+          charge.add(new LedgerCharge(ledger, TENTH, ZERO, ONE, ZERO));
+          prefill.add(new LedgerCharge(ledger, nineTenths, ZERO, ONE, ZERO));
+        }
+        store.charge(prefill);
+        List<Throwable> outcomes =
+            race(
+                store,
+                i -> {
+                  List<LedgerCharge> shuffled = new ArrayList<>(charge);
+                  Collections.shuffle(shuffled, new Random(i));
+                  return shuffled;
+                });
+        long succeeded = outcomes.stream().filter(t -> t == null).count();
+        assertEquals(1, succeeded, "round " + round);
+        for (Throwable t : outcomes) {
+          if (t != null) {
+            BudgetExhaustedException e = assertInstanceOf(BudgetExhaustedException.class, t);
+            assertEquals(0, e.remainingEpsilon().signum(), "round " + round);
+          }
+        }
+        for (LedgerCharge c : charge) {
+          assertAmount(ONE, store.spent(c.ledger()).epsilon());
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void racingChargesOverManyLedgers_inShuffledOrders_exactlyTenSucceed(Kind kind) throws Exception {
+    // Wide charges keep each check-then-add step long, so that a store without one lock around
+    // the whole step would interleave even on few cores.
+    int width = 64;
+    try (BudgetStore store = kind.open(dir)) {
+      for (int round = 0; round < 20; round++) {
+        List<String> ledgers = new ArrayList<>();
+        for (int l = 0; l < width; l++) {
+          ledgers.add("wide-" + round + "-" + l);
+        }
+        List<Throwable> outcomes =
+            race(
+                store,
+                i -> {
+                  List<LedgerCharge> charge = new ArrayList<>();
+                  for (String ledger : ledgers) {
+                    charge.add(new LedgerCharge(ledger, TENTH, ZERO, ONE, ZERO));
+                  }
+                  Collections.shuffle(charge, new Random(i));
+                  return charge;
+                });
+        int succeeded = 0;
+        for (Throwable t : outcomes) {
+          if (t == null) {
+            succeeded++;
+          } else {
+            assertInstanceOf(BudgetExhaustedException.class, t);
+          }
+        }
+        assertEquals(10, succeeded, "round " + round);
+        for (String ledger : ledgers) {
+          assertAmount(ONE, store.spent(ledger).epsilon());
         }
       }
     }
@@ -167,17 +249,24 @@ class BudgetConcurrencyTest {
 
   /**
    * Runs one charge per thread, all released together; returns null for a success or the thrown
-   * exception, by thread index.
+   * exception, by thread index. After the barrier, every thread spins until a common instant a
+   * little later, so that the threads running at that instant (one per core) really charge at the
+   * same time rather than one after another as the barrier wakes them.
    */
   private static List<Throwable> race(BudgetStore store, IntFunction<List<LedgerCharge>> chargeOf)
       throws Exception {
-    CyclicBarrier start = new CyclicBarrier(THREADS);
+    AtomicLong startAt = new AtomicLong();
+    CyclicBarrier barrier =
+        new CyclicBarrier(THREADS, () -> startAt.set(System.nanoTime() + 2_000_000));
     List<Callable<Throwable>> tasks = new ArrayList<>();
     for (int i = 0; i < THREADS; i++) {
       List<LedgerCharge> charge = chargeOf.apply(i);
       tasks.add(
           () -> {
-            start.await(10, TimeUnit.SECONDS);
+            barrier.await(10, TimeUnit.SECONDS);
+            while (System.nanoTime() - startAt.get() < 0) {
+              Thread.onSpinWait();
+            }
             try {
               store.charge(charge);
               return null;

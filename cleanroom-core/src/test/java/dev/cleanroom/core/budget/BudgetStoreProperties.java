@@ -56,7 +56,7 @@ class BudgetStoreProperties {
     }
   }
 
-  @Property(tries = 40)
+  @Property(tries = 100)
   void journalStore_agreesWithTheModel_andReplaysToTheSameTotals(
       @ForAll("scenarios") Scenario scenario) throws IOException {
     Path dir = Files.createTempDirectory("budget-properties");
