@@ -286,7 +286,13 @@ public final class Policy {
      */
     public Builder differentialPrivacy(PrivacyBudget total, double maxEpsilonPerQuery) {
       Objects.requireNonNull(total, "total");
-      BigDecimal cap = PrivacyBudget.epsilon(maxEpsilonPerQuery).epsilon();
+      if (!Double.isFinite(maxEpsilonPerQuery)
+          || maxEpsilonPerQuery < PrivacyBudget.MIN_PARAMETER) {
+        throw new IllegalArgumentException(
+            "maxEpsilonPerQuery must be finite and >= 2^-50; provided value: "
+                + maxEpsilonPerQuery);
+      }
+      BigDecimal cap = BigDecimal.valueOf(maxEpsilonPerQuery);
       DifferentialPrivacyRule rule = new DifferentialPrivacyRule(total, cap, BudgetPeriod.NONE);
       once("differentialPrivacy");
       differentialPrivacy = Optional.of(rule);

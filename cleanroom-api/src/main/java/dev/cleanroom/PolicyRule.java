@@ -25,5 +25,10 @@ public enum PolicyRule {
   /** A dataset that requires differential privacy is queried only with a privacy budget. */
   DIFFERENTIAL_PRIVACY_REQUIRED,
   /** One query spends at most the smallest per-query ε cap of the touched datasets. */
-  EPSILON_PER_QUERY
+  EPSILON_PER_QUERY,
+  /**
+   * The analyst's ledger for the dataset has enough budget left for the query; checked by {@code
+   * explain()}, and enforced by the budget store when the query runs.
+   */
+  BUDGET_REMAINING
 }

@@ -48,7 +48,14 @@ public sealed interface Privacy permits Privacy.ThresholdOnly, Privacy.Different
                 for (List<Object> key : groups) {
                   List<Object> k = new ArrayList<>();
                   for (Object v : key) {
-                    k.add(Literals.check(v));
+                    try {
+                      k.add(Literals.check(v));
+                    } catch (IllegalArgumentException | NullPointerException e) {
+                      throw new IllegalArgumentException(
+                          "a public group value must be a String, a whole number or a finite"
+                              + " floating-point number",
+                          e);
+                    }
                   }
                   copy.add(List.copyOf(k));
                 }

@@ -35,11 +35,6 @@ public record PrivacyReport(
     ledgers = List.copyOf(ledgers);
   }
 
-  /** The same report, marked as the answer of an identical earlier query. */
-  public PrivacyReport asRepeated() {
-    return new PrivacyReport(differentiallyPrivate, epsilon, delta, split, ledgers, true);
-  }
-
   @Override
   public String toString() {
     if (!differentiallyPrivate) {

@@ -386,7 +386,8 @@ final class Executor {
     if (noise.publicGroups().isPresent()) {
       keys = new ArrayList<>(noise.publicGroups().get());
     } else if (plan.groupBy().isEmpty()) {
-      keys = List.of(List.of());
+      keys = new ArrayList<>();
+      keys.add(List.of());
     } else {
       keys = new ArrayList<>();
       PartitionSelection selection = noise.selection().orElseThrow();

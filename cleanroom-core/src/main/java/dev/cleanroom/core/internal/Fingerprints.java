@@ -3,8 +3,10 @@ package dev.cleanroom.core.internal;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.QuerySpec;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.commons.codec.digest.HmacAlgorithms;
 import org.apache.commons.codec.digest.HmacUtils;
 
@@ -44,6 +46,30 @@ final class Fingerprints {
           .append(")as")
           .append(quote(a.alias()))
           .append(',');
+    }
+    sb.append(";privacy=");
+    if (spec.privacy() instanceof Privacy.Differential dp) {
+      sb.append(dp.budget().getClass().getSimpleName())
+          .append(":eps=")
+          .append(quote(dp.budget().epsilon().toPlainString()))
+          .append(",delta=")
+          .append(quote(dp.budget().delta().toPlainString()))
+          .append(",noise=")
+          .append(dp.noise())
+          .append(",groups=");
+      if (dp.publicGroups().isPresent()) {
+        sb.append("public[");
+        for (List<Object> key : dp.publicGroups().get()) {
+          sb.append('(');
+          key.forEach(v -> sb.append(literal(v)).append(','));
+          sb.append(')');
+        }
+        sb.append(']');
+      } else {
+        sb.append("private");
+      }
+    } else {
+      sb.append("threshold");
     }
     return sb.toString();
   }

@@ -316,6 +316,13 @@ final class Planner {
       List<ResolvedColumn> metricColumns,
       Limits limits) {
     List<String> steps = new ArrayList<>();
+    if (spec.privacy() instanceof Privacy.Differential dp) {
+      steps.add(
+          "charge "
+              + dp.budget()
+              + " to the ledger of every touched dataset that requires differential privacy,"
+              + " before any source is scanned");
+    }
     for (int i = 0; i < datasets.size(); i++) {
       Dataset d = datasets.get(i);
       steps.add(
@@ -343,6 +350,7 @@ final class Planner {
         new StringBuilder("bound contributions: each person in at most ")
             .append(limits.maxGroupsPerUser())
             .append(" group(s), chosen uniformly at random");
+    Set<ResolvedColumn> described = new HashSet<>();
     for (int a = 0; a < spec.aggregates().size(); a++) {
       Aggregate agg = spec.aggregates().get(a);
       ResolvedColumn m = metricColumns.get(a);
@@ -351,7 +359,7 @@ final class Planner {
             .append("; at most ")
             .append(limits.maxContributionsPerGroup())
             .append(" row(s) per person and group");
-      } else if (m != null && m.role() == ColumnRole.METRIC) {
+      } else if (m != null && m.role() == ColumnRole.METRIC && described.add(m)) {
         Dataset d = datasets.get(m.dataset());
         Bounds vb = d.metricBounds(m.name()).orElseThrow();
         Bounds gb = d.groupBounds(m.name());
@@ -385,11 +393,6 @@ final class Planner {
                             + a.alias())
                 .toList());
     if (spec.privacy() instanceof Privacy.Differential dp) {
-      steps.add(
-          "charge "
-              + dp.budget()
-              + " to the ledger of every touched dataset that requires differential privacy,"
-              + " before any source is scanned");
       steps.add("add " + dp.noise() + " noise to every aggregate, with the budget split evenly");
       steps.add(
           dp.publicGroups()

@@ -107,6 +107,7 @@ final class Room implements CleanRoom, QueryEngine {
     Planner.Outcome outcome = planner.plan(spec);
     List<LedgerStatus> ledgers = List.of();
     List<String> accuracy = List.of();
+    List<PolicyCheck> checks = new ArrayList<>(outcome.checks());
     if (outcome.plan() != null && outcome.plan().noise().isPresent()) {
       NoisePlan noise = outcome.plan().noise().get();
       accuracy =
@@ -114,13 +115,27 @@ final class Room implements CleanRoom, QueryEngine {
       ledgers = new ArrayList<>();
       for (LedgerCharge c : charges(outcome.plan(), settings.clock().instant())) {
         LedgerCharge.Spent spent = budgets.spent(c.ledger());
-        ledgers.add(status(c, spent.epsilon().add(c.epsilon()), spent.delta().add(c.delta())));
+        BigDecimal eps = spent.epsilon().add(c.epsilon());
+        BigDecimal delta = spent.delta().add(c.delta());
+        ledgers.add(status(c, eps, delta));
+        boolean enough =
+            eps.compareTo(c.epsilonLimit()) <= 0 && delta.compareTo(c.deltaLimit()) <= 0;
+        String dataset = c.ledger().substring(0, c.ledger().indexOf('/'));
+        checks.add(
+            new PolicyCheck(
+                dataset,
+                datasets.get(dataset).owner(),
+                PolicyRule.BUDGET_REMAINING,
+                enough,
+                "ledger "
+                    + c.ledger()
+                    + (enough ? " has enough budget left" : " has too little budget left")));
       }
     }
     return new Explanation(
         spec,
         outcome.steps(),
-        outcome.checks(),
+        checks,
         outcome.limits().minDistinctUsers(),
         outcome.limits().maxGroupsPerUser(),
         outcome.limits().maxContributionsPerGroup(),
@@ -181,8 +196,23 @@ final class Room implements CleanRoom, QueryEngine {
             AuditEvent.Outcome.ACCEPTED,
             Optional.empty(),
             "repeated query: stored answer of " + result.queryId() + ", nothing charged");
-        return new Result(
-            result.queryId(), result.columns(), result.rows(), result.privacy().asRepeated());
+        PrivacyReport first = result.privacy();
+        List<LedgerStatus> now = new ArrayList<>();
+        for (LedgerCharge c : charges(plan, settings.clock().instant())) {
+          LedgerCharge.Spent spent = budgets.spent(c.ledger());
+          LedgerStatus s = status(c, spent.epsilon(), spent.delta());
+          now.add(
+              new LedgerStatus(
+                  s.ledger(),
+                  s.dataset(),
+                  BigDecimal.ZERO,
+                  BigDecimal.ZERO,
+                  s.epsilonRemaining(),
+                  s.deltaRemaining()));
+        }
+        PrivacyReport repeated =
+            new PrivacyReport(true, first.epsilon(), first.delta(), first.split(), now, true);
+        return new Result(result.queryId(), result.columns(), result.rows(), repeated);
       }
       return result;
     } catch (ExecutionException | UncheckedExecutionException | ExecutionError e) {
