@@ -130,7 +130,7 @@ class RefusalBeforeScanProperties {
         Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8).filter(s -> !s.equals(ANALYST));
     return Combinators.combine(
             bases(),
-            Arbitraries.integers().between(0, 13),
+            Arbitraries.of(Violation.class),
             userIds,
             blocked,
             disallowedDims,
@@ -140,10 +140,35 @@ class RefusalBeforeScanProperties {
         .as(RefusalBeforeScanProperties::inject);
   }
 
-  /** {@code base} with one violation, chosen by {@code form}. */
+  /** The ways a query breaks a rule, each with the rule that refuses it. */
+  enum Violation {
+    STRANGER_ANALYST(PolicyRule.ANALYST_ALLOWED),
+    CLOSED_DATASET(PolicyRule.ANALYST_ALLOWED),
+    NOJOIN_FIRST(PolicyRule.JOIN_ALLOWED),
+    NOJOIN_LAST(PolicyRule.JOIN_ALLOWED),
+    GROUP_BY_USER_ID(PolicyRule.USER_ID_NOT_EXPOSED),
+    FILTER_ON_USER_ID(PolicyRule.USER_ID_NOT_EXPOSED),
+    AGGREGATE_USER_ID(PolicyRule.USER_ID_NOT_EXPOSED),
+    GROUP_BY_BLOCKED(PolicyRule.COLUMN_NOT_BLOCKED),
+    FILTER_ON_BLOCKED(PolicyRule.COLUMN_NOT_BLOCKED),
+    AGGREGATE_BLOCKED(PolicyRule.COLUMN_NOT_BLOCKED),
+    GROUP_BY_DISALLOWED(PolicyRule.DIMENSION_ALLOWED),
+    FILTER_ON_DISALLOWED(PolicyRule.DIMENSION_ALLOWED),
+    AVG_NOT_ALLOWED(PolicyRule.AGGREGATE_ALLOWED),
+    SUM_NOT_ALLOWED(PolicyRule.AGGREGATE_ALLOWED),
+    SUM_OF_DIMENSION(PolicyRule.AGGREGATE_ALLOWED);
+
+    final PolicyRule rule;
+
+    Violation(PolicyRule rule) {
+      this.rule = rule;
+    }
+  }
+
+  /** {@code base} with one violation. */
   private static Refused inject(
       Base base,
-      int form,
+      Violation violation,
       String userId,
       String blockedColumn,
       String disallowed,
@@ -155,89 +180,45 @@ class RefusalBeforeScanProperties {
     List<String> groupBy = new ArrayList<>(Fixtures.refs(base.groupBy()));
     List<Aggregate> select = new ArrayList<>(base.select());
     String analyst = ANALYST;
-    PolicyRule rule;
     String dataset = IMPS;
-    String what;
-    switch (form) {
-      case 0 -> {
-        analyst = stranger;
-        rule = PolicyRule.ANALYST_ALLOWED;
-        what = "analyst " + stranger;
-      }
-      case 1 -> {
+    switch (violation) {
+      case STRANGER_ANALYST -> analyst = stranger;
+      case CLOSED_DATASET -> {
         ds.add(CLOSED);
-        rule = PolicyRule.ANALYST_ALLOWED;
         dataset = CLOSED;
-        what = "join a dataset closed to the analyst";
       }
-      case 2 -> {
-        ds.add(0, NOJOIN);
-        rule = PolicyRule.JOIN_ALLOWED;
+      case NOJOIN_FIRST, NOJOIN_LAST -> {
+        ds.add(violation == Violation.NOJOIN_FIRST ? 0 : ds.size(), NOJOIN);
         dataset = NOJOIN;
-        what = "join a dataset that may not be joined";
       }
-      case 3 -> {
-        groupBy.add(userId);
-        rule = PolicyRule.USER_ID_NOT_EXPOSED;
-        what = "group by " + userId;
-      }
-      case 4 -> {
-        where.add(hide(new Condition.Comparison(userId, op, "someone@example.com"), other, op));
-        rule = PolicyRule.USER_ID_NOT_EXPOSED;
-        what = "filter on " + userId;
-      }
-      case 5 -> {
-        select.add(new Aggregate(AggregateFunction.SUM, userId, "s_uid"));
-        rule = PolicyRule.USER_ID_NOT_EXPOSED;
-        what = "sum of " + userId;
-      }
-      case 6 -> {
-        groupBy.add(blockedColumn);
-        rule = PolicyRule.COLUMN_NOT_BLOCKED;
-        what = "group by " + blockedColumn;
-      }
-      case 7 -> {
-        where.add(hide(new Condition.In(blockedColumn, List.of("x", "y")), other, op));
-        rule = PolicyRule.COLUMN_NOT_BLOCKED;
-        what = "filter on " + blockedColumn;
-      }
-      case 8 -> {
-        select.add(new Aggregate(AggregateFunction.AVG, blockedColumn, "a_blocked"));
-        rule = PolicyRule.COLUMN_NOT_BLOCKED;
-        what = "average of " + blockedColumn;
-      }
-      case 9 -> {
-        groupBy.add(disallowed);
-        rule = PolicyRule.DIMENSION_ALLOWED;
-        what = "group by " + disallowed;
-      }
-      case 10 -> {
+      case GROUP_BY_USER_ID -> groupBy.add(userId);
+      case FILTER_ON_USER_ID ->
+          where.add(hide(new Condition.Comparison(userId, op, "someone@example.com"), other, op));
+      case AGGREGATE_USER_ID -> select.add(new Aggregate(AggregateFunction.SUM, userId, "s_uid"));
+      case GROUP_BY_BLOCKED -> groupBy.add(blockedColumn);
+      case FILTER_ON_BLOCKED ->
+          where.add(hide(new Condition.In(blockedColumn, List.of("x", "y")), other, op));
+      case AGGREGATE_BLOCKED ->
+          select.add(new Aggregate(AggregateFunction.AVG, blockedColumn, "a_blocked"));
+      case GROUP_BY_DISALLOWED -> groupBy.add(disallowed);
+      case FILTER_ON_DISALLOWED -> {
         Object value = disallowed.endsWith("device") ? "ios" : (Object) 1L;
         where.add(hide(new Condition.Comparison(disallowed, op, value), other, op));
-        rule = PolicyRule.DIMENSION_ALLOWED;
-        what = "filter on " + disallowed;
       }
-      case 11 -> {
-        select.add(new Aggregate(AggregateFunction.AVG, "spend", "a_spend"));
-        rule = PolicyRule.AGGREGATE_ALLOWED;
-        what = "AVG of spend (only SUM allowed)";
-      }
-      case 12 -> {
+      // pub.imps allows only SUM of spend.
+      case AVG_NOT_ALLOWED -> select.add(new Aggregate(AggregateFunction.AVG, "spend", "a_spend"));
+      case SUM_NOT_ALLOWED -> {
+        // adv.convs allows only AVG of value.
         if (!ds.contains(CONVS)) {
           ds.add(CONVS);
         }
         select.add(new Aggregate(AggregateFunction.SUM, "value", "s_value"));
-        rule = PolicyRule.AGGREGATE_ALLOWED;
         dataset = CONVS;
-        what = "SUM of value (only AVG allowed)";
       }
-      default -> {
-        select.add(new Aggregate(AggregateFunction.SUM, "tier", "s_tier"));
-        rule = PolicyRule.AGGREGATE_ALLOWED;
-        what = "SUM of the dimension tier";
-      }
+      case SUM_OF_DIMENSION -> select.add(new Aggregate(AggregateFunction.SUM, "tier", "s_tier"));
     }
-    return new Refused(analyst, ds, where, groupBy, select, rule, dataset, what);
+    String what = violation + " (" + String.join(", ", groupBy) + "; " + analyst + ")";
+    return new Refused(analyst, ds, where, groupBy, select, violation.rule, dataset, what);
   }
 
   /** {@code bad} alone or hidden in a larger condition. */

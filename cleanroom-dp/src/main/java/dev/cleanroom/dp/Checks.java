@@ -25,14 +25,16 @@ final class Checks {
   /**
    * @throws IllegalArgumentException if {@code unitScale} exceeds {@code max}
    */
-  static void scaleAtMost(Rational unitScale, Rational max, String what) {
-    if (unitScale.compareTo(max) > 0) {
+  static void scaleAtMost(Rational value, Rational max, String what, String maxText) {
+    if (value.compareTo(max) > 0) {
       throw new IllegalArgumentException(
           "noise scale is too large: "
               + what
-              + " exceeds "
-              + max
-              + " units of the granularity; use a larger privacy parameter or smaller bounds");
+              + " is about "
+              + value.doubleValue()
+              + " units of the granularity, above the supported "
+              + maxText
+              + "; use a larger privacy parameter or smaller contribution bounds");
     }
   }
 }

@@ -23,44 +23,56 @@ final class ExactSamplers {
 
   /**
    * Bernoulli({@code num / den}), for {@code 0 <= num <= den}, {@code den > 0}: whether X < num for
-   * X uniform in [0, den), where X is drawn by rejection from [0, 2^b) with 2^b >= den. The bits of
-   * X are drawn from the most significant down, only until the outcome is decided (on average a
-   * few bits, however long den is); the result is the same as drawing X in full.
+   * X uniform in [0, den). Beyond 63 bits, X is drawn lazily by {@link #lazyAttempt}.
    */
   static boolean bernoulli(RandomBits random, BigInteger num, BigInteger den) {
     if (den.bitLength() < Long.SIZE) {
       return bernoulli(random, num.longValueExact(), den.longValueExact());
     }
-    int b = den.subtract(BigInteger.ONE).bitLength();
-    attempt:
     while (true) {
-      // Comparison of the prefix of X drawn so far with those of num and den: -1, 0 or 1.
-      int vsNum = 0;
-      int vsDen = 0;
-      for (int i = b - 1; i >= 0; i--) {
-        boolean x = random.nextBoolean();
-        if (vsNum == 0 && x != num.testBit(i)) {
-          vsNum = x ? 1 : -1;
-        }
-        if (vsDen == 0 && x != den.testBit(i)) {
-          vsDen = x ? 1 : -1;
-        }
-        if (vsDen > 0) {
-          continue attempt; // X >= den: reject
-        }
-        if (vsNum < 0) {
-          return true; // X < num <= den
-        }
-        if (vsNum > 0 && vsDen < 0) {
-          return false; // num < X < den
-        }
+      int outcome = lazyAttempt(random, num, den);
+      if (outcome >= 0) {
+        return outcome == 1;
       }
-      // All bits drawn: X == num or X == den.
-      if (vsDen == 0) {
-        continue; // X == den: reject
-      }
-      return false; // X == num < den
     }
+  }
+
+  /**
+   * One attempt of rejection sampling X uniform in [0, den) from X uniform in [0, 2^b), 2^(b-1) <
+   * den <= 2^b, compared with {@code num <= den}: returns 1 if X < num, 0 if num <= X < den, and -1
+   * if X >= den (reject and try again). The bits of X are drawn from the most significant down,
+   * only until the outcome is decided (on average about two bits, however long den is); the outcome
+   * is the same as if X had been drawn in full.
+   */
+  static int lazyAttempt(RandomBits random, BigInteger num, BigInteger den) {
+    int b = den.subtract(BigInteger.ONE).bitLength();
+    if (num.bitLength() > b) {
+      return 1; // num = den = 2^b > X
+    }
+    // Comparisons of the prefix of X drawn so far with those of num and den: -1, 0 or 1. Above bit
+    // b - 1, X is zero: it equals num there, and also den unless den = 2^b (then X < den).
+    int vsNum = 0;
+    int vsDen = den.bitLength() > b ? -1 : 0;
+    for (int i = b - 1; i >= 0; i--) {
+      boolean x = random.nextBoolean();
+      if (vsNum == 0 && x != num.testBit(i)) {
+        vsNum = x ? 1 : -1;
+      }
+      if (vsDen == 0 && x != den.testBit(i)) {
+        vsDen = x ? 1 : -1;
+      }
+      if (vsDen > 0) {
+        return -1; // X > den
+      }
+      if (vsNum < 0) {
+        return 1; // X < num <= den
+      }
+      if (vsNum > 0 && vsDen < 0) {
+        return 0; // num < X < den
+      }
+    }
+    // All bits drawn and nothing decided: X == den (reject), or X == num < den.
+    return vsDen == 0 ? -1 : 0;
   }
 
   /**
@@ -189,8 +201,8 @@ final class ExactSamplers {
   }
 
   /**
-   * A discrete Gaussian sampler with its derived constants computed once (CKS Algorithm 3). With t =
-   * ⌊σ⌋ + 1, draws Y from the discrete Laplace with scale t and accepts it with probability
+   * A discrete Gaussian sampler with its derived constants computed once (CKS Algorithm 3). With t
+   * = ⌊σ⌋ + 1, draws Y from the discrete Laplace with scale t and accepts it with probability
    * exp(-(|Y| - σ²/t)²/(2σ²)), which for σ² = n/d is exp(-(|Y|·d·t - n)²/(2·n·d·t²)), an exact
    * rational exponent. Immutable.
    */

@@ -51,8 +51,9 @@ public final class GaussianMechanism implements NoiseMechanism {
     this.exponent = exponent;
     this.unitVariance = unitVariance.roundUp(62, 62);
     this.random = random;
-    Checks.scaleAtMost(this.unitVariance, MAX_UNIT_VARIANCE, "σ² = " + this.unitVariance);
-    this.sampler = new ExactSamplers.DiscreteGaussian(this.unitVariance.num(), this.unitVariance.den());
+    Checks.scaleAtMost(this.unitVariance, MAX_UNIT_VARIANCE, "σ²", "2^104 (σ = 2^52)");
+    this.sampler =
+        new ExactSamplers.DiscreteGaussian(this.unitVariance.num(), this.unitVariance.den());
   }
 
   /**
@@ -190,13 +191,16 @@ public final class GaussianMechanism implements NoiseMechanism {
    * <p>An upper bound from the continuous Gaussian tail: for the discrete Gaussian K with parameter
    * σ (in units) and integer m >= 0, P[|K| > m] <= P[|N(0, σ²)| > m] = erfc(m/(σ√2)) (the proof is
    * in {@link NoiseTails#discreteGaussianHalfWidth}). m is the smallest integer number of units
-   * with erfc(m/(σ√2))·(1 + 10^-9) <= {@code 1 - level}, times the granularity. For σ of a few
-   * units or more this is at most one unit wider than the exact narrowest interval.
+   * with erfc(m/(σ√2))·(1 + 10^-9) <= {@code 1 - level}, times the granularity; for real values m +
+   * 1 units, the extra unit covering the rounding of the true value to the granularity. For σ of a
+   * few units or more this is at most a unit or two wider than the exact narrowest interval.
    */
   @Override
   public double halfWidth(double level) {
     double sigma = Math.sqrt(unitVariance.doubleValue());
-    return Units.toValue(NoiseTails.discreteGaussianHalfWidth(sigma, level), exponent);
+    long units = NoiseTails.discreteGaussianHalfWidth(sigma, level);
+    // For real values, one more unit covers the rounding of the true value to the granularity.
+    return Units.toValue(integerValued ? units : units + 1, exponent);
   }
 
   @Override

@@ -51,7 +51,7 @@ public final class LaplaceMechanism implements NoiseMechanism {
     this.exponent = exponent;
     this.unitScale = unitScale.roundUp(56, 62);
     this.random = random;
-    Checks.scaleAtMost(this.unitScale, MAX_UNIT_SCALE, "the Laplace parameter " + this.unitScale);
+    Checks.scaleAtMost(this.unitScale, MAX_UNIT_SCALE, "the Laplace parameter", "2^52");
   }
 
   /**
@@ -186,12 +186,14 @@ public final class LaplaceMechanism implements NoiseMechanism {
    *
    * <p>Computed from the discrete distribution itself: with q = exp(-1/t), P[|K| > m] =
    * 2·q^(m+1)/(1+q), and m is the smallest integer number of units with this at most {@code 1 -
-   * level}, times the granularity.
+   * level}, times the granularity. For real values the half-width is m + 1 units: the extra unit
+   * covers the rounding of the true value to the granularity (at most half a unit).
    */
   @Override
   public double halfWidth(double level) {
-    return Units.toValue(
-        NoiseTails.discreteLaplaceHalfWidth(unitScale.doubleValue(), level), exponent);
+    long units = NoiseTails.discreteLaplaceHalfWidth(unitScale.doubleValue(), level);
+    // For real values, one more unit covers the rounding of the true value to the granularity.
+    return Units.toValue(integerValued ? units : units + 1, exponent);
   }
 
   @Override

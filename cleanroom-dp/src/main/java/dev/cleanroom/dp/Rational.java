@@ -48,7 +48,24 @@ final class Rational implements Comparable<Rational> {
 
   /** The exact value of a finite, non-negative double. */
   static Rational of(double value) {
-    return of(new BigDecimal(value));
+    if (!(value >= 0 && value < Double.POSITIVE_INFINITY)) {
+      throw new ArithmeticException("not a finite non-negative double: " + value);
+    }
+    if (value == 0) {
+      return ZERO;
+    }
+    // value = significand · 2^exponent with an integer significand.
+    long bits = Double.doubleToRawLongBits(value);
+    int biased = (int) (bits >>> 52);
+    long significand = bits & 0x000F_FFFF_FFFF_FFFFL;
+    int exponent;
+    if (biased == 0) {
+      exponent = -1074; // subnormal
+    } else {
+      significand |= 1L << 52;
+      exponent = biased - 1075;
+    }
+    return of(BigInteger.valueOf(significand), BigInteger.ONE).scaleByPowerOfTwo(exponent);
   }
 
   /** {@code 2^k}, for any integer k. */
@@ -127,13 +144,6 @@ final class Rational implements Comparable<Rational> {
     BigInteger[] qr = num.shiftLeft(j).divideAndRemainder(den);
     BigInteger m = qr[1].signum() == 0 ? qr[0] : qr[0].add(BigInteger.ONE);
     return of(m, BigInteger.ONE.shiftLeft(j));
-  }
-
-  /** The square root, rounded up to an integer. */
-  BigInteger ceilSqrt() {
-    BigInteger c = num.add(den).subtract(BigInteger.ONE).divide(den); // ceil(this)
-    BigInteger s = c.sqrt();
-    return s.multiply(s).compareTo(c) < 0 ? s.add(BigInteger.ONE) : s;
   }
 
   /** The nearest double (for display and for floating-point error estimates only). */

@@ -19,8 +19,7 @@ final class SecureRandomBits extends PooledRandomBits {
   static SecureRandom strongest() {
     try {
       return SecureRandom.getInstance(
-          "DRBG",
-          DrbgParameters.instantiation(256, DrbgParameters.Capability.RESEED_ONLY, null));
+          "DRBG", DrbgParameters.instantiation(256, DrbgParameters.Capability.RESEED_ONLY, null));
     } catch (NoSuchAlgorithmException | IllegalArgumentException e) {
       return new SecureRandom();
     }

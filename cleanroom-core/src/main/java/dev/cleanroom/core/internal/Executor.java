@@ -131,7 +131,9 @@ final class Executor {
       }
     } catch (DataSourceException e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (Exception | AssertionError e) {
+      // Neither the message nor the cause goes on: a source's own message may hold data values.
+      // Exception also catches checked exceptions that an adapter throws undeclared.
       throw new DataSourceException(
           source, "scan failed (" + e.getClass().getSimpleName() + ")", null);
     }
@@ -397,6 +399,14 @@ final class Executor {
           keys.add(e.getKey());
         }
       }
+    }
+    // A dataset whose owner did not require differential privacy is protected by its threshold
+    // alone (noise without a charged budget can be averaged away), so k holds on the exact count.
+    boolean exactThreshold =
+        plan.datasets().stream()
+            .anyMatch(d -> d.dataset().policy().differentialPrivacy().isEmpty());
+    if (exactThreshold) {
+      keys.removeIf(k -> groups.getOrDefault(k, empty).users < plan.minDistinctUsers());
     }
     keys.sort(KEY_ORDER);
     List<ResultRow> rows = new ArrayList<>(keys.size());

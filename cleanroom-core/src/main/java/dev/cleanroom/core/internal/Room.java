@@ -227,7 +227,11 @@ final class Room implements CleanRoom, QueryEngine {
                 ? AuditEvent.Outcome.REFUSED
                 : AuditEvent.Outcome.FAILED,
             Optional.empty(),
-            cause == null ? "failed" : String.valueOf(cause.getMessage()));
+            cause instanceof CleanRoomException
+                ? cause.getMessage()
+                : "failed ("
+                    + (cause == null ? "unknown" : cause.getClass().getSimpleName())
+                    + ")");
       }
       if (cause instanceof RuntimeException re) {
         throw re;
@@ -273,6 +277,18 @@ final class Room implements CleanRoom, QueryEngine {
               "query " + queryId, "failed (" + e.getClass().getSimpleName() + ")", null);
       record(queryId, spec, fingerprint, AuditEvent.Outcome.FAILED, Optional.empty(), wrapped);
       throw wrapped;
+    } catch (Error e) {
+      record(
+          queryId,
+          spec,
+          fingerprint,
+          AuditEvent.Outcome.FAILED,
+          Optional.empty(),
+          "failed (" + e.getClass().getSimpleName() + ")");
+      if (e instanceof VirtualMachineError) {
+        throw e;
+      }
+      throw new CleanRoomInternalError("query failed (" + e.getClass().getSimpleName() + ")");
     }
     PrivacyReport report =
         plan.noise()
