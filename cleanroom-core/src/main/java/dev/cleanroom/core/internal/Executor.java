@@ -59,10 +59,12 @@ final class Executor {
     long users;
     long count;
     final double[] sums;
+    final long[] units;
     final long[] people;
 
     GroupState(int aggregates) {
       sums = new double[aggregates];
+      units = new long[aggregates];
       people = new long[aggregates];
     }
   }
@@ -188,6 +190,7 @@ final class Executor {
     int n = people.size();
     int aggregates = plan.aggregates().size();
     Set<List<Object>> publicGroups = plan.noise().flatMap(NoisePlan::publicGroups).orElse(null);
+    double[] granularity = plan.noise().map(Executor::granularities).orElse(null);
     Map<List<Object>, GroupState> groups = new HashMap<>();
     @SuppressWarnings({"unchecked", "rawtypes"})
     Map<List<Object>, Partial>[] parts = new Map[n];
@@ -240,13 +243,38 @@ final class Executor {
             values += p.values[ap.metricIndex()];
           }
           if (values > 0) {
-            state.sums[a] += ContributionBounding.clamp(sum, ap.groupBounds());
+            double clamped = ContributionBounding.clamp(sum, ap.groupBounds());
+            state.sums[a] += clamped;
+            if (granularity != null) {
+              // Noisy sums add each person's total in whole units of the mechanism's granularity,
+              // in long fixed point that saturates instead of wrapping: no floating-point
+              // accumulation error can carry information past the noise.
+              state.units[a] = saturatedAdd(state.units[a], Math.round(clamped / granularity[a]));
+            }
             state.people[a]++;
           }
         }
       }
     }
     return groups;
+  }
+
+  /** The granularity of each aggregate's sum mechanism (1 for counts). */
+  private static double[] granularities(NoisePlan noise) {
+    double[] g = new double[noise.mechanisms().size()];
+    for (int a = 0; a < g.length; a++) {
+      g[a] = noise.mechanisms().get(a).get(0).granularity();
+    }
+    return g;
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    // Overflow iff both operands have the sign opposite to the result.
+    if (((a ^ r) & (b ^ r)) < 0) {
+      return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+    return r;
   }
 
   /** Walks every combination of one projection per dataset and records the groups it feeds. */
@@ -429,13 +457,13 @@ final class Executor {
             cells.add(Optional.of(cell(m, m.confidenceInterval(v, CellNoise.CONFIDENCE))));
           }
           case SUM -> {
-            double v = m.addNoise(s.sums[a]);
+            double v = m.addNoise(fixedPointSum(s, a, m));
             values.add(v);
             cells.add(Optional.of(cell(m, m.confidenceInterval(v, CellNoise.CONFIDENCE))));
           }
           case AVG -> {
             NoiseMechanism countM = ms.get(1);
-            double sum = m.addNoise(s.sums[a]);
+            double sum = m.addNoise(fixedPointSum(s, a, m));
             long count = countM.addNoise(s.people[a]);
             BoundedMean mean =
                 BoundedMean.of(
@@ -458,6 +486,11 @@ final class Executor {
       rows.add(new ResultRow(columns, values, cells));
     }
     return new Output(columns, rows);
+  }
+
+  /** A group's sum from its fixed-point units: an exact multiple of the granularity. */
+  private static double fixedPointSum(GroupState s, int a, NoiseMechanism m) {
+    return s.units[a] * m.granularity();
   }
 
   private static CellNoise cell(NoiseMechanism m, ConfidenceInterval ci) {
