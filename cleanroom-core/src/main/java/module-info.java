@@ -5,9 +5,11 @@ module dev.cleanroom.core {
   requires com.google.common;
   requires org.apache.commons.codec;
   requires org.slf4j;
+  requires transitive java.sql;
 
   exports dev.cleanroom.core;
   exports dev.cleanroom.source;
+  exports dev.cleanroom.jdbc;
 
   provides dev.cleanroom.spi.CleanRoomProvider with
       dev.cleanroom.core.internal.EngineProvider;

@@ -62,8 +62,9 @@ public enum SqlDialect {
    * if this dialect has one.
    */
   public Optional<String> sha256Hex(String textExpression) {
-    return sha256 == null ? Optional.empty() : Optional.of(String.format(Locale.ROOT, sha256,
-        textExpression));
+    return sha256 == null
+        ? Optional.empty()
+        : Optional.of(String.format(Locale.ROOT, sha256, textExpression));
   }
 
   /**

@@ -1,17 +1,18 @@
 package dev.cleanroom.dp;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /**
  * A keyed pseudo-random rank of (person, partition) pairs: the first 8 bytes of SHA-256 over a
- * secret salt, the person's pseudonym and the partition's encoding, each length-prefixed. With a
- * fresh salt per query, ordering a person's partitions by rank is a uniformly random order that the
- * analyst cannot predict, and that a database can reproduce with its own SHA-256 when the work is
- * pushed down.
+ * secret salt, the person's id and the partition's text. With a fresh salt per query, ordering a
+ * person's partitions by rank is a uniformly random order that the analyst cannot predict, and that
+ * a database can reproduce with its own SHA-256 when the work is pushed down.
  *
  * <p>Instances are immutable and safe to share between threads.
  */
@@ -41,17 +42,26 @@ public final class KeyedRank {
     return new KeyedRank(salt.clone());
   }
 
-  /** The rank of {@code partition} for {@code person}, as an unsigned-comparable long. */
-  public long rank(byte[] person, byte[] partition) {
+  /**
+   * The rank of {@code partition} for {@code person}, as an unsigned-comparable long: the first 8
+   * bytes of SHA-256 over the UTF-8 bytes of {@code saltHex() + "|" + person + "|" + partition}.
+   * Ordering by rank is the same as ordering by the lower-case hexadecimal digest, which is what a
+   * database computes when bounding is pushed down to it.
+   */
+  public long rank(String person, String partition) {
     MessageDigest md = digest.get();
     md.reset();
-    md.update(salt);
-    md.update(ByteBuffer.allocate(4).putInt(person.length).array());
-    md.update(person);
-    md.update(ByteBuffer.allocate(4).putInt(partition.length).array());
-    md.update(partition);
+    md.update((saltHex() + "|" + person + "|" + partition).getBytes(StandardCharsets.UTF_8));
     // Flip the sign bit so that signed comparison orders like the unsigned hash prefix.
     return ByteBuffer.wrap(md.digest()).getLong() ^ Long.MIN_VALUE;
+  }
+
+  /**
+   * The salt as lower-case hexadecimal, for a database that ranks in SQL. It is as secret as the
+   * query it belongs to; it must not be shown to the analyst.
+   */
+  public String saltHex() {
+    return HexFormat.of().formatHex(salt);
   }
 
   private static MessageDigest sha256() {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.Bounds;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class ContributionBoundingTest {
@@ -57,13 +56,13 @@ class ContributionBoundingTest {
   void keyedRank_choosesUniformly() {
     int n = 40_000;
     int[] kept = new int[4];
-    byte[][] partitions = new byte[4][];
+    String[] partitions = new String[4];
     for (int i = 0; i < 4; i++) {
-      partitions[i] = ("campaign-" + i).getBytes(StandardCharsets.UTF_8);
+      partitions[i] = "campaign-" + i;
     }
     for (int p = 0; p < n; p++) {
       KeyedRank rank = KeyedRank.random();
-      byte[] person = ("person" + p).getBytes(StandardCharsets.UTF_8);
+      String person = "person" + p;
       long[] ranks = new long[4];
       for (int i = 0; i < 4; i++) {
         ranks[i] = rank.rank(person, partitions[i]);
@@ -77,14 +76,37 @@ class ContributionBoundingTest {
   }
 
   @Test
+  void keyedRank_ordersLikeTheHexDigestADatabaseComputes() throws Exception {
+    KeyedRank rank = KeyedRank.forTestingWithSalt(new byte[] {(byte) 0xab, 1});
+    java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+    String[] groups = {"1", "2", "DE|7", "é"};
+    for (String a : groups) {
+      for (String b : groups) {
+        String ha =
+            java.util.HexFormat.of()
+                .formatHex(
+                    md.digest(("ab01|p|" + a).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String hb =
+            java.util.HexFormat.of()
+                .formatHex(
+                    md.digest(("ab01|p|" + b).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(
+            Integer.signum(ha.compareTo(hb)),
+            Integer.signum(Long.compare(rank.rank("p", a), rank.rank("p", b))));
+      }
+    }
+  }
+
+  @Test
   void keyedRank_isRepeatableForOneSaltAndDiffersAcrossSalts() {
-    byte[] person = {1, 2, 3};
-    byte[] partition = {4};
+    String person = "p1";
+    String partition = "g4";
     KeyedRank a = KeyedRank.forTestingWithSalt(new byte[] {7});
     KeyedRank b = KeyedRank.forTestingWithSalt(new byte[] {7});
     KeyedRank c = KeyedRank.forTestingWithSalt(new byte[] {8});
     assertEquals(a.rank(person, partition), b.rank(person, partition));
     assertTrue(a.rank(person, partition) != c.rank(person, partition));
-    assertTrue(!a.toString().contains("7"));
+    assertTrue(!a.toString().contains("07"));
+    assertEquals("07", a.saltHex());
   }
 }

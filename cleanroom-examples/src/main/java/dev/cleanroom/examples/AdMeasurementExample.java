@@ -13,10 +13,14 @@ import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyViolationException;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.source.InMemorySource;
+import dev.cleanroom.spi.DataSource;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -25,7 +29,9 @@ import java.util.List;
  * campaign, and converters and revenue per campaign, only as aggregates over at least k people;
  * neither party sees the other's rows or ids.
  *
- * <p>Run it with {@code mvn -B -q -pl cleanroom-examples -am compile exec:java}.
+ * <p>Run it with {@code mvn -B -q -pl cleanroom-examples -am compile exec:java}; add {@code
+ * -Dexec.args="--source duckdb"} to keep both parties' tables in an embedded DuckDB file instead,
+ * where each query runs inside the database as one SQL statement.
  */
 public final class AdMeasurementExample {
   private AdMeasurementExample() {}
@@ -34,21 +40,71 @@ public final class AdMeasurementExample {
   record Figures(
       Result overlap, Result reach, Result conversions, String refusal, Result dpConversions) {}
 
-  /** Runs the example on 200,000 impressions and 30,000 conversions with 40% overlap. */
-  public static void main(String[] args) {
-    run(AdData.generate(42, 200_000, 30_000, 0.4), System.out);
+  /**
+   * Runs the example on 200,000 impressions and 30,000 conversions with 40% overlap.
+   *
+   * @param args {@code --source memory} (the default) or {@code --source duckdb}
+   */
+  public static void main(String[] args) throws Exception {
+    String source = "memory";
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--source") && i + 1 < args.length) {
+        source = args[++i];
+      } else {
+        throw new IllegalArgumentException("usage: [--source memory|duckdb]");
+      }
+    }
+    AdData data = AdData.generate(42, 200_000, 30_000, 0.4);
+    switch (source) {
+      case "memory" -> run(data, Sources.inMemory(data), System.out);
+      case "duckdb" -> {
+        Path dir = Files.createTempDirectory("cleanroom-example");
+        Path file = dir.resolve("ads.duckdb");
+        try {
+          javax.sql.DataSource db = DuckDbFiles.dataSource(file);
+          DuckDbFiles.load(db, data);
+          System.out.println("Data in the embedded DuckDB file " + file.getFileName());
+          run(data, Sources.duckDb(db), System.out);
+        } finally {
+          Files.deleteIfExists(file);
+          Files.deleteIfExists(dir.resolve("ads.duckdb.wal"));
+          Files.deleteIfExists(dir);
+        }
+      }
+      default -> throw new IllegalArgumentException("unknown source; use memory or duckdb");
+    }
   }
 
-  /** Registers both parties' datasets in a new room, in threshold mode. */
+  /**
+   * Where the two parties' tables live.
+   *
+   * @param impressions the publisher's impressions
+   * @param conversions the advertiser's conversions
+   */
+  record Sources(DataSource impressions, DataSource conversions) {
+    static Sources inMemory(AdData data) {
+      return new Sources(
+          InMemorySource.ofRecords("impressions", AdData.Impression.class, data.impressions()),
+          InMemorySource.ofRecords("conversions", AdData.Conversion.class, data.conversions()));
+    }
+
+    static Sources duckDb(javax.sql.DataSource db) {
+      return new Sources(
+          JdbcSource.builder(db, "impressions").build(),
+          JdbcSource.builder(db, "conversions").build());
+    }
+  }
+
+  /** Registers both parties' in-memory datasets in a new room, in threshold mode. */
   static CleanRoom room(AdData data) {
-    return room(data, false);
+    return room(Sources.inMemory(data), false);
   }
 
   /**
    * Registers both parties' datasets in a new room; with {@code requireDp}, both owners require
    * differential privacy: ε = 10 per analyst per month, at most ε = 1 per query.
    */
-  static CleanRoom room(AdData data, boolean requireDp) {
+  static CleanRoom room(Sources sources, boolean requireDp) {
     CleanRoom room = CleanRoom.builder().build();
     Policy.Builder publisher = Policy.builder();
     Policy.Builder advertiser = Policy.builder();
@@ -60,9 +116,7 @@ public final class AdMeasurementExample {
     }
     room.register(
         Dataset.builder("publisher", "impressions")
-            .source(
-                InMemorySource.ofRecords(
-                    "impressions", AdData.Impression.class, data.impressions()))
+            .source(sources.impressions())
             .userId("email", UserIdFormat.EMAIL)
             .dimensions("campaignId", "country", "device")
             .policy(
@@ -76,9 +130,7 @@ public final class AdMeasurementExample {
             .build());
     room.register(
         Dataset.builder("advertiser", "conversions")
-            .source(
-                InMemorySource.ofRecords(
-                    "conversions", AdData.Conversion.class, data.conversions()))
+            .source(sources.conversions())
             .userId("email", UserIdFormat.EMAIL)
             .dimension("channel")
             .metric("purchaseValue", 0, 10_000)
@@ -96,7 +148,11 @@ public final class AdMeasurementExample {
   }
 
   static Figures run(AdData data, PrintStream out) {
-    CleanRoom room = room(data);
+    return run(data, Sources.inMemory(data), out);
+  }
+
+  static Figures run(AdData data, Sources sources, PrintStream out) {
+    CleanRoom room = room(sources, false);
     out.printf(
         "Advertiser x publisher measurement: %,d impressions, %,d conversions%n%n",
         data.impressions().size(), data.conversions().size());
@@ -145,7 +201,7 @@ public final class AdMeasurementExample {
     out.println("  " + refusal);
     out.println();
 
-    CleanRoom dpRoom = room(data, true);
+    CleanRoom dpRoom = room(sources, true);
     Object[] campaigns = new Object[AdData.CAMPAIGNS];
     for (int c = 0; c < campaigns.length; c++) {
       campaigns[c] = (long) c + 1;

@@ -8,6 +8,7 @@ import dev.cleanroom.query.ResultRow;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the advertiser × publisher example on smaller data and checks its figures exactly. */
 class AdMeasurementExampleTest {
@@ -108,5 +110,31 @@ class AdMeasurementExampleTest {
     assertTrue(printed.contains("Policy checks:"));
     assertTrue(printed.contains("Converters and revenue per campaign"));
     assertTrue(printed.contains("is refused"));
+  }
+
+  @Test
+  void duckDb_givesTheSameExactFigures(@TempDir Path dir) throws Exception {
+    javax.sql.DataSource db = DuckDbFiles.dataSource(dir.resolve("ads.duckdb"));
+    DuckDbFiles.load(db, data);
+    AdMeasurementExample.Figures onDuckDb =
+        AdMeasurementExample.run(
+            data,
+            AdMeasurementExample.Sources.duckDb(db),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    assertEquals(
+        figures.overlap().rows().get(0).getLong("overlap_users"),
+        onDuckDb.overlap().rows().get(0).getLong("overlap_users"));
+    assertEquals(total(figures.reach(), "reach"), total(onDuckDb.reach(), "reach"));
+    assertEquals(
+        total(figures.conversions(), "converters"), total(onDuckDb.conversions(), "converters"));
+    assertEquals(figures.dpConversions().size(), onDuckDb.dpConversions().size());
+  }
+
+  private static long total(dev.cleanroom.query.Result r, String column) {
+    long sum = 0;
+    for (ResultRow row : r.rows()) {
+      sum += row.getLong(column);
+    }
+    return sum;
   }
 }

@@ -16,9 +16,6 @@ import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -73,6 +70,10 @@ final class Executor {
   record Output(List<ResultColumn> columns, List<ResultRow> rows) {}
 
   Output execute(Plan plan) {
+    Optional<Pushdown> pushdown = Pushdown.of(plan);
+    if (pushdown.isPresent()) {
+      return release(plan, pushedDown(plan, pushdown.get()));
+    }
     int n = plan.datasets().size();
     List<Map<String, Map<List<Object>, Partial>>> people = new ArrayList<>(n);
     for (Plan.DatasetPlan dp : plan.datasets()) {
@@ -80,6 +81,33 @@ final class Executor {
     }
     Map<List<Object>, GroupState> groups = aggregate(plan, people);
     return release(plan, groups);
+  }
+
+  /** The groups as the database aggregated them: one row per group crossed the wire. */
+  private Map<List<Object>, GroupState> pushedDown(Plan plan, Pushdown pushdown) {
+    int aggregates = plan.aggregates().size();
+    Map<List<Object>, double[]> sums = new HashMap<>();
+    Map<List<Object>, long[]> counts = pushdown.run(rank.saltHex(), sums);
+    double[] granularity = plan.noise().map(Executor::granularities).orElse(null);
+    Map<List<Object>, GroupState> groups = new HashMap<>();
+    for (Map.Entry<List<Object>, long[]> e : counts.entrySet()) {
+      GroupState s = new GroupState(aggregates);
+      long[] c = e.getValue();
+      double[] v = sums.get(e.getKey());
+      s.users = c[0];
+      s.count = c[1];
+      for (int a = 0; a < aggregates; a++) {
+        s.people[a] = c[2 + a];
+        if (granularity != null) {
+          s.units[a] = Math.round(v[a]);
+          s.sums[a] = s.units[a] * granularity[a];
+        } else {
+          s.sums[a] = v[a];
+        }
+      }
+      groups.put(e.getKey(), s);
+    }
+    return groups;
   }
 
   private Map<String, Map<List<Object>, Partial>> scan(Plan.DatasetPlan dp) {
@@ -329,32 +357,26 @@ final class Executor {
       }
       return all;
     }
-    byte[] p = person.getBytes(StandardCharsets.US_ASCII);
     long[] ranks = new long[groups.size()];
     for (int i = 0; i < ranks.length; i++) {
-      ranks[i] = rank.rank(p, encode(groups.get(i)));
+      ranks[i] = rank.rank(person, keyText(groups.get(i)));
     }
     return ContributionBounding.selectPartitions(ranks, max);
   }
 
-  /** A canonical byte encoding of a group key: a type tag and the value, per element. */
-  static byte[] encode(List<Object> key) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (Object v : key) {
-      if (v instanceof String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.write('S');
-        out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
-        out.writeBytes(b);
-      } else if (v instanceof Long l) {
-        out.write('L');
-        out.writeBytes(ByteBuffer.allocate(8).putLong(l).array());
-      } else {
-        out.write('D');
-        out.writeBytes(ByteBuffer.allocate(8).putDouble((Double) v).array());
+  /**
+   * The text of a group key that ranks hash: the values' text joined by {@code |}, as a database
+   * casts them to text.
+   */
+  static String keyText(List<Object> key) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < key.size(); i++) {
+      if (i > 0) {
+        sb.append('|');
       }
+      sb.append(key.get(i));
     }
-    return out.toByteArray();
+    return sb.toString();
   }
 
   private static Output release(Plan plan, Map<List<Object>, GroupState> groups) {

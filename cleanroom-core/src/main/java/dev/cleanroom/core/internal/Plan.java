@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param aggregates the aggregates, in output order
  * @param cross the conditions that read columns of several datasets, over projection slots
  * @param crossConditions whether {@code cross} holds any condition
+ * @param crossConditionList the conditions behind {@code cross}, for SQL
  * @param minDistinctUsers the threshold k that applies
  * @param maxGroupsPerUser the L0 bound that applies
  * @param maxContributionsPerGroup the per-group row bound for {@code count()}
@@ -36,6 +37,7 @@ record Plan(
     List<AggregatePlan> aggregates,
     Predicates.Pred cross,
     boolean crossConditions,
+    List<Condition> crossConditionList,
     int minDistinctUsers,
     int maxGroupsPerUser,
     int maxContributionsPerGroup,

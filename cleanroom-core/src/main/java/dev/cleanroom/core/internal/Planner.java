@@ -316,6 +316,7 @@ final class Planner {
       List<ResolvedColumn> metricColumns,
       Limits limits) {
     List<String> steps = new ArrayList<>();
+    boolean pushdown = Pushdown.eligible(datasets);
     if (spec.privacy() instanceof Privacy.Differential dp) {
       steps.add(
           "charge "
@@ -326,22 +327,25 @@ final class Planner {
     for (int i = 0; i < datasets.size(); i++) {
       Dataset d = datasets.get(i);
       steps.add(
-          "scan "
+          (pushdown ? "in the database, read " : "scan ")
               + d.qualifiedName()
               + " from "
               + d.source().name()
               + (local.get(i).isEmpty() ? "" : ", keep rows where " + local.get(i))
-              + "; pseudonymize user id ["
-              + d.userIdColumn()
-              + "] ("
-              + d.userIdFormat()
-              + ", HMAC-SHA256)");
+              + (pushdown
+                  ? "; normalize user id [" + d.userIdColumn() + "] (it never leaves the database)"
+                  : "; pseudonymize user id ["
+                      + d.userIdColumn()
+                      + "] ("
+                      + d.userIdFormat()
+                      + ", HMAC-SHA256)"));
     }
     if (datasets.size() > 1) {
       steps.add(
-          "inner join "
+          (pushdown ? "in the database, inner join " : "inner join ")
               + datasets.stream().map(Dataset::qualifiedName).toList()
-              + " on the pseudonymized user id, per person");
+              + (pushdown ? " on the normalized user id" : " on the pseudonymized user id")
+              + ", per person");
     }
     if (!cross.isEmpty()) {
       steps.add("keep combinations where " + cross);
@@ -565,6 +569,7 @@ final class Planner {
         List.copyOf(aggs),
         crossPred,
         !cross.isEmpty(),
+        List.copyOf(cross),
         limits.minDistinctUsers(),
         limits.maxGroupsPerUser(),
         limits.maxContributionsPerGroup(),

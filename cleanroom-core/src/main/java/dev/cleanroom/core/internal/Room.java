@@ -132,9 +132,20 @@ final class Room implements CleanRoom, QueryEngine {
                     + (enough ? " has enough budget left" : " has too little budget left")));
       }
     }
+    List<String> steps = new ArrayList<>(outcome.steps());
+    if (outcome.plan() != null) {
+      Pushdown.of(outcome.plan())
+          .ifPresent(
+              pd ->
+                  steps.add(
+                      "the scans, join, bounding and aggregation run inside the database as one"
+                          + " statement, with every value bound (?); only one row per group comes"
+                          + " back: "
+                          + pd.statement("").sql()));
+    }
     return new Explanation(
         spec,
-        outcome.steps(),
+        steps,
         checks,
         outcome.limits().minDistinctUsers(),
         outcome.limits().maxGroupsPerUser(),

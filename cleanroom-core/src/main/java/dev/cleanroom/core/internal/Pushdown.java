@@ -1,0 +1,491 @@
+package dev.cleanroom.core.internal;
+
+import dev.cleanroom.ColumnType;
+import dev.cleanroom.DataSourceException;
+import dev.cleanroom.Dataset;
+import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.jdbc.JdbcSource;
+import dev.cleanroom.jdbc.SqlDialect;
+import dev.cleanroom.query.Condition;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Compiles a whole plan to one SQL statement, for queries whose datasets all live in one database:
+ * per dataset, the filtered rows become per-person partial aggregates; the partials are joined on
+ * the person; each person's groups are ranked by a keyed hash (the database's SHA-256 over the
+ * query's secret salt, the person and the group, never its own {@code random()}) and cut to L0;
+ * counts and per-person totals are clamped; and one row per group comes back with the distinct-user
+ * count, the bounded count and the clamped sums. Thresholds, noise and budget stay in Java.
+ *
+ * <p>The result equals the in-memory engine's pre-noise aggregates, with the same keyed choice of
+ * groups when the ids are the same text (ids held already pseudonymized). Differences, by design of
+ * SQL: ids are normalized with {@code TRIM}/{@code LOWER} (ASCII spaces) and not checked against
+ * their format; a NULL or blank id counts as one person (which can only lower distinct-user counts,
+ * never raise them); a NULL in a whole-number dimension fails comparisons, and fails the query when
+ * grouped by.
+ */
+final class Pushdown {
+  /** The statement and its bound values. */
+  record Statement(String sql, List<Object> params) {}
+
+  private final Plan plan;
+  private final List<JdbcSource> sources;
+  private final SqlDialect dialect;
+
+  private Pushdown(Plan plan, List<JdbcSource> sources) {
+    this.plan = plan;
+    this.sources = sources;
+    this.dialect = sources.get(0).dialect();
+  }
+
+  /**
+   * The pushdown of {@code plan}, if every dataset is a {@link JdbcSource} on the same database,
+   * with the same id format (not phone numbers, whose normalization SQL cannot do), and the dialect
+   * can hash for the choice of groups.
+   */
+  static Optional<Pushdown> of(Plan plan) {
+    List<Dataset> datasets = new ArrayList<>();
+    List<JdbcSource> sources = new ArrayList<>();
+    for (Plan.DatasetPlan dp : plan.datasets()) {
+      datasets.add(dp.dataset());
+      if (dp.dataset().source() instanceof JdbcSource js) {
+        sources.add(js);
+      }
+    }
+    return eligible(datasets) ? Optional.of(new Pushdown(plan, sources)) : Optional.empty();
+  }
+
+  /** Whether a query over {@code datasets} can run in their database as one statement. */
+  static boolean eligible(List<Dataset> datasets) {
+    UserIdFormat format = datasets.get(0).userIdFormat();
+    JdbcSource first = null;
+    for (Dataset d : datasets) {
+      if (!(d.source() instanceof JdbcSource js)) {
+        return false;
+      }
+      if (d.userIdFormat() != format || format == UserIdFormat.PHONE) {
+        return false;
+      }
+      if (first == null) {
+        first = js;
+      } else if (js.jdbc() != first.jdbc() || js.dialect() != first.dialect()) {
+        return false;
+      }
+    }
+    return first.dialect().sha256Hex("x").isPresent();
+  }
+
+  /** The statement, with {@code saltHex} bound as the hashing salt. */
+  Statement statement(String saltHex) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql = new StringBuilder("WITH ");
+    int n = plan.datasets().size();
+    for (int i = 0; i < n; i++) {
+      rowsOf(i, sql, params);
+      sql.append(", ");
+      partialsOf(i, sql, params);
+      sql.append(", ");
+    }
+    combinations(sql, params);
+    List<Integer> withGroups = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (i == 0 || !plan.datasets().get(i).metrics().isEmpty()) {
+        withGroups.add(i);
+        sql.append(", ");
+        perGroup(i, sql);
+      }
+    }
+    sql.append(", pg AS (SELECT g0.pid AS pid");
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      sql.append(", g0.k").append(k).append(" AS k").append(k);
+    }
+    for (int i : withGroups) {
+      if (i == 0) {
+        sql.append(", g0.r AS r0");
+      }
+      List<String> metrics = plan.datasets().get(i).metrics();
+      for (int m = 0; m < metrics.size(); m++) {
+        sql.append(", g")
+            .append(i)
+            .append(".s")
+            .append(m)
+            .append(" AS s")
+            .append(i)
+            .append('_')
+            .append(m);
+        sql.append(", g")
+            .append(i)
+            .append(".n")
+            .append(m)
+            .append(" AS n")
+            .append(i)
+            .append('_')
+            .append(m);
+      }
+    }
+    sql.append(" FROM g0");
+    for (int i : withGroups) {
+      if (i == 0) {
+        continue;
+      }
+      sql.append(" JOIN g").append(i).append(" ON g").append(i).append(".pid = g0.pid");
+      for (int k = 0; k < plan.groupBy().size(); k++) {
+        sql.append(" AND g").append(i).append(".k").append(k).append(" = g0.k").append(k);
+      }
+    }
+    sql.append(')');
+    ranked(sql, params, saltHex);
+    result(sql, params);
+    return new Statement(sql.toString(), List.copyOf(params));
+  }
+
+  /** d_i: the dataset's rows after its own filters, with the person's id and needed columns. */
+  private void rowsOf(int i, StringBuilder sql, List<Object> params) {
+    Plan.DatasetPlan dp = plan.datasets().get(i);
+    JdbcSource src = sources.get(i);
+    Dataset d = dp.dataset();
+    sql.append("d").append(i).append(" AS (SELECT ").append(personId(d, src)).append(" AS pid");
+    for (int j = 0; j < dp.projection().size(); j++) {
+      ResolvedColumn c = dp.projection().get(j);
+      sql.append(", ").append(value(src, c.name(), c.type())).append(" AS p").append(j);
+    }
+    for (int m = 0; m < dp.metrics().size(); m++) {
+      sql.append(", ").append(src.column(dp.metrics().get(m))).append(" AS m").append(m);
+    }
+    sql.append(" FROM ").append(src.tableSql()).append(" WHERE ");
+    sql.append(
+        SqlConditions.compile(
+            dp.sourceFilter(),
+            name ->
+                new SqlConditions.SqlColumn(
+                    src.column(name), d.schema().column(name).orElseThrow().type()),
+            params));
+    sql.append(')');
+  }
+
+  /** a_i: per person and projection, the row count and the sums of clamped metric values. */
+  private void partialsOf(int i, StringBuilder sql, List<Object> params) {
+    Plan.DatasetPlan dp = plan.datasets().get(i);
+    sql.append("a").append(i).append(" AS (SELECT pid");
+    String keys = projectionList(dp);
+    sql.append(keys);
+    sql.append(", COUNT(*) AS r");
+    for (int m = 0; m < dp.metrics().size(); m++) {
+      sql.append(", SUM(")
+          .append(
+              clamp(
+                  "m" + m,
+                  params,
+                  dp.valueBounds().get(m).lower(),
+                  dp.valueBounds().get(m).upper()))
+          .append(") AS s")
+          .append(m);
+      sql.append(", COUNT(m").append(m).append(") AS n").append(m);
+    }
+    sql.append(" FROM d").append(i).append(" GROUP BY pid").append(keys).append(')');
+  }
+
+  private static String projectionList(Plan.DatasetPlan dp) {
+    StringBuilder sb = new StringBuilder();
+    for (int j = 0; j < dp.projection().size(); j++) {
+      sb.append(", p").append(j);
+    }
+    return sb.toString();
+  }
+
+  /** c: one row per person and combination of projections that passes the cross conditions. */
+  private void combinations(StringBuilder sql, List<Object> params) {
+    int n = plan.datasets().size();
+    sql.append("c AS (SELECT a0.pid AS pid");
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      ResolvedColumn g = plan.groupBy().get(k);
+      int slot = plan.datasets().get(g.dataset()).projection().indexOf(g);
+      sql.append(", a").append(g.dataset()).append(".p").append(slot).append(" AS k").append(k);
+    }
+    for (int i = 0; i < n; i++) {
+      Plan.DatasetPlan dp = plan.datasets().get(i);
+      for (int j = 0; j < dp.projection().size(); j++) {
+        sql.append(", a")
+            .append(i)
+            .append(".p")
+            .append(j)
+            .append(" AS c")
+            .append(i)
+            .append('_')
+            .append(j);
+      }
+      sql.append(", a").append(i).append(".r AS r").append(i);
+      for (int m = 0; m < dp.metrics().size(); m++) {
+        sql.append(", a")
+            .append(i)
+            .append(".s")
+            .append(m)
+            .append(" AS s")
+            .append(i)
+            .append('_')
+            .append(m);
+        sql.append(", a")
+            .append(i)
+            .append(".n")
+            .append(m)
+            .append(" AS n")
+            .append(i)
+            .append('_')
+            .append(m);
+      }
+    }
+    sql.append(" FROM a0");
+    for (int i = 1; i < n; i++) {
+      sql.append(" JOIN a").append(i).append(" ON a").append(i).append(".pid = a0.pid");
+    }
+    if (plan.crossConditions()) {
+      List<Condition> cross = plan.crossConditionList();
+      sql.append(" WHERE ")
+          .append(
+              SqlConditions.compile(
+                  cross,
+                  name -> {
+                    ResolvedColumn rc = resolveProjected(name);
+                    int slot = plan.datasets().get(rc.dataset()).projection().indexOf(rc);
+                    return new SqlConditions.SqlColumn("a" + rc.dataset() + ".p" + slot, rc.type());
+                  },
+                  params));
+    }
+    sql.append(')');
+  }
+
+  /** g_i: per person and group, the sums over the distinct projections of dataset i in it. */
+  private void perGroup(int i, StringBuilder sql) {
+    Plan.DatasetPlan dp = plan.datasets().get(i);
+    StringBuilder keys = new StringBuilder();
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      keys.append(", k").append(k);
+    }
+    sql.append("g").append(i).append(" AS (SELECT pid").append(keys);
+    sql.append(", SUM(r").append(i).append(") AS r");
+    for (int m = 0; m < dp.metrics().size(); m++) {
+      sql.append(", SUM(s").append(i).append('_').append(m).append(") AS s").append(m);
+      sql.append(", SUM(n").append(i).append('_').append(m).append(") AS n").append(m);
+    }
+    sql.append(" FROM (SELECT DISTINCT pid").append(keys);
+    for (int j = 0; j < dp.projection().size(); j++) {
+      sql.append(", c").append(i).append('_').append(j);
+    }
+    sql.append(", r").append(i);
+    for (int m = 0; m < dp.metrics().size(); m++) {
+      sql.append(", s")
+          .append(i)
+          .append('_')
+          .append(m)
+          .append(", n")
+          .append(i)
+          .append('_')
+          .append(m);
+    }
+    sql.append(" FROM c) x").append(i).append(" GROUP BY pid").append(keys).append(')');
+  }
+
+  /** ranked: each person's groups in keyed-hash order, limited to public groups if any. */
+  private void ranked(StringBuilder sql, List<Object> params, String saltHex) {
+    sql.append(", ranked AS (SELECT pg.*, ");
+    if (plan.groupBy().isEmpty()) {
+      sql.append("1 AS rn FROM pg");
+    } else {
+      StringBuilder text = new StringBuilder("? || '|' || pid || '|' || ");
+      params.add(saltHex);
+      for (int k = 0; k < plan.groupBy().size(); k++) {
+        if (k > 0) {
+          text.append(" || '|' || ");
+        }
+        text.append(dialect.castToText("k" + k));
+      }
+      sql.append("ROW_NUMBER() OVER (PARTITION BY pid ORDER BY ")
+          .append(dialect.sha256Hex(text.toString()).orElseThrow())
+          .append(") AS rn FROM pg");
+      Optional<Set<List<Object>>> publicGroups = plan.noise().flatMap(NoisePlan::publicGroups);
+      if (publicGroups.isPresent()) {
+        List<String> ors = new ArrayList<>();
+        for (List<Object> key : publicGroups.get()) {
+          List<String> ands = new ArrayList<>();
+          for (int k = 0; k < key.size(); k++) {
+            ands.add("k" + k + " = ?");
+            params.add(key.get(k));
+          }
+          ors.add("(" + String.join(" AND ", ands) + ")");
+        }
+        sql.append(" WHERE ").append(ors.isEmpty() ? "1 = 0" : String.join(" OR ", ors));
+      }
+    }
+    sql.append(')');
+  }
+
+  /** The released aggregates per group, after the cut to L0. */
+  private void result(StringBuilder sql, List<Object> params) {
+    StringBuilder keys = new StringBuilder();
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      keys.append(k == 0 ? "" : ", ").append('k').append(k);
+    }
+    sql.append(" SELECT ");
+    if (keys.length() > 0) {
+      sql.append(keys).append(", ");
+    }
+    sql.append("COUNT(*) AS users, SUM(CASE WHEN r0 > ? THEN ? ELSE r0 END) AS cnt");
+    params.add((long) plan.maxContributionsPerGroup());
+    params.add((long) plan.maxContributionsPerGroup());
+    Optional<double[]> granularity = plan.noise().map(Pushdown::granularities);
+    for (int a = 0; a < plan.aggregates().size(); a++) {
+      Plan.AggregatePlan ap = plan.aggregates().get(a);
+      if (ap.dataset() < 0) {
+        continue;
+      }
+      String s = "s" + ap.dataset() + "_" + ap.metricIndex();
+      String nn = "n" + ap.dataset() + "_" + ap.metricIndex();
+      String clamped = clamp(s, params, ap.groupBounds().lower(), ap.groupBounds().upper());
+      if (granularity.isPresent()) {
+        params.add(granularity.get()[a]);
+        sql.append(", SUM(CASE WHEN ")
+            .append(nn)
+            .append(" > 0 THEN CAST(ROUND(")
+            .append(clamped)
+            .append(" / ?) AS BIGINT) ELSE 0 END) AS sa")
+            .append(a);
+      } else {
+        sql.append(", SUM(CASE WHEN ")
+            .append(nn)
+            .append(" > 0 THEN ")
+            .append(clamped)
+            .append(" ELSE 0 END) AS sa")
+            .append(a);
+      }
+      sql.append(", SUM(CASE WHEN ").append(nn).append(" > 0 THEN 1 ELSE 0 END) AS pa").append(a);
+    }
+    sql.append(" FROM ranked WHERE rn <= ?");
+    params.add((long) plan.maxGroupsPerUser());
+    if (keys.length() > 0) {
+      sql.append(" GROUP BY ").append(keys);
+    }
+  }
+
+  private static double[] granularities(NoisePlan noise) {
+    double[] g = new double[noise.mechanisms().size()];
+    for (int a = 0; a < g.length; a++) {
+      g[a] = noise.mechanisms().get(a).get(0).granularity();
+    }
+    return g;
+  }
+
+  private static String clamp(String expr, List<Object> params, double lower, double upper) {
+    params.add(lower);
+    params.add(upper);
+    return "LEAST(GREATEST(" + expr + ", ?), ?)";
+  }
+
+  private String personId(Dataset d, JdbcSource src) {
+    String id = src.column(d.userIdColumn());
+    if (d.schema().column(d.userIdColumn()).orElseThrow().type() != ColumnType.STRING) {
+      id = dialect.castToText(id);
+    }
+    return d.userIdFormat() == UserIdFormat.RAW ? "TRIM(" + id + ")" : "LOWER(TRIM(" + id + "))";
+  }
+
+  private static String value(JdbcSource src, String column, ColumnType type) {
+    String c = src.column(column);
+    return type == ColumnType.STRING ? "COALESCE(" + c + ", '')" : c;
+  }
+
+  private ResolvedColumn resolveProjected(String name) {
+    for (Plan.DatasetPlan dp : plan.datasets()) {
+      for (ResolvedColumn rc : dp.projection()) {
+        if (matches(dp.dataset(), rc, name)) {
+          return rc;
+        }
+      }
+    }
+    throw new IllegalStateException("column of a cross condition is not projected");
+  }
+
+  private static boolean matches(Dataset d, ResolvedColumn rc, String ref) {
+    return ref.equals(rc.name())
+        || ref.equals(d.name() + "." + rc.name())
+        || ref.equals(d.qualifiedName() + "." + rc.name());
+  }
+
+  /**
+   * Runs the statement and returns per group: users, bounded count, and per aggregate the clamped
+   * sum (or fixed-point units for noisy sums) and the number of people with a value.
+   */
+  Map<List<Object>, long[]> run(String saltHex, Map<List<Object>, double[]> sums) {
+    Statement st = statement(saltHex);
+    JdbcSource src = sources.get(0);
+    Map<List<Object>, long[]> out = new HashMap<>();
+    int aggregates = plan.aggregates().size();
+    try (Connection conn = src.jdbc().getConnection();
+        PreparedStatement ps = conn.prepareStatement(st.sql())) {
+      ps.setFetchSize(src.fetchSize());
+      for (int i = 0; i < st.params().size(); i++) {
+        Object v = st.params().get(i);
+        if (v instanceof String s) {
+          ps.setString(i + 1, s);
+        } else if (v instanceof Long l) {
+          ps.setLong(i + 1, l);
+        } else {
+          ps.setDouble(i + 1, (Double) v);
+        }
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        int keys = plan.groupBy().size();
+        while (rs.next()) {
+          List<Object> key = new ArrayList<>(keys);
+          for (int k = 0; k < keys; k++) {
+            key.add(groupValue(rs, k + 1, plan.groupBy().get(k)));
+          }
+          long users = rs.getLong(keys + 1);
+          if (users == 0) {
+            continue;
+          }
+          long[] counts = new long[2 + aggregates];
+          double[] values = new double[aggregates];
+          counts[0] = users;
+          counts[1] = rs.getLong(keys + 2);
+          int col = keys + 3;
+          for (int a = 0; a < aggregates; a++) {
+            if (plan.aggregates().get(a).dataset() < 0) {
+              continue;
+            }
+            values[a] = rs.getDouble(col++);
+            counts[2 + a] = rs.getLong(col++);
+          }
+          out.put(List.copyOf(key), counts);
+          sums.put(List.copyOf(key), values);
+        }
+      }
+    } catch (SQLException e) {
+      throw new DataSourceException(
+          src.name(), "SQL state " + e.getSQLState() + " (error " + e.getErrorCode() + ")", null);
+    }
+    return out;
+  }
+
+  private static Object groupValue(ResultSet rs, int column, ResolvedColumn c) throws SQLException {
+    Object v =
+        switch (c.type()) {
+          case STRING -> rs.getString(column);
+          case LONG -> rs.getLong(column);
+          case DOUBLE -> rs.getDouble(column) + 0.0;
+        };
+    if (rs.wasNull()) {
+      throw new DataSourceException(
+          "pushdown", -1, c.name(), "holds NULL in a grouped whole-number column", null);
+    }
+    return v;
+  }
+}

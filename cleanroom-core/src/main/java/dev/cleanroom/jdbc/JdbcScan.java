@@ -1,0 +1,344 @@
+package dev.cleanroom.jdbc;
+
+import dev.cleanroom.Column;
+import dev.cleanroom.ColumnType;
+import dev.cleanroom.DataSourceException;
+import dev.cleanroom.spi.ColumnBatch;
+import dev.cleanroom.spi.Scan;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One scan of a {@link JdbcSource}: its own connection, statement and result set, and reusable
+ * batch arrays. Everything is released when the rows are exhausted, when reading fails and when the
+ * scan is closed. Used by one thread at a time.
+ */
+final class JdbcScan implements Scan {
+  /** The first batch arrays hold at most this many rows; they grow up to the batch size. */
+  private static final int INITIAL_CAPACITY = 1024;
+
+  private final String source;
+
+  /** The requested columns: the first {@link #requested} of the selected ones. */
+  private final List<Column> columns;
+
+  private final int requested;
+  private final String[] names;
+  private final ColumnType[] types;
+  private final boolean[] nonEmpty;
+  private final int batchSize;
+  private final Object[] arrays;
+  private int capacity;
+
+  private Connection connection;
+  private PreparedStatement statement;
+  private ResultSet rows;
+  private final boolean restoreAutoCommit;
+  private boolean done;
+  private boolean failed;
+
+  private JdbcScan(
+      String source,
+      List<JdbcColumn> selected,
+      int requested,
+      Set<String> nonEmptyColumns,
+      int batchSize,
+      Connection connection,
+      PreparedStatement statement,
+      ResultSet rows,
+      boolean restoreAutoCommit) {
+    this.source = source;
+    this.requested = requested;
+    int n = selected.size();
+    this.names = new String[n];
+    this.types = new ColumnType[n];
+    this.nonEmpty = new boolean[n];
+    List<Column> cols = new ArrayList<>(requested);
+    for (int i = 0; i < n; i++) {
+      JdbcColumn c = selected.get(i);
+      names[i] = c.name();
+      types[i] = c.type();
+      nonEmpty[i] = nonEmptyColumns.contains(c.name());
+      if (i < requested) {
+        cols.add(c.column());
+      }
+    }
+    this.columns = List.copyOf(cols);
+    this.batchSize = batchSize;
+    this.capacity = Math.min(batchSize, INITIAL_CAPACITY);
+    this.arrays = new Object[requested];
+    for (int i = 0; i < requested; i++) {
+      arrays[i] = newArray(types[i], capacity);
+    }
+    this.connection = connection;
+    this.statement = statement;
+    this.rows = rows;
+    this.restoreAutoCommit = restoreAutoCommit;
+  }
+
+  /**
+   * Takes a connection from {@code source}, runs {@code sql} with the values of {@code filter}
+   * bound and returns a scan positioned before the first row. On PostgreSQL the query runs in a
+   * transaction (auto-commit off), as its driver fetches rows with a cursor only then.
+   *
+   * @param selected the columns of the select list: the {@code requested} ones, then non-empty
+   *     columns that were not requested (checked, not returned)
+   * @throws DataSourceException if the connection or the query fails
+   */
+  static JdbcScan open(
+      JdbcSource source,
+      String sql,
+      JdbcFilters.Compiled filter,
+      List<JdbcColumn> selected,
+      int requested,
+      Set<String> nonEmptyColumns,
+      int batchSize) {
+    String name = source.name();
+    Connection c = null;
+    PreparedStatement ps = null;
+    ResultSet rs = null;
+    boolean restore = false;
+    try {
+      c = source.jdbc().getConnection();
+      if (c == null) {
+        throw new DataSourceException(name, "the data source returned no connection", null);
+      }
+      if (source.dialect() == SqlDialect.POSTGRESQL && c.getAutoCommit()) {
+        c.setAutoCommit(false);
+        restore = true;
+      }
+      ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+      try {
+        ps.setFetchSize(source.fetchSize());
+      } catch (SQLFeatureNotSupportedException e) {
+        // The fetch size is a hint; a driver without it streams its own way.
+      }
+      filter.bind(ps, 1);
+      rs = ps.executeQuery();
+      return new JdbcScan(
+          name, selected, requested, nonEmptyColumns, batchSize, c, ps, rs, restore);
+    } catch (SQLException e) {
+      DataSourceException failure = JdbcErrors.failure(name, e);
+      Exception closing = release(c, ps, rs, restore);
+      if (closing != null) {
+        failure.addSuppressed(JdbcErrors.sanitized(closing));
+      }
+      throw failure;
+    } catch (RuntimeException | Error e) {
+      Exception closing = release(c, ps, rs, restore);
+      if (closing != null) {
+        e.addSuppressed(JdbcErrors.sanitized(closing));
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The next batch of up to the batch size rows, or empty at the end. The arrays of a batch are
+   * refilled by the next call.
+   *
+   * @throws DataSourceException if reading fails (with the SQL state), a LONG column holds NULL or
+   *     a non-empty column holds NULL or blank text; the scan is then closed
+   * @throws IllegalStateException if the scan was closed before its end or failed before
+   */
+  @Override
+  public Optional<ColumnBatch> next() {
+    if (failed) {
+      throw new IllegalStateException("this scan of " + source + " failed before");
+    }
+    if (done) {
+      return Optional.empty();
+    }
+    if (rows == null) {
+      throw new IllegalStateException("this scan of " + source + " is closed");
+    }
+    int n = 0;
+    try {
+      while (n < batchSize) {
+        if (!rows.next()) {
+          done = true;
+          close();
+          break;
+        }
+        if (n == capacity) {
+          grow();
+        }
+        readRow(n);
+        n++;
+      }
+    } catch (SQLException e) {
+      DataSourceException failure = JdbcErrors.failure(source, e);
+      fail(failure);
+      throw failure;
+    } catch (RuntimeException | Error e) {
+      fail(e);
+      throw e;
+    }
+    return n == 0 ? Optional.empty() : Optional.of(ColumnBatch.of(columns, n, arrays));
+  }
+
+  /**
+   * Closes the result set and statement, ends the transaction (rolling back; the scan only read)
+   * and returns the connection; safe to call more than once.
+   *
+   * @throws DataSourceException if closing fails (with the SQL state); everything is still released
+   */
+  @Override
+  public void close() {
+    if (connection == null) {
+      return;
+    }
+    Exception closing = releaseAll();
+    if (closing instanceof SQLException e) {
+      throw JdbcErrors.failure(source, e);
+    }
+    if (closing != null) {
+      DataSourceException failure = new DataSourceException(source, "closing failed", null);
+      failure.addSuppressed(JdbcErrors.sanitized(closing));
+      throw failure;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcScan[" + source + ", " + columns.size() + " columns]";
+  }
+
+  /**
+   * Marks the scan failed and releases everything; a closing failure is added to {@code failure}.
+   */
+  private void fail(Throwable failure) {
+    failed = true;
+    Exception closing = releaseAll();
+    if (closing != null) {
+      failure.addSuppressed(JdbcErrors.sanitized(closing));
+    }
+  }
+
+  private Exception releaseAll() {
+    Exception closing = release(connection, statement, rows, restoreAutoCommit);
+    connection = null;
+    statement = null;
+    rows = null;
+    return closing;
+  }
+
+  /**
+   * Closes what is not null: the result set, the statement, then (after a rollback and restoring
+   * auto-commit if {@code restore}) the connection. Every step is tried; returns the first failure,
+   * with later ones suppressed, or null.
+   */
+  private static Exception release(
+      Connection c, PreparedStatement ps, ResultSet rs, boolean restore) {
+    Exception first = null;
+    if (rs != null) {
+      first = attempt(first, rs::close);
+    }
+    if (ps != null) {
+      first = attempt(first, ps::close);
+    }
+    if (c != null) {
+      if (restore) {
+        first = attempt(first, c::rollback);
+        first = attempt(first, () -> c.setAutoCommit(true));
+      }
+      first = attempt(first, c::close);
+    }
+    return first;
+  }
+
+  /** A JDBC call that may fail. */
+  private interface JdbcCall {
+    void run() throws Exception;
+  }
+
+  private static Exception attempt(Exception first, JdbcCall call) {
+    try {
+      call.run();
+      return first;
+    } catch (Exception e) {
+      if (first == null) {
+        return e;
+      }
+      first.addSuppressed(JdbcErrors.sanitized(e));
+      return first;
+    }
+  }
+
+  /** Reads the current row into row {@code r} of the batch arrays, checking every column. */
+  private void readRow(int r) throws SQLException {
+    for (int i = 0; i < names.length; i++) {
+      int index = i + 1;
+      switch (types[i]) {
+        case STRING -> {
+          String v = rows.getString(index);
+          if (v == null || (nonEmpty[i] && v.isBlank())) {
+            if (nonEmpty[i]) {
+              throw malformed(i, "empty value");
+            }
+            v = "";
+          }
+          if (i < requested) {
+            ((String[]) arrays[i])[r] = v;
+          }
+        }
+        case LONG -> {
+          long v = rows.getLong(index);
+          if (rows.wasNull()) {
+            throw malformed(i, nonEmpty[i] ? "empty value" : "NULL in a LONG column");
+          }
+          if (i < requested) {
+            ((long[]) arrays[i])[r] = v;
+          }
+        }
+        case DOUBLE -> {
+          double v = rows.getDouble(index);
+          if (rows.wasNull()) {
+            if (nonEmpty[i]) {
+              throw malformed(i, "empty value");
+            }
+            // A missing number is NaN, which aggregations drop.
+            v = Double.NaN;
+          }
+          if (i < requested) {
+            ((double[]) arrays[i])[r] = v;
+          }
+        }
+      }
+    }
+  }
+
+  private DataSourceException malformed(int column, String problem) {
+    return new DataSourceException(source, -1, names[column], problem, null);
+  }
+
+  private void grow() {
+    int next = (int) Math.min(batchSize, 2L * capacity);
+    for (int i = 0; i < requested; i++) {
+      Object a = arrays[i];
+      arrays[i] =
+          switch (types[i]) {
+            case STRING -> Arrays.copyOf((String[]) a, next);
+            case LONG -> Arrays.copyOf((long[]) a, next);
+            case DOUBLE -> Arrays.copyOf((double[]) a, next);
+          };
+    }
+    capacity = next;
+  }
+
+  private static Object newArray(ColumnType type, int length) {
+    return switch (type) {
+      case STRING -> new String[length];
+      case LONG -> new long[length];
+      case DOUBLE -> new double[length];
+    };
+  }
+}

@@ -1,0 +1,408 @@
+package dev.cleanroom.jdbc;
+
+import dev.cleanroom.Column;
+import dev.cleanroom.DataSourceException;
+import dev.cleanroom.Schema;
+import dev.cleanroom.spi.DataSource;
+import dev.cleanroom.spi.Scan;
+import dev.cleanroom.spi.ScanRequest;
+import dev.cleanroom.spi.SourceCapabilities;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link DataSource} reading one table (or view) of a database through JDBC, from any {@link
+ * javax.sql.DataSource} (a connection pool, a driver's own data source).
+ *
+ * <p><b>Schema.</b> {@link Builder#build()} reads the table's columns from {@link
+ * java.sql.DatabaseMetaData#getColumns}, once. Column names are kept exactly as the database
+ * reports them (so {@code ID} in H2, {@code id} in PostgreSQL, for a column created unquoted as
+ * {@code id}). Types map as follows; columns of other types (dates, booleans, binary, UUIDs,
+ * arrays, ...) are left out of the schema, so they cannot be used (a dataset treats them as
+ * BLOCKED):
+ *
+ * <ul>
+ *   <li>CHAR, VARCHAR, LONGVARCHAR, NCHAR, NVARCHAR, LONGNVARCHAR, CLOB, NCLOB: {@link
+ *       dev.cleanroom.ColumnType#STRING}.
+ *   <li>TINYINT, SMALLINT, INTEGER, BIGINT: {@link dev.cleanroom.ColumnType#LONG}.
+ *   <li>REAL, FLOAT, DOUBLE, DECIMAL, NUMERIC: {@link dev.cleanroom.ColumnType#DOUBLE} (a decimal
+ *       is rounded to the nearest double).
+ * </ul>
+ *
+ * A column whose name is not a valid {@link Column} name (a letter or underscore, then letters,
+ * digits or underscores, at most 128 characters) is left out too, with a DEBUG log; rename it in a
+ * view to use it.
+ *
+ * <p><b>Values.</b> A NULL text is read as {@code ""}; a NULL DOUBLE as NaN (a missing value, which
+ * aggregations drop); a NULL LONG fails the scan with a {@link DataSourceException} naming the
+ * column. A value of a column in {@link ScanRequest#nonEmptyColumns()} (the user id) that is NULL
+ * or blank fails the scan too, whether or not the column was requested.
+ *
+ * <p><b>SQL.</b> A scan runs one statement, {@code SELECT <columns> FROM <table> [WHERE <filter>]},
+ * with every identifier quoted by the {@link SqlDialect} and every value a bound parameter; it
+ * streams the rows with the {@linkplain Builder#fetchSize(int) fetch size} (on PostgreSQL inside a
+ * transaction, which cursor-based fetching needs, rolled back at the end, the connection's
+ * auto-commit restored). The request's filter is pushed down where SQL evaluates it as the engine
+ * does, or more loosely; the engine applies it again (see {@link #capabilities()}). Rows that the
+ * filter excludes are not read, so malformed values in them go unnoticed.
+ *
+ * <p><b>Privacy.</b> A failing JDBC call becomes a {@link DataSourceException} with only the SQL
+ * state and vendor error code, never the driver's message (which may echo values) or SQL text with
+ * values; logs name tables and columns, never values.
+ *
+ * <p>Instances are immutable and thread-safe: each scan takes its own connection from the data
+ * source and returns it when the scan ends, fails or is closed. The schema is not refreshed: build
+ * a new source after the table changes.
+ */
+public final class JdbcSource implements DataSource {
+  private static final Logger logger = LoggerFactory.getLogger(JdbcSource.class);
+
+  /** The default number of rows fetched from the database at a time. */
+  public static final int DEFAULT_FETCH_SIZE = 10_000;
+
+  private static final SourceCapabilities CAPABILITIES = new SourceCapabilities(true);
+
+  private final javax.sql.DataSource jdbc;
+  private final String name;
+  private final SqlDialect dialect;
+  private final String tableSql;
+  private final int fetchSize;
+  private final Schema schema;
+  private final Map<String, JdbcColumn> columns;
+
+  private JdbcSource(
+      javax.sql.DataSource jdbc,
+      String name,
+      SqlDialect dialect,
+      String tableSql,
+      int fetchSize,
+      List<JdbcColumn> columns) {
+    this.jdbc = jdbc;
+    this.name = name;
+    this.dialect = dialect;
+    this.tableSql = tableSql;
+    this.fetchSize = fetchSize;
+    Map<String, JdbcColumn> byName = new LinkedHashMap<>();
+    List<Column> schemaColumns = new ArrayList<>(columns.size());
+    for (JdbcColumn c : columns) {
+      byName.put(c.name(), c);
+      schemaColumns.add(c.column());
+    }
+    this.columns = byName;
+    this.schema = new Schema(schemaColumns);
+  }
+
+  /**
+   * A builder of a source reading table {@code table} of {@code dataSource}. Nothing is read until
+   * {@link Builder#build()}.
+   *
+   * @param dataSource where connections come from; it is kept and used by every scan
+   * @param table the table or view name, unquoted (as given, or upper- or lower-case; see {@link
+   *     Builder#build()})
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code table} is empty
+   */
+  public static Builder builder(javax.sql.DataSource dataSource, String table) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    Objects.requireNonNull(table, "table");
+    if (table.isEmpty()) {
+      throw new IllegalArgumentException("table must not be empty");
+    }
+    return new Builder(dataSource, table);
+  }
+
+  /** The display name: the table name unless set with {@link Builder#name(String)}. */
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** The columns of the table that have a supported type and a valid name, in table order. */
+  @Override
+  public Schema schema() {
+    return schema;
+  }
+
+  /**
+   * Filter pushdown: a scan adds the request's filter to its {@code WHERE} clause as far as SQL
+   * evaluates it like the engine or more loosely, so that it returns every row the filter keeps and
+   * possibly more (the engine applies the filter again). In short: comparisons of {@code NOT NULL}
+   * integer columns are pushed with any operator; equality and {@code IN} on varying-length text
+   * columns (with non-empty values) and comparisons other than "not equal" on {@code DOUBLE
+   * PRECISION} columns are pushed where no {@code NOT} applies to them; the rest is left to the
+   * engine.
+   */
+  @Override
+  public SourceCapabilities capabilities() {
+    return CAPABILITIES;
+  }
+
+  /** Empty: the source cannot tell whether the table changed. */
+  @Override
+  public Optional<String> version() {
+    return Optional.empty();
+  }
+
+  /**
+   * Starts a scan of {@code request.columns()}, in that order, in batches of at most {@code
+   * request.batchSize()} rows: takes a connection, runs the query and returns; rows are fetched as
+   * the caller asks for batches. The caller closes the scan (which returns the connection); a scan
+   * is used by one thread at a time.
+   *
+   * @throws NullPointerException if {@code request} is null
+   * @throws IllegalArgumentException if a requested, non-empty or filtered column is not in the
+   *     schema
+   * @throws DataSourceException if no connection can be had or the query fails (with the SQL state)
+   */
+  @Override
+  public Scan scan(ScanRequest request) {
+    Objects.requireNonNull(request, "request");
+    List<JdbcColumn> selected = new ArrayList<>();
+    for (String c : request.columns()) {
+      selected.add(jdbcColumn(c));
+    }
+    int requested = selected.size();
+    for (String c : request.nonEmptyColumns()) {
+      JdbcColumn col = jdbcColumn(c);
+      if (!request.columns().contains(c)) {
+        selected.add(col);
+      }
+    }
+    JdbcFilters.Compiled filter = JdbcFilters.compile(request.filter(), dialect, this::jdbcColumn);
+    List<String> quoted = new ArrayList<>(selected.size());
+    for (JdbcColumn c : selected) {
+      quoted.add(dialect.quote(c.name()));
+    }
+    String sql =
+        "SELECT "
+            + String.join(", ", quoted)
+            + " FROM "
+            + tableSql
+            + (filter.isEmpty() ? "" : " WHERE " + filter.sql());
+    if (logger.isDebugEnabled()) {
+      String pushed;
+      if (request.filter().isEmpty()) {
+        pushed = "no filter";
+      } else if (filter.isEmpty()) {
+        pushed = "filter not pushed down";
+      } else {
+        pushed = filter.complete() ? "filter pushed down" : "filter partly pushed down";
+      }
+      logger.debug("scan of {}: {} ({})", name, sql, pushed);
+    }
+    return JdbcScan.open(
+        this, sql, filter, selected, requested, request.nonEmptyColumns(), request.batchSize());
+  }
+
+  /** The data source that connections come from, for the engine's SQL pushdown. */
+  public javax.sql.DataSource jdbc() {
+    return jdbc;
+  }
+
+  /** The SQL dialect of the database: as set, or detected from its product name. */
+  public SqlDialect dialect() {
+    return dialect;
+  }
+
+  /**
+   * The table as SQL: its quoted name, qualified by its quoted schema (as the database reports
+   * both), e.g. {@code "PUBLIC"."ORDERS"}.
+   */
+  public String tableSql() {
+    return tableSql;
+  }
+
+  /** The number of rows fetched from the database at a time. */
+  public int fetchSize() {
+    return fetchSize;
+  }
+
+  /**
+   * The quoted identifier of schema column {@code name}, for SQL.
+   *
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if the column is not in the schema
+   */
+  public String column(String name) {
+    return dialect.quote(jdbcColumn(name).name());
+  }
+
+  /** The table, dialect and number of columns; nothing about the connection. */
+  @Override
+  public String toString() {
+    return "JdbcSource[" + name + ", " + dialect + ", " + columns.size() + " columns]";
+  }
+
+  /** The column named {@code name}; a caller error if it is not in the schema. */
+  JdbcColumn jdbcColumn(String name) {
+    Objects.requireNonNull(name, "name");
+    JdbcColumn c = columns.get(name);
+    if (c == null) {
+      throw new IllegalArgumentException(
+          "column ["
+              + name
+              + "] not found in source "
+              + this.name
+              + "; its columns are: "
+              + schema.names());
+    }
+    return c;
+  }
+
+  /**
+   * A builder of a {@link JdbcSource}. Each option may be set once; {@link #build()} validates and
+   * reads the table's columns. Not thread-safe.
+   */
+  public static final class Builder {
+    private final javax.sql.DataSource dataSource;
+    private final String table;
+    private String schema;
+    private SqlDialect dialect;
+    private Integer fetchSize;
+    private String name;
+
+    private Builder(javax.sql.DataSource dataSource, String table) {
+      this.dataSource = dataSource;
+      this.table = table;
+    }
+
+    /**
+     * The database schema holding the table, unquoted; by default the one schema that has a table
+     * of that name, preferring the connection's current schema.
+     *
+     * @throws NullPointerException if {@code schema} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder schema(String schema) {
+      Objects.requireNonNull(schema, "schema");
+      if (this.schema != null) {
+        throw new IllegalStateException("schema was already set to [" + this.schema + "]");
+      }
+      this.schema = schema;
+      return this;
+    }
+
+    /**
+     * The SQL dialect; by default detected from the database's product name with {@link
+     * SqlDialect#fromProductName}.
+     *
+     * @throws NullPointerException if {@code dialect} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder dialect(SqlDialect dialect) {
+      Objects.requireNonNull(dialect, "dialect");
+      if (this.dialect != null) {
+        throw new IllegalStateException("dialect was already set to " + this.dialect);
+      }
+      this.dialect = dialect;
+      return this;
+    }
+
+    /**
+     * The number of rows fetched from the database at a time, a hint to the driver; {@value
+     * JdbcSource#DEFAULT_FETCH_SIZE} by default. Checked by {@link #build()}.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder fetchSize(int fetchSize) {
+      if (this.fetchSize != null) {
+        throw new IllegalStateException("fetchSize was already set to " + this.fetchSize);
+      }
+      this.fetchSize = fetchSize;
+      return this;
+    }
+
+    /**
+     * The display name used in errors and the audit trail; the table name by default. Checked by
+     * {@link #build()}.
+     *
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (this.name != null) {
+        throw new IllegalStateException("name was already set to [" + this.name + "]");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Validates the options, then opens one connection to detect the dialect (unless set) and read
+     * the table's columns, and closes it.
+     *
+     * <p>The table is looked up by its name as given, then upper-case, then lower-case (H2 and most
+     * databases fold unquoted names to upper case, PostgreSQL to lower case); the schema likewise.
+     * The first match wins.
+     *
+     * @throws IllegalArgumentException if the fetch size is not positive, the name or schema is
+     *     blank, the table is not found (the message lists the tables of the schema) or found in
+     *     several schemas, or it has no column of a supported type with a valid name
+     * @throws DataSourceException if the database cannot be reached or its metadata read
+     */
+    public JdbcSource build() {
+      int fetch = fetchSize == null ? DEFAULT_FETCH_SIZE : fetchSize;
+      if (fetch <= 0) {
+        throw new IllegalArgumentException("fetchSize must be positive; provided value: " + fetch);
+      }
+      if (name != null && name.isBlank()) {
+        throw new IllegalArgumentException(
+            "name must not be blank; provided value: '" + name + "'");
+      }
+      if (schema != null && schema.isEmpty()) {
+        throw new IllegalArgumentException("schema must not be empty");
+      }
+      String display = name == null ? table : name;
+      try (Connection connection = connect(display)) {
+        SqlDialect d =
+            dialect != null
+                ? dialect
+                : SqlDialect.fromProductName(connection.getMetaData().getDatabaseProductName());
+        JdbcTables.Table t = JdbcTables.read(connection, schema, table);
+        if (t.columns().isEmpty()) {
+          throw new IllegalArgumentException(
+              "table ["
+                  + t.name()
+                  + "] has no column of a supported type (text, integer, floating-point or"
+                  + " decimal) with a valid name; "
+                  + t.skipped()
+                  + " columns were left out");
+        }
+        String tableSql =
+            (t.schema() == null || t.schema().isEmpty() ? "" : d.quote(t.schema()) + ".")
+                + d.quote(t.name());
+        logger.debug(
+            "source {}: table {} with {} columns ({} left out), dialect {}",
+            display,
+            tableSql,
+            t.columns().size(),
+            t.skipped(),
+            d);
+        return new JdbcSource(dataSource, display, d, tableSql, fetch, t.columns());
+      } catch (SQLException e) {
+        throw JdbcErrors.failure(display, e);
+      }
+    }
+
+    private Connection connect(String display) {
+      try {
+        Connection c = dataSource.getConnection();
+        if (c == null) {
+          throw new DataSourceException(display, "the data source returned no connection", null);
+        }
+        return c;
+      } catch (SQLException e) {
+        throw JdbcErrors.failure(display, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package dev.cleanroom.core.pushdown;
+
+import static dev.cleanroom.core.pushdown.PushdownScenarios.sameRows;
+import static dev.cleanroom.core.pushdown.PushdownScenarios.values;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.cleanroom.CleanRoom;
+import dev.cleanroom.core.pushdown.PushdownDatabases.Db;
+import dev.cleanroom.core.pushdown.PushdownScenarios.Model;
+import dev.cleanroom.core.pushdown.PushdownScenarios.Scenario;
+import dev.cleanroom.core.pushdown.PushdownScenarios.Tables;
+import dev.cleanroom.jdbc.JdbcSource;
+import dev.cleanroom.query.Explanation;
+import dev.cleanroom.query.Result;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.lifecycle.LifecycleContext;
+import net.jqwik.api.lifecycle.SkipExecutionHook;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * A query pushed down to the database as one statement answers exactly as the same query whose
+ * datasets are streamed into the in-memory engine, on H2, DuckDB and PostgreSQL (skipped when no
+ * server is reachable, failing instead when {@code CI=true}), for random data, filters, grouping,
+ * limits and bounds in threshold mode; and both equal a reference model.
+ *
+ * <p>Both paths choose each person's L0 groups by a keyed hash under a fresh secret salt per query,
+ * so two runs agree exactly only when no person has more than L0 groups. When someone does, both
+ * answers are checked against invariants that hold for any choice instead (the same-salt comparison
+ * is in {@code dev.cleanroom.core.internal.PushdownSameSaltTest}).
+ */
+class PushdownEquivalenceProperties {
+  private static Db h2;
+  private static Db duckdb;
+  private static Db postgres;
+
+  @BeforeContainer
+  static void open() throws IOException {
+    h2 = PushdownDatabases.h2();
+    duckdb = PushdownDatabases.duckdb();
+  }
+
+  @AfterContainer
+  static void close() throws Exception {
+    h2.close();
+    duckdb.close();
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @Provide
+  Arbitrary<Scenario> scenarios() {
+    return PushdownScenarios.scenarios(false);
+  }
+
+  @Provide
+  Arbitrary<Scenario> joins() {
+    return PushdownScenarios.scenarios(true);
+  }
+
+  @Property(tries = 60)
+  void h2_pushdownEqualsStreaming(@ForAll("scenarios") Scenario sc) throws SQLException {
+    check(h2, sc);
+  }
+
+  @Property(tries = 60)
+  void duckdb_pushdownEqualsStreaming(@ForAll("scenarios") Scenario sc) throws SQLException {
+    check(duckdb, sc);
+  }
+
+  @Property(tries = 60)
+  @AddLifecycleHook(PostgresReachable.class)
+  void postgres_pushdownEqualsStreaming(@ForAll("scenarios") Scenario sc) throws SQLException {
+    check(postgres(), sc);
+  }
+
+  /** One dataset in H2, the other in memory: no pushdown, and the answer of all in memory. */
+  @Property(tries = 30)
+  void mixedSources_equalAllInMemory(@ForAll("joins") Scenario sc) throws SQLException {
+    Tables t = PushdownScenarios.create(h2, sc);
+    try {
+      JdbcSource a = PushdownScenarios.sources(t, h2.dataSource()).get(0);
+      CleanRoom mixed =
+          PushdownScenarios.room(
+              PushdownScenarios.datasets(sc, a, PushdownScenarios.inMemory(sc, 1)));
+      CleanRoom memory =
+          PushdownScenarios.room(
+              PushdownScenarios.datasets(
+                  sc, PushdownScenarios.inMemory(sc, 0), PushdownScenarios.inMemory(sc, 1)));
+      Explanation e = PushdownScenarios.query(mixed, sc).explain();
+      assertFalse(pushedDown(e), () -> "mixed sources must not be pushed down: " + e.plan());
+      Result x = PushdownScenarios.query(mixed, sc).run();
+      Result y = PushdownScenarios.query(memory, sc).run();
+      compare(sc, x, y, "mixed", "in memory");
+    } finally {
+      t.drop();
+    }
+  }
+
+  /** Skips the PostgreSQL property when no server is reachable, unless {@code CI=true}. */
+  static final class PostgresReachable implements SkipExecutionHook {
+    @Override
+    public SkipResult shouldBeSkipped(LifecycleContext context) {
+      Optional<String> why = PushdownDatabases.postgresUnreachable();
+      if (why.isPresent() && !PushdownDatabases.ci()) {
+        return SkipResult.skip(why.get() + "; skipping the PostgreSQL property");
+      }
+      return SkipResult.doNotSkip();
+    }
+  }
+
+  private static synchronized Db postgres() {
+    if (postgres == null) {
+      try {
+        postgres = PushdownDatabases.postgres();
+      } catch (SQLException e) {
+        fail(
+            PushdownDatabases.postgresUnreachable().orElse("PostgreSQL failed")
+                + " (SQL state "
+                + e.getSQLState()
+                + "); failing instead of skipping because CI=true");
+      }
+    }
+    return postgres;
+  }
+
+  private static void check(Db db, Scenario sc) throws SQLException {
+    Tables t = PushdownScenarios.create(db, sc);
+    try {
+      List<JdbcSource> js = PushdownScenarios.sources(t, db.dataSource());
+      CleanRoom pushed =
+          PushdownScenarios.room(PushdownScenarios.datasets(sc, js.get(0), js.get(1)));
+      CleanRoom streamed =
+          PushdownScenarios.room(
+              PushdownScenarios.datasets(
+                  sc,
+                  PushdownDatabases.streamed(js.get(0)),
+                  PushdownDatabases.streamed(js.get(1))));
+      Explanation pe = PushdownScenarios.query(pushed, sc).explain();
+      assertTrue(pushedDown(pe), () -> db + ": JDBC datasets must be pushed down: " + pe.plan());
+      Explanation se = PushdownScenarios.query(streamed, sc).explain();
+      assertFalse(pushedDown(se), () -> "wrapped sources must be streamed: " + se.plan());
+      Result p = PushdownScenarios.query(pushed, sc).run();
+      Result s = PushdownScenarios.query(streamed, sc).run();
+      compare(sc, p, s, db + " pushdown", db + " streaming");
+    } finally {
+      t.drop();
+    }
+  }
+
+  private static boolean pushedDown(Explanation e) {
+    return e.plan().stream().anyMatch(step -> step.contains("as one statement"));
+  }
+
+  /**
+   * Without a binding L0: both answers equal each other and the model. With one: each satisfies the
+   * invariants that hold for any choice of groups.
+   */
+  private static void compare(Scenario sc, Result x, Result y, String xName, String yName) {
+    Model model = new Model(sc);
+    boolean binding = model.maxGroupsOfAPerson() > sc.maxGroups();
+    Statistics.label("L0").collect(binding ? "binding" : "not binding");
+    Statistics.label("released rows").collect(Math.min(x.size(), 3));
+    List<List<Object>> xs = values(x.rows());
+    List<List<Object>> ys = values(y.rows());
+    if (!binding) {
+      assertTrue(sameRows(xs, ys), () -> xName + " " + xs + "\n" + yName + " " + ys + "\n" + sc);
+      List<List<Object>> expected = model.expectedRows();
+      assertTrue(
+          sameRows(expected, xs), () -> "model " + expected + "\n" + xName + " " + xs + "\n" + sc);
+      return;
+    }
+    invariants(sc, model, xs, xName);
+    invariants(sc, model, ys, yName);
+  }
+
+  private static void invariants(Scenario sc, Model model, List<List<Object>> rows, String name) {
+    int keys = sc.groupBy().size();
+    Map<List<Object>, Integer> trueUsers = model.trueUsers();
+    Map<List<Object>, Integer> guaranteed = model.guaranteedUsers();
+    long userSum = 0;
+    for (List<Object> row : rows) {
+      List<Object> key = row.subList(0, keys);
+      long users = (Long) row.get(keys);
+      long count = (Long) row.get(keys + 1);
+      double s = (Double) row.get(keys + 2);
+      double v = (Double) row.get(keys + 3);
+      String where = name + " row " + row + "\n" + sc;
+      assertTrue(trueUsers.containsKey(key), () -> "unknown group in " + where);
+      assertTrue(users >= sc.k(), () -> "fewer than k users in " + where);
+      assertTrue(users <= trueUsers.get(key), () -> "more users than people in " + where);
+      assertTrue(
+          users <= count && count <= users * sc.maxRows(), () -> "unbounded count in " + where);
+      var gs = sc.groupBounds(sc.sumOf());
+      assertTrue(
+          s >= Math.min(0, users * gs.lower()) - 1e-9
+              && s <= Math.max(0, users * gs.upper()) + 1e-9,
+          () -> "sum beyond its bounds in " + where);
+      var ga = sc.groupBounds(sc.avgOf());
+      assertTrue(
+          Double.isNaN(v) || (v >= ga.lower() - 1e-9 && v <= ga.upper() + 1e-9),
+          () -> "average beyond its bounds in " + where);
+      userSum += users;
+    }
+    long bounded = model.boundedUserSum();
+    long total = userSum;
+    assertTrue(total <= bounded, () -> name + ": " + total + " users > Σ min(L0, groups)\n" + sc);
+    boolean nothingSuppressible =
+        trueUsers.keySet().stream().allMatch(g -> guaranteed.getOrDefault(g, 0) >= sc.k());
+    Statistics.label("binding L0, all groups guaranteed k").collect(nothingSuppressible);
+    if (nothingSuppressible) {
+      assertEquals(trueUsers.size(), rows.size(), () -> name + ": a group is missing\n" + sc);
+      assertEquals(bounded, total, () -> name + ": users after bounding\n" + sc);
+    }
+    for (Map.Entry<List<Object>, Integer> e : guaranteed.entrySet()) {
+      if (e.getValue() >= sc.k()) {
+        assertTrue(
+            rows.stream().anyMatch(r -> r.subList(0, keys).equals(e.getKey())),
+            () -> name + ": group " + e.getKey() + " has k people who keep it\n" + sc);
+      }
+    }
+  }
+}
