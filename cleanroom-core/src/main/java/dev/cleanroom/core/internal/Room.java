@@ -43,6 +43,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,7 @@ final class Room implements CleanRoom, QueryEngine {
   private final AuditSink audit;
   private final Planner planner;
   private final BudgetStore budgets;
+  private volatile Supplier<KeyedRank> ranks = KeyedRank::random;
   private final Cache<String, Result> answers =
       CacheBuilder.newBuilder().maximumSize(10_000).build();
 
@@ -67,6 +69,14 @@ final class Room implements CleanRoom, QueryEngine {
     this.audit = settings.auditSink().orElseGet(AuditSinks::slf4j);
     this.planner = new Planner(datasets::get, this::visibleTo);
     this.budgets = settings.budgetStore().orElseGet(BudgetStores::inMemory);
+  }
+
+  /**
+   * Test seam: the source of each query's keyed rank (by default a fresh random salt per query), so
+   * that tests can make two paths choose the same groups for each person.
+   */
+  void useRanksForTesting(Supplier<KeyedRank> ranks) {
+    this.ranks = Objects.requireNonNull(ranks, "ranks");
   }
 
   @Override
@@ -278,7 +288,7 @@ final class Room implements CleanRoom, QueryEngine {
       String queryId, QuerySpec spec, String fingerprint, Plan plan, List<LedgerStatus> ledgers) {
     Executor.Output output;
     try {
-      output = new Executor(pseudonymizer, KeyedRank.random()).execute(plan);
+      output = new Executor(pseudonymizer, ranks.get()).execute(plan);
     } catch (CleanRoomException e) {
       record(queryId, spec, fingerprint, AuditEvent.Outcome.FAILED, Optional.empty(), e);
       throw e;
