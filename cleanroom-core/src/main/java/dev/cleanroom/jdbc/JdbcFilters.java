@@ -258,7 +258,7 @@ final class JdbcFilters {
     return switch (op) {
       case EQ -> Op.NE;
       case NE -> Op.EQ;
-      case LT -> Op.GT;
+      case LT -> Op.GE;
       case LE -> Op.GT;
       case GT -> Op.LE;
       case GE -> Op.LT;

@@ -342,7 +342,10 @@ public final class JdbcSource implements DataSource {
      *
      * <p>The table is looked up by its name as given, then upper-case, then lower-case (H2 and most
      * databases fold unquoted names to upper case, PostgreSQL to lower case); the schema likewise.
-     * The first match wins.
+     * The first match wins. If none matches, the one table of the schema whose name equals the
+     * given one ignoring case is taken (DuckDB keeps names as written but matches them ignoring
+     * case). Without {@link #schema(String)}, a table found in several schemas is taken from the
+     * connection's current schema.
      *
      * @throws IllegalArgumentException if the fetch size is not positive, the name or schema is
      *     blank, the table is not found (the message lists the tables of the schema) or found in
@@ -362,35 +365,53 @@ public final class JdbcSource implements DataSource {
         throw new IllegalArgumentException("schema must not be empty");
       }
       String display = name == null ? table : name;
-      try (Connection connection = connect(display)) {
-        SqlDialect d =
-            dialect != null
-                ? dialect
-                : SqlDialect.fromProductName(connection.getMetaData().getDatabaseProductName());
-        JdbcTables.Table t = JdbcTables.read(connection, schema, table);
-        if (t.columns().isEmpty()) {
-          throw new IllegalArgumentException(
-              "table ["
-                  + t.name()
-                  + "] has no column of a supported type (text, integer, floating-point or"
-                  + " decimal) with a valid name; "
-                  + t.skipped()
-                  + " columns were left out");
-        }
-        String tableSql =
-            (t.schema() == null || t.schema().isEmpty() ? "" : d.quote(t.schema()) + ".")
-                + d.quote(t.name());
-        logger.debug(
-            "source {}: table {} with {} columns ({} left out), dialect {}",
-            display,
-            tableSql,
-            t.columns().size(),
-            t.skipped(),
-            d);
-        return new JdbcSource(dataSource, display, d, tableSql, fetch, t.columns());
+      Connection connection = connect(display);
+      JdbcSource source;
+      try {
+        source = read(connection, display, fetch);
+      } catch (SQLException e) {
+        DataSourceException failure = JdbcErrors.failure(display, e);
+        JdbcErrors.closeAfterFailure(connection, failure);
+        throw failure;
+      } catch (RuntimeException | Error e) {
+        JdbcErrors.closeAfterFailure(connection, e);
+        throw e;
+      }
+      try {
+        connection.close();
       } catch (SQLException e) {
         throw JdbcErrors.failure(display, e);
       }
+      return source;
+    }
+
+    /** Detects the dialect unless set, reads the table's columns and makes the source. */
+    private JdbcSource read(Connection connection, String display, int fetch) throws SQLException {
+      SqlDialect d =
+          dialect != null
+              ? dialect
+              : SqlDialect.fromProductName(connection.getMetaData().getDatabaseProductName());
+      JdbcTables.Table t = JdbcTables.read(connection, schema, table);
+      if (t.columns().isEmpty()) {
+        throw new IllegalArgumentException(
+            "table ["
+                + t.name()
+                + "] has no column of a supported type (text, integer, floating-point or"
+                + " decimal) with a valid name; "
+                + t.skipped()
+                + " columns were left out");
+      }
+      String tableSql =
+          (t.schema() == null || t.schema().isEmpty() ? "" : d.quote(t.schema()) + ".")
+              + d.quote(t.name());
+      logger.debug(
+          "source {}: table {} with {} columns ({} left out), dialect {}",
+          display,
+          tableSql,
+          t.columns().size(),
+          t.skipped(),
+          d);
+      return new JdbcSource(dataSource, display, d, tableSql, fetch, t.columns());
     }
 
     private Connection connect(String display) {

@@ -39,10 +39,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.opentest4j.TestAbortedException;
 
 /**
  * What every database must do for {@link JdbcSource}: the subclasses run these tests on H2, DuckDB
@@ -83,9 +85,17 @@ abstract class JdbcSourceContract {
   /** The columns of the type table that should be left out, as the database names them. */
   abstract List<String> expectedLeftOut();
 
+  /** Why the database is not available, if it is not (a PostgreSQL server outside CI). */
+  private String skipReason;
+
   @BeforeAll
   void openDatabase() throws Exception {
-    db = open();
+    try {
+      db = open();
+    } catch (TestAbortedException e) {
+      // Skip each test with the reason, so that every one is reported as skipped.
+      skipReason = e.getMessage();
+    }
   }
 
   @AfterAll
@@ -97,6 +107,7 @@ abstract class JdbcSourceContract {
 
   @BeforeEach
   void clearLogs() {
+    Assumptions.assumeTrue(skipReason == null, skipReason);
     CapturedLogs.clear();
   }
 
@@ -494,6 +505,8 @@ abstract class JdbcSourceContract {
         new Example(l7.not(), true),
         new Example(new Condition.Comparison(l, Op.NE, 7L), true),
         new Example(new Condition.Comparison(l, Op.GE, 0L).not(), true),
+        new Example(new Condition.Comparison(l, Op.LT, 7L).not(), true),
+        new Example(new Condition.Comparison(l, Op.GT, 7L).not(), true),
         new Example(new Condition.Comparison(l, Op.LE, Long.MIN_VALUE), true),
         new Example(new Condition.In(l, List.of(7L, -5L)), true),
         new Example(new Condition.In(l, List.of(7L, -5L)).not(), true),
@@ -560,10 +573,6 @@ abstract class JdbcSourceContract {
 
     for (Example ex : filterExamples()) {
       Condition c = ex.condition();
-      assertEquals(
-          ex.complete(),
-          JdbcFilters.compile(List.of(c), db.dialect(), s::jdbcColumn).complete(),
-          c.toString());
       Set<Long> engine = new TreeSet<>();
       for (Map<String, Object> row : table) {
         if (Scans.holds(c, row)) {
@@ -574,6 +583,10 @@ abstract class JdbcSourceContract {
       Scans.rows(s, new ScanRequest(List.of(f("id")), Set.of(), List.of(c), 2))
           .forEach(row -> pushed.add((Long) row.get(0)));
       assertTrue(pushed.containsAll(engine), c + ": pushed " + pushed + ", engine " + engine);
+      assertEquals(
+          ex.complete(),
+          JdbcFilters.compile(List.of(c), db.dialect(), s::jdbcColumn).complete(),
+          c + ": complete");
       // Where every comparison is pushed and no NaN is involved, SQL is exact.
       if (ex.complete() && !c.columns().contains(f("d"))) {
         assertEquals(engine, pushed, c.toString());
