@@ -173,7 +173,13 @@ final class Planner {
       p.differentialPrivacy().ifPresent(rule -> checks.addAll(privacyChecks(d, rule, spec)));
     }
     Limits limits = new Limits(k, l0, maxRows);
-    List<String> steps = describe(spec, datasets, local, cross, groupBy, metricColumns, limits);
+    boolean pushdown =
+        Pushdown.eligible(datasets)
+            && flattenAnd(spec.where()).stream()
+                .noneMatch(
+                    c -> Pushdown.comparesTextOrder(c, name -> resolver.resolve(name).type()));
+    List<String> steps =
+        describe(spec, datasets, local, cross, groupBy, metricColumns, limits, pushdown);
     boolean allowed = checks.stream().allMatch(PolicyCheck::passed);
     if (!allowed) {
       return new Outcome(checks, null, steps, limits);
@@ -314,9 +320,9 @@ final class Planner {
       List<Condition> cross,
       List<ResolvedColumn> groupBy,
       List<ResolvedColumn> metricColumns,
-      Limits limits) {
+      Limits limits,
+      boolean pushdown) {
     List<String> steps = new ArrayList<>();
-    boolean pushdown = Pushdown.eligible(datasets);
     if (spec.privacy() instanceof Privacy.Differential dp) {
       steps.add(
           "charge "

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Compiles a whole plan to one SQL statement, for queries whose datasets all live in one database:
@@ -60,8 +61,40 @@ final class Pushdown {
       if (dp.dataset().source() instanceof JdbcSource js) {
         sources.add(js);
       }
+      Function<String, ColumnType> type =
+          name -> dp.dataset().schema().column(name).orElseThrow().type();
+      if (dp.sourceFilter().stream().anyMatch(c -> comparesTextOrder(c, type))) {
+        return Optional.empty();
+      }
+    }
+    Function<String, ColumnType> crossType = name -> projected(plan, name).type();
+    if (plan.crossConditionList().stream().anyMatch(c -> comparesTextOrder(c, crossType))) {
+      return Optional.empty();
     }
     return eligible(datasets) ? Optional.of(new Pushdown(plan, sources)) : Optional.empty();
+  }
+
+  /**
+   * Whether {@code c} orders text ({@code <}, {@code <=}, {@code >}, {@code >=} on a STRING
+   * column): databases order text by their collation, the engine by UTF-16 code units, so such a
+   * query streams into the engine rather than run in the database.
+   */
+  static boolean comparesTextOrder(Condition c, Function<String, ColumnType> type) {
+    if (c instanceof Condition.Comparison cmp) {
+      return type.apply(cmp.column()) == ColumnType.STRING
+          && cmp.op() != Condition.Op.EQ
+          && cmp.op() != Condition.Op.NE;
+    }
+    if (c instanceof Condition.In) {
+      return false;
+    }
+    if (c instanceof Condition.And and) {
+      return and.operands().stream().anyMatch(o -> comparesTextOrder(o, type));
+    }
+    if (c instanceof Condition.Or or) {
+      return or.operands().stream().anyMatch(o -> comparesTextOrder(o, type));
+    }
+    return comparesTextOrder(((Condition.Not) c).operand(), type);
   }
 
   /** Whether a query over {@code datasets} can run in their database as one statement. */
@@ -403,6 +436,10 @@ final class Pushdown {
   }
 
   private ResolvedColumn resolveProjected(String name) {
+    return projected(plan, name);
+  }
+
+  private static ResolvedColumn projected(Plan plan, String name) {
     for (Plan.DatasetPlan dp : plan.datasets()) {
       for (ResolvedColumn rc : dp.projection()) {
         if (matches(dp.dataset(), rc, name)) {
