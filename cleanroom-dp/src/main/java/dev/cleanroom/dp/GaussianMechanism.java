@@ -24,16 +24,13 @@ import java.util.Objects;
  *
  * <p>Instances are immutable and thread-safe.
  */
-public final class GaussianMechanism implements NoiseMechanism {
+public final class GaussianMechanism extends IntegerNoise {
   /** The name of the noise distribution. */
   public static final String NAME = "discrete Gaussian";
 
   private static final Rational MAX_UNIT_VARIANCE = Rational.powerOfTwo(104);
 
   private final BigDecimal rho;
-  private final Sensitivity sensitivity;
-  private final boolean integerValued;
-  private final int exponent;
   private final Rational unitVariance;
   private final ExactSamplers.DiscreteGaussian sampler;
   private final RandomBits random;
@@ -45,10 +42,8 @@ public final class GaussianMechanism implements NoiseMechanism {
       int exponent,
       Rational unitVariance,
       RandomBits random) {
+    super(sensitivity, integerValued, exponent);
     this.rho = rho;
-    this.sensitivity = sensitivity;
-    this.integerValued = integerValued;
-    this.exponent = exponent;
     this.unitVariance = unitVariance.roundUp(62, 62);
     this.random = random;
     Checks.scaleAtMost(this.unitVariance, MAX_UNIT_VARIANCE, "σ²", "2^104 (σ = 2^52)");
@@ -120,46 +115,12 @@ public final class GaussianMechanism implements NoiseMechanism {
     return NAME;
   }
 
-  @Override
-  public boolean integerValued() {
-    return integerValued;
-  }
-
   /** ρ, as given. */
   public BigDecimal rho() {
     return rho;
   }
 
-  /** The sensitivity the noise is calibrated to. */
-  public Sensitivity sensitivity() {
-    return sensitivity;
-  }
-
   @Override
-  public long addNoise(long value) {
-    if (!integerValued) {
-      throw new IllegalStateException("this mechanism is for real values; use addNoise(double)");
-    }
-    long noise = sample();
-    long sum = value + noise;
-    if (((value ^ sum) & (noise ^ sum)) < 0) {
-      return value > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
-    }
-    return sum;
-  }
-
-  @Override
-  public double addNoise(double value) {
-    if (integerValued) {
-      throw new IllegalStateException("this mechanism is for integer values; use addNoise(long)");
-    }
-    if (Double.isNaN(value)) {
-      throw new IllegalArgumentException("value must not be NaN");
-    }
-    return FixedPoint.addNoise(value, exponent, sample());
-  }
-
-  /** One draw of the integer noise, in units of the granularity. */
   long sample() {
     return sampler.sample(random);
   }
@@ -169,20 +130,10 @@ public final class GaussianMechanism implements NoiseMechanism {
     return unitVariance;
   }
 
-  /** The exponent k of the granularity 2^k. */
-  int granularityExponent() {
-    return exponent;
-  }
-
   /** σ in value units (rounded to the nearest double). */
   @Override
   public double scale() {
-    return Math.scalb(Math.sqrt(unitVariance.doubleValue()), exponent);
-  }
-
-  @Override
-  public double granularity() {
-    return FixedPoint.powerOfTwo(exponent);
+    return Math.scalb(Math.sqrt(unitVariance.doubleValue()), granularityExponent());
   }
 
   /**
@@ -199,8 +150,7 @@ public final class GaussianMechanism implements NoiseMechanism {
   public double halfWidth(double level) {
     double sigma = Math.sqrt(unitVariance.doubleValue());
     long units = NoiseTails.discreteGaussianHalfWidth(sigma, level);
-    // For real values, one more unit covers the rounding of the true value to the granularity.
-    return Units.toValue(integerValued ? units : units + 1, exponent);
+    return halfWidthOf(units);
   }
 
   @Override
@@ -209,9 +159,9 @@ public final class GaussianMechanism implements NoiseMechanism {
         + "[ρ="
         + rho.toPlainString()
         + ", "
-        + sensitivity
+        + sensitivity()
         + ", "
-        + (integerValued ? "integers" : "reals, granularity 2^" + exponent)
+        + (integerValued() ? "integers" : "reals, granularity 2^" + granularityExponent())
         + ", σ="
         + scale()
         + "]";

@@ -25,16 +25,13 @@ import java.util.Objects;
  *
  * <p>Instances are immutable and thread-safe.
  */
-public final class LaplaceMechanism implements NoiseMechanism {
+public final class LaplaceMechanism extends IntegerNoise {
   /** The name of the noise distribution. */
   public static final String NAME = "discrete Laplace";
 
   private static final Rational MAX_UNIT_SCALE = Rational.powerOfTwo(52);
 
   private final BigDecimal epsilon;
-  private final Sensitivity sensitivity;
-  private final boolean integerValued;
-  private final int exponent;
   private final Rational unitScale;
   private final RandomBits random;
 
@@ -45,10 +42,8 @@ public final class LaplaceMechanism implements NoiseMechanism {
       int exponent,
       Rational unitScale,
       RandomBits random) {
+    super(sensitivity, integerValued, exponent);
     this.epsilon = epsilon;
-    this.sensitivity = sensitivity;
-    this.integerValued = integerValued;
-    this.exponent = exponent;
     this.unitScale = unitScale.roundUp(56, 62);
     this.random = random;
     Checks.scaleAtMost(this.unitScale, MAX_UNIT_SCALE, "the Laplace parameter", "2^52");
@@ -116,46 +111,12 @@ public final class LaplaceMechanism implements NoiseMechanism {
     return NAME;
   }
 
-  @Override
-  public boolean integerValued() {
-    return integerValued;
-  }
-
   /** ε, as given. */
   public BigDecimal epsilon() {
     return epsilon;
   }
 
-  /** The sensitivity the noise is calibrated to. */
-  public Sensitivity sensitivity() {
-    return sensitivity;
-  }
-
   @Override
-  public long addNoise(long value) {
-    if (!integerValued) {
-      throw new IllegalStateException("this mechanism is for real values; use addNoise(double)");
-    }
-    long noise = sample();
-    long sum = value + noise;
-    if (((value ^ sum) & (noise ^ sum)) < 0) {
-      return value > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
-    }
-    return sum;
-  }
-
-  @Override
-  public double addNoise(double value) {
-    if (integerValued) {
-      throw new IllegalStateException("this mechanism is for integer values; use addNoise(long)");
-    }
-    if (Double.isNaN(value)) {
-      throw new IllegalArgumentException("value must not be NaN");
-    }
-    return FixedPoint.addNoise(value, exponent, sample());
-  }
-
-  /** One draw of the integer noise, in units of the granularity. */
   long sample() {
     return ExactSamplers.discreteLaplace(random, unitScale.num(), unitScale.den());
   }
@@ -165,20 +126,10 @@ public final class LaplaceMechanism implements NoiseMechanism {
     return unitScale;
   }
 
-  /** The exponent k of the granularity 2^k. */
-  int granularityExponent() {
-    return exponent;
-  }
-
   /** The Laplace scale b in value units: t·g (rounded to the nearest double). */
   @Override
   public double scale() {
-    return Math.scalb(unitScale.doubleValue(), exponent);
-  }
-
-  @Override
-  public double granularity() {
-    return FixedPoint.powerOfTwo(exponent);
+    return Math.scalb(unitScale.doubleValue(), granularityExponent());
   }
 
   /**
@@ -192,8 +143,7 @@ public final class LaplaceMechanism implements NoiseMechanism {
   @Override
   public double halfWidth(double level) {
     long units = NoiseTails.discreteLaplaceHalfWidth(unitScale.doubleValue(), level);
-    // For real values, one more unit covers the rounding of the true value to the granularity.
-    return Units.toValue(integerValued ? units : units + 1, exponent);
+    return halfWidthOf(units);
   }
 
   @Override
@@ -202,9 +152,9 @@ public final class LaplaceMechanism implements NoiseMechanism {
         + "[ε="
         + epsilon.toPlainString()
         + ", "
-        + sensitivity
+        + sensitivity()
         + ", "
-        + (integerValued ? "integers" : "reals, granularity 2^" + exponent)
+        + (integerValued() ? "integers" : "reals, granularity 2^" + granularityExponent())
         + ", scale="
         + scale()
         + "]";

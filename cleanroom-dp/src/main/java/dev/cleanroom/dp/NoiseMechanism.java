@@ -9,7 +9,7 @@ package dev.cleanroom.dp;
  * for the values of all groups of one query together, provided that one person changes at most L0
  * of them, each by at most L∞ (the mechanism's {@link Sensitivity}).
  */
-public sealed interface NoiseMechanism permits LaplaceMechanism, GaussianMechanism {
+public sealed interface NoiseMechanism permits IntegerNoise {
   /** The noise distribution, for display: {@code discrete Laplace} or {@code discrete Gaussian}. */
   String name();
 
