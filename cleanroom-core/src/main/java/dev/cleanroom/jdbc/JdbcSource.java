@@ -242,6 +242,24 @@ public final class JdbcSource implements DataSource {
   }
 
   /** The column named {@code name}; a caller error if it is not in the schema. */
+  /**
+   * Whether the database compares values of {@code column} as the engine does, so that a filter on
+   * it may run in SQL unchanged: whole numbers, double-precision numbers and varying-length text.
+   * Fixed-length text (compared ignoring trailing blanks), LOBs, REAL and DECIMAL values (rounded
+   * differently) are not. A case-insensitive collation cannot be seen from metadata; such a
+   * database must be given a case-sensitive (for example binary or "C") collation.
+   *
+   * @throws IllegalArgumentException if the column is not in the schema
+   */
+  public boolean comparesExactly(String column) {
+    JdbcColumn c = jdbcColumn(column);
+    return switch (c.column().type()) {
+      case STRING -> c.isVaryingText();
+      case LONG -> true;
+      case DOUBLE -> c.jdbcType() == java.sql.Types.DOUBLE || c.jdbcType() == java.sql.Types.FLOAT;
+    };
+  }
+
   JdbcColumn jdbcColumn(String name) {
     Objects.requireNonNull(name, "name");
     JdbcColumn c = columns.get(name);

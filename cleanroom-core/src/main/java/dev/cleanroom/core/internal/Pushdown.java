@@ -28,10 +28,12 @@ import java.util.function.Function;
  * count, the bounded count and the clamped sums. Thresholds, noise and budget stay in Java.
  *
  * <p>The result equals the in-memory engine's pre-noise aggregates, with the same keyed choice of
- * groups when the ids are the same text (ids held already pseudonymized). Differences, by design of
- * SQL: ids are normalized with {@code TRIM}/{@code LOWER} (ASCII spaces) and not checked against
- * their format; a NULL or blank id counts as one person (which can only lower distinct-user counts,
- * never raise them); a NULL in a whole-number dimension fails comparisons, and fails the query when
+ * groups when the ids are the same text (ids held already pseudonymized) and the grouped values are
+ * text or whole numbers (databases write floating-point numbers as text in their own ways, so for
+ * grouped DOUBLE columns the choice is as random, but another one). Differences, by design of SQL:
+ * ids are normalized with {@code TRIM}/{@code LOWER} (ASCII spaces) and not checked against their
+ * format; a NULL or blank id counts as one person (which can only lower distinct-user counts, never
+ * raise them); a NULL in a whole-number dimension fails comparisons, and fails the query when
  * grouped by.
  */
 final class Pushdown {
@@ -65,6 +67,18 @@ final class Pushdown {
           name -> dp.dataset().schema().column(name).orElseThrow().type();
       if (dp.sourceFilter().stream().anyMatch(c -> comparesTextOrder(c, type))) {
         return Optional.empty();
+      }
+      if (dp.dataset().source() instanceof JdbcSource js) {
+        for (Condition c : dp.sourceFilter()) {
+          if (!c.columns().stream().allMatch(js::comparesExactly)) {
+            return Optional.empty();
+          }
+        }
+        for (ResolvedColumn rc : dp.projection()) {
+          if (!js.comparesExactly(rc.name())) {
+            return Optional.empty();
+          }
+        }
       }
     }
     Function<String, ColumnType> crossType = name -> projected(plan, name).type();
@@ -387,9 +401,10 @@ final class Pushdown {
         params.add(granularity.get()[a]);
         sql.append(", SUM(CASE WHEN ")
             .append(nn)
-            .append(" > 0 THEN CAST(ROUND(")
+            // FLOOR(x + 0.5) rounds as Java's Math.round does, whatever the database's ROUND.
+            .append(" > 0 THEN CAST(FLOOR(")
             .append(clamped)
-            .append(" / ?) AS BIGINT) ELSE 0 END) AS sa")
+            .append(" / ? + 0.5) AS BIGINT) ELSE 0 END) AS sa")
             .append(a);
       } else {
         sql.append(", SUM(CASE WHEN ")
@@ -400,6 +415,19 @@ final class Pushdown {
             .append(a);
       }
       sql.append(", SUM(CASE WHEN ").append(nn).append(" > 0 THEN 1 ELSE 0 END) AS pa").append(a);
+    }
+    List<String> nullable = new ArrayList<>();
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      if (plan.groupBy().get(k).type() != ColumnType.STRING) {
+        nullable.add("k" + k + " IS NULL");
+      }
+    }
+    if (!nullable.isEmpty()) {
+      // A NULL number in a grouped column fails the query, as it does in memory; counted before
+      // the cut to L0, so that it cannot hide behind the choice of groups.
+      sql.append(", (SELECT COUNT(*) FROM pg WHERE ")
+          .append(String.join(" OR ", nullable))
+          .append(") AS nullkeys");
     }
     sql.append(" FROM ranked WHERE rn <= ?");
     params.add((long) plan.maxGroupsPerUser());
@@ -416,10 +444,14 @@ final class Pushdown {
     return g;
   }
 
+  /**
+   * {@code expr} clamped to [lower, upper], NULL staying NULL (a missing value): some databases'
+   * GREATEST ignores a NULL argument and would turn it into the lower bound.
+   */
   private static String clamp(String expr, List<Object> params, double lower, double upper) {
     params.add(lower);
     params.add(upper);
-    return "LEAST(GREATEST(" + expr + ", ?), ?)";
+    return "CASE WHEN " + expr + " IS NULL THEN NULL ELSE LEAST(GREATEST(" + expr + ", ?), ?) END";
   }
 
   private String personId(Dataset d, JdbcSource src) {
@@ -483,7 +515,7 @@ final class Pushdown {
         while (rs.next()) {
           List<Object> key = new ArrayList<>(keys);
           for (int k = 0; k < keys; k++) {
-            key.add(groupValue(rs, k + 1, plan.groupBy().get(k)));
+            key.add(groupValue(rs, k + 1, plan.groupBy().get(k), sourceNames()));
           }
           long users = rs.getLong(keys + 1);
           if (users == 0) {
@@ -501,18 +533,33 @@ final class Pushdown {
             values[a] = rs.getDouble(col++);
             counts[2 + a] = rs.getLong(col++);
           }
+          if (hasNullableKeys() && rs.getLong(col) > 0) {
+            throw new DataSourceException(
+                sourceNames(), -1, "", "a grouped number column holds NULL", null);
+          }
           out.put(List.copyOf(key), counts);
           sums.put(List.copyOf(key), values);
         }
       }
     } catch (SQLException e) {
+      String state = e.getSQLState() == null ? "unknown" : e.getSQLState();
       throw new DataSourceException(
-          src.name(), "SQL state " + e.getSQLState() + " (error " + e.getErrorCode() + ")", null);
+          sourceNames(), "SQL state " + state + " (error " + e.getErrorCode() + ")", null);
     }
     return out;
   }
 
-  private static Object groupValue(ResultSet rs, int column, ResolvedColumn c) throws SQLException {
+  private boolean hasNullableKeys() {
+    return plan.groupBy().stream().anyMatch(c -> c.type() != ColumnType.STRING);
+  }
+
+  /** The names of the statement's sources, for messages. */
+  private String sourceNames() {
+    return String.join(", ", sources.stream().map(JdbcSource::name).distinct().toList());
+  }
+
+  private static Object groupValue(ResultSet rs, int column, ResolvedColumn c, String source)
+      throws SQLException {
     Object v =
         switch (c.type()) {
           case STRING -> rs.getString(column);
@@ -521,7 +568,7 @@ final class Pushdown {
         };
     if (rs.wasNull()) {
       throw new DataSourceException(
-          "pushdown", -1, c.name(), "holds NULL in a grouped whole-number column", null);
+          source, -1, c.name(), "a grouped number column holds NULL", null);
     }
     return v;
   }

@@ -191,7 +191,10 @@ public final class PushdownDatabases {
   public static Optional<String> postgresUnreachable() {
     PGSimpleDataSource admin = postgresDataSource();
     try (Connection c = admin.getConnection()) {
-      return Optional.empty();
+      if (c.isValid(5)) {
+        return Optional.empty();
+      }
+      return Optional.of("PostgreSQL at " + pgUrl() + " gave a connection that is not valid");
     } catch (SQLException e) {
       return Optional.of(
           "PostgreSQL at "
