@@ -7,8 +7,11 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
-/** A {@link DataSource} reduced to {@link #getConnection()}; the rest is unsupported or trivial. */
-abstract class SimpleDataSource implements DataSource {
+/**
+ * A {@link DataSource} reduced to {@link #getConnection()}; the rest is unsupported or trivial.
+ * Shared by the JDBC and pushdown tests.
+ */
+public abstract class SimpleDataSource implements DataSource {
   @Override
   public abstract Connection getConnection() throws SQLException;
 

@@ -88,7 +88,7 @@ final class Executor {
     int aggregates = plan.aggregates().size();
     Map<List<Object>, double[]> sums = new HashMap<>();
     Map<List<Object>, long[]> counts = pushdown.run(rank.saltHex(), sums);
-    double[] granularity = plan.noise().map(Executor::granularities).orElse(null);
+    double[] granularity = plan.noise().map(NoisePlan::granularities).orElse(null);
     Map<List<Object>, GroupState> groups = new HashMap<>();
     for (Map.Entry<List<Object>, long[]> e : counts.entrySet()) {
       GroupState s = new GroupState(aggregates);
@@ -218,7 +218,7 @@ final class Executor {
     int n = people.size();
     int aggregates = plan.aggregates().size();
     Set<List<Object>> publicGroups = plan.noise().flatMap(NoisePlan::publicGroups).orElse(null);
-    double[] granularity = plan.noise().map(Executor::granularities).orElse(null);
+    double[] granularity = plan.noise().map(NoisePlan::granularities).orElse(null);
     Map<List<Object>, GroupState> groups = new HashMap<>();
     @SuppressWarnings({"unchecked", "rawtypes"})
     Map<List<Object>, Partial>[] parts = new Map[n];
@@ -285,15 +285,6 @@ final class Executor {
       }
     }
     return groups;
-  }
-
-  /** The granularity of each aggregate's sum mechanism (1 for counts). */
-  private static double[] granularities(NoisePlan noise) {
-    double[] g = new double[noise.mechanisms().size()];
-    for (int a = 0; a < g.length; a++) {
-      g[a] = noise.mechanisms().get(a).get(0).granularity();
-    }
-    return g;
   }
 
   private static long saturatedAdd(long a, long b) {
@@ -476,7 +467,7 @@ final class Executor {
             long exact = ap.aggregate().function() == AggregateFunction.COUNT ? s.count : s.users;
             long v = m.addNoise(exact);
             values.add(v);
-            cells.add(Optional.of(cell(m, m.confidenceInterval(v, CellNoise.CONFIDENCE))));
+            cells.add(Optional.of(cell(m, m.confidenceInterval((double) v, CellNoise.CONFIDENCE))));
           }
           case SUM -> {
             double v = m.addNoise(fixedPointSum(s, a, m));
@@ -491,8 +482,8 @@ final class Executor {
                 BoundedMean.of(
                     sum,
                     m.confidenceInterval(sum, CellNoise.CONFIDENCE),
-                    count,
-                    countM.confidenceInterval(count, CellNoise.CONFIDENCE),
+                    (double) count,
+                    countM.confidenceInterval((double) count, CellNoise.CONFIDENCE),
                     ap.groupBounds());
             values.add(mean.mean());
             cells.add(

@@ -167,6 +167,15 @@ record NoisePlan(
         List.copyOf(accuracy));
   }
 
+  /** The granularity of each aggregate's (first) mechanism: 1 for counts, 2^k for sums. */
+  double[] granularities() {
+    double[] g = new double[mechanisms.size()];
+    for (int a = 0; a < g.length; a++) {
+      g[a] = mechanisms.get(a).get(0).granularity();
+    }
+    return g;
+  }
+
   private static Sensitivity sumSensitivity(Plan.AggregatePlan a, int maxGroupsPerUser) {
     Bounds b = a.groupBounds();
     if (b.maxAbs() == 0) {

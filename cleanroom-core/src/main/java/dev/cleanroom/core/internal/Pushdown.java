@@ -388,7 +388,7 @@ final class Pushdown {
     sql.append("COUNT(*) AS users, SUM(CASE WHEN r0 > ? THEN ? ELSE r0 END) AS cnt");
     params.add((long) plan.maxContributionsPerGroup());
     params.add((long) plan.maxContributionsPerGroup());
-    Optional<double[]> granularity = plan.noise().map(Pushdown::granularities);
+    Optional<double[]> granularity = plan.noise().map(NoisePlan::granularities);
     for (int a = 0; a < plan.aggregates().size(); a++) {
       Plan.AggregatePlan ap = plan.aggregates().get(a);
       if (ap.dataset() < 0) {
@@ -434,14 +434,6 @@ final class Pushdown {
     if (keys.length() > 0) {
       sql.append(" GROUP BY ").append(keys);
     }
-  }
-
-  private static double[] granularities(NoisePlan noise) {
-    double[] g = new double[noise.mechanisms().size()];
-    for (int a = 0; a < g.length; a++) {
-      g[a] = noise.mechanisms().get(a).get(0).granularity();
-    }
-    return g;
   }
 
   /**

@@ -81,7 +81,10 @@ class PushdownRankTest {
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO visits VALUES (?, ?, ?, ?)")) {
         for (int p = 0; p < 400; p++) {
-          String uid = HexFormat.of().formatHex(md.digest(("person" + p).getBytes("UTF-8")));
+          String uid =
+              HexFormat.of()
+                  .formatHex(
+                      md.digest(("person" + p).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
           for (int g = 0; g < 6; g++) {
             ps.setString(1, uid);
             ps.setLong(2, (p + g) % 6);

@@ -3,7 +3,6 @@ package dev.cleanroom.core.internal;
 import static dev.cleanroom.core.pushdown.PushdownScenarios.sameRows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cleanroom.Dataset;
 import dev.cleanroom.core.pushdown.PushdownDatabases;
@@ -29,8 +28,6 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.lifecycle.LifecycleContext;
-import net.jqwik.api.lifecycle.SkipExecutionHook;
 import net.jqwik.api.statistics.Statistics;
 
 /**
@@ -85,7 +82,7 @@ class PushdownSameSaltTest {
   }
 
   @Property(tries = 50)
-  @AddLifecycleHook(PostgresReachable.class)
+  @AddLifecycleHook(PushdownDatabases.PostgresReachable.class)
   void postgres_sameSalt_sameAnswer(@ForAll("scenarios") Scenario sc, @ForAll("salts") byte[] salt)
       throws SQLException {
     check(postgres(), sc, salt);
@@ -137,29 +134,9 @@ class PushdownSameSaltTest {
     return new Scenario(9, false, rows, List.of(), p, List.of(), List.of(0), 0, 0);
   }
 
-  /** Skips the PostgreSQL property when no server is reachable, unless {@code CI=true}. */
-  static final class PostgresReachable implements SkipExecutionHook {
-    @Override
-    public SkipResult shouldBeSkipped(LifecycleContext context) {
-      Optional<String> why = PushdownDatabases.postgresUnreachable();
-      if (why.isPresent() && !PushdownDatabases.ci()) {
-        return SkipResult.skip(why.get() + "; skipping the PostgreSQL property");
-      }
-      return SkipResult.doNotSkip();
-    }
-  }
-
   private static synchronized Db postgres() {
     if (postgres == null) {
-      try {
-        postgres = PushdownDatabases.postgres();
-      } catch (SQLException e) {
-        fail(
-            PushdownDatabases.postgresUnreachable().orElse("PostgreSQL failed")
-                + " (SQL state "
-                + e.getSQLState()
-                + "); failing instead of skipping because CI=true");
-      }
+      postgres = PushdownDatabases.postgresOrFail();
     }
     return postgres;
   }

@@ -1,13 +1,15 @@
 package dev.cleanroom.core.pushdown;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.cleanroom.Schema;
 import dev.cleanroom.jdbc.JdbcSource;
+import dev.cleanroom.jdbc.SimpleDataSource;
 import dev.cleanroom.jdbc.SqlDialect;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -19,7 +21,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,7 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
+import net.jqwik.api.lifecycle.LifecycleContext;
+import net.jqwik.api.lifecycle.SkipExecutionHook;
 import org.h2.jdbcx.JdbcDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -269,6 +271,35 @@ public final class PushdownDatabases {
   }
 
   /**
+   * Opens the PostgreSQL database; reached only when {@link PostgresReachable} did not skip, so a
+   * failure here (under {@code CI=true}) fails the test instead of skipping it.
+   */
+  public static Db postgresOrFail() {
+    try {
+      return postgres();
+    } catch (SQLException e) {
+      fail(
+          postgresUnreachable().orElse("PostgreSQL failed")
+              + " (SQL state "
+              + e.getSQLState()
+              + "); failing instead of skipping because CI=true");
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Skips a PostgreSQL property when no server is reachable, unless {@code CI=true}. */
+  public static final class PostgresReachable implements SkipExecutionHook {
+    @Override
+    public SkipResult shouldBeSkipped(LifecycleContext context) {
+      Optional<String> why = postgresUnreachable();
+      if (why.isPresent() && !ci()) {
+        return SkipResult.skip(why.get() + "; skipping the PostgreSQL property");
+      }
+      return SkipResult.doNotSkip();
+    }
+  }
+
+  /**
    * Hides a {@link JdbcSource} behind the plain SPI (name, schema, scan), so that the engine
    * streams its rows into the in-memory engine instead of pushing the query down.
    */
@@ -289,51 +320,6 @@ public final class PushdownDatabases {
         return s.scan(request);
       }
     };
-  }
-
-  /** A {@link javax.sql.DataSource} reduced to {@link #getConnection()}. */
-  public abstract static class SimpleDataSource implements javax.sql.DataSource {
-    @Override
-    public abstract Connection getConnection() throws SQLException;
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-      throw new SQLFeatureNotSupportedException("credentials come with the data source");
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-      return null;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
-    @Override
-    public int getLoginTimeout() {
-      return 0;
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-      throw new SQLFeatureNotSupportedException("no parent logger");
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws SQLException {
-      if (type.isInstance(this)) {
-        return type.cast(this);
-      }
-      throw new SQLException("not a wrapper of " + type.getName());
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) {
-      return type.isInstance(this);
-    }
   }
 
   /**

@@ -5,7 +5,6 @@ import static dev.cleanroom.core.pushdown.PushdownScenarios.values;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.core.pushdown.PushdownDatabases.Db;
@@ -19,7 +18,6 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -27,8 +25,6 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.lifecycle.LifecycleContext;
-import net.jqwik.api.lifecycle.SkipExecutionHook;
 import net.jqwik.api.statistics.Statistics;
 
 /**
@@ -90,7 +86,7 @@ class PushdownEquivalenceProperties {
   }
 
   @Property(tries = 60)
-  @AddLifecycleHook(PostgresReachable.class)
+  @AddLifecycleHook(PushdownDatabases.PostgresReachable.class)
   void postgres_pushdownEqualsStreaming(@ForAll("scenarios") Scenario sc) throws SQLException {
     check(postgres(), sc);
     checkCoverage();
@@ -113,7 +109,7 @@ class PushdownEquivalenceProperties {
   }
 
   @Property(tries = 25)
-  @AddLifecycleHook(PostgresReachable.class)
+  @AddLifecycleHook(PushdownDatabases.PostgresReachable.class)
   void postgres_bindingL0_keepsL0GroupsPerPerson(@ForAll("bound") Scenario sc) throws SQLException {
     checkBound(postgres(), sc);
   }
@@ -151,29 +147,9 @@ class PushdownEquivalenceProperties {
     }
   }
 
-  /** Skips the PostgreSQL property when no server is reachable, unless {@code CI=true}. */
-  static final class PostgresReachable implements SkipExecutionHook {
-    @Override
-    public SkipResult shouldBeSkipped(LifecycleContext context) {
-      Optional<String> why = PushdownDatabases.postgresUnreachable();
-      if (why.isPresent() && !PushdownDatabases.ci()) {
-        return SkipResult.skip(why.get() + "; skipping the PostgreSQL property");
-      }
-      return SkipResult.doNotSkip();
-    }
-  }
-
   private static synchronized Db postgres() {
     if (postgres == null) {
-      try {
-        postgres = PushdownDatabases.postgres();
-      } catch (SQLException e) {
-        fail(
-            PushdownDatabases.postgresUnreachable().orElse("PostgreSQL failed")
-                + " (SQL state "
-                + e.getSQLState()
-                + "); failing instead of skipping because CI=true");
-      }
+      postgres = PushdownDatabases.postgresOrFail();
     }
     return postgres;
   }
