@@ -49,6 +49,39 @@ public interface CleanRoom {
   QueryStart as(String analyst);
 
   /**
+   * Registers a query template, or replaces the template of the same id by the same author. A
+   * template whose content changed (see {@link QueryTemplate#contentHash()}) loses every approval;
+   * registering identical content again keeps them.
+   *
+   * @param template the template
+   * @throws IllegalArgumentException if another party registered a template with the same id
+   */
+  void registerTemplate(QueryTemplate template);
+
+  /**
+   * Approves the registered template {@code templateId} on behalf of {@code owner}, for the content
+   * with hash {@code contentHash} only. A template runs only when every owner of a dataset it
+   * touches has approved its current content.
+   *
+   * @param owner the approving party, owner of a dataset the template touches
+   * @param templateId the template's identifier
+   * @param contentHash the {@link QueryTemplate#contentHash()} of the content the owner reviewed
+   * @throws IllegalArgumentException if no such template is registered or {@code owner} owns no
+   *     dataset the template touches
+   * @throws IllegalStateException if the registered template's content hash differs from {@code
+   *     contentHash} (it changed since the owner reviewed it)
+   */
+  void approveTemplate(String owner, String templateId, String contentHash);
+
+  /**
+   * The registered template {@code templateId}, for owners to review before they approve it.
+   *
+   * @param templateId the template's identifier
+   * @return the template, or empty if none is registered under that id
+   */
+  Optional<QueryTemplate> template(String templateId);
+
+  /**
    * The settings a room is built with.
    *
    * @param secretKey the key for HMAC pseudonymization of user ids

@@ -42,6 +42,7 @@ public final class Policy {
   private final int maxGroupsPerUser;
   private final int maxContributionsPerGroup;
   private final Optional<DifferentialPrivacyRule> differentialPrivacy;
+  private final boolean requiresApprovedTemplates;
 
   private Policy(Builder b) {
     this.analysts = Collections.unmodifiableSet(new LinkedHashSet<>(b.analysts));
@@ -55,6 +56,7 @@ public final class Policy {
     this.maxGroupsPerUser = b.maxGroupsPerUser;
     this.maxContributionsPerGroup = b.maxContributionsPerGroup;
     this.differentialPrivacy = b.differentialPrivacy;
+    this.requiresApprovedTemplates = b.requireApprovedTemplates;
   }
 
   /** A builder for a policy. */
@@ -134,6 +136,14 @@ public final class Policy {
     return differentialPrivacy;
   }
 
+  /**
+   * Whether the dataset may be queried only through query templates that every owner of a touched
+   * dataset approved ({@link PolicyRule#TEMPLATE_APPROVED}).
+   */
+  public boolean requiresApprovedTemplates() {
+    return requiresApprovedTemplates;
+  }
+
   @Override
   public String toString() {
     return "Policy[analysts="
@@ -154,6 +164,7 @@ public final class Policy {
         + maxContributionsPerGroup
         + ", differentialPrivacy="
         + differentialPrivacy.map(Object::toString).orElse("not required")
+        + (requiresApprovedTemplates ? ", approved templates only" : "")
         + "]";
   }
 
@@ -172,6 +183,7 @@ public final class Policy {
     private int maxContributionsPerGroup = 1;
     private Optional<DifferentialPrivacyRule> differentialPrivacy = Optional.empty();
     private BudgetPeriod period = BudgetPeriod.NONE;
+    private boolean requireApprovedTemplates;
     private final Set<String> set = new LinkedHashSet<>();
 
     private Builder() {}
@@ -307,6 +319,16 @@ public final class Policy {
       Objects.requireNonNull(period, "period");
       once("budgetPeriod");
       this.period = period;
+      return this;
+    }
+
+    /**
+     * Allows queries on the dataset only through registered query templates that every owner of a
+     * touched dataset approved; ad-hoc queries are refused ({@link PolicyRule#TEMPLATE_APPROVED}).
+     */
+    public Builder requireApprovedTemplates() {
+      once("requireApprovedTemplates");
+      requireApprovedTemplates = true;
       return this;
     }
 

@@ -30,5 +30,11 @@ public enum PolicyRule {
    * The analyst's ledger for the dataset has enough budget left for the query; checked by {@code
    * explain()}, and enforced by the budget store when the query runs.
    */
-  BUDGET_REMAINING
+  BUDGET_REMAINING,
+  /**
+   * A query template runs only when every owner of a dataset it touches has approved its current
+   * content; a dataset whose policy {@linkplain Policy#requiresApprovedTemplates() requires
+   * approved templates} accepts no other query.
+   */
+  TEMPLATE_APPROVED
 }

@@ -108,6 +108,36 @@ public record ColumnRef(String name) {
     return cmp(Condition.Op.GE, value);
   }
 
+  /** {@code column = parameter}, for a query template. */
+  public Condition eq(Placeholder parameter) {
+    return cmp(Condition.Op.EQ, parameter);
+  }
+
+  /** {@code column <> parameter}, for a query template. */
+  public Condition ne(Placeholder parameter) {
+    return cmp(Condition.Op.NE, parameter);
+  }
+
+  /** {@code column < parameter}, for a query template. */
+  public Condition lt(Placeholder parameter) {
+    return cmp(Condition.Op.LT, parameter);
+  }
+
+  /** {@code column <= parameter}, for a query template. */
+  public Condition le(Placeholder parameter) {
+    return cmp(Condition.Op.LE, parameter);
+  }
+
+  /** {@code column > parameter}, for a query template. */
+  public Condition gt(Placeholder parameter) {
+    return cmp(Condition.Op.GT, parameter);
+  }
+
+  /** {@code column >= parameter}, for a query template. */
+  public Condition ge(Placeholder parameter) {
+    return cmp(Condition.Op.GE, parameter);
+  }
+
   /** {@code low <= column <= high}. */
   public Condition between(long low, long high) {
     return ge(low).and(le(high));

@@ -3,6 +3,7 @@ package dev.cleanroom.query;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * A filter on dimension columns, built with {@link Dsl#col(String)}. Literal values never appear in
@@ -29,21 +30,40 @@ public sealed interface Condition
   /** The column names this condition reads, in order of appearance (with repeats). */
   default List<String> columns() {
     List<String> out = new ArrayList<>();
-    collectColumns(this, out);
+    visitLeaves(this, (column, values) -> out.add(column));
     return List.copyOf(out);
   }
 
-  private static void collectColumns(Condition c, List<String> out) {
+  /**
+   * The names of the template parameters ({@link Placeholder}s) this condition compares with, in
+   * order of appearance (with repeats); empty for a condition with literal values only.
+   */
+  default List<String> placeholders() {
+    List<String> out = new ArrayList<>();
+    visitLeaves(
+        this,
+        (column, values) -> {
+          for (Object v : values) {
+            if (v instanceof Placeholder p) {
+              out.add(p.name());
+            }
+          }
+        });
+    return List.copyOf(out);
+  }
+
+  /** Calls {@code leaf} with the column and values of every comparison and IN, in order. */
+  private static void visitLeaves(Condition c, BiConsumer<String, List<Object>> leaf) {
     if (c instanceof Comparison cmp) {
-      out.add(cmp.column());
+      leaf.accept(cmp.column(), List.of(cmp.value()));
     } else if (c instanceof In in) {
-      out.add(in.column());
+      leaf.accept(in.column(), in.values());
     } else if (c instanceof And and) {
-      and.operands().forEach(o -> collectColumns(o, out));
+      and.operands().forEach(o -> visitLeaves(o, leaf));
     } else if (c instanceof Or or) {
-      or.operands().forEach(o -> collectColumns(o, out));
+      or.operands().forEach(o -> visitLeaves(o, leaf));
     } else {
-      collectColumns(((Not) c).operand(), out);
+      visitLeaves(((Not) c).operand(), leaf);
     }
   }
 
@@ -79,7 +99,8 @@ public sealed interface Condition
    *
    * @param column the column name, optionally qualified by its dataset
    * @param op the operator
-   * @param value a {@link String}, {@link Long} or {@link Double}
+   * @param value a {@link String}, {@link Long} or {@link Double}, or a {@link Placeholder} in a
+   *     query template
    */
   record Comparison(String column, Op op, Object value) implements Condition {
     /**
@@ -89,7 +110,7 @@ public sealed interface Condition
     public Comparison {
       Literals.checkColumn(column);
       Objects.requireNonNull(op, "op");
-      value = Literals.check(value);
+      value = Literals.checkOperand(value);
     }
 
     @Override
@@ -102,7 +123,8 @@ public sealed interface Condition
    * {@code column IN (values)}.
    *
    * @param column the column name, optionally qualified by its dataset
-   * @param values at least one value, each a {@link String}, {@link Long} or {@link Double}
+   * @param values at least one value, each a {@link String}, {@link Long} or {@link Double}, or a
+   *     {@link Placeholder} in a query template
    */
   record In(String column, List<Object> values) implements Condition {
     /**
@@ -113,7 +135,7 @@ public sealed interface Condition
       Literals.checkColumn(column);
       List<Object> checked = new ArrayList<>(values.size());
       for (Object v : values) {
-        checked.add(Literals.check(v));
+        checked.add(Literals.checkOperand(v));
       }
       if (checked.isEmpty()) {
         throw new IllegalArgumentException("IN needs at least one value");

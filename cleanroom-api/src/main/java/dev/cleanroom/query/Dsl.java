@@ -24,6 +24,14 @@ public final class Dsl {
     return new ColumnRef(name);
   }
 
+  /**
+   * A parameter of a query template, to compare a column with: {@code col("campaign").eq(param(
+   * "campaign"))}. The template declares the parameter's type and bounds.
+   */
+  public static Placeholder param(String name) {
+    return new Placeholder(name);
+  }
+
   /** The number of rows, bounded per person and group; output column {@code count}. */
   public static Aggregate count() {
     return new Aggregate(AggregateFunction.COUNT, "", "count");

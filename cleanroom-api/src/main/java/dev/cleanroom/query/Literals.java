@@ -14,6 +14,14 @@ final class Literals {
     }
   }
 
+  /**
+   * Returns a condition's operand: a template {@link Placeholder} as it is, anything else as by
+   * {@link #check(Object)}.
+   */
+  static Object checkOperand(Object value) {
+    return value instanceof Placeholder ? value : check(value);
+  }
+
   /** Returns {@code value} as a String, Long or Double; rejects anything else. */
   static Object check(Object value) {
     if (value == null) {

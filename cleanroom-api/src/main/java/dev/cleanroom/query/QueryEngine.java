@@ -20,4 +20,28 @@ public interface QueryEngine {
    * @throws dev.cleanroom.InvalidQueryException if the query is malformed
    */
   Explanation explain(QuerySpec spec);
+
+  /**
+   * Binds the parameter values of a registered query template, then plans, checks and runs its
+   * query. Engines without templates keep this default, which refuses.
+   *
+   * @throws dev.cleanroom.InvalidQueryException if the template is unknown or a value is invalid
+   * @throws dev.cleanroom.PolicyViolationException if the template lacks an approval or a policy
+   *     refuses its query
+   * @throws UnsupportedOperationException if the engine does not support templates
+   */
+  default Result run(TemplateCall call) {
+    throw new UnsupportedOperationException("this engine does not run query templates");
+  }
+
+  /**
+   * Binds the parameter values of a registered query template, then plans and checks its query
+   * without scanning any source.
+   *
+   * @throws dev.cleanroom.InvalidQueryException if the template is unknown or a value is invalid
+   * @throws UnsupportedOperationException if the engine does not support templates
+   */
+  default Explanation explain(TemplateCall call) {
+    throw new UnsupportedOperationException("this engine does not run query templates");
+  }
 }

@@ -1,6 +1,7 @@
 package dev.cleanroom.query;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** The start of a query by one analyst: choose the first dataset with {@link #from(String)}. */
@@ -35,5 +36,15 @@ public final class QueryStart {
   public RowStage from(String dataset) {
     Objects.requireNonNull(dataset, "dataset");
     return new RowStage(engine, analyst, List.of(dataset), List.of());
+  }
+
+  /**
+   * A run of the registered query template {@code templateId}, with parameter values to follow.
+   *
+   * @param templateId the template's identifier
+   */
+  public TemplateStage template(String templateId) {
+    Objects.requireNonNull(templateId, "templateId");
+    return new TemplateStage(engine, new TemplateCall(analyst, templateId, Map.of()));
   }
 }

@@ -3,6 +3,7 @@ package dev.cleanroom.core.internal;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.Placeholder;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.QuerySpec;
 import java.nio.charset.StandardCharsets;
@@ -99,6 +100,9 @@ final class Fingerprints {
   private static String literal(Object v) {
     if (v instanceof String s) {
       return "S" + quote(s);
+    }
+    if (v instanceof Placeholder p) {
+      return "P" + quote(p.name());
     }
     return (v instanceof Long ? "L" : "D") + v;
   }

@@ -56,11 +56,22 @@ final class Planner {
   }
 
   /**
-   * Plans {@code spec}.
+   * Plans the ad-hoc query {@code spec}.
    *
    * @throws InvalidQueryException if a name cannot be resolved or a literal has the wrong type
    */
   Outcome plan(QuerySpec spec) {
+    return plan(spec, Optional.empty());
+  }
+
+  /**
+   * Plans {@code spec}, bound from the registered template {@code template} if present.
+   *
+   * @throws InvalidQueryException if a name cannot be resolved, a literal has the wrong type, or a
+   *     condition holds a template parameter without a value
+   */
+  Outcome plan(QuerySpec spec, Optional<TemplateRegistry.Entry> template) {
+    rejectPlaceholders(spec.where());
     List<Dataset> datasets = resolveDatasets(spec);
     Resolver resolver = new Resolver(datasets);
     int n = datasets.size();
@@ -171,6 +182,7 @@ final class Planner {
                   + maxRows
                   + "; metric totals clamped per group"));
       p.differentialPrivacy().ifPresent(rule -> checks.addAll(privacyChecks(d, rule, spec)));
+      templateCheck(d, template).ifPresent(checks::add);
     }
     Limits limits = new Limits(k, l0, maxRows);
     boolean pushdown =
@@ -218,6 +230,51 @@ final class Planner {
       }
     }
     return out;
+  }
+
+  private static void rejectPlaceholders(List<Condition> where) {
+    for (Condition c : where) {
+      if (!c.placeholders().isEmpty()) {
+        throw new InvalidQueryException(
+            "a condition uses parameter ["
+                + c.placeholders().get(0)
+                + "], which has no value; parameters are for registered query templates, run"
+                + " with as(analyst).template(id)");
+      }
+    }
+  }
+
+  /**
+   * The {@link PolicyRule#TEMPLATE_APPROVED} check of {@code d}: for a template run, whether the
+   * dataset's owner approved the template's current content; for an ad-hoc query, a refusal if the
+   * policy requires approved templates, and no check otherwise.
+   */
+  private static Optional<PolicyCheck> templateCheck(
+      Dataset d, Optional<TemplateRegistry.Entry> template) {
+    if (template.isPresent()) {
+      String id = template.get().template().id();
+      boolean ok = template.get().approvedBy().contains(d.owner());
+      return Optional.of(
+          check(
+              d,
+              PolicyRule.TEMPLATE_APPROVED,
+              ok,
+              "template ["
+                  + id
+                  + (ok ? "] is approved by owner " : "] is not approved by owner ")
+                  + d.owner()
+                  + " for its current content"));
+    }
+    if (d.policy().requiresApprovedTemplates()) {
+      return Optional.of(
+          check(
+              d,
+              PolicyRule.TEMPLATE_APPROVED,
+              false,
+              "only approved query templates may query this dataset; run one with"
+                  + " as(analyst).template(id)"));
+    }
+    return Optional.empty();
   }
 
   private static PolicyCheck check(Dataset d, PolicyRule rule, boolean passed, String detail) {

@@ -14,6 +14,7 @@ import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.Party;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.QueryTemplate;
 import dev.cleanroom.core.AuditSinks;
 import dev.cleanroom.core.BudgetStores;
 import dev.cleanroom.core.Pseudonymizer;
@@ -26,6 +27,7 @@ import dev.cleanroom.query.QueryEngine;
 import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.QueryStart;
 import dev.cleanroom.query.Result;
+import dev.cleanroom.query.TemplateCall;
 import dev.cleanroom.spi.AuditEvent;
 import dev.cleanroom.spi.AuditSink;
 import dev.cleanroom.spi.BudgetStore;
@@ -58,6 +60,7 @@ final class Room implements CleanRoom, QueryEngine {
   private final AuditSink audit;
   private final Planner planner;
   private final BudgetStore budgets;
+  private final TemplateRegistry templates = new TemplateRegistry();
   private volatile Supplier<KeyedRank> ranks = KeyedRank::random;
   private final Cache<String, Result> answers =
       CacheBuilder.newBuilder().maximumSize(10_000).build();
@@ -112,9 +115,37 @@ final class Room implements CleanRoom, QueryEngine {
   }
 
   @Override
+  public void registerTemplate(QueryTemplate template) {
+    templates.register(template);
+    log.debug("registered query template {}", template.id());
+  }
+
+  @Override
+  public void approveTemplate(String owner, String templateId, String contentHash) {
+    templates.approve(owner, templateId, contentHash);
+    log.debug("query template {} approved by {}", templateId, owner);
+  }
+
+  @Override
+  public Optional<QueryTemplate> template(String templateId) {
+    return templates.template(templateId);
+  }
+
+  @Override
   public Explanation explain(QuerySpec spec) {
     Objects.requireNonNull(spec, "spec");
-    Planner.Outcome outcome = planner.plan(spec);
+    return explain(spec, Optional.empty());
+  }
+
+  @Override
+  public Explanation explain(TemplateCall call) {
+    Objects.requireNonNull(call, "call");
+    TemplateRegistry.Bound bound = templates.bind(call);
+    return explain(bound.spec(), Optional.of(bound.entry()));
+  }
+
+  private Explanation explain(QuerySpec spec, Optional<TemplateRegistry.Entry> template) {
+    Planner.Outcome outcome = planner.plan(spec, template);
     List<LedgerStatus> ledgers = List.of();
     List<String> accuracy = List.of();
     List<PolicyCheck> checks = new ArrayList<>(outcome.checks());
@@ -173,11 +204,39 @@ final class Room implements CleanRoom, QueryEngine {
   @Override
   public Result run(QuerySpec spec) {
     Objects.requireNonNull(spec, "spec");
+    return run(spec, Optional.empty());
+  }
+
+  @Override
+  public Result run(TemplateCall call) {
+    Objects.requireNonNull(call, "call");
+    TemplateRegistry.Bound bound;
+    try {
+      bound = templates.bind(call);
+    } catch (InvalidQueryException e) {
+      // A run that binds no values is audited with the template's query as its author wrote it.
+      Optional<QuerySpec> shape = templates.template(call.templateId()).map(QueryTemplate::query);
+      audit.record(
+          new AuditEvent(
+              settings.clock().instant(),
+              UUID.randomUUID().toString(),
+              call.analyst(),
+              shape.map(QuerySpec::datasets).orElse(List.of()),
+              shape.map(fingerprints::of).orElse(""),
+              AuditEvent.Outcome.INVALID,
+              Optional.empty(),
+              e.getMessage()));
+      throw e;
+    }
+    return run(bound.spec(), Optional.of(bound.entry()));
+  }
+
+  private Result run(QuerySpec spec, Optional<TemplateRegistry.Entry> template) {
     String queryId = UUID.randomUUID().toString();
     String fingerprint = fingerprints.of(spec);
     Planner.Outcome outcome;
     try {
-      outcome = planner.plan(spec);
+      outcome = planner.plan(spec, template);
     } catch (InvalidQueryException e) {
       record(queryId, spec, fingerprint, AuditEvent.Outcome.INVALID, Optional.empty(), e);
       throw e;
