@@ -343,7 +343,7 @@ public final class Policy {
 
     /**
      * How long rows released from the dataset are remembered for difference checks (default {@link
-     * #DEFAULT_DIFFERENCE_CHECK_RETENTION}). A longer retention catches attacks spread over a
+     * Policy#DEFAULT_DIFFERENCE_CHECK_RETENTION}). A longer retention catches attacks spread over a
      * longer time and remembers more: 8 bytes per person per released row. See {@link
      * Policy#differenceCheckRetention()}.
      *

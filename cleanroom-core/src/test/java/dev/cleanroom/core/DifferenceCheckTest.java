@@ -15,15 +15,14 @@ import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.Schema;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.core.dp.DpTesting.MutableClock;
 import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.RowStage;
 import dev.cleanroom.source.InMemorySource;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -42,36 +41,16 @@ class DifferenceCheckTest {
   private static final Schema SCHEMA =
       Schema.of(Column.string("uid"), Column.string("region"), Column.string("segment"));
 
-  /** A clock the test moves. */
-  private static final class TestClock extends Clock {
-    private volatile Instant now = T0;
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("UTC only");
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
-  private final TestClock clock = new TestClock();
+  private final MutableClock clock = new MutableClock(T0);
   private final CleanRoom room =
       CleanRoom.builder()
           .secretKey(SecretKey.of("difference-key-0123456789abcdef".getBytes(UTF_8)))
           .clock(clock)
           .build();
+
+  private void advance(Duration d) {
+    clock.set(clock.instant().plus(d));
+  }
 
   private static InMemorySource people(String name) {
     InMemorySource.Builder b = InMemorySource.builder(name, SCHEMA);
@@ -96,12 +75,27 @@ class DifferenceCheckTest {
             .build());
   }
 
-  private Result total(String analyst, String dataset, Condition... where) {
+  private RowStage rows(String analyst, String dataset, Condition... where) {
     RowStage q = room.as(analyst).from(dataset);
     for (Condition c : where) {
       q = q.where(c);
     }
-    return q.select(countDistinctUsers().as("people")).run();
+    return q;
+  }
+
+  private Result total(String analyst, String dataset, Condition... where) {
+    return rows(analyst, dataset, where).select(countDistinctUsers().as("people")).run();
+  }
+
+  private static String plan(FinalStage query) {
+    return String.join("\n", query.explain().plan());
+  }
+
+  private Result grouped(String dataset, String dimension, Condition... where) {
+    return rows(ANALYST, dataset, where)
+        .groupBy(dimension)
+        .select(countDistinctUsers().as("people"))
+        .run();
   }
 
   private static long people(Result r) {
@@ -138,20 +132,9 @@ class DifferenceCheckTest {
   @Test
   void trackerAttack_groupedByTheTarget_suppressesTheGroupThatMoved() {
     register("retailer", "sales", p -> p);
-    Result first =
-        room.as(ANALYST)
-            .from("retailer.sales")
-            .groupBy("segment")
-            .select(countDistinctUsers().as("people"))
-            .run();
+    Result first = grouped("retailer.sales", "segment");
     assertEquals(2, first.size());
-    Result second =
-        room.as(ANALYST)
-            .from("retailer.sales")
-            .where(col("region").ne("solo"))
-            .groupBy("segment")
-            .select(countDistinctUsers().as("people"))
-            .run();
+    Result second = grouped("retailer.sales", "segment", col("region").ne("solo"));
     // gold lost p01 (difference 1): suppressed; silver is the same people again: released.
     assertEquals(1, second.size());
     assertEquals("silver", second.rows().get(0).getString("segment"));
@@ -203,12 +186,7 @@ class DifferenceCheckTest {
             .dimension("page")
             .policy(policy().maxGroupsPerUser(2).build())
             .build());
-    Result r =
-        room.as(ANALYST)
-            .from("media.visits")
-            .groupBy("page")
-            .select(countDistinctUsers().as("people"))
-            .run();
+    Result r = grouped("media.visits", "page");
     assertEquals(List.of("a", "c"), r.rows().stream().map(row -> row.getString("page")).toList());
     assertEquals(List.of(10L, 10L), r.rows().stream().map(row -> row.getLong("people")).toList());
   }
@@ -217,9 +195,9 @@ class DifferenceCheckTest {
   void rowsBeyondTheDefaultRetention_areForgotten() {
     register("retailer", "sales", p -> p);
     assertEquals(20, people(total(ANALYST, "retailer.sales")));
-    clock.advance(Duration.ofDays(30).minusSeconds(1));
+    advance(Duration.ofDays(30).minusSeconds(1));
     assertEquals(0, total(ANALYST, "retailer.sales", col("region").ne("solo")).size());
-    clock.advance(Duration.ofSeconds(1));
+    advance(Duration.ofSeconds(1));
     assertEquals(19, people(total(ANALYST, "retailer.sales", col("region").ne("solo"))));
     // The released complement is remembered now: the total is one person away from it.
     assertEquals(0, total(ANALYST, "retailer.sales").size());
@@ -229,9 +207,9 @@ class DifferenceCheckTest {
   void ownerRetention_isUsed_withTheRoomsClock() {
     register("retailer", "sales", p -> p.differenceCheckRetention(Duration.ofHours(1)));
     assertEquals(20, people(total(ANALYST, "retailer.sales")));
-    clock.advance(Duration.ofMinutes(59));
+    advance(Duration.ofMinutes(59));
     assertEquals(0, total(ANALYST, "retailer.sales", col("region").ne("solo")).size());
-    clock.advance(Duration.ofMinutes(1));
+    advance(Duration.ofMinutes(1));
     assertEquals(19, people(total(ANALYST, "retailer.sales", col("region").ne("solo"))));
   }
 
@@ -241,7 +219,7 @@ class DifferenceCheckTest {
     register("brand", "panel", p -> p.differenceCheckRetention(Duration.ofHours(5)));
     RowStage join = room.as(ANALYST).from("retailer.sales").join("brand.panel").onUserId();
     assertEquals(20, people(join.select(countDistinctUsers().as("people")).run()));
-    clock.advance(Duration.ofHours(4));
+    advance(Duration.ofHours(4));
     Result complement =
         join.where(col("sales.region").ne("solo")).select(countDistinctUsers().as("people")).run();
     assertEquals(0, complement.size());
@@ -265,7 +243,7 @@ class DifferenceCheckTest {
     Result complement =
         join.where(col("sales.region").ne("solo")).select(countDistinctUsers().as("people")).run();
     assertEquals(0, complement.size());
-    String steps = String.join("\n", join.select(countDistinctUsers().as("n")).explain().plan());
+    String steps = plan(join.select(countDistinctUsers()));
     assertTrue(steps.contains("difference checks"), steps);
   }
 
@@ -284,38 +262,23 @@ class DifferenceCheckTest {
     register("retailer", "sales", p -> p.differentialPrivacy(PrivacyBudget.epsilon(10), 1.0));
     for (Condition[] where :
         List.of(new Condition[0], new Condition[] {col("region").ne("solo")}, new Condition[0])) {
-      RowStage q = room.as(ANALYST).from("retailer.sales");
-      for (Condition c : where) {
-        q = q.where(c);
-      }
-      Result r = q.select(countDistinctUsers().as("people")).epsilon(1.0).run();
+      Result r =
+          rows(ANALYST, "retailer.sales", where)
+              .select(countDistinctUsers().as("people"))
+              .epsilon(1.0)
+              .run();
       // The total row of a noisy query is always released: its noise bounds what it reveals.
       assertEquals(1, r.size());
       assertTrue(r.privacy().differentiallyPrivate());
     }
-    String steps =
-        String.join(
-            "\n",
-            room.as(ANALYST)
-                .from("retailer.sales")
-                .select(countDistinctUsers().as("people"))
-                .epsilon(1.0)
-                .explain()
-                .plan());
+    String steps = plan(rows(ANALYST, "retailer.sales").select(countDistinctUsers()).epsilon(1.0));
     assertFalse(steps.contains("difference checks"), steps);
   }
 
   @Test
   void explain_describesTheChecks() {
     register("retailer", "sales", p -> p);
-    String steps =
-        String.join(
-            "\n",
-            room.as(ANALYST)
-                .from("retailer.sales")
-                .select(countDistinctUsers().as("people"))
-                .explain()
-                .plan());
+    String steps = plan(rows(ANALYST, "retailer.sales").select(countDistinctUsers()));
     assertTrue(steps.contains("difference checks"), steps);
     assertTrue(steps.contains("by 1 to 4 people"), steps);
   }

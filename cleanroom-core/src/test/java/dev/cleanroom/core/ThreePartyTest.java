@@ -169,10 +169,9 @@ class ThreePartyTest {
     return base().maxContributionsPerGroup(2);
   }
 
+  /** A room with the three datasets over {@code sources} (sales, panel, exposures). */
   private static CleanRoom room(
-      DataSource sales,
-      DataSource panel,
-      DataSource exposures,
+      List<? extends DataSource> sources,
       UnaryOperator<Policy.Builder> salesPolicy,
       UnaryOperator<Policy.Builder> panelPolicy,
       UnaryOperator<Policy.Builder> exposuresPolicy) {
@@ -182,7 +181,7 @@ class ThreePartyTest {
             .build();
     room.register(
         Dataset.builder("retailer", "sales")
-            .source(sales)
+            .source(sources.get(0))
             .userId("uid", UserIdFormat.EMAIL)
             .dimension("region")
             .metric("basket", 0, BASKET_MAX)
@@ -190,14 +189,14 @@ class ThreePartyTest {
             .build());
     room.register(
         Dataset.builder("brand", "panel")
-            .source(panel)
+            .source(sources.get(1))
             .userId("uid", UserIdFormat.EMAIL)
             .dimension("age_band")
             .policy(panelPolicy.apply(policy()).build())
             .build());
     room.register(
         Dataset.builder("media", "exposures")
-            .source(exposures)
+            .source(sources.get(2))
             .userId("uid", UserIdFormat.EMAIL)
             .dimension("channel")
             .metric("impressions", 0, IMPRESSIONS_MAX)
@@ -211,9 +210,10 @@ class ThreePartyTest {
       UnaryOperator<Policy.Builder> panelPolicy,
       UnaryOperator<Policy.Builder> exposuresPolicy) {
     return room(
-        memory("sales", SALES_SCHEMA, salesRows()),
-        memory("panel", PANEL_SCHEMA, panelRows()),
-        memory("exposures", EXPOSURES_SCHEMA, exposureRows()),
+        List.of(
+            memory("sales", SALES_SCHEMA, salesRows()),
+            memory("panel", PANEL_SCHEMA, panelRows()),
+            memory("exposures", EXPOSURES_SCHEMA, exposureRows())),
         salesPolicy,
         panelPolicy,
         exposuresPolicy);
@@ -344,9 +344,7 @@ class ThreePartyTest {
       // Threshold mode with difference checks off everywhere: one statement in the database.
       CleanRoom pushed =
           room(
-              sources.get(0),
-              sources.get(1),
-              sources.get(2),
+              sources,
               p -> p.minDistinctUsers(2).withoutDifferenceChecks(),
               p -> p.minDistinctUsers(3).withoutDifferenceChecks(),
               p -> p.minDistinctUsers(5).withoutDifferenceChecks());
@@ -358,9 +356,7 @@ class ThreePartyTest {
       // With difference checks on (the default), the same query streams the three tables instead.
       CleanRoom checked =
           room(
-              sources.get(0),
-              sources.get(1),
-              sources.get(2),
+              sources,
               p -> p.minDistinctUsers(2),
               p -> p.minDistinctUsers(3),
               p -> p.minDistinctUsers(5));
@@ -372,9 +368,7 @@ class ThreePartyTest {
       // Differentially private: no difference checks, pushed down, within the noise.
       CleanRoom noisy =
           room(
-              sources.get(0),
-              sources.get(1),
-              sources.get(2),
+              sources,
               p -> p.minDistinctUsers(2),
               p -> p.minDistinctUsers(3),
               p -> p.minDistinctUsers(5).differentialPrivacy(PrivacyBudget.epsilon(1000), 100));
@@ -419,10 +413,7 @@ class ThreePartyTest {
   @Test
   void analystNotAllowedByTheThirdDataset_isRefusedNamingIt() {
     CleanRoom room =
-        room(
-            memory("sales", SALES_SCHEMA, salesRows()),
-            memory("panel", PANEL_SCHEMA, panelRows()),
-            memory("exposures", EXPOSURES_SCHEMA, exposureRows()),
+        memoryRoom(
             p -> p.minDistinctUsers(2),
             p -> p.minDistinctUsers(2),
             p ->
@@ -441,10 +432,7 @@ class ThreePartyTest {
   @Test
   void thirdDatasetThatMayNotBeJoined_isRefusedNamingIt() {
     CleanRoom room =
-        room(
-            memory("sales", SALES_SCHEMA, salesRows()),
-            memory("panel", PANEL_SCHEMA, panelRows()),
-            memory("exposures", EXPOSURES_SCHEMA, exposureRows()),
+        memoryRoom(
             p -> p.minDistinctUsers(2),
             p -> p.minDistinctUsers(2),
             p -> Policy.builder().allowAnalysts(ANALYST).minDistinctUsers(2));

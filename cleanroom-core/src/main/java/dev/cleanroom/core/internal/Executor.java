@@ -30,7 +30,9 @@ import java.util.function.ToLongFunction;
 /**
  * Runs a checked {@link Plan}: scans each dataset into per-person partial aggregates (so memory
  * grows with people × groups, not rows), joins on the pseudonymized user id, bounds each person's
- * contribution, aggregates per group, and drops every group with fewer than k distinct users.
+ * contribution, aggregates per group, and drops every group with fewer than k distinct users. Joins
+ * any number of datasets. When the plan has difference checks, it also returns the people of each
+ * released row (as keyed hashes) for {@link DifferenceChecks}, and never pushes the query down.
  */
 final class Executor {
   private final Pseudonymizer pseudonymizer;
