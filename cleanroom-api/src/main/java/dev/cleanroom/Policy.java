@@ -1,6 +1,7 @@
 package dev.cleanroom;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -33,6 +34,11 @@ public final class Policy {
   /** The largest allowed {@link #maxGroupsPerUser()} and {@link #maxContributionsPerGroup()}. */
   public static final int MAX_CONTRIBUTION_BOUND = 100_000;
 
+  /**
+   * How long released rows are remembered for difference checks unless the owner says otherwise.
+   */
+  public static final Duration DEFAULT_DIFFERENCE_CHECK_RETENTION = Duration.ofDays(30);
+
   private final Set<String> analysts;
   private final Set<String> joinColumns;
   private final Optional<Set<String>> dimensions;
@@ -43,6 +49,7 @@ public final class Policy {
   private final int maxContributionsPerGroup;
   private final Optional<DifferentialPrivacyRule> differentialPrivacy;
   private final boolean requiresApprovedTemplates;
+  private final Optional<Duration> differenceCheckRetention;
 
   private Policy(Builder b) {
     this.analysts = Collections.unmodifiableSet(new LinkedHashSet<>(b.analysts));
@@ -57,6 +64,7 @@ public final class Policy {
     this.maxContributionsPerGroup = b.maxContributionsPerGroup;
     this.differentialPrivacy = b.differentialPrivacy;
     this.requiresApprovedTemplates = b.requireApprovedTemplates;
+    this.differenceCheckRetention = b.differenceCheckRetention;
   }
 
   /** A builder for a policy. */
@@ -144,6 +152,26 @@ public final class Policy {
     return requiresApprovedTemplates;
   }
 
+  /**
+   * How long rows released to an analyst from the dataset are remembered for difference checks, or
+   * empty if the owner opted out with {@link Builder#withoutDifferenceChecks()}. On by default, for
+   * {@link #DEFAULT_DIFFERENCE_CHECK_RETENTION}.
+   *
+   * <p>In threshold mode (no noise), a released row whose set of people differs from a row released
+   * earlier to the same analyst from the same dataset, within the retention, by more than 0 and
+   * fewer than k people is suppressed, as silently as a row below k. This stops complement queries
+   * ("total" vs "total without one person") and tracker queries ("C1" vs "C1 and not C2", where "C1
+   * and C2" is one person), not differences of k or more people, nor attacks through averages or
+   * sums over the same people, nor attacks spread across analysts: only differential privacy bounds
+   * everything. Differentially private queries are not checked (their noise bounds what they
+   * reveal).
+   *
+   * @return the retention, if difference checks are on
+   */
+  public Optional<Duration> differenceCheckRetention() {
+    return differenceCheckRetention;
+  }
+
   @Override
   public String toString() {
     return "Policy[analysts="
@@ -165,6 +193,8 @@ public final class Policy {
         + ", differentialPrivacy="
         + differentialPrivacy.map(Object::toString).orElse("not required")
         + (requiresApprovedTemplates ? ", approved templates only" : "")
+        + ", differenceChecks="
+        + differenceCheckRetention.map(d -> "retained " + d).orElse("off")
         + "]";
   }
 
@@ -184,6 +214,8 @@ public final class Policy {
     private Optional<DifferentialPrivacyRule> differentialPrivacy = Optional.empty();
     private BudgetPeriod period = BudgetPeriod.NONE;
     private boolean requireApprovedTemplates;
+    private Optional<Duration> differenceCheckRetention =
+        Optional.of(DEFAULT_DIFFERENCE_CHECK_RETENTION);
     private final Set<String> set = new LinkedHashSet<>();
 
     private Builder() {}
@@ -329,6 +361,50 @@ public final class Policy {
     public Builder requireApprovedTemplates() {
       once("requireApprovedTemplates");
       requireApprovedTemplates = true;
+      return this;
+    }
+
+    /**
+     * How long rows released from the dataset are remembered for difference checks (default {@link
+     * Policy#DEFAULT_DIFFERENCE_CHECK_RETENTION}). A longer retention catches attacks spread over a
+     * longer time and remembers more: 8 bytes per person per released row. See {@link
+     * Policy#differenceCheckRetention()}.
+     *
+     * @param retention the retention, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code retention} is zero or negative
+     * @throws IllegalStateException if called twice or after {@link #withoutDifferenceChecks()}
+     */
+    public Builder differenceCheckRetention(Duration retention) {
+      Objects.requireNonNull(retention, "retention");
+      if (retention.isNegative() || retention.isZero()) {
+        throw new IllegalArgumentException(
+            "retention must be positive; provided value: " + retention);
+      }
+      if (set.contains("withoutDifferenceChecks")) {
+        throw new IllegalStateException(
+            "differenceCheckRetention conflicts with withoutDifferenceChecks");
+      }
+      once("differenceCheckRetention");
+      differenceCheckRetention = Optional.of(retention);
+      return this;
+    }
+
+    /**
+     * Turns difference checks off for the dataset: an explicit opt-out of a protection that is on
+     * by default. A query touching this dataset and another one whose owner keeps the checks on is
+     * still checked (the strictest setting wins).
+     *
+     * @return this builder
+     * @throws IllegalStateException if called twice or after {@link #differenceCheckRetention}
+     */
+    public Builder withoutDifferenceChecks() {
+      if (set.contains("differenceCheckRetention")) {
+        throw new IllegalStateException(
+            "withoutDifferenceChecks conflicts with differenceCheckRetention");
+      }
+      once("withoutDifferenceChecks");
+      differenceCheckRetention = Optional.empty();
       return this;
     }
 

@@ -440,6 +440,7 @@ class EngineProperties {
   private static Policy policy(int k, int cap, String metric, Optional<Bounds> clamp) {
     Policy.Builder b =
         Policy.builder()
+            .withoutDifferenceChecks()
             .allowAnalysts("analyst")
             .allowJoinOn("uid")
             .minDistinctUsers(k)

@@ -48,6 +48,7 @@ class EngineReferenceTest {
 
   private static Policy.Builder policy() {
     return Policy.builder()
+        .withoutDifferenceChecks()
         .allowAnalysts("analyst")
         .allowJoinOn("email")
         .minDistinctUsers(2)
@@ -477,6 +478,7 @@ class EngineReferenceTest {
             .dimensions("campaign", "country", "week")
             .policy(
                 Policy.builder()
+                    .withoutDifferenceChecks()
                     .allowAnalysts("analyst")
                     .minDistinctUsers(2)
                     .maxGroupsPerUser(maxGroupsPerUser)

@@ -17,6 +17,7 @@ import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,19 +25,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * Runs a checked {@link Plan}: scans each dataset into per-person partial aggregates (so memory
  * grows with people × groups, not rows), joins on the pseudonymized user id, bounds each person's
- * contribution, aggregates per group, and drops every group with fewer than k distinct users.
+ * contribution, aggregates per group, and drops every group with fewer than k distinct users. Joins
+ * any number of datasets. When the plan has difference checks, it also returns the people of each
+ * released row (as keyed hashes) for {@link DifferenceChecks}, and never pushes the query down.
  */
 final class Executor {
   private final Pseudonymizer pseudonymizer;
   private final KeyedRank rank;
+  private final ToLongFunction<String> peopleHash;
 
-  Executor(Pseudonymizer pseudonymizer, KeyedRank rank) {
+  /**
+   * An executor.
+   *
+   * @param pseudonymizer pseudonymizes the ids of streamed sources
+   * @param rank the query's keyed rank for the choice of groups
+   * @param peopleHash the keyed hash of a pseudonymized id, for the people of each released row
+   *     when the plan has difference checks
+   */
+  Executor(Pseudonymizer pseudonymizer, KeyedRank rank, ToLongFunction<String> peopleHash) {
     this.pseudonymizer = pseudonymizer;
     this.rank = rank;
+    this.peopleHash = peopleHash;
   }
 
   /** One person's rows of one dataset that share a projection: counts and metric totals. */
@@ -58,16 +72,32 @@ final class Executor {
     final double[] sums;
     final long[] units;
     final long[] people;
+    long[] members = new long[0];
+    int memberCount;
 
     GroupState(int aggregates) {
       sums = new double[aggregates];
       units = new long[aggregates];
       people = new long[aggregates];
     }
+
+    void addMember(long hash) {
+      if (memberCount == members.length) {
+        members = Arrays.copyOf(members, Math.max(8, members.length * 2));
+      }
+      members[memberCount++] = hash;
+    }
   }
 
-  /** The released rows: group values, then aggregates. */
-  record Output(List<ResultColumn> columns, List<ResultRow> rows) {}
+  /**
+   * The released rows: group values, then aggregates.
+   *
+   * @param columns the output columns
+   * @param rows the rows that passed the threshold, in release order
+   * @param people when the plan has difference checks, the set of people of each row (sorted keyed
+   *     hashes), parallel to {@code rows}; otherwise empty
+   */
+  record Output(List<ResultColumn> columns, List<ResultRow> rows, List<long[]> people) {}
 
   Output execute(Plan plan) {
     Optional<Pushdown> pushdown = Pushdown.of(plan);
@@ -232,6 +262,8 @@ final class Executor {
       if (!inAll) {
         continue;
       }
+      boolean members = plan.differenceChecks().isPresent();
+      long member = members ? peopleHash.applyAsLong(person.getKey()) : 0;
       Map<List<Object>, List<Set<List<Object>>>> contributions = new HashMap<>();
       @SuppressWarnings({"unchecked", "rawtypes"})
       List<List<Object>>[] keys = new List[n];
@@ -253,6 +285,9 @@ final class Executor {
         List<Set<List<Object>>> contrib = contributions.get(g);
         GroupState state = groups.computeIfAbsent(g, x -> new GroupState(aggregates));
         state.users++;
+        if (members) {
+          state.addMember(member);
+        }
         long rows = 0;
         for (List<Object> pk : contrib.get(0)) {
           rows += parts[0].get(pk).rows;
@@ -384,8 +419,12 @@ final class Executor {
     }
     keys.sort(KEY_ORDER);
     List<ResultRow> rows = new ArrayList<>(keys.size());
+    List<long[]> people = new ArrayList<>();
     for (List<Object> key : keys) {
       GroupState s = groups.get(key);
+      if (plan.differenceChecks().isPresent()) {
+        people.add(DifferenceChecks.peopleSet(s.members, s.memberCount));
+      }
       List<Object> values = new ArrayList<>(key);
       for (int a = 0; a < plan.aggregates().size(); a++) {
         Plan.AggregatePlan ap = plan.aggregates().get(a);
@@ -399,7 +438,7 @@ final class Executor {
       }
       rows.add(new ResultRow(columns, values));
     }
-    return new Output(columns, rows);
+    return new Output(columns, rows, people);
   }
 
   private static List<ResultColumn> columns(Plan plan) {
@@ -498,7 +537,7 @@ final class Executor {
       }
       rows.add(new ResultRow(columns, values, cells));
     }
-    return new Output(columns, rows);
+    return new Output(columns, rows, List.of());
   }
 
   /** A group's sum from its fixed-point units: an exact multiple of the granularity. */

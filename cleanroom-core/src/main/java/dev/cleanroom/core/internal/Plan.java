@@ -7,6 +7,7 @@ import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.PolicyCheck;
 import dev.cleanroom.query.QuerySpec;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,6 +29,9 @@ import java.util.Optional;
  * @param checks every policy check, all passed
  * @param steps the plan in words, for {@code explain()}
  * @param noise the differential-privacy part, for a differentially private query
+ * @param differenceChecks how long released rows are remembered for difference checks, if they
+ *     apply: threshold mode and at least one touched dataset with checks on (the longest retention
+ *     wins)
  */
 record Plan(
     QuerySpec spec,
@@ -43,7 +47,8 @@ record Plan(
     int maxContributionsPerGroup,
     List<PolicyCheck> checks,
     List<String> steps,
-    Optional<NoisePlan> noise) {
+    Optional<NoisePlan> noise,
+    Optional<Duration> differenceChecks) {
 
   /**
    * What to read from one dataset.

@@ -15,6 +15,7 @@ import dev.cleanroom.query.PolicyCheck;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.QuerySpec;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -185,21 +186,74 @@ final class Planner {
       templateCheck(d, template).ifPresent(checks::add);
     }
     Limits limits = new Limits(k, l0, maxRows);
+    Optional<Duration> differenceChecks = differenceChecks(spec, datasets);
     boolean pushdown =
         Pushdown.eligible(datasets)
             && flattenAnd(spec.where()).stream()
                 .noneMatch(
                     c -> Pushdown.comparesTextOrder(c, name -> resolver.resolve(name).type()));
     List<String> steps =
-        describe(spec, datasets, local, cross, groupBy, metricColumns, limits, pushdown);
+        describe(
+            spec,
+            datasets,
+            local,
+            cross,
+            groupBy,
+            metricColumns,
+            limits,
+            pushdown && differenceChecks.isEmpty());
+    differenceChecks.ifPresent(
+        retention ->
+            steps.add(
+                "difference checks: suppress every row whose people differ from a row released"
+                    + " earlier to "
+                    + spec.analyst()
+                    + " from a touched dataset (within "
+                    + retention
+                    + ") by 1 to "
+                    + (limits.minDistinctUsers() - 1)
+                    + " people"
+                    + (pushdown
+                        ? "; the query streams into the engine instead of running in the"
+                            + " database, which cannot return the people of a group"
+                        : "")));
     boolean allowed = checks.stream().allMatch(PolicyCheck::passed);
     if (!allowed) {
       return new Outcome(checks, null, steps, limits);
     }
     Plan plan =
         compile(
-            spec, datasets, resolver, local, cross, groupBy, metricColumns, checks, steps, limits);
+            spec,
+            datasets,
+            resolver,
+            local,
+            cross,
+            groupBy,
+            metricColumns,
+            checks,
+            steps,
+            limits,
+            differenceChecks);
     return new Outcome(checks, plan, steps, limits);
+  }
+
+  /**
+   * The retention of the difference checks that apply to {@code spec}: none for a differentially
+   * private query (its noise bounds what it reveals); otherwise the longest retention of the
+   * touched datasets that keep the checks on, if any.
+   */
+  private static Optional<Duration> differenceChecks(QuerySpec spec, List<Dataset> datasets) {
+    if (spec.privacy() instanceof Privacy.Differential) {
+      return Optional.empty();
+    }
+    Optional<Duration> longest = Optional.empty();
+    for (Dataset d : datasets) {
+      Optional<Duration> r = d.policy().differenceCheckRetention();
+      if (r.isPresent() && (longest.isEmpty() || r.get().compareTo(longest.get()) > 0)) {
+        longest = r;
+      }
+    }
+    return longest;
   }
 
   private List<Dataset> resolveDatasets(QuerySpec spec) {
@@ -487,7 +541,8 @@ final class Planner {
       List<ResolvedColumn> metricColumns,
       List<PolicyCheck> checks,
       List<String> steps,
-      Limits limits) {
+      Limits limits,
+      Optional<Duration> differenceChecks) {
     int n = datasets.size();
     List<LinkedHashSet<String>> projection = new ArrayList<>();
     List<LinkedHashSet<String>> metrics = new ArrayList<>();
@@ -638,7 +693,8 @@ final class Planner {
         limits.maxContributionsPerGroup(),
         List.copyOf(checks),
         List.copyOf(steps),
-        noise);
+        noise,
+        differenceChecks);
   }
 
   /** {@code c} with every column name reduced to its unqualified form, for the source. */

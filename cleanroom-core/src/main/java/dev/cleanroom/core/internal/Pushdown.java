@@ -53,9 +53,13 @@ final class Pushdown {
   /**
    * The pushdown of {@code plan}, if every dataset is a {@link JdbcSource} on the same database,
    * with the same id format (not phone numbers, whose normalization SQL cannot do), and the dialect
-   * can hash for the choice of groups.
+   * can hash for the choice of groups; never when difference checks apply.
    */
   static Optional<Pushdown> of(Plan plan) {
+    if (plan.differenceChecks().isPresent()) {
+      // Difference checks need the people of each group, which the statement does not return.
+      return Optional.empty();
+    }
     List<Dataset> datasets = new ArrayList<>();
     List<JdbcSource> sources = new ArrayList<>();
     for (Plan.DatasetPlan dp : plan.datasets()) {

@@ -27,6 +27,7 @@ import dev.cleanroom.query.QueryEngine;
 import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.QueryStart;
 import dev.cleanroom.query.Result;
+import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.query.TemplateCall;
 import dev.cleanroom.spi.AuditEvent;
 import dev.cleanroom.spi.AuditSink;
@@ -61,6 +62,7 @@ final class Room implements CleanRoom, QueryEngine {
   private final Planner planner;
   private final BudgetStore budgets;
   private final TemplateRegistry templates = new TemplateRegistry();
+  private final DifferenceChecks differences = new DifferenceChecks();
   private volatile Supplier<KeyedRank> ranks = KeyedRank::random;
   private final Cache<String, Result> answers =
       CacheBuilder.newBuilder().maximumSize(10_000).build();
@@ -347,7 +349,7 @@ final class Room implements CleanRoom, QueryEngine {
       String queryId, QuerySpec spec, String fingerprint, Plan plan, List<LedgerStatus> ledgers) {
     Executor.Output output;
     try {
-      output = new Executor(pseudonymizer, ranks.get()).execute(plan);
+      output = new Executor(pseudonymizer, ranks.get(), differences::hash).execute(plan);
     } catch (CleanRoomException e) {
       record(queryId, spec, fingerprint, AuditEvent.Outcome.FAILED, Optional.empty(), e);
       throw e;
@@ -374,9 +376,39 @@ final class Room implements CleanRoom, QueryEngine {
         plan.noise()
             .map(n -> new PrivacyReport(true, n.epsilon(), n.delta(), n.split(), ledgers, false))
             .orElse(PrivacyReport.THRESHOLD_ONLY);
-    Result result = new Result(queryId, output.columns(), output.rows(), report);
+    List<ResultRow> rows = output.rows();
+    if (plan.differenceChecks().isPresent()) {
+      rows = differenceChecked(plan, output);
+    }
+    Result result = new Result(queryId, output.columns(), rows, report);
     record(queryId, spec, fingerprint, AuditEvent.Outcome.ACCEPTED, Optional.empty(), "");
     return result;
+  }
+
+  /**
+   * The rows of {@code output} that pass the difference checks, remembered for later queries; the
+   * others are suppressed silently, as rows below k are.
+   */
+  private List<ResultRow> differenceChecked(Plan plan, Executor.Output output) {
+    List<String> touched = new ArrayList<>();
+    for (Plan.DatasetPlan dp : plan.datasets()) {
+      touched.add(dp.dataset().qualifiedName());
+    }
+    boolean[] keep =
+        differences.release(
+            plan.spec().analyst(),
+            touched,
+            plan.minDistinctUsers(),
+            plan.differenceChecks().orElseThrow(),
+            settings.clock().instant(),
+            output.people());
+    List<ResultRow> rows = new ArrayList<>();
+    for (int r = 0; r < keep.length; r++) {
+      if (keep[r]) {
+        rows.add(output.rows().get(r));
+      }
+    }
+    return rows;
   }
 
   /** The key of a stored answer: the query and the version of every source, if all have one. */

@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Person {@code i} of a country has exactly one row, with {@code day = i % 7} and {@code spend = i
  * % 11}, so every group's true count and sum are known in closed form ({@link #trueSum}).
  */
-final class DpTesting {
+public final class DpTesting {
   private DpTesting() {}
 
   static final String ANALYST = "analyst";
@@ -261,14 +261,14 @@ final class DpTesting {
   }
 
   /** A clock whose instant the test sets; UTC. */
-  static final class MutableClock extends Clock {
+  public static final class MutableClock extends Clock {
     private volatile Instant now;
 
-    MutableClock(Instant now) {
+    public MutableClock(Instant now) {
       this.now = now;
     }
 
-    void set(Instant instant) {
+    public void set(Instant instant) {
       now = instant;
     }
 

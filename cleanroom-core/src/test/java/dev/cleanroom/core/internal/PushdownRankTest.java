@@ -59,6 +59,7 @@ class PushdownRankTest {
             .metric("SPEND", 0, 10)
             .policy(
                 Policy.builder()
+                    .withoutDifferenceChecks()
                     .allowAnalysts("a")
                     .minDistinctUsers(2)
                     .maxGroupsPerUser(1)

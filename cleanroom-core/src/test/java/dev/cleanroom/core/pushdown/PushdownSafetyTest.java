@@ -169,6 +169,7 @@ class PushdownSafetyTest {
         .metric("m0", 0, 10)
         .policy(
             Policy.builder()
+                .withoutDifferenceChecks()
                 .allowAnalysts("an")
                 .allowJoinOn("uid")
                 .minDistinctUsers(2)
@@ -504,6 +505,7 @@ class PushdownSafetyTest {
                 .dimension("ln")
                 .policy(
                     Policy.builder()
+                        .withoutDifferenceChecks()
                         .allowAnalysts("an")
                         .minDistinctUsers(2)
                         .maxGroupsPerUser(10)

@@ -531,6 +531,7 @@ public final class PushdownScenarios {
   private static Policy policy(int k, int groups, int rows, String metric, Optional<Bounds> clamp) {
     Policy.Builder b =
         Policy.builder()
+            .withoutDifferenceChecks()
             .allowAnalysts("an")
             .allowJoinOn("uid")
             .minDistinctUsers(k)

@@ -106,6 +106,7 @@ class PushdownSmokeTest {
     CleanRoom room = CleanRoom.builder().auditSink(e -> {}).build();
     Policy p =
         Policy.builder()
+            .withoutDifferenceChecks()
             .allowAnalysts("a")
             .allowJoinOn("EMAIL")
             .minDistinctUsers(5)
