@@ -30,5 +30,19 @@ public enum PolicyRule {
    * The analyst's ledger for the dataset has enough budget left for the query; checked by {@code
    * explain()}, and enforced by the budget store when the query runs.
    */
-  BUDGET_REMAINING
+  BUDGET_REMAINING,
+  /**
+   * Every party that receives a query's result must be allowed as a result receiver by the policy
+   * of every touched dataset.
+   */
+  RESULT_RECEIVER_ALLOWED,
+  /**
+   * A cohort is released only to a receiver that every touched dataset allows cohort release to.
+   */
+  COHORT_RELEASE_ALLOWED,
+  /**
+   * A cohort is released only if it has at least the largest minimum cohort size of the touched
+   * datasets, counted in distinct people.
+   */
+  COHORT_MIN_SIZE
 }

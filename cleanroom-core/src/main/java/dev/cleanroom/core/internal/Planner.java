@@ -61,6 +61,20 @@ final class Planner {
    * @throws InvalidQueryException if a name cannot be resolved or a literal has the wrong type
    */
   Outcome plan(QuerySpec spec) {
+    return plan(spec, false);
+  }
+
+  /**
+   * Plans the row stage of a cohort, given as a query of one total row: the differential-privacy
+   * rules, which govern released aggregates, are left to the cohort rules.
+   *
+   * @throws InvalidQueryException if a name cannot be resolved or a literal has the wrong type
+   */
+  Outcome planCohort(QuerySpec rows) {
+    return plan(rows, true);
+  }
+
+  private Outcome plan(QuerySpec spec, boolean cohort) {
     List<Dataset> datasets = resolveDatasets(spec);
     Resolver resolver = new Resolver(datasets);
     int n = datasets.size();
@@ -170,7 +184,9 @@ final class Planner {
                   + "; applied "
                   + maxRows
                   + "; metric totals clamped per group"));
-      p.differentialPrivacy().ifPresent(rule -> checks.addAll(privacyChecks(d, rule, spec)));
+      if (!cohort) {
+        p.differentialPrivacy().ifPresent(rule -> checks.addAll(privacyChecks(d, rule, spec)));
+      }
     }
     Limits limits = new Limits(k, l0, maxRows);
     boolean pushdown =
