@@ -1,9 +1,9 @@
-package dev.cleanroom.collab;
+package dev.cleanroom.core;
 
-import static dev.cleanroom.collab.CollabFixture.ANALYST;
-import static dev.cleanroom.collab.CollabFixture.BASKETS;
-import static dev.cleanroom.collab.CollabFixture.CONVERSIONS;
-import static dev.cleanroom.collab.CollabFixture.IMPRESSIONS;
+import static dev.cleanroom.core.CollabFixture.ANALYST;
+import static dev.cleanroom.core.CollabFixture.BASKETS;
+import static dev.cleanroom.core.CollabFixture.CONVERSIONS;
+import static dev.cleanroom.core.CollabFixture.IMPRESSIONS;
 import static dev.cleanroom.query.Dsl.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +16,6 @@ import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
 import dev.cleanroom.query.Activation;
-import dev.cleanroom.query.CohortStage;
 import dev.cleanroom.spi.AuditEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,17 +42,6 @@ class CohortActivationTest {
         .cohortSink("advertiser");
   }
 
-  /** Publisher users who saw campaign 7 and converted at the advertiser. */
-  private static CohortStage campaign7(CollabFixture f) {
-    return f.room
-        .as(ANALYST)
-        .from(IMPRESSIONS)
-        .join(CONVERSIONS)
-        .onUserId()
-        .where(col("campaign").eq(7L))
-        .cohort();
-  }
-
   private static Set<String> pubIds(int... users) {
     Set<String> out = new TreeSet<>();
     for (int u : users) {
@@ -65,7 +53,7 @@ class CohortActivationTest {
   @Test
   void receiverGetsItsOwnRawIdsOfTheCohort_analystOnlyTheActivation() {
     CollabFixture f = world(CONVERTERS);
-    Activation a = campaign7(f).activateFor("publisher");
+    Activation a = f.campaign7().activateFor("publisher");
 
     assertEquals(ANALYST, a.analyst());
     assertEquals("publisher", a.receiver());
@@ -91,7 +79,7 @@ class CohortActivationTest {
   @Test
   void otherReceiverGetsItsOwnFormOfTheSamePeople() {
     CollabFixture f = world(CONVERTERS);
-    Activation a = campaign7(f).activateFor("advertiser");
+    Activation a = f.campaign7().activateFor("advertiser");
     assertEquals(CONVERSIONS, a.dataset());
     Set<String> expected = new TreeSet<>();
     for (int u : List.of(0, 2, 4, 6, 8, 10)) {
@@ -104,7 +92,7 @@ class CohortActivationTest {
   @Test
   void deliveredIdsAreUnmodifiable() {
     CollabFixture f = world(CONVERTERS);
-    campaign7(f).activateFor("publisher");
+    f.campaign7().activateFor("publisher");
     Set<String> ids = f.cohorts.get("publisher").get(0);
     assertThrows(UnsupportedOperationException.class, () -> ids.add("x"));
   }
@@ -113,9 +101,9 @@ class CohortActivationTest {
   void receiverOwningNoDatasetOfTheCohort_isInvalidBeforeAnyScan() {
     CollabFixture f = world(CONVERTERS).cohortSink("retailer");
     InvalidQueryException e =
-        assertThrows(InvalidQueryException.class, () -> campaign7(f).activateFor("retailer"));
+        assertThrows(InvalidQueryException.class, () -> f.campaign7().activateFor("retailer"));
     assertTrue(e.getMessage().contains("owns no dataset"), e.getMessage());
-    assertEquals(0, f.scans.get());
+    assertEquals(0, f.scans());
     assertEquals(AuditEvent.Outcome.INVALID, f.lastEvent().outcome());
     assertTrue(f.received("retailer").isEmpty());
   }
@@ -138,7 +126,7 @@ class CohortActivationTest {
     assertEquals(PolicyRule.COHORT_RELEASE_ALLOWED, e.rule());
     assertEquals(BASKETS, e.dataset());
     assertEquals("retailer", e.owner());
-    assertEquals(0, f.scans.get());
+    assertEquals(0, f.scans());
     AuditEvent event = f.lastEvent();
     assertEquals(AuditEvent.Outcome.REFUSED, event.outcome());
     assertEquals(Optional.of(PolicyRule.COHORT_RELEASE_ALLOWED), event.rule());
@@ -151,10 +139,10 @@ class CohortActivationTest {
         new CollabFixture(CONVERTERS, release(2, "publisher"), UnaryOperator.identity(), b -> b)
             .cohortSink("publisher");
     PolicyViolationException e =
-        assertThrows(PolicyViolationException.class, () -> campaign7(f).activateFor("publisher"));
+        assertThrows(PolicyViolationException.class, () -> f.campaign7().activateFor("publisher"));
     assertEquals(PolicyRule.COHORT_RELEASE_ALLOWED, e.rule());
     assertEquals(CONVERSIONS, e.dataset());
-    assertEquals(0, f.scans.get());
+    assertEquals(0, f.scans());
   }
 
   @Test
@@ -165,7 +153,7 @@ class CohortActivationTest {
             PolicyViolationException.class,
             () -> f.room.as("stranger").from(IMPRESSIONS).cohort().activateFor("publisher"));
     assertEquals(PolicyRule.ANALYST_ALLOWED, e.rule());
-    assertEquals(0, f.scans.get());
+    assertEquals(0, f.scans());
   }
 
   @Test
@@ -182,7 +170,7 @@ class CohortActivationTest {
                     .cohort()
                     .activateFor("publisher"));
     assertEquals(PolicyRule.USER_ID_NOT_EXPOSED, e.rule());
-    assertEquals(0, f.scans.get());
+    assertEquals(0, f.scans());
   }
 
   @Test
@@ -191,9 +179,9 @@ class CohortActivationTest {
         new CollabFixture(
             CONVERTERS, release(2, "publisher"), release(2, "publisher"), release(2, "publisher"));
     IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> campaign7(f).activateFor("publisher"));
+        assertThrows(IllegalStateException.class, () -> f.campaign7().activateFor("publisher"));
     assertTrue(e.getMessage().contains("no registered cohort sink"), e.getMessage());
-    assertEquals(0, f.scans.get());
+    assertEquals(0, f.scans());
   }
 
   @Test
@@ -205,7 +193,7 @@ class CohortActivationTest {
                 release(2, "publisher"),
                 b -> b)
             .cohortSink("publisher");
-    campaign7(f).activateFor("publisher");
+    f.campaign7().activateFor("publisher");
     assertEquals(List.of(pubIds(0, 2, 4, 6, 8, 10)), f.cohorts.get("publisher"));
   }
 
@@ -213,13 +201,13 @@ class CohortActivationTest {
   void sizeAtTheLargestMinimum_isReleased_oneBelow_isRefused() {
     // publisher min 5, advertiser 3: the publisher's 5 applies.
     CollabFixture exact = world(List.of(0, 2, 4, 6, 8));
-    campaign7(exact).activateFor("publisher");
+    exact.campaign7().activateFor("publisher");
     assertEquals(List.of(pubIds(0, 2, 4, 6, 8)), exact.cohorts.get("publisher"));
 
     CollabFixture below = world(List.of(0, 2, 4, 6, 1, 3, 5));
     PolicyViolationException e =
         assertThrows(
-            PolicyViolationException.class, () -> campaign7(below).activateFor("publisher"));
+            PolicyViolationException.class, () -> below.campaign7().activateFor("publisher"));
     assertEquals(PolicyRule.COHORT_MIN_SIZE, e.rule());
     assertEquals(IMPRESSIONS, e.dataset());
     assertTrue(e.getMessage().contains("minimum of 5 people"), e.getMessage());
@@ -261,7 +249,7 @@ class CohortActivationTest {
       CollabFixture f = world(converters);
       refusals.add(
           assertThrows(
-              PolicyViolationException.class, () -> campaign7(f).activateFor("publisher")));
+              PolicyViolationException.class, () -> f.campaign7().activateFor("publisher")));
       AuditEvent e = f.lastEvent();
       events.add(
           new AuditEvent(
@@ -274,7 +262,7 @@ class CohortActivationTest {
               e.rule(),
               e.reason()));
       assertTrue(f.received("publisher").isEmpty());
-      assertEquals(2, f.scans.get(), "the size check comes after the scans");
+      assertEquals(2, f.scans(), "the size check comes after the scans");
     }
     PolicyViolationException first = refusals.get(0);
     assertEquals(PolicyRule.COHORT_MIN_SIZE, first.rule());

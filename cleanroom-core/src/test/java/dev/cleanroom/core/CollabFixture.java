@@ -1,5 +1,6 @@
-package dev.cleanroom.collab;
+package dev.cleanroom.core;
 
+import static dev.cleanroom.query.Dsl.col;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.cleanroom.CleanRoom;
@@ -11,13 +12,11 @@ import dev.cleanroom.Schema;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.query.Activation;
+import dev.cleanroom.query.CohortStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.source.InMemorySource;
 import dev.cleanroom.spi.AuditEvent;
 import dev.cleanroom.spi.DataSource;
-import dev.cleanroom.spi.Scan;
-import dev.cleanroom.spi.ScanRequest;
-import dev.cleanroom.spi.SourceCapabilities;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -27,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
@@ -53,8 +51,8 @@ final class CollabFixture {
   static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
   static final SecretKey KEY = SecretKey.of("collab-fixture-key-0123456789".getBytes(UTF_8));
 
-  final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
-  final AtomicInteger scans = new AtomicInteger();
+  final RecordingAuditSink audit = new RecordingAuditSink();
+  private final List<CountingSource> sources = new ArrayList<>();
   final Map<String, List<Activation>> activations = new ConcurrentHashMap<>();
   final Map<String, List<Set<String>>> cohorts = new ConcurrentHashMap<>();
   final Map<String, List<Result>> results = new ConcurrentHashMap<>();
@@ -97,7 +95,7 @@ final class CollabFixture {
     room =
         CleanRoom.builder()
             .secretKey(KEY)
-            .auditSink(audit::add)
+            .auditSink(audit)
             .clock(Clock.fixed(NOW, ZoneOffset.UTC))
             .build();
     room.register(
@@ -143,6 +141,16 @@ final class CollabFixture {
     return b.differentialPrivacy(PrivacyBudget.epsilon(10), 1.0);
   }
 
+  /** The cohort of publisher users who saw campaign 7 and converted at the advertiser. */
+  CohortStage campaign7() {
+    return room.as(ANALYST)
+        .from(IMPRESSIONS)
+        .join(CONVERSIONS)
+        .onUserId()
+        .where(col("campaign").eq(7L))
+        .cohort();
+  }
+
   /** Registers a cohort sink for {@code party} that keeps what it receives. */
   CollabFixture cohortSink(String party) {
     room.registerCohortSink(
@@ -170,31 +178,17 @@ final class CollabFixture {
   }
 
   AuditEvent lastEvent() {
-    return audit.get(audit.size() - 1);
+    return audit.last();
   }
 
   private DataSource counting(DataSource delegate) {
-    return new DataSource() {
-      @Override
-      public String name() {
-        return delegate.name();
-      }
+    CountingSource c = new CountingSource(delegate);
+    sources.add(c);
+    return c;
+  }
 
-      @Override
-      public Schema schema() {
-        return delegate.schema();
-      }
-
-      @Override
-      public SourceCapabilities capabilities() {
-        return delegate.capabilities();
-      }
-
-      @Override
-      public Scan scan(ScanRequest request) {
-        scans.incrementAndGet();
-        return delegate.scan(request);
-      }
-    };
+  /** The scans of all three sources so far. */
+  int scans() {
+    return sources.stream().mapToInt(CountingSource::scans).sum();
   }
 }

@@ -1,9 +1,7 @@
-package dev.cleanroom.collab;
+package dev.cleanroom.core;
 
-import static dev.cleanroom.collab.CollabFixture.ANALYST;
-import static dev.cleanroom.collab.CollabFixture.CONVERSIONS;
-import static dev.cleanroom.collab.CollabFixture.IMPRESSIONS;
-import static dev.cleanroom.query.Dsl.col;
+import static dev.cleanroom.core.CollabFixture.CONVERSIONS;
+import static dev.cleanroom.core.CollabFixture.IMPRESSIONS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,14 +36,7 @@ class CohortProperties {
                 b -> b)
             .cohortSink("publisher")
             .cohortSink("advertiser");
-    CohortStage cohort =
-        f.room
-            .as(ANALYST)
-            .from(IMPRESSIONS)
-            .join(CONVERSIONS)
-            .onUserId()
-            .where(col("campaign").eq(7L))
-            .cohort();
+    CohortStage cohort = f.campaign7();
     Set<String> expected = new TreeSet<>();
     for (int u : converters) {
       if (u % 2 == 0) {

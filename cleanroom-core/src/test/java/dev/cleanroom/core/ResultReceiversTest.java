@@ -1,9 +1,9 @@
-package dev.cleanroom.collab;
+package dev.cleanroom.core;
 
-import static dev.cleanroom.collab.CollabFixture.ANALYST;
-import static dev.cleanroom.collab.CollabFixture.BASKETS;
-import static dev.cleanroom.collab.CollabFixture.CONVERSIONS;
-import static dev.cleanroom.collab.CollabFixture.IMPRESSIONS;
+import static dev.cleanroom.core.CollabFixture.ANALYST;
+import static dev.cleanroom.core.CollabFixture.BASKETS;
+import static dev.cleanroom.core.CollabFixture.CONVERSIONS;
+import static dev.cleanroom.core.CollabFixture.IMPRESSIONS;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,7 +82,7 @@ class ResultReceiversTest {
     assertEquals(IMPRESSIONS, e.dataset());
     assertEquals("publisher", e.owner());
     assertTrue(e.getMessage().contains("result receiver advertiser"), e.getMessage());
-    assertEquals(0, f.scans.get());
+    assertEquals(0, f.scans());
     AuditEvent event = f.lastEvent();
     assertEquals(AuditEvent.Outcome.REFUSED, event.outcome());
     assertEquals(Optional.of(PolicyRule.RESULT_RECEIVER_ALLOWED), event.rule());
@@ -140,7 +140,7 @@ class ResultReceiversTest {
     assertEquals(PolicyRule.RESULT_RECEIVER_ALLOWED, e.rule());
     assertEquals(BASKETS, e.dataset());
     assertEquals("retailer", e.owner());
-    assertEquals(0, f.scans.get());
+    assertEquals(0, f.scans());
     assertTrue(f.received("publisher").isEmpty());
 
     // The analyst is a receiver of all three: the same query runs for it.
@@ -160,7 +160,7 @@ class ResultReceiversTest {
     Result r = f.results.get("agency").get(0);
     assertEquals(id.value(), r.queryId());
     assertEquals(List.of(10L), r.rows().stream().map(row -> row.get("people")).toList());
-    assertEquals(3, f.scans.get());
+    assertEquals(3, f.scans());
   }
 
   @Test
@@ -169,7 +169,7 @@ class ResultReceiversTest {
     IllegalStateException e =
         assertThrows(IllegalStateException.class, () -> twoParty(f).submit(ANALYST));
     assertTrue(e.getMessage().contains("no registered result sink"), e.getMessage());
-    assertEquals(0, f.scans.get());
+    assertEquals(0, f.scans());
     assertEquals(AuditEvent.Outcome.INVALID, f.lastEvent().outcome());
   }
 
@@ -180,7 +180,7 @@ class ResultReceiversTest {
     assertThrows(IllegalArgumentException.class, () -> twoParty(f).submit(ANALYST, ANALYST));
     assertThrows(IllegalArgumentException.class, () -> twoParty(f).submit("not a name"));
     assertThrows(NullPointerException.class, () -> twoParty(f).submit((String) null));
-    assertEquals(0, f.scans.get());
+    assertEquals(0, f.scans());
   }
 
   @Test
