@@ -84,12 +84,18 @@ public final class Policy {
   /**
    * The parties that may receive the results of queries touching the dataset; the {@link
    * #analysts()} unless the owner named others with {@link Builder#allowReceivers}.
+   *
+   * @return the receiving parties
    */
   public Set<String> receivers() {
     return receivers;
   }
 
-  /** The parties that cohorts of the dataset's users may be released to; empty by default. */
+  /**
+   * The parties that cohorts of the dataset's users may be released to; empty by default.
+   *
+   * @return the cohort receivers
+   */
   public Set<String> cohortReceivers() {
     return cohortReceivers;
   }
@@ -97,6 +103,8 @@ public final class Policy {
   /**
    * The minimum number of distinct people of a released cohort ({@value #DEFAULT_MIN_COHORT_SIZE}
    * unless the owner set it).
+   *
+   * @return the minimum cohort size
    */
   public int minCohortSize() {
     return minCohortSize;
@@ -246,6 +254,11 @@ public final class Policy {
      * The parties that may receive results of queries touching the dataset (at least one); by
      * default the {@link #allowAnalysts analysts}. A party that runs a query but is not a receiver
      * gets only the query id.
+     *
+     * @param parties the receiving parties
+     * @return this builder
+     * @throws IllegalArgumentException if no party is named or a name is invalid
+     * @throws IllegalStateException if called before
      */
     public Builder allowReceivers(String... parties) {
       List<String> checked = checkNames("receiver", parties);
@@ -260,6 +273,11 @@ public final class Policy {
     /**
      * The parties that cohorts (the ids of their own users who match a query) may be released to
      * (at least one); by default none.
+     *
+     * @param receivers the receiving parties
+     * @return this builder
+     * @throws IllegalArgumentException if no party is named or a name is invalid
+     * @throws IllegalStateException if called before
      */
     public Builder allowCohortRelease(String... receivers) {
       List<String> checked = checkNames("cohort receiver", receivers);
@@ -273,7 +291,12 @@ public final class Policy {
 
     /**
      * The minimum number of distinct people of a released cohort, at least {@value
-     * Policy#MIN_COHORT_SIZE} (default {@value Policy#DEFAULT_MIN_COHORT_SIZE}).
+     * Policy#MIN_COHORT_SIZE} (default {@value Policy#DEFAULT_MIN_COHORT_SIZE}); checked by {@link
+     * #build()}.
+     *
+     * @param people the minimum number of distinct people
+     * @return this builder
+     * @throws IllegalStateException if called before
      */
     public Builder minCohortSize(int people) {
       once("minCohortSize");
