@@ -4,6 +4,8 @@ import dev.cleanroom.query.QueryStart;
 import dev.cleanroom.spi.AuditSink;
 import dev.cleanroom.spi.BudgetStore;
 import dev.cleanroom.spi.CleanRoomProvider;
+import dev.cleanroom.spi.CohortSink;
+import dev.cleanroom.spi.ResultSink;
 import java.time.Clock;
 import java.util.Iterator;
 import java.util.Objects;
@@ -80,6 +82,28 @@ public interface CleanRoom {
    * @return the template, or empty if none is registered under that id
    */
   Optional<QueryTemplate> template(String templateId);
+
+  /**
+   * Registers where {@code party} receives the results of queries submitted to it with {@code
+   * FinalStage.submit}.
+   *
+   * @param party the receiving party
+   * @param sink where its results go
+   * @throws IllegalArgumentException if {@code party} is not a valid party name or already has a
+   *     result sink
+   */
+  void registerResultSink(String party, ResultSink sink);
+
+  /**
+   * Registers where {@code party} receives the cohorts activated for it with {@code
+   * CohortStage.activateFor}.
+   *
+   * @param party the receiving party
+   * @param sink where the ids of its own users in each cohort go
+   * @throws IllegalArgumentException if {@code party} is not a valid party name or already has a
+   *     cohort sink
+   */
+  void registerCohortSink(String party, CohortSink sink);
 
   /**
    * The settings a room is built with.

@@ -39,6 +39,12 @@ public final class Policy {
    */
   public static final Duration DEFAULT_DIFFERENCE_CHECK_RETENTION = Duration.ofDays(30);
 
+  /** The smallest allowed {@link #minCohortSize()}. */
+  public static final int MIN_COHORT_SIZE = 2;
+
+  /** The {@link #minCohortSize()} of a policy that does not set one. */
+  public static final int DEFAULT_MIN_COHORT_SIZE = 100;
+
   private final Set<String> analysts;
   private final Set<String> joinColumns;
   private final Optional<Set<String>> dimensions;
@@ -50,9 +56,17 @@ public final class Policy {
   private final Optional<DifferentialPrivacyRule> differentialPrivacy;
   private final boolean requiresApprovedTemplates;
   private final Optional<Duration> differenceCheckRetention;
+  private final Set<String> receivers;
+  private final Set<String> cohortReceivers;
+  private final int minCohortSize;
 
   private Policy(Builder b) {
     this.analysts = Collections.unmodifiableSet(new LinkedHashSet<>(b.analysts));
+    this.receivers =
+        Collections.unmodifiableSet(
+            new LinkedHashSet<>(b.receivers.isEmpty() ? b.analysts : b.receivers));
+    this.cohortReceivers = Collections.unmodifiableSet(new LinkedHashSet<>(b.cohortReceivers));
+    this.minCohortSize = b.minCohortSize;
     this.joinColumns = Collections.unmodifiableSet(new LinkedHashSet<>(b.joinColumns));
     this.dimensions = b.dimensions.map(d -> Collections.unmodifiableSet(new LinkedHashSet<>(d)));
     Map<String, Set<AggregateFunction>> aggs = new LinkedHashMap<>();
@@ -75,6 +89,35 @@ public final class Policy {
   /** The parties that may run queries touching the dataset. */
   public Set<String> analysts() {
     return analysts;
+  }
+
+  /**
+   * The parties that may receive the results of queries touching the dataset; the {@link
+   * #analysts()} unless the owner named others with {@link Builder#allowReceivers}.
+   *
+   * @return the receiving parties
+   */
+  public Set<String> receivers() {
+    return receivers;
+  }
+
+  /**
+   * The parties that cohorts of the dataset's users may be released to; empty by default.
+   *
+   * @return the cohort receivers
+   */
+  public Set<String> cohortReceivers() {
+    return cohortReceivers;
+  }
+
+  /**
+   * The minimum number of distinct people of a released cohort ({@value #DEFAULT_MIN_COHORT_SIZE}
+   * unless the owner set it).
+   *
+   * @return the minimum cohort size
+   */
+  public int minCohortSize() {
+    return minCohortSize;
   }
 
   /** The columns the dataset may be joined on; empty if the dataset may not be joined. */
@@ -195,6 +238,12 @@ public final class Policy {
         + (requiresApprovedTemplates ? ", approved templates only" : "")
         + ", differenceChecks="
         + differenceCheckRetention.map(d -> "retained " + d).orElse("off")
+        + ", receivers="
+        + receivers
+        + ", cohortReceivers="
+        + cohortReceivers
+        + ", minCohortSize="
+        + minCohortSize
         + "]";
   }
 
@@ -216,6 +265,9 @@ public final class Policy {
     private boolean requireApprovedTemplates;
     private Optional<Duration> differenceCheckRetention =
         Optional.of(DEFAULT_DIFFERENCE_CHECK_RETENTION);
+    private final Set<String> receivers = new LinkedHashSet<>();
+    private final Set<String> cohortReceivers = new LinkedHashSet<>();
+    private int minCohortSize = DEFAULT_MIN_COHORT_SIZE;
     private final Set<String> set = new LinkedHashSet<>();
 
     private Builder() {}
@@ -239,6 +291,60 @@ public final class Policy {
       List<String> checked = checkNames("analyst", parties);
       once("allowAnalysts");
       analysts.addAll(checked);
+      return this;
+    }
+
+    /**
+     * The parties that may receive results of queries touching the dataset (at least one); by
+     * default the {@link #allowAnalysts analysts}. A party that runs a query but is not a receiver
+     * gets only the query id.
+     *
+     * @param parties the receiving parties
+     * @return this builder
+     * @throws IllegalArgumentException if no party is named or a name is invalid
+     * @throws IllegalStateException if called before
+     */
+    public Builder allowReceivers(String... parties) {
+      List<String> checked = checkNames("receiver", parties);
+      if (checked.isEmpty()) {
+        throw new IllegalArgumentException("allowReceivers must name at least one party");
+      }
+      once("allowReceivers");
+      receivers.addAll(checked);
+      return this;
+    }
+
+    /**
+     * The parties that cohorts (the ids of their own users who match a query) may be released to
+     * (at least one); by default none.
+     *
+     * @param receivers the receiving parties
+     * @return this builder
+     * @throws IllegalArgumentException if no party is named or a name is invalid
+     * @throws IllegalStateException if called before
+     */
+    public Builder allowCohortRelease(String... receivers) {
+      List<String> checked = checkNames("cohort receiver", receivers);
+      if (checked.isEmpty()) {
+        throw new IllegalArgumentException("allowCohortRelease must name at least one party");
+      }
+      once("allowCohortRelease");
+      cohortReceivers.addAll(checked);
+      return this;
+    }
+
+    /**
+     * The minimum number of distinct people of a released cohort, at least {@value
+     * Policy#MIN_COHORT_SIZE} (default {@value Policy#DEFAULT_MIN_COHORT_SIZE}); checked by {@link
+     * #build()}.
+     *
+     * @param people the minimum number of distinct people
+     * @return this builder
+     * @throws IllegalStateException if called before
+     */
+    public Builder minCohortSize(int people) {
+      once("minCohortSize");
+      minCohortSize = people;
       return this;
     }
 
@@ -425,6 +531,7 @@ public final class Policy {
       checkRange("minDistinctUsers", minDistinctUsers, MIN_K, MAX_K);
       checkRange("maxGroupsPerUser", maxGroupsPerUser, 1, MAX_CONTRIBUTION_BOUND);
       checkRange("maxContributionsPerGroup", maxContributionsPerGroup, 1, MAX_CONTRIBUTION_BOUND);
+      checkRange("minCohortSize", minCohortSize, MIN_COHORT_SIZE, Integer.MAX_VALUE);
       if (dimensions.isPresent() && dimensions.get().isEmpty()) {
         throw new IllegalArgumentException("allowDimensions must name at least one column");
       }

@@ -36,5 +36,19 @@ public enum PolicyRule {
    * content; a dataset whose policy {@linkplain Policy#requiresApprovedTemplates() requires
    * approved templates} accepts no other query.
    */
-  TEMPLATE_APPROVED
+  TEMPLATE_APPROVED,
+  /**
+   * Every party that receives a query's result must be allowed as a result receiver by the policy
+   * of every touched dataset.
+   */
+  RESULT_RECEIVER_ALLOWED,
+  /**
+   * A cohort is released only to a receiver that every touched dataset allows cohort release to.
+   */
+  COHORT_RELEASE_ALLOWED,
+  /**
+   * A cohort is released only if it has at least the largest minimum cohort size of the touched
+   * datasets, counted in distinct people.
+   */
+  COHORT_MIN_SIZE
 }

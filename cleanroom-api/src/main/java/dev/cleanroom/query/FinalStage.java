@@ -1,5 +1,6 @@
 package dev.cleanroom.query;
 
+import dev.cleanroom.Party;
 import dev.cleanroom.PrivacyBudget;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,8 +118,9 @@ public final class FinalStage {
   }
 
   /**
-   * Checks every touched dataset's policy, charges the privacy budget (if any) to every ledger,
-   * runs the query and returns the released rows.
+   * Checks every touched dataset's policy (including that the analyst is an allowed result receiver
+   * of each), charges the privacy budget (if any) to every ledger, runs the query and returns the
+   * released rows.
    *
    * @throws dev.cleanroom.PolicyViolationException if a policy refuses the query; no source has
    *     been scanned then
@@ -130,6 +132,34 @@ public final class FinalStage {
    */
   public Result run() {
     return engine.run(spec());
+  }
+
+  /**
+   * Runs the query like {@link #run()}, but delivers the result to the {@link
+   * dev.cleanroom.spi.ResultSink} of each of {@code receivers} instead of returning it. The analyst
+   * need not be a receiver. Every receiver is checked before any source is scanned or any budget
+   * charged.
+   *
+   * @param receivers the parties to receive the result, at least one
+   * @return only the query's identifier, the same as the delivered result's
+   * @throws IllegalArgumentException if no receiver is named or a name is invalid or repeated
+   * @throws IllegalStateException if a receiver has no registered result sink
+   * @throws dev.cleanroom.PolicyViolationException if a policy refuses the query or a receiver
+   *     ({@link dev.cleanroom.PolicyRule#RESULT_RECEIVER_ALLOWED})
+   */
+  public QueryId submit(String... receivers) {
+    List<String> names = new ArrayList<>();
+    for (String r : List.of(receivers)) {
+      String name = Party.of(r).name();
+      if (names.contains(name)) {
+        throw new IllegalArgumentException("receiver " + name + " is named twice");
+      }
+      names.add(name);
+    }
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("submit needs at least one receiver");
+    }
+    return engine.submit(spec(), List.copyOf(names));
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.cleanroom.query;
 
+import java.util.List;
+
 /**
  * What runs a {@link QuerySpec}: implemented by the engine in {@code cleanroom-core}; the fluent
  * stages hand their finished description to it.
@@ -43,5 +45,35 @@ public interface QueryEngine {
    */
   default Explanation explain(TemplateCall call) {
     throw new UnsupportedOperationException("this engine does not run query templates");
+  }
+
+  /**
+   * Plans, checks and runs the query, and delivers its result to each receiver's {@link
+   * dev.cleanroom.spi.ResultSink}.
+   *
+   * @param spec the query
+   * @param receivers the parties to receive the result, at least one, each allowed as a receiver by
+   *     every touched dataset and with a registered sink
+   * @return the query's identifier only
+   * @throws dev.cleanroom.PolicyViolationException if a touched dataset's policy refuses the query
+   *     or a receiver
+   * @throws IllegalStateException if a receiver has no registered sink
+   * @throws UnsupportedOperationException if the engine does not deliver to receivers
+   */
+  default QueryId submit(QuerySpec spec, List<String> receivers) {
+    throw new UnsupportedOperationException("this engine does not deliver to result receivers");
+  }
+
+  /**
+   * Checks and releases a cohort to its receiver's {@link dev.cleanroom.spi.CohortSink}.
+   *
+   * @param spec the cohort
+   * @return the activation, without ids or size
+   * @throws dev.cleanroom.PolicyViolationException if a touched dataset's policy refuses the
+   *     release or the cohort is below the minimum size
+   * @throws UnsupportedOperationException if the engine does not release cohorts
+   */
+  default Activation activate(CohortSpec spec) {
+    throw new UnsupportedOperationException("this engine does not release cohorts");
   }
 }

@@ -59,6 +59,15 @@ public final class RowStage {
     return finish(List.of(), List.of(aggregates));
   }
 
+  /**
+   * The people who match this row stage, as a cohort to activate for a receiving party.
+   *
+   * @return the cohort stage
+   */
+  public CohortStage cohort() {
+    return new CohortStage(engine, analyst, datasets, where);
+  }
+
   FinalStage finish(List<String> groupBy, List<Aggregate> aggregates) {
     return new FinalStage(engine, new QuerySpec(analyst, datasets, where, groupBy, aggregates));
   }

@@ -107,10 +107,48 @@ final class Executor {
     int n = plan.datasets().size();
     List<Map<String, Map<List<Object>, Partial>>> people = new ArrayList<>(n);
     for (Plan.DatasetPlan dp : plan.datasets()) {
-      people.add(scan(dp));
+      people.add(scan(dp, new HashMap<>()));
     }
     Map<List<Object>, GroupState> groups = aggregate(plan, people);
     return release(plan, groups);
+  }
+
+  /**
+   * A cohort before release: its size in distinct people, and the ids of one dataset's people in
+   * it, as that dataset holds them.
+   */
+  record Cohort(int people, Set<String> rawIds) {}
+
+  /**
+   * The people who pass every dataset's filters, are in every dataset and pass the conditions
+   * across datasets, with the raw ids that dataset {@code receiver} holds for them. Always scans in
+   * the engine: raw ids never come out of a pushed-down statement.
+   */
+  Cohort cohort(Plan plan, int receiver) {
+    int n = plan.datasets().size();
+    List<Map<String, Map<List<Object>, Partial>>> people = new ArrayList<>(n);
+    Map<String, String> receiverIds = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      people.add(scan(plan.datasets().get(i), i == receiver ? receiverIds : new HashMap<>()));
+    }
+    Set<String> members = new HashSet<>();
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Map<List<Object>, Partial>[] parts = new Map[n];
+    ComboRow comboRow = new ComboRow(n);
+    for (Map.Entry<String, Map<List<Object>, Partial>> person : people.get(0).entrySet()) {
+      if (join(people, person, parts)
+          && (!plan.crossConditions() || !contributions(plan, parts, comboRow).isEmpty())) {
+        members.add(person.getKey());
+      }
+    }
+    Set<String> raw = new HashSet<>();
+    receiverIds.forEach(
+        (rawId, pid) -> {
+          if (members.contains(pid)) {
+            raw.add(rawId);
+          }
+        });
+    return new Cohort(members.size(), raw);
   }
 
   /** The groups as the database aggregated them: one row per group crossed the wire. */
@@ -140,14 +178,19 @@ final class Executor {
     return groups;
   }
 
-  private Map<String, Map<List<Object>, Partial>> scan(Plan.DatasetPlan dp) {
+  /**
+   * Scans one dataset into per-person partials.
+   *
+   * @param pseudonyms filled with the pseudonym of every raw id of a row that passed the filters
+   */
+  private Map<String, Map<List<Object>, Partial>> scan(
+      Plan.DatasetPlan dp, Map<String, String> pseudonyms) {
     String source = dp.dataset().source().name();
     String userCol = dp.dataset().userIdColumn();
     ScanRequest request =
         new ScanRequest(
             dp.scanColumns(), Set.of(userCol), dp.sourceFilter(), ScanRequest.DEFAULT_BATCH_SIZE);
     Map<String, Map<List<Object>, Partial>> out = new HashMap<>();
-    Map<String, String> pseudonyms = new HashMap<>();
     int metrics = dp.metrics().size();
     BatchRow row = new BatchRow();
     try (Scan scan = dp.dataset().source().scan(request)) {
@@ -254,23 +297,13 @@ final class Executor {
     Map<List<Object>, Partial>[] parts = new Map[n];
     ComboRow comboRow = new ComboRow(n);
     for (Map.Entry<String, Map<List<Object>, Partial>> person : people.get(0).entrySet()) {
-      boolean inAll = true;
-      for (int i = 0; i < n && inAll; i++) {
-        parts[i] = i == 0 ? person.getValue() : people.get(i).get(person.getKey());
-        inAll = parts[i] != null;
-      }
-      if (!inAll) {
+      if (!join(people, person, parts)) {
         continue;
       }
       boolean members = plan.differenceChecks().isPresent();
       long member = members ? peopleHash.applyAsLong(person.getKey()) : 0;
-      Map<List<Object>, List<Set<List<Object>>>> contributions = new HashMap<>();
-      @SuppressWarnings({"unchecked", "rawtypes"})
-      List<List<Object>>[] keys = new List[n];
-      for (int i = 0; i < n; i++) {
-        keys[i] = new ArrayList<>(parts[i].keySet());
-      }
-      enumerate(plan, keys, new int[n], 0, comboRow, contributions);
+      Map<List<Object>, List<Set<List<Object>>>> contributions =
+          contributions(plan, parts, comboRow);
       if (publicGroups != null) {
         // Public groups are known in advance: a person's budget of L0 groups goes to them only.
         contributions.keySet().retainAll(publicGroups);
@@ -320,6 +353,38 @@ final class Executor {
       }
     }
     return groups;
+  }
+
+  /**
+   * Fills {@code parts} with one person's partials of every dataset.
+   *
+   * @return whether the person is in every dataset
+   */
+  private static boolean join(
+      List<Map<String, Map<List<Object>, Partial>>> people,
+      Map.Entry<String, Map<List<Object>, Partial>> person,
+      Map<List<Object>, Partial>[] parts) {
+    for (int i = 0; i < parts.length; i++) {
+      parts[i] = i == 0 ? person.getValue() : people.get(i).get(person.getKey());
+      if (parts[i] == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The groups one joined person feeds, each with the projections of every dataset behind it. */
+  private static Map<List<Object>, List<Set<List<Object>>>> contributions(
+      Plan plan, Map<List<Object>, Partial>[] parts, ComboRow comboRow) {
+    int n = parts.length;
+    Map<List<Object>, List<Set<List<Object>>>> contributions = new HashMap<>();
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    List<List<Object>>[] keys = new List[n];
+    for (int i = 0; i < n; i++) {
+      keys[i] = new ArrayList<>(parts[i].keySet());
+    }
+    enumerate(plan, keys, new int[n], 0, comboRow, contributions);
+    return contributions;
   }
 
   private static long saturatedAdd(long a, long b) {

@@ -26,7 +26,19 @@ final class Fingerprints {
   }
 
   String of(QuerySpec spec) {
-    String hex = new HmacUtils(HmacAlgorithms.HMAC_SHA_256, key).hmacHex(canonical(spec));
+    return hash(canonical(spec));
+  }
+
+  /**
+   * The fingerprint of a cohort activation: its row stage (as the one-row query {@code rows}) and
+   * its receiver, never equal to a query's.
+   */
+  String ofCohort(QuerySpec rows, String receiver) {
+    return hash("cohort;" + canonical(rows) + ";receiver=" + quote(receiver));
+  }
+
+  private String hash(String canonical) {
+    String hex = new HmacUtils(HmacAlgorithms.HMAC_SHA_256, key).hmacHex(canonical);
     return hex.substring(0, 32);
   }
 

@@ -72,6 +72,20 @@ final class Planner {
    *     condition holds a template parameter without a value
    */
   Outcome plan(QuerySpec spec, Optional<TemplateRegistry.Entry> template) {
+    return plan(spec, template, false);
+  }
+
+  /**
+   * Plans the row stage of a cohort, given as a query of one total row: the differential-privacy
+   * rules, which govern released aggregates, are left to the cohort rules.
+   *
+   * @throws InvalidQueryException if a name cannot be resolved or a literal has the wrong type
+   */
+  Outcome planCohort(QuerySpec rows) {
+    return plan(rows, Optional.empty(), true);
+  }
+
+  private Outcome plan(QuerySpec spec, Optional<TemplateRegistry.Entry> template, boolean cohort) {
     rejectPlaceholders(spec.where());
     List<Dataset> datasets = resolveDatasets(spec);
     Resolver resolver = new Resolver(datasets);
@@ -182,7 +196,9 @@ final class Planner {
                   + "; applied "
                   + maxRows
                   + "; metric totals clamped per group"));
-      p.differentialPrivacy().ifPresent(rule -> checks.addAll(privacyChecks(d, rule, spec)));
+      if (!cohort) {
+        p.differentialPrivacy().ifPresent(rule -> checks.addAll(privacyChecks(d, rule, spec)));
+      }
       templateCheck(d, template).ifPresent(checks::add);
     }
     Limits limits = new Limits(k, l0, maxRows);

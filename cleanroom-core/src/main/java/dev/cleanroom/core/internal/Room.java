@@ -19,11 +19,14 @@ import dev.cleanroom.core.AuditSinks;
 import dev.cleanroom.core.BudgetStores;
 import dev.cleanroom.core.Pseudonymizer;
 import dev.cleanroom.dp.KeyedRank;
+import dev.cleanroom.query.Activation;
+import dev.cleanroom.query.CohortSpec;
 import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.LedgerStatus;
 import dev.cleanroom.query.PolicyCheck;
 import dev.cleanroom.query.PrivacyReport;
 import dev.cleanroom.query.QueryEngine;
+import dev.cleanroom.query.QueryId;
 import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.QueryStart;
 import dev.cleanroom.query.Result;
@@ -32,7 +35,9 @@ import dev.cleanroom.query.TemplateCall;
 import dev.cleanroom.spi.AuditEvent;
 import dev.cleanroom.spi.AuditSink;
 import dev.cleanroom.spi.BudgetStore;
+import dev.cleanroom.spi.CohortSink;
 import dev.cleanroom.spi.LedgerCharge;
+import dev.cleanroom.spi.ResultSink;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,6 +71,9 @@ final class Room implements CleanRoom, QueryEngine {
   private volatile Supplier<KeyedRank> ranks = KeyedRank::random;
   private final Cache<String, Result> answers =
       CacheBuilder.newBuilder().maximumSize(10_000).build();
+  private final ConcurrentMap<String, ResultSink> resultSinks = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, CohortSink> cohortSinks = new ConcurrentHashMap<>();
+  private final Cohorts cohorts;
 
   Room(CleanRoom.Settings settings) {
     this.settings = settings;
@@ -74,6 +82,15 @@ final class Room implements CleanRoom, QueryEngine {
     this.audit = settings.auditSink().orElseGet(AuditSinks::slf4j);
     this.planner = new Planner(datasets::get, this::visibleTo);
     this.budgets = settings.budgetStore().orElseGet(BudgetStores::inMemory);
+    this.cohorts =
+        new Cohorts(
+            datasets::get,
+            planner,
+            () -> new Executor(pseudonymizer, ranks.get(), differences::hash),
+            fingerprints,
+            audit,
+            settings.clock(),
+            cohortSinks::get);
   }
 
   /**
@@ -93,6 +110,26 @@ final class Room implements CleanRoom, QueryEngine {
           "dataset " + dataset.qualifiedName() + " is already registered");
     }
     log.debug("registered dataset {}", dataset.qualifiedName());
+  }
+
+  @Override
+  public void registerResultSink(String party, ResultSink sink) {
+    register(resultSinks, "result", party, sink);
+  }
+
+  @Override
+  public void registerCohortSink(String party, CohortSink sink) {
+    register(cohortSinks, "cohort", party, sink);
+  }
+
+  private static <T> void register(
+      ConcurrentMap<String, T> sinks, String kind, String party, T sink) {
+    String name = Party.of(party).name();
+    Objects.requireNonNull(sink, "sink");
+    if (sinks.putIfAbsent(name, sink) != null) {
+      throw new IllegalArgumentException(
+          "party " + name + " already has a registered " + kind + " sink");
+    }
   }
 
   @Override
@@ -151,6 +188,7 @@ final class Room implements CleanRoom, QueryEngine {
     List<LedgerStatus> ledgers = List.of();
     List<String> accuracy = List.of();
     List<PolicyCheck> checks = new ArrayList<>(outcome.checks());
+    checks.addAll(Receivers.checks(touched(spec), List.of(spec.analyst())));
     if (outcome.plan() != null && outcome.plan().noise().isPresent()) {
       NoisePlan noise = outcome.plan().noise().get();
       accuracy =
@@ -203,10 +241,15 @@ final class Room implements CleanRoom, QueryEngine {
     return out;
   }
 
+  /** The registered datasets of a planned query, in query order. */
+  private List<Dataset> touched(QuerySpec spec) {
+    return spec.datasets().stream().map(datasets::get).toList();
+  }
+
   @Override
   public Result run(QuerySpec spec) {
     Objects.requireNonNull(spec, "spec");
-    return run(spec, Optional.empty());
+    return answer(spec, List.of(spec.analyst()), Optional.empty());
   }
 
   @Override
@@ -230,10 +273,57 @@ final class Room implements CleanRoom, QueryEngine {
               e.getMessage()));
       throw e;
     }
-    return run(bound.spec(), Optional.of(bound.entry()));
+    return answer(bound.spec(), List.of(call.analyst()), Optional.of(bound.entry()));
   }
 
-  private Result run(QuerySpec spec, Optional<TemplateRegistry.Entry> template) {
+  @Override
+  public QueryId submit(QuerySpec spec, List<String> receivers) {
+    Objects.requireNonNull(spec, "spec");
+    List<String> to = List.copyOf(receivers);
+    if (to.isEmpty()) {
+      throw new IllegalArgumentException("receivers must name at least one party");
+    }
+    for (String r : to) {
+      if (!resultSinks.containsKey(r)) {
+        IllegalStateException e =
+            new IllegalStateException("result receiver " + r + " has no registered result sink");
+        record(
+            UUID.randomUUID().toString(),
+            spec,
+            fingerprints.of(spec),
+            AuditEvent.Outcome.INVALID,
+            Optional.empty(),
+            e);
+        throw e;
+      }
+    }
+    Result result = answer(spec, to, Optional.empty());
+    List<String> failed = new ArrayList<>();
+    for (String r : to) {
+      try {
+        resultSinks.get(r).receive(result);
+      } catch (RuntimeException e) {
+        // The sink is the receiver's code: its message may hold result values.
+        log.warn("result sink of {} failed ({})", r, e.getClass().getSimpleName());
+        failed.add(r);
+      }
+    }
+    if (!failed.isEmpty()) {
+      throw new IllegalStateException(
+          "query " + result.queryId() + ": the result sinks of " + failed + " failed");
+    }
+    return new QueryId(result.queryId());
+  }
+
+  @Override
+  public Activation activate(CohortSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    return cohorts.activate(spec);
+  }
+
+  /** Plans, checks (the receivers too), charges and runs a query. */
+  private Result answer(
+      QuerySpec spec, List<String> receivers, Optional<TemplateRegistry.Entry> template) {
     String queryId = UUID.randomUUID().toString();
     String fingerprint = fingerprints.of(spec);
     Planner.Outcome outcome;
@@ -243,9 +333,11 @@ final class Room implements CleanRoom, QueryEngine {
       record(queryId, spec, fingerprint, AuditEvent.Outcome.INVALID, Optional.empty(), e);
       throw e;
     }
-    if (!outcome.allowed()) {
-      PolicyCheck failed =
-          outcome.checks().stream().filter(c -> !c.passed()).findFirst().orElseThrow();
+    List<PolicyCheck> checks = new ArrayList<>(outcome.checks());
+    checks.addAll(Receivers.checks(touched(spec), receivers));
+    Optional<PolicyCheck> refusal = checks.stream().filter(c -> !c.passed()).findFirst();
+    if (refusal.isPresent()) {
+      PolicyCheck failed = refusal.get();
       PolicyViolationException e =
           new PolicyViolationException(
               failed.dataset(), failed.owner(), failed.rule(), failed.detail());

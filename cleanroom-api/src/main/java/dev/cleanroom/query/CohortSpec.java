@@ -1,0 +1,38 @@
+package dev.cleanroom.query;
+
+import dev.cleanroom.Party;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The plain description of a cohort activation: the people who match a query's row stage, released
+ * to one receiving party as the ids of its own users.
+ *
+ * @param analyst the party that defines and activates the cohort
+ * @param datasets the qualified names ({@code owner.name}) of the datasets, the first one from
+ *     {@code from}, the others joined on the user id
+ * @param where the conditions, all of which must hold (empty: no filter)
+ * @param receiver the party that receives the ids of its own users in the cohort; it must own one
+ *     of the datasets
+ */
+public record CohortSpec(
+    String analyst, List<String> datasets, List<Condition> where, String receiver) {
+  /**
+   * @throws NullPointerException if an argument or element is null
+   * @throws IllegalArgumentException if there is no dataset, a dataset is named twice, or the
+   *     receiver is not a valid party name
+   */
+  public CohortSpec {
+    Objects.requireNonNull(analyst, "analyst");
+    datasets = List.copyOf(datasets);
+    where = List.copyOf(where);
+    receiver = Party.of(Objects.requireNonNull(receiver, "receiver")).name();
+    if (datasets.isEmpty()) {
+      throw new IllegalArgumentException("a cohort needs a dataset");
+    }
+    if (new HashSet<>(datasets).size() != datasets.size()) {
+      throw new IllegalArgumentException("a dataset may appear only once in a cohort");
+    }
+  }
+}
