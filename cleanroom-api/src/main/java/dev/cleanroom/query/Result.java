@@ -16,6 +16,10 @@ import java.util.Locale;
 public record Result(
     String queryId, List<ResultColumn> columns, List<ResultRow> rows, PrivacyReport privacy) {
   /**
+   * @param queryId an identifier of this run, also recorded in the audit trail
+   * @param columns group columns first, then one column per aggregate
+   * @param rows the released rows, ordered by their group values
+   * @param privacy what the result cost: ε and δ spent, the split, and each ledger's balance
    * @throws NullPointerException if an argument or element is null
    * @throws IllegalArgumentException if a row's columns are not the result's columns
    */
@@ -31,12 +35,22 @@ public record Result(
     }
   }
 
-  /** A threshold-mode result. */
+  /**
+   * A threshold-mode result.
+   *
+   * @param queryId an identifier of this run, also recorded in the audit trail
+   * @param columns group columns first, then one column per aggregate
+   * @param rows the released rows, ordered by their group values
+   */
   public Result(String queryId, List<ResultColumn> columns, List<ResultRow> rows) {
     this(queryId, columns, rows, PrivacyReport.THRESHOLD_ONLY);
   }
 
-  /** The number of released rows. */
+  /**
+   * The number of released rows.
+   *
+   * @return the number of released rows
+   */
   public int size() {
     return rows.size();
   }
@@ -44,6 +58,9 @@ public record Result(
   /**
    * The released rows as an aligned text table, one line per row, numbers right-aligned; a noisy
    * cell shows the half-width of its 95% confidence interval after {@code ±}.
+   *
+   * @return the released rows as an aligned text table, one line per row, numbers right-aligned; a
+   *     noisy cell shows the half-width of its 95% confidence interval after {@code ±}
    */
   public String toTable() {
     List<String[]> cells = new ArrayList<>();
