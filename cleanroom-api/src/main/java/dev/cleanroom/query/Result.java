@@ -1,5 +1,7 @@
 package dev.cleanroom.query;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,23 +58,87 @@ public record Result(
   }
 
   /**
-   * The released rows as an aligned text table, one line per row, numbers right-aligned; a noisy
-   * cell shows the half-width of its 95% confidence interval after {@code ±}.
+   * Writes the result as CSV (RFC 4180: comma-separated, CRLF line ends, fields with commas,
+   * quotes, control characters or surrounding spaces quoted, empty text quoted as {@code ""}).
    *
-   * @return the released rows as an aligned text table, one line per row, numbers right-aligned; a
-   *     noisy cell shows the half-width of its 95% confidence interval after {@code ±}
+   * <p>The header names the result's columns; in a differentially private result each aggregate
+   * column {@code a} is followed by {@code a.noise_scale}, {@code a.ci95_lower} and {@code
+   * a.ci95_upper} (empty for exact cells). Every row ends with {@code privacy.epsilon} and {@code
+   * privacy.delta}, the ε and δ the query spent (zero in threshold mode). Numbers are written with
+   * {@link Double#toString(double)} and {@link Long#toString(long)}, independent of the locale. The
+   * ledgers are in {@link #toJson()} only.
+   *
+   * @param out where to write
+   * @throws IOException if {@code out} fails
+   */
+  public void writeCsv(Appendable out) throws IOException {
+    ResultExport.writeCsv(this, java.util.Objects.requireNonNull(out, "out"));
+  }
+
+  /**
+   * The result as CSV; see {@link #writeCsv(Appendable)}.
+   *
+   * @return the CSV text
+   */
+  public String toCsv() {
+    StringBuilder sb = new StringBuilder();
+    try {
+      writeCsv(sb);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Writes the result as one JSON object (RFC 8259, UTF-8 text): {@code queryId}; {@code columns}
+   * (name, type, aggregate); {@code rows}, each with its {@code values} in column order and its
+   * {@code noise} per column ({@code null} for exact cells, otherwise mechanism, scale, confidence
+   * and the interval's lower and upper ends); and {@code privacy}: ε and δ spent, the split, each
+   * charged ledger with what it has left, and whether the answer was repeated. NaN, which JSON
+   * cannot express, is written as {@code null}.
+   *
+   * @param out where to write
+   * @throws IOException if {@code out} fails
+   */
+  public void writeJson(Appendable out) throws IOException {
+    ResultExport.writeJson(this, java.util.Objects.requireNonNull(out, "out"));
+  }
+
+  /**
+   * The result as JSON; see {@link #writeJson(Appendable)}.
+   *
+   * @return the JSON text
+   */
+  public String toJson() {
+    StringBuilder sb = new StringBuilder();
+    try {
+      writeJson(sb);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sb.toString();
+  }
+
+  /**
+   * The released rows as an aligned text table, one line per row, numbers right-aligned; a noisy
+   * cell shows the half-width of its 95% confidence interval after {@code ±}. Control characters in
+   * text are shown as Java-style escapes (a line break as {@code \n}) so that every row stays on
+   * one line; a result without rows says so under the header.
+   *
+   * @return the table, with a line separator after every line
    */
   public String toTable() {
     List<String[]> cells = new ArrayList<>();
     String[] header = new String[columns.size()];
     for (int i = 0; i < header.length; i++) {
-      header[i] = columns.get(i).name();
+      header[i] = ResultExport.tableCell(columns.get(i).name());
     }
     cells.add(header);
     for (ResultRow row : rows) {
       String[] line = new String[columns.size()];
       for (int i = 0; i < line.length; i++) {
-        line[i] = format(row.get(i));
+        line[i] = ResultExport.tableCell(format(row.get(i)));
         if (row.noise().get(i).isPresent()) {
           CellNoise n = row.noise().get(i).get();
           line[i] += " ±" + format((n.upper() - n.lower()) / 2);
@@ -83,7 +149,7 @@ public record Result(
     int[] width = new int[columns.size()];
     for (String[] line : cells) {
       for (int i = 0; i < line.length; i++) {
-        width[i] = Math.max(width[i], line[i].length());
+        width[i] = Math.max(width[i], displayWidth(line[i]));
       }
     }
     StringBuilder sb = new StringBuilder();
@@ -91,7 +157,7 @@ public record Result(
       String[] line = cells.get(r);
       for (int i = 0; i < line.length; i++) {
         boolean right = columns.get(i).type().isNumeric();
-        String pad = " ".repeat(width[i] - line[i].length());
+        String pad = " ".repeat(width[i] - displayWidth(line[i]));
         sb.append(i == 0 ? "" : "  ").append(right ? pad + line[i] : line[i] + pad);
       }
       sb.append(System.lineSeparator());
@@ -103,6 +169,11 @@ public record Result(
       }
     }
     return sb.toString();
+  }
+
+  /** The width of a cell in code points, so that letters outside the BMP count once. */
+  private static int displayWidth(String s) {
+    return s.codePointCount(0, s.length());
   }
 
   private static String format(Object value) {
