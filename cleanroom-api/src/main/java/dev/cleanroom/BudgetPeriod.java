@@ -25,7 +25,7 @@ public enum BudgetPeriod {
    * A name of the period that contains {@code time}, e.g. {@code 2026-11-22}, {@code 2026-W47}.
    *
    * @param time the instant whose period is wanted
-   * @return a name of the period that contains {@code time}, e.g
+   * @return the period's name
    */
   public String periodOf(Instant time) {
     Objects.requireNonNull(time, "time");

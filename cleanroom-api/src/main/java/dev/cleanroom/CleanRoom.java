@@ -115,8 +115,7 @@ public interface CleanRoom {
      * already pseudonymized ids must use the same key.
      *
      * @param key the HMAC key
-     * @return the key for HMAC pseudonymization; by default a fresh 256-bit key from {@link
-     *     java.security.SecureRandom}, so pseudonyms are unlinkable across rooms
+     * @return this builder
      */
     public Builder secretKey(SecretKey key) {
       Objects.requireNonNull(key, "key");
@@ -131,7 +130,7 @@ public interface CleanRoom {
      * Where audit events go; by default an SLF4J logger named {@code dev.cleanroom.audit}.
      *
      * @param sink the audit sink
-     * @return where audit events go; by default an SLF4J logger named {@code dev.cleanroom.audit}
+     * @return this builder
      */
     public Builder auditSink(AuditSink sink) {
       Objects.requireNonNull(sink, "sink");
@@ -147,8 +146,7 @@ public interface CleanRoom {
      * the room is gone. Use a durable store (a journal file) in production.
      *
      * @param store the budget store
-     * @return where privacy budgets are charged; by default an in-memory store that forgets
-     *     everything when the room is gone
+     * @return this builder
      */
     public Builder budgetStore(BudgetStore store) {
       Objects.requireNonNull(store, "store");
@@ -163,7 +161,7 @@ public interface CleanRoom {
      * The clock for audit times and budget periods; by default the system clock in UTC.
      *
      * @param clock the clock for audit times and budget periods
-     * @return the clock for audit times and budget periods; by default the system clock in UTC
+     * @return this builder
      */
     public Builder clock(Clock clock) {
       Objects.requireNonNull(clock, "clock");

@@ -217,7 +217,7 @@ public final class Dataset {
      * The source of the rows (required).
      *
      * @param source where the rows come from
-     * @return the source of the rows (required)
+     * @return this builder
      */
     public Builder source(DataSource source) {
       Objects.requireNonNull(source, "source");
@@ -232,7 +232,7 @@ public final class Dataset {
      * The user id column, holding {@link UserIdFormat#RAW} identifiers (required, once).
      *
      * @param column the column's name
-     * @return the user id column, holding {@link UserIdFormat#RAW} identifiers (required, once)
+     * @return this builder
      */
     public Builder userId(String column) {
       return userId(column, UserIdFormat.RAW);
@@ -243,7 +243,7 @@ public final class Dataset {
      *
      * @param column the column's name
      * @param format how the ids are written
-     * @return the user id column and how it holds identifiers (required, once)
+     * @return this builder
      */
     public Builder userId(String column, UserIdFormat format) {
       Objects.requireNonNull(format, "format");
@@ -313,7 +313,7 @@ public final class Dataset {
      * The owner's policy (required).
      *
      * @param policy the owner's policy
-     * @return the owner's policy (required)
+     * @return this builder
      */
     public Builder policy(Policy policy) {
       Objects.requireNonNull(policy, "policy");

@@ -241,7 +241,7 @@ public final class Policy {
      * The parties allowed to run queries that touch the dataset (required, at least one).
      *
      * @param parties the party names
-     * @return the parties allowed to run queries that touch the dataset (required, at least one)
+     * @return this builder
      */
     public Builder allowAnalysts(String... parties) {
       List<String> checked = checkNames("analyst", parties);
@@ -255,8 +255,7 @@ public final class Policy {
      * forbid joins.
      *
      * @param columns the column names
-     * @return the columns the dataset may be joined on: its {@link ColumnRole#USER_ID} column, or
-     *     none to forbid joins
+     * @return this builder
      */
     public Builder allowJoinOn(String... columns) {
       List<String> checked = checkNames("join column", columns);
@@ -324,7 +323,7 @@ public final class Policy {
      * The minimum number of distinct users of a released output row, k (required).
      *
      * @param k the minimum number of distinct users per output row, 2 to {@link #MAX_K}
-     * @return the minimum number of distinct users of a released output row, k (required)
+     * @return this builder
      */
     public Builder minDistinctUsers(int k) {
       once("minDistinctUsers");
@@ -336,7 +335,7 @@ public final class Policy {
      * The maximum number of output groups one person may contribute to, L0 (default 1).
      *
      * @param groups the maximum number of groups per person
-     * @return the maximum number of output groups one person may contribute to, L0 (default 1)
+     * @return this builder
      */
     public Builder maxGroupsPerUser(int groups) {
       once("maxGroupsPerUser");
@@ -349,8 +348,7 @@ public final class Policy {
      * (default 1).
      *
      * @param rows the maximum number of rows per person and group
-     * @return the maximum number of one person's rows that {@code count()} counts in one output
-     *     group (default 1)
+     * @return this builder
      */
     public Builder maxContributionsPerGroup(int rows) {
       once("maxContributionsPerGroup");
@@ -389,8 +387,7 @@ public final class Policy {
      * {@link #differentialPrivacy}.
      *
      * @param period the budget period
-     * @return how often each analyst's budget starts afresh (default {@link BudgetPeriod#NONE});
-     *     needs {@link #differentialPrivacy}
+     * @return this builder
      */
     public Builder budgetPeriod(BudgetPeriod period) {
       Objects.requireNonNull(period, "period");

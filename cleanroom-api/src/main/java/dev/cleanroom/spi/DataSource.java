@@ -15,7 +15,7 @@ public interface DataSource {
   /**
    * A short name for error messages and the audit trail, e.g. a file name; no secrets.
    *
-   * @return a short name for error messages and the audit trail, e.g
+   * @return the source's name
    */
   String name();
 
