@@ -1,7 +1,6 @@
 package dev.cleanroom.query;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -81,13 +80,7 @@ public record Result(
    * @return the CSV text
    */
   public String toCsv() {
-    StringBuilder sb = new StringBuilder();
-    try {
-      writeCsv(sb);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return sb.toString();
+    return ResultExport.toText(this, ResultExport::writeCsv);
   }
 
   /**
@@ -111,13 +104,7 @@ public record Result(
    * @return the JSON text
    */
   public String toJson() {
-    StringBuilder sb = new StringBuilder();
-    try {
-      writeJson(sb);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return sb.toString();
+    return ResultExport.toText(this, ResultExport::writeJson);
   }
 
   /**

@@ -17,6 +17,22 @@ final class ResultExport {
 
   private ResultExport() {}
 
+  /** A writer of one format. */
+  interface Format {
+    void write(Result result, Appendable out) throws IOException;
+  }
+
+  /** The whole text of {@code result} in {@code format}; a StringBuilder never fails to append. */
+  static String toText(Result result, Format format) {
+    StringBuilder sb = new StringBuilder();
+    try {
+      format.write(result, sb);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return sb.toString();
+  }
+
   /** Whether the CSV carries noise columns: a DP result or one with any noisy cell. */
   static boolean hasNoiseColumns(Result result) {
     if (result.privacy().differentiallyPrivate()) {

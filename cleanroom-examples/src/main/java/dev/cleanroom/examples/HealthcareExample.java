@@ -163,13 +163,7 @@ public final class HealthcareExample {
 
   /** Every condition × age band: the public grid of cells. */
   static List<List<Object>> grid() {
-    List<List<Object>> cells = new ArrayList<>();
-    for (String c : CONDITIONS) {
-      for (String a : AGE_BANDS) {
-        cells.add(List.of(c, a));
-      }
-    }
-    return cells;
+    return PublicGroups.cross(CONDITIONS, AGE_BANDS);
   }
 
   static Figures run(Data data, PrintStream out) {

@@ -151,13 +151,7 @@ public final class RetailPromotionExample {
 
   /** Every region × arm: public, so every group is released (with noise) whatever the data. */
   static List<List<Object>> groups() {
-    List<List<Object>> groups = new ArrayList<>();
-    for (String region : REGIONS) {
-      for (String arm : ARMS) {
-        groups.add(List.of(region, arm));
-      }
-    }
-    return groups;
+    return PublicGroups.cross(REGIONS, ARMS);
   }
 
   static Result run(Data data, PrintStream out) {
