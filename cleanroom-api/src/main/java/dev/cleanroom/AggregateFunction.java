@@ -20,7 +20,11 @@ public enum AggregateFunction {
     this.needsMetric = needsMetric;
   }
 
-  /** Whether this function aggregates a metric column. */
+  /**
+   * Whether this function aggregates a metric column.
+   *
+   * @return whether this function aggregates a metric column
+   */
   public boolean needsMetric() {
     return needsMetric;
   }

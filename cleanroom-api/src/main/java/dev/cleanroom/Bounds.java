@@ -8,6 +8,8 @@ package dev.cleanroom;
  */
 public record Bounds(double lower, double upper) {
   /**
+   * @param lower the smallest value, finite
+   * @param upper the largest value, finite and at least {@code lower}
    * @throws IllegalArgumentException if a bound is NaN or infinite, or {@code lower > upper}
    */
   public Bounds {
@@ -23,17 +25,32 @@ public record Bounds(double lower, double upper) {
     }
   }
 
-  /** The interval [lower, upper]. */
+  /**
+   * The interval [lower, upper].
+   *
+   * @param lower the smallest value, finite
+   * @param upper the largest value, finite and at least {@code lower}
+   * @return the interval [lower, upper]
+   */
   public static Bounds of(double lower, double upper) {
     return new Bounds(lower, upper);
   }
 
-  /** The largest absolute value in the interval. */
+  /**
+   * The largest absolute value in the interval.
+   *
+   * @return the largest absolute value in the interval
+   */
   public double maxAbs() {
     return Math.max(Math.abs(lower), Math.abs(upper));
   }
 
-  /** Whether {@code other} lies inside this interval. */
+  /**
+   * Whether {@code other} lies inside this interval.
+   *
+   * @param other the bounds that must lie inside these
+   * @return whether {@code other} lies inside this interval
+   */
   public boolean contains(Bounds other) {
     return lower <= other.lower && other.upper <= upper;
   }

@@ -10,10 +10,19 @@ import java.util.Objects;
 public final class BudgetExhaustedException extends CleanRoomException {
   private static final long serialVersionUID = 1L;
 
+  /** The ledger that has too little left. */
   private final String ledger;
+
+  /** The ε the query asked for. */
   private final BigDecimal requestedEpsilon;
+
+  /** The δ the query asked for. */
   private final BigDecimal requestedDelta;
+
+  /** The ε the ledger has left. */
   private final BigDecimal remainingEpsilon;
+
+  /** The δ the ledger has left. */
   private final BigDecimal remainingDelta;
 
   /**
@@ -49,27 +58,47 @@ public final class BudgetExhaustedException extends CleanRoomException {
     this.remainingDelta = remainingDelta;
   }
 
-  /** The ledger that has too little left. */
+  /**
+   * The ledger that has too little left.
+   *
+   * @return the ledger that has too little left
+   */
   public String ledger() {
     return ledger;
   }
 
-  /** The ε requested of the ledger. */
+  /**
+   * The ε requested of the ledger.
+   *
+   * @return the ε requested of the ledger
+   */
   public BigDecimal requestedEpsilon() {
     return requestedEpsilon;
   }
 
-  /** The δ requested of the ledger. */
+  /**
+   * The δ requested of the ledger.
+   *
+   * @return the δ requested of the ledger
+   */
   public BigDecimal requestedDelta() {
     return requestedDelta;
   }
 
-  /** The ε the ledger has left. */
+  /**
+   * The ε the ledger has left.
+   *
+   * @return the ε the ledger has left
+   */
   public BigDecimal remainingEpsilon() {
     return remainingEpsilon;
   }
 
-  /** The δ the ledger has left. */
+  /**
+   * The δ the ledger has left.
+   *
+   * @return the δ the ledger has left
+   */
   public BigDecimal remainingDelta() {
     return remainingDelta;
   }

@@ -21,7 +21,12 @@ public enum BudgetPeriod {
   /** Every calendar month (UTC). */
   MONTHLY;
 
-  /** A name of the period that contains {@code time}, e.g. {@code 2026-11-22}, {@code 2026-W47}. */
+  /**
+   * A name of the period that contains {@code time}, e.g. {@code 2026-11-22}, {@code 2026-W47}.
+   *
+   * @param time the instant whose period is wanted
+   * @return the period's name
+   */
   public String periodOf(Instant time) {
     Objects.requireNonNull(time, "time");
     LocalDate day = LocalDate.ofInstant(time, ZoneOffset.UTC);

@@ -27,7 +27,11 @@ import java.util.Set;
  * run. The engine comes from {@code cleanroom-core}, found through {@link ServiceLoader}.
  */
 public interface CleanRoom {
-  /** A builder for a room. */
+  /**
+   * A builder for a room.
+   *
+   * @return a builder for a room
+   */
   static Builder builder() {
     return new Builder();
   }
@@ -35,17 +39,24 @@ public interface CleanRoom {
   /**
    * Adds a dataset. Queries started afterwards may use it.
    *
+   * @param dataset the dataset to add
    * @throws IllegalArgumentException if a dataset with the same qualified name is registered
    */
   void register(Dataset dataset);
 
-  /** The qualified names of the registered datasets. */
+  /**
+   * The qualified names of the registered datasets.
+   *
+   * @return the qualified names of the registered datasets
+   */
   Set<String> datasets();
 
   /**
    * Starts a query by {@code analyst}. Whether the analyst may touch a dataset is decided by each
    * dataset's policy when the query runs.
    *
+   * @param analyst the querying party
+   * @return the first stage of the query
    * @throws IllegalArgumentException if {@code analyst} is not a valid party name
    */
   QueryStart as(String analyst);
@@ -119,6 +130,10 @@ public interface CleanRoom {
       Optional<BudgetStore> budgetStore,
       Clock clock) {
     /**
+     * @param secretKey the key for HMAC pseudonymization of user ids
+     * @param auditSink where audit events go; empty for the engine's default (SLF4J)
+     * @param budgetStore where privacy budgets are charged; empty for the engine's in-memory store
+     * @param clock the clock for audit times and budget periods
      * @throws NullPointerException if an argument is null
      */
     public Settings {
@@ -155,6 +170,9 @@ public interface CleanRoom {
      * The key for HMAC pseudonymization; by default a fresh 256-bit key from {@link
      * java.security.SecureRandom}, so pseudonyms are unlinkable across rooms. Parties that upload
      * already pseudonymized ids must use the same key.
+     *
+     * @param key the HMAC key
+     * @return this builder
      */
     public Builder secretKey(SecretKey key) {
       Objects.requireNonNull(key, "key");
@@ -165,7 +183,12 @@ public interface CleanRoom {
       return this;
     }
 
-    /** Where audit events go; by default an SLF4J logger named {@code dev.cleanroom.audit}. */
+    /**
+     * Where audit events go; by default an SLF4J logger named {@code dev.cleanroom.audit}.
+     *
+     * @param sink the audit sink
+     * @return this builder
+     */
     public Builder auditSink(AuditSink sink) {
       Objects.requireNonNull(sink, "sink");
       if (auditSink != null) {
@@ -178,6 +201,9 @@ public interface CleanRoom {
     /**
      * Where privacy budgets are charged; by default an in-memory store that forgets everything when
      * the room is gone. Use a durable store (a journal file) in production.
+     *
+     * @param store the budget store
+     * @return this builder
      */
     public Builder budgetStore(BudgetStore store) {
       Objects.requireNonNull(store, "store");
@@ -188,7 +214,12 @@ public interface CleanRoom {
       return this;
     }
 
-    /** The clock for audit times and budget periods; by default the system clock in UTC. */
+    /**
+     * The clock for audit times and budget periods; by default the system clock in UTC.
+     *
+     * @param clock the clock for audit times and budget periods
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       Objects.requireNonNull(clock, "clock");
       if (this.clock != null) {
@@ -201,6 +232,7 @@ public interface CleanRoom {
     /**
      * Builds the room.
      *
+     * @return the room
      * @throws IllegalStateException if no engine ({@code cleanroom-core}) is on the class or module
      *     path
      */

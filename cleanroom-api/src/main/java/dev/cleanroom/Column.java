@@ -10,6 +10,8 @@ import java.util.Objects;
  */
 public record Column(String name, ColumnType type) {
   /**
+   * @param name the column name: a letter or underscore, then letters, digits or underscores
+   * @param type the column type
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code name} is not a valid name
    */
@@ -18,17 +20,32 @@ public record Column(String name, ColumnType type) {
     Objects.requireNonNull(type, "type");
   }
 
-  /** A {@link ColumnType#STRING} column. */
+  /**
+   * A {@link ColumnType#STRING} column.
+   *
+   * @param name the column name: a letter or underscore, then letters, digits or underscores
+   * @return a {@link ColumnType#STRING} column
+   */
   public static Column string(String name) {
     return new Column(name, ColumnType.STRING);
   }
 
-  /** A {@link ColumnType#LONG} column. */
+  /**
+   * A {@link ColumnType#LONG} column.
+   *
+   * @param name the column name: a letter or underscore, then letters, digits or underscores
+   * @return a {@link ColumnType#LONG} column
+   */
   public static Column int64(String name) {
     return new Column(name, ColumnType.LONG);
   }
 
-  /** A {@link ColumnType#DOUBLE} column. */
+  /**
+   * A {@link ColumnType#DOUBLE} column.
+   *
+   * @param name the column name: a letter or underscore, then letters, digits or underscores
+   * @return a {@link ColumnType#DOUBLE} column
+   */
   public static Column float64(String name) {
     return new Column(name, ColumnType.DOUBLE);
   }

@@ -9,7 +9,11 @@ public enum ColumnType {
   /** A 64-bit IEEE 754 floating-point number. */
   DOUBLE;
 
-  /** Whether values of this type are numbers. */
+  /**
+   * Whether values of this type are numbers.
+   *
+   * @return whether values of this type are numbers
+   */
   public boolean isNumeric() {
     return this != STRING;
   }

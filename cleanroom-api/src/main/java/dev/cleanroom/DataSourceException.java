@@ -10,8 +10,13 @@ import java.util.OptionalLong;
 public final class DataSourceException extends CleanRoomException {
   private static final long serialVersionUID = 1L;
 
+  /** The failing source's name. */
   private final String source;
+
+  /** The 1-based line of the failure, or -1 when unknown. */
   private final long line;
+
+  /** The column of the failure, or the empty string when unknown. */
   private final String column;
 
   /**
@@ -56,17 +61,29 @@ public final class DataSourceException extends CleanRoomException {
     return sb.append(": ").append(problem).toString();
   }
 
-  /** The name of the failing source. */
+  /**
+   * The name of the failing source.
+   *
+   * @return the name of the failing source
+   */
   public String source() {
     return source;
   }
 
-  /** The 1-based line of the failure, if known. */
+  /**
+   * The 1-based line of the failure, if known.
+   *
+   * @return the 1-based line of the failure, if known
+   */
   public OptionalLong line() {
     return line >= 0 ? OptionalLong.of(line) : OptionalLong.empty();
   }
 
-  /** The column of the failure, or the empty string when unknown. */
+  /**
+   * The column of the failure, or the empty string when unknown.
+   *
+   * @return the column of the failure, or the empty string when unknown
+   */
   public String column() {
     return column;
   }

@@ -45,58 +45,101 @@ public final class Dataset {
    *
    * @param owner the owning party's name
    * @param name the dataset's name, unique per owner
+   * @return a builder for the dataset {@code owner.name}
    */
   public static Builder builder(String owner, String name) {
     return new Builder(Names.check("owner", owner), Names.check("dataset name", name));
   }
 
-  /** The owning party. */
+  /**
+   * The owning party.
+   *
+   * @return the owning party
+   */
   public String owner() {
     return owner;
   }
 
-  /** The dataset's name. */
+  /**
+   * The dataset's name.
+   *
+   * @return the dataset's name
+   */
   public String name() {
     return name;
   }
 
-  /** {@code owner.name}, the name queries use. */
+  /**
+   * {@code owner.name}, the name queries use.
+   *
+   * @return the qualified name
+   */
   public String qualifiedName() {
     return owner + "." + name;
   }
 
-  /** The source of the rows. */
+  /**
+   * The source of the rows.
+   *
+   * @return the source of the rows
+   */
   public DataSource source() {
     return source;
   }
 
-  /** The source's schema, read once when the dataset was built. */
+  /**
+   * The source's schema, read once when the dataset was built.
+   *
+   * @return the source's schema, read once when the dataset was built
+   */
   public Schema schema() {
     return schema;
   }
 
-  /** The {@link ColumnRole#USER_ID} column. */
+  /**
+   * The {@link ColumnRole#USER_ID} column.
+   *
+   * @return the {@link ColumnRole#USER_ID} column
+   */
   public String userIdColumn() {
     return userIdColumn;
   }
 
-  /** How the user id column holds its identifiers. */
+  /**
+   * How the user id column holds its identifiers.
+   *
+   * @return how the user id column holds its identifiers
+   */
   public UserIdFormat userIdFormat() {
     return userIdFormat;
   }
 
-  /** The role of {@code column}: {@link ColumnRole#BLOCKED} unless declared. */
+  /**
+   * The role of {@code column}: {@link ColumnRole#BLOCKED} unless declared.
+   *
+   * @param column the column's name
+   * @return the role of {@code column}: {@link ColumnRole#BLOCKED} unless declared
+   */
   public ColumnRole role(String column) {
     Objects.requireNonNull(column, "column");
     return roles.getOrDefault(column, ColumnRole.BLOCKED);
   }
 
-  /** The declared roles by column, in declaration order. */
+  /**
+   * The declared roles by column, in declaration order.
+   *
+   * @return the declared roles by column, in declaration order
+   */
   public Map<String, ColumnRole> roles() {
     return roles;
   }
 
-  /** The declared clamp bounds of {@code metric}, if it is a metric. */
+  /**
+   * The declared clamp bounds of {@code metric}, if it is a metric.
+   *
+   * @param metric the metric column's name
+   * @return the declared clamp bounds of {@code metric}, if it is a metric
+   */
   public Optional<Bounds> metricBounds(String metric) {
     Objects.requireNonNull(metric, "metric");
     return Optional.ofNullable(metrics.get(metric));
@@ -106,6 +149,9 @@ public final class Dataset {
    * The bounds of one person's total of {@code metric} in one group: the policy's per-group clamp,
    * or else the metric's declared bounds.
    *
+   * @param metric the metric column's name
+   * @return the bounds of one person's total of {@code metric} in one group: the policy's per-group
+   *     clamp, or else the metric's declared bounds
    * @throws IllegalArgumentException if {@code metric} is not a declared metric
    */
   public Bounds groupBounds(String metric) {
@@ -116,7 +162,11 @@ public final class Dataset {
     return policy.groupClamp(metric).orElse(declared);
   }
 
-  /** The dimensions the policy allows to group by and filter on. */
+  /**
+   * The dimensions the policy allows to group by and filter on.
+   *
+   * @return the dimensions the policy allows to group by and filter on
+   */
   public Set<String> allowedDimensions() {
     return policy
         .allowedDimensions()
@@ -133,7 +183,11 @@ public final class Dataset {
             });
   }
 
-  /** The owner's policy. */
+  /**
+   * The owner's policy.
+   *
+   * @return the owner's policy
+   */
   public Policy policy() {
     return policy;
   }
@@ -159,7 +213,12 @@ public final class Dataset {
       this.name = name;
     }
 
-    /** The source of the rows (required). */
+    /**
+     * The source of the rows (required).
+     *
+     * @param source where the rows come from
+     * @return this builder
+     */
     public Builder source(DataSource source) {
       Objects.requireNonNull(source, "source");
       if (this.source != null) {
@@ -169,12 +228,23 @@ public final class Dataset {
       return this;
     }
 
-    /** The user id column, holding {@link UserIdFormat#RAW} identifiers (required, once). */
+    /**
+     * The user id column, holding {@link UserIdFormat#RAW} identifiers (required, once).
+     *
+     * @param column the column's name
+     * @return this builder
+     */
     public Builder userId(String column) {
       return userId(column, UserIdFormat.RAW);
     }
 
-    /** The user id column and how it holds identifiers (required, once). */
+    /**
+     * The user id column and how it holds identifiers (required, once).
+     *
+     * @param column the column's name
+     * @param format how the ids are written
+     * @return this builder
+     */
     public Builder userId(String column, UserIdFormat format) {
       Objects.requireNonNull(format, "format");
       if (userIdColumn != null) {
@@ -186,13 +256,23 @@ public final class Dataset {
       return this;
     }
 
-    /** Declares {@code column} a dimension. */
+    /**
+     * Declares {@code column} a dimension.
+     *
+     * @param column the column's name
+     * @return this builder
+     */
     public Builder dimension(String column) {
       declare(column, ColumnRole.DIMENSION);
       return this;
     }
 
-    /** Declares several dimensions. */
+    /**
+     * Declares several dimensions.
+     *
+     * @param columns the column names
+     * @return this builder
+     */
     public Builder dimensions(String... columns) {
       for (String c : List.of(columns)) {
         dimension(c);
@@ -205,6 +285,10 @@ public final class Dataset {
      * default each person's total per group is clamped to the same bounds (see {@link
      * Policy.Builder#clampPerGroup}).
      *
+     * @param column the column's name
+     * @param lower the smallest valid value
+     * @param upper the largest valid value
+     * @return this builder
      * @throws IllegalArgumentException if a bound is not finite or {@code lower > upper}
      */
     public Builder metric(String column, double lower, double upper) {
@@ -214,13 +298,23 @@ public final class Dataset {
       return this;
     }
 
-    /** Declares {@code column} blocked; undeclared columns are blocked as well. */
+    /**
+     * Declares {@code column} blocked; undeclared columns are blocked as well.
+     *
+     * @param column the column's name
+     * @return this builder
+     */
     public Builder blocked(String column) {
       declare(column, ColumnRole.BLOCKED);
       return this;
     }
 
-    /** The owner's policy (required). */
+    /**
+     * The owner's policy (required).
+     *
+     * @param policy the owner's policy
+     * @return this builder
+     */
     public Builder policy(Policy policy) {
       Objects.requireNonNull(policy, "policy");
       if (this.policy != null) {
@@ -242,6 +336,7 @@ public final class Dataset {
     /**
      * Validates and builds the dataset.
      *
+     * @return the dataset
      * @throws IllegalStateException if the source, user id or policy is missing
      * @throws IllegalArgumentException if a declared column is not in the source's schema or has
      *     the wrong type, or the policy names a column that does not fit its rule

@@ -15,6 +15,9 @@ import java.util.Objects;
 public record DifferentialPrivacyRule(
     PrivacyBudget total, BigDecimal maxEpsilonPerQuery, BudgetPeriod period) {
   /**
+   * @param total the budget per analyst and period: pure ε or (ε, δ)
+   * @param maxEpsilonPerQuery the largest ε one query may spend, at most the total ε
+   * @param period how often the budget starts afresh
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code total} is zCDP, or the per-query cap is not positive
    *     or exceeds the total ε

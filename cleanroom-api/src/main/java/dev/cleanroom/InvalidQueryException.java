@@ -7,7 +7,11 @@ package dev.cleanroom;
 public final class InvalidQueryException extends CleanRoomException {
   private static final long serialVersionUID = 1L;
 
-  /** An invalid query, described by {@code message}. */
+  /**
+   * An invalid query, described by {@code message}.
+   *
+   * @param message what is wrong and where, without data values
+   */
   public InvalidQueryException(String message) {
     super(message);
   }

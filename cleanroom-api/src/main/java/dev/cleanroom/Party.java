@@ -7,6 +7,7 @@ package dev.cleanroom;
  */
 public record Party(String name) {
   /**
+   * @param name the party's name: a letter or underscore, then letters, digits or underscores
    * @throws NullPointerException if {@code name} is null
    * @throws IllegalArgumentException if {@code name} is not a valid name
    */
@@ -14,7 +15,12 @@ public record Party(String name) {
     Names.check("party name", name);
   }
 
-  /** Returns the party named {@code name}. */
+  /**
+   * Returns the party named {@code name}.
+   *
+   * @param name the party's name: a letter or underscore, then letters, digits or underscores
+   * @return the party named {@code name}
+   */
   public static Party of(String name) {
     return new Party(name);
   }

@@ -81,12 +81,20 @@ public final class Policy {
     this.differenceCheckRetention = b.differenceCheckRetention;
   }
 
-  /** A builder for a policy. */
+  /**
+   * A builder for a policy.
+   *
+   * @return a builder for a policy
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The parties that may run queries touching the dataset. */
+  /**
+   * The parties that may run queries touching the dataset.
+   *
+   * @return the parties that may run queries touching the dataset
+   */
   public Set<String> analysts() {
     return analysts;
   }
@@ -120,7 +128,11 @@ public final class Policy {
     return minCohortSize;
   }
 
-  /** The columns the dataset may be joined on; empty if the dataset may not be joined. */
+  /**
+   * The columns the dataset may be joined on; empty if the dataset may not be joined.
+   *
+   * @return the columns the dataset may be joined on; empty if the dataset may not be joined
+   */
   public Set<String> joinColumns() {
     return joinColumns;
   }
@@ -128,6 +140,9 @@ public final class Policy {
   /**
    * The dimensions that may be grouped by and filtered on; empty means every column the dataset
    * declares as a {@link ColumnRole#DIMENSION}.
+   *
+   * @return the dimensions that may be grouped by and filtered on; empty means every column the
+   *     dataset declares as a {@link ColumnRole#DIMENSION}
    */
   public Optional<Set<String>> allowedDimensions() {
     return dimensions;
@@ -136,6 +151,10 @@ public final class Policy {
   /**
    * The aggregate functions allowed on {@code metric}; {@link AggregateFunction#SUM} and {@link
    * AggregateFunction#AVG} unless the owner narrowed them.
+   *
+   * @param metric the metric column's name
+   * @return the aggregate functions allowed on {@code metric}; {@link AggregateFunction#SUM} and
+   *     {@link AggregateFunction#AVG} unless the owner narrowed them
    */
   public Set<AggregateFunction> allowedAggregates(String metric) {
     Objects.requireNonNull(metric, "metric");
@@ -145,7 +164,11 @@ public final class Policy {
         : Collections.unmodifiableSet(EnumSet.of(AggregateFunction.SUM, AggregateFunction.AVG));
   }
 
-  /** The metrics whose aggregate functions the owner narrowed, with the functions allowed. */
+  /**
+   * The metrics whose aggregate functions the owner narrowed, with the functions allowed.
+   *
+   * @return the metrics whose aggregate functions the owner narrowed, with the functions allowed
+   */
   public Map<String, Set<AggregateFunction>> aggregateRules() {
     return aggregates;
   }
@@ -153,28 +176,48 @@ public final class Policy {
   /**
    * The bounds of one person's total of {@code metric} in one output group, if the owner set them;
    * otherwise the metric's declared bounds apply.
+   *
+   * @param metric the metric column's name
+   * @return the bounds of one person's total of {@code metric} in one output group, if the owner
+   *     set them; otherwise the metric's declared bounds apply
    */
   public Optional<Bounds> groupClamp(String metric) {
     Objects.requireNonNull(metric, "metric");
     return Optional.ofNullable(groupClamps.get(metric));
   }
 
-  /** The per-group clamps the owner set, by metric. */
+  /**
+   * The per-group clamps the owner set, by metric.
+   *
+   * @return the per-group clamps the owner set, by metric
+   */
   public Map<String, Bounds> groupClamps() {
     return groupClamps;
   }
 
-  /** The minimum number of distinct users of every released output row (k). */
+  /**
+   * The minimum number of distinct users of every released output row (k).
+   *
+   * @return the minimum number of distinct users of every released output row (k)
+   */
   public int minDistinctUsers() {
     return minDistinctUsers;
   }
 
-  /** The maximum number of output groups one person may contribute to (L0). */
+  /**
+   * The maximum number of output groups one person may contribute to (L0).
+   *
+   * @return the maximum number of output groups one person may contribute to (L0)
+   */
   public int maxGroupsPerUser() {
     return maxGroupsPerUser;
   }
 
-  /** The maximum number of one person's rows counted in one output group by {@code count()}. */
+  /**
+   * The maximum number of one person's rows counted in one output group by {@code count()}.
+   *
+   * @return the maximum number of one person's rows counted in one output group by {@code count()}
+   */
   public int maxContributionsPerGroup() {
     return maxContributionsPerGroup;
   }
@@ -182,6 +225,10 @@ public final class Policy {
   /**
    * The owner's differential-privacy requirement, if any: then every query touching the dataset
    * must be differentially private and is charged to the analyst's ledger for the dataset.
+   *
+   * @return the owner's differential-privacy requirement, if any: then every query touching the
+   *     dataset must be differentially private and is charged to the analyst's ledger for the
+   *     dataset
    */
   public Optional<DifferentialPrivacyRule> differentialPrivacy() {
     return differentialPrivacy;
@@ -286,7 +333,12 @@ public final class Policy {
       }
     }
 
-    /** The parties allowed to run queries that touch the dataset (required, at least one). */
+    /**
+     * The parties allowed to run queries that touch the dataset (required, at least one).
+     *
+     * @param parties the party names
+     * @return this builder
+     */
     public Builder allowAnalysts(String... parties) {
       List<String> checked = checkNames("analyst", parties);
       once("allowAnalysts");
@@ -351,6 +403,9 @@ public final class Policy {
     /**
      * The columns the dataset may be joined on: its {@link ColumnRole#USER_ID} column, or none to
      * forbid joins.
+     *
+     * @param columns the column names
+     * @return this builder
      */
     public Builder allowJoinOn(String... columns) {
       List<String> checked = checkNames("join column", columns);
@@ -362,6 +417,9 @@ public final class Policy {
     /**
      * Narrows the dimensions that may be grouped by and filtered on. Without this call, every
      * declared dimension is allowed; with it, only the listed ones.
+     *
+     * @param columns the column names
+     * @return this builder
      */
     public Builder allowDimensions(String... columns) {
       List<String> checked = checkNames("dimension", columns);
@@ -374,6 +432,10 @@ public final class Policy {
      * Narrows the aggregate functions allowed on {@code metric} to {@code functions}, each of which
      * must aggregate a metric ({@link AggregateFunction#SUM} or {@link AggregateFunction#AVG}).
      * Once per metric.
+     *
+     * @param metric the metric column's name
+     * @param functions the allowed functions
+     * @return this builder
      */
     public Builder allowAggregates(String metric, AggregateFunction... functions) {
       Names.check("metric", metric);
@@ -393,6 +455,11 @@ public final class Policy {
     /**
      * Bounds one person's total of {@code metric} in one output group to [lower, upper]. Without
      * this call, the metric's declared bounds apply. Once per metric.
+     *
+     * @param metric the metric column's name
+     * @param lower the smallest per-person total
+     * @param upper the largest per-person total
+     * @return this builder
      */
     public Builder clampPerGroup(String metric, double lower, double upper) {
       Names.check("metric", metric);
@@ -402,14 +469,24 @@ public final class Policy {
       return this;
     }
 
-    /** The minimum number of distinct users of a released output row, k (required). */
+    /**
+     * The minimum number of distinct users of a released output row, k (required).
+     *
+     * @param k the minimum number of distinct users per output row, 2 to {@link #MAX_K}
+     * @return this builder
+     */
     public Builder minDistinctUsers(int k) {
       once("minDistinctUsers");
       minDistinctUsers = k;
       return this;
     }
 
-    /** The maximum number of output groups one person may contribute to, L0 (default 1). */
+    /**
+     * The maximum number of output groups one person may contribute to, L0 (default 1).
+     *
+     * @param groups the maximum number of groups per person
+     * @return this builder
+     */
     public Builder maxGroupsPerUser(int groups) {
       once("maxGroupsPerUser");
       maxGroupsPerUser = groups;
@@ -419,6 +496,9 @@ public final class Policy {
     /**
      * The maximum number of one person's rows that {@code count()} counts in one output group
      * (default 1).
+     *
+     * @param rows the maximum number of rows per person and group
+     * @return this builder
      */
     public Builder maxContributionsPerGroup(int rows) {
       once("maxContributionsPerGroup");
@@ -431,6 +511,9 @@ public final class Policy {
      * most {@code total} (pure ε or (ε, δ)) per {@link #budgetPeriod budget period}, and one query
      * at most {@code maxEpsilonPerQuery}.
      *
+     * @param total the total budget per analyst and period: pure ε or (ε, δ)
+     * @param maxEpsilonPerQuery the largest ε one query may spend
+     * @return this builder
      * @throws IllegalArgumentException if {@code total} is zCDP or {@code maxEpsilonPerQuery} is
      *     not a finite number in (0, total ε]
      */
@@ -452,6 +535,9 @@ public final class Policy {
     /**
      * How often each analyst's budget starts afresh (default {@link BudgetPeriod#NONE}); needs
      * {@link #differentialPrivacy}.
+     *
+     * @param period the budget period
+     * @return this builder
      */
     public Builder budgetPeriod(BudgetPeriod period) {
       Objects.requireNonNull(period, "period");
@@ -517,6 +603,7 @@ public final class Policy {
     /**
      * Validates and builds the policy.
      *
+     * @return the policy
      * @throws IllegalStateException if a required setting is missing
      * @throws IllegalArgumentException if a setting is out of range
      */

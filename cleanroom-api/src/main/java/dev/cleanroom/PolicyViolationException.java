@@ -9,8 +9,13 @@ import java.util.Objects;
 public final class PolicyViolationException extends CleanRoomException {
   private static final long serialVersionUID = 1L;
 
+  /** The dataset whose policy refused the query. */
   private final String dataset;
+
+  /** The dataset's owner. */
   private final String owner;
+
+  /** The rule that refused the query. */
   private final PolicyRule rule;
 
   /**
@@ -36,17 +41,29 @@ public final class PolicyViolationException extends CleanRoomException {
     this.rule = rule;
   }
 
-  /** The qualified name of the dataset whose policy refused the query. */
+  /**
+   * The qualified name of the dataset whose policy refused the query.
+   *
+   * @return the qualified name of the dataset whose policy refused the query
+   */
   public String dataset() {
     return dataset;
   }
 
-  /** The owner of that dataset. */
+  /**
+   * The owner of that dataset.
+   *
+   * @return the owner of that dataset
+   */
   public String owner() {
     return owner;
   }
 
-  /** The rule that refused the query. */
+  /**
+   * The rule that refused the query.
+   *
+   * @return the rule that refused the query
+   */
   public PolicyRule rule() {
     return rule;
   }

@@ -23,6 +23,8 @@ public sealed interface PrivacyBudget
   /**
    * Pure ε-differential privacy.
    *
+   * @param epsilon ε, positive
+   * @return the budget
    * @throws IllegalArgumentException if ε is not finite or smaller than {@link #MIN_PARAMETER}
    */
   static PureDp epsilon(double epsilon) {
@@ -32,6 +34,9 @@ public sealed interface PrivacyBudget
   /**
    * Approximate (ε, δ)-differential privacy.
    *
+   * @param epsilon ε, positive
+   * @param delta δ, in [0, 1)
+   * @return the budget
    * @throws IllegalArgumentException if ε is not finite or smaller than {@link #MIN_PARAMETER}, or
    *     δ is not in [0, 1)
    */
@@ -42,16 +47,26 @@ public sealed interface PrivacyBudget
   /**
    * ρ-zero-concentrated differential privacy.
    *
+   * @param rho ρ, positive
+   * @return the budget
    * @throws IllegalArgumentException if ρ is not finite or smaller than {@link #MIN_PARAMETER}
    */
   static Zcdp zcdp(double rho) {
     return new Zcdp(Amounts.parameter("rho", rho));
   }
 
-  /** ε of this budget in (ε, δ) terms; for zCDP use {@link Zcdp#toApproxDp(double)}. */
+  /**
+   * ε of this budget in (ε, δ) terms; for zCDP use {@link Zcdp#toApproxDp(double)}.
+   *
+   * @return the amount
+   */
   BigDecimal epsilon();
 
-  /** δ of this budget in (ε, δ) terms (zero for pure ε). */
+  /**
+   * δ of this budget in (ε, δ) terms (zero for pure ε).
+   *
+   * @return the amount
+   */
   BigDecimal delta();
 
   /**
@@ -61,6 +76,7 @@ public sealed interface PrivacyBudget
    */
   record PureDp(BigDecimal epsilon) implements PrivacyBudget {
     /**
+     * @param epsilon ε, positive
      * @throws IllegalArgumentException if ε is not positive
      */
     public PureDp {
@@ -86,6 +102,8 @@ public sealed interface PrivacyBudget
    */
   record ApproxDp(BigDecimal epsilon, BigDecimal delta) implements PrivacyBudget {
     /**
+     * @param epsilon ε, positive
+     * @param delta δ, in [0, 1)
      * @throws IllegalArgumentException if ε is not positive or δ is not in [0, 1)
      */
     public ApproxDp {
@@ -109,6 +127,7 @@ public sealed interface PrivacyBudget
    */
   record Zcdp(BigDecimal rho) implements PrivacyBudget {
     /**
+     * @param rho ρ, positive
      * @throws IllegalArgumentException if ρ is not positive
      */
     public Zcdp {
@@ -119,6 +138,9 @@ public sealed interface PrivacyBudget
      * The (ε, δ) guarantee that ρ-zCDP implies (Bun and Steinke 2016): ε = ρ + 2·sqrt(ρ·ln(1/δ)),
      * rounded up.
      *
+     * @param delta δ, in [0, 1)
+     * @return the (ε, δ) guarantee that ρ-zCDP implies (Bun and Steinke 2016): ε = ρ +
+     *     2·sqrt(ρ·ln(1/δ)), rounded up
      * @throws IllegalArgumentException if δ is not in (0, 1)
      */
     public ApproxDp toApproxDp(double delta) {

@@ -14,6 +14,7 @@ import java.util.Set;
  */
 public record Schema(List<Column> columns) {
   /**
+   * @param columns the columns, in order; names are unique
    * @throws NullPointerException if {@code columns} or one of its elements is null
    * @throws IllegalArgumentException if {@code columns} is empty or names a column twice
    */
@@ -30,18 +31,33 @@ public record Schema(List<Column> columns) {
     }
   }
 
-  /** A schema of the given columns. */
+  /**
+   * A schema of the given columns.
+   *
+   * @param columns the columns, in order; names are unique
+   * @return a schema of the given columns
+   */
   public static Schema of(Column... columns) {
     return new Schema(List.of(columns));
   }
 
-  /** The column named {@code name}, if there is one. */
+  /**
+   * The column named {@code name}, if there is one.
+   *
+   * @param name the column's name
+   * @return the column named {@code name}, if there is one
+   */
   public Optional<Column> column(String name) {
     Objects.requireNonNull(name, "name");
     return columns.stream().filter(c -> c.name().equals(name)).findFirst();
   }
 
-  /** The position of the column named {@code name}, or -1 if there is none. */
+  /**
+   * The position of the column named {@code name}, or -1 if there is none.
+   *
+   * @param name the column's name
+   * @return the position of the column named {@code name}, or -1 if there is none
+   */
   public int indexOf(String name) {
     Objects.requireNonNull(name, "name");
     for (int i = 0; i < columns.size(); i++) {
@@ -52,7 +68,11 @@ public record Schema(List<Column> columns) {
     return -1;
   }
 
-  /** The names of the columns, in order. */
+  /**
+   * The names of the columns, in order.
+   *
+   * @return the names of the columns, in order
+   */
   public List<String> names() {
     List<String> names = new ArrayList<>(columns.size());
     for (Column c : columns) {

@@ -26,6 +26,8 @@ public final class SecretKey {
   /**
    * A key of the given bytes (copied).
    *
+   * @param bytes the key, at least {@link #MIN_BYTES} bytes
+   * @return a key of the given bytes (copied)
    * @throws NullPointerException if {@code bytes} is null
    * @throws IllegalArgumentException if the key is shorter than {@link #MIN_BYTES}
    */
@@ -44,6 +46,8 @@ public final class SecretKey {
   /**
    * A key from its Base64 text.
    *
+   * @param base64 the key in Base64
+   * @return a key from its Base64 text
    * @throws IllegalArgumentException if the text is not Base64 or the key is too short
    */
   public static SecretKey fromBase64(String base64) {
@@ -57,19 +61,31 @@ public final class SecretKey {
     return of(decoded);
   }
 
-  /** A fresh key of {@link #GENERATED_BYTES} bytes from {@link SecureRandom}. */
+  /**
+   * A fresh key of {@link #GENERATED_BYTES} bytes from {@link SecureRandom}.
+   *
+   * @return a fresh key of {@link #GENERATED_BYTES} bytes from {@link SecureRandom}
+   */
   public static SecretKey random() {
     byte[] bytes = new byte[GENERATED_BYTES];
     new SecureRandom().nextBytes(bytes);
     return new SecretKey(bytes);
   }
 
-  /** A copy of the key's bytes. */
+  /**
+   * A copy of the key's bytes.
+   *
+   * @return a copy of the key's bytes
+   */
   public byte[] bytes() {
     return bytes.clone();
   }
 
-  /** The key's length in bytes. */
+  /**
+   * The key's length in bytes.
+   *
+   * @return the key's length in bytes
+   */
   public int length() {
     return bytes.length;
   }

@@ -15,6 +15,10 @@ import java.util.Optional;
  */
 public record Aggregate(AggregateFunction function, String column, String alias) {
   /**
+   * @param function the aggregate function
+   * @param column the metric column, or the empty string for {@link AggregateFunction#COUNT} and
+   *     {@link AggregateFunction#COUNT_DISTINCT_USERS}
+   * @param alias the name of the output column
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the column does not fit the function or the alias is blank
    */
@@ -40,12 +44,21 @@ public record Aggregate(AggregateFunction function, String column, String alias)
     }
   }
 
-  /** The same aggregate with the output column named {@code alias}. */
+  /**
+   * The same aggregate with the output column named {@code alias}.
+   *
+   * @param alias the name of the output column
+   * @return the same aggregate with the output column named {@code alias}
+   */
   public Aggregate as(String alias) {
     return new Aggregate(function, column, alias);
   }
 
-  /** The metric column, if the function reads one. */
+  /**
+   * The metric column, if the function reads one.
+   *
+   * @return the metric column, if the function reads one
+   */
   public Optional<String> metric() {
     return column.isEmpty() ? Optional.empty() : Optional.of(column);
   }

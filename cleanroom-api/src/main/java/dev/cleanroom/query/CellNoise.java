@@ -15,6 +15,10 @@ public record CellNoise(String mechanism, double scale, double lower, double upp
   public static final double CONFIDENCE = 0.95;
 
   /**
+   * @param mechanism the noise distribution, e.g. {@code discrete Laplace}
+   * @param scale the noise's scale in the cell's units: b for Laplace, σ for Gaussian
+   * @param lower the lower end of the 95% confidence interval of the true value
+   * @param upper the upper end of the 95% confidence interval of the true value
    * @throws NullPointerException if {@code mechanism} is null
    * @throws IllegalArgumentException if the scale is negative or the interval is reversed
    */

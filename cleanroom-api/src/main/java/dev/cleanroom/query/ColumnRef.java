@@ -13,6 +13,7 @@ import java.util.Objects;
  */
 public record ColumnRef(String name) {
   /**
+   * @param name the column name
    * @throws NullPointerException if {@code name} is null
    * @throws IllegalArgumentException if {@code name} is blank
    */
@@ -23,87 +24,172 @@ public record ColumnRef(String name) {
     }
   }
 
-  /** {@code column = value}. */
+  /**
+   * {@code column = value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition eq(String value) {
     return cmp(Condition.Op.EQ, value);
   }
 
-  /** {@code column = value}. */
+  /**
+   * {@code column = value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition eq(long value) {
     return cmp(Condition.Op.EQ, value);
   }
 
-  /** {@code column = value}. */
+  /**
+   * {@code column = value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition eq(double value) {
     return cmp(Condition.Op.EQ, value);
   }
 
-  /** {@code column <> value}. */
+  /**
+   * {@code column <> value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition ne(String value) {
     return cmp(Condition.Op.NE, value);
   }
 
-  /** {@code column <> value}. */
+  /**
+   * {@code column <> value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition ne(long value) {
     return cmp(Condition.Op.NE, value);
   }
 
-  /** {@code column < value}. */
+  /**
+   * {@code column < value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition lt(String value) {
     return cmp(Condition.Op.LT, value);
   }
 
-  /** {@code column < value}. */
+  /**
+   * {@code column < value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition lt(long value) {
     return cmp(Condition.Op.LT, value);
   }
 
-  /** {@code column < value}. */
+  /**
+   * {@code column < value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition lt(double value) {
     return cmp(Condition.Op.LT, value);
   }
 
-  /** {@code column <= value}. */
+  /**
+   * {@code column <= value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition le(String value) {
     return cmp(Condition.Op.LE, value);
   }
 
-  /** {@code column <= value}. */
+  /**
+   * {@code column <= value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition le(long value) {
     return cmp(Condition.Op.LE, value);
   }
 
-  /** {@code column <= value}. */
+  /**
+   * {@code column <= value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition le(double value) {
     return cmp(Condition.Op.LE, value);
   }
 
-  /** {@code column > value}. */
+  /**
+   * {@code column > value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition gt(String value) {
     return cmp(Condition.Op.GT, value);
   }
 
-  /** {@code column > value}. */
+  /**
+   * {@code column > value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition gt(long value) {
     return cmp(Condition.Op.GT, value);
   }
 
-  /** {@code column > value}. */
+  /**
+   * {@code column > value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition gt(double value) {
     return cmp(Condition.Op.GT, value);
   }
 
-  /** {@code column >= value}. */
+  /**
+   * {@code column >= value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition ge(String value) {
     return cmp(Condition.Op.GE, value);
   }
 
-  /** {@code column >= value}. */
+  /**
+   * {@code column >= value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition ge(long value) {
     return cmp(Condition.Op.GE, value);
   }
 
-  /** {@code column >= value}. */
+  /**
+   * {@code column >= value}.
+   *
+   * @param value the literal to compare with
+   * @return the condition, to pass to {@code where}
+   */
   public Condition ge(double value) {
     return cmp(Condition.Op.GE, value);
   }
@@ -138,27 +224,55 @@ public record ColumnRef(String name) {
     return cmp(Condition.Op.GE, parameter);
   }
 
-  /** {@code low <= column <= high}. */
+  /**
+   * {@code low <= column <= high}.
+   *
+   * @param low the lower end, inclusive
+   * @param high the upper end, inclusive
+   * @return the condition, to pass to {@code where}
+   */
   public Condition between(long low, long high) {
     return ge(low).and(le(high));
   }
 
-  /** {@code low <= column <= high}. */
+  /**
+   * {@code low <= column <= high}.
+   *
+   * @param low the lower end, inclusive
+   * @param high the upper end, inclusive
+   * @return the condition, to pass to {@code where}
+   */
   public Condition between(double low, double high) {
     return ge(low).and(le(high));
   }
 
-  /** {@code low <= column <= high}, comparing text by its UTF-16 code units. */
+  /**
+   * {@code low <= column <= high}, comparing text by its UTF-16 code units.
+   *
+   * @param low the lower end, inclusive
+   * @param high the upper end, inclusive
+   * @return the condition, to pass to {@code where}
+   */
   public Condition between(String low, String high) {
     return ge(low).and(le(high));
   }
 
-  /** {@code column IN (values)}. */
+  /**
+   * {@code column IN (values)}.
+   *
+   * @param values the literals to match, at least one
+   * @return the condition, to pass to {@code where}
+   */
   public Condition in(String... values) {
     return new Condition.In(name, List.of((Object[]) values));
   }
 
-  /** {@code column IN (values)}. */
+  /**
+   * {@code column IN (values)}.
+   *
+   * @param values the literals to match, at least one
+   * @return the condition, to pass to {@code where}
+   */
   public Condition in(long... values) {
     List<Object> list = new ArrayList<>(values.length);
     for (long v : values) {

@@ -12,22 +12,40 @@ import java.util.function.BiConsumer;
 public sealed interface Condition
     permits Condition.Comparison, Condition.In, Condition.And, Condition.Or, Condition.Not {
 
-  /** This condition and {@code other}. */
+  /**
+   * This condition and {@code other}.
+   *
+   * @param other the condition to combine with
+   * @return this condition and {@code other}
+   */
   default Condition and(Condition other) {
     return new And(List.of(this, other));
   }
 
-  /** This condition or {@code other}. */
+  /**
+   * This condition or {@code other}.
+   *
+   * @param other the condition to combine with
+   * @return this condition or {@code other}
+   */
   default Condition or(Condition other) {
     return new Or(List.of(this, other));
   }
 
-  /** The negation of this condition. */
+  /**
+   * The negation of this condition.
+   *
+   * @return the negation of this condition
+   */
   default Condition not() {
     return new Not(this);
   }
 
-  /** The column names this condition reads, in order of appearance (with repeats). */
+  /**
+   * The column names this condition reads, in order of appearance (with repeats).
+   *
+   * @return the column names this condition reads, in order of appearance (with repeats)
+   */
   default List<String> columns() {
     List<String> out = new ArrayList<>();
     visitLeaves(this, (column, values) -> out.add(column));
@@ -88,7 +106,11 @@ public sealed interface Condition
       this.symbol = symbol;
     }
 
-    /** The operator's SQL symbol. */
+    /**
+     * The operator's SQL symbol.
+     *
+     * @return the operator's SQL symbol
+     */
     public String symbol() {
       return symbol;
     }
@@ -104,6 +126,9 @@ public sealed interface Condition
    */
   record Comparison(String column, Op op, Object value) implements Condition {
     /**
+     * @param column the column name, optionally qualified by its dataset
+     * @param op the operator
+     * @param value a {@link String}, {@link Long} or {@link Double}
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code value} is not a String, Long or finite Double
      */
@@ -128,6 +153,8 @@ public sealed interface Condition
    */
   record In(String column, List<Object> values) implements Condition {
     /**
+     * @param column the column name, optionally qualified by its dataset
+     * @param values at least one value, each a {@link String}, {@link Long} or {@link Double}
      * @throws NullPointerException if an argument or value is null
      * @throws IllegalArgumentException if {@code values} is empty or holds an unsupported value
      */
@@ -156,6 +183,7 @@ public sealed interface Condition
    */
   record And(List<Condition> operands) implements Condition {
     /**
+     * @param operands at least two conditions
      * @throws IllegalArgumentException if there are fewer than two operands
      */
     public And {
@@ -178,6 +206,7 @@ public sealed interface Condition
    */
   record Or(List<Condition> operands) implements Condition {
     /**
+     * @param operands at least two conditions
      * @throws IllegalArgumentException if there are fewer than two operands
      */
     public Or {
@@ -200,6 +229,7 @@ public sealed interface Condition
    */
   record Not(Condition operand) implements Condition {
     /**
+     * @param operand the negated condition
      * @throws NullPointerException if {@code operand} is null
      */
     public Not {

@@ -19,7 +19,12 @@ import dev.cleanroom.AggregateFunction;
 public final class Dsl {
   private Dsl() {}
 
-  /** A column of the query's datasets, to build a condition on. */
+  /**
+   * A column of the query's datasets, to build a condition on.
+   *
+   * @param name the column's name, plain or qualified
+   * @return a column of the query's datasets, to build a condition on
+   */
   public static ColumnRef col(String name) {
     return new ColumnRef(name);
   }
@@ -32,18 +37,30 @@ public final class Dsl {
     return new Placeholder(name);
   }
 
-  /** The number of rows, bounded per person and group; output column {@code count}. */
+  /**
+   * The number of rows, bounded per person and group; output column {@code count}.
+   *
+   * @return the number of rows, bounded per person and group; output column {@code count}
+   */
   public static Aggregate count() {
     return new Aggregate(AggregateFunction.COUNT, "", "count");
   }
 
-  /** The number of distinct people; output column {@code distinct_users}. */
+  /**
+   * The number of distinct people; output column {@code distinct_users}.
+   *
+   * @return the number of distinct people; output column {@code distinct_users}
+   */
   public static Aggregate countDistinctUsers() {
     return new Aggregate(AggregateFunction.COUNT_DISTINCT_USERS, "", "distinct_users");
   }
 
   /**
    * The sum of {@code metric}, clamped per person and group; output column {@code sum_<metric>}.
+   *
+   * @param metric the metric column's name
+   * @return the sum of {@code metric}, clamped per person and group; output column {@code
+   *     sum_<metric>}
    */
   public static Aggregate sum(String metric) {
     return new Aggregate(AggregateFunction.SUM, metric, alias("sum_", metric));
@@ -52,6 +69,10 @@ public final class Dsl {
   /**
    * The mean over people of each person's clamped total of {@code metric}; output column {@code
    * avg_<metric>}.
+   *
+   * @param metric the metric column's name
+   * @return the mean over people of each person's clamped total of {@code metric}; output column
+   *     {@code avg_<metric>}
    */
   public static Aggregate avg(String metric) {
     return new Aggregate(AggregateFunction.AVG, metric, alias("avg_", metric));

@@ -27,6 +27,15 @@ public record Explanation(
     List<LedgerStatus> ledgers,
     List<String> accuracy) {
   /**
+   * @param spec the query
+   * @param plan the steps of the plan, in order
+   * @param checks every policy check of every touched dataset
+   * @param minDistinctUsers the threshold k that applies (largest of the touched datasets)
+   * @param maxGroupsPerUser the L0 bound that applies (smallest of the touched datasets)
+   * @param maxContributionsPerGroup the per-group row bound that applies (smallest)
+   * @param ledgers the privacy budget each ledger would be charged, and what it would have left
+   * @param accuracy for a differentially private query, one line per noisy part: the split, the
+   *     noise and the expected 95% confidence-interval half-width
    * @throws NullPointerException if an argument is null
    */
   public Explanation {
@@ -37,7 +46,16 @@ public record Explanation(
     accuracy = List.copyOf(accuracy);
   }
 
-  /** An explanation of a threshold-mode query. */
+  /**
+   * An explanation of a threshold-mode query.
+   *
+   * @param spec the query
+   * @param plan the steps of the plan, in order
+   * @param checks every policy check of every touched dataset
+   * @param minDistinctUsers the threshold k that applies (largest of the touched datasets)
+   * @param maxGroupsPerUser the L0 bound that applies (smallest of the touched datasets)
+   * @param maxContributionsPerGroup the per-group row bound that applies (smallest)
+   */
   public Explanation(
       QuerySpec spec,
       List<String> plan,
@@ -56,12 +74,20 @@ public record Explanation(
         List.of());
   }
 
-  /** Whether every policy check passed, so that {@code run()} would be accepted. */
+  /**
+   * Whether every policy check passed, so that {@code run()} would be accepted.
+   *
+   * @return whether every policy check passed, so that {@code run()} would be accepted
+   */
   public boolean allowed() {
     return checks.stream().allMatch(PolicyCheck::passed);
   }
 
-  /** The checks that failed. */
+  /**
+   * The checks that failed.
+   *
+   * @return the checks that failed
+   */
   public List<PolicyCheck> failures() {
     return checks.stream().filter(c -> !c.passed()).toList();
   }

@@ -39,6 +39,8 @@ public final class FinalStage {
   /**
    * Makes the query ε-differentially private, spending {@code epsilon} in total.
    *
+   * @param epsilon the total ε of the query
+   * @return the next stage
    * @throws IllegalArgumentException if ε is not finite or below 2^-50
    * @throws IllegalStateException if a budget was already set
    */
@@ -51,6 +53,8 @@ public final class FinalStage {
    * split evenly over its noisy parts. Groups are selected privately, which needs δ > 0, unless
    * {@link #publicGroups} lists them.
    *
+   * @param budget the total budget of the query
+   * @return the next stage
    * @throws IllegalArgumentException if the budget is zCDP
    * @throws IllegalStateException if a budget was already set
    */
@@ -66,7 +70,12 @@ public final class FinalStage {
     return new FinalStage(engine, base, Optional.of(budget), noise, publicGroups);
   }
 
-  /** The noise distribution (default {@link NoiseKind#LAPLACE}); Gaussian needs δ > 0. */
+  /**
+   * The noise distribution (default {@link NoiseKind#LAPLACE}); Gaussian needs δ > 0.
+   *
+   * @param noise the noise distribution
+   * @return the noise distribution (default {@link NoiseKind#LAPLACE}); Gaussian needs δ > 0
+   */
   public FinalStage noise(NoiseKind noise) {
     Objects.requireNonNull(noise, "noise");
     return new FinalStage(engine, base, budget, noise, publicGroups);
@@ -76,6 +85,8 @@ public final class FinalStage {
    * Releases exactly these groups, each with one value per grouped dimension, whether or not they
    * occur in the data; groups not listed are dropped. The keys must not come from the data.
    *
+   * @param groups the released groups, one list of values per group
+   * @return the next stage
    * @throws IllegalStateException if public groups were already set
    */
   public FinalStage publicGroups(List<List<Object>> groups) {
@@ -90,7 +101,12 @@ public final class FinalStage {
     return new FinalStage(engine, base, budget, noise, Optional.of(List.copyOf(copy)));
   }
 
-  /** Releases exactly these values of the single grouped dimension; see {@link #publicGroups}. */
+  /**
+   * Releases exactly these values of the single grouped dimension; see {@link #publicGroups}.
+   *
+   * @param values the released values
+   * @return the next stage
+   */
   public FinalStage publicGroupValues(Object... values) {
     List<List<Object>> groups = new ArrayList<>();
     for (Object v : values) {
@@ -102,6 +118,7 @@ public final class FinalStage {
   /**
    * The plain description of this query.
    *
+   * @return the plain description of this query
    * @throws IllegalArgumentException if the privacy settings do not fit together (Gaussian noise
    *     without δ, public groups of the wrong size)
    * @throws IllegalStateException if noise or public groups were set without a budget
@@ -122,6 +139,7 @@ public final class FinalStage {
    * of each), charges the privacy budget (if any) to every ledger, runs the query and returns the
    * released rows.
    *
+   * @return the result
    * @throws dev.cleanroom.PolicyViolationException if a policy refuses the query; no source has
    *     been scanned then
    * @throws dev.cleanroom.BudgetExhaustedException if a ledger has too little budget left; nothing
@@ -166,6 +184,7 @@ public final class FinalStage {
    * Shows the plan, every policy check with its outcome, the budget each ledger would be charged
    * and the expected error of each aggregate, without scanning any source or charging anything.
    *
+   * @return the explanation
    * @throws dev.cleanroom.InvalidQueryException if the query is malformed
    */
   public Explanation explain() {

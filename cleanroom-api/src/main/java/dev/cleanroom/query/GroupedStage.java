@@ -12,7 +12,12 @@ public final class GroupedStage {
     this.groupBy = List.copyOf(groupBy);
   }
 
-  /** The aggregates to compute per group, at least one. */
+  /**
+   * The aggregates to compute per group, at least one.
+   *
+   * @param aggregates the aggregates, at least one
+   * @return the aggregates to compute per group, at least one
+   */
   public FinalStage select(Aggregate... aggregates) {
     return rows.finish(groupBy, List.of(aggregates));
   }

@@ -10,7 +10,11 @@ public final class JoinStep {
     this.dataset = dataset;
   }
 
-  /** Joins on the user id columns of both sides (an inner join on the same person). */
+  /**
+   * Joins on the user id columns of both sides (an inner join on the same person).
+   *
+   * @return the row stage
+   */
   public RowStage onUserId() {
     return left.withDataset(dataset);
   }

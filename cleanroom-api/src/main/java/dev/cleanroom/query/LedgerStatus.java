@@ -21,6 +21,12 @@ public record LedgerStatus(
     BigDecimal epsilonRemaining,
     BigDecimal deltaRemaining) {
   /**
+   * @param ledger the ledger's name: dataset, analyst and budget period
+   * @param dataset the dataset whose owner set the budget
+   * @param epsilonCharged the ε this query charged
+   * @param deltaCharged the δ this query charged
+   * @param epsilonRemaining the ε left after the charge
+   * @param deltaRemaining the δ left after the charge
    * @throws NullPointerException if an argument is null
    */
   public LedgerStatus {

@@ -15,6 +15,11 @@ import java.util.Objects;
 public record PolicyCheck(
     String dataset, String owner, PolicyRule rule, boolean passed, String detail) {
   /**
+   * @param dataset the dataset's qualified name
+   * @param owner the dataset's owner
+   * @param rule the rule checked
+   * @param passed whether the query satisfies the rule
+   * @param detail what was checked, without data values
    * @throws NullPointerException if an argument is null
    */
   public PolicyCheck {

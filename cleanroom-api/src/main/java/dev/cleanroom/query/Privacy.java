@@ -26,6 +26,10 @@ public sealed interface Privacy permits Privacy.ThresholdOnly, Privacy.Different
       PrivacyBudget budget, NoiseKind noise, Optional<List<List<Object>>> publicGroups)
       implements Privacy {
     /**
+     * @param budget pure ε or (ε, δ); split evenly over the query's noisy parts
+     * @param noise the noise distribution
+     * @param publicGroups the group keys to release whatever the data holds (each with one value
+     *     per grouped dimension), or empty to select groups privately, which needs δ > 0
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if the budget is zCDP, Gaussian noise lacks δ, or a public
      *     group holds an unsupported value

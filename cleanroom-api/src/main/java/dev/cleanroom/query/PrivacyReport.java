@@ -26,6 +26,12 @@ public record PrivacyReport(
       new PrivacyReport(false, BigDecimal.ZERO, BigDecimal.ZERO, List.of(), List.of(), false);
 
   /**
+   * @param epsilon the ε the query spent in total
+   * @param differentiallyPrivate whether the result carries noise (otherwise threshold mode)
+   * @param delta the δ the query spent in total
+   * @param split how the budget was split: one line per noisy part, e.g. {@code revenue: ε=0.5}
+   * @param ledgers the ledgers charged, with what they have left
+   * @param repeated whether this is the stored answer of an identical earlier query (no new charge)
    * @throws NullPointerException if an argument is null
    */
   public PrivacyReport {

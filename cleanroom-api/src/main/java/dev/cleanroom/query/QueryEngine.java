@@ -10,6 +10,8 @@ public interface QueryEngine {
   /**
    * Plans, checks and runs the query.
    *
+   * @param spec the query
+   * @return the result
    * @throws dev.cleanroom.PolicyViolationException if a touched dataset's policy refuses it
    * @throws dev.cleanroom.InvalidQueryException if the query is malformed
    * @throws dev.cleanroom.DataSourceException if a source fails
@@ -19,6 +21,8 @@ public interface QueryEngine {
   /**
    * Plans and checks the query without scanning any source.
    *
+   * @param spec the query
+   * @return the explanation
    * @throws dev.cleanroom.InvalidQueryException if the query is malformed
    */
   Explanation explain(QuerySpec spec);

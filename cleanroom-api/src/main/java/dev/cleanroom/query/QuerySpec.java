@@ -24,6 +24,13 @@ public record QuerySpec(
     List<Aggregate> aggregates,
     Privacy privacy) {
   /**
+   * @param analyst the party running the query
+   * @param datasets the qualified names ({@code owner.name}) of the datasets, the first one from
+   *     {@code from}, the others joined on the user id
+   * @param where the conditions, all of which must hold (empty: no filter)
+   * @param groupBy the dimensions to group by (empty: one total row)
+   * @param aggregates the aggregates to compute, at least one
+   * @param privacy threshold mode or differential privacy
    * @throws NullPointerException if an argument or element is null
    * @throws IllegalArgumentException if there is no dataset or aggregate, a dataset is named twice,
    *     or two output columns have the same name
@@ -75,7 +82,16 @@ public record QuerySpec(
     }
   }
 
-  /** A threshold-mode query. */
+  /**
+   * A threshold-mode query.
+   *
+   * @param analyst the party running the query
+   * @param datasets the qualified names ({@code owner.name}) of the datasets, the first one from
+   *     {@code from}, the others joined on the user id
+   * @param where the conditions, all of which must hold (empty: no filter)
+   * @param groupBy the dimensions to group by (empty: one total row)
+   * @param aggregates the aggregates to compute, at least one
+   */
   public QuerySpec(
       String analyst,
       List<String> datasets,
@@ -85,7 +101,12 @@ public record QuerySpec(
     this(analyst, datasets, where, groupBy, aggregates, Privacy.THRESHOLD_ONLY);
   }
 
-  /** This query with other privacy. */
+  /**
+   * This query with other privacy.
+   *
+   * @param privacy threshold mode or differential privacy
+   * @return this query with other privacy
+   */
   public QuerySpec withPrivacy(Privacy privacy) {
     return new QuerySpec(analyst, datasets, where, groupBy, aggregates, privacy);
   }

@@ -17,13 +17,22 @@ public final class QueryStart {
   /**
    * A query start for {@code analyst} on {@code engine}; a {@code CleanRoom} calls this, users call
    * {@code room.as(analyst)}.
+   *
+   * @param engine the engine that runs the query
+   * @param analyst the querying party
+   * @return a query start for {@code analyst} on {@code engine}; a {@code CleanRoom} calls this,
+   *     users call {@code room.as(analyst)}
    */
   public static QueryStart of(QueryEngine engine, String analyst) {
     return new QueryStart(
         Objects.requireNonNull(engine, "engine"), Objects.requireNonNull(analyst, "analyst"));
   }
 
-  /** The analyst running the query. */
+  /**
+   * The analyst running the query.
+   *
+   * @return the analyst running the query
+   */
   public String analyst() {
     return analyst;
   }
@@ -32,6 +41,7 @@ public final class QueryStart {
    * The first dataset of the query.
    *
    * @param dataset the qualified name {@code owner.name}
+   * @return the first dataset of the query
    */
   public RowStage from(String dataset) {
     Objects.requireNonNull(dataset, "dataset");

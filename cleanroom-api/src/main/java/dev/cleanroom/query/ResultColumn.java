@@ -13,6 +13,10 @@ import java.util.Objects;
  */
 public record ResultColumn(String name, ColumnType type, boolean aggregate) {
   /**
+   * @param name the column's name: a grouped dimension or an aggregate's alias
+   * @param type {@link ColumnType#LONG} for counts, {@link ColumnType#DOUBLE} for sums and means,
+   *     the dimension's type for group columns
+   * @param aggregate whether the column holds an aggregate (otherwise a group value)
    * @throws NullPointerException if an argument is null
    */
   public ResultColumn {

@@ -20,6 +20,9 @@ import java.util.Optional;
 public record ResultRow(
     List<ResultColumn> columns, List<Object> values, List<Optional<CellNoise>> noise) {
   /**
+   * @param columns the result's columns
+   * @param values the row's values, one per column
+   * @param noise the noise of each column's cell; empty for exact cells
    * @throws NullPointerException if an argument or value is null
    * @throws IllegalArgumentException if there is not one value per column
    */
@@ -39,7 +42,12 @@ public record ResultRow(
     }
   }
 
-  /** A row of exact values (threshold mode). */
+  /**
+   * A row of exact values (threshold mode).
+   *
+   * @param columns the result's columns
+   * @param values the row's values, one per column
+   */
   public ResultRow(List<ResultColumn> columns, List<Object> values) {
     this(columns, values, exact(values.size()));
   }
@@ -55,13 +63,20 @@ public record ResultRow(
   /**
    * The noise of the column named {@code name}: empty for exact cells.
    *
+   * @param name the column's name
+   * @return the noise of the column named {@code name}: empty for exact cells
    * @throws IllegalArgumentException if there is no such column
    */
   public Optional<CellNoise> noise(String name) {
     return noise.get(indexOf(name));
   }
 
-  /** The value of column {@code index}. */
+  /**
+   * The value of column {@code index}.
+   *
+   * @param index the column's position, from 0
+   * @return the value of column {@code index}
+   */
   public Object get(int index) {
     return values.get(index);
   }
@@ -69,6 +84,8 @@ public record ResultRow(
   /**
    * The value of the column named {@code name}.
    *
+   * @param name the column's name
+   * @return the value of the column named {@code name}
    * @throws IllegalArgumentException if there is no such column
    */
   public Object get(String name) {
@@ -89,7 +106,12 @@ public record ResultRow(
             + columns.stream().map(ResultColumn::name).toList());
   }
 
-  /** The text value of the column named {@code name}. */
+  /**
+   * The text value of the column named {@code name}.
+   *
+   * @param name the column's name
+   * @return the text value of the column named {@code name}
+   */
   public String getString(String name) {
     return String.valueOf(get(name));
   }
@@ -97,6 +119,8 @@ public record ResultRow(
   /**
    * The whole-number value of the column named {@code name}.
    *
+   * @param name the column's name
+   * @return the whole-number value of the column named {@code name}
    * @throws ClassCastException if the column does not hold whole numbers
    */
   public long getLong(String name) {
@@ -106,6 +130,8 @@ public record ResultRow(
   /**
    * The numeric value of the column named {@code name}.
    *
+   * @param name the column's name
+   * @return the numeric value of the column named {@code name}
    * @throws ClassCastException if the column does not hold numbers
    */
   public double getDouble(String name) {

@@ -25,6 +25,7 @@ public final class RowStage {
    * Joins another dataset (of any party) on the user id; complete with {@link JoinStep#onUserId()}.
    *
    * @param dataset the qualified name {@code owner.name}
+   * @return the join step
    */
   public JoinStep join(String dataset) {
     Objects.requireNonNull(dataset, "dataset");
@@ -37,7 +38,12 @@ public final class RowStage {
     return new RowStage(engine, analyst, next, where);
   }
 
-  /** Keeps only rows where {@code condition} holds; several calls must all hold. */
+  /**
+   * Keeps only rows where {@code condition} holds; several calls must all hold.
+   *
+   * @param condition the filter
+   * @return the next stage
+   */
   public RowStage where(Condition condition) {
     Objects.requireNonNull(condition, "condition");
     List<Condition> next = new ArrayList<>(where);
@@ -45,7 +51,12 @@ public final class RowStage {
     return new RowStage(engine, analyst, datasets, next);
   }
 
-  /** Groups the output by the given dimensions. */
+  /**
+   * Groups the output by the given dimensions.
+   *
+   * @param dimensions the dimension columns
+   * @return the next stage
+   */
   public GroupedStage groupBy(String... dimensions) {
     List<String> dims = List.of(dimensions);
     if (dims.isEmpty()) {
@@ -54,7 +65,12 @@ public final class RowStage {
     return new GroupedStage(this, dims);
   }
 
-  /** Computes the aggregates over all rows, as one output row. */
+  /**
+   * Computes the aggregates over all rows, as one output row.
+   *
+   * @param aggregates the aggregates, at least one
+   * @return the final stage
+   */
   public FinalStage select(Aggregate... aggregates) {
     return finish(List.of(), List.of(aggregates));
   }

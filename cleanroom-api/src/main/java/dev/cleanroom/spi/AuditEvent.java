@@ -29,6 +29,15 @@ public record AuditEvent(
     Optional<PolicyRule> rule,
     String reason) {
   /**
+   * @param time when the query ended
+   * @param queryId the identifier of the run, also in its {@code Result}
+   * @param analyst the party that ran it
+   * @param datasets the qualified names of the datasets it named
+   * @param fingerprint a keyed hash of the normalized query: equal for identical queries in one
+   *     room, revealing nothing of its literals
+   * @param outcome how the query ended
+   * @param rule the refusing rule, for {@link Outcome#REFUSED}
+   * @param reason the refusal or failure message (no data values), or the empty string
    * @throws NullPointerException if an argument is null
    */
   public AuditEvent {

@@ -6,6 +6,10 @@ package dev.cleanroom.spi;
  */
 @FunctionalInterface
 public interface AuditSink {
-  /** Records {@code event}. */
+  /**
+   * Records {@code event}.
+   *
+   * @param event the event to record
+   */
   void record(AuditEvent event);
 }

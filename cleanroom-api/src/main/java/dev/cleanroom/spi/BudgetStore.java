@@ -23,7 +23,12 @@ public interface BudgetStore extends AutoCloseable {
    */
   List<LedgerCharge.Spent> charge(List<LedgerCharge> charges);
 
-  /** What {@code ledger} has spent so far (zero for a ledger never charged). */
+  /**
+   * What {@code ledger} has spent so far (zero for a ledger never charged).
+   *
+   * @param ledger the ledger's name
+   * @return what {@code ledger} has spent so far (zero for a ledger never charged)
+   */
   LedgerCharge.Spent spent(String ledger);
 
   /** Releases files and other resources; the store cannot be used afterwards. */

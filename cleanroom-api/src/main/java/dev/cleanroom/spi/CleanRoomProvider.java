@@ -7,6 +7,11 @@ import dev.cleanroom.CleanRoom;
  * through {@link java.util.ServiceLoader}; applications do not implement this.
  */
 public interface CleanRoomProvider {
-  /** A room with the given settings. */
+  /**
+   * A room with the given settings.
+   *
+   * @param settings the room's settings
+   * @return a room with the given settings
+   */
   CleanRoom create(CleanRoom.Settings settings);
 }

@@ -28,6 +28,10 @@ public final class ColumnBatch {
   /**
    * A batch of {@code rowCount} rows of {@code columns}, one array per column.
    *
+   * @param columns the batch's columns
+   * @param rowCount the number of rows
+   * @param arrays one primitive or String array per column
+   * @return a batch of {@code rowCount} rows of {@code columns}, one array per column
    * @throws IllegalArgumentException if an array has the wrong type or fewer than {@code rowCount}
    *     entries
    */
@@ -63,27 +67,50 @@ public final class ColumnBatch {
     return new ColumnBatch(cols, rowCount, copy);
   }
 
-  /** The columns of this batch, in order. */
+  /**
+   * The columns of this batch, in order.
+   *
+   * @return the columns of this batch, in order
+   */
   public List<Column> columns() {
     return columns;
   }
 
-  /** The number of rows. */
+  /**
+   * The number of rows.
+   *
+   * @return the number of rows
+   */
   public int rowCount() {
     return rowCount;
   }
 
-  /** The values of STRING column {@code index}. */
+  /**
+   * The values of STRING column {@code index}.
+   *
+   * @param index the column's position, from 0
+   * @return the values of STRING column {@code index}
+   */
   public String[] strings(int index) {
     return (String[]) typed(index, ColumnType.STRING);
   }
 
-  /** The values of LONG column {@code index}. */
+  /**
+   * The values of LONG column {@code index}.
+   *
+   * @param index the column's position, from 0
+   * @return the values of LONG column {@code index}
+   */
   public long[] longs(int index) {
     return (long[]) typed(index, ColumnType.LONG);
   }
 
-  /** The values of DOUBLE column {@code index}. */
+  /**
+   * The values of DOUBLE column {@code index}.
+   *
+   * @param index the column's position, from 0
+   * @return the values of DOUBLE column {@code index}
+   */
   public double[] doubles(int index) {
     return (double[]) typed(index, ColumnType.DOUBLE);
   }

@@ -12,10 +12,18 @@ import java.util.Optional;
  * must be safe to call concurrently. A source never logs or reports data values.
  */
 public interface DataSource {
-  /** A short name for error messages and the audit trail, e.g. a file name; no secrets. */
+  /**
+   * A short name for error messages and the audit trail, e.g. a file name; no secrets.
+   *
+   * @return the source's name
+   */
   String name();
 
-  /** The columns this source provides. */
+  /**
+   * The columns this source provides.
+   *
+   * @return the columns this source provides
+   */
   Schema schema();
 
   /**
@@ -23,12 +31,19 @@ public interface DataSource {
    * otherwise. The engine answers an identical differentially private query on the same versions
    * with its stored answer, so repeating a query gains nothing and costs nothing; without a
    * version, a repeated query is charged and noised again.
+   *
+   * @return a version of the data that changes whenever the data changes, if the source can tell;
+   *     empty otherwise
    */
   default Optional<String> version() {
     return Optional.empty();
   }
 
-  /** What this source can do beyond a plain scan. */
+  /**
+   * What this source can do beyond a plain scan.
+   *
+   * @return what this source can do beyond a plain scan
+   */
   default SourceCapabilities capabilities() {
     return SourceCapabilities.NONE;
   }
@@ -36,6 +51,8 @@ public interface DataSource {
   /**
    * Starts a scan of the requested columns. The caller closes the scan.
    *
+   * @param request the columns to read
+   * @return the scan
    * @throws dev.cleanroom.DataSourceException if the data cannot be read
    */
   Scan scan(ScanRequest request);

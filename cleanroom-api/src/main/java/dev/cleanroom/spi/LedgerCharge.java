@@ -19,6 +19,11 @@ public record LedgerCharge(
     BigDecimal epsilonLimit,
     BigDecimal deltaLimit) {
   /**
+   * @param ledger the ledger's name (no secrets, no data values)
+   * @param epsilon the ε to charge, not negative
+   * @param delta the δ to charge, not negative
+   * @param epsilonLimit the ledger's total ε, not negative
+   * @param deltaLimit the ledger's total δ, not negative
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if an amount is negative or the ledger name is blank
    */
@@ -49,6 +54,9 @@ public record LedgerCharge(
    */
   public record Spent(String ledger, BigDecimal epsilon, BigDecimal delta) {
     /**
+     * @param ledger the ledger's name (no secrets, no data values)
+     * @param epsilon the ε to charge, not negative
+     * @param delta the δ to charge, not negative
      * @throws NullPointerException if an argument is null
      */
     public Spent {

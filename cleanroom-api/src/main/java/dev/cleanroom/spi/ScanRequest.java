@@ -20,6 +20,12 @@ public record ScanRequest(
   public static final int DEFAULT_BATCH_SIZE = 4096;
 
   /**
+   * @param columns the columns to return, in this order
+   * @param nonEmptyColumns columns whose values must not be empty (the user id); a source reports
+   *     an empty value as malformed data, with its line where it knows it
+   * @param filter conditions on the requested columns that a source with {@link
+   *     SourceCapabilities#filterPushdown()} may apply; the engine applies them again either way
+   * @param batchSize the preferred number of rows per batch
    * @throws NullPointerException if an argument or element is null
    * @throws IllegalArgumentException if no column is requested or the batch size is not positive
    */
@@ -36,7 +42,12 @@ public record ScanRequest(
     }
   }
 
-  /** A request for {@code columns} with no filter and the default batch size. */
+  /**
+   * A request for {@code columns} with no filter and the default batch size.
+   *
+   * @param columns the columns to return, in this order
+   * @return a request for {@code columns} with no filter and the default batch size
+   */
   public static ScanRequest of(List<String> columns) {
     return new ScanRequest(columns, Set.of(), List.of(), DEFAULT_BATCH_SIZE);
   }

@@ -140,10 +140,10 @@ public final class GaussianMechanism extends IntegerNoise {
    * {@inheritDoc}
    *
    * <p>An upper bound from the continuous Gaussian tail: for the discrete Gaussian K with parameter
-   * σ (in units) and integer m >= 0, P[|K| > m] <= P[|N(0, σ²)| > m] = erfc(m/(σ√2)) (the proof is
-   * in {@link NoiseTails#discreteGaussianHalfWidth}). m is the smallest integer number of units
-   * with erfc(m/(σ√2))·(1 + 10^-9) <= {@code 1 - level}, times the granularity; for real values m +
-   * 1 units, the extra unit covering the rounding of the true value to the granularity. For σ of a
+   * σ (in units) and integer m ≥ 0, P[|K| > m] ≤ P[|N(0, σ²)| > m] = erfc(m/(σ√2)) (the proof is in
+   * {@link NoiseTails#discreteGaussianHalfWidth}). m is the smallest integer number of units with
+   * erfc(m/(σ√2))·(1 + 10^-9) ≤ {@code 1 - level}, times the granularity; for real values m + 1
+   * units, the extra unit covering the rounding of the true value to the granularity. For σ of a
    * few units or more this is at most a unit or two wider than the exact narrowest interval.
    */
   @Override

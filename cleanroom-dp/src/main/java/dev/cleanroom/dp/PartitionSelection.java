@@ -14,7 +14,7 @@ import java.util.Objects;
  * <p><b>Choice of τ.</b> With q = exp(-1/t), P[K >= j] = q^j/(1+q) for every integer j >= 0 (the
  * geometric tail of P[K = k] = (1-q)/(1+q)·q^|k|). A group whose only member is the added person (n
  * = 1, absent without them) is therefore kept with probability P[K >= τ - 1] = q^(τ-1)/(1+q). τ is
- * the smallest integer >= 1 with q^(τ-1)/(1+q) <= δ/L0, that is τ = 1 + max(0, ⌈t·(ln(L0/δ) -
+ * the smallest integer ≥ 1 with q^(τ-1)/(1+q) ≤ δ/L0, that is τ = 1 + max(0, ⌈t·(ln(L0/δ) -
  * ln(1+q))⌉) (computed with a small upward safety margin). For large t, ln(1+q) → ln 2 and this is
  * the familiar τ = 1 + b·ln(L0/(2δ)) with b = t; for small t the discrete tail is lighter and τ a
  * little larger than that formula.

@@ -16,12 +16,18 @@ import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
+import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.source.InMemorySource;
 import dev.cleanroom.spi.DataSource;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Advertiser × publisher measurement: a publisher brings ad impressions, an advertiser brings
@@ -36,27 +42,49 @@ import java.util.List;
 public final class AdMeasurementExample {
   private AdMeasurementExample() {}
 
-  /** The released answers of the example, for tests. */
+  /** Where the report goes unless {@code --report} says otherwise. */
+  static final Path DEFAULT_REPORT = Path.of("target", "ad-measurement-report.xhtml");
+
+  /**
+   * The released answers of the example, for tests.
+   *
+   * @param overlap the audience overlap, threshold mode
+   * @param reach reach and impressions per campaign, threshold mode
+   * @param conversions converters and revenue per campaign, threshold mode
+   * @param refusal the message of the refused query
+   * @param dpConversions converters and revenue per campaign, differentially private
+   * @param report the XHTML report of the differentially private measurement
+   */
   record Figures(
-      Result overlap, Result reach, Result conversions, String refusal, Result dpConversions) {}
+      Result overlap,
+      Result reach,
+      Result conversions,
+      String refusal,
+      Result dpConversions,
+      String report) {}
 
   /**
    * Runs the example on 200,000 impressions and 30,000 conversions with 40% overlap.
    *
-   * @param args {@code --source memory} (the default) or {@code --source duckdb}
+   * @param args {@code --source memory} (the default) or {@code --source duckdb}; {@code --report
+   *     file} for the XHTML report (default {@code target/ad-measurement-report.xhtml})
+   * @throws Exception if the DuckDB file or the report cannot be written
    */
   public static void main(String[] args) throws Exception {
     String source = "memory";
+    Path report = DEFAULT_REPORT;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--source") && i + 1 < args.length) {
         source = args[++i];
+      } else if (args[i].equals("--report") && i + 1 < args.length) {
+        report = Path.of(args[++i]);
       } else {
-        throw new IllegalArgumentException("usage: [--source memory|duckdb]");
+        throw new IllegalArgumentException("usage: [--source memory|duckdb] [--report file]");
       }
     }
     AdData data = AdData.generate(42, 200_000, 30_000, 0.4);
     switch (source) {
-      case "memory" -> run(data, Sources.inMemory(data), System.out);
+      case "memory" -> writeReport(run(data, Sources.inMemory(data), System.out), report);
       case "duckdb" -> {
         Path dir = Files.createTempDirectory("cleanroom-example");
         Path file = dir.resolve("ads.duckdb");
@@ -64,7 +92,7 @@ public final class AdMeasurementExample {
           javax.sql.DataSource db = DuckDbFiles.dataSource(file);
           DuckDbFiles.load(db, data);
           System.out.println("Data in the embedded DuckDB file " + file.getFileName());
-          run(data, Sources.duckDb(db), System.out);
+          writeReport(run(data, Sources.duckDb(db), System.out), report);
         } finally {
           Files.deleteIfExists(file);
           Files.deleteIfExists(dir.resolve("ads.duckdb.wal"));
@@ -73,6 +101,16 @@ public final class AdMeasurementExample {
       }
       default -> throw new IllegalArgumentException("unknown source; use memory or duckdb");
     }
+  }
+
+  private static void writeReport(Figures figures, Path report) throws java.io.IOException {
+    Path parent = report.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(report, figures.report(), StandardCharsets.UTF_8);
+    System.out.println();
+    System.out.println("Report with charts written to " + report + " (open it in a browser)");
   }
 
   /**
@@ -106,27 +144,12 @@ public final class AdMeasurementExample {
    */
   static CleanRoom room(Sources sources, boolean requireDp) {
     CleanRoom room = CleanRoom.builder().build();
-    Policy.Builder publisher = Policy.builder();
-    Policy.Builder advertiser = Policy.builder();
-    if (requireDp) {
-      for (Policy.Builder p : List.of(publisher, advertiser)) {
-        p.differentialPrivacy(PrivacyBudget.epsilonDelta(10, 1e-5), 1.0)
-            .budgetPeriod(BudgetPeriod.MONTHLY);
-      }
-    }
     room.register(
         Dataset.builder("publisher", "impressions")
             .source(sources.impressions())
             .userId("email", UserIdFormat.EMAIL)
             .dimensions("campaignId", "country", "device")
-            .policy(
-                publisher
-                    .allowAnalysts("advertiser", "publisher")
-                    .allowJoinOn("email")
-                    .minDistinctUsers(50)
-                    .maxGroupsPerUser(5)
-                    .maxContributionsPerGroup(10)
-                    .build())
+            .policy(publisherPolicy(requireDp))
             .build());
     room.register(
         Dataset.builder("advertiser", "conversions")
@@ -134,17 +157,39 @@ public final class AdMeasurementExample {
             .userId("email", UserIdFormat.EMAIL)
             .dimension("channel")
             .metric("purchaseValue", 0, 10_000)
-            .policy(
-                advertiser
-                    .allowAnalysts("advertiser")
-                    .allowJoinOn("email")
-                    .minDistinctUsers(25)
-                    .maxGroupsPerUser(5)
-                    .allowAggregates("purchaseValue", AggregateFunction.SUM, AggregateFunction.AVG)
-                    .clampPerGroup("purchaseValue", 0, 500)
-                    .build())
+            .policy(advertiserPolicy(requireDp))
             .build());
     return room;
+  }
+
+  /** With {@code requireDp}: ε = 10, δ = 1e-5 per analyst per month, at most ε = 1 per query. */
+  private static Policy.Builder withDp(Policy.Builder policy, boolean requireDp) {
+    return requireDp
+        ? policy
+            .differentialPrivacy(PrivacyBudget.epsilonDelta(10, 1e-5), 1.0)
+            .budgetPeriod(BudgetPeriod.MONTHLY)
+        : policy;
+  }
+
+  static Policy publisherPolicy(boolean requireDp) {
+    return withDp(Policy.builder(), requireDp)
+        .allowAnalysts("advertiser", "publisher")
+        .allowJoinOn("email")
+        .minDistinctUsers(50)
+        .maxGroupsPerUser(5)
+        .maxContributionsPerGroup(10)
+        .build();
+  }
+
+  static Policy advertiserPolicy(boolean requireDp) {
+    return withDp(Policy.builder(), requireDp)
+        .allowAnalysts("advertiser")
+        .allowJoinOn("email")
+        .minDistinctUsers(25)
+        .maxGroupsPerUser(5)
+        .allowAggregates("purchaseValue", AggregateFunction.SUM, AggregateFunction.AVG)
+        .clampPerGroup("purchaseValue", 0, 500)
+        .build();
   }
 
   static Figures run(AdData data, PrintStream out) {
@@ -175,6 +220,16 @@ public final class AdMeasurementExample {
             .run();
     out.println("Reach per campaign (each person counted in at most 5 campaigns):");
     out.println(reach.toTable());
+    out.println(
+        "Average frequency (impressions per person reached; at most 10 counted per person):");
+    for (ResultRow row : reach.rows()) {
+      out.printf(
+          Locale.ROOT,
+          "  campaign %2d: %.2f%n",
+          row.getLong("campaignId"),
+          (double) row.getLong("impressions") / row.getLong("reach"));
+    }
+    out.println();
 
     FinalStage conversionsQuery =
         room.as("advertiser")
@@ -223,6 +278,70 @@ public final class AdMeasurementExample {
     out.println(dpConversions.toTable());
     out.println("(± is the half-width of the 95% confidence interval of each noisy value)");
     out.println(dpConversions.privacy());
-    return new Figures(overlap, reach, conversions, refusal, dpConversions);
+    out.println();
+    out.println("Threshold mode and DP mode side by side:");
+    out.println(sideBySide(conversions, dpConversions));
+
+    String report =
+        HtmlReport.render(
+            "Advertiser x publisher measurement",
+            List.of(
+                HtmlReport.Chart.of(
+                    "Converters per campaign (ε = 1 in total)",
+                    dpConversions,
+                    "campaignId",
+                    "converters"),
+                HtmlReport.Chart.of(
+                    "Revenue per campaign in euros (ε = 1 in total)",
+                    dpConversions,
+                    "campaignId",
+                    "revenue")),
+            new TreeMap<>(
+                Map.of(
+                    "publisher.impressions", publisherPolicy(true).toString(),
+                    "advertiser.conversions", advertiserPolicy(true).toString())),
+            Budgets.latest(dpConversions));
+    Budgets.print(out, dpConversions);
+    return new Figures(overlap, reach, conversions, refusal, dpConversions, report);
+  }
+
+  /**
+   * Per campaign: the exact threshold-mode figures next to the DP ones with their 95% half-width; a
+   * campaign suppressed in threshold mode shows a dash there.
+   */
+  static String sideBySide(Result threshold, Result dp) {
+    Map<Long, ResultRow> exact = new HashMap<>();
+    for (ResultRow row : threshold.rows()) {
+      exact.put(row.getLong("campaignId"), row);
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%8s  %12s  %16s  %14s  %20s%n",
+            "campaign",
+            "converters",
+            "converters (DP)",
+            "revenue",
+            "revenue (DP)"));
+    for (ResultRow row : dp.rows()) {
+      long campaign = row.getLong("campaignId");
+      ResultRow t = exact.get(campaign);
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%8d  %12s  %16s  %14s  %20s%n",
+              campaign,
+              t == null ? "-" : String.format(Locale.ROOT, "%,d", t.getLong("converters")),
+              withInterval(row, "converters"),
+              t == null ? "-" : String.format(Locale.ROOT, "%,.2f", t.getDouble("revenue")),
+              withInterval(row, "revenue")));
+    }
+    return sb.toString();
+  }
+
+  private static String withInterval(ResultRow row, String column) {
+    double half = row.noise(column).map(n -> (n.upper() - n.lower()) / 2).orElse(0.0);
+    return String.format(Locale.ROOT, "%,.0f ±%,.0f", row.getDouble(column), half);
   }
 }

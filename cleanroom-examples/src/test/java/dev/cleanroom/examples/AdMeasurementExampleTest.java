@@ -96,6 +96,82 @@ class AdMeasurementExampleTest {
         released + " " + expected + " " + campaigns);
   }
 
+  /**
+   * DP converters and revenue per campaign, against bounds computed here: a person who saw at most
+   * five campaigns counts in each of them; one who saw more counts in five chosen at random, so the
+   * true value lies between the count without and with those people (false-failure rate: see {@link
+   * NoiseBounds}).
+   */
+  @Test
+  void dpConversions_areNearTheTrueValuesPerCampaign() {
+    Map<String, Double> spend = new HashMap<>();
+    for (AdData.Conversion c : data.conversions()) {
+      spend.merge(
+          normalize(c.email()), Math.max(0, Math.min(10_000, c.purchaseValue())), Double::sum);
+    }
+    long[] sure = new long[AdData.CAMPAIGNS + 1];
+    long[] maybe = new long[AdData.CAMPAIGNS + 1];
+    double[] sureRevenue = new double[AdData.CAMPAIGNS + 1];
+    double[] maybeRevenue = new double[AdData.CAMPAIGNS + 1];
+    for (Map.Entry<String, Set<Long>> e : campaignsPerPerson().entrySet()) {
+      Double total = spend.get(e.getKey());
+      if (total == null) {
+        continue;
+      }
+      double clamped = Math.min(500, total);
+      for (long c : e.getValue()) {
+        maybe[(int) c]++;
+        maybeRevenue[(int) c] += clamped;
+        if (e.getValue().size() <= 5) {
+          sure[(int) c]++;
+          sureRevenue[(int) c] += clamped;
+        }
+      }
+    }
+    assertEquals(AdData.CAMPAIGNS, figures.dpConversions().size(), "campaign ids are public");
+    for (ResultRow row : figures.dpConversions().rows()) {
+      int c = (int) row.getLong("campaignId");
+      NoiseBounds.assertNear(
+          "converters " + c,
+          row.getDouble("converters"),
+          row.noise("converters").orElseThrow(),
+          sure[c],
+          maybe[c]);
+      NoiseBounds.assertNear(
+          "revenue " + c,
+          row.getDouble("revenue"),
+          row.noise("revenue").orElseThrow(),
+          sureRevenue[c],
+          maybeRevenue[c]);
+    }
+  }
+
+  @Test
+  void output_showsBothModesSideBySide_andEndsWithTheBudget() {
+    assertTrue(printed.contains("side by side"), printed);
+    assertTrue(printed.contains("converters (DP)"), printed);
+    assertTrue(printed.contains("Average frequency"), printed);
+    int budget = printed.indexOf("Budget left per ledger:");
+    assertTrue(budget > printed.indexOf("side by side"), printed);
+    assertTrue(printed.indexOf("publisher.impressions/advertiser/", budget) > 0, printed);
+    assertTrue(printed.indexOf("advertiser.conversions/advertiser/", budget) > 0, printed);
+    assertTrue(printed.contains("ε left 9.0"), printed);
+  }
+
+  @Test
+  void report_isWellFormedXhtmlWithOneBarPerReleasedCampaign() throws Exception {
+    org.w3c.dom.Document doc = HtmlReportTest.parse(figures.report());
+    assertEquals(HtmlReport.XHTML, doc.getDocumentElement().getNamespaceURI());
+    org.w3c.dom.NodeList svgs = doc.getElementsByTagNameNS(HtmlReport.SVG, "svg");
+    assertEquals(2, svgs.getLength());
+    for (int i = 0; i < svgs.getLength(); i++) {
+      assertEquals(
+          figures.dpConversions().size(), HtmlReportTest.bars((org.w3c.dom.Element) svgs.item(i)));
+    }
+    assertTrue(figures.report().contains("Budget left per ledger"));
+    assertTrue(figures.report().contains("publisher.impressions/advertiser/"));
+  }
+
   @Test
   void groupingByTheUserId_isRefusedWithoutLeakingIds() {
     assertTrue(figures.refusal().contains("USER_ID_NOT_EXPOSED"));

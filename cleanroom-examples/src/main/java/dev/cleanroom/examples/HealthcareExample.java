@@ -1,0 +1,252 @@
+package dev.cleanroom.examples;
+
+import static dev.cleanroom.query.Dsl.countDistinctUsers;
+
+import dev.cleanroom.CleanRoom;
+import dev.cleanroom.Dataset;
+import dev.cleanroom.Policy;
+import dev.cleanroom.PrivacyBudget;
+import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.query.Result;
+import dev.cleanroom.query.ResultRow;
+import dev.cleanroom.source.InMemorySource;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Two hospitals and a research team. Each hospital brings its diagnoses (patient id, condition, age
+ * band); a research team counts patients by condition × age band. Cells with fewer than 11 patients
+ * are suppressed, the small-cell rule of public-health statistics; a second room where the
+ * hospitals require differential privacy releases every cell of the public condition × age band
+ * grid with noise instead. What was suppressed is shown only as cells of that public grid, never
+ * with a count.
+ *
+ * <p>Run it with {@code mvn -B -q -pl cleanroom-examples -am compile exec:java
+ * -Dexec.mainClass=dev.cleanroom.examples.HealthcareExample}.
+ */
+public final class HealthcareExample {
+  private HealthcareExample() {}
+
+  /** The minimum number of distinct patients per released cell. */
+  static final int K = 11;
+
+  static final List<String> CONDITIONS =
+      List.of("asthma", "copd", "diabetes", "heart_failure", "sickle_cell");
+  static final List<String> AGE_BANDS = List.of("0-17", "18-39", "40-64", "65+");
+
+  /** Relative frequency of each condition; sickle-cell disease is rare. */
+  private static final double[] PREVALENCE = {0.31, 0.15, 0.36, 0.17, 0.01};
+
+  /**
+   * One diagnosis recorded by a hospital.
+   *
+   * @param patientId the patient's national id (shared by both hospitals)
+   * @param condition the diagnosed condition
+   * @param ageBand the patient's age band
+   */
+  public record Diagnosis(String patientId, String condition, String ageBand) {}
+
+  /**
+   * Both hospitals' seeded synthetic diagnoses.
+   *
+   * @param hospitalA the first hospital's diagnoses
+   * @param hospitalB the second hospital's diagnoses
+   */
+  public record Data(List<Diagnosis> hospitalA, List<Diagnosis> hospitalB) {
+    /**
+     * Generates the data: each patient has one age band and one to three conditions; a share of the
+     * first hospital's patients were referred to the second, with the same diagnoses.
+     *
+     * @param seed the random seed
+     * @param patientsA patients of the first hospital
+     * @param patientsB patients only at the second hospital
+     * @return the data; the same seed and sizes always give the same data
+     */
+    public static Data generate(long seed, int patientsA, int patientsB) {
+      SplittableRandom rnd = new SplittableRandom(seed);
+      List<Diagnosis> a = new ArrayList<>();
+      List<Diagnosis> b = new ArrayList<>();
+      for (int p = 0; p < patientsA + patientsB; p++) {
+        String id = String.format(Locale.ROOT, "P%07d", p);
+        String band = AGE_BANDS.get(ageBand(rnd));
+        Set<String> conditions = new LinkedHashSet<>();
+        int n = 1 + rnd.nextInt(3);
+        while (conditions.size() < n) {
+          conditions.add(condition(rnd, band));
+        }
+        boolean inA = p < patientsA;
+        boolean inB = !inA || rnd.nextInt(5) == 0;
+        for (String c : conditions) {
+          if (inA) {
+            a.add(new Diagnosis(id, c, band));
+          }
+          if (inB) {
+            b.add(new Diagnosis(id, c, band));
+          }
+        }
+      }
+      return new Data(a, b);
+    }
+
+    private static int ageBand(SplittableRandom rnd) {
+      double u = rnd.nextDouble();
+      return u < 0.15 ? 0 : u < 0.40 ? 1 : u < 0.75 ? 2 : 3;
+    }
+
+    private static String condition(SplittableRandom rnd, String band) {
+      double u = rnd.nextDouble();
+      for (int i = 0; i < PREVALENCE.length; i++) {
+        u -= PREVALENCE[i];
+        if (u < 0) {
+          // COPD and heart failure are rare in children: most such draws become asthma.
+          boolean adultOnly = i == 1 || i == 3;
+          return adultOnly && band.equals("0-17") && rnd.nextInt(20) > 0
+              ? "asthma"
+              : CONDITIONS.get(i);
+        }
+      }
+      return CONDITIONS.get(0);
+    }
+  }
+
+  /**
+   * The released answers of the example, for tests.
+   *
+   * @param hospitalA hospital A's counts, threshold mode
+   * @param hospitalB hospital B's counts, threshold mode
+   * @param both counts of patients treated at both hospitals, threshold mode
+   * @param dpHospitalA hospital A's counts under differential privacy, every cell released
+   */
+  record Figures(Result hospitalA, Result hospitalB, Result both, Result dpHospitalA) {}
+
+  /**
+   * Runs the example on 1,500 patients of hospital A and 800 more of hospital B.
+   *
+   * @param args none
+   */
+  public static void main(String[] args) {
+    run(Data.generate(11, 1_500, 800), System.out);
+  }
+
+  static CleanRoom room(Data data, boolean requireDp) {
+    CleanRoom room = CleanRoom.builder().build();
+    register(room, "hospital_a", data.hospitalA(), requireDp);
+    register(room, "hospital_b", data.hospitalB(), requireDp);
+    return room;
+  }
+
+  private static void register(
+      CleanRoom room, String hospital, List<Diagnosis> rows, boolean requireDp) {
+    Policy.Builder policy =
+        Policy.builder()
+            .allowAnalysts("research")
+            .allowJoinOn("patientId")
+            .minDistinctUsers(K)
+            .maxGroupsPerUser(3);
+    if (requireDp) {
+      policy.differentialPrivacy(PrivacyBudget.epsilonDelta(3, 1e-6), 1.0);
+    }
+    room.register(
+        Dataset.builder(hospital, "diagnoses")
+            .source(InMemorySource.ofRecords("diagnoses", Diagnosis.class, rows))
+            .userId("patientId", UserIdFormat.RAW)
+            .dimensions("condition", "ageBand")
+            .policy(policy.build())
+            .build());
+  }
+
+  /** Every condition × age band: the public grid of cells. */
+  static List<List<Object>> grid() {
+    return PublicGroups.cross(CONDITIONS, AGE_BANDS);
+  }
+
+  static Figures run(Data data, PrintStream out) {
+    out.printf(
+        Locale.ROOT,
+        "Two hospitals and a research team: %,d and %,d diagnoses%n%n",
+        data.hospitalA().size(),
+        data.hospitalB().size());
+    CleanRoom room = room(data, false);
+    Result a = count(room, "hospital_a.diagnoses");
+    Result b = count(room, "hospital_b.diagnoses");
+    Result both =
+        room.as("research")
+            .from("hospital_a.diagnoses")
+            .join("hospital_b.diagnoses")
+            .onUserId()
+            .groupBy("hospital_a.diagnoses.condition", "hospital_a.diagnoses.ageBand")
+            .select(countDistinctUsers().as("patients"))
+            .run();
+    show(out, "Patients at hospital A by condition and age band (k = " + K + "):", a);
+    show(out, "Patients at hospital B by condition and age band (k = " + K + "):", b);
+    show(out, "Patients treated at both hospitals (joined on the patient id, never shown):", both);
+
+    CleanRoom dpRoom = room(data, true);
+    Result dp =
+        dpRoom
+            .as("research")
+            .from("hospital_a.diagnoses")
+            .groupBy("condition", "ageBand")
+            .select(countDistinctUsers().as("patients"))
+            .epsilon(1.0)
+            .publicGroups(grid())
+            .run();
+    out.println(
+        "Hospital A with differential privacy (ε = 1; the grid is public, so every cell is"
+            + " released with noise and nothing needs suppressing):");
+    out.println(dp.toTable());
+    out.println(dp.privacy());
+    out.println();
+    Budgets.print(out, dp);
+    return new Figures(a, b, both, dp);
+  }
+
+  private static Result count(CleanRoom room, String dataset) {
+    return room.as("research")
+        .from(dataset)
+        .groupBy("condition", "ageBand")
+        .select(countDistinctUsers().as("patients"))
+        .run();
+  }
+
+  /** The cells of the public grid that a threshold-mode result does not contain. */
+  static List<String> suppressedCells(Result result) {
+    Set<String> released = new HashSet<>();
+    for (ResultRow row : result.rows()) {
+      released.add(row.get(0) + " / " + row.get(1));
+    }
+    List<String> missing = new ArrayList<>();
+    for (List<Object> cell : grid()) {
+      String name = cell.get(0) + " / " + cell.get(1);
+      if (!released.contains(name)) {
+        missing.add(name);
+      }
+    }
+    return missing;
+  }
+
+  private static void show(PrintStream out, String title, Result result) {
+    out.println(title);
+    out.println(result.toTable());
+    List<String> missing = suppressedCells(result);
+    out.printf(Locale.ROOT, "Released %d of %d cells.", result.size(), grid().size());
+    if (missing.isEmpty()) {
+      out.println(" Nothing was suppressed.");
+    } else {
+      out.printf(
+          Locale.ROOT,
+          " Suppressed %d: each had fewer than %d patients (possibly none); it is absent from"
+              + " the result and its count is released in no form:%n  %s%n",
+          missing.size(),
+          K,
+          String.join(", ", missing));
+    }
+    out.println();
+  }
+}

@@ -1,0 +1,202 @@
+package dev.cleanroom.examples;
+
+import static dev.cleanroom.query.Dsl.col;
+import static dev.cleanroom.query.Dsl.countDistinctUsers;
+import static dev.cleanroom.query.Dsl.sum;
+
+import dev.cleanroom.BudgetPeriod;
+import dev.cleanroom.CleanRoom;
+import dev.cleanroom.Dataset;
+import dev.cleanroom.Policy;
+import dev.cleanroom.PrivacyBudget;
+import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.query.Result;
+import dev.cleanroom.query.ResultRow;
+import dev.cleanroom.source.InMemorySource;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Retailer × CPG brand promotion analysis. The brand ran a promotion for its products to the
+ * members of its loyalty club, keeping a random 20% holdout who saw nothing; it brings the list of
+ * members with their arm ({@code exposed} or {@code holdout}). The retailer brings its till
+ * receipts: shopper, region, product brand and amount. The brand learns, per region and arm, how
+ * many shoppers bought its products at the retailer and what they spent, under differential privacy
+ * with 95% confidence intervals; neither side sees the other's shoppers.
+ *
+ * <p>Run it with {@code mvn -B -q -pl cleanroom-examples -am compile exec:java
+ * -Dexec.mainClass=dev.cleanroom.examples.RetailPromotionExample}.
+ */
+public final class RetailPromotionExample {
+  private RetailPromotionExample() {}
+
+  /** The brand whose products the promotion was for. */
+  static final String BRAND = "Acme";
+
+  static final List<String> REGIONS = List.of("north", "south", "east", "west");
+  static final List<String> ARMS = List.of("exposed", "holdout");
+  private static final List<String> OTHER_BRANDS = List.of("Bolt", "Crest", "Dune");
+
+  /** Largest amount of one receipt line, in euros (the retailer's declared bound). */
+  static final double MAX_LINE = 200;
+
+  /** Largest total of one shopper per group, in euros (the clamp in the retailer's policy). */
+  static final double MAX_PER_SHOPPER = 150;
+
+  /**
+   * One receipt line at the retailer.
+   *
+   * @param loyaltyEmail the shopper's loyalty-card e-mail address
+   * @param region the store's region
+   * @param brand the product's brand
+   * @param amount the amount paid in euros
+   */
+  public record Sale(String loyaltyEmail, String region, String brand, double amount) {}
+
+  /**
+   * One member of the brand's loyalty club and the promotion arm they were in.
+   *
+   * @param email the member's e-mail address
+   * @param arm {@code exposed} or {@code holdout}
+   */
+  public record Member(String email, String arm) {}
+
+  /**
+   * Both parties' seeded synthetic data.
+   *
+   * @param sales the retailer's receipt lines
+   * @param members the brand's club members
+   */
+  public record Data(List<Sale> sales, List<Member> members) {
+    /**
+     * Generates the data: {@code shoppers} retail shoppers, 60% of them brand-club members, 80% of
+     * members exposed; exposed members buy the brand more often.
+     *
+     * @param seed the random seed
+     * @param shoppers the number of shoppers
+     * @return the data; the same seed and size always give the same data
+     */
+    public static Data generate(long seed, int shoppers) {
+      SplittableRandom rnd = new SplittableRandom(seed);
+      List<Sale> sales = new ArrayList<>();
+      List<Member> members = new ArrayList<>();
+      for (int s = 0; s < shoppers; s++) {
+        String email = "shopper" + s + "@example.org";
+        String region = REGIONS.get(rnd.nextInt(REGIONS.size()));
+        String arm = null;
+        if (rnd.nextInt(10) < 6) {
+          arm = rnd.nextInt(10) < 8 ? "exposed" : "holdout";
+          members.add(new Member(email, arm));
+        }
+        double brandRate = "exposed".equals(arm) ? 0.45 : 0.30;
+        int visits = 1 + rnd.nextInt(6);
+        for (int v = 0; v < visits; v++) {
+          String brand = rnd.nextDouble() < brandRate ? BRAND : OTHER_BRANDS.get(rnd.nextInt(3));
+          double amount = Math.min(MAX_LINE, Math.round(Math.exp(2.5 + 0.8 * rnd.nextGaussian())));
+          sales.add(new Sale(email, region, brand, amount));
+        }
+      }
+      return new Data(sales, members);
+    }
+  }
+
+  /**
+   * Runs the example on 40,000 shoppers.
+   *
+   * @param args none
+   */
+  public static void main(String[] args) {
+    run(Data.generate(2024, 40_000), System.out);
+  }
+
+  static CleanRoom room(Data data) {
+    CleanRoom room = CleanRoom.builder().build();
+    room.register(
+        Dataset.builder("retailer", "sales")
+            .source(InMemorySource.ofRecords("sales", Sale.class, data.sales()))
+            .userId("loyaltyEmail", UserIdFormat.EMAIL)
+            .dimensions("region", "brand")
+            .metric("amount", 0, MAX_LINE)
+            .policy(
+                Policy.builder()
+                    .allowAnalysts("brand")
+                    .allowJoinOn("loyaltyEmail")
+                    .minDistinctUsers(50)
+                    .maxGroupsPerUser(1)
+                    .clampPerGroup("amount", 0, MAX_PER_SHOPPER)
+                    .differentialPrivacy(PrivacyBudget.epsilonDelta(4, 1e-6), 1.0)
+                    .budgetPeriod(BudgetPeriod.MONTHLY)
+                    .build())
+            .build());
+    room.register(
+        Dataset.builder("brand", "members")
+            .source(InMemorySource.ofRecords("members", Member.class, data.members()))
+            .userId("email", UserIdFormat.EMAIL)
+            .dimension("arm")
+            .policy(
+                Policy.builder()
+                    .allowAnalysts("brand")
+                    .allowJoinOn("email")
+                    .minDistinctUsers(25)
+                    .maxGroupsPerUser(1)
+                    .differentialPrivacy(PrivacyBudget.epsilonDelta(8, 1e-6), 2.0)
+                    .budgetPeriod(BudgetPeriod.MONTHLY)
+                    .build())
+            .build());
+    return room;
+  }
+
+  /** Every region × arm: public, so every group is released (with noise) whatever the data. */
+  static List<List<Object>> groups() {
+    return PublicGroups.cross(REGIONS, ARMS);
+  }
+
+  static Result run(Data data, PrintStream out) {
+    out.printf(
+        Locale.ROOT,
+        "Retailer x CPG brand promotion analysis: %,d receipt lines, %,d club members%n%n",
+        data.sales().size(),
+        data.members().size());
+    CleanRoom room = room(data);
+    Result result =
+        room.as("brand")
+            .from("retailer.sales")
+            .join("brand.members")
+            .onUserId()
+            .where(col("brand").eq(BRAND))
+            .groupBy("region", "arm")
+            .select(countDistinctUsers().as("buyers"), sum("amount").as("sales"))
+            .epsilon(1.0)
+            .publicGroups(groups())
+            .run();
+    out.printf(
+        "%s sales at the retailer among club members, exposed to the promotion vs holdout"
+            + " (ε = 1; each shopper's total clamped to %.0f euros):%n",
+        BRAND, MAX_PER_SHOPPER);
+    out.println(result.toTable());
+    out.println("Sales per buyer, with the 95% interval of each noisy figure:");
+    for (ResultRow row : result.rows()) {
+      out.printf(
+          Locale.ROOT,
+          "  %-6s %-8s %,8.0f buyers (%,.0f to %,.0f), %,10.0f euros (%,.0f to %,.0f),"
+              + " %6.2f euros per buyer%n",
+          row.getString("region"),
+          row.getString("arm"),
+          row.getDouble("buyers"),
+          row.noise("buyers").orElseThrow().lower(),
+          row.noise("buyers").orElseThrow().upper(),
+          row.getDouble("sales"),
+          row.noise("sales").orElseThrow().lower(),
+          row.noise("sales").orElseThrow().upper(),
+          row.getDouble("sales") / Math.max(1, row.getDouble("buyers")));
+    }
+    out.println();
+    out.println(result.privacy());
+    out.println();
+    Budgets.print(out, result);
+    return result;
+  }
+}
