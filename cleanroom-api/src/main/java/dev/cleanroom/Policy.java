@@ -42,6 +42,7 @@ public final class Policy {
   private final int maxGroupsPerUser;
   private final int maxContributionsPerGroup;
   private final Optional<DifferentialPrivacyRule> differentialPrivacy;
+  private final Optional<QueryLimit> queryLimit;
 
   private Policy(Builder b) {
     this.analysts = Collections.unmodifiableSet(new LinkedHashSet<>(b.analysts));
@@ -55,6 +56,7 @@ public final class Policy {
     this.maxGroupsPerUser = b.maxGroupsPerUser;
     this.maxContributionsPerGroup = b.maxContributionsPerGroup;
     this.differentialPrivacy = b.differentialPrivacy;
+    this.queryLimit = b.queryLimit;
   }
 
   /** A builder for a policy. */
@@ -134,6 +136,14 @@ public final class Policy {
     return differentialPrivacy;
   }
 
+  /**
+   * The cap on queries per analyst and period, if the owner set one; it applies in threshold-only
+   * and differentially private mode alike.
+   */
+  public Optional<QueryLimit> queryLimit() {
+    return queryLimit;
+  }
+
   @Override
   public String toString() {
     return "Policy[analysts="
@@ -154,6 +164,8 @@ public final class Policy {
         + maxContributionsPerGroup
         + ", differentialPrivacy="
         + differentialPrivacy.map(Object::toString).orElse("not required")
+        + ", queryLimit="
+        + queryLimit.map(Object::toString).orElse("none")
         + "]";
   }
 
@@ -172,6 +184,7 @@ public final class Policy {
     private int maxContributionsPerGroup = 1;
     private Optional<DifferentialPrivacyRule> differentialPrivacy = Optional.empty();
     private BudgetPeriod period = BudgetPeriod.NONE;
+    private Optional<QueryLimit> queryLimit = Optional.empty();
     private final Set<String> set = new LinkedHashSet<>();
 
     private Builder() {}
@@ -307,6 +320,30 @@ public final class Policy {
       Objects.requireNonNull(period, "period");
       once("budgetPeriod");
       this.period = period;
+      return this;
+    }
+
+    /**
+     * Caps the number of queries each analyst may run on the dataset per period, in threshold-only
+     * and differentially private mode alike (default: no cap). A query counts once it has passed
+     * planning and every policy check; refused and invalid queries do not count, nor do repeated
+     * differentially private queries answered from the room's stored answers (they scan nothing and
+     * reveal nothing new). A query whose source fails after it was counted stays counted. The count
+     * is charged in the same atomic {@link dev.cleanroom.spi.BudgetStore#charge} call as the
+     * privacy budget, so it is as durable as that store. When the cap is reached the query is
+     * refused with a {@link PolicyViolationException} for rule {@link PolicyRule#QUERY_LIMIT}.
+     *
+     * @param queries the most queries per period, in [1, {@link QueryLimit#MAX_QUERIES}]
+     * @param period when the count starts afresh; {@link BudgetPeriod#NONE} for a lifetime cap
+     * @return this builder
+     * @throws NullPointerException if {@code period} is null
+     * @throws IllegalArgumentException if {@code queries} is out of range
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxQueries(int queries, BudgetPeriod period) {
+      QueryLimit limit = new QueryLimit(queries, period);
+      once("maxQueries");
+      queryLimit = Optional.of(limit);
       return this;
     }
 

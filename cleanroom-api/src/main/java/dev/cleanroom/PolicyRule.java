@@ -30,5 +30,11 @@ public enum PolicyRule {
    * The analyst's ledger for the dataset has enough budget left for the query; checked by {@code
    * explain()}, and enforced by the budget store when the query runs.
    */
-  BUDGET_REMAINING
+  BUDGET_REMAINING,
+  /**
+   * The analyst has queries left under the smallest cap on queries per period of the touched
+   * datasets ({@link Policy.Builder#maxQueries}); checked by {@code explain()}, and counted by the
+   * budget store, in the same atomic charge as the privacy budget, when the query runs.
+   */
+  QUERY_LIMIT
 }
