@@ -1,7 +1,6 @@
 package dev.cleanroom.core;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
-import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.spi.AuditEvent;
@@ -10,9 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.DateTimeException;
@@ -207,15 +204,7 @@ final class AuditFormat {
 
   private static byte[] utf8(String s) {
     try {
-      ByteBuffer b =
-          UTF_8
-              .newEncoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .encode(CharBuffer.wrap(s));
-      byte[] out = new byte[b.remaining()];
-      b.get(out);
-      return out;
+      return JournalFormat.encodeUtf8(s);
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException(
           "an audit event holds a string that is not well-formed Unicode", e);
@@ -230,12 +219,7 @@ final class AuditFormat {
     byte[] s = new byte[n];
     b.get(s);
     try {
-      return UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(s))
-          .toString();
+      return JournalFormat.decodeUtf8(s);
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("a string is not well-formed UTF-8", e);
     }

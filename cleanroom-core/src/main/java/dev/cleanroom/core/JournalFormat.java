@@ -183,13 +183,7 @@ final class JournalFormat {
   private static String ledgerName(byte[] bytes) {
     String name;
     try {
-      name =
-          UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
+      name = decodeUtf8(bytes);
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("a ledger name is not well-formed UTF-8", e);
     }
@@ -220,15 +214,7 @@ final class JournalFormat {
 
   private static byte[] utf8(String ledger, int index) {
     try {
-      ByteBuffer b =
-          UTF_8
-              .newEncoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .encode(CharBuffer.wrap(ledger));
-      byte[] bytes = new byte[b.remaining()];
-      b.get(bytes);
-      return bytes;
+      return encodeUtf8(ledger);
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException(
           "ledger name at index "
@@ -236,5 +222,36 @@ final class JournalFormat {
               + " is not well-formed Unicode (it has an unpaired surrogate) and cannot be journaled",
           e);
     }
+  }
+
+  /**
+   * Strict UTF-8: {@code s} as bytes, refusing unpaired surrogates, which would not round-trip.
+   *
+   * @throws CharacterCodingException if {@code s} is not well-formed Unicode
+   */
+  static byte[] encodeUtf8(String s) throws CharacterCodingException {
+    ByteBuffer b =
+        UTF_8
+            .newEncoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .encode(CharBuffer.wrap(s));
+    byte[] bytes = new byte[b.remaining()];
+    b.get(bytes);
+    return bytes;
+  }
+
+  /**
+   * Strict UTF-8: {@code bytes} as a string, refusing malformed input.
+   *
+   * @throws CharacterCodingException if {@code bytes} is not well-formed UTF-8
+   */
+  static String decodeUtf8(byte[] bytes) throws CharacterCodingException {
+    return UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(bytes))
+        .toString();
   }
 }

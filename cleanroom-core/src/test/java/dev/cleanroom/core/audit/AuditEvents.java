@@ -39,125 +39,71 @@ final class AuditEvents {
 
   /** {@code r} with exactly one field (of event, index or hashes) changed. */
   static AuditRecord edit(AuditRecord r, int field) {
+    if (field == 11) {
+      return new AuditRecord(r.index(), r.event(), r.previousHash(), flip(r.hash()));
+    }
+    if (field == 12) {
+      return new AuditRecord(r.index(), r.event(), flip(r.previousHash()), r.hash());
+    }
     AuditEvent e = r.event();
-    AuditEvent changed =
-        switch (field) {
-          case 0 ->
-              with(e, e.time().plusNanos(1), e.queryId(), e.analyst(), e.datasets(), e.reason());
-          case 1 -> with(e, e.time(), e.queryId() + "x", e.analyst(), e.datasets(), e.reason());
-          case 2 -> with(e, e.time(), e.queryId(), e.analyst() + "x", e.datasets(), e.reason());
-          case 3 -> with(e, e.time(), e.queryId(), e.analyst(), List.of("x.y"), e.reason());
-          case 4 -> with(e, e.time(), e.queryId(), e.analyst(), e.datasets(), e.reason() + " ");
-          case 5 ->
-              new AuditEvent(
-                  e.time(),
-                  e.queryId(),
-                  e.analyst(),
-                  e.datasets(),
-                  e.fingerprint() + "0",
-                  e.outcome(),
-                  e.rule(),
-                  e.reason(),
-                  e.charges(),
-                  e.incidentId());
-          case 6 ->
-              new AuditEvent(
-                  e.time(),
-                  e.queryId(),
-                  e.analyst(),
-                  e.datasets(),
-                  e.fingerprint(),
-                  e.outcome() == AuditEvent.Outcome.REFUSED
-                      ? AuditEvent.Outcome.ACCEPTED
-                      : AuditEvent.Outcome.REFUSED,
-                  e.rule(),
-                  e.reason(),
-                  e.charges(),
-                  e.incidentId());
-          case 7 ->
-              new AuditEvent(
-                  e.time(),
-                  e.queryId(),
-                  e.analyst(),
-                  e.datasets(),
-                  e.fingerprint(),
-                  e.outcome(),
-                  e.rule().isPresent() ? Optional.empty() : Optional.of(PolicyRule.QUERY_LIMIT),
-                  e.reason(),
-                  e.charges(),
-                  e.incidentId());
-          case 8 ->
-              new AuditEvent(
-                  e.time(),
-                  e.queryId(),
-                  e.analyst(),
-                  e.datasets(),
-                  e.fingerprint(),
-                  e.outcome(),
-                  e.rule(),
-                  e.reason(),
-                  List.of(),
-                  e.incidentId());
-          case 9 ->
-              new AuditEvent(
-                  e.time(),
-                  e.queryId(),
-                  e.analyst(),
-                  e.datasets(),
-                  e.fingerprint(),
-                  e.outcome(),
-                  e.rule(),
-                  e.reason(),
-                  e.charges().stream()
-                      .map(
-                          c ->
-                              new AuditEvent.Charge(
-                                  c.ledger(),
-                                  c.dataset(),
-                                  c.owner(),
-                                  c.epsilon().add(new BigDecimal("0.01")),
-                                  c.delta()))
-                      .toList(),
-                  e.incidentId());
-          case 10 ->
-              new AuditEvent(
-                  e.time(),
-                  e.queryId(),
-                  e.analyst(),
-                  e.datasets(),
-                  e.fingerprint(),
-                  e.outcome(),
-                  e.rule(),
-                  e.reason(),
-                  e.charges(),
-                  e.incidentId().isPresent() ? Optional.empty() : Optional.of("incident"));
-          default -> e;
-        };
-    return switch (field) {
-      case 11 -> new AuditRecord(r.index(), e, r.previousHash(), flip(r.hash()));
-      case 12 -> new AuditRecord(r.index(), e, flip(r.previousHash()), r.hash());
-      default -> new AuditRecord(r.index(), changed, r.previousHash(), r.hash());
+    Object[] c = {
+      e.time(),
+      e.queryId(),
+      e.analyst(),
+      e.datasets(),
+      e.fingerprint(),
+      e.outcome(),
+      e.rule(),
+      e.reason(),
+      e.charges(),
+      e.incidentId()
     };
+    switch (field) {
+      case 0 -> c[0] = e.time().plusNanos(1);
+      case 1 -> c[1] = e.queryId() + "x";
+      case 2 -> c[2] = e.analyst() + "x";
+      case 3 -> c[3] = List.of("x.y");
+      case 4 -> c[4] = e.fingerprint() + "0";
+      case 5 ->
+          c[5] =
+              e.outcome() == AuditEvent.Outcome.REFUSED
+                  ? AuditEvent.Outcome.ACCEPTED
+                  : AuditEvent.Outcome.REFUSED;
+      case 6 ->
+          c[6] = e.rule().isPresent() ? Optional.empty() : Optional.of(PolicyRule.QUERY_LIMIT);
+      case 7 -> c[7] = e.reason() + " ";
+      case 8 -> c[8] = List.of();
+      case 9 ->
+          c[8] =
+              e.charges().stream()
+                  .map(
+                      x ->
+                          new AuditEvent.Charge(
+                              x.ledger(),
+                              x.dataset(),
+                              x.owner(),
+                              x.epsilon().add(new BigDecimal("0.01")),
+                              x.delta()))
+                  .toList();
+      case 10 -> c[9] = e.incidentId().isPresent() ? Optional.empty() : Optional.of("incident");
+      default -> throw new IllegalArgumentException("no field " + field);
+    }
+    return new AuditRecord(r.index(), event(c), r.previousHash(), r.hash());
   }
 
-  private static AuditEvent with(
-      AuditEvent e,
-      Instant time,
-      String queryId,
-      String analyst,
-      List<String> datasets,
-      String reason) {
+  @SuppressWarnings("unchecked")
+  private static AuditEvent event(Object[] c) {
     return new AuditEvent(
-        time,
-        queryId,
-        analyst,
-        datasets,
-        e.fingerprint(),
-        e.outcome(),
-        e.rule(),
-        reason,
-        e.charges(),
-        e.incidentId());
+        (Instant) c[0],
+        (String) c[1],
+        (String) c[2],
+        (List<String>) c[3],
+        (String) c[4],
+        (AuditEvent.Outcome) c[5],
+        (Optional<PolicyRule>) c[6],
+        (String) c[7],
+        (List<AuditEvent.Charge>) c[8],
+        (Optional<String>) c[9]);
   }
 
   private static String flip(String hex) {
