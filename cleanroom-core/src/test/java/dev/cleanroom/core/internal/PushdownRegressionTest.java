@@ -22,8 +22,10 @@ import dev.cleanroom.spi.AuditEvent;
 import dev.cleanroom.spi.DataSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,7 +35,13 @@ class PushdownRegressionTest {
     return switch (kind) {
       case "h2" -> PushdownDatabases.h2();
       case "duckdb" -> PushdownDatabases.duckdb();
-      default -> PushdownDatabases.postgres();
+      default -> {
+        // The shared PostgreSQL rule: skipped where no server is reachable, failing under CI=true.
+        Optional<String> unreachable = PushdownDatabases.postgresUnreachable();
+        Assumptions.assumeTrue(
+            PushdownDatabases.ci() || unreachable.isEmpty(), () -> unreachable.orElse(""));
+        yield PushdownDatabases.postgresOrFail();
+      }
     };
   }
 
