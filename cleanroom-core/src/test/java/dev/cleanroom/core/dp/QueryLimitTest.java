@@ -68,6 +68,11 @@ class QueryLimitTest {
     return room;
   }
 
+  /** A room at the fixed time {@link DpTesting#NOW} over {@code store}, with pub.visits under p. */
+  private static CleanRoom room(BudgetStore store, Policy p) {
+    return room(store, Clock.fixed(NOW, ZoneOffset.UTC), new RecordingAudit(), p);
+  }
+
   private static Result count(CleanRoom room) {
     return room.as(ANALYST)
         .from("pub.visits")
@@ -133,22 +138,12 @@ class QueryLimitTest {
     for (int round = 0; round < 3; round++) {
       Path file = dir.resolve("budget-" + round + ".journal");
       try (BudgetStore store = BudgetStores.journal(file)) {
-        CleanRoom room =
-            room(
-                store,
-                Clock.fixed(NOW, ZoneOffset.UTC),
-                new RecordingAudit(),
-                capped(10, BudgetPeriod.NONE, false));
+        CleanRoom room = room(store, capped(10, BudgetPeriod.NONE, false));
         assertEquals(10, race(64, () -> () -> count(room)), "round " + round);
       }
       try (BudgetStore reopened = BudgetStores.journal(file)) {
         assertAmount("10", reopened.spent(COUNT_LEDGER).epsilon());
-        CleanRoom room =
-            room(
-                reopened,
-                Clock.fixed(NOW, ZoneOffset.UTC),
-                new RecordingAudit(),
-                capped(10, BudgetPeriod.NONE, false));
+        CleanRoom room = room(reopened, capped(10, BudgetPeriod.NONE, false));
         assertThrows(PolicyViolationException.class, () -> count(room));
       }
     }
@@ -157,12 +152,7 @@ class QueryLimitTest {
   @Test
   void differentiallyPrivateQueries_countInTheSameCharge() throws Exception {
     BudgetStore store = BudgetStores.inMemory();
-    CleanRoom room =
-        room(
-            store,
-            Clock.fixed(NOW, ZoneOffset.UTC),
-            new RecordingAudit(),
-            capped(10, BudgetPeriod.NONE, true));
+    CleanRoom room = room(store, capped(10, BudgetPeriod.NONE, true));
     int[] next = {0};
     // distinct ε per query: identical queries would be answered from the stored answers
     assertEquals(
@@ -241,12 +231,7 @@ class QueryLimitTest {
   @Test
   void refusedAndInvalidQueries_doNotCount() {
     BudgetStore store = BudgetStores.inMemory();
-    CleanRoom room =
-        room(
-            store,
-            Clock.fixed(NOW, ZoneOffset.UTC),
-            new RecordingAudit(),
-            capped(2, BudgetPeriod.NONE, false));
+    CleanRoom room = room(store, capped(2, BudgetPeriod.NONE, false));
     assertThrows(
         InvalidQueryException.class,
         () ->
@@ -263,12 +248,7 @@ class QueryLimitTest {
   @Test
   void explain_showsTheQueriesLeft_withoutCounting() {
     BudgetStore store = BudgetStores.inMemory();
-    CleanRoom room =
-        room(
-            store,
-            Clock.fixed(NOW, ZoneOffset.UTC),
-            new RecordingAudit(),
-            capped(3, BudgetPeriod.NONE, false));
+    CleanRoom room = room(store, capped(3, BudgetPeriod.NONE, false));
     count(room);
     PolicyCheck check = queryCheck(room);
     assertTrue(check.passed());
@@ -298,12 +278,7 @@ class QueryLimitTest {
   @Test
   void repeatedPrivateQueries_answeredFromStoredAnswers_doNotCount() {
     BudgetStore store = BudgetStores.inMemory();
-    CleanRoom room =
-        room(
-            store,
-            Clock.fixed(NOW, ZoneOffset.UTC),
-            new RecordingAudit(),
-            capped(2, BudgetPeriod.NONE, true));
+    CleanRoom room = room(store, capped(2, BudgetPeriod.NONE, true));
     Supplier<Result> same =
         () -> room.as(ANALYST).from("pub.visits").select(countDistinctUsers()).epsilon(0.5).run();
     Result first = same.get();
