@@ -8,6 +8,8 @@ import dev.cleanroom.spi.CohortSink;
 import dev.cleanroom.spi.ResultSink;
 import java.time.Clock;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -123,24 +125,48 @@ public interface CleanRoom {
    * @param auditSink where audit events go; empty for the engine's default (SLF4J)
    * @param budgetStore where privacy budgets are charged; empty for the engine's in-memory store
    * @param clock the clock for audit times and budget periods
+   * @param partyAuditSinks the audit sinks of data owners, by party name: where the details of a
+   *     failure of their datasets go
    */
   record Settings(
       SecretKey secretKey,
       Optional<AuditSink> auditSink,
       Optional<BudgetStore> budgetStore,
-      Clock clock) {
+      Clock clock,
+      Map<String, AuditSink> partyAuditSinks) {
     /**
      * @param secretKey the key for HMAC pseudonymization of user ids
      * @param auditSink where audit events go; empty for the engine's default (SLF4J)
      * @param budgetStore where privacy budgets are charged; empty for the engine's in-memory store
      * @param clock the clock for audit times and budget periods
-     * @throws NullPointerException if an argument is null
+     * @param partyAuditSinks the audit sinks of parties, by party name, for the details of failures
+     *     of their datasets
+     * @throws NullPointerException if an argument, or a key or value of {@code partyAuditSinks}, is
+     *     null
      */
     public Settings {
       Objects.requireNonNull(secretKey, "secretKey");
       Objects.requireNonNull(auditSink, "auditSink");
       Objects.requireNonNull(budgetStore, "budgetStore");
       Objects.requireNonNull(clock, "clock");
+      partyAuditSinks = Map.copyOf(partyAuditSinks);
+    }
+
+    /**
+     * Settings without party audit sinks.
+     *
+     * @param secretKey the key for HMAC pseudonymization of user ids
+     * @param auditSink where audit events go; empty for the engine's default (SLF4J)
+     * @param budgetStore where privacy budgets are charged; empty for the engine's in-memory store
+     * @param clock the clock for audit times and budget periods
+     * @throws NullPointerException if an argument is null
+     */
+    public Settings(
+        SecretKey secretKey,
+        Optional<AuditSink> auditSink,
+        Optional<BudgetStore> budgetStore,
+        Clock clock) {
+      this(secretKey, auditSink, budgetStore, clock, Map.of());
     }
 
     @Override
@@ -153,6 +179,8 @@ public interface CleanRoom {
           + budgetStore
           + ", clock="
           + clock
+          + ", partyAuditSinks="
+          + partyAuditSinks.keySet()
           + "]";
     }
   }
@@ -163,6 +191,7 @@ public interface CleanRoom {
     private AuditSink auditSink;
     private BudgetStore budgetStore;
     private Clock clock;
+    private final Map<String, AuditSink> partyAuditSinks = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -195,6 +224,29 @@ public interface CleanRoom {
         throw new IllegalStateException("auditSink was already set");
       }
       auditSink = sink;
+      return this;
+    }
+
+    /**
+     * Where the details of a failure of a dataset owned by {@code party} go (source, file, line,
+     * column, SQL state), together with the incident id that the analyst sees in a {@link
+     * QueryFailedException}. Without one, those details go to the room's {@link #auditSink}, which
+     * belongs to the host operator. Set once per party.
+     *
+     * @param party the data owner's party name
+     * @param sink the owner's sink; it receives only events about failures of its own datasets
+     * @return this builder
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code party} is not a valid party name
+     * @throws IllegalStateException if a sink was already set for {@code party}
+     */
+    public Builder partyAuditSink(String party, AuditSink sink) {
+      String name = Party.of(party).name();
+      Objects.requireNonNull(sink, "sink");
+      if (partyAuditSinks.containsKey(name)) {
+        throw new IllegalStateException("partyAuditSink was already set for party " + name);
+      }
+      partyAuditSinks.put(name, sink);
       return this;
     }
 
@@ -242,7 +294,8 @@ public interface CleanRoom {
               secretKey != null ? secretKey : SecretKey.random(),
               Optional.ofNullable(auditSink),
               Optional.ofNullable(budgetStore),
-              clock != null ? clock : Clock.systemUTC());
+              clock != null ? clock : Clock.systemUTC(),
+              partyAuditSinks);
       return provider().create(settings);
     }
 

@@ -59,6 +59,7 @@ public final class Policy {
   private final Set<String> receivers;
   private final Set<String> cohortReceivers;
   private final int minCohortSize;
+  private final Optional<QueryLimit> queryLimit;
 
   private Policy(Builder b) {
     this.analysts = Collections.unmodifiableSet(new LinkedHashSet<>(b.analysts));
@@ -79,6 +80,7 @@ public final class Policy {
     this.differentialPrivacy = b.differentialPrivacy;
     this.requiresApprovedTemplates = b.requireApprovedTemplates;
     this.differenceCheckRetention = b.differenceCheckRetention;
+    this.queryLimit = b.queryLimit;
   }
 
   /**
@@ -262,6 +264,14 @@ public final class Policy {
     return differenceCheckRetention;
   }
 
+  /**
+   * The cap on queries per analyst and period, if the owner set one; it applies in threshold-only
+   * and differentially private mode alike.
+   */
+  public Optional<QueryLimit> queryLimit() {
+    return queryLimit;
+  }
+
   @Override
   public String toString() {
     return "Policy[analysts="
@@ -291,6 +301,8 @@ public final class Policy {
         + cohortReceivers
         + ", minCohortSize="
         + minCohortSize
+        + ", queryLimit="
+        + queryLimit.map(Object::toString).orElse("none")
         + "]";
   }
 
@@ -315,6 +327,7 @@ public final class Policy {
     private final Set<String> receivers = new LinkedHashSet<>();
     private final Set<String> cohortReceivers = new LinkedHashSet<>();
     private int minCohortSize = DEFAULT_MIN_COHORT_SIZE;
+    private Optional<QueryLimit> queryLimit = Optional.empty();
     private final Set<String> set = new LinkedHashSet<>();
 
     private Builder() {}
@@ -597,6 +610,30 @@ public final class Policy {
       }
       once("withoutDifferenceChecks");
       differenceCheckRetention = Optional.empty();
+      return this;
+    }
+
+    /**
+     * Caps the number of queries each analyst may run on the dataset per period, in threshold-only
+     * and differentially private mode alike (default: no cap). A query counts once it has passed
+     * planning and every policy check; refused and invalid queries do not count, nor do repeated
+     * differentially private queries answered from the room's stored answers (they scan nothing and
+     * reveal nothing new). A query whose source fails after it was counted stays counted. The count
+     * is charged in the same atomic {@link dev.cleanroom.spi.BudgetStore#charge} call as the
+     * privacy budget, so it is as durable as that store. When the cap is reached the query is
+     * refused with a {@link PolicyViolationException} for rule {@link PolicyRule#QUERY_LIMIT}.
+     *
+     * @param queries the most queries per period, in [1, {@link QueryLimit#MAX_QUERIES}]
+     * @param period when the count starts afresh; {@link BudgetPeriod#NONE} for a lifetime cap
+     * @return this builder
+     * @throws NullPointerException if {@code period} is null
+     * @throws IllegalArgumentException if {@code queries} is out of range
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxQueries(int queries, BudgetPeriod period) {
+      QueryLimit limit = new QueryLimit(queries, period);
+      once("maxQueries");
+      queryLimit = Optional.of(limit);
       return this;
     }
 

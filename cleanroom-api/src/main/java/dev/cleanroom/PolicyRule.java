@@ -50,5 +50,11 @@ public enum PolicyRule {
    * A cohort is released only if it has at least the largest minimum cohort size of the touched
    * datasets, counted in distinct people.
    */
-  COHORT_MIN_SIZE
+  COHORT_MIN_SIZE,
+  /**
+   * The analyst has queries left under the smallest cap on queries per period of the touched
+   * datasets ({@link Policy.Builder#maxQueries}); checked by {@code explain()}, and counted by the
+   * budget store, in the same atomic charge as the privacy budget, when the query runs.
+   */
+  QUERY_LIMIT
 }

@@ -1,6 +1,7 @@
 package dev.cleanroom.spi;
 
 import dev.cleanroom.PolicyRule;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +19,10 @@ import java.util.Optional;
  * @param outcome how the query ended
  * @param rule the refusing rule, for {@link Outcome#REFUSED}
  * @param reason the refusal or failure message (no data values), or the empty string
+ * @param charges the privacy budget the query charged, one entry per ledger; empty when nothing was
+ *     charged
+ * @param incidentId for a failure, the identifier under which its details went to the owning
+ *     party's audit sink
  */
 public record AuditEvent(
     Instant time,
@@ -27,7 +32,9 @@ public record AuditEvent(
     String fingerprint,
     Outcome outcome,
     Optional<PolicyRule> rule,
-    String reason) {
+    String reason,
+    List<Charge> charges,
+    Optional<String> incidentId) {
   /**
    * @param time when the query ended
    * @param queryId the identifier of the run, also in its {@code Result}
@@ -38,7 +45,11 @@ public record AuditEvent(
    * @param outcome how the query ended
    * @param rule the refusing rule, for {@link Outcome#REFUSED}
    * @param reason the refusal or failure message (no data values), or the empty string
-   * @throws NullPointerException if an argument is null
+   * @param charges the privacy budget charged, per ledger; empty if nothing was charged
+   * @param incidentId the incident id of a failure whose details went to the owner of the failing
+   *     source
+   * @throws NullPointerException if an argument or an element of {@code datasets} or {@code
+   *     charges} is null
    */
   public AuditEvent {
     Objects.requireNonNull(time, "time");
@@ -49,6 +60,72 @@ public record AuditEvent(
     Objects.requireNonNull(outcome, "outcome");
     Objects.requireNonNull(rule, "rule");
     Objects.requireNonNull(reason, "reason");
+    charges = List.copyOf(charges);
+    Objects.requireNonNull(incidentId, "incidentId");
+  }
+
+  /**
+   * An event without budget charges or incident, as the engine records refusals and threshold-only
+   * queries.
+   *
+   * @param time when the query ended
+   * @param queryId the identifier of the run
+   * @param analyst the party that ran it
+   * @param datasets the qualified names of the datasets it named
+   * @param fingerprint the keyed hash of the normalized query
+   * @param outcome how the query ended
+   * @param rule the refusing rule, for {@link Outcome#REFUSED}
+   * @param reason the refusal or failure message (no data values), or the empty string
+   * @throws NullPointerException if an argument is null
+   */
+  public AuditEvent(
+      Instant time,
+      String queryId,
+      String analyst,
+      List<String> datasets,
+      String fingerprint,
+      Outcome outcome,
+      Optional<PolicyRule> rule,
+      String reason) {
+    this(
+        time,
+        queryId,
+        analyst,
+        datasets,
+        fingerprint,
+        outcome,
+        rule,
+        reason,
+        List.of(),
+        Optional.empty());
+  }
+
+  /**
+   * The privacy budget one query charged to one ledger.
+   *
+   * @param ledger the ledger's name (dataset, analyst and budget period)
+   * @param dataset the qualified name of the dataset whose budget it is
+   * @param owner the party that owns the dataset
+   * @param epsilon the ε charged, not negative
+   * @param delta the δ charged, not negative
+   */
+  public record Charge(
+      String ledger, String dataset, String owner, BigDecimal epsilon, BigDecimal delta) {
+    /**
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if an amount is negative
+     */
+    public Charge {
+      Objects.requireNonNull(ledger, "ledger");
+      Objects.requireNonNull(dataset, "dataset");
+      Objects.requireNonNull(owner, "owner");
+      Objects.requireNonNull(epsilon, "epsilon");
+      Objects.requireNonNull(delta, "delta");
+      if (epsilon.signum() < 0 || delta.signum() < 0) {
+        throw new IllegalArgumentException(
+            "charged amounts must not be negative; provided values: ε=" + epsilon + ", δ=" + delta);
+      }
+    }
   }
 
   /** How a query ended. */

@@ -13,19 +13,20 @@ public final class AuditSinks {
 
   /**
    * A sink that writes one INFO line per query to the logger {@value #LOGGER_NAME}: query id,
-   * analyst, datasets, fingerprint, outcome and refusing rule. Events never hold data values, so
-   * neither do these lines.
+   * analyst, datasets, fingerprint, outcome, refusing rule and incident id. Events never hold data
+   * values, so neither do these lines.
    */
   public static AuditSink slf4j() {
     Logger log = LoggerFactory.getLogger(LOGGER_NAME);
     return e ->
         log.info(
-            "query {} by {} on {} fingerprint {}: {}{}",
+            "query {} by {} on {} fingerprint {}: {}{}{}",
             e.queryId(),
             e.analyst(),
             e.datasets(),
             e.fingerprint(),
             e.outcome(),
-            e.rule().map(r -> " (" + r + ")").orElse(""));
+            e.rule().map(r -> " (" + r + ")").orElse(""),
+            e.incidentId().map(id -> " incident " + id).orElse(""));
   }
 }

@@ -11,7 +11,6 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -19,7 +18,8 @@ import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
- * The on-disk format of a budget journal, version 1. Pure encoding and decoding; no I/O.
+ * The on-disk format of a budget journal, version 1. Pure encoding and decoding; no I/O. The record
+ * framing (magic, length, checksum) is shared with the audit journal ({@link AuditFormat}).
  *
  * <pre>
  * file    = header record*
@@ -98,11 +98,28 @@ final class JournalFormat {
               + MAX_PAYLOAD
               + " bytes of ledger names and amounts");
     }
-    ByteBuffer b = ByteBuffer.allocate(OVERHEAD + (int) payload);
-    b.put(MAGIC).putInt((int) payload).putInt(charges.size());
+    ByteBuffer b = ByteBuffer.allocate((int) payload);
+    b.putInt(charges.size());
     for (byte[] part : parts) {
       b.putInt(part.length).put(part);
     }
+    return frame(b.array());
+  }
+
+  /**
+   * Frames {@code payload} as one complete record: magic, length, payload and checksum.
+   *
+   * @param payload 1 ..= {@link #MAX_PAYLOAD} bytes
+   * @return a buffer positioned at 0 whose remaining bytes are the record
+   * @throws IllegalArgumentException if the payload is empty or larger than {@link #MAX_PAYLOAD}
+   */
+  static ByteBuffer frame(byte[] payload) {
+    if (payload.length < 1 || payload.length > MAX_PAYLOAD) {
+      throw new IllegalArgumentException(
+          "a journal record holds 1 to " + MAX_PAYLOAD + " bytes; provided: " + payload.length);
+    }
+    ByteBuffer b = ByteBuffer.allocate(OVERHEAD + payload.length);
+    b.put(MAGIC).putInt(payload.length).put(payload);
     b.putInt(crc(b.array(), 0, b.position()));
     b.flip();
     return b;
@@ -117,15 +134,6 @@ final class JournalFormat {
     CRC32C crc = new CRC32C();
     crc.update(bytes, offset, length);
     return (int) crc.getValue();
-  }
-
-  /**
-   * Whether {@code bytes} is a proper prefix of, or equal to, {@link #HEADER}: what a crash while
-   * creating the file can leave behind.
-   */
-  static boolean isHeaderPrefix(byte[] bytes) {
-    return bytes.length <= HEADER.length
-        && Arrays.equals(bytes, 0, bytes.length, HEADER, 0, bytes.length);
   }
 
   /**
@@ -175,13 +183,7 @@ final class JournalFormat {
   private static String ledgerName(byte[] bytes) {
     String name;
     try {
-      name =
-          UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
+      name = decodeUtf8(bytes);
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("a ledger name is not well-formed UTF-8", e);
     }
@@ -212,15 +214,7 @@ final class JournalFormat {
 
   private static byte[] utf8(String ledger, int index) {
     try {
-      ByteBuffer b =
-          UTF_8
-              .newEncoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .encode(CharBuffer.wrap(ledger));
-      byte[] bytes = new byte[b.remaining()];
-      b.get(bytes);
-      return bytes;
+      return encodeUtf8(ledger);
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException(
           "ledger name at index "
@@ -228,5 +222,36 @@ final class JournalFormat {
               + " is not well-formed Unicode (it has an unpaired surrogate) and cannot be journaled",
           e);
     }
+  }
+
+  /**
+   * Strict UTF-8: {@code s} as bytes, refusing unpaired surrogates, which would not round-trip.
+   *
+   * @throws CharacterCodingException if {@code s} is not well-formed Unicode
+   */
+  static byte[] encodeUtf8(String s) throws CharacterCodingException {
+    ByteBuffer b =
+        UTF_8
+            .newEncoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .encode(CharBuffer.wrap(s));
+    byte[] bytes = new byte[b.remaining()];
+    b.get(bytes);
+    return bytes;
+  }
+
+  /**
+   * Strict UTF-8: {@code bytes} as a string, refusing malformed input.
+   *
+   * @throws CharacterCodingException if {@code bytes} is not well-formed UTF-8
+   */
+  static String decodeUtf8(byte[] bytes) throws CharacterCodingException {
+    return UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(bytes))
+        .toString();
   }
 }

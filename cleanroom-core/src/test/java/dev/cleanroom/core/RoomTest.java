@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +25,7 @@ import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.QueryFailedException;
 import dev.cleanroom.Schema;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
@@ -186,7 +187,7 @@ class RoomTest {
         () -> f.room.as(ANALYST).from(IMPRESSIONS).groupBy("nope").select(count()).run());
     f.room.register(failingDataset(new IllegalStateException("SECRET-42")));
     assertThrows(
-        DataSourceException.class,
+        QueryFailedException.class,
         () -> f.room.as(ANALYST).from("broken.source").select(count()).run());
     accepted.explain();
     f.room.as("stranger").from(IMPRESSIONS).select(count()).explain();
@@ -293,28 +294,32 @@ class RoomTest {
   }
 
   @Test
-  void failingSource_isADataSourceException_withoutTheUnderlyingMessage() {
+  void failingSource_isAQueryFailure_withoutTheUnderlyingMessage() {
     f.room.register(failingDataset(new IllegalStateException("SECRET-VALUE-42")));
-    DataSourceException e =
+    QueryFailedException e =
         assertThrows(
-            DataSourceException.class,
+            QueryFailedException.class,
             () -> f.room.as(ANALYST).from("broken.source").select(count()).run());
-    assertTrue(e.getMessage().contains("broken-source"), e.getMessage());
-    assertFalse(e.getMessage().contains("SECRET-VALUE-42"), e.getMessage());
-    assertEquals(AuditEvent.Outcome.FAILED, f.audit.last().outcome());
+    assertEquals("query failed; incident " + e.incidentId(), e.getMessage());
+    AuditEvent event = f.audit.last();
+    assertEquals(AuditEvent.Outcome.FAILED, event.outcome());
+    assertEquals(Optional.of(e.incidentId()), event.incidentId());
+    assertTrue(event.reason().contains("broken-source"), event.reason());
+    assertFalse(event.reason().contains("SECRET-VALUE-42"), event.reason());
   }
 
   @Test
-  void failingSource_dataSourceException_passesThrough() {
+  void failingSource_dataSourceException_detailsGoToTheRoomsSink_whenTheOwnerHasNone() {
     DataSourceException original =
         new DataSourceException("broken-source", 7, "g", "bad quoting", null);
     f.room.register(failingDataset(original));
-    DataSourceException e =
+    QueryFailedException e =
         assertThrows(
-            DataSourceException.class,
+            QueryFailedException.class,
             () -> f.room.as(ANALYST).from("broken.source").select(count()).run());
-    assertSame(original, e);
-    assertEquals(AuditEvent.Outcome.FAILED, f.audit.last().outcome());
+    assertNull(e.getCause());
+    assertEquals(original.getMessage(), f.audit.last().reason());
+    assertEquals(Optional.of(e.incidentId()), f.audit.last().incidentId());
   }
 
   @Test
@@ -331,13 +336,15 @@ class RoomTest {
             .dimension("g")
             .policy(Policy.builder().allowAnalysts(ANALYST).minDistinctUsers(2).build())
             .build());
-    DataSourceException e =
+    QueryFailedException e =
         assertThrows(
-            DataSourceException.class,
+            QueryFailedException.class,
             () -> f.room.as(ANALYST).from("o.emails").select(count()).run());
-    assertEquals("uid", e.column());
-    assertFalse(e.getMessage().contains("SECRET"), e.getMessage());
-    assertEquals(AuditEvent.Outcome.FAILED, f.audit.last().outcome());
+    assertFalse(e.getMessage().contains("uid"), e.getMessage());
+    AuditEvent event = f.audit.last();
+    assertTrue(event.reason().contains("column [uid]"), event.reason());
+    assertFalse(event.reason().contains("SECRET"), event.reason());
+    assertEquals(AuditEvent.Outcome.FAILED, event.outcome());
   }
 
   /**
@@ -415,11 +422,10 @@ class RoomTest {
   @Test
   void batchWithOtherColumnsThanRequested_failsTheQuery_andClosesTheScan() {
     ClosingSource source = registerClosing(true);
-    DataSourceException e =
-        assertThrows(
-            DataSourceException.class,
-            () -> f.room.as(ANALYST).from("o.closing").groupBy("g").select(count()).run());
-    assertEquals("closing", e.source());
+    assertThrows(
+        QueryFailedException.class,
+        () -> f.room.as(ANALYST).from("o.closing").groupBy("g").select(count()).run());
+    assertTrue(f.audit.last().reason().startsWith("data source closing"), f.audit.last().reason());
     assertEquals(1, source.closed.get());
     assertEquals(AuditEvent.Outcome.FAILED, f.audit.last().outcome());
   }

@@ -15,11 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cleanroom.CleanRoom;
-import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.QueryFailedException;
 import dev.cleanroom.Schema;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
@@ -435,8 +435,8 @@ class NoLeakProperties {
         }
         case INVALID -> assertInstanceOf(InvalidQueryException.class, e);
         case FAILED -> {
-          DataSourceException dse = assertInstanceOf(DataSourceException.class, e);
-          texts.add(dse.source() + " " + dse.column());
+          QueryFailedException qfe = assertInstanceOf(QueryFailedException.class, e);
+          texts.add(qfe.incidentId());
         }
         case ACCEPTED -> fail(p + " must be accepted", e);
       }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cleanroom.CleanRoom;
-import dev.cleanroom.DataSourceException;
+import dev.cleanroom.QueryFailedException;
 import dev.cleanroom.Schema;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
@@ -58,7 +58,7 @@ class SourceThrowableTest {
             Throwable.class,
             () -> room.as("analyst").from("pub.imps").select(countDistinctUsers()).run());
     assertFalse(NoLeakProperties.text(thrown).contains("leak42"), NoLeakProperties.text(thrown));
-    assertInstanceOf(DataSourceException.class, thrown);
+    assertInstanceOf(QueryFailedException.class, thrown);
     assertEquals(1, sink.events.size(), "one audit event per query");
   }
 }

@@ -14,6 +14,7 @@ import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.Party;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.QueryFailedException;
 import dev.cleanroom.QueryTemplate;
 import dev.cleanroom.core.AuditSinks;
 import dev.cleanroom.core.BudgetStores;
@@ -42,7 +43,9 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -64,6 +67,7 @@ final class Room implements CleanRoom, QueryEngine {
   private final Pseudonymizer pseudonymizer;
   private final Fingerprints fingerprints;
   private final AuditSink audit;
+  private final Map<String, AuditSink> partyAudit;
   private final Planner planner;
   private final BudgetStore budgets;
   private final TemplateRegistry templates = new TemplateRegistry();
@@ -80,6 +84,7 @@ final class Room implements CleanRoom, QueryEngine {
     this.pseudonymizer = Pseudonymizer.of(settings.secretKey());
     this.fingerprints = new Fingerprints(settings.secretKey());
     this.audit = settings.auditSink().orElseGet(AuditSinks::slf4j);
+    this.partyAudit = settings.partyAuditSinks();
     this.planner = new Planner(datasets::get, this::visibleTo);
     this.budgets = settings.budgetStore().orElseGet(BudgetStores::inMemory);
     this.cohorts =
@@ -189,28 +194,48 @@ final class Room implements CleanRoom, QueryEngine {
     List<String> accuracy = List.of();
     List<PolicyCheck> checks = new ArrayList<>(outcome.checks());
     checks.addAll(Receivers.checks(touched(spec), List.of(spec.analyst())));
-    if (outcome.plan() != null && outcome.plan().noise().isPresent()) {
-      NoisePlan noise = outcome.plan().noise().get();
-      accuracy =
-          noise.split().isEmpty() ? noise.accuracy() : concat(noise.split(), noise.accuracy());
-      ledgers = new ArrayList<>();
-      for (LedgerCharge c : charges(outcome.plan(), settings.clock().instant())) {
+    if (outcome.plan() != null) {
+      Charges charges = charges(outcome.plan(), settings.clock().instant());
+      if (outcome.plan().noise().isPresent()) {
+        NoisePlan noise = outcome.plan().noise().get();
+        accuracy =
+            noise.split().isEmpty() ? noise.accuracy() : concat(noise.split(), noise.accuracy());
+        ledgers = new ArrayList<>();
+      }
+      for (LedgerCharge c : charges.privacy()) {
         LedgerCharge.Spent spent = budgets.spent(c.ledger());
         BigDecimal eps = spent.epsilon().add(c.epsilon());
         BigDecimal delta = spent.delta().add(c.delta());
         ledgers.add(status(c, eps, delta));
         boolean enough =
             eps.compareTo(c.epsilonLimit()) <= 0 && delta.compareTo(c.deltaLimit()) <= 0;
-        String dataset = c.ledger().substring(0, c.ledger().indexOf('/'));
+        Dataset d = charges.datasets().get(c.ledger());
         checks.add(
             new PolicyCheck(
-                dataset,
-                datasets.get(dataset).owner(),
+                d.qualifiedName(),
+                d.owner(),
                 PolicyRule.BUDGET_REMAINING,
                 enough,
                 "ledger "
                     + c.ledger()
                     + (enough ? " has enough budget left" : " has too little budget left")));
+      }
+      for (LedgerCharge c : charges.queries()) {
+        BigDecimal left = c.epsilonLimit().subtract(budgets.spent(c.ledger()).epsilon());
+        Dataset d = charges.datasets().get(c.ledger());
+        checks.add(
+            new PolicyCheck(
+                d.qualifiedName(),
+                d.owner(),
+                PolicyRule.QUERY_LIMIT,
+                left.signum() > 0,
+                "ledger "
+                    + c.ledger()
+                    + ": "
+                    + left.max(BigDecimal.ZERO).toPlainString()
+                    + " of "
+                    + c.epsilonLimit().toPlainString()
+                    + " queries left in this period"));
       }
     }
     List<String> steps = new ArrayList<>(outcome.steps());
@@ -235,8 +260,8 @@ final class Room implements CleanRoom, QueryEngine {
         accuracy);
   }
 
-  private static List<String> concat(List<String> a, List<String> b) {
-    List<String> out = new ArrayList<>(a);
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> out = new ArrayList<>(a);
     out.addAll(b);
     return out;
   }
@@ -345,12 +370,9 @@ final class Room implements CleanRoom, QueryEngine {
       throw e;
     }
     Plan plan = outcome.plan();
-    if (plan.noise().isEmpty()) {
-      return execute(queryId, spec, fingerprint, plan, List.of());
-    }
-    Optional<String> key = answerKey(fingerprint, plan);
+    Optional<String> key = plan.noise().isEmpty() ? Optional.empty() : answerKey(fingerprint, plan);
     if (key.isEmpty()) {
-      return runNoisy(queryId, spec, fingerprint, plan);
+      return runCharged(queryId, spec, fingerprint, plan);
     }
     boolean[] ran = {false};
     try {
@@ -359,10 +381,11 @@ final class Room implements CleanRoom, QueryEngine {
               key.get(),
               () -> {
                 ran[0] = true;
-                return runNoisy(queryId, spec, fingerprint, plan);
+                return runCharged(queryId, spec, fingerprint, plan);
               });
       if (!ran[0]) {
-        // An identical query on the same data was answered before: the same answer, no charge.
+        // An identical query on the same data was answered before: the same answer, no charge,
+        // and it does not count against a query limit (it scans nothing and reveals nothing new).
         record(
             queryId,
             spec,
@@ -372,7 +395,7 @@ final class Room implements CleanRoom, QueryEngine {
             "repeated query: stored answer of " + result.queryId() + ", nothing charged");
         PrivacyReport first = result.privacy();
         List<LedgerStatus> now = new ArrayList<>();
-        for (LedgerCharge c : charges(plan, settings.clock().instant())) {
+        for (LedgerCharge c : charges(plan, settings.clock().instant()).privacy()) {
           LedgerCharge.Spent spent = budgets.spent(c.ledger());
           LedgerStatus s = status(c, spent.epsilon(), spent.delta());
           now.add(
@@ -417,40 +440,93 @@ final class Room implements CleanRoom, QueryEngine {
     }
   }
 
-  /** Charges every ledger, then runs the query and adds noise. */
-  private Result runNoisy(String queryId, QuerySpec spec, String fingerprint, Plan plan) {
-    List<LedgerCharge> charges = charges(plan, settings.clock().instant());
+  /**
+   * Charges every privacy ledger and query-count ledger of the query in one atomic call, then runs
+   * it (and adds noise).
+   */
+  private Result runCharged(String queryId, QuerySpec spec, String fingerprint, Plan plan) {
+    Charges charges = charges(plan, settings.clock().instant());
     List<LedgerStatus> ledgers = new ArrayList<>();
-    if (!charges.isEmpty()) {
+    List<AuditEvent.Charge> audited = new ArrayList<>();
+    List<LedgerCharge> all = charges.all();
+    if (!all.isEmpty()) {
       List<LedgerCharge.Spent> spent;
       try {
-        spent = budgets.charge(charges);
+        spent = budgets.charge(all);
       } catch (BudgetExhaustedException e) {
+        Optional<LedgerCharge> count =
+            charges.queries().stream().filter(c -> c.ledger().equals(e.ledger())).findFirst();
+        if (count.isPresent()) {
+          Dataset limited = charges.datasets().get(e.ledger());
+          PolicyViolationException refusal =
+              new PolicyViolationException(
+                  limited.qualifiedName(),
+                  limited.owner(),
+                  PolicyRule.QUERY_LIMIT,
+                  "analyst "
+                      + spec.analyst()
+                      + " has run all "
+                      + count.get().epsilonLimit().toPlainString()
+                      + " queries allowed in this period (ledger "
+                      + e.ledger()
+                      + ")");
+          record(
+              queryId,
+              spec,
+              fingerprint,
+              AuditEvent.Outcome.REFUSED,
+              Optional.of(PolicyRule.QUERY_LIMIT),
+              refusal);
+          throw refusal;
+        }
         record(queryId, spec, fingerprint, AuditEvent.Outcome.REFUSED, Optional.empty(), e);
         throw e;
       }
-      for (int i = 0; i < charges.size(); i++) {
-        ledgers.add(status(charges.get(i), spent.get(i).epsilon(), spent.get(i).delta()));
+      for (int i = 0; i < charges.privacy().size(); i++) {
+        LedgerCharge c = charges.privacy().get(i);
+        ledgers.add(status(c, spent.get(i).epsilon(), spent.get(i).delta()));
+        Dataset d = charges.datasets().get(c.ledger());
+        audited.add(
+            new AuditEvent.Charge(
+                c.ledger(), d.qualifiedName(), d.owner(), c.epsilon(), c.delta()));
       }
     }
     // From here on the charge stands, whatever happens to the scan.
-    return execute(queryId, spec, fingerprint, plan, ledgers);
+    return execute(queryId, spec, fingerprint, plan, ledgers, audited);
   }
 
   private Result execute(
-      String queryId, QuerySpec spec, String fingerprint, Plan plan, List<LedgerStatus> ledgers) {
+      String queryId,
+      QuerySpec spec,
+      String fingerprint,
+      Plan plan,
+      List<LedgerStatus> ledgers,
+      List<AuditEvent.Charge> charged) {
     Executor.Output output;
     try {
       output = new Executor(pseudonymizer, ranks.get(), differences::hash).execute(plan);
+    } catch (DataSourceException e) {
+      throw incident(queryId, spec, fingerprint, plan, charged, e.source(), e.getMessage());
     } catch (CleanRoomException e) {
-      record(queryId, spec, fingerprint, AuditEvent.Outcome.FAILED, Optional.empty(), e);
+      record(
+          queryId,
+          spec,
+          fingerprint,
+          AuditEvent.Outcome.FAILED,
+          Optional.empty(),
+          e.getMessage(),
+          charged,
+          Optional.empty());
       throw e;
     } catch (RuntimeException e) {
-      DataSourceException wrapped =
-          new DataSourceException(
-              "query " + queryId, "failed (" + e.getClass().getSimpleName() + ")", null);
-      record(queryId, spec, fingerprint, AuditEvent.Outcome.FAILED, Optional.empty(), wrapped);
-      throw wrapped;
+      throw incident(
+          queryId,
+          spec,
+          fingerprint,
+          plan,
+          charged,
+          "",
+          "query " + queryId + " failed (" + e.getClass().getSimpleName() + ")");
     } catch (Error e) {
       record(
           queryId,
@@ -458,7 +534,9 @@ final class Room implements CleanRoom, QueryEngine {
           fingerprint,
           AuditEvent.Outcome.FAILED,
           Optional.empty(),
-          "failed (" + e.getClass().getSimpleName() + ")");
+          "failed (" + e.getClass().getSimpleName() + ")",
+          charged,
+          Optional.empty());
       if (e instanceof VirtualMachineError) {
         throw e;
       }
@@ -473,7 +551,15 @@ final class Room implements CleanRoom, QueryEngine {
       rows = differenceChecked(plan, output);
     }
     Result result = new Result(queryId, output.columns(), rows, report);
-    record(queryId, spec, fingerprint, AuditEvent.Outcome.ACCEPTED, Optional.empty(), "");
+    record(
+        queryId,
+        spec,
+        fingerprint,
+        AuditEvent.Outcome.ACCEPTED,
+        Optional.empty(),
+        "",
+        charged,
+        Optional.empty());
     return result;
   }
 
@@ -503,6 +589,64 @@ final class Room implements CleanRoom, QueryEngine {
     return rows;
   }
 
+  /**
+   * Records a failure whose details depend on data: the room's sink gets a generic event with a new
+   * incident id, and the details go, with the same id, to the audit sink of the owner of the
+   * failing source (or to the room's sink when the owner registered none, or when the failing
+   * source is not one dataset's). Returns what the analyst sees.
+   */
+  private QueryFailedException incident(
+      String queryId,
+      QuerySpec spec,
+      String fingerprint,
+      Plan plan,
+      List<AuditEvent.Charge> charged,
+      String source,
+      String details) {
+    String incidentId = UUID.randomUUID().toString();
+    QueryFailedException failure = new QueryFailedException(incidentId);
+    Set<String> owners = new TreeSet<>();
+    for (Plan.DatasetPlan dp : plan.datasets()) {
+      if (dp.dataset().source().name().equals(source)) {
+        owners.add(dp.dataset().owner());
+      }
+    }
+    AuditSink ownerSink = owners.size() == 1 ? partyAudit.get(owners.iterator().next()) : null;
+    Optional<String> id = Optional.of(incidentId);
+    if (ownerSink == null) {
+      record(
+          queryId,
+          spec,
+          fingerprint,
+          AuditEvent.Outcome.FAILED,
+          Optional.empty(),
+          details,
+          charged,
+          id);
+    } else {
+      record(
+          queryId,
+          spec,
+          fingerprint,
+          AuditEvent.Outcome.FAILED,
+          Optional.empty(),
+          failure.getMessage(),
+          charged,
+          id);
+      ownerSink.record(
+          event(
+              queryId,
+              spec,
+              fingerprint,
+              AuditEvent.Outcome.FAILED,
+              Optional.empty(),
+              details,
+              charged,
+              id));
+    }
+    return failure;
+  }
+
   /** The key of a stored answer: the query and the version of every source, if all have one. */
   private static Optional<String> answerKey(String fingerprint, Plan plan) {
     StringBuilder key = new StringBuilder(fingerprint);
@@ -516,29 +660,65 @@ final class Room implements CleanRoom, QueryEngine {
     return Optional.of(key.toString());
   }
 
-  /** One charge per touched dataset whose owner requires differential privacy. */
-  private static List<LedgerCharge> charges(Plan plan, Instant now) {
-    NoisePlan noise = plan.noise().orElseThrow();
-    List<LedgerCharge> out = new ArrayList<>();
+  /**
+   * The ledgers a query charges: the privacy charges (privacy ledgers come first in {@link #all})
+   * and the query-count charges, with the dataset of each ledger.
+   */
+  private record Charges(
+      List<LedgerCharge> privacy, List<LedgerCharge> queries, Map<String, Dataset> datasets) {
+    List<LedgerCharge> all() {
+      return concat(privacy, queries);
+    }
+  }
+
+  /**
+   * One privacy charge per touched dataset whose owner requires differential privacy (for a noisy
+   * query), and one query-count charge per touched dataset with a query limit: the count is a
+   * ledger whose "ε" is the number of queries, charged 1 against the cap, so that the budget store
+   * counts it atomically and durably together with the privacy budget.
+   */
+  private static Charges charges(Plan plan, Instant now) {
+    Optional<NoisePlan> noise = plan.noise();
+    List<LedgerCharge> privacy = new ArrayList<>();
+    List<LedgerCharge> queries = new ArrayList<>();
+    Map<String, Dataset> datasets = new HashMap<>();
+    String analyst = plan.spec().analyst();
     for (Plan.DatasetPlan dp : plan.datasets()) {
       Dataset d = dp.dataset();
-      d.policy()
-          .differentialPrivacy()
-          .ifPresent(
-              rule ->
-                  out.add(
+      if (noise.isPresent()) {
+        d.policy()
+            .differentialPrivacy()
+            .ifPresent(
+                rule -> {
+                  String ledger =
+                      d.qualifiedName() + "/" + analyst + "/" + rule.period().periodOf(now);
+                  datasets.put(ledger, d);
+                  privacy.add(
                       new LedgerCharge(
-                          d.qualifiedName()
-                              + "/"
-                              + plan.spec().analyst()
-                              + "/"
-                              + rule.period().periodOf(now),
-                          noise.epsilon(),
-                          noise.delta(),
+                          ledger,
+                          noise.get().epsilon(),
+                          noise.get().delta(),
                           rule.total().epsilon(),
-                          rule.total().delta())));
+                          rule.total().delta()));
+                });
+      }
+      d.policy()
+          .queryLimit()
+          .ifPresent(
+              limit -> {
+                String ledger =
+                    d.qualifiedName() + "/" + analyst + "/queries/" + limit.period().periodOf(now);
+                datasets.put(ledger, d);
+                queries.add(
+                    new LedgerCharge(
+                        ledger,
+                        BigDecimal.ONE,
+                        BigDecimal.ZERO,
+                        BigDecimal.valueOf(limit.queries()),
+                        BigDecimal.ZERO));
+              });
     }
-    return out;
+    return new Charges(privacy, queries, datasets);
   }
 
   private static LedgerStatus status(LedgerCharge c, BigDecimal spentEps, BigDecimal spentDelta) {
@@ -569,16 +749,41 @@ final class Room implements CleanRoom, QueryEngine {
       AuditEvent.Outcome outcome,
       Optional<PolicyRule> rule,
       String reason) {
-    audit.record(
-        new AuditEvent(
-            settings.clock().instant(),
-            queryId,
-            spec.analyst(),
-            spec.datasets(),
-            fingerprint,
-            outcome,
-            rule,
-            reason));
+    record(queryId, spec, fingerprint, outcome, rule, reason, List.of(), Optional.empty());
+  }
+
+  private void record(
+      String queryId,
+      QuerySpec spec,
+      String fingerprint,
+      AuditEvent.Outcome outcome,
+      Optional<PolicyRule> rule,
+      String reason,
+      List<AuditEvent.Charge> charges,
+      Optional<String> incidentId) {
+    audit.record(event(queryId, spec, fingerprint, outcome, rule, reason, charges, incidentId));
+  }
+
+  private AuditEvent event(
+      String queryId,
+      QuerySpec spec,
+      String fingerprint,
+      AuditEvent.Outcome outcome,
+      Optional<PolicyRule> rule,
+      String reason,
+      List<AuditEvent.Charge> charges,
+      Optional<String> incidentId) {
+    return new AuditEvent(
+        settings.clock().instant(),
+        queryId,
+        spec.analyst(),
+        spec.datasets(),
+        fingerprint,
+        outcome,
+        rule,
+        reason,
+        charges,
+        incidentId);
   }
 
   @Override

@@ -20,11 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cleanroom.BudgetExhaustedException;
 import dev.cleanroom.BudgetPeriod;
 import dev.cleanroom.CleanRoom;
-import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
 import dev.cleanroom.PrivacyBudget;
+import dev.cleanroom.QueryFailedException;
 import dev.cleanroom.core.dp.DpTesting.MutableClock;
 import dev.cleanroom.core.dp.DpTesting.RecordingAudit;
 import dev.cleanroom.core.dp.DpTesting.TestSource;
@@ -285,15 +285,16 @@ class BudgetChargingTest {
     CleanRoom room = DpTesting.room(store, Clock.fixed(NOW, ZoneOffset.UTC), audit);
     room.register(dataset("pub", "visits", failing, dpPolicy(1.0, 0.5)));
 
-    DataSourceException e = assertThrows(DataSourceException.class, () -> totalCount(room));
+    QueryFailedException e = assertThrows(QueryFailedException.class, () -> totalCount(room));
 
     assertFalse(e.getMessage().contains("disk on fire"), e.getMessage());
+    assertFalse(audit.last().reason().contains("disk on fire"), audit.last().reason());
     assertEquals(1, failing.scans());
     assertAmount("0.5", store.spent(LEDGER).epsilon());
     assertEquals(AuditEvent.Outcome.FAILED, audit.last().outcome());
 
     // the failed query's charge stands: one more failing attempt fits, a third does not
-    assertThrows(DataSourceException.class, () -> totalCount(room));
+    assertThrows(QueryFailedException.class, () -> totalCount(room));
     assertAmount("1.0", store.spent(LEDGER).epsilon());
     assertThrows(BudgetExhaustedException.class, () -> totalCount(room));
     assertEquals(2, failing.scans());

@@ -19,6 +19,7 @@ import dev.cleanroom.CleanRoom;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
+import dev.cleanroom.QueryFailedException;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.core.pushdown.PushdownDatabases.Db;
 import dev.cleanroom.core.pushdown.PushdownDatabases.Tracking;
@@ -26,6 +27,7 @@ import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
+import dev.cleanroom.spi.AuditEvent;
 import dev.cleanroom.spi.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -35,6 +37,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -179,8 +182,20 @@ class PushdownSafetyTest {
         .build();
   }
 
+  /** Every audit event of the rooms of this class: failure details go here, under an incident. */
+  private static final List<AuditEvent> AUDIT = new CopyOnWriteArrayList<>();
+
+  /** The details of a failure that the room's sink got under the analyst's incident id. */
+  private static String details(QueryFailedException e) {
+    return AUDIT.stream()
+        .filter(a -> a.incidentId().equals(Optional.of(e.incidentId())))
+        .findFirst()
+        .orElseThrow()
+        .reason();
+  }
+
   private static CleanRoom room(Dataset... datasets) {
-    CleanRoom room = CleanRoom.builder().auditSink(e -> {}).build();
+    CleanRoom room = CleanRoom.builder().auditSink(AUDIT::add).build();
     for (Dataset d : datasets) {
       room.register(d);
     }
@@ -435,9 +450,9 @@ class PushdownSafetyTest {
     JdbcSource js = JdbcSource.builder(tracking, table).name("warehouse_orders").build();
     CleanRoom pushed = room(dataset("pub", "t", js));
     db.execute("DROP TABLE " + db.quote(table));
-    DataSourceException e =
+    QueryFailedException e =
         assertThrows(
-            DataSourceException.class,
+            QueryFailedException.class,
             () ->
                 pushed
                     .as("an")
@@ -446,8 +461,9 @@ class PushdownSafetyTest {
                     .groupBy("select")
                     .select(countDistinctUsers())
                     .run());
-    assertEquals("warehouse_orders", e.source());
-    String message = e.getMessage();
+    assertEquals("query failed; incident " + e.incidentId(), e.getMessage());
+    String message = details(e);
+    assertTrue(message.startsWith("data source warehouse_orders"), message);
     assertTrue(message.contains("warehouse_orders"), message);
     assertTrue(message.contains("SQL state "), message);
     if (kind != Kind.DUCKDB) {
@@ -511,11 +527,11 @@ class PushdownSafetyTest {
                         .maxGroupsPerUser(10)
                         .build())
                 .build());
-    DataSourceException e =
+    QueryFailedException e =
         assertThrows(
-            DataSourceException.class,
+            QueryFailedException.class,
             () -> room.as("an").from("pub.n").groupBy("ln").select(countDistinctUsers()).run());
-    assertFalse(e.getMessage().contains(userId(0)), e.getMessage());
+    assertFalse(details(e).contains(userId(0)), details(e));
     assertEquals(0, tracking.openConnections(), "connection left open after a failed read");
     db.execute("DROP TABLE " + db.quote(table));
   }
