@@ -16,7 +16,11 @@ import java.util.TreeSet;
  * }</pre>
  */
 public sealed interface Param permits Param.LongParam, Param.TextParam {
-  /** The parameter's name, unique within its template. */
+  /**
+   * The parameter's name, unique within its template.
+   *
+   * @return the name that the template's conditions use in {@link dev.cleanroom.query.Dsl#param}
+   */
   String name();
 
   /**
@@ -53,6 +57,9 @@ public sealed interface Param permits Param.LongParam, Param.TextParam {
    */
   record LongParam(String name, long min, long max) implements Param {
     /**
+     * @param name the parameter's name
+     * @param min the smallest allowed value
+     * @param max the largest allowed value, at least {@code min}
      * @throws NullPointerException if {@code name} is null
      * @throws IllegalArgumentException if the name is invalid or {@code min > max}
      */
@@ -73,6 +80,9 @@ public sealed interface Param permits Param.LongParam, Param.TextParam {
    */
   record TextParam(String name, Set<String> allowed) implements Param {
     /**
+     * @param name the parameter's name
+     * @param allowed the allowed values, at least one; copied into an unmodifiable set sorted in
+     *     natural order
      * @throws NullPointerException if an argument or allowed value is null
      * @throws IllegalArgumentException if the name is invalid or {@code allowed} is empty
      */

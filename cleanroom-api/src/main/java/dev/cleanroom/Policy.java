@@ -239,6 +239,9 @@ public final class Policy {
   /**
    * Whether the dataset may be queried only through query templates that every owner of a touched
    * dataset approved ({@link PolicyRule#TEMPLATE_APPROVED}).
+   *
+   * @return {@code true} if ad-hoc queries on the dataset are refused and only approved templates
+   *     may run
    */
   public boolean requiresApprovedTemplates() {
     return requiresApprovedTemplates;
@@ -267,6 +270,8 @@ public final class Policy {
   /**
    * The cap on queries per analyst and period, if the owner set one; it applies in threshold-only
    * and differentially private mode alike.
+   *
+   * @return the query limit, or empty if the number of queries is not capped
    */
   public Optional<QueryLimit> queryLimit() {
     return queryLimit;
@@ -562,6 +567,9 @@ public final class Policy {
     /**
      * Allows queries on the dataset only through registered query templates that every owner of a
      * touched dataset approved; ad-hoc queries are refused ({@link PolicyRule#TEMPLATE_APPROVED}).
+     *
+     * @return this builder
+     * @throws IllegalStateException if called twice
      */
     public Builder requireApprovedTemplates() {
       once("requireApprovedTemplates");

@@ -11,6 +11,7 @@ import java.util.Objects;
 public final class QueryFailedException extends CleanRoomException {
   private static final long serialVersionUID = 1L;
 
+  /** The identifier under which the failure's details were recorded for the data owner. */
   private final String incidentId;
 
   /**
@@ -33,7 +34,11 @@ public final class QueryFailedException extends CleanRoomException {
     return incidentId;
   }
 
-  /** The identifier under which the failure's details were recorded for the data owner. */
+  /**
+   * The identifier under which the failure's details were recorded for the data owner.
+   *
+   * @return the incident id, not blank; the same id appears in the owner's audit event
+   */
   public String incidentId() {
     return incidentId;
   }

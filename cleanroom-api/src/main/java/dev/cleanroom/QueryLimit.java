@@ -15,6 +15,9 @@ public record QueryLimit(int queries, BudgetPeriod period) {
   public static final int MAX_QUERIES = 1_000_000_000;
 
   /**
+   * @param queries the most queries per period, in [1, {@link #MAX_QUERIES}]
+   * @param period the period after which the count starts afresh; {@link BudgetPeriod#NONE} for a
+   *     lifetime cap
    * @throws NullPointerException if {@code period} is null
    * @throws IllegalArgumentException if {@code queries} is not in [1, {@link #MAX_QUERIES}]
    */

@@ -43,6 +43,9 @@ import java.util.TreeSet;
  */
 public record QueryTemplate(String id, QuerySpec query, List<Param> params) {
   /**
+   * @param id the template's identifier, a valid name
+   * @param query the query; its analyst is the template's author
+   * @param params the declared parameters, each used by at least one condition; copied
    * @throws NullPointerException if an argument or parameter is null
    * @throws IllegalArgumentException if the id is not a valid name, two parameters share a name, a
    *     condition uses an undeclared parameter, or a declared parameter is unused
@@ -89,7 +92,11 @@ public record QueryTemplate(String id, QuerySpec query, List<Param> params) {
     return new QueryTemplate(id, query, List.of(params));
   }
 
-  /** The party that wrote the template: the analyst of its query. */
+  /**
+   * The party that wrote the template: the analyst of its query.
+   *
+   * @return the author's party name, {@code query().analyst()}
+   */
   public String author() {
     return query.analyst();
   }

@@ -14,6 +14,11 @@ import java.util.Objects;
  */
 public record Activation(String activationId, String analyst, String receiver, String dataset) {
   /**
+   * @param activationId an identifier of this activation, also recorded in the audit trail and
+   *     passed to the receiver's {@link dev.cleanroom.spi.CohortSink}
+   * @param analyst the party that activated the cohort
+   * @param receiver the party that received the ids of its own users
+   * @param dataset the qualified name of the receiver's dataset whose ids were released
    * @throws NullPointerException if an argument is null
    */
   public Activation {

@@ -19,6 +19,12 @@ import java.util.Objects;
 public record CohortSpec(
     String analyst, List<String> datasets, List<Condition> where, String receiver) {
   /**
+   * @param analyst the party that defines and activates the cohort
+   * @param datasets the qualified names ({@code owner.name}) of the datasets, each at most once,
+   *     the first one from {@code from}; copied
+   * @param where the conditions, all of which must hold (empty: no filter); copied
+   * @param receiver the party that receives the ids of its own users in the cohort, a valid party
+   *     name
    * @throws NullPointerException if an argument or element is null
    * @throws IllegalArgumentException if there is no dataset, a dataset is named twice, or the
    *     receiver is not a valid party name

@@ -194,32 +194,62 @@ public record ColumnRef(String name) {
     return cmp(Condition.Op.GE, value);
   }
 
-  /** {@code column = parameter}, for a query template. */
+  /**
+   * {@code column = parameter}, for a query template.
+   *
+   * @param parameter the template parameter to compare with, from {@link Dsl#param(String)}
+   * @return the condition, to pass to {@code where}
+   */
   public Condition eq(Placeholder parameter) {
     return cmp(Condition.Op.EQ, parameter);
   }
 
-  /** {@code column <> parameter}, for a query template. */
+  /**
+   * {@code column <> parameter}, for a query template.
+   *
+   * @param parameter the template parameter to compare with, from {@link Dsl#param(String)}
+   * @return the condition, to pass to {@code where}
+   */
   public Condition ne(Placeholder parameter) {
     return cmp(Condition.Op.NE, parameter);
   }
 
-  /** {@code column < parameter}, for a query template. */
+  /**
+   * {@code column < parameter}, for a query template.
+   *
+   * @param parameter the template parameter to compare with, from {@link Dsl#param(String)}
+   * @return the condition, to pass to {@code where}
+   */
   public Condition lt(Placeholder parameter) {
     return cmp(Condition.Op.LT, parameter);
   }
 
-  /** {@code column <= parameter}, for a query template. */
+  /**
+   * {@code column <= parameter}, for a query template.
+   *
+   * @param parameter the template parameter to compare with, from {@link Dsl#param(String)}
+   * @return the condition, to pass to {@code where}
+   */
   public Condition le(Placeholder parameter) {
     return cmp(Condition.Op.LE, parameter);
   }
 
-  /** {@code column > parameter}, for a query template. */
+  /**
+   * {@code column > parameter}, for a query template.
+   *
+   * @param parameter the template parameter to compare with, from {@link Dsl#param(String)}
+   * @return the condition, to pass to {@code where}
+   */
   public Condition gt(Placeholder parameter) {
     return cmp(Condition.Op.GT, parameter);
   }
 
-  /** {@code column >= parameter}, for a query template. */
+  /**
+   * {@code column >= parameter}, for a query template.
+   *
+   * @param parameter the template parameter to compare with, from {@link Dsl#param(String)}
+   * @return the condition, to pass to {@code where}
+   */
   public Condition ge(Placeholder parameter) {
     return cmp(Condition.Op.GE, parameter);
   }

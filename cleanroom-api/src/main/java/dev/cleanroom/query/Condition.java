@@ -55,6 +55,8 @@ public sealed interface Condition
   /**
    * The names of the template parameters ({@link Placeholder}s) this condition compares with, in
    * order of appearance (with repeats); empty for a condition with literal values only.
+   *
+   * @return an immutable list of parameter names
    */
   default List<String> placeholders() {
     List<String> out = new ArrayList<>();

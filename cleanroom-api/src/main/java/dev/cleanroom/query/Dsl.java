@@ -32,6 +32,11 @@ public final class Dsl {
   /**
    * A parameter of a query template, to compare a column with: {@code col("campaign").eq(param(
    * "campaign"))}. The template declares the parameter's type and bounds.
+   *
+   * @param name the parameter's name, as the template declares it
+   * @return a placeholder for the parameter's value
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} is blank
    */
   public static Placeholder param(String name) {
     return new Placeholder(name);

@@ -11,6 +11,7 @@ import java.util.Objects;
  */
 public record Placeholder(String name) {
   /**
+   * @param name the parameter's name, as declared by the template; not blank
    * @throws NullPointerException if {@code name} is null
    * @throws IllegalArgumentException if {@code name} is blank
    */

@@ -31,6 +31,8 @@ public interface QueryEngine {
    * Binds the parameter values of a registered query template, then plans, checks and runs its
    * query. Engines without templates keep this default, which refuses.
    *
+   * @param call the analyst, the template's identifier and the parameter values
+   * @return the result of the template's query with the values bound
    * @throws dev.cleanroom.InvalidQueryException if the template is unknown or a value is invalid
    * @throws dev.cleanroom.PolicyViolationException if the template lacks an approval or a policy
    *     refuses its query
@@ -44,6 +46,8 @@ public interface QueryEngine {
    * Binds the parameter values of a registered query template, then plans and checks its query
    * without scanning any source.
    *
+   * @param call the analyst, the template's identifier and the parameter values
+   * @return the explanation of the template's query with the values bound
    * @throws dev.cleanroom.InvalidQueryException if the template is unknown or a value is invalid
    * @throws UnsupportedOperationException if the engine does not support templates
    */

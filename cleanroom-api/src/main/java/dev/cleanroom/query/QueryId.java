@@ -10,6 +10,7 @@ import java.util.Objects;
  */
 public record QueryId(String value) {
   /**
+   * @param value the identifier, not empty
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalArgumentException if {@code value} is empty
    */

@@ -52,6 +52,8 @@ public final class QueryStart {
    * A run of the registered query template {@code templateId}, with parameter values to follow.
    *
    * @param templateId the template's identifier
+   * @return a stage to give the template's parameters their values, then run or explain it
+   * @throws NullPointerException if {@code templateId} is null
    */
   public TemplateStage template(String templateId) {
     Objects.requireNonNull(templateId, "templateId");

@@ -14,6 +14,9 @@ import java.util.TreeSet;
  */
 public record TemplateCall(String analyst, String templateId, Map<String, Object> values) {
   /**
+   * @param analyst the party running the template
+   * @param templateId the template's identifier
+   * @param values the parameter values by name, each a {@link String} or {@link Long}; copied
    * @throws NullPointerException if an argument, name or value is null
    * @throws IllegalArgumentException if a value is neither a String nor a Long
    */

@@ -25,6 +25,10 @@ public final class TemplateStage {
   /**
    * Gives the whole-number parameter {@code parameter} the value {@code value}.
    *
+   * @param parameter the name of a whole-number parameter declared by the template
+   * @param value the parameter's value, checked against the declared bounds when the template runs
+   * @return a new stage with this value added
+   * @throws NullPointerException if {@code parameter} is null
    * @throws IllegalStateException if the parameter already has a value
    */
   public TemplateStage with(String parameter, long value) {
@@ -34,6 +38,10 @@ public final class TemplateStage {
   /**
    * Gives the text parameter {@code parameter} the value {@code value}.
    *
+   * @param parameter the name of a text parameter declared by the template
+   * @param value the parameter's value, checked against the allowed values when the template runs
+   * @return a new stage with this value added
+   * @throws NullPointerException if an argument is null
    * @throws IllegalStateException if the parameter already has a value
    */
   public TemplateStage with(String parameter, String value) {
@@ -50,7 +58,11 @@ public final class TemplateStage {
     return new TemplateStage(engine, new TemplateCall(call.analyst(), call.templateId(), next));
   }
 
-  /** The plain description of this run. */
+  /**
+   * The plain description of this run.
+   *
+   * @return the analyst, the template's identifier and the values given so far
+   */
   public TemplateCall call() {
     return call;
   }
@@ -59,6 +71,7 @@ public final class TemplateStage {
    * Checks the parameter values, the template's approvals and every touched dataset's policy, then
    * runs the template's query as {@link FinalStage#run()} does.
    *
+   * @return the query's result
    * @throws dev.cleanroom.InvalidQueryException if the template is unknown or a parameter value is
    *     missing, undeclared, of the wrong type or out of bounds
    * @throws dev.cleanroom.PolicyViolationException if an owner of a touched dataset has not
@@ -74,6 +87,7 @@ public final class TemplateStage {
    * Shows the plan and every policy check, including the template's approvals, without scanning any
    * source or charging anything.
    *
+   * @return the explanation of the template's query with the given values
    * @throws dev.cleanroom.InvalidQueryException if the template is unknown or a parameter value is
    *     invalid
    */

@@ -112,6 +112,11 @@ public record AuditEvent(
   public record Charge(
       String ledger, String dataset, String owner, BigDecimal epsilon, BigDecimal delta) {
     /**
+     * @param ledger the ledger's name (dataset, analyst and budget period)
+     * @param dataset the qualified name of the dataset whose budget it is
+     * @param owner the party that owns the dataset
+     * @param epsilon the ε charged, not negative
+     * @param delta the δ charged, not negative
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if an amount is negative
      */

@@ -22,6 +22,11 @@ public record AuditRecord(long index, AuditEvent event, String previousHash, Str
   private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
 
   /**
+   * @param index the 0-based position of the record in its trail, not negative
+   * @param event the recorded event
+   * @param previousHash the hash of the record before it, or {@link #GENESIS} for the first record
+   *     (lower-case hex, 64 digits)
+   * @param hash this record's hash (lower-case hex, 64 digits)
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code index} is negative or a hash is not 64 lower-case
    *     hex digits

@@ -71,6 +71,9 @@ public interface AuditTrail extends AuditSink, AutoCloseable {
    */
   record Head(long records, String hash) {
     /**
+     * @param records the number of records up to and including the head, not negative; 0 for an
+     *     empty trail
+     * @param hash the hash of the last of them, or {@link AuditRecord#GENESIS} for an empty trail
      * @throws NullPointerException if {@code hash} is null
      * @throws IllegalArgumentException if {@code records} is negative
      */
@@ -103,6 +106,8 @@ public interface AuditTrail extends AuditSink, AutoCloseable {
    */
   record Verification(long records, Optional<Failure> failure) {
     /**
+     * @param records the number of records checked, not negative
+     * @param failure empty if the chain is intact, else the first bad position and why
      * @throws NullPointerException if {@code failure} is null
      * @throws IllegalArgumentException if {@code records} is negative
      */
@@ -114,7 +119,11 @@ public interface AuditTrail extends AuditSink, AutoCloseable {
       Objects.requireNonNull(failure, "failure");
     }
 
-    /** Whether the chain is intact. */
+    /**
+     * Whether the chain is intact.
+     *
+     * @return {@code true} if {@link #failure()} is empty
+     */
     public boolean ok() {
       return failure.isEmpty();
     }
@@ -129,6 +138,9 @@ public interface AuditTrail extends AuditSink, AutoCloseable {
    */
   record Failure(long index, Problem problem, String detail) {
     /**
+     * @param index the position of the first bad record in the checked list, not negative
+     * @param problem why the chain is broken there
+     * @param detail a description without data values
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code index} is negative
      */
@@ -153,6 +165,11 @@ public interface AuditTrail extends AuditSink, AutoCloseable {
   record Charged(
       String dataset, String analyst, BigDecimal epsilon, BigDecimal delta, long queries) {
     /**
+     * @param dataset the dataset's qualified name
+     * @param analyst the analyst
+     * @param epsilon the total ε charged, exact
+     * @param delta the total δ charged, exact
+     * @param queries the number of charged queries
      * @throws NullPointerException if an argument is null
      */
     public Charged {
