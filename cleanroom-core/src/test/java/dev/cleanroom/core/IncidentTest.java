@@ -72,8 +72,11 @@ class IncidentTest {
     return b.build();
   }
 
-  /** What the analyst can read of {@code t}: message, string form, cause and suppressed. */
-  private static String everything(Throwable t) {
+  /**
+   * What the analyst can read of {@code t}: message, string form, cause and suppressed, without the
+   * random incident id (whose hex digits could match a leak by chance).
+   */
+  private static String everything(QueryFailedException t) {
     assertNull(t.getCause());
     assertEquals(0, t.getSuppressed().length);
     for (StackTraceElement frame : t.getStackTrace()) {
@@ -81,7 +84,8 @@ class IncidentTest {
       assertFalse(frame.getClassName().startsWith("dev.cleanroom.source"), frame.toString());
       assertFalse(frame.getClassName().startsWith("dev.cleanroom.jdbc"), frame.toString());
     }
-    return t.getMessage() + " " + t.getLocalizedMessage() + " " + t;
+    return (t.getMessage() + " " + t.getLocalizedMessage() + " " + t)
+        .replace(t.incidentId(), "<id>");
   }
 
   @Test
@@ -179,6 +183,43 @@ class IncidentTest {
     assertEquals(Optional.of(e.incidentId()), owner.last().incidentId());
     assertEquals(e.getMessage(), host.last().reason());
     db.close();
+  }
+
+  @Test
+  void cohortFailure_analystSeesOnlyTheIncident_ownerGetsTheDetails() throws IOException {
+    Path file = badCsv();
+    CleanRoom room = CleanRoom.builder().auditSink(host).partyAuditSink("owner", owner).build();
+    room.register(
+        Dataset.builder("owner", "upload")
+            .source(CsvSource.of(file, SCHEMA))
+            .userId("uid", UserIdFormat.RAW)
+            .dimension("n")
+            .policy(
+                Policy.builder()
+                    .allowAnalysts("an")
+                    .allowCohortRelease("owner")
+                    .minCohortSize(2)
+                    .minDistinctUsers(2)
+                    .build())
+            .build());
+    room.registerCohortSink("owner", (activation, ids) -> {});
+
+    QueryFailedException e =
+        assertThrows(
+            QueryFailedException.class,
+            () ->
+                room.as("an")
+                    .from("owner.upload")
+                    .where(dev.cleanroom.query.Dsl.col("n").eq(1L))
+                    .cohort()
+                    .activateFor("owner"));
+    String seen = everything(e);
+    for (String leak : List.of("partner_upload", "line", "22", "SECRET_VALUE_7")) {
+      assertFalse(seen.contains(leak), () -> "[" + leak + "] reached the analyst: " + seen);
+    }
+    assertEquals(Optional.of(e.incidentId()), owner.last().incidentId());
+    assertTrue(owner.last().reason().contains("line 22"), owner.last().reason());
+    assertEquals(e.getMessage(), host.last().reason());
   }
 
   @Test

@@ -47,6 +47,7 @@ final class Cohorts {
   private final Supplier<Executor> executors;
   private final Fingerprints fingerprints;
   private final AuditSink audit;
+  private final Incidents incidents;
   private final Clock clock;
   private final Function<String, CohortSink> sinks;
 
@@ -56,6 +57,7 @@ final class Cohorts {
       Supplier<Executor> executors,
       Fingerprints fingerprints,
       AuditSink audit,
+      Incidents incidents,
       Clock clock,
       Function<String, CohortSink> sinks) {
     this.registry = registry;
@@ -63,6 +65,7 @@ final class Cohorts {
     this.executors = executors;
     this.fingerprints = fingerprints;
     this.audit = audit;
+    this.incidents = incidents;
     this.clock = clock;
     this.sinks = sinks;
   }
@@ -146,15 +149,16 @@ final class Cohorts {
     Executor.Cohort cohort;
     try {
       cohort = executors.get().cohort(outcome.plan(), receiver);
+    } catch (DataSourceException e) {
+      throw incidents.report(event.failed(e.getMessage()), datasets, e.source());
     } catch (CleanRoomException e) {
       event.record(AuditEvent.Outcome.FAILED, Optional.empty(), e.getMessage());
       throw e;
     } catch (RuntimeException e) {
-      DataSourceException wrapped =
-          new DataSourceException(
-              "cohort " + id, "failed (" + e.getClass().getSimpleName() + ")", null);
-      event.record(AuditEvent.Outcome.FAILED, Optional.empty(), wrapped.getMessage());
-      throw wrapped;
+      throw incidents.report(
+          event.failed("cohort " + id + " failed (" + e.getClass().getSimpleName() + ")"),
+          datasets,
+          "");
     }
     if (cohort.people() < min) {
       // One message for every size below the minimum: nothing about the true size leaves.
@@ -203,16 +207,16 @@ final class Cohorts {
     }
 
     void record(AuditEvent.Outcome outcome, Optional<PolicyRule> rule, String reason) {
-      audit.record(
-          new AuditEvent(
-              clock.instant(),
-              id,
-              spec.analyst(),
-              spec.datasets(),
-              fingerprint,
-              outcome,
-              rule,
-              reason));
+      audit.record(of(outcome, rule, reason));
+    }
+
+    AuditEvent failed(String details) {
+      return of(AuditEvent.Outcome.FAILED, Optional.empty(), details);
+    }
+
+    private AuditEvent of(AuditEvent.Outcome outcome, Optional<PolicyRule> rule, String reason) {
+      return new AuditEvent(
+          clock.instant(), id, spec.analyst(), spec.datasets(), fingerprint, outcome, rule, reason);
     }
   }
 }

@@ -67,7 +67,7 @@ final class Room implements CleanRoom, QueryEngine {
   private final Pseudonymizer pseudonymizer;
   private final Fingerprints fingerprints;
   private final AuditSink audit;
-  private final Map<String, AuditSink> partyAudit;
+  private final Incidents incidents;
   private final Planner planner;
   private final BudgetStore budgets;
   private final TemplateRegistry templates = new TemplateRegistry();
@@ -84,7 +84,7 @@ final class Room implements CleanRoom, QueryEngine {
     this.pseudonymizer = Pseudonymizer.of(settings.secretKey());
     this.fingerprints = new Fingerprints(settings.secretKey());
     this.audit = settings.auditSink().orElseGet(AuditSinks::slf4j);
-    this.partyAudit = settings.partyAuditSinks();
+    this.incidents = new Incidents(audit, settings.partyAuditSinks());
     this.planner = new Planner(datasets::get, this::visibleTo);
     this.budgets = settings.budgetStore().orElseGet(BudgetStores::inMemory);
     this.cohorts =
@@ -94,6 +94,7 @@ final class Room implements CleanRoom, QueryEngine {
             () -> new Executor(pseudonymizer, ranks.get(), differences::hash),
             fingerprints,
             audit,
+            incidents,
             settings.clock(),
             cohortSinks::get);
   }
@@ -589,12 +590,7 @@ final class Room implements CleanRoom, QueryEngine {
     return rows;
   }
 
-  /**
-   * Records a failure whose details depend on data: the room's sink gets a generic event with a new
-   * incident id, and the details go, with the same id, to the audit sink of the owner of the
-   * failing source (or to the room's sink when the owner registered none, or when the failing
-   * source is not one dataset's). Returns what the analyst sees.
-   */
+  /** Records a failure whose details depend on data; returns what the analyst sees. */
   private QueryFailedException incident(
       String queryId,
       QuerySpec spec,
@@ -603,48 +599,19 @@ final class Room implements CleanRoom, QueryEngine {
       List<AuditEvent.Charge> charged,
       String source,
       String details) {
-    String incidentId = UUID.randomUUID().toString();
-    QueryFailedException failure = new QueryFailedException(incidentId);
-    Set<String> owners = new TreeSet<>();
-    for (Plan.DatasetPlan dp : plan.datasets()) {
-      if (dp.dataset().source().name().equals(source)) {
-        owners.add(dp.dataset().owner());
-      }
-    }
-    AuditSink ownerSink = owners.size() == 1 ? partyAudit.get(owners.iterator().next()) : null;
-    Optional<String> id = Optional.of(incidentId);
-    if (ownerSink == null) {
-      record(
-          queryId,
-          spec,
-          fingerprint,
-          AuditEvent.Outcome.FAILED,
-          Optional.empty(),
-          details,
-          charged,
-          id);
-    } else {
-      record(
-          queryId,
-          spec,
-          fingerprint,
-          AuditEvent.Outcome.FAILED,
-          Optional.empty(),
-          failure.getMessage(),
-          charged,
-          id);
-      ownerSink.record(
-          event(
-              queryId,
-              spec,
-              fingerprint,
-              AuditEvent.Outcome.FAILED,
-              Optional.empty(),
-              details,
-              charged,
-              id));
-    }
-    return failure;
+    AuditEvent failed =
+        event(
+            queryId,
+            spec,
+            fingerprint,
+            AuditEvent.Outcome.FAILED,
+            Optional.empty(),
+            details,
+            charged,
+            Optional.empty());
+    List<Dataset> touched = new ArrayList<>();
+    plan.datasets().forEach(dp -> touched.add(dp.dataset()));
+    return incidents.report(failed, touched, source);
   }
 
   /** The key of a stored answer: the query and the version of every source, if all have one. */
