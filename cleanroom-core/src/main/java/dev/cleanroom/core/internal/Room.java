@@ -652,40 +652,50 @@ final class Room implements CleanRoom, QueryEngine {
     String analyst = plan.spec().analyst();
     for (Plan.DatasetPlan dp : plan.datasets()) {
       Dataset d = dp.dataset();
+      String prefix = d.qualifiedName() + "/" + analyst + "/";
       if (noise.isPresent()) {
         d.policy()
             .differentialPrivacy()
             .ifPresent(
-                rule -> {
-                  String ledger =
-                      d.qualifiedName() + "/" + analyst + "/" + rule.period().periodOf(now);
-                  datasets.put(ledger, d);
-                  privacy.add(
-                      new LedgerCharge(
-                          ledger,
-                          noise.get().epsilon(),
-                          noise.get().delta(),
-                          rule.total().epsilon(),
-                          rule.total().delta()));
-                });
+                rule ->
+                    privacy.add(
+                        ledger(
+                            datasets,
+                            d,
+                            prefix + rule.period().periodOf(now),
+                            noise.get().epsilon(),
+                            noise.get().delta(),
+                            rule.total().epsilon(),
+                            rule.total().delta())));
       }
       d.policy()
           .queryLimit()
           .ifPresent(
-              limit -> {
-                String ledger =
-                    d.qualifiedName() + "/" + analyst + "/queries/" + limit.period().periodOf(now);
-                datasets.put(ledger, d);
-                queries.add(
-                    new LedgerCharge(
-                        ledger,
-                        BigDecimal.ONE,
-                        BigDecimal.ZERO,
-                        BigDecimal.valueOf(limit.queries()),
-                        BigDecimal.ZERO));
-              });
+              limit ->
+                  queries.add(
+                      ledger(
+                          datasets,
+                          d,
+                          prefix + "queries/" + limit.period().periodOf(now),
+                          BigDecimal.ONE,
+                          BigDecimal.ZERO,
+                          BigDecimal.valueOf(limit.queries()),
+                          BigDecimal.ZERO)));
     }
     return new Charges(privacy, queries, datasets);
+  }
+
+  /** A charge of {@code ledger} up to the limits, remembered as {@code d}'s ledger. */
+  private static LedgerCharge ledger(
+      Map<String, Dataset> datasets,
+      Dataset d,
+      String ledger,
+      BigDecimal epsilon,
+      BigDecimal delta,
+      BigDecimal epsilonLimit,
+      BigDecimal deltaLimit) {
+    datasets.put(ledger, d);
+    return new LedgerCharge(ledger, epsilon, delta, epsilonLimit, deltaLimit);
   }
 
   private static LedgerStatus status(LedgerCharge c, BigDecimal spentEps, BigDecimal spentDelta) {
