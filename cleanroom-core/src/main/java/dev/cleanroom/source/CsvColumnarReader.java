@@ -627,6 +627,11 @@ final class CsvColumnarReader {
       for (int i = from; i < to; i++) {
         h = 31 * h + b[i];
       }
+      // Mix all bits (ids that differ in their last digit would otherwise cluster).
+      h ^= h >>> 16;
+      h *= 0x85EBCA6B;
+      h ^= h >>> 13;
+      h *= 0xC2B2AE35;
       h ^= h >>> 16;
       int mask = table.length - 1;
       for (int slot = h & mask; ; slot = (slot + 1) & mask) {

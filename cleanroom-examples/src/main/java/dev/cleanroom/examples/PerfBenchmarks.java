@@ -1,6 +1,7 @@
 package dev.cleanroom.examples;
 
 import dev.cleanroom.CleanRoom;
+import dev.cleanroom.SecretKey;
 import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.source.ColumnarSource;
@@ -61,6 +62,7 @@ public class PerfBenchmarks {
   public static class Ours {
     ColumnarSource impressions;
     ColumnarSource conversions;
+    final SecretKey key = SecretKey.random();
     CleanRoom plainRoom;
     CleanRoom dpRoom;
 
@@ -74,8 +76,8 @@ public class PerfBenchmarks {
     /** A fresh room per invocation (single-shot iterations), so no stored answer is reused. */
     @Setup(Level.Iteration)
     public void rooms() {
-      plainRoom = PerfRooms.room(impressions, conversions, false);
-      dpRoom = PerfRooms.room(impressions, conversions, true);
+      plainRoom = PerfRooms.room(key, impressions, conversions, false);
+      dpRoom = PerfRooms.room(key, impressions, conversions, true);
     }
   }
 
@@ -102,6 +104,7 @@ public class PerfBenchmarks {
       javax.sql.DataSource ds = DuckDbFiles.dataSource(db);
       pushdownRoom =
           PerfRooms.room(
+              SecretKey.random(),
               JdbcSource.builder(ds, "impressions").build(),
               JdbcSource.builder(ds, "conversions").build(),
               true);
@@ -150,6 +153,7 @@ public class PerfBenchmarks {
   public Result oursCsvStreamQ1Dp(Inputs f) {
     return PerfRooms.q1Dp(
         PerfRooms.room(
+            SecretKey.random(),
             CsvSource.of(f.impressions, Workload.IMPRESSIONS),
             CsvSource.of(f.conversions, Workload.CONVERSIONS),
             true));

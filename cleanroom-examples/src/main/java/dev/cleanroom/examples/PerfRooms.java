@@ -8,6 +8,7 @@ import dev.cleanroom.CleanRoom;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
 import dev.cleanroom.PrivacyBudget;
+import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.spi.DataSource;
@@ -20,10 +21,11 @@ final class PerfRooms {
    * A room over the two tables. Without {@code dp}, both owners require k = 50 and allow a person
    * in every campaign (no bounding: the plain query); with it, both require differential privacy, k
    * = 50, at most 5 campaigns per person, and the advertiser clamps each person's value per
-   * campaign to [0, 500].
+   * campaign to [0, 500]. Rooms with the same {@code key} share the engine's cache of pseudonymized
+   * ids, as one long-lived room would.
    */
-  static CleanRoom room(DataSource impressions, DataSource conversions, boolean dp) {
-    CleanRoom room = CleanRoom.builder().build();
+  static CleanRoom room(SecretKey key, DataSource impressions, DataSource conversions, boolean dp) {
+    CleanRoom room = CleanRoom.builder().secretKey(key).build();
     Policy.Builder publisher = Policy.builder();
     Policy.Builder advertiser = Policy.builder();
     if (dp) {
