@@ -40,6 +40,12 @@ public final class ColumnarSource implements DataSource {
     this.dictionaries = dictionaries;
   }
 
+  /** A source over arrays that the caller hands over (no copies): for readers in this package. */
+  static ColumnarSource adopt(
+      String name, Schema schema, int rowCount, Object[] columns, String[][] dictionaries) {
+    return new ColumnarSource(name, schema, rowCount, columns, dictionaries);
+  }
+
   /**
    * A builder for a source of {@code rowCount} rows of {@code schema}: every column must be given
    * once, with exactly {@code rowCount} entries.

@@ -240,27 +240,29 @@ final class CsvColumnarReader {
     }
     int rows = (int) total;
     List<Column> cols = schema.columns();
-    ColumnarSource.Builder b = ColumnarSource.builder(name, schema, rows);
+    Object[] columns = new Object[cols.size()];
+    String[][] dictionaries = new String[cols.size()][];
     for (int c = 0; c < cols.size(); c++) {
-      Column col = cols.get(c);
-      switch (col.type()) {
+      switch (cols.get(c).type()) {
         case LONG -> {
           long[] all = new long[rows];
           int at = 0;
           for (Chunk ch : chunks) {
             System.arraycopy(ch.longs[c], 0, all, at, ch.rows);
+            ch.longs[c] = null;
             at += ch.rows;
           }
-          b.longs(col.name(), all);
+          columns[c] = all;
         }
         case DOUBLE -> {
           double[] all = new double[rows];
           int at = 0;
           for (Chunk ch : chunks) {
             System.arraycopy(ch.doubles[c], 0, all, at, ch.rows);
+            ch.doubles[c] = null;
             at += ch.rows;
           }
-          b.doubles(col.name(), all);
+          columns[c] = all;
         }
         case STRING -> {
           Map<String, Integer> global = new HashMap<>();
@@ -281,18 +283,22 @@ final class CsvColumnarReader {
                 remap[e] = g;
               }
             }
+            ch.dictionaries[c] = null;
             int[] local = ch.codes[c];
             for (int r = 0; r < ch.rows; r++) {
               codes[at + r] = remap[local[r]];
             }
+            ch.codes[c] = null;
             at += ch.rows;
             line += ch.rows;
           }
-          b.strings(col.name(), values.toArray(new String[0]), codes);
+          columns[c] = codes;
+          dictionaries[c] = values.toArray(new String[0]);
         }
       }
     }
-    return b.build();
+    // The arrays are fresh and complete: handed over without the builder's defensive copies.
+    return ColumnarSource.adopt(name, schema, rows, columns, dictionaries);
   }
 
   /** The slower path for files with quotes: the full parser, then dictionary encoding. */
