@@ -10,6 +10,7 @@ import dev.cleanroom.Policy;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.spi.DataSource;
 
@@ -68,24 +69,20 @@ final class PerfRooms {
 
   /** Q1: per campaign, distinct converting users and summed purchase value (threshold only). */
   static Result q1(CleanRoom room) {
-    return room.as("advertiser")
-        .from("publisher.impressions")
-        .join("advertiser.conversions")
-        .onUserId()
-        .groupBy("campaign_id")
-        .select(countDistinctUsers().as("converters"), sum("value").as("revenue"))
-        .run();
+    return q1Stage(room).run();
   }
 
   /** Q1-DP: Q1 with ε = 1 and δ = 1e-6, groups selected privately (k = 50 on the noisy count). */
   static Result q1Dp(CleanRoom room) {
+    return q1Stage(room).budget(PrivacyBudget.epsilonDelta(1.0, 1e-6)).run();
+  }
+
+  private static FinalStage q1Stage(CleanRoom room) {
     return room.as("advertiser")
         .from("publisher.impressions")
         .join("advertiser.conversions")
         .onUserId()
         .groupBy("campaign_id")
-        .select(countDistinctUsers().as("converters"), sum("value").as("revenue"))
-        .budget(PrivacyBudget.epsilonDelta(1.0, 1e-6))
-        .run();
+        .select(countDistinctUsers().as("converters"), sum("value").as("revenue"));
   }
 }

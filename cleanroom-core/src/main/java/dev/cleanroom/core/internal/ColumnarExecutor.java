@@ -345,8 +345,12 @@ final class ColumnarExecutor {
     private boolean[] used = new boolean[256];
     private int longCount;
 
+    /** Dense ids of small non-negative whole numbers (campaign ids, codes), without hashing. */
+    private final int[] small = new int[1024];
+
     GroupIds(ColumnType type) {
       this.type = type;
+      Arrays.fill(small, -1);
     }
 
     int ofString(String s) {
@@ -359,6 +363,15 @@ final class ColumnarExecutor {
     }
 
     int ofLong(long v) {
+      if (type == ColumnType.LONG && v >= 0 && v < small.length) {
+        int id = small[(int) v];
+        if (id < 0) {
+          id = values.size();
+          small[(int) v] = id;
+          values.add(v);
+        }
+        return id;
+      }
       int mask = longKeys.length - 1;
       for (int s = (int) ((v * 0x9E3779B97F4A7C15L) >>> 40) & mask; ; s = (s + 1) & mask) {
         if (!used[s]) {
@@ -396,27 +409,6 @@ final class ColumnarExecutor {
           longIds[s] = id[i];
         }
       }
-    }
-  }
-
-  /** A row of a batch for the dataset's own conditions. */
-  private static final class BatchRow implements Predicates.Row {
-    ColumnBatch batch;
-    int row;
-
-    @Override
-    public String str(int dataset, int slot) {
-      return batch.strings(slot)[row];
-    }
-
-    @Override
-    public long lng(int dataset, int slot) {
-      return batch.longs(slot)[row];
-    }
-
-    @Override
-    public double dbl(int dataset, int slot) {
-      return batch.doubles(slot)[row];
     }
   }
 
@@ -490,7 +482,7 @@ final class ColumnarExecutor {
     side.values = new long[metrics][persons];
     int[] rowPerson = side.ids.rowPerson;
     boolean filtered = !dp.sourceFilter().isEmpty();
-    BatchRow row = new BatchRow();
+    Executor.BatchRow row = new Executor.BatchRow();
     int at = 0;
     try (Scan scan = dp.dataset().source().scan(request(dp, cols))) {
       for (Optional<ColumnBatch> next = scan.next(); next.isPresent(); next = scan.next()) {
@@ -534,7 +526,7 @@ final class ColumnarExecutor {
     int[] rowPerson = side.ids.rowPerson;
     boolean filtered = !dp.sourceFilter().isEmpty();
     int groupSlot = dp.projectionSlots()[0] - shift;
-    BatchRow row = new BatchRow();
+    Executor.BatchRow row = new Executor.BatchRow();
     int at = 0;
     try (Scan scan = dp.dataset().source().scan(request(dp, cols))) {
       for (Optional<ColumnBatch> next = scan.next(); next.isPresent(); next = scan.next()) {
@@ -656,6 +648,19 @@ final class ColumnarExecutor {
       for (int i = 0; i < rows.count; i++) {
         order[fill[rows.person[i]]++] = i;
       }
+      // Lay the rows out in person order, so that bounding reads them sequentially.
+      int[] group = new int[rows.count];
+      double[][] value = new double[rows.value.length][rows.count];
+      for (int j = 0; j < rows.count; j++) {
+        int i = order[j];
+        group[j] = rows.group[i];
+        for (int m = 0; m < value.length; m++) {
+          value[m][j] = rows.value[m][i];
+        }
+      }
+      rows.group = group;
+      rows.value = value;
+      rows.person = null;
     }
     int threads =
         Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), basePersons / 20_000));
@@ -667,8 +672,8 @@ final class ColumnarExecutor {
           CompletableFuture.supplyAsync(
               () ->
                   boundRange(
-                      plan, sides, joined, grouped, rows, start, order, allowed, keyText, groups,
-                      lo, hi)));
+                      plan, sides, joined, grouped, rows, start, allowed, keyText, groups, lo,
+                      hi)));
     }
     Acc total = null;
     for (CompletableFuture<Acc> f : parts) {
@@ -712,7 +717,6 @@ final class ColumnarExecutor {
       int grouped,
       GroupedRows rows,
       int[] start,
-      int[] order,
       boolean[] allowed,
       String[] keyText,
       int groups,
@@ -740,8 +744,7 @@ final class ColumnarExecutor {
         distinct[0] = 0;
         d = 1;
       } else {
-        for (int j = start[b]; j < start[b + 1]; j++) {
-          int i = order[j];
+        for (int i = start[b]; i < start[b + 1]; i++) {
           int g = rows.group[i];
           int s = slotOf[g];
           if (s < 0) {

@@ -533,7 +533,7 @@ final class Executor {
       };
 
   /** A row of a batch, for the dataset's own conditions. */
-  private static final class BatchRow implements Predicates.Row {
+  static final class BatchRow implements Predicates.Row {
     ColumnBatch batch;
     int row;
 

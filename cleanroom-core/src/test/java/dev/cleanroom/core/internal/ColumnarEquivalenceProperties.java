@@ -19,6 +19,7 @@ import dev.cleanroom.Schema;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.core.Pseudonymizer;
+import dev.cleanroom.core.pushdown.PushdownDatabases;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.FinalStage;
@@ -29,8 +30,6 @@ import dev.cleanroom.query.RowStage;
 import dev.cleanroom.source.ColumnarSource;
 import dev.cleanroom.source.InMemorySource;
 import dev.cleanroom.spi.DataSource;
-import dev.cleanroom.spi.Scan;
-import dev.cleanroom.spi.ScanRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -133,7 +132,14 @@ class ColumnarEquivalenceProperties {
     salt[0] = (byte) q.aggregates();
     Sources s = sources(visits, orders, q.columnarSource());
     Room columnar = room(key, salt, s.visits(), s.orders(), q, false);
-    Room streaming = room(key, salt, streamed(s.visits()), streamed(s.orders()), q, false);
+    Room streaming =
+        room(
+            key,
+            salt,
+            PushdownDatabases.streamed(s.visits()),
+            PushdownDatabases.streamed(s.orders()),
+            q,
+            false);
     Result a = query(columnar, q).run();
     Result b = query(streaming, q).run();
     assertEquals(b.columns(), a.columns());
@@ -238,26 +244,6 @@ class ColumnarEquivalenceProperties {
   private static int add(List<String> dict, String s) {
     dict.add(s);
     return dict.size() - 1;
-  }
-
-  /** The same data behind a plain source, which takes the streaming path. */
-  private static DataSource streamed(DataSource s) {
-    return new DataSource() {
-      @Override
-      public String name() {
-        return s.name();
-      }
-
-      @Override
-      public Schema schema() {
-        return s.schema();
-      }
-
-      @Override
-      public Scan scan(ScanRequest request) {
-        return s.scan(request);
-      }
-    };
   }
 
   private Room room(
