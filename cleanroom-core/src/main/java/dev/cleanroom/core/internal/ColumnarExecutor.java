@@ -795,14 +795,12 @@ final class ColumnarExecutor {
         kept = Arrays.copyOf(candidates, c);
       } else {
         String person = sides[0].ids.pseudonym(b);
-        long[] r = new long[c];
         for (int k = 0; k < c; k++) {
-          r[k] = rank.rank(person, keyText[distinct[candidates[k]]]);
+          ranks[k] = rank.rank(person, keyText[distinct[candidates[k]]]);
         }
-        int[] chosen = ContributionBounding.selectPartitions(r, maxGroups);
-        kept = new int[chosen.length];
-        for (int k = 0; k < chosen.length; k++) {
-          kept[k] = candidates[chosen[k]];
+        kept = smallest(ranks, c, maxGroups);
+        for (int k = 0; k < kept.length; k++) {
+          kept[k] = candidates[kept[k]];
         }
       }
       for (int s : kept) {
@@ -840,5 +838,32 @@ final class ColumnarExecutor {
       }
     }
     return acc;
+  }
+
+  /**
+   * The indices of the {@code max} smallest of the first {@code n} ranks, ties to the lower index:
+   * the choice of {@link ContributionBounding#selectPartitions}, without boxing, for the few groups
+   * one person has.
+   */
+  private static int[] smallest(long[] ranks, int n, int max) {
+    int[] out = new int[max];
+    long taken = 0;
+    boolean[] used = n > 64 ? new boolean[n] : null;
+    for (int k = 0; k < max; k++) {
+      int best = -1;
+      for (int i = 0; i < n; i++) {
+        boolean free = used == null ? (taken & (1L << i)) == 0 : !used[i];
+        if (free && (best < 0 || ranks[i] < ranks[best])) {
+          best = i;
+        }
+      }
+      out[k] = best;
+      if (used == null) {
+        taken |= 1L << best;
+      } else {
+        used[best] = true;
+      }
+    }
+    return out;
   }
 }
