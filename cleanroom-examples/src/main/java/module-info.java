@@ -2,6 +2,8 @@
 module dev.cleanroom.examples {
   requires dev.cleanroom.core;
   requires java.sql;
+  requires jmh.core;
+  requires java.management;
 
   exports dev.cleanroom.examples;
 }

@@ -3,7 +3,6 @@ package dev.cleanroom.source;
 import dev.cleanroom.Column;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.Schema;
-import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
@@ -154,42 +153,8 @@ public final class InMemorySource implements DataSource {
 
   @Override
   public Scan scan(ScanRequest request) {
-    Objects.requireNonNull(request, "request");
-    int[] index = new int[request.columns().size()];
-    List<Column> cols = new ArrayList<>(index.length);
-    for (int i = 0; i < index.length; i++) {
-      String c = request.columns().get(i);
-      index[i] = schema.indexOf(c);
-      if (index[i] < 0) {
-        throw new IllegalArgumentException(
-            "column [" + c + "] not found in " + name + "; columns are: " + schema.names());
-      }
-      cols.add(schema.columns().get(index[i]));
-    }
-    int batchSize = request.batchSize();
-    return new Scan() {
-      private int next;
-
-      @Override
-      public Optional<ColumnBatch> next() {
-        if (next >= rowCount) {
-          return Optional.empty();
-        }
-        int from = next;
-        int to = Math.min(rowCount, from + batchSize);
-        next = to;
-        Object[] arrays = new Object[index.length];
-        for (int i = 0; i < index.length; i++) {
-          arrays[i] = slice(columns[index[i]], from, to);
-        }
-        return Optional.of(ColumnBatch.of(cols, to - from, arrays));
-      }
-
-      @Override
-      public void close() {
-        next = rowCount;
-      }
-    };
+    return ArrayScan.of(
+        name, schema, rowCount, request, (column, from, to) -> slice(columns[column], from, to));
   }
 
   private static Object slice(Object array, int from, int to) {

@@ -66,7 +66,7 @@ final class Executor {
   }
 
   /** A group's running aggregates. */
-  private static final class GroupState {
+  static final class GroupState {
     long users;
     long count;
     final double[] sums;
@@ -104,13 +104,23 @@ final class Executor {
     if (pushdown.isPresent()) {
       return release(plan, pushedDown(plan, pushdown.get()));
     }
+    return release(plan, groups(plan, ColumnarExecutor.supports(plan)));
+  }
+
+  /**
+   * The groups' exact aggregates, before threshold and noise: on the columnar path (for plans that
+   * {@link ColumnarExecutor#supports} them) or the streaming one.
+   */
+  Map<List<Object>, GroupState> groups(Plan plan, boolean columnar) {
+    if (columnar) {
+      return new ColumnarExecutor(pseudonymizer, rank, peopleHash).aggregate(plan);
+    }
     int n = plan.datasets().size();
     List<Map<String, Map<List<Object>, Partial>>> people = new ArrayList<>(n);
     for (Plan.DatasetPlan dp : plan.datasets()) {
       people.add(scan(dp, new HashMap<>()));
     }
-    Map<List<Object>, GroupState> groups = aggregate(plan, people);
-    return release(plan, groups);
+    return aggregate(plan, people);
   }
 
   /**
@@ -387,7 +397,7 @@ final class Executor {
     return contributions;
   }
 
-  private static long saturatedAdd(long a, long b) {
+  static long saturatedAdd(long a, long b) {
     long r = a + b;
     // Overflow iff both operands have the sign opposite to the result.
     if (((a ^ r) & (b ^ r)) < 0) {
@@ -627,7 +637,7 @@ final class Executor {
       };
 
   /** A row of a batch, for the dataset's own conditions. */
-  private static final class BatchRow implements Predicates.Row {
+  static final class BatchRow implements Predicates.Row {
     ColumnBatch batch;
     int row;
 

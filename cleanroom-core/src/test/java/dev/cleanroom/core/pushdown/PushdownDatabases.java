@@ -300,10 +300,11 @@ public final class PushdownDatabases {
   }
 
   /**
-   * Hides a {@link JdbcSource} behind the plain SPI (name, schema, scan), so that the engine
-   * streams its rows into the in-memory engine instead of pushing the query down.
+   * Hides a source behind the plain SPI (name, schema, scan; no version), so that the engine
+   * streams its rows into the in-memory engine instead of pushing the query down or taking the
+   * columnar path.
    */
-  public static DataSource streamed(JdbcSource s) {
+  public static DataSource streamed(DataSource s) {
     return new DataSource() {
       @Override
       public String name() {

@@ -1,0 +1,108 @@
+package dev.cleanroom.source;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cleanroom.Column;
+import dev.cleanroom.ColumnType;
+import dev.cleanroom.DataSourceException;
+import dev.cleanroom.Schema;
+import dev.cleanroom.spi.ColumnBatch;
+import dev.cleanroom.spi.DataSource;
+import dev.cleanroom.spi.Scan;
+import dev.cleanroom.spi.ScanRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ColumnarSourceTest {
+  private static final Schema SCHEMA =
+      new Schema(
+          List.of(
+              new Column("id", ColumnType.STRING),
+              new Column("n", ColumnType.LONG),
+              new Column("x", ColumnType.DOUBLE)));
+
+  /** Every value of a source, row by row, as text, through small batches. */
+  private static List<String> rows(DataSource s) {
+    List<String> out = new ArrayList<>();
+    try (Scan scan = s.scan(new ScanRequest(SCHEMA.names(), java.util.Set.of(), List.of(), 2))) {
+      for (Optional<ColumnBatch> b = scan.next(); b.isPresent(); b = scan.next()) {
+        ColumnBatch batch = b.get();
+        for (int r = 0; r < batch.rowCount(); r++) {
+          out.add(batch.strings(0)[r] + "|" + batch.longs(1)[r] + "|" + batch.doubles(2)[r]);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Path write(Path dir, String text) throws Exception {
+    Path f = dir.resolve("data.csv");
+    Files.write(f, text.getBytes(StandardCharsets.UTF_8));
+    return f;
+  }
+
+  @Test
+  void readCsv_matchesTheStreamingReader(@TempDir Path dir) throws Exception {
+    Path f =
+        write(
+            dir,
+            "\uFEFFx, extra ,n,id\r\n1.5,a,7,u1\r\n,b,-3,u2\n2e3,c, 12 ,u1\n0.125,d,"
+                + Long.MIN_VALUE
+                + ",ü");
+    ColumnarSource s = ColumnarSource.readCsv("data", f, SCHEMA);
+    assertEquals(4, s.rowCount());
+    assertEquals(rows(CsvSource.of(f, SCHEMA)), rows(s));
+    assertTrue(rows(s).get(1).endsWith("|NaN"), "an empty number is NaN");
+  }
+
+  @Test
+  void quotedFile_fallsBackToTheFullParser(@TempDir Path dir) throws Exception {
+    Path f = write(dir, "id,n,x\n\"a,\nb\",1,2\nc,3,4\n");
+    ColumnarSource s = ColumnarSource.readCsv("data", f, SCHEMA);
+    assertEquals(List.of("a,\nb|1|2.0", "c|3|4.0"), rows(s));
+  }
+
+  @Test
+  void malformedNumber_failsWithItsLineAndColumn(@TempDir Path dir) throws Exception {
+    Path f = write(dir, "id,n,x\nu1,1,1\nu2,1x,1\n");
+    DataSourceException e =
+        assertThrows(DataSourceException.class, () -> ColumnarSource.readCsv("data", f, SCHEMA));
+    assertTrue(e.getMessage().contains("3"), e.getMessage());
+    assertTrue(e.getMessage().contains("n"), e.getMessage());
+    assertFalse(e.getMessage().contains("1x"), "no value in messages");
+  }
+
+  @Test
+  void missingHeaderColumn_fails(@TempDir Path dir) throws Exception {
+    Path f = write(dir, "id,n\nu1,1\n");
+    assertThrows(DataSourceException.class, () -> ColumnarSource.readCsv("data", f, SCHEMA));
+  }
+
+  @Test
+  void builder_validatesColumns() {
+    ColumnarSource.Builder b = ColumnarSource.builder("s", SCHEMA, 2);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> b.strings("id", new String[] {"a"}, new int[] {0, 1}));
+    assertThrows(IllegalArgumentException.class, () -> b.longs("x", new long[2]));
+    assertThrows(IllegalArgumentException.class, () -> b.longs("n", new long[3]));
+    b.longs("n", new long[] {4, 5});
+    assertThrows(IllegalStateException.class, () -> b.longs("n", new long[2]));
+    assertThrows(IllegalStateException.class, b::build);
+    b.strings("id", new String[] {"a", "b"}, new int[] {1, 0}).doubles("x", new double[] {1, 2});
+    ColumnarSource s = b.build();
+    assertEquals(List.of("b|4|1.0", "a|5|2.0"), rows(s));
+    assertArrayEquals(new String[] {"id", "n", "x"}, s.schema().names().toArray());
+    assertTrue(s.version().isPresent());
+  }
+}

@@ -1,0 +1,30 @@
+package dev.cleanroom.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark command works end to end at a tiny scale; no timing is asserted. */
+class PerfTableTest {
+  @Test
+  void tinyRun_printsEveryRowOfTheTable() throws Exception {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    List<PerfTable.Row> rows;
+    try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+      rows = PerfTable.run(Workload.Scale.of("tiny"), true, true, out);
+    }
+    String table = buffer.toString(StandardCharsets.UTF_8);
+    assertEquals(10, rows.size(), table);
+    for (PerfTable.Row r : rows) {
+      assertFalse(Double.isNaN(r.medianMs()), r.benchmark() + " failed:\n" + table);
+    }
+    assertTrue(table.contains("Q1-DP, our engine, in-memory columnar"), table);
+    assertTrue(table.contains("Privacy overhead"), table);
+  }
+}
