@@ -13,11 +13,16 @@ import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyViolationException;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.core.AuditTrails;
 import dev.cleanroom.jdbc.JdbcSource;
+import dev.cleanroom.query.Activation;
+import dev.cleanroom.query.CohortStage;
+import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.source.InMemorySource;
+import dev.cleanroom.spi.AuditTrail;
 import dev.cleanroom.spi.DataSource;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,13 +32,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Advertiser × publisher measurement: a publisher brings ad impressions, an advertiser brings
  * purchases, both keyed by e-mail address. The advertiser learns audience overlap, reach per
  * campaign, and converters and revenue per campaign, only as aggregates over at least k people;
- * neither party sees the other's rows or ids.
+ * neither party sees the other's rows or ids. Finally the advertiser activates the converters of
+ * one campaign as a cohort back to the publisher, which receives only the ids of its own users.
  *
  * <p>Run it with {@code mvn -B -q -pl cleanroom-examples -am compile exec:java}; add {@code
  * -Dexec.args="--source duckdb"} to keep both parties' tables in an embedded DuckDB file instead,
@@ -54,6 +63,12 @@ public final class AdMeasurementExample {
    * @param refusal the message of the refused query
    * @param dpConversions converters and revenue per campaign, differentially private
    * @param report the XHTML report of the differentially private measurement
+   * @param activation the activation of the converters of {@link #COHORT_CAMPAIGN} for the
+   *     publisher
+   * @param delivered the publisher ids its cohort sink received for that activation
+   * @param cohortRefusals the messages of the refused activations: for a party not allowed, then
+   *     for a cohort below the minimum size
+   * @param trail the audit trail of both rooms
    */
   record Figures(
       Result overlap,
@@ -61,7 +76,28 @@ public final class AdMeasurementExample {
       Result conversions,
       String refusal,
       Result dpConversions,
-      String report) {}
+      String report,
+      Activation activation,
+      Set<String> delivered,
+      List<String> cohortRefusals,
+      AuditTrail trail) {}
+
+  /** The campaign whose converters the advertiser activates for the publisher. */
+  static final long COHORT_CAMPAIGN = 7;
+
+  /**
+   * A cohort below the minimum size of 100: the converters of campaign 20 who saw it on a TV in the
+   * Netherlands and bought in a store (64 people in the example's data, 10 in the test's).
+   */
+  static final String SMALL_COHORT = "campaign 20 on a TV in NL, bought in a store";
+
+  private static Condition smallCohort() {
+    return col("campaignId")
+        .eq(20L)
+        .and(col("country").eq("NL"))
+        .and(col("device").eq("tv"))
+        .and(col("channel").eq("store"));
+  }
 
   /**
    * Runs the example on 200,000 impressions and 30,000 conversions with 40% overlap.
@@ -133,17 +169,13 @@ public final class AdMeasurementExample {
     }
   }
 
-  /** Registers both parties' in-memory datasets in a new room, in threshold mode. */
-  static CleanRoom room(AdData data) {
-    return room(Sources.inMemory(data), false);
-  }
-
   /**
-   * Registers both parties' datasets in a new room; with {@code requireDp}, both owners require
-   * differential privacy: ε = 10 per analyst per month, at most ε = 1 per query.
+   * Registers both parties' datasets in a new room that records to {@code trail}; with {@code
+   * requireDp}, both owners require differential privacy: ε = 10 per analyst per month, at most ε =
+   * 1 per query.
    */
-  static CleanRoom room(Sources sources, boolean requireDp) {
-    CleanRoom room = CleanRoom.builder().build();
+  static CleanRoom room(Sources sources, boolean requireDp, AuditTrail trail) {
+    CleanRoom room = CleanRoom.builder().auditSink(trail).build();
     room.register(
         Dataset.builder("publisher", "impressions")
             .source(sources.impressions())
@@ -175,6 +207,8 @@ public final class AdMeasurementExample {
     return withDp(Policy.builder(), requireDp)
         .allowAnalysts("advertiser", "publisher")
         .allowJoinOn("email")
+        .allowCohortRelease("publisher")
+        .minCohortSize(100)
         .minDistinctUsers(50)
         .maxGroupsPerUser(5)
         .maxContributionsPerGroup(10)
@@ -185,6 +219,7 @@ public final class AdMeasurementExample {
     return withDp(Policy.builder(), requireDp)
         .allowAnalysts("advertiser")
         .allowJoinOn("email")
+        .allowCohortRelease("publisher")
         .minDistinctUsers(25)
         .maxGroupsPerUser(5)
         .allowAggregates("purchaseValue", AggregateFunction.SUM, AggregateFunction.AVG)
@@ -197,7 +232,9 @@ public final class AdMeasurementExample {
   }
 
   static Figures run(AdData data, Sources sources, PrintStream out) {
-    CleanRoom room = room(sources, false);
+    // One audit trail for both rooms: the host operator keeps a single verifiable record.
+    AuditTrail trail = AuditTrails.inMemory();
+    CleanRoom room = room(sources, false, trail);
     out.printf(
         "Advertiser x publisher measurement: %,d impressions, %,d conversions%n%n",
         data.impressions().size(), data.conversions().size());
@@ -245,18 +282,19 @@ public final class AdMeasurementExample {
     out.println("Converters and revenue per campaign (k = 50; revenue clamped per person):");
     out.println(conversions.toTable());
 
-    String refusal;
-    try {
-      room.as("advertiser").from("publisher.impressions").groupBy("email").select(count()).run();
-      throw new IllegalStateException("grouping by the user id must be refused");
-    } catch (PolicyViolationException e) {
-      refusal = e.getMessage();
-    }
+    String refusal =
+        refusal(
+            () ->
+                room.as("advertiser")
+                    .from("publisher.impressions")
+                    .groupBy("email")
+                    .select(count())
+                    .run());
     out.println("A query that groups by the user id is refused:");
     out.println("  " + refusal);
     out.println();
 
-    CleanRoom dpRoom = room(sources, true);
+    CleanRoom dpRoom = room(sources, true, trail);
     Object[] campaigns = new Object[AdData.CAMPAIGNS];
     for (int c = 0; c < campaigns.length; c++) {
       campaigns[c] = (long) c + 1;
@@ -301,8 +339,75 @@ public final class AdMeasurementExample {
                     "publisher.impressions", publisherPolicy(true).toString(),
                     "advertiser.conversions", advertiserPolicy(true).toString())),
             Budgets.latest(dpConversions));
-    Budgets.print(out, dpConversions);
-    return new Figures(overlap, reach, conversions, refusal, dpConversions, report);
+    out.println();
+
+    Map<String, Set<String>> publisherInbox = new ConcurrentHashMap<>();
+    room.registerCohortSink(
+        "publisher", (a, userIds) -> publisherInbox.put(a.activationId(), Set.copyOf(userIds)));
+    Activation activation =
+        converters(room, col("campaignId").eq(COHORT_CAMPAIGN)).activateFor("publisher");
+    Set<String> delivered = publisherInbox.getOrDefault(activation.activationId(), Set.of());
+    out.printf(
+        Locale.ROOT,
+        "Cohort activation: the advertiser releases the publisher's users who saw campaign %d and"
+            + " bought%n(at least 100 people); the advertiser sees only the activation, the"
+            + " publisher only its own users' ids:%n"
+            + "  activation %s from %s%n"
+            + "  the publisher's sink received %,d ids of its own users (every such converter;"
+            + " the tables%n  above count each person in at most 5 campaigns)%n",
+        COHORT_CAMPAIGN,
+        activation.activationId(),
+        activation.dataset(),
+        delivered.size());
+    List<String> cohortRefusals =
+        List.of(
+            refusal(
+                () ->
+                    converters(room, col("campaignId").eq(COHORT_CAMPAIGN))
+                        .activateFor("advertiser")),
+            refusal(() -> converters(room, smallCohort()).activateFor("publisher")));
+    out.println(
+        "The same cohort activated for the advertiser, a party no policy allows, is refused:");
+    out.println("  " + cohortRefusals.get(0));
+    out.printf(
+        Locale.ROOT,
+        "A cohort below the minimum (converters of %s) is refused, whatever its size:%n"
+            + "  %s%n%n",
+        SMALL_COHORT,
+        cohortRefusals.get(1));
+
+    Budgets.printSummary(out, trail, List.of("publisher", "advertiser"), dpConversions);
+    return new Figures(
+        overlap,
+        reach,
+        conversions,
+        refusal,
+        dpConversions,
+        report,
+        activation,
+        delivered,
+        cohortRefusals,
+        trail);
+  }
+
+  /** The cohort of publisher users who saw an ad matching {@code where} and bought. */
+  private static CohortStage converters(CleanRoom room, Condition where) {
+    return room.as("advertiser")
+        .from("publisher.impressions")
+        .join("advertiser.conversions")
+        .onUserId()
+        .where(where)
+        .cohort();
+  }
+
+  /** The message of the policy violation {@code action} throws; it must throw one. */
+  private static String refusal(Supplier<?> action) {
+    try {
+      Object unused = action.get();
+    } catch (PolicyViolationException e) {
+      return e.getMessage();
+    }
+    throw new IllegalStateException("the example expects this to be refused");
   }
 
   /**

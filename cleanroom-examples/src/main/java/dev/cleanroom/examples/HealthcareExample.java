@@ -7,9 +7,11 @@ import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.core.AuditTrails;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.source.InMemorySource;
+import dev.cleanroom.spi.AuditTrail;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -122,8 +124,10 @@ public final class HealthcareExample {
    * @param hospitalB hospital B's counts, threshold mode
    * @param both counts of patients treated at both hospitals, threshold mode
    * @param dpHospitalA hospital A's counts under differential privacy, every cell released
+   * @param trail the audit trail of both rooms
    */
-  record Figures(Result hospitalA, Result hospitalB, Result both, Result dpHospitalA) {}
+  record Figures(
+      Result hospitalA, Result hospitalB, Result both, Result dpHospitalA, AuditTrail trail) {}
 
   /**
    * Runs the example on 1,500 patients of hospital A and 800 more of hospital B.
@@ -134,8 +138,12 @@ public final class HealthcareExample {
     run(Data.generate(11, 1_500, 800), System.out);
   }
 
-  static CleanRoom room(Data data, boolean requireDp) {
-    CleanRoom room = CleanRoom.builder().build();
+  /**
+   * Registers both hospitals' datasets in a new room that records to {@code trail}; with {@code
+   * requireDp}, both hospitals require differential privacy.
+   */
+  static CleanRoom room(Data data, boolean requireDp, AuditTrail trail) {
+    CleanRoom room = CleanRoom.builder().auditSink(trail).build();
     register(room, "hospital_a", data.hospitalA(), requireDp);
     register(room, "hospital_b", data.hospitalB(), requireDp);
     return room;
@@ -172,7 +180,9 @@ public final class HealthcareExample {
         "Two hospitals and a research team: %,d and %,d diagnoses%n%n",
         data.hospitalA().size(),
         data.hospitalB().size());
-    CleanRoom room = room(data, false);
+    // One audit trail for both rooms: the host operator keeps a single verifiable record.
+    AuditTrail trail = AuditTrails.inMemory();
+    CleanRoom room = room(data, false, trail);
     Result a = count(room, "hospital_a.diagnoses");
     Result b = count(room, "hospital_b.diagnoses");
     Result both =
@@ -187,7 +197,7 @@ public final class HealthcareExample {
     show(out, "Patients at hospital B by condition and age band (k = " + K + "):", b);
     show(out, "Patients treated at both hospitals (joined on the patient id, never shown):", both);
 
-    CleanRoom dpRoom = room(data, true);
+    CleanRoom dpRoom = room(data, true, trail);
     Result dp =
         dpRoom
             .as("research")
@@ -203,8 +213,8 @@ public final class HealthcareExample {
     out.println(dp.toTable());
     out.println(dp.privacy());
     out.println();
-    Budgets.print(out, dp);
-    return new Figures(a, b, both, dp);
+    Budgets.printSummary(out, trail, List.of("hospital_a", "hospital_b"), dp);
+    return new Figures(a, b, both, dp, trail);
   }
 
   private static Result count(CleanRoom room, String dataset) {
@@ -241,9 +251,12 @@ public final class HealthcareExample {
     } else {
       out.printf(
           Locale.ROOT,
-          " Suppressed %d: each had fewer than %d patients (possibly none); it is absent from"
-              + " the result and its count is released in no form:%n  %s%n",
+          " Suppressed %d: each had fewer than %d patients (possibly none), or its patients"
+              + " differ by fewer than %d from those of a cell released before (the difference"
+              + " check); it is absent from the result and its count is released in no form:%n"
+              + "  %s%n",
           missing.size(),
+          K,
           K,
           String.join(", ", missing));
     }

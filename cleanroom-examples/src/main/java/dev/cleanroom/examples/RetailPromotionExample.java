@@ -10,9 +10,11 @@ import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.core.AuditTrails;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.source.InMemorySource;
+import dev.cleanroom.spi.AuditTrail;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,8 +114,16 @@ public final class RetailPromotionExample {
     run(Data.generate(2024, 40_000), System.out);
   }
 
-  static CleanRoom room(Data data) {
-    CleanRoom room = CleanRoom.builder().build();
+  /**
+   * The released answer of the example and the room's audit trail, for tests.
+   *
+   * @param result buyers and sales per region and arm, differentially private
+   * @param trail the room's audit trail
+   */
+  record Figures(Result result, AuditTrail trail) {}
+
+  static CleanRoom room(Data data, AuditTrail trail) {
+    CleanRoom room = CleanRoom.builder().auditSink(trail).build();
     room.register(
         Dataset.builder("retailer", "sales")
             .source(InMemorySource.ofRecords("sales", Sale.class, data.sales()))
@@ -154,13 +164,14 @@ public final class RetailPromotionExample {
     return PublicGroups.cross(REGIONS, ARMS);
   }
 
-  static Result run(Data data, PrintStream out) {
+  static Figures run(Data data, PrintStream out) {
     out.printf(
         Locale.ROOT,
         "Retailer x CPG brand promotion analysis: %,d receipt lines, %,d club members%n%n",
         data.sales().size(),
         data.members().size());
-    CleanRoom room = room(data);
+    AuditTrail trail = AuditTrails.inMemory();
+    CleanRoom room = room(data, trail);
     Result result =
         room.as("brand")
             .from("retailer.sales")
@@ -196,7 +207,7 @@ public final class RetailPromotionExample {
     out.println();
     out.println(result.privacy());
     out.println();
-    Budgets.print(out, result);
-    return result;
+    Budgets.printSummary(out, trail, List.of("retailer", "brand"), result);
+    return new Figures(result, trail);
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cleanroom.query.Activation;
 import dev.cleanroom.query.ResultRow;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -68,12 +70,18 @@ class AdMeasurementExampleTest {
     assertEquals(expected, released);
   }
 
+  /** The channels each buyer bought through, keyed by normalized e-mail. */
+  private static Map<String, Set<String>> channelsPerBuyer() {
+    Map<String, Set<String>> channels = new HashMap<>();
+    for (AdData.Conversion c : data.conversions()) {
+      channels.computeIfAbsent(normalize(c.email()), x -> new HashSet<>()).add(c.channel());
+    }
+    return channels;
+  }
+
   @Test
   void converters_matchTheBoundedJoin() {
-    Set<String> buyers = new HashSet<>();
-    for (AdData.Conversion c : data.conversions()) {
-      buyers.add(normalize(c.email()));
-    }
+    Set<String> buyers = channelsPerBuyer().keySet();
     long expected = 0;
     for (Map.Entry<String, Set<Long>> e : campaignsPerPerson().entrySet()) {
       if (buyers.contains(e.getKey())) {
@@ -188,6 +196,76 @@ class AdMeasurementExampleTest {
     assertTrue(printed.contains("is refused"));
   }
 
+  /**
+   * The publisher's ids, exactly as its impressions hold them, of the people who saw campaign 7 and
+   * bought at the advertiser: what the publisher's cohort sink must receive, no more, no less.
+   */
+  @Test
+  void cohort_deliversExactlyThePublishersOwnIdsOfTheTrueCohort() {
+    Set<String> buyers = channelsPerBuyer().keySet();
+    Set<String> expected = new HashSet<>();
+    for (AdData.Impression i : data.impressions()) {
+      if (i.campaignId() == AdMeasurementExample.COHORT_CAMPAIGN
+          && buyers.contains(normalize(i.email()))) {
+        expected.add(i.email());
+      }
+    }
+    assertTrue(expected.size() >= 100, "the cohort reaches the minimum: " + expected.size());
+    assertEquals(expected, figures.delivered());
+
+    Activation a = figures.activation();
+    assertEquals(
+        List.of("advertiser", "publisher", "publisher.impressions"),
+        List.of(a.analyst(), a.receiver(), a.dataset()));
+    assertTrue(printed.contains("activation " + a.activationId()), printed);
+    assertTrue(
+        printed.contains(
+            String.format(Locale.ROOT, "received %,d ids of its own users", expected.size())),
+        printed);
+  }
+
+  /** The small cohort is non-empty but below 100 here, and refused like one of any other size. */
+  @Test
+  void cohortForAPartyNotAllowed_orBelowTheMinimum_isRefused() {
+    Map<String, Set<String>> channels = channelsPerBuyer();
+    Set<String> small = new HashSet<>();
+    for (AdData.Impression i : data.impressions()) {
+      Set<String> bought = channels.getOrDefault(normalize(i.email()), Set.of());
+      if (i.campaignId() == 20
+          && i.country().equals("NL")
+          && i.device().equals("tv")
+          && bought.contains("store")) {
+        small.add(normalize(i.email()));
+      }
+    }
+    assertTrue(!small.isEmpty() && small.size() < 100, "small cohort: " + small.size());
+
+    List<String> refusals = figures.cohortRefusals();
+    assertEquals(2, refusals.size());
+    assertTrue(refusals.get(0).contains("COHORT_RELEASE_ALLOWED"), refusals.get(0));
+    assertTrue(refusals.get(0).contains("advertiser"), refusals.get(0));
+    assertTrue(refusals.get(1).contains("COHORT_MIN_SIZE"), refusals.get(1));
+    assertFalse(
+        refusals.get(1).matches("(?s).*\\b" + small.size() + "\\b.*"), "the size is not told");
+    for (String r : refusals) {
+      assertTrue(printed.contains(r), printed);
+    }
+  }
+
+  /**
+   * One record per query and activation: four queries and three activations (one released, two
+   * refused) in the threshold room, one DP query in the other; only the DP query charged ε.
+   */
+  @Test
+  void auditTrail_verifies_withOneRecordPerQueryAndActivation() {
+    AuditChecks.assertVerified(figures.trail(), 8, printed);
+    AuditChecks.assertCharged(
+        figures.trail(), "publisher", "publisher.impressions by advertiser: ε 1 in 1");
+    AuditChecks.assertCharged(
+        figures.trail(), "advertiser", "advertiser.conversions by advertiser: ε 1 in 1");
+    assertTrue(printed.indexOf("Audit trail:") > printed.indexOf("Budget left per ledger:"));
+  }
+
   @Test
   void duckDb_givesTheSameExactFigures(@TempDir Path dir) throws Exception {
     javax.sql.DataSource db = DuckDbFiles.dataSource(dir.resolve("ads.duckdb"));
@@ -204,6 +282,7 @@ class AdMeasurementExampleTest {
     assertEquals(
         total(figures.conversions(), "converters"), total(onDuckDb.conversions(), "converters"));
     assertEquals(figures.dpConversions().size(), onDuckDb.dpConversions().size());
+    assertEquals(figures.delivered(), onDuckDb.delivered());
   }
 
   private static long total(dev.cleanroom.query.Result r, String column) {

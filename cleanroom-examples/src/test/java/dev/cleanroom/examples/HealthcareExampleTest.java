@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,16 +59,51 @@ class HealthcareExampleTest {
     return out;
   }
 
-  /** Asserts the exact threshold-mode release: every cell with at least k patients, no other. */
-  private static void assertThresholdRelease(Map<String, Set<String>> truth, Result result) {
+  /**
+   * The threshold-mode release of {@code truth}, in group-key order (the grid's order): every cell
+   * with at least k patients whose patients differ by 0 or by k or more from those of every row
+   * released before under one of {@code datasets} (the difference check); a released row is
+   * remembered under each of them.
+   */
+  private static Map<String, Long> expectedRelease(
+      Map<String, Set<String>> truth,
+      Map<String, List<Set<String>>> remembered,
+      String... datasets) {
     Map<String, Long> expected = new TreeMap<>();
+    for (List<Object> cell : HealthcareExample.grid()) {
+      String name = cell.get(0) + " / " + cell.get(1);
+      Set<String> patients = truth.getOrDefault(name, Set.of());
+      boolean released = patients.size() >= HealthcareExample.K;
+      for (String d : datasets) {
+        for (Set<String> earlier : remembered.getOrDefault(d, List.of())) {
+          int differ = symmetricDifference(patients, earlier);
+          released &= differ == 0 || differ >= HealthcareExample.K;
+        }
+      }
+      if (released) {
+        expected.put(name, (long) patients.size());
+        for (String d : datasets) {
+          remembered.computeIfAbsent(d, x -> new ArrayList<>()).add(patients);
+        }
+      }
+    }
+    return expected;
+  }
+
+  private static int symmetricDifference(Set<String> a, Set<String> b) {
+    int common = 0;
+    for (String id : a) {
+      common += b.contains(id) ? 1 : 0;
+    }
+    return a.size() + b.size() - 2 * common;
+  }
+
+  /** Asserts the exact threshold-mode release, and that the suppressed cells are the others. */
+  private static void assertThresholdRelease(Map<String, Long> expected, Result result) {
     List<String> suppressed = new ArrayList<>();
     for (List<Object> cell : HealthcareExample.grid()) {
       String name = cell.get(0) + " / " + cell.get(1);
-      int n = truth.getOrDefault(name, Set.of()).size();
-      if (n >= HealthcareExample.K) {
-        expected.put(name, (long) n);
-      } else {
+      if (!expected.containsKey(name)) {
         suppressed.add(name);
       }
     }
@@ -75,15 +111,11 @@ class HealthcareExampleTest {
     assertEquals(suppressed, HealthcareExample.suppressedCells(result));
   }
 
-  @Test
-  void perHospitalCounts_areExact_andSmallCellsSuppressed() {
-    assertThresholdRelease(cells(data.hospitalA(), Set.of()), figures.hospitalA());
-    assertThresholdRelease(cells(data.hospitalB(), Set.of()), figures.hospitalB());
-    assertFalse(HealthcareExample.suppressedCells(figures.hospitalA()).isEmpty());
-  }
-
-  @Test
-  void patientsAtBothHospitals_areExact() {
+  /**
+   * The three threshold-mode releases in the order the example runs them, each row checked against
+   * the rows released before it under the datasets it touches.
+   */
+  private static List<Map<String, Long>> expectedReleases() {
     Set<String> inB = new HashSet<>();
     for (HealthcareExample.Diagnosis d : data.hospitalB()) {
       inB.add(d.patientId());
@@ -94,8 +126,31 @@ class HealthcareExampleTest {
         both.add(d.patientId());
       }
     }
-    assertTrue(!both.isEmpty());
-    assertThresholdRelease(cells(data.hospitalA(), both), figures.both());
+    assertFalse(both.isEmpty());
+    Map<String, List<Set<String>>> remembered = new HashMap<>();
+    String a = "hospital_a.diagnoses";
+    String b = "hospital_b.diagnoses";
+    return List.of(
+        expectedRelease(cells(data.hospitalA(), Set.of()), remembered, a),
+        expectedRelease(cells(data.hospitalB(), Set.of()), remembered, b),
+        expectedRelease(cells(data.hospitalA(), both), remembered, a, b));
+  }
+
+  @Test
+  void perHospitalCounts_areExact_andSmallCellsSuppressed() {
+    assertThresholdRelease(expectedReleases().get(0), figures.hospitalA());
+    assertThresholdRelease(expectedReleases().get(1), figures.hospitalB());
+    assertFalse(HealthcareExample.suppressedCells(figures.hospitalA()).isEmpty());
+  }
+
+  /**
+   * Exact, including the cells the difference check suppresses: a cell of patients at both
+   * hospitals whose patients differ by fewer than k from those of a cell released for one hospital
+   * alone would reveal the difference by subtraction.
+   */
+  @Test
+  void patientsAtBothHospitals_areExact_withTheDifferenceCheck() {
+    assertThresholdRelease(expectedReleases().get(2), figures.both());
     assertFalse(HealthcareExample.suppressedCells(figures.both()).isEmpty());
   }
 
@@ -120,5 +175,15 @@ class HealthcareExampleTest {
     assertTrue(printed.contains("Budget left per ledger:"), printed);
     assertTrue(printed.contains("hospital_a.diagnoses/research/lifetime"), printed);
     assertFalse(printed.contains("P0"), "no patient id is printed");
+  }
+
+  /** Three threshold-mode queries and one DP query, which charged hospital A only. */
+  @Test
+  void auditTrail_verifies_withOneRecordPerQuery() {
+    AuditChecks.assertVerified(figures.trail(), 4, printed);
+    AuditChecks.assertCharged(
+        figures.trail(), "hospital_a", "hospital_a.diagnoses by research: ε 1 in 1");
+    AuditChecks.assertCharged(figures.trail(), "hospital_b");
+    assertTrue(printed.contains("ε charged on hospital_b's datasets: none"), printed);
   }
 }

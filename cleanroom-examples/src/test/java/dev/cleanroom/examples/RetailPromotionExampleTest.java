@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class RetailPromotionExampleTest {
   private static RetailPromotionExample.Data data;
+  private static RetailPromotionExample.Figures figures;
   private static Result result;
   private static String printed;
 
@@ -28,7 +29,9 @@ class RetailPromotionExampleTest {
   static void run() {
     data = RetailPromotionExample.Data.generate(5, 6_000);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    result = RetailPromotionExample.run(data, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    figures =
+        RetailPromotionExample.run(data, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    result = figures.result();
     printed = bytes.toString(StandardCharsets.UTF_8);
   }
 
@@ -80,5 +83,12 @@ class RetailPromotionExampleTest {
     assertTrue(printed.contains("brand.members/brand/"), printed);
     assertTrue(printed.contains("ε left 7.0"), printed);
     assertFalse(printed.contains("@example.org"), "no e-mail address is printed");
+  }
+
+  @Test
+  void auditTrail_verifies_withTheOneQuery_chargedToBothOwners() {
+    AuditChecks.assertVerified(figures.trail(), 1, printed);
+    AuditChecks.assertCharged(figures.trail(), "retailer", "retailer.sales by brand: ε 1 in 1");
+    AuditChecks.assertCharged(figures.trail(), "brand", "brand.members by brand: ε 1 in 1");
   }
 }
