@@ -124,6 +124,8 @@ class DifferenceCheckTest {
     register("retailer", "sales", p -> p);
     Condition c1 = col("segment").eq("gold");
     Condition c2 = col("region").eq("solo");
+    // C1∧C2 asked directly is one person: below k.
+    assertEquals(0, total(ANALYST, "retailer.sales", c1.and(c2)).size());
     // C1 = (C1 and C2) + (C1 and not C2): the two releases would reveal the one person in C1∧C2.
     assertEquals(10, people(total(ANALYST, "retailer.sales", c1)));
     assertEquals(0, total(ANALYST, "retailer.sales", c1.and(c2.not())).size());

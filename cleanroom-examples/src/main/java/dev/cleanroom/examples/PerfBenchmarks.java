@@ -198,14 +198,14 @@ public class PerfBenchmarks {
 
   /** The row-at-a-time Java baseline: Q1. */
   @Benchmark
-  @Fork(value = 1)
+  @Fork(value = 1, jvmArgsAppend = "-Xmx6g")
   public Map<Integer, double[]> baselineQ1(Rows r) {
     return Baseline.q1(r.impressions, r.conversions);
   }
 
   /** The row-at-a-time Java baseline: Q1-DP. */
   @Benchmark
-  @Fork(value = 1)
+  @Fork(value = 1, jvmArgsAppend = "-Xmx6g")
   public Map<Integer, double[]> baselineQ1Dp(Rows r) {
     return Baseline.q1Dp(r.impressions, r.conversions, ++r.seed);
   }
