@@ -2,6 +2,7 @@ package dev.cleanroom.spi;
 
 import dev.cleanroom.Schema;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A party's data, as the engine reads it: a schema and a columnar batch scan. Host applications
@@ -37,6 +38,18 @@ public interface DataSource {
    */
   default Optional<String> version() {
     return Optional.empty();
+  }
+
+  /**
+   * A rough number of the rows a full scan returns, if the source can tell cheaply (without a
+   * scan); empty otherwise. When the engine streams a join, it scans the dataset with the fewest
+   * rows first and keeps only its people while it reads the others, so a good estimate saves
+   * memory; a wrong one costs memory, never correctness.
+   *
+   * @return a rough number of rows, if the source can tell cheaply; empty otherwise
+   */
+  default OptionalLong estimatedRows() {
+    return OptionalLong.empty();
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.cleanroom.spi.ScanRequest;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -89,6 +90,12 @@ public final class ColumnarSource implements DataSource {
   @Override
   public Schema schema() {
     return schema;
+  }
+
+  /** The number of rows, exactly. */
+  @Override
+  public OptionalLong estimatedRows() {
+    return OptionalLong.of(rowCount);
   }
 
   /** A random identifier fixed at creation: the rows of this source never change. */

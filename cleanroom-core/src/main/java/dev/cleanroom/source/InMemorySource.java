@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A source over rows held in memory, copied into columnar arrays when the source is created: the
@@ -143,6 +144,12 @@ public final class InMemorySource implements DataSource {
   @Override
   public Schema schema() {
     return schema;
+  }
+
+  /** The number of rows, exactly. */
+  @Override
+  public OptionalLong estimatedRows() {
+    return OptionalLong.of(rowCount);
   }
 
   /** A random identifier fixed at creation: the rows of this source never change. */

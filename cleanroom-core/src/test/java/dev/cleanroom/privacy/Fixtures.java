@@ -310,7 +310,12 @@ final class Fixtures {
     return "user" + person + "@example.com";
   }
 
-  /** A policy for {@link #ANALYST} that allows joining on {@code joinColumn}. */
+  /**
+   * A policy for {@link #ANALYST} that allows joining on {@code joinColumn}, without difference
+   * checks: the properties that use it model the threshold alone, and a difference check would
+   * rightly suppress a row they expect (two groups whose people differ by fewer than k); {@code
+   * DifferenceCheckProperties} model the checks.
+   */
   static Policy policy(String joinColumn, int k, int maxGroups, int maxRows) {
     return Policy.builder()
         .allowAnalysts(ANALYST)
@@ -318,6 +323,7 @@ final class Fixtures {
         .minDistinctUsers(k)
         .maxGroupsPerUser(maxGroups)
         .maxContributionsPerGroup(maxRows)
+        .withoutDifferenceChecks()
         .build();
   }
 

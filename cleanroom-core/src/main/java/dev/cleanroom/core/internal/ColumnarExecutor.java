@@ -140,13 +140,18 @@ final class ColumnarExecutor {
     }
 
     String pseudonym(int person) {
-      HexFormat hex = HexFormat.of();
-      StringBuilder sb = new StringBuilder(64);
-      for (int k = 0; k < 4; k++) {
-        sb.append(hex.toHexDigits(digests[4 * person + k]));
-      }
-      return sb.toString();
+      return ColumnarExecutor.pseudonym(digests, person);
     }
+  }
+
+  /** The pseudonym (64 lower-case hexadecimal digits) of {@code person}'s four-long digest. */
+  static String pseudonym(long[] digests, int person) {
+    HexFormat hex = HexFormat.of();
+    StringBuilder sb = new StringBuilder(64);
+    for (int k = 0; k < 4; k++) {
+      sb.append(hex.toHexDigits(digests[4 * person + k]));
+    }
+    return sb.toString();
   }
 
   /** Open addressing over persons' digests: the code of a pseudonym. */

@@ -14,8 +14,6 @@ import dev.cleanroom.query.CellNoise;
 import dev.cleanroom.query.ResultColumn;
 import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.spi.ColumnBatch;
-import dev.cleanroom.spi.Scan;
-import dev.cleanroom.spi.ScanRequest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -54,7 +52,7 @@ final class Executor {
   }
 
   /** One person's rows of one dataset that share a projection: counts and metric totals. */
-  private static final class Partial {
+  static final class Partial {
     long rows;
     final double[] sums;
     final long[] values;
@@ -115,12 +113,9 @@ final class Executor {
     if (columnar) {
       return new ColumnarExecutor(pseudonymizer, rank, peopleHash).aggregate(plan);
     }
-    int n = plan.datasets().size();
-    List<Map<String, Map<List<Object>, Partial>>> people = new ArrayList<>(n);
-    for (Plan.DatasetPlan dp : plan.datasets()) {
-      people.add(scan(dp, new HashMap<>()));
-    }
-    return aggregate(plan, people);
+    Accumulator acc = new Accumulator(plan);
+    new StreamingJoin(pseudonymizer).run(plan, -1, (raw, p) -> {}, acc);
+    return acc.groups;
   }
 
   /**
@@ -135,29 +130,23 @@ final class Executor {
    * the engine: raw ids never come out of a pushed-down statement.
    */
   Cohort cohort(Plan plan, int receiver) {
-    int n = plan.datasets().size();
-    List<Map<String, Map<List<Object>, Partial>>> people = new ArrayList<>(n);
-    Map<String, String> receiverIds = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      people.add(scan(plan.datasets().get(i), i == receiver ? receiverIds : new HashMap<>()));
-    }
-    Set<String> members = new HashSet<>();
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    Map<List<Object>, Partial>[] parts = new Map[n];
-    ComboRow comboRow = new ComboRow(n);
-    for (Map.Entry<String, Map<List<Object>, Partial>> person : people.get(0).entrySet()) {
-      if (join(people, person, parts)
-          && (!plan.crossConditions() || !contributions(plan, parts, comboRow).isEmpty())) {
-        members.add(person.getKey());
-      }
-    }
+    Map<Integer, Set<String>> receiverIds = new HashMap<>();
+    Set<Integer> members = new HashSet<>();
+    ComboRow comboRow = new ComboRow(plan.datasets().size());
+    new StreamingJoin(pseudonymizer)
+        .run(
+            plan,
+            receiver,
+            (raw, p) -> receiverIds.computeIfAbsent(p, x -> new HashSet<>()).add(raw),
+            (p, pid, parts) -> {
+              if (!plan.crossConditions() || !contributions(plan, parts, comboRow).isEmpty()) {
+                members.add(p);
+              }
+            });
     Set<String> raw = new HashSet<>();
-    receiverIds.forEach(
-        (rawId, pid) -> {
-          if (members.contains(pid)) {
-            raw.add(rawId);
-          }
-        });
+    for (int p : members) {
+      raw.addAll(receiverIds.getOrDefault(p, Set.of()));
+    }
     return new Cohort(members.size(), raw);
   }
 
@@ -188,72 +177,7 @@ final class Executor {
     return groups;
   }
 
-  /**
-   * Scans one dataset into per-person partials.
-   *
-   * @param pseudonyms filled with the pseudonym of every raw id of a row that passed the filters
-   */
-  private Map<String, Map<List<Object>, Partial>> scan(
-      Plan.DatasetPlan dp, Map<String, String> pseudonyms) {
-    String source = dp.dataset().source().name();
-    String userCol = dp.dataset().userIdColumn();
-    ScanRequest request =
-        new ScanRequest(
-            dp.scanColumns(), Set.of(userCol), dp.sourceFilter(), ScanRequest.DEFAULT_BATCH_SIZE);
-    Map<String, Map<List<Object>, Partial>> out = new HashMap<>();
-    int metrics = dp.metrics().size();
-    BatchRow row = new BatchRow();
-    try (Scan scan = dp.dataset().source().scan(request)) {
-      for (Optional<ColumnBatch> next = scan.next(); next.isPresent(); next = scan.next()) {
-        ColumnBatch batch = next.get();
-        checkColumns(batch, dp);
-        row.batch = batch;
-        boolean longIds = batch.columns().get(0).type() == ColumnType.LONG;
-        String[] ids = longIds ? null : batch.strings(0);
-        long[] longIdValues = longIds ? batch.longs(0) : null;
-        for (int r = 0; r < batch.rowCount(); r++) {
-          row.row = r;
-          if (!dp.local().test(row)) {
-            continue;
-          }
-          String raw = longIds ? Long.toString(longIdValues[r]) : ids[r];
-          String pid = pseudonyms.get(raw);
-          if (pid == null) {
-            try {
-              pid = pseudonymizer.pseudonymize(raw, dp.dataset().userIdFormat());
-            } catch (IllegalArgumentException e) {
-              // The message of the pseudonymizer never holds the id.
-              throw new DataSourceException(source, -1, userCol, e.getMessage(), null);
-            }
-            pseudonyms.put(raw, pid);
-          }
-          List<Object> key = projectionKey(batch, dp.projectionSlots(), r);
-          Partial p =
-              out.computeIfAbsent(pid, x -> new HashMap<>())
-                  .computeIfAbsent(key, x -> new Partial(metrics));
-          p.rows++;
-          for (int m = 0; m < metrics; m++) {
-            double v = value(batch, dp.metricSlots()[m], r);
-            // NaN is a missing value: it is dropped, neither counted nor summed.
-            if (!Double.isNaN(v)) {
-              p.sums[m] += ContributionBounding.clamp(v, dp.valueBounds().get(m));
-              p.values[m]++;
-            }
-          }
-        }
-      }
-    } catch (DataSourceException e) {
-      throw e;
-    } catch (Exception | AssertionError e) {
-      // Neither the message nor the cause goes on: a source's own message may hold data values.
-      // Exception also catches checked exceptions that an adapter throws undeclared.
-      throw new DataSourceException(
-          source, "scan failed (" + e.getClass().getSimpleName() + ")", null);
-    }
-    return out;
-  }
-
-  private static void checkColumns(ColumnBatch batch, Plan.DatasetPlan dp) {
+  static void checkColumns(ColumnBatch batch, Plan.DatasetPlan dp) {
     if (batch.columns().size() != dp.scanColumns().size()) {
       throw new DataSourceException(
           dp.dataset().source().name(), "returned a batch with other columns than requested", null);
@@ -272,13 +196,13 @@ final class Executor {
     }
   }
 
-  private static double value(ColumnBatch batch, int slot, int row) {
+  static double value(ColumnBatch batch, int slot, int row) {
     return batch.columns().get(slot).type() == ColumnType.LONG
         ? batch.longs(slot)[row]
         : batch.doubles(slot)[row];
   }
 
-  private static List<Object> projectionKey(ColumnBatch batch, int[] slots, int row) {
+  static List<Object> projectionKey(ColumnBatch batch, int[] slots, int row) {
     if (slots.length == 0) {
       return List.of();
     }
@@ -296,22 +220,27 @@ final class Executor {
     return List.of(values);
   }
 
-  private Map<List<Object>, GroupState> aggregate(
-      Plan plan, List<Map<String, Map<List<Object>, Partial>>> people) {
-    int n = people.size();
-    int aggregates = plan.aggregates().size();
-    Set<List<Object>> publicGroups = plan.noise().flatMap(NoisePlan::publicGroups).orElse(null);
-    double[] granularity = plan.noise().map(NoisePlan::granularities).orElse(null);
-    Map<List<Object>, GroupState> groups = new HashMap<>();
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    Map<List<Object>, Partial>[] parts = new Map[n];
-    ComboRow comboRow = new ComboRow(n);
-    for (Map.Entry<String, Map<List<Object>, Partial>> person : people.get(0).entrySet()) {
-      if (!join(people, person, parts)) {
-        continue;
-      }
+  /** Adds each joined person to the groups it feeds, bounded, clamped and in fixed point. */
+  private final class Accumulator implements StreamingJoin.PersonSink {
+    final Map<List<Object>, GroupState> groups = new HashMap<>();
+    private final Plan plan;
+    private final int aggregates;
+    private final Set<List<Object>> publicGroups;
+    private final double[] granularity;
+    private final ComboRow comboRow;
+
+    Accumulator(Plan plan) {
+      this.plan = plan;
+      this.aggregates = plan.aggregates().size();
+      this.publicGroups = plan.noise().flatMap(NoisePlan::publicGroups).orElse(null);
+      this.granularity = plan.noise().map(NoisePlan::granularities).orElse(null);
+      this.comboRow = new ComboRow(plan.datasets().size());
+    }
+
+    @Override
+    public void accept(int person, String pid, List<Map<List<Object>, Partial>> parts) {
       boolean members = plan.differenceChecks().isPresent();
-      long member = members ? peopleHash.applyAsLong(person.getKey()) : 0;
+      long member = members ? peopleHash.applyAsLong(pid) : 0;
       Map<List<Object>, List<Set<List<Object>>>> contributions =
           contributions(plan, parts, comboRow);
       if (publicGroups != null) {
@@ -319,10 +248,10 @@ final class Executor {
         contributions.keySet().retainAll(publicGroups);
       }
       if (contributions.isEmpty()) {
-        continue;
+        return;
       }
       List<List<Object>> personGroups = new ArrayList<>(contributions.keySet());
-      int[] kept = choose(person.getKey(), personGroups, plan.maxGroupsPerUser());
+      int[] kept = choose(pid, personGroups, plan.maxGroupsPerUser());
       for (int gi : kept) {
         List<Object> g = personGroups.get(gi);
         List<Set<List<Object>>> contrib = contributions.get(g);
@@ -333,7 +262,7 @@ final class Executor {
         }
         long rows = 0;
         for (List<Object> pk : contrib.get(0)) {
-          rows += parts[0].get(pk).rows;
+          rows += parts.get(0).get(pk).rows;
         }
         state.count += ContributionBounding.clampCount(rows, plan.maxContributionsPerGroup());
         for (int a = 0; a < aggregates; a++) {
@@ -344,7 +273,7 @@ final class Executor {
           double sum = 0;
           long values = 0;
           for (List<Object> pk : contrib.get(ap.dataset())) {
-            Partial p = parts[ap.dataset()].get(pk);
+            Partial p = parts.get(ap.dataset()).get(pk);
             sum += p.sums[ap.metricIndex()];
             values += p.values[ap.metricIndex()];
           }
@@ -362,36 +291,17 @@ final class Executor {
         }
       }
     }
-    return groups;
-  }
-
-  /**
-   * Fills {@code parts} with one person's partials of every dataset.
-   *
-   * @return whether the person is in every dataset
-   */
-  private static boolean join(
-      List<Map<String, Map<List<Object>, Partial>>> people,
-      Map.Entry<String, Map<List<Object>, Partial>> person,
-      Map<List<Object>, Partial>[] parts) {
-    for (int i = 0; i < parts.length; i++) {
-      parts[i] = i == 0 ? person.getValue() : people.get(i).get(person.getKey());
-      if (parts[i] == null) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The groups one joined person feeds, each with the projections of every dataset behind it. */
   private static Map<List<Object>, List<Set<List<Object>>>> contributions(
-      Plan plan, Map<List<Object>, Partial>[] parts, ComboRow comboRow) {
-    int n = parts.length;
+      Plan plan, List<Map<List<Object>, Partial>> parts, ComboRow comboRow) {
+    int n = parts.size();
     Map<List<Object>, List<Set<List<Object>>>> contributions = new HashMap<>();
     @SuppressWarnings({"unchecked", "rawtypes"})
     List<List<Object>>[] keys = new List[n];
     for (int i = 0; i < n; i++) {
-      keys[i] = new ArrayList<>(parts[i].keySet());
+      keys[i] = new ArrayList<>(parts.get(i).keySet());
     }
     enumerate(plan, keys, new int[n], 0, comboRow, contributions);
     return contributions;
