@@ -45,10 +45,28 @@ public final class Pseudonymizer {
   public String pseudonymize(String rawId, UserIdFormat format) {
     Objects.requireNonNull(rawId, "rawId");
     Objects.requireNonNull(format, "format");
+    String normalized = normalize(rawId, format);
+    return format == UserIdFormat.PSEUDONYMIZED ? normalized : hash(normalized);
+  }
+
+  /**
+   * The normalized form of {@code rawId} that {@link #pseudonymize} hashes: two raw ids have the
+   * same pseudonym exactly when their normalized forms are equal. For {@link
+   * UserIdFormat#PSEUDONYMIZED} it is the checked, lower-cased pseudonym itself.
+   *
+   * @param rawId the id as the party holds it
+   * @param format how to normalize it
+   * @return the normalized id
+   * @throws IllegalArgumentException as {@link #pseudonymize} does; the message never contains the
+   *     id
+   */
+  public static String normalize(String rawId, UserIdFormat format) {
+    Objects.requireNonNull(rawId, "rawId");
+    Objects.requireNonNull(format, "format");
     return switch (format) {
-      case EMAIL -> hash(normalizeEmail(rawId));
-      case PHONE -> hash(normalizePhone(rawId));
-      case RAW -> hash(normalizeRaw(rawId));
+      case EMAIL -> normalizeEmail(rawId);
+      case PHONE -> normalizePhone(rawId);
+      case RAW -> normalizeRaw(rawId);
       case PSEUDONYMIZED -> checkPseudonym(rawId);
     };
   }

@@ -1,7 +1,5 @@
 package dev.cleanroom.core.internal;
 
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.UserIdFormat;
@@ -34,10 +32,15 @@ import java.util.Set;
  * has. Per dataset the partials live in primitive arrays keyed by (person, projection): row count,
  * clamped metric sums and value counts, with each distinct projection held once.
  *
- * <p>Each raw id is pseudonymized (HMAC-SHA256) once per query: a memo maps it to its person, or to
- * "not joined", by a 128-bit fingerprint of two SipHash-2-4 under fresh random keys per query; two
- * distinct ids share a fingerprint with probability about n² / 2¹²⁹ for n distinct ids. The memo
- * holds no id, and datasets with the same id format share it.
+ * <p>Ids are normalized for their format, and each distinct normalized id of the first dataset is
+ * pseudonymized (HMAC-SHA256) once per query. A memo maps it to its person by a 96-bit fingerprint
+ * (MurmurHash3-style, seeded at random per query); two distinct ids share a fingerprint with
+ * probability about n² / 2⁹⁷ for n distinct ids (below 10⁻¹⁶ for ten million). The memo holds no
+ * id, and datasets with the same id format share it, so the larger datasets of that format need no
+ * HMAC at all: an id the memo lacks is no one the join keeps. A dataset of another format
+ * pseudonymizes each distinct id once and remembers the answer, "not joined" included. A
+ * fingerprint is not a secret: if a party crafted an id that collides with another's, its rows
+ * would count for that person, which it could do as well by writing that id.
  *
  * <p>At the end, each joined person's partials are handed out one person at a time, as the maps the
  * aggregation reads.
@@ -63,18 +66,22 @@ final class StreamingJoin {
   }
 
   private final Pseudonymizer pseudonymizer;
-  private final HashFunction fingerprintA;
-  private final HashFunction fingerprintB;
+  private final long seedA;
+  private final long seedB;
+  private long fingerprintHigh;
   private final Persons persons = new Persons();
   private final Map<UserIdFormat, IdMemo> memos = new EnumMap<>(UserIdFormat.class);
+
+  /** The id format of the first dataset scanned, whose people make the person table. */
+  private UserIdFormat firstFormat;
 
   /** Joins the count of datasets each person was seen in, in scan order; grows with persons. */
   private int[] seen = new int[1024];
 
   StreamingJoin(Pseudonymizer pseudonymizer) {
     this.pseudonymizer = pseudonymizer;
-    this.fingerprintA = Hashing.sipHash24(SEEDS.nextLong(), SEEDS.nextLong());
-    this.fingerprintB = Hashing.sipHash24(SEEDS.nextLong(), SEEDS.nextLong());
+    this.seedA = SEEDS.nextLong();
+    this.seedB = SEEDS.nextLong();
   }
 
   /**
@@ -136,7 +143,6 @@ final class StreamingJoin {
     String source = dp.dataset().source().name();
     String userCol = dp.dataset().userIdColumn();
     UserIdFormat format = dp.dataset().userIdFormat();
-    IdMemo memo = memos.computeIfAbsent(format, f -> new IdMemo());
     ScanRequest request =
         new ScanRequest(
             dp.scanColumns(), Set.of(userCol), dp.sourceFilter(), ScanRequest.DEFAULT_BATCH_SIZE);
@@ -157,7 +163,7 @@ final class StreamingJoin {
             continue;
           }
           String raw = longIds ? Long.toString(longIdValues[r]) : ids[r];
-          int p = person(raw, format, memo, k == 0, source, userCol);
+          int p = person(raw, format, k == 0, source, userCol);
           if (p < 0) {
             continue;
           }
@@ -194,24 +200,33 @@ final class StreamingJoin {
   }
 
   /**
-   * The person of a raw id: its index, or -1 if it is not in the person table (only when {@code
-   * add} is false; with it, a new person is added).
+   * The person of a raw id: its index, or -1 if it is not in the person table. The first scan
+   * ({@code add}) adds new people. A later scan of the first scan's id format needs no pseudonym:
+   * an id whose normalized form the first scan did not see is not in the table. Other formats
+   * pseudonymize each distinct id once and remember the answer.
    */
-  private int person(
-      String raw, UserIdFormat format, IdMemo memo, boolean add, String source, String userCol) {
-    long a = fingerprintA.hashUnencodedChars(raw).asLong();
-    long b = fingerprintB.hashUnencodedChars(raw).asLong();
+  private int person(String raw, UserIdFormat format, boolean add, String source, String userCol) {
+    String normalized;
+    try {
+      normalized = Pseudonymizer.normalize(raw, format);
+    } catch (IllegalArgumentException e) {
+      // The messages of normalization never hold the id.
+      throw new DataSourceException(source, -1, userCol, e.getMessage(), null);
+    }
+    if (add && firstFormat == null) {
+      firstFormat = format;
+    }
+    IdMemo memo = memos.computeIfAbsent(format, f -> new IdMemo());
+    long a = fingerprint(normalized);
+    long b = fingerprintHigh;
     int slot = memo.slot(a, b);
     if (memo.filled(slot)) {
       return memo.value(slot);
     }
-    String pid;
-    try {
-      pid = pseudonymizer.pseudonymize(raw, format);
-    } catch (IllegalArgumentException e) {
-      // The message of the pseudonymizer never holds the id.
-      throw new DataSourceException(source, -1, userCol, e.getMessage(), null);
+    if (!add && format == firstFormat) {
+      return -1;
     }
+    String pid = pseudonymizer.pseudonymize(normalized, format);
     long[] d = new long[4];
     for (int j = 0; j < 4; j++) {
       d[j] = Long.parseUnsignedLong(pid, 16 * j, 16 * j + 16, 16);
@@ -258,54 +273,110 @@ final class StreamingJoin {
   }
 
   /**
-   * Raw-id fingerprints to persons: open addressing over two longs, with the person's index (or -1
-   * for an id whose pseudonym is not in the person table) plus one, 0 marking a free slot.
+   * Raw-id fingerprints to persons, by open addressing over one array: per slot one long of the
+   * fingerprint, and one long holding 32 more bits of it and the person's index (or -1 for an id
+   * whose pseudonym is not in the person table) plus two, 0 marking a free slot. Two longs per
+   * slot, side by side, so a probe reads one cache line.
    */
   private static final class IdMemo {
-    private long[] keysA = new long[1 << 12];
-    private long[] keysB = new long[1 << 12];
-    private int[] values = new int[1 << 12];
+    private static final long HIGH = 0xFFFF_FFFF_0000_0000L;
+    private long[] table = new long[2 << 12];
     private int size;
 
     int slot(long a, long b) {
-      int mask = values.length - 1;
+      int mask = table.length / 2 - 1;
       int s = spread(a) & mask;
-      while (values[s] != 0 && (keysA[s] != a || keysB[s] != b)) {
+      while (table[2 * s + 1] != 0
+          && (table[2 * s] != a || (table[2 * s + 1] & HIGH) != (b & HIGH))) {
         s = (s + 1) & mask;
       }
       return s;
     }
 
     boolean filled(int slot) {
-      return values[slot] != 0;
+      return table[2 * slot + 1] != 0;
     }
 
     int value(int slot) {
-      return values[slot] - 1;
+      return (int) table[2 * slot + 1] - 2;
     }
 
     void put(int slot, long a, long b, int person) {
-      keysA[slot] = a;
-      keysB[slot] = b;
-      values[slot] = person + 1;
+      table[2 * slot] = a;
+      table[2 * slot + 1] = (b & HIGH) | ((person + 2) & 0xFFFF_FFFFL);
       size++;
-      if (4 * size > 3 * values.length) {
-        long[] oldA = keysA;
-        long[] oldB = keysB;
-        int[] oldValues = values;
-        keysA = new long[oldA.length * 2];
-        keysB = new long[oldB.length * 2];
-        values = new int[oldValues.length * 2];
-        for (int s = 0; s < oldValues.length; s++) {
-          if (oldValues[s] != 0) {
-            int t = slot(oldA[s], oldB[s]);
-            keysA[t] = oldA[s];
-            keysB[t] = oldB[s];
-            values[t] = oldValues[s];
+      if (4 * size > 3 * (table.length / 2)) {
+        long[] old = table;
+        table = new long[old.length * 2];
+        for (int t = 0; t < old.length; t += 2) {
+          if (old[t + 1] != 0) {
+            int u = slot(old[t], old[t + 1]);
+            table[2 * u] = old[t];
+            table[2 * u + 1] = old[t + 1];
           }
         }
       }
     }
+  }
+
+  /**
+   * A 128-bit fingerprint of a string's UTF-16 code units under this join's random seeds: the
+   * structure of MurmurHash3 x64-128 (eight code units per block, two lanes), seeded per lane.
+   * Returns the first half and leaves the second in {@link #fingerprintHigh}.
+   */
+  private long fingerprint(String s) {
+    final long c1 = 0x87c37b91114253d5L;
+    final long c2 = 0x4cf5ad432745937fL;
+    long h1 = seedA;
+    long h2 = seedB;
+    int n = s.length();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      long k1 = block(s, i);
+      long k2 = block(s, i + 4);
+      h1 ^= Long.rotateLeft(k1 * c1, 31) * c2;
+      h1 = (Long.rotateLeft(h1, 27) + h2) * 5 + 0x52dce729;
+      h2 ^= Long.rotateLeft(k2 * c2, 33) * c1;
+      h2 = (Long.rotateLeft(h2, 31) + h1) * 5 + 0x38495ab5;
+    }
+    long k1 = 0;
+    long k2 = 0;
+    for (int j = 0; i + j < n; j++) {
+      long c = s.charAt(i + j);
+      if (j < 4) {
+        k1 |= c << (16 * j);
+      } else {
+        k2 |= c << (16 * (j - 4));
+      }
+    }
+    h2 ^= Long.rotateLeft(k2 * c2, 33) * c1;
+    h1 ^= Long.rotateLeft(k1 * c1, 31) * c2;
+    h1 ^= n;
+    h2 ^= n;
+    h1 += h2;
+    h2 += h1;
+    h1 = fmix(h1);
+    h2 = fmix(h2);
+    h1 += h2;
+    h2 += h1;
+    fingerprintHigh = h2;
+    return h1;
+  }
+
+  private static long block(String s, int at) {
+    return s.charAt(at)
+        | (long) s.charAt(at + 1) << 16
+        | (long) s.charAt(at + 2) << 32
+        | (long) s.charAt(at + 3) << 48;
+  }
+
+  private static long fmix(long k) {
+    k ^= k >>> 33;
+    k *= 0xff51afd7ed558ccdL;
+    k ^= k >>> 33;
+    k *= 0xc4ceb9fe1a85ec53L;
+    k ^= k >>> 33;
+    return k;
   }
 
   /**
@@ -315,8 +386,10 @@ final class StreamingJoin {
   private static final class Store {
     private final Map<List<Object>, Integer> projectionCodes = new HashMap<>();
     private final List<List<Object>> projections = new ArrayList<>();
-    private long[] slotKeys = filledLongs(new long[1 << 10]);
-    private int[] slotEntries = new int[1 << 10];
+
+    /** Open addressing over the entries, by their keys; -1 marks a free slot. */
+    private int[] slots = filled(new int[1 << 10]);
+
     private long[] keys = new long[1 << 9];
     long[] rows = new long[1 << 9];
     double[][] sums;
@@ -337,16 +410,14 @@ final class StreamingJoin {
         projections.add(projection);
       }
       long key = ((long) p << 32) | code;
-      int mask = slotKeys.length - 1;
+      int mask = slots.length - 1;
       int s = spread(key) & mask;
-      while (slotKeys[s] >= 0) {
-        if (slotKeys[s] == key) {
-          return slotEntries[s];
+      while (slots[s] >= 0) {
+        if (keys[slots[s]] == key) {
+          return slots[s];
         }
         s = (s + 1) & mask;
       }
-      slotKeys[s] = key;
-      slotEntries[s] = size;
       if (size == keys.length) {
         int cap = keys.length * 2;
         keys = Arrays.copyOf(keys, cap);
@@ -356,19 +427,18 @@ final class StreamingJoin {
           values[m] = Arrays.copyOf(values[m], cap);
         }
       }
+      slots[s] = size;
       keys[size] = key;
       size++;
-      if (2 * size > slotKeys.length) {
-        slotKeys = filledLongs(new long[slotKeys.length * 2]);
-        slotEntries = new int[slotKeys.length];
-        int m2 = slotKeys.length - 1;
+      if (2 * size > slots.length) {
+        slots = filled(new int[slots.length * 2]);
+        int m2 = slots.length - 1;
         for (int e = 0; e < size; e++) {
           int t = spread(keys[e]) & m2;
-          while (slotKeys[t] >= 0) {
+          while (slots[t] >= 0) {
             t = (t + 1) & m2;
           }
-          slotKeys[t] = keys[e];
-          slotEntries[t] = e;
+          slots[t] = e;
         }
       }
       return size - 1;
@@ -379,8 +449,7 @@ final class StreamingJoin {
      * {@code [offsets[p], offsets[p + 1])}. Frees the lookup table, which is no longer needed.
      */
     int[] byPerson(int[] seen, int n, int[] offsets) {
-      slotKeys = new long[0];
-      slotEntries = new int[0];
+      slots = new int[0];
       for (int e = 0; e < size; e++) {
         int p = (int) (keys[e] >>> 32);
         if (seen[p] == n) {
@@ -417,8 +486,8 @@ final class StreamingJoin {
       return out;
     }
 
-    private static long[] filledLongs(long[] a) {
-      Arrays.fill(a, -1L);
+    private static int[] filled(int[] a) {
+      Arrays.fill(a, -1);
       return a;
     }
   }

@@ -151,6 +151,59 @@ class StreamingJoinTest {
   }
 
   @Test
+  void joinAcrossIdFormats_matchesPseudonymsWhicheverDatasetIsScannedFirst() {
+    SecretKey key = SecretKey.random();
+    dev.cleanroom.core.Pseudonymizer pseudonymizer = dev.cleanroom.core.Pseudonymizer.of(key);
+    List<Visit> visits = new ArrayList<>();
+    List<Order> orders = new ArrayList<>();
+    List<Member> members = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      visits.add(new Visit("p" + i + "@x.org", i % 2));
+      orders.add(new Order(" P" + i + "@X.org", 3));
+      if (i < 6) {
+        // The members' owner holds pseudonyms of the same addresses, in upper case.
+        String pid = pseudonymizer.pseudonymize("p" + i + "@x.org", UserIdFormat.EMAIL);
+        members.add(new Member(pid.toUpperCase(java.util.Locale.ROOT), "gold"));
+      }
+    }
+    members.add(new Member("0".repeat(64), "gold"));
+    for (List<Long> estimates :
+        List.of(List.of(1L, 2L, 3L), List.of(3L, 2L, 1L), List.of(2L, 3L, 1L))) {
+      CleanRoom room = CleanRoom.builder().secretKey(key).auditSink(e -> {}).build();
+      room.register(
+          dataset(
+                  "pub",
+                  "visits",
+                  sized(InMemorySource.ofRecords("v", Visit.class, visits), estimates.get(0)))
+              .dimension("campaign")
+              .policy(policy())
+              .build());
+      room.register(
+          dataset(
+                  "adv",
+                  "orders",
+                  sized(InMemorySource.ofRecords("o", Order.class, orders), estimates.get(1)))
+              .metric("value", 0, 100)
+              .policy(policy())
+              .build());
+      room.register(
+          Dataset.builder("club", "members")
+              .source(sized(InMemorySource.ofRecords("m", Member.class, members), estimates.get(2)))
+              .userId("uid", UserIdFormat.PSEUDONYMIZED)
+              .dimension("tier")
+              .policy(policy())
+              .build());
+      Result r = query(room);
+      assertEquals(2, r.size(), estimates::toString);
+      for (var row : r.rows()) {
+        // Persons 0..5 are members: three per campaign, each with one order of 3.
+        assertEquals(3L, row.getLong("users"), estimates::toString);
+        assertEquals(9.0, row.getDouble("value"), 0.0, estimates::toString);
+      }
+    }
+  }
+
+  @Test
   void csvSource_estimatesRowsFromTheFirstLines(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("v.csv");
     StringBuilder sb = new StringBuilder("uid,campaign\n");
