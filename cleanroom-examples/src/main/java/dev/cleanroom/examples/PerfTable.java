@@ -28,9 +28,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * same task (Q1 for the queries, {@code read_csv} for the loads) and, for ours, the peak heap.
  *
  * <p>Usage: {@code PerfTable [tiny|small|small2x|small4x|full] [--quick|--full-runs]
- * [--in-process]}. {@code --quick} runs 1 warm-up and 3 measured iterations instead of 3 and 7 (the
- * default, {@code --full-runs}); {@code --in-process} runs without forked JVMs (for tests; heap
- * caps do not apply then). The README section "Performance" has the Maven command.
+ * [--in-process]}. {@code --quick} runs 1 warm-up and 3 measured iterations instead of 3 and 7 at
+ * full scale or 10 and 7 below it (the default, {@code --full-runs}); {@code --in-process} runs
+ * without forked JVMs (for tests; heap caps do not apply then). The README section "Performance"
+ * has the Maven command.
  */
 public final class PerfTable {
   private PerfTable() {}
@@ -58,6 +59,17 @@ public final class PerfTable {
     run(Workload.Scale.of(scale), quick, inProcess, System.out);
   }
 
+  /**
+   * Warm-up single shots: 1 with {@code --quick}; otherwise 3 at full scale, and 10 below it, where
+   * a shot takes tens of milliseconds and three shots leave the code partly compiled.
+   */
+  static int warmups(Workload.Scale scale, boolean quick) {
+    if (quick) {
+      return 1;
+    }
+    return scale.impressions() >= Workload.Scale.of("full").impressions() ? 3 : 10;
+  }
+
   /** Runs everything at {@code scale} and prints the table to {@code out}; returns its rows. */
   static List<Row> run(Workload.Scale scale, boolean quick, boolean inProcess, PrintStream out)
       throws IOException, RunnerException {
@@ -76,7 +88,7 @@ public final class PerfTable {
           new OptionsBuilder()
               .include(PerfBenchmarks.class.getName() + ".")
               .param("dir", dir.toString())
-              .warmupIterations(quick ? 1 : 3)
+              .warmupIterations(warmups(scale, quick))
               .measurementIterations(quick ? 3 : 7)
               .addProfiler(PeakHeapProfiler.class)
               .shouldFailOnError(false)
