@@ -143,6 +143,9 @@ final class StreamingJoin {
     String source = dp.dataset().source().name();
     String userCol = dp.dataset().userIdColumn();
     UserIdFormat format = dp.dataset().userIdFormat();
+    if (k == 0) {
+      firstFormat = format;
+    }
     ScanRequest request =
         new ScanRequest(
             dp.scanColumns(), Set.of(userCol), dp.sourceFilter(), ScanRequest.DEFAULT_BATCH_SIZE);
@@ -212,9 +215,6 @@ final class StreamingJoin {
     } catch (IllegalArgumentException e) {
       // The messages of normalization never hold the id.
       throw new DataSourceException(source, -1, userCol, e.getMessage(), null);
-    }
-    if (add && firstFormat == null) {
-      firstFormat = format;
     }
     IdMemo memo = memos.computeIfAbsent(format, f -> new IdMemo());
     long a = fingerprint(normalized);
