@@ -60,9 +60,13 @@ public final class ColumnarSource implements DataSource {
   }
 
   /**
-   * Reads a UTF-8 CSV file with a header line into a new source, parsing chunks of the file in
-   * parallel. The format, the conversion of values and the errors are those of {@link CsvSource}
-   * (every schema column is converted, so a malformed number in any of them fails the read).
+   * Reads a UTF-8 CSV file with a header line into a new source, on all cores: ranges of lines are
+   * parsed in parallel straight from bytes, numbers into their columns in place, and each text
+   * column is dictionary-encoded in partitions by hash, each distinct value made a {@code String}
+   * once. The format, the conversion of values and the errors are those of {@link CsvSource} (every
+   * schema column is converted, so a malformed number in any of them fails the read); a file with a
+   * quote character is read by that sequential parser instead. Nothing is left for the first scan:
+   * the source is complete when this returns.
    *
    * @param name the source's name, for messages
    * @param file the file
@@ -80,6 +84,11 @@ public final class ColumnarSource implements DataSource {
   /** The number of rows. */
   public int rowCount() {
     return rowCount;
+  }
+
+  /** The number of values in the dictionary of text column {@code column}; for tests. */
+  int dictionarySize(int column) {
+    return dictionaries[column].length;
   }
 
   @Override

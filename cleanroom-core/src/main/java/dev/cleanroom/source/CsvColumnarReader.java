@@ -1,15 +1,21 @@
 package dev.cleanroom.source;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import dev.cleanroom.Column;
+import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Schema;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,43 +26,122 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
- * Reads a CSV file into a {@link ColumnarSource}: the file's bytes are split into one chunk per
- * core at line ends, and each chunk is parsed in parallel straight from bytes (numbers without
- * {@code String}s, text into a per-chunk dictionary that keeps each distinct value's bytes once);
- * the chunks' dictionaries are then merged. A file with a quote character anywhere is read by the
- * sequential RFC 4180 parser of {@link CsvSource} instead, since a quoted line break makes line
- * ends ambiguous for a split. Values and errors follow {@link CsvSource}; messages never hold a
- * value.
+ * Reads a CSV file into a {@link ColumnarSource}, on all cores, straight from bytes.
+ *
+ * <p>The body of the file is split at line ends into ranges of a few megabytes (at least four per
+ * thread), which the threads take in file order as they become free, in three steps:
+ *
+ * <ol>
+ *   <li>Count: each range's lines are counted, so that the columns are allocated once, at their
+ *       final size, and each range knows its first row.
+ *   <li>Parse: each range is read again and parsed straight from bytes. Numbers are written in
+ *       place, without {@code String}s. Each text value goes by a 64-bit hash of its bytes to one
+ *       of 256 partitions; the range keeps per row its partition, and the values' bytes in
+ *       partition order.
+ *   <li>Encode, per text column: each partition is dictionary-encoded by one thread, the values of
+ *       all ranges in file order, in an open-addressing table that stores a tag of each value's
+ *       hash with its code, so that a probe compares bytes only when the tags agree; with about
+ *       1/256 of the distinct values it stays in cache. Each distinct value becomes a {@code
+ *       String} once. The column's dictionary is the partitions' dictionaries one after another, so
+ *       a row's code is its partition's first code plus its code in the partition: no table holds
+ *       all distinct values, and nothing is merged. The dictionary's order is that of the
+ *       partitions, not of the file.
+ * </ol>
+ *
+ * <p>Besides the source itself, a read holds about the text values' bytes once more, plus one byte
+ * and one {@code int} per row and text column, and a buffer of one range per thread.
+ *
+ * <p>A file with a quote character anywhere is read by the sequential RFC 4180 parser of {@link
+ * CsvSource} instead, since a quoted line break makes line ends ambiguous for a split. Values and
+ * errors follow {@link CsvSource}; messages never hold a value. When several rows are malformed,
+ * the first in the file is reported; text that is not UTF-8 is reported with the first line holding
+ * it, but only once every row has parsed.
  */
 final class CsvColumnarReader {
-  private static final int BLOCK = 1 << 22;
+  /** The longest array the JVM reliably allocates. */
+  private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  // What a field holds: a column the schema does not have (0), or one of the schema's.
+  private static final byte STRING = 1;
+  private static final byte LONG = 2;
+  private static final byte DOUBLE = 3;
 
   private final String name;
   private final Path path;
   private final Schema schema;
+  private final Tuning tuning;
+  private final int threads;
 
-  private CsvColumnarReader(String name, Path path, Schema schema) {
+  /** Text values are spread over this many partitions by the top bits of their hash; ≤ 256. */
+  private final int partitions;
+
+  /** The schema column of each STRING column, in schema order. */
+  private final int[] stringColumns;
+
+  private CsvColumnarReader(String name, Path path, Schema schema, Tuning tuning) {
     this.name = name;
     this.path = path;
     this.schema = schema;
+    this.tuning = tuning;
+    this.threads = tuning.threads();
+    this.partitions = 1 << tuning.partitionBits();
+    List<Column> cols = schema.columns();
+    this.stringColumns =
+        IntStream.range(0, cols.size())
+            .filter(c -> cols.get(c).type() == ColumnType.STRING)
+            .toArray();
+  }
+
+  /**
+   * How the work is split: over how many threads, into ranges of about how many bytes (at least
+   * four per thread) but not below a minimum, from how many rows on the encoding of text is split
+   * over the threads as well, and into how many partitions (2 to the power of {@code
+   * partitionBits}, at most 8). Tests use tiny ranges and few partitions to cover many of both in
+   * small files.
+   */
+  record Tuning(
+      int threads, int rangeBytes, int minRangeBytes, int parallelRows, int partitionBits) {
+    Tuning {
+      if (threads < 1
+          || rangeBytes < 1
+          || minRangeBytes < 1
+          || partitionBits < 0
+          || partitionBits > 8) {
+        throw new IllegalArgumentException("bad tuning");
+      }
+    }
+
+    static Tuning defaults() {
+      return new Tuning(
+          Math.max(1, Runtime.getRuntime().availableProcessors()), 8 << 20, 64 << 10, 1 << 16, 8);
+    }
   }
 
   static ColumnarSource read(String name, Path path, Schema schema) {
-    return new CsvColumnarReader(name, path, schema).read();
+    return read(name, path, schema, Tuning.defaults());
+  }
+
+  static ColumnarSource read(String name, Path path, Schema schema, Tuning tuning) {
+    return new CsvColumnarReader(name, path, schema, tuning).read();
   }
 
   /** A value of a row could not be parsed; the reader fails with its line. */
   private static final class Malformed extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    final int range;
     final long localLine;
     final String column;
 
-    Malformed(long localLine, String column, String problem) {
+    Malformed(int range, long localLine, String column, String problem) {
       super(problem, null, false, false);
+      this.range = range;
       this.localLine = localLine;
       this.column = column;
     }
@@ -75,7 +160,7 @@ final class CsvColumnarReader {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = ch.size();
       byte[] head = new byte[(int) Math.min(size, 1 << 20)];
-      readFully(ch, 0, head, head.length);
+      readFully(ch, 0, head, 0, head.length);
       int start = 0;
       if (head.length >= 3 && (head[0] & 0xff) == 0xEF && (head[1] & 0xff) == 0xBB) {
         start = 3;
@@ -94,69 +179,11 @@ final class CsvColumnarReader {
       }
       int[] fieldToColumn = mapHeader(header);
       long bodyStart = eol < 0 ? size : eol + 1L;
-      int parts = Math.max(1, Runtime.getRuntime().availableProcessors());
-      long[] bounds = new long[parts + 1];
-      bounds[0] = bodyStart;
-      bounds[parts] = size;
-      for (int p = 1; p < parts; p++) {
-        long guess = Math.max(bounds[p - 1], bodyStart + (size - bodyStart) * p / parts);
-        bounds[p] = lineStartAtOrAfter(ch, guess, size);
-      }
-      List<CompletableFuture<Chunk>> futures = new ArrayList<>();
-      for (int p = 0; p < parts; p++) {
-        long from = bounds[p];
-        long to = bounds[p + 1];
-        futures.add(
-            CompletableFuture.supplyAsync(
-                () -> {
-                  Chunk c = new Chunk(fieldToColumn);
-                  c.parse(ch, from, to);
-                  return c;
-                }));
-      }
-      List<Chunk> chunks = new ArrayList<>();
-      RuntimeException failure = null;
-      for (CompletableFuture<Chunk> f : futures) {
-        try {
-          chunks.add(f.join());
-        } catch (CompletionException e) {
-          if (e.getCause() instanceof RuntimeException re && failure == null) {
-            failure = re;
-          } else if (!(e.getCause() instanceof RuntimeException)) {
-            throw new DataSourceException(name, "reading failed", null);
-          }
-          chunks.add(null);
-        }
-      }
-      if (failure instanceof Quoted) {
-        return sequential();
-      }
-      if (failure instanceof Malformed m) {
-        throw malformed(chunks, m);
-      }
-      if (failure instanceof DataSourceException d) {
-        throw d;
-      }
-      if (failure != null) {
-        throw new DataSourceException(
-            name, "reading failed (" + failure.getClass().getSimpleName() + ")", null);
-      }
-      return assemble(chunks);
+      long[] bounds = split(ch, bodyStart, size);
+      return parse(ch, bounds, fieldToColumn);
     } catch (IOException e) {
       throw CsvSource.cannotRead(name, e);
     }
-  }
-
-  private DataSourceException malformed(List<Chunk> chunks, Malformed m) {
-    // Line 1 is the header; the failing chunk's lines follow those of the chunks before it.
-    long line = 2;
-    for (Chunk c : chunks) {
-      if (c == null) {
-        break;
-      }
-      line += c.rows;
-    }
-    return new DataSourceException(name, line + m.localLine, m.column, m.getMessage(), null);
   }
 
   private int[] mapHeader(String header) {
@@ -197,12 +224,27 @@ final class CsvColumnarReader {
     }
   }
 
+  /** The starts of the ranges of lines of the body, and its end: ranges may be empty. */
+  private long[] split(FileChannel ch, long bodyStart, long size) throws IOException {
+    long body = size - bodyStart;
+    long wanted = Math.max(4L * threads, (body + tuning.rangeBytes() - 1) / tuning.rangeBytes());
+    int ranges = (int) Math.max(1, Math.min(wanted, body / tuning.minRangeBytes()));
+    long[] bounds = new long[ranges + 1];
+    bounds[0] = bodyStart;
+    bounds[ranges] = size;
+    for (int r = 1; r < ranges; r++) {
+      long guess = Math.max(bounds[r - 1], bodyStart + body * r / ranges);
+      bounds[r] = lineStartAtOrAfter(ch, guess, size);
+    }
+    return bounds;
+  }
+
   private static long lineStartAtOrAfter(FileChannel ch, long pos, long size) throws IOException {
     byte[] buf = new byte[1 << 16];
     long p = pos - 1;
     while (p < size) {
       int n = (int) Math.min(buf.length, size - p);
-      readFully(ch, p, buf, n);
+      readFully(ch, p, buf, 0, n);
       int i = indexOf(buf, 0, n, (byte) '\n');
       if (i >= 0) {
         return p + i + 1;
@@ -212,10 +254,11 @@ final class CsvColumnarReader {
     return size;
   }
 
-  private static void readFully(FileChannel ch, long pos, byte[] buf, int n) throws IOException {
-    ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+  private static void readFully(FileChannel ch, long pos, byte[] buf, int off, int n)
+      throws IOException {
+    ByteBuffer bb = ByteBuffer.wrap(buf, off, n);
     while (bb.hasRemaining()) {
-      if (ch.read(bb, pos + bb.position()) < 0) {
+      if (ch.read(bb, pos + bb.position() - off) < 0) {
         throw new IOException("unexpected end of file");
       }
     }
@@ -230,75 +273,849 @@ final class CsvColumnarReader {
     return -1;
   }
 
-  private ColumnarSource assemble(List<Chunk> chunks) {
-    long total = 0;
-    for (Chunk c : chunks) {
-      total += c.rows;
-    }
-    if (total > Integer.MAX_VALUE - 8) {
-      throw new DataSourceException(name, "too many rows for one columnar source", null);
-    }
-    int rows = (int) total;
-    List<Column> cols = schema.columns();
-    Object[] columns = new Object[cols.size()];
-    String[][] dictionaries = new String[cols.size()][];
-    for (int c = 0; c < cols.size(); c++) {
-      switch (cols.get(c).type()) {
-        case LONG -> {
-          long[] all = new long[rows];
-          int at = 0;
-          for (Chunk ch : chunks) {
-            System.arraycopy(ch.longs[c], 0, all, at, ch.rows);
-            ch.longs[c] = null;
-            at += ch.rows;
+  // ---- the parallel path ----
+
+  /** One job of a parallel phase; {@code worker} tells the threads apart, from 0. */
+  @FunctionalInterface
+  private interface Job {
+    void run(int worker, int index);
+  }
+
+  /**
+   * Runs jobs {@code 0..jobs-1} on up to {@code threads} threads, the caller's among them, taken in
+   * index order. After a job fails, jobs with a higher index are not started.
+   *
+   * @return per job its failure, or null
+   */
+  private static Throwable[] parallel(int jobs, int threads, Job job) {
+    Throwable[] failures = new Throwable[jobs];
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger firstFailed = new AtomicInteger(Integer.MAX_VALUE);
+    class Loop implements Runnable {
+      final int worker;
+
+      Loop(int worker) {
+        this.worker = worker;
+      }
+
+      @Override
+      public void run() {
+        for (int j = next.getAndIncrement(); j < jobs; j = next.getAndIncrement()) {
+          if (j > firstFailed.get()) {
+            return;
           }
-          columns[c] = all;
-        }
-        case DOUBLE -> {
-          double[] all = new double[rows];
-          int at = 0;
-          for (Chunk ch : chunks) {
-            System.arraycopy(ch.doubles[c], 0, all, at, ch.rows);
-            ch.doubles[c] = null;
-            at += ch.rows;
+          try {
+            job.run(worker, j);
+          } catch (Throwable t) {
+            failures[j] = t;
+            firstFailed.accumulateAndGet(j, Math::min);
           }
-          columns[c] = all;
-        }
-        case STRING -> {
-          Map<String, Integer> global = new HashMap<>();
-          List<String> values = new ArrayList<>();
-          int[] codes = new int[rows];
-          int at = 0;
-          long line = 2;
-          for (Chunk ch : chunks) {
-            ByteDictionary d = ch.dictionaries[c];
-            int[] remap = new int[d.size];
-            for (int e = 0; e < d.size; e++) {
-              String s = decode(d.arena, d.offsets[e], d.offsets[e] + d.lengths[e], line);
-              Integer g = global.putIfAbsent(s, values.size());
-              if (g == null) {
-                remap[e] = values.size();
-                values.add(s);
-              } else {
-                remap[e] = g;
-              }
-            }
-            ch.dictionaries[c] = null;
-            int[] local = ch.codes[c];
-            for (int r = 0; r < ch.rows; r++) {
-              codes[at + r] = remap[local[r]];
-            }
-            ch.codes[c] = null;
-            at += ch.rows;
-            line += ch.rows;
-          }
-          columns[c] = codes;
-          dictionaries[c] = values.toArray(new String[0]);
         }
       }
     }
+    int n = Math.max(1, Math.min(threads, jobs));
+    Thread[] helpers = new Thread[n - 1];
+    for (int i = 0; i < helpers.length; i++) {
+      helpers[i] = new Thread(new Loop(i + 1), "cleanroom-csv-reader-" + (i + 1));
+      helpers[i].setDaemon(true);
+      helpers[i].start();
+    }
+    new Loop(0).run();
+    for (Thread h : helpers) {
+      Uninterruptibles.joinUninterruptibly(h);
+    }
+    return failures;
+  }
+
+  /** The first failure of a phase, or null; errors of the JVM are thrown as they are. */
+  private static Throwable first(Throwable[] failures) {
+    for (Throwable t : failures) {
+      if (t instanceof Error e) {
+        throw e;
+      }
+      if (t != null) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  private DataSourceException failed(Throwable t) {
+    if (t instanceof DataSourceException d) {
+      return d;
+    }
+    // Not the exception's message: it might hold a value.
+    return new DataSourceException(
+        name, "reading failed (" + t.getClass().getSimpleName() + ")", null);
+  }
+
+  /** What each thread keeps between the jobs it runs. */
+  private final class Worker {
+    byte[] buffer = new byte[0];
+    final PartitionDictionary dictionary = new PartitionDictionary();
+    final CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+
+    /** Reads {@code [from, to)} of the file into the start of {@link #buffer}; its length. */
+    int read(FileChannel ch, long from, long to) {
+      if (to - from > MAX_ARRAY) {
+        throw new DataSourceException(name, "reading failed (a line is too long)", null);
+      }
+      int n = (int) (to - from);
+      if (buffer.length < n) {
+        buffer = new byte[n];
+      }
+      try {
+        readFully(ch, from, buffer, 0, n);
+      } catch (IOException e) {
+        throw CsvSource.cannotRead(name, e);
+      }
+      return n;
+    }
+  }
+
+  private ColumnarSource parse(FileChannel ch, long[] bounds, int[] fieldToColumn) {
+    int ranges = bounds.length - 1;
+    Worker[] workers = new Worker[threads];
+    for (int w = 0; w < threads; w++) {
+      workers[w] = new Worker();
+    }
+    // First the rows of each range, so that each range writes its numbers in place.
+    int[] counts = new int[ranges];
+    Throwable failure =
+        first(
+            parallel(
+                ranges,
+                threads,
+                (w, r) -> {
+                  Worker worker = workers[w];
+                  int n = worker.read(ch, bounds[r], bounds[r + 1]);
+                  counts[r] = countLines(worker.buffer, n);
+                }));
+    if (failure != null) {
+      throw failed(failure);
+    }
+    int[] firstRow = new int[ranges + 1];
+    long total = 0;
+    for (int r = 0; r < ranges; r++) {
+      firstRow[r] = (int) total;
+      total += counts[r];
+      if (total > MAX_ARRAY) {
+        throw new DataSourceException(name, "too many rows for one columnar source", null);
+      }
+    }
+    int rows = (int) total;
+    firstRow[ranges] = rows;
+    List<Column> cols = schema.columns();
+    Object[] columns = new Object[cols.size()];
+    for (int c = 0; c < cols.size(); c++) {
+      columns[c] =
+          switch (cols.get(c).type()) {
+            case LONG -> new long[rows];
+            case DOUBLE -> new double[rows];
+            case STRING -> null; // Encoded below.
+          };
+    }
+    Range[] parsed = new Range[ranges];
+    failure =
+        first(
+            parallel(
+                ranges,
+                threads,
+                (w, r) -> {
+                  Worker worker = workers[w];
+                  Range range = new Range(r, fieldToColumn, columns, firstRow[r], counts[r]);
+                  int n = worker.read(ch, bounds[r], bounds[r + 1]);
+                  range.parse(worker.buffer, n);
+                  parsed[r] = range;
+                }));
+    if (failure instanceof Quoted) {
+      return sequential();
+    }
+    if (failure instanceof Malformed m) {
+      // Line 1 is the header.
+      long line = 2L + firstRow[m.range] + m.localLine;
+      throw new DataSourceException(name, line, m.column, m.getMessage(), null);
+    }
+    if (failure != null) {
+      throw failed(failure);
+    }
+    String[][] dictionaries = new String[cols.size()][];
+    for (int s = 0; s < stringColumns.length; s++) {
+      int c = stringColumns[s];
+      Encoded e = encode(s, parsed, workers, firstRow);
+      if (e.invalidLine > 0) {
+        // Every row parsed; report the first line whose text is not UTF-8 in any column.
+        long line = e.invalidLine;
+        for (int t = s + 1; t < stringColumns.length; t++) {
+          long other = encode(t, parsed, workers, firstRow).invalidLine;
+          if (other > 0) {
+            line = Math.min(line, other);
+          }
+        }
+        throw new DataSourceException(name, line, "", "invalid UTF-8", null);
+      }
+      columns[c] = e.codes;
+      dictionaries[c] = e.dictionary;
+    }
     // The arrays are fresh and complete: handed over without the builder's defensive copies.
     return ColumnarSource.adopt(name, schema, rows, columns, dictionaries);
+  }
+
+  /**
+   * The lines of {@code b[0, n)}: its line feeds, and an unterminated last line. Eight bytes a
+   * step: a byte is a line feed where its XOR with one is zero.
+   */
+  static int countLines(byte[] b, int n) {
+    int count = 0;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      long x = (long) LONGS.get(b, i) ^ NEWLINES;
+      // The high bit of each byte of t is set unless the byte of x is zero.
+      long t = ((x & ~HIGHS) + ~HIGHS) | x;
+      count += Long.bitCount(~t & HIGHS);
+    }
+    for (; i < n; i++) {
+      if (b[i] == '\n') {
+        count++;
+      }
+    }
+    return n > 0 && b[n - 1] != '\n' ? count + 1 : count;
+  }
+
+  /** A dictionary-encoded text column, or the first line whose text is not UTF-8. */
+  private static final class Encoded {
+    int[] codes;
+    String[] dictionary;
+    long invalidLine;
+  }
+
+  /** Dictionary-encodes text column {@code s}: each partition on its own, then the codes. */
+  private Encoded encode(int s, Range[] parsed, Worker[] workers, int[] firstRow) {
+    int rows = firstRow[parsed.length];
+    int[][] local = new int[partitions][];
+    String[][] dicts = new String[partitions][];
+    int[] invalid = new int[partitions];
+    int used = rows < tuning.parallelRows() ? 1 : threads;
+    Throwable failure =
+        first(
+            parallel(
+                partitions,
+                used,
+                (w, p) -> {
+                  Worker worker = workers[w];
+                  int count = 0;
+                  for (Range r : parsed) {
+                    count += r.partCount[s][p];
+                  }
+                  int[] codes = new int[count];
+                  PartitionDictionary d = worker.dictionary;
+                  d.clear(count);
+                  int k = 0;
+                  for (Range r : parsed) {
+                    byte[] data = r.data[s];
+                    int at = r.partStart[s][p];
+                    int end = r.partStart[s][p + 1];
+                    while (at < end) {
+                      int len = data[at++];
+                      if (len < 0) {
+                        len = longLength(data, at);
+                        at += 4;
+                      }
+                      codes[k++] = d.code(data, at, len);
+                      at += len;
+                    }
+                  }
+                  local[p] = codes;
+                  dicts[p] = d.strings(worker.decoder);
+                  invalid[p] = d.firstInvalid < 0 ? -1 : firstIndexOf(codes, d.firstInvalid);
+                }));
+    if (failure != null) {
+      throw failed(failure);
+    }
+    Encoded out = new Encoded();
+    for (int p = 0; p < partitions; p++) {
+      if (invalid[p] >= 0) {
+        long line = lineOf(parsed, s, p, invalid[p]);
+        out.invalidLine = out.invalidLine == 0 ? line : Math.min(out.invalidLine, line);
+      }
+    }
+    if (out.invalidLine > 0) {
+      return out;
+    }
+    for (Range r : parsed) {
+      r.data[s] = null;
+    }
+    int[] base = new int[partitions];
+    long distinct = 0;
+    for (int p = 0; p < partitions; p++) {
+      base[p] = (int) distinct;
+      distinct += dicts[p].length;
+    }
+    String[] dictionary = new String[(int) distinct];
+    for (int p = 0; p < partitions; p++) {
+      System.arraycopy(dicts[p], 0, dictionary, base[p], dicts[p].length);
+      dicts[p] = null;
+    }
+    // Each range's rows take their codes from the partitions' code lists in file order.
+    int[][] cursors = new int[parsed.length][];
+    int[] seen = new int[partitions];
+    for (int r = 0; r < parsed.length; r++) {
+      cursors[r] = seen.clone();
+      for (int p = 0; p < partitions; p++) {
+        seen[p] += parsed[r].partCount[s][p];
+      }
+    }
+    int[] codes = new int[rows];
+    failure =
+        first(
+            parallel(
+                parsed.length,
+                used,
+                (w, r) -> {
+                  byte[] part = parsed[r].part[s];
+                  int[] cursor = cursors[r];
+                  int at = firstRow[r];
+                  for (int i = 0; i < parsed[r].rows; i++) {
+                    int p = part[i] & 0xff;
+                    codes[at + i] = base[p] + local[p][cursor[p]++];
+                  }
+                  parsed[r].part[s] = null;
+                }));
+    if (failure != null) {
+      throw failed(failure);
+    }
+    out.codes = codes;
+    out.dictionary = dictionary;
+    return out;
+  }
+
+  private static int firstIndexOf(int[] a, int x) {
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] == x) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The line of the {@code k}th value (from 0, in file order) of partition {@code p}. */
+  private static long lineOf(Range[] parsed, int s, int p, int k) {
+    long line = 2;
+    for (Range r : parsed) {
+      int n = r.partCount[s][p];
+      if (k < n) {
+        byte[] part = r.part[s];
+        for (int i = 0; ; i++) {
+          if ((part[i] & 0xff) == p && k-- == 0) {
+            return line + i;
+          }
+        }
+      }
+      k -= n;
+      line += r.rows;
+    }
+    throw new IllegalStateException("no such value");
+  }
+
+  /** The parsed rows of one range of lines of the file. */
+  private final class Range {
+    final int index;
+    final byte[] kinds;
+    final int[] columnOf;
+    final int[] stringOf;
+
+    /** The columns of the source, numbers written from {@link #first} on. */
+    final long[][] longs;
+
+    final double[][] doubles;
+    final int first;
+
+    /** The number of rows counted beforehand, and parsed. */
+    final int expected;
+
+    int rows;
+
+    /** Per text column and row: the partition of its value. */
+    final byte[][] part;
+
+    /** Per text column: the values in partition order, each after its length. */
+    final byte[][] data;
+
+    /** Per text column and partition: where its values start in {@link #data}; then the end. */
+    final int[][] partStart;
+
+    /** Per text column and partition: how many values it has. */
+    final int[][] partCount;
+
+    /** While parsing, per text column and row: where its value is in the buffer, and its length. */
+    int[][] valueAt;
+
+    int[][] valueLength;
+
+    Range(int index, int[] fieldToColumn, Object[] columns, int first, int expected) {
+      this.index = index;
+      this.first = first;
+      this.expected = expected;
+      int n = schema.columns().size();
+      int strings = stringColumns.length;
+      kinds = new byte[fieldToColumn.length];
+      columnOf = fieldToColumn;
+      stringOf = new int[fieldToColumn.length];
+      int[] stringIndex = new int[n];
+      for (int s = 0; s < strings; s++) {
+        stringIndex[stringColumns[s]] = s;
+      }
+      for (int f = 0; f < fieldToColumn.length; f++) {
+        int c = fieldToColumn[f];
+        if (c >= 0) {
+          kinds[f] =
+              switch (schema.columns().get(c).type()) {
+                case STRING -> STRING;
+                case LONG -> LONG;
+                case DOUBLE -> DOUBLE;
+              };
+          stringOf[f] = stringIndex[c];
+        }
+      }
+      longs = new long[n][];
+      doubles = new double[n][];
+      for (int c = 0; c < n; c++) {
+        if (columns[c] instanceof long[] l) {
+          longs[c] = l;
+        } else if (columns[c] instanceof double[] d) {
+          doubles[c] = d;
+        }
+      }
+      part = new byte[strings][expected];
+      valueAt = new int[strings][expected];
+      valueLength = new int[strings][expected];
+      data = new byte[strings][];
+      partStart = new int[strings][];
+      partCount = new int[strings][];
+    }
+
+    void parse(byte[] b, int n) {
+      int fields = kinds.length;
+      int at = 0;
+      while (at < n) {
+        if (rows == expected) {
+          throw new DataSourceException(name, "the file changed while being read", null);
+        }
+        int field = 0;
+        int start = at;
+        int i = at;
+        while (true) {
+          i = nextSpecial(b, i, n);
+          byte x = i < n ? b[i] : 0;
+          if (x == '"') {
+            throw new Quoted();
+          }
+          boolean last = i == n || x == '\n';
+          int end = last && i > start && b[i - 1] == '\r' ? i - 1 : i;
+          if (field >= fields) {
+            throw new Malformed(index, rows, "", "row has more fields than the header");
+          }
+          switch (kinds[field]) {
+            case STRING -> {
+              int s = stringOf[field];
+              valueAt[s][rows] = start;
+              valueLength[s][rows] = end - start;
+              part[s][rows] = (byte) partition(hash(b, start, end - start));
+            }
+            case LONG ->
+                longs[columnOf[field]][first + rows] = parseLong(columnOf[field], b, start, end);
+            case DOUBLE ->
+                doubles[columnOf[field]][first + rows] =
+                    parseDouble(columnOf[field], b, start, end);
+            default -> {
+              // A column the schema does not have.
+            }
+          }
+          field++;
+          i++;
+          start = i;
+          if (last) {
+            break;
+          }
+        }
+        if (field != fields) {
+          throw new Malformed(index, rows, "", "row has fewer fields than the header");
+        }
+        rows++;
+        at = i;
+      }
+      if (rows != expected) {
+        throw new DataSourceException(name, "the file changed while being read", null);
+      }
+      for (int s = 0; s < stringColumns.length; s++) {
+        partition(s, b);
+      }
+      valueAt = null;
+      valueLength = null;
+    }
+
+    /** Copies the values of text column {@code s} into {@link #data}, in partition order. */
+    private void partition(int s, byte[] b) {
+      byte[] parts = part[s];
+      int[] at = valueAt[s];
+      int[] lengths = valueLength[s];
+      int[] count = new int[partitions];
+      long[] bytes = new long[partitions + 1];
+      for (int r = 0; r < rows; r++) {
+        int p = parts[r] & 0xff;
+        count[p]++;
+        bytes[p + 1] += lengths[r] < 0x80 ? lengths[r] + 1 : lengths[r] + 5L;
+      }
+      for (int p = 0; p < partitions; p++) {
+        bytes[p + 1] += bytes[p];
+      }
+      if (bytes[partitions] > MAX_ARRAY) {
+        throw new DataSourceException(name, "reading failed (a line is too long)", null);
+      }
+      int[] start = new int[partitions + 1];
+      for (int p = 0; p <= partitions; p++) {
+        start[p] = (int) bytes[p];
+      }
+      byte[] out = new byte[start[partitions]];
+      int[] next = Arrays.copyOf(start, partitions);
+      for (int r = 0; r < rows; r++) {
+        int p = parts[r] & 0xff;
+        int len = lengths[r];
+        int o = next[p];
+        if (len < 0x80) {
+          out[o++] = (byte) len;
+        } else {
+          // A long length: the byte 0x80, then the length in four bytes, lowest first.
+          out[o] = (byte) 0x80;
+          out[o + 1] = (byte) len;
+          out[o + 2] = (byte) (len >>> 8);
+          out[o + 3] = (byte) (len >>> 16);
+          out[o + 4] = (byte) (len >>> 24);
+          o += 5;
+        }
+        System.arraycopy(b, at[r], out, o, len);
+        next[p] = o + len;
+      }
+      data[s] = out;
+      partStart[s] = start;
+      partCount[s] = count;
+    }
+
+    /** The partition of a value's hash: its top bits. */
+    private int partition(long hash) {
+      return (int) (hash >>> 56) >>> (8 - tuning.partitionBits());
+    }
+
+    private long parseLong(int c, byte[] b, int from, int to) {
+      while (from < to && (b[from] == ' ' || b[from] == '\t')) {
+        from++;
+      }
+      while (to > from && (b[to - 1] == ' ' || b[to - 1] == '\t')) {
+        to--;
+      }
+      boolean negative = false;
+      if (from < to && (b[from] == '-' || b[from] == '+')) {
+        negative = b[from] == '-';
+        from++;
+      }
+      if (from == to) {
+        throw new Malformed(index, rows, schema.columns().get(c).name(), "not a whole number");
+      }
+      long v = 0;
+      if (to - from <= 18) {
+        // Up to 18 digits cannot overflow.
+        for (int i = from; i < to; i++) {
+          int d = b[i] - '0';
+          if (d < 0 || d > 9) {
+            throw new Malformed(index, rows, schema.columns().get(c).name(), "not a whole number");
+          }
+          v = v * 10 + d;
+        }
+        return negative ? -v : v;
+      }
+      for (int i = from; i < to; i++) {
+        int d = b[i] - '0';
+        if (d < 0 || d > 9) {
+          throw new Malformed(index, rows, schema.columns().get(c).name(), "not a whole number");
+        }
+        // Accumulate negatively so that Long.MIN_VALUE parses too.
+        if (v < (Long.MIN_VALUE + d) / 10) {
+          throw new Malformed(index, rows, schema.columns().get(c).name(), "number out of range");
+        }
+        v = v * 10 - d;
+      }
+      if (!negative) {
+        if (v == Long.MIN_VALUE) {
+          throw new Malformed(index, rows, schema.columns().get(c).name(), "number out of range");
+        }
+        v = -v;
+      }
+      return v;
+    }
+
+    private double parseDouble(int c, byte[] b, int from, int to) {
+      while (from < to && (b[from] == ' ' || b[from] == '\t')) {
+        from++;
+      }
+      while (to > from && (b[to - 1] == ' ' || b[to - 1] == '\t')) {
+        to--;
+      }
+      if (from == to) {
+        return Double.NaN;
+      }
+      // Fast path: up to 15 significant digits with at most 15 after the point; both the digits
+      // and the power of ten are exact doubles, so one division rounds correctly.
+      int i = from;
+      boolean negative = false;
+      if (b[i] == '-' || b[i] == '+') {
+        negative = b[i] == '-';
+        i++;
+      }
+      long digits = 0;
+      int count = 0;
+      int scale = -1;
+      boolean simple = i < to;
+      for (; i < to && simple; i++) {
+        byte x = b[i];
+        if (x >= '0' && x <= '9') {
+          digits = digits * 10 + (x - '0');
+          count++;
+          if (scale >= 0) {
+            scale++;
+          }
+        } else if (x == '.' && scale < 0) {
+          scale = 0;
+        } else {
+          simple = false;
+        }
+      }
+      if (simple && count > 0 && count <= 15 && scale != 0) {
+        double v = scale > 0 ? digits / POWERS[scale] : (double) digits;
+        return negative ? -v : v;
+      }
+      String s = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+      char last = s.charAt(s.length() - 1);
+      if (last == 'd' || last == 'D' || last == 'f' || last == 'F' || s.contains("x")) {
+        throw new Malformed(index, rows, schema.columns().get(c).name(), "not a number");
+      }
+      try {
+        return Double.parseDouble(s);
+      } catch (NumberFormatException e) {
+        throw new Malformed(index, rows, schema.columns().get(c).name(), "not a number");
+      }
+    }
+  }
+
+  private static int longLength(byte[] data, int at) {
+    return (data[at] & 0xff)
+        | (data[at + 1] & 0xff) << 8
+        | (data[at + 2] & 0xff) << 16
+        | (data[at + 3] & 0xff) << 24;
+  }
+
+  private static final double[] POWERS = {
+    1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15
+  };
+
+  /**
+   * A 64-bit hash of {@code len} bytes, well mixed in all bits: the top bits choose a partition,
+   * the low bits a slot, and the bits between tell entries apart in a slot's neighbourhood.
+   */
+  static long hash(byte[] b, int from, int len) {
+    long h = 0x9E3779B97F4A7C15L * (len + 1);
+    int end = from + len;
+    if (len >= 8) {
+      int i = from;
+      for (; i + 8 < end; i += 8) {
+        h = Long.rotateLeft((h ^ (long) LONGS.get(b, i)) * 0xC2B2AE3D27D4EB4FL, 31);
+      }
+      // The last eight bytes, overlapping the word before if the length is not a multiple of 8.
+      h = Long.rotateLeft((h ^ (long) LONGS.get(b, end - 8)) * 0xC2B2AE3D27D4EB4FL, 31);
+    } else {
+      long w = 0;
+      for (int i = from; i < end; i++) {
+        w = w << 8 | (b[i] & 0xff);
+      }
+      h = Long.rotateLeft((h ^ w) * 0xC2B2AE3D27D4EB4FL, 31);
+    }
+    h ^= h >>> 33;
+    h *= 0xFF51AFD7ED558CCDL;
+    h ^= h >>> 33;
+    h *= 0xC4CEB9FE1A85EC53L;
+    h ^= h >>> 33;
+    return h;
+  }
+
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long COMMAS = ONES * ',';
+  private static final long NEWLINES = ONES * '\n';
+  private static final long QUOTES = ONES * '"';
+
+  /** The first comma, line feed or quote in {@code b[i, n)}, or {@code n}; eight bytes a step. */
+  static int nextSpecial(byte[] b, int i, int n) {
+    for (; i + 8 <= n; i += 8) {
+      long w = (long) LONGS.get(b, i);
+      long found = zeroBytes(w ^ COMMAS) | zeroBytes(w ^ NEWLINES) | zeroBytes(w ^ QUOTES);
+      if (found != 0) {
+        // The lowest flagged byte is exact (flags above a zero byte may be false).
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < n; i++) {
+      byte x = b[i];
+      if (x == ',' || x == '\n' || x == '"') {
+        return i;
+      }
+    }
+    return n;
+  }
+
+  /** The high bit of the lowest zero byte of {@code x} set, and maybe of bytes above it. */
+  private static long zeroBytes(long x) {
+    return (x - ONES) & ~x & HIGHS;
+  }
+
+  static boolean equal(byte[] a, int i, byte[] b, int j, int len) {
+    if (len >= 8) {
+      int k = 0;
+      for (; k + 8 < len; k += 8) {
+        if ((long) LONGS.get(a, i + k) != (long) LONGS.get(b, j + k)) {
+          return false;
+        }
+      }
+      return (long) LONGS.get(a, i + len - 8) == (long) LONGS.get(b, j + len - 8);
+    }
+    for (int k = 0; k < len; k++) {
+      if (a[i + k] != b[j + k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The distinct values of one partition of a text column, in the order they first occur: open
+   * addressing over slots that hold a tag of the value's hash and its code, so that a probe
+   * compares bytes only when the tags agree; the bytes are stored once, one after another. Reused
+   * by one thread for partition after partition.
+   */
+  private static final class PartitionDictionary {
+    private long[] table = new long[16];
+    private int mask = 15;
+    private byte[] arena = new byte[1 << 12];
+    private int[] starts = new int[64];
+    private int size;
+    private int last = 16;
+
+    /** The code of the first value that is not UTF-8, or -1; set by {@link #strings}. */
+    int firstInvalid = -1;
+
+    /** Empties the dictionary for at most {@code values} new values. */
+    void clear(int values) {
+      // Sized for as many distinct values as the last partition had, the usual case.
+      int expected = Math.max(16, Math.min(values, last + (last >> 2)));
+      int slots = Integer.highestOneBit(expected * 2 - 1) * 2;
+      if (slots > table.length || slots * 8 < table.length) {
+        table = new long[slots];
+      } else {
+        Arrays.fill(table, 0);
+      }
+      mask = table.length - 1;
+      size = 0;
+      firstInvalid = -1;
+    }
+
+    int code(byte[] b, int from, int len) {
+      long h = hash(b, from, len);
+      int tag = (int) (h >>> 24);
+      for (int i = (int) h & mask; ; i = (i + 1) & mask) {
+        long slot = table[i];
+        if (slot == 0) {
+          return add(i, tag, b, from, len);
+        }
+        if ((int) (slot >>> 32) == tag) {
+          int e = (int) slot - 1;
+          int s = starts[e];
+          if (starts[e + 1] - s == len && equal(arena, s, b, from, len)) {
+            return e;
+          }
+        }
+      }
+    }
+
+    private int add(int i, int tag, byte[] b, int from, int len) {
+      if (size + 2 > starts.length) {
+        starts = Arrays.copyOf(starts, starts.length * 2);
+      }
+      int used = starts[size];
+      if ((long) used + len > arena.length) {
+        long n = Math.max((long) used + len, arena.length * 2L);
+        if (n > MAX_ARRAY) {
+          throw new IllegalStateException("too many distinct bytes in one partition");
+        }
+        arena = Arrays.copyOf(arena, (int) n);
+      }
+      System.arraycopy(b, from, arena, used, len);
+      starts[size + 1] = used + len;
+      table[i] = (long) tag << 32 | (size + 1);
+      size++;
+      if (size * 2 > table.length) {
+        rehash();
+      }
+      return size - 1;
+    }
+
+    private void rehash() {
+      long[] t = new long[table.length * 2];
+      int m = t.length - 1;
+      for (long slot : table) {
+        if (slot != 0) {
+          int e = (int) slot - 1;
+          int i = (int) hash(arena, starts[e], starts[e + 1] - starts[e]) & m;
+          while (t[i] != 0) {
+            i = (i + 1) & m;
+          }
+          t[i] = slot;
+        }
+      }
+      table = t;
+      mask = m;
+    }
+
+    /** The values as strings, in code order; a value that is not UTF-8 sets firstInvalid. */
+    String[] strings(CharsetDecoder decoder) {
+      last = size;
+      String[] out = new String[size];
+      for (int e = 0; e < size; e++) {
+        int s = starts[e];
+        int len = starts[e + 1] - s;
+        if (ascii(arena, s, len)) {
+          out[e] = new String(arena, s, len, StandardCharsets.ISO_8859_1);
+        } else {
+          try {
+            out[e] = decoder.decode(ByteBuffer.wrap(arena, s, len)).toString();
+          } catch (CharacterCodingException ex) {
+            firstInvalid = e;
+            return out;
+          }
+        }
+      }
+      return out;
+    }
+
+    private static boolean ascii(byte[] b, int from, int len) {
+      for (int i = from; i < from + len; i++) {
+        if (b[i] < 0) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   /** The slower path for files with quotes: the full parser, then dictionary encoding. */
@@ -373,321 +1190,5 @@ final class CsvColumnarReader {
 
   private static int[] grow(int[] a, int n) {
     return a.length >= n ? a : Arrays.copyOf(a, Math.max(n, a.length * 2));
-  }
-
-  /** The parsed rows of one chunk of the file. */
-  private final class Chunk {
-    final int[] fieldToColumn;
-    final int[][] codes;
-    final long[][] longs;
-    final double[][] doubles;
-    final ByteDictionary[] dictionaries;
-    int rows;
-
-    Chunk(int[] fieldToColumn) {
-      this.fieldToColumn = fieldToColumn;
-      int n = schema.columns().size();
-      codes = new int[n][];
-      longs = new long[n][];
-      doubles = new double[n][];
-      dictionaries = new ByteDictionary[n];
-      for (int c = 0; c < n; c++) {
-        switch (schema.columns().get(c).type()) {
-          case STRING -> {
-            codes[c] = new int[1024];
-            dictionaries[c] = new ByteDictionary();
-          }
-          case LONG -> longs[c] = new long[1024];
-          case DOUBLE -> doubles[c] = new double[1024];
-        }
-      }
-    }
-
-    void parse(FileChannel ch, long from, long to) {
-      byte[] buf = new byte[BLOCK];
-      int carry = 0;
-      long pos = from;
-      try {
-        while (pos < to || carry > 0) {
-          int n = (int) Math.min(buf.length - carry, to - pos);
-          if (n > 0) {
-            readFully(ch, pos, buf, carry, n);
-            pos += n;
-          }
-          int end = carry + n;
-          boolean last = pos >= to;
-          int lineStart = 0;
-          while (true) {
-            int nl = indexOf(buf, lineStart, end, (byte) '\n');
-            if (nl < 0) {
-              if (last && lineStart < end) {
-                nl = end;
-              } else {
-                break;
-              }
-            }
-            int lineEnd = nl > lineStart && buf[nl - 1] == '\r' ? nl - 1 : nl;
-            row(buf, lineStart, lineEnd);
-            lineStart = nl + 1;
-            if (nl == end) {
-              break;
-            }
-          }
-          carry = Math.max(0, end - lineStart);
-          if (carry == buf.length) {
-            buf = Arrays.copyOf(buf, buf.length * 2);
-          } else if (carry > 0) {
-            System.arraycopy(buf, lineStart, buf, 0, carry);
-          }
-          if (last && carry == 0) {
-            break;
-          }
-        }
-      } catch (IOException e) {
-        throw CsvSource.cannotRead(name, e);
-      }
-    }
-
-    private void readFully(FileChannel ch, long pos, byte[] buf, int off, int n)
-        throws IOException {
-      ByteBuffer bb = ByteBuffer.wrap(buf, off, n);
-      while (bb.hasRemaining()) {
-        if (ch.read(bb, pos + bb.position() - off) < 0) {
-          throw new IOException("unexpected end of file");
-        }
-      }
-    }
-
-    private void row(byte[] b, int from, int to) {
-      if (rows == codesCapacity()) {
-        growAll();
-      }
-      int field = 0;
-      int start = from;
-      for (int i = from; i <= to; i++) {
-        if (i == to || b[i] == ',') {
-          if (field >= fieldToColumn.length) {
-            throw new Malformed(rows, "", "row has more fields than the header");
-          }
-          int c = fieldToColumn[field];
-          if (c >= 0) {
-            value(c, b, start, i);
-          }
-          field++;
-          start = i + 1;
-        } else if (b[i] == '"') {
-          throw new Quoted();
-        }
-      }
-      if (field != fieldToColumn.length) {
-        throw new Malformed(rows, "", "row has fewer fields than the header");
-      }
-      rows++;
-    }
-
-    private int codesCapacity() {
-      for (int c = 0; c < codes.length; c++) {
-        if (codes[c] != null) {
-          return codes[c].length;
-        }
-        if (longs[c] != null) {
-          return longs[c].length;
-        }
-        if (doubles[c] != null) {
-          return doubles[c].length;
-        }
-      }
-      return Integer.MAX_VALUE;
-    }
-
-    private void growAll() {
-      int n = rows * 2;
-      for (int c = 0; c < codes.length; c++) {
-        if (codes[c] != null) {
-          codes[c] = Arrays.copyOf(codes[c], n);
-        } else if (longs[c] != null) {
-          longs[c] = Arrays.copyOf(longs[c], n);
-        } else {
-          doubles[c] = Arrays.copyOf(doubles[c], n);
-        }
-      }
-    }
-
-    private void value(int c, byte[] b, int from, int to) {
-      switch (schema.columns().get(c).type()) {
-        case STRING -> codes[c][rows] = dictionaries[c].code(b, from, to);
-        case LONG -> longs[c][rows] = parseLong(c, b, from, to);
-        case DOUBLE -> doubles[c][rows] = parseDouble(c, b, from, to);
-      }
-    }
-
-    private long parseLong(int c, byte[] b, int from, int to) {
-      while (from < to && (b[from] == ' ' || b[from] == '\t')) {
-        from++;
-      }
-      while (to > from && (b[to - 1] == ' ' || b[to - 1] == '\t')) {
-        to--;
-      }
-      boolean negative = false;
-      if (from < to && (b[from] == '-' || b[from] == '+')) {
-        negative = b[from] == '-';
-        from++;
-      }
-      if (from == to) {
-        throw new Malformed(rows, schema.columns().get(c).name(), "not a whole number");
-      }
-      long v = 0;
-      for (int i = from; i < to; i++) {
-        int d = b[i] - '0';
-        if (d < 0 || d > 9) {
-          throw new Malformed(rows, schema.columns().get(c).name(), "not a whole number");
-        }
-        // Accumulate negatively so that Long.MIN_VALUE parses too.
-        if (v < (Long.MIN_VALUE + d) / 10) {
-          throw new Malformed(rows, schema.columns().get(c).name(), "number out of range");
-        }
-        v = v * 10 - d;
-      }
-      if (!negative) {
-        if (v == Long.MIN_VALUE) {
-          throw new Malformed(rows, schema.columns().get(c).name(), "number out of range");
-        }
-        v = -v;
-      }
-      return v;
-    }
-
-    private double parseDouble(int c, byte[] b, int from, int to) {
-      while (from < to && (b[from] == ' ' || b[from] == '\t')) {
-        from++;
-      }
-      while (to > from && (b[to - 1] == ' ' || b[to - 1] == '\t')) {
-        to--;
-      }
-      if (from == to) {
-        return Double.NaN;
-      }
-      // Fast path: up to 15 significant digits with at most 15 after the point; both the digits
-      // and the power of ten are exact doubles, so one division rounds correctly.
-      int i = from;
-      boolean negative = false;
-      if (b[i] == '-' || b[i] == '+') {
-        negative = b[i] == '-';
-        i++;
-      }
-      long digits = 0;
-      int count = 0;
-      int scale = -1;
-      boolean simple = i < to;
-      for (; i < to && simple; i++) {
-        byte x = b[i];
-        if (x >= '0' && x <= '9') {
-          digits = digits * 10 + (x - '0');
-          count++;
-          if (scale >= 0) {
-            scale++;
-          }
-        } else if (x == '.' && scale < 0) {
-          scale = 0;
-        } else {
-          simple = false;
-        }
-      }
-      if (simple && count > 0 && count <= 15 && scale != 0) {
-        double v = scale > 0 ? digits / POWERS[scale] : (double) digits;
-        return negative ? -v : v;
-      }
-      String s = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
-      char last = s.charAt(s.length() - 1);
-      if (last == 'd' || last == 'D' || last == 'f' || last == 'F' || s.contains("x")) {
-        throw new Malformed(rows, schema.columns().get(c).name(), "not a number");
-      }
-      try {
-        return Double.parseDouble(s);
-      } catch (NumberFormatException e) {
-        throw new Malformed(rows, schema.columns().get(c).name(), "not a number");
-      }
-    }
-  }
-
-  private static final double[] POWERS = {
-    1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15
-  };
-
-  /** Distinct byte strings of one chunk, each stored once in an arena; open addressing. */
-  private static final class ByteDictionary {
-    byte[] arena = new byte[1 << 16];
-    int used;
-    int[] offsets = new int[1024];
-    int[] lengths = new int[1024];
-    int[] hashes = new int[1024];
-    int size;
-    int[] table = new int[2048];
-
-    ByteDictionary() {
-      Arrays.fill(table, -1);
-    }
-
-    int code(byte[] b, int from, int to) {
-      int h = 1;
-      for (int i = from; i < to; i++) {
-        h = 31 * h + b[i];
-      }
-      // Mix all bits (ids that differ in their last digit would otherwise cluster).
-      h ^= h >>> 16;
-      h *= 0x85EBCA6B;
-      h ^= h >>> 13;
-      h *= 0xC2B2AE35;
-      h ^= h >>> 16;
-      int mask = table.length - 1;
-      for (int slot = h & mask; ; slot = (slot + 1) & mask) {
-        int e = table[slot];
-        if (e < 0) {
-          return add(slot, h, b, from, to);
-        }
-        if (hashes[e] == h
-            && lengths[e] == to - from
-            && Arrays.equals(arena, offsets[e], offsets[e] + lengths[e], b, from, to)) {
-          return e;
-        }
-      }
-    }
-
-    private int add(int slot, int h, byte[] b, int from, int to) {
-      int len = to - from;
-      if (used + len > arena.length) {
-        arena = Arrays.copyOf(arena, Math.max(used + len, arena.length * 2));
-      }
-      System.arraycopy(b, from, arena, used, len);
-      if (size == offsets.length) {
-        offsets = Arrays.copyOf(offsets, size * 2);
-        lengths = Arrays.copyOf(lengths, size * 2);
-        hashes = Arrays.copyOf(hashes, size * 2);
-      }
-      offsets[size] = used;
-      lengths[size] = len;
-      hashes[size] = h;
-      used += len;
-      table[slot] = size;
-      size++;
-      if (size * 2 > table.length) {
-        rehash();
-      }
-      return size - 1;
-    }
-
-    private void rehash() {
-      int[] t = new int[table.length * 2];
-      Arrays.fill(t, -1);
-      int mask = t.length - 1;
-      for (int e = 0; e < size; e++) {
-        int slot = hashes[e] & mask;
-        while (t[slot] >= 0) {
-          slot = (slot + 1) & mask;
-        }
-        t[slot] = e;
-      }
-      table = t;
-    }
   }
 }

@@ -89,6 +89,44 @@ class ColumnarSourceTest {
   }
 
   @Test
+  void largeFile_loadsInManyRangesAsTheStreamingReader(@TempDir Path dir) throws Exception {
+    java.util.Random random = new java.util.Random(42);
+    StringBuilder sb = new StringBuilder("id,n,x\n");
+    for (int r = 0; r < 200_000; r++) {
+      int id = random.nextInt(60_000);
+      sb.append(id % 97 == 0 ? "" : "user-" + id).append(',').append(random.nextLong() >> 20);
+      sb.append(',').append(r % 5 == 0 ? "" : Integer.toString(random.nextInt(100_000), 10));
+      sb.append(r % 3 == 0 ? "\r\n" : "\n");
+    }
+    Path f = write(dir, sb.toString());
+    ColumnarSource s = ColumnarSource.readCsv("data", f, SCHEMA);
+    List<String> expected = rows(CsvSource.of(f, SCHEMA));
+    assertEquals(200_000, s.rowCount());
+    assertEquals(expected, rows(s));
+    assertEquals(
+        expected.stream().map(row -> row.substring(0, row.indexOf('|'))).distinct().count(),
+        s.dictionarySize(0));
+  }
+
+  @Test
+  void invalidUtf8_failsWithItsLine(@TempDir Path dir) throws Exception {
+    StringBuilder sb = new StringBuilder("id,n,x\n");
+    for (int r = 0; r < 50_000; r++) {
+      sb.append("u").append(r % 1000).append(",1,2\n");
+    }
+    byte[] head = sb.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] bad = "secret\u00ff,1,2\nu1,1,2\n".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] all = java.util.Arrays.copyOf(head, head.length + bad.length);
+    System.arraycopy(bad, 0, all, head.length, bad.length);
+    Path f = dir.resolve("data.csv");
+    Files.write(f, all);
+    DataSourceException e =
+        assertThrows(DataSourceException.class, () -> ColumnarSource.readCsv("data", f, SCHEMA));
+    assertEquals(50_002, e.line().orElseThrow(), e.getMessage());
+    assertFalse(e.getMessage().contains("secret"), "no value in messages");
+  }
+
+  @Test
   void builder_validatesColumns() {
     ColumnarSource.Builder b = ColumnarSource.builder("s", SCHEMA, 2);
     assertThrows(
