@@ -20,12 +20,17 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Compiles a whole plan to one SQL statement, for queries whose datasets all live in one database:
- * per dataset, the filtered rows become per-person partial aggregates; the partials are joined on
- * the person; each person's groups are ranked by a keyed hash (the database's SHA-256 over the
- * query's secret salt, the person and the group, never its own {@code random()}) and cut to L0;
- * counts and per-person totals are clamped; and one row per group comes back with the distinct-user
- * count, the bounded count and the clamped sums. Thresholds, noise and budget stay in Java.
+ * Compiles a whole plan to one SQL statement, for queries whose datasets all live in one database.
+ * Per dataset, the filtered rows become per-person partial aggregates; every dataset but the last
+ * first keeps only the people of the next one (the join drops the others anyway, so a large table
+ * is aggregated only for the people who can match). The partials are joined on the person and
+ * summed per person and group, once per distinct projection of each dataset (a step left out when
+ * only grouped columns are projected: the join then gives one row per person and group already). A
+ * person with at most L0 groups keeps them all, as in the engine; only the groups of a person with
+ * more are ranked by a keyed hash (the database's SHA-256 over the query's secret salt, the person
+ * and the group, never its own {@code random()}) and cut to L0. Counts and per-person totals are
+ * clamped, and one row per group comes back with the distinct-user count, the bounded count and the
+ * clamped sums. Thresholds, noise and budget stay in Java.
  *
  * <p>The result equals the in-memory engine's pre-noise aggregates, with the same keyed choice of
  * groups when the ids are the same text (ids held already pseudonymized) and the grouped values are
@@ -143,10 +148,50 @@ final class Pushdown {
     for (int i = 0; i < n; i++) {
       rowsOf(i, sql, params);
       sql.append(", ");
+    }
+    // The last dataset first: each earlier one keeps only the people of the next (and so of all
+    // later ones) before it is aggregated, as the join on the person drops everyone else anyway.
+    for (int i = n - 1; i >= 0; i--) {
       partialsOf(i, sql, params);
       sql.append(", ");
     }
     combinations(sql, params);
+    List<String> columns = new ArrayList<>();
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      columns.add("k" + k);
+    }
+    columns.add("r0");
+    for (int i = 0; i < n; i++) {
+      for (int m = 0; m < plan.datasets().get(i).metrics().size(); m++) {
+        columns.add("s" + i + "_" + m);
+        columns.add("n" + i + "_" + m);
+      }
+    }
+    if (oneRowPerGroup()) {
+      sql.append(", pg AS (SELECT pid, ").append(String.join(", ", columns)).append(" FROM c)");
+    } else {
+      perPersonAndGroup(sql);
+    }
+    ranked(sql, params, saltHex, String.join(", ", columns));
+    result(sql, params);
+    return new Statement(sql.toString(), List.copyOf(params));
+  }
+
+  /**
+   * Whether every projected column is grouped by: then each person's partials of every dataset are
+   * one row per group, and so is their combination {@code c}, which needs no de-duplication.
+   * Columns projected only for conditions across datasets make several combinations per group.
+   */
+  private boolean oneRowPerGroup() {
+    return plan.datasets().stream().allMatch(dp -> plan.groupBy().containsAll(dp.projection()));
+  }
+
+  /**
+   * g_i and pg: per person and group, each dataset's partials summed once per distinct projection
+   * of that dataset in the group, and the datasets side by side.
+   */
+  private void perPersonAndGroup(StringBuilder sql) {
+    int n = plan.datasets().size();
     List<Integer> withGroups = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       if (i == 0 || !plan.datasets().get(i).metrics().isEmpty()) {
@@ -194,9 +239,6 @@ final class Pushdown {
       }
     }
     sql.append(')');
-    ranked(sql, params, saltHex);
-    result(sql, params);
-    return new Statement(sql.toString(), List.copyOf(params));
   }
 
   /** d_i: the dataset's rows after its own filters, with the person's id and needed columns. */
@@ -223,7 +265,10 @@ final class Pushdown {
     sql.append(')');
   }
 
-  /** a_i: per person and projection, the row count and the sums of clamped metric values. */
+  /**
+   * a_i: per person and projection, the row count and the sums of clamped metric values; for all
+   * but the last dataset, only of the people in a_(i+1).
+   */
   private void partialsOf(int i, StringBuilder sql, List<Object> params) {
     Plan.DatasetPlan dp = plan.datasets().get(i);
     sql.append("a").append(i).append(" AS (SELECT pid");
@@ -242,7 +287,11 @@ final class Pushdown {
           .append(m);
       sql.append(", COUNT(m").append(m).append(") AS n").append(m);
     }
-    sql.append(" FROM d").append(i).append(" GROUP BY pid").append(keys).append(')');
+    sql.append(" FROM d").append(i);
+    if (i + 1 < plan.datasets().size()) {
+      sql.append(" WHERE pid IN (SELECT pid FROM a").append(i + 1).append(')');
+    }
+    sql.append(" GROUP BY pid").append(keys).append(')');
   }
 
   private static String projectionList(Plan.DatasetPlan dp) {
@@ -345,38 +394,52 @@ final class Pushdown {
     sql.append(" FROM c) x").append(i).append(" GROUP BY pid").append(keys).append(')');
   }
 
-  /** ranked: each person's groups in keyed-hash order, limited to public groups if any. */
-  private void ranked(StringBuilder sql, List<Object> params, String saltHex) {
-    sql.append(", ranked AS (SELECT pg.*, ");
+  /**
+   * counted and ranked: each person's groups (only public groups, if any), all of them for a person
+   * with at most L0, else the first L0 in keyed-hash order. Only the people with more than L0
+   * groups are hashed: the rest keep every group, whatever the order.
+   */
+  private void ranked(StringBuilder sql, List<Object> params, String saltHex, String columns) {
     if (plan.groupBy().isEmpty()) {
-      sql.append("1 AS rn FROM pg");
-    } else {
-      StringBuilder text = new StringBuilder("? || '|' || pid || '|' || ");
-      params.add(saltHex);
-      for (int k = 0; k < plan.groupBy().size(); k++) {
-        if (k > 0) {
-          text.append(" || '|' || ");
+      // One group, the whole population: every person keeps it (L0 is at least 1).
+      sql.append(", ranked AS (SELECT ").append(columns).append(" FROM pg)");
+      return;
+    }
+    sql.append(", counted AS (SELECT pg.*, COUNT(*) OVER (PARTITION BY pid) AS ng FROM pg");
+    Optional<Set<List<Object>>> publicGroups = plan.noise().flatMap(NoisePlan::publicGroups);
+    if (publicGroups.isPresent()) {
+      List<String> ors = new ArrayList<>();
+      for (List<Object> key : publicGroups.get()) {
+        List<String> ands = new ArrayList<>();
+        for (int k = 0; k < key.size(); k++) {
+          ands.add("k" + k + " = ?");
+          params.add(key.get(k));
         }
-        text.append(dialect.castToText("k" + k));
+        ors.add("(" + String.join(" AND ", ands) + ")");
       }
-      sql.append("ROW_NUMBER() OVER (PARTITION BY pid ORDER BY ")
-          .append(dialect.sha256Hex(text.toString()).orElseThrow())
-          .append(") AS rn FROM pg");
-      Optional<Set<List<Object>>> publicGroups = plan.noise().flatMap(NoisePlan::publicGroups);
-      if (publicGroups.isPresent()) {
-        List<String> ors = new ArrayList<>();
-        for (List<Object> key : publicGroups.get()) {
-          List<String> ands = new ArrayList<>();
-          for (int k = 0; k < key.size(); k++) {
-            ands.add("k" + k + " = ?");
-            params.add(key.get(k));
-          }
-          ors.add("(" + String.join(" AND ", ands) + ")");
-        }
-        sql.append(" WHERE ").append(ors.isEmpty() ? "1 = 0" : String.join(" OR ", ors));
-      }
+      sql.append(" WHERE ").append(ors.isEmpty() ? "1 = 0" : String.join(" OR ", ors));
     }
     sql.append(')');
+    long l0 = plan.maxGroupsPerUser();
+    StringBuilder text = new StringBuilder("? || '|' || pid || '|' || ");
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      if (k > 0) {
+        text.append(" || '|' || ");
+      }
+      text.append(dialect.castToText("k" + k));
+    }
+    // The hash is computed only for people with more than L0 groups (a CASE evaluates its branch
+    // only where it holds); the others sort on NULL, in any order, and keep every group.
+    sql.append(", ranked AS (SELECT ")
+        .append(columns)
+        .append(" FROM (SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY pid ORDER BY CASE WHEN")
+        .append(" ng > ? THEN ")
+        .append(dialect.sha256Hex(text.toString()).orElseThrow())
+        .append(" END) AS rn FROM counted) x WHERE ng <= ? OR rn <= ?)");
+    params.add(l0);
+    params.add(saltHex);
+    params.add(l0);
+    params.add(l0);
   }
 
   /** The released aggregates per group, after the cut to L0. */
@@ -433,8 +496,7 @@ final class Pushdown {
           .append(String.join(" OR ", nullable))
           .append(") AS nullkeys");
     }
-    sql.append(" FROM ranked WHERE rn <= ?");
-    params.add((long) plan.maxGroupsPerUser());
+    sql.append(" FROM ranked");
     if (keys.length() > 0) {
       sql.append(" GROUP BY ").append(keys);
     }

@@ -200,9 +200,14 @@ class PushdownSqlTest {
             .orElseThrow();
     assertTrue(sql.contains(HASH.get(dialect)), () -> dialect + ": no SHA-256 in " + sql);
     assertTrue(
-        sql.contains("ROW_NUMBER() OVER (PARTITION BY pid ORDER BY " + hashed + ") AS rn"),
+        sql.contains(
+            "ROW_NUMBER() OVER (PARTITION BY pid ORDER BY CASE WHEN ng > ? THEN "
+                + hashed
+                + " END) AS rn"),
         () -> dialect + ": ranking not keyed on salt, person and group in " + sql);
-    assertTrue(sql.contains("rn <= ?"), sql);
+    // Only people with more than L0 groups are ranked; the others keep every group.
+    assertTrue(sql.contains("COUNT(*) OVER (PARTITION BY pid) AS ng"), sql);
+    assertTrue(sql.contains("WHERE ng <= ? OR rn <= ?"), sql);
     assertTrue(sql.endsWith(" GROUP BY k0, k1"), () -> "one row per group: " + sql);
     assertFalse(sql.toLowerCase(java.util.Locale.ROOT).contains("random("), sql);
   }
