@@ -36,10 +36,11 @@ import java.util.function.Function;
  * groups when the ids are the same text (ids held already pseudonymized) and the grouped values are
  * text or whole numbers (databases write floating-point numbers as text in their own ways, so for
  * grouped DOUBLE columns the choice is as random, but another one). Differences, by design of SQL:
- * ids are normalized with {@code TRIM}/{@code LOWER} (ASCII spaces) and not checked against their
- * format; a NULL or blank id counts as one person (which can only lower distinct-user counts, never
- * raise them); a NULL in a whole-number dimension fails comparisons, and fails the query when
- * grouped by.
+ * ids are normalized with the database's {@code TRIM}/{@code LOWER} (which spaces {@code TRIM}
+ * strips is the database's choice: ASCII spaces in most, Unicode spaces too in DuckDB and Trino)
+ * and not checked against their format; a NULL or blank id counts as one person (which can only
+ * lower distinct-user counts, never raise them); a NULL in a whole-number dimension fails
+ * comparisons, and fails the query when grouped by.
  */
 final class Pushdown {
   /** The statement and its bound values. */
