@@ -4,6 +4,7 @@ module dev.cleanroom.examples {
   requires java.sql;
   requires jmh.core;
   requires java.management;
+  requires jdk.management;
 
   exports dev.cleanroom.examples;
 }
