@@ -29,8 +29,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * use and the largest heap left after a collection ({@link PeakHeapProfiler}).
  *
  * <p>Usage: {@code PerfTable [tiny|small|small2x|small4x|full] [--quick|--full-runs]
- * [--in-process]}. {@code --quick} runs 1 warm-up and 3 measured iterations instead of 3 and 7 at
- * full scale or 10 and 7 below it (the default, {@code --full-runs}); {@code --in-process} runs
+ * [--in-process]}. {@code --quick} runs 1 warm-up and 3 measured iterations instead of 3 and 15 at
+ * full scale or 10 and 15 below it (the default, {@code --full-runs}); {@code --in-process} runs
  * without forked JVMs (for tests; heap caps do not apply then). The README section "Performance"
  * has the Maven command.
  */
