@@ -31,23 +31,16 @@ import org.openjdk.jmh.results.ScalarResult;
  * iteration's collections, or at its end: the profiler listens to the collectors' notifications and
  * keeps the largest sum of the heap pools' usage before a collection, together with the usage at
  * the end. Before each iteration a full GC sets the baseline, which includes the data that the
- * benchmark's state holds. That figure counts garbage not yet collected, so the collector's habit
- * of filling the heap before it collects pushes it towards the fork's {@code -Xmx}; the profiler
- * also reports the largest heap left after a collection ({@link #LIVE}), an upper bound of the live
- * data at its largest.
+ * benchmark's state holds. The figure counts garbage not yet collected, so the heap the run needs
+ * is at most this; as the collector lets garbage pile up until the heap is nearly full, a run that
+ * allocates much shows a figure close to its fork's {@code -Xmx}, and completing under that cap is
+ * what proves it fits.
  */
 public final class PeakHeapProfiler implements InternalProfiler {
-  /** The name of the secondary result: the peak of the heap in use. */
+  /** The name of the secondary result. */
   static final String RESULT = "peak.heap";
 
-  /**
-   * The name of the secondary result: the largest heap left after a collection of the iteration (or
-   * the baseline's, if none ran), an upper bound of the live data at its largest.
-   */
-  static final String LIVE = "live.heap";
-
   private final AtomicLong peak = new AtomicLong();
-  private final AtomicLong live = new AtomicLong();
   private final Set<String> heapPools =
       ManagementFactory.getMemoryPoolMXBeans().stream()
           .filter(p -> p.getType() == MemoryType.HEAP)
@@ -61,7 +54,7 @@ public final class PeakHeapProfiler implements InternalProfiler {
 
   @Override
   public String getDescription() {
-    return "peak heap per iteration (in use before each collection and at the end; after each)";
+    return "peak heap per iteration (heap in use before each collection and at the end)";
   }
 
   @Override
@@ -69,7 +62,6 @@ public final class PeakHeapProfiler implements InternalProfiler {
     System.gc();
     since = ManagementFactory.getRuntimeMXBean().getUptime();
     peak.set(heapUsed());
-    live.set(peak.get());
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof NotificationEmitter emitter) {
         emitter.addNotificationListener(listener, null, null);
@@ -110,18 +102,13 @@ public final class PeakHeapProfiler implements InternalProfiler {
       // The baseline's own collection, or one before it.
       return;
     }
-    peak.accumulateAndGet(heapOf(info.getMemoryUsageBeforeGc()), Math::max);
-    live.accumulateAndGet(heapOf(info.getMemoryUsageAfterGc()), Math::max);
-  }
-
-  private long heapOf(Map<String, MemoryUsage> pools) {
-    long sum = 0;
-    for (Map.Entry<String, MemoryUsage> e : pools.entrySet()) {
+    long before = 0;
+    for (Map.Entry<String, MemoryUsage> e : info.getMemoryUsageBeforeGc().entrySet()) {
       if (heapPools.contains(e.getKey())) {
-        sum += e.getValue().getUsed();
+        before += e.getValue().getUsed();
       }
     }
-    return sum;
+    peak.accumulateAndGet(before, Math::max);
   }
 
   private static long heapUsed() {

@@ -25,8 +25,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 /**
  * Runs every benchmark of {@link PerfBenchmarks} in one JMH run on one generated workload and
  * prints the comparison table: per benchmark the median time, its ratio to DuckDB's figure for the
- * same task (Q1 for the queries, {@code read_csv} for the loads) and, for ours, the peak heap in
- * use and the largest heap left after a collection ({@link PeakHeapProfiler}).
+ * same task (Q1 for the queries, {@code read_csv} for the loads) and, for ours, the peak heap.
  *
  * <p>Usage: {@code PerfTable [tiny|small|small2x|small4x|full] [--quick|--full-runs]
  * [--in-process]}. {@code --quick} runs 1 warm-up and 3 measured iterations instead of 3 and 15 at
@@ -38,13 +37,7 @@ public final class PerfTable {
   private PerfTable() {}
 
   /** One printed row. */
-  record Row(
-      String task,
-      String benchmark,
-      double medianMs,
-      double peakMiB,
-      double liveMiB,
-      String against) {}
+  record Row(String task, String benchmark, double medianMs, double peakMiB, String against) {}
 
   /**
    * Generates the workload, runs the benchmarks and prints the table.
@@ -144,26 +137,20 @@ public final class PerfTable {
       String[] task = TASKS.getOrDefault(name, new String[] {name, "duckdbQ1"});
       List<Double> times = new ArrayList<>();
       double peak = Double.NaN;
-      double live = Double.NaN;
       for (BenchmarkResult br : r.getBenchmarkResults()) {
         for (IterationResult ir : br.getIterationResults()) {
           times.add(ir.getPrimaryResult().getScore());
-          peak = max(peak, ir.getSecondaryResults().get(PeakHeapProfiler.RESULT));
-          live = max(live, ir.getSecondaryResults().get(PeakHeapProfiler.LIVE));
+          Result<?> heap = ir.getSecondaryResults().get(PeakHeapProfiler.RESULT);
+          if (heap != null) {
+            peak = Double.isNaN(peak) ? heap.getScore() : Math.max(peak, heap.getScore());
+          }
         }
       }
-      rows.add(new Row(task[0], name, median(times), peak, live, task[1]));
+      rows.add(new Row(task[0], name, median(times), peak, task[1]));
     }
     List<String> order = new ArrayList<>(TASKS.keySet());
     rows.sort(Comparator.comparingInt(row -> order.indexOf(row.benchmark())));
     return rows;
-  }
-
-  private static double max(double m, Result<?> r) {
-    if (r == null) {
-      return m;
-    }
-    return Double.isNaN(m) ? r.getScore() : Math.max(m, r.getScore());
   }
 
   private static double median(List<Double> xs) {
@@ -174,12 +161,6 @@ public final class PerfTable {
     s.sort(null);
     int n = s.size();
     return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-  }
-
-  private static String mib(Row r, double v) {
-    return r.benchmark().startsWith("ours") && !Double.isNaN(v)
-        ? String.format(Locale.ROOT, "%.0f", v)
-        : "";
   }
 
   private static void print(List<Row> rows, Workload.Scale scale, PrintStream out) {
@@ -194,25 +175,20 @@ public final class PerfTable {
         scale.impressions(),
         scale.conversions());
     out.printf(
-        Locale.ROOT,
-        "%-46s %12s %10s %14s %14s%n",
-        "task",
-        "median ms",
-        "× DuckDB",
-        "peak heap MiB",
-        "live heap MiB");
+        Locale.ROOT, "%-46s %12s %10s %14s%n", "task", "median ms", "× DuckDB", "peak heap MiB");
     for (Row r : rows) {
       double base = byName.getOrDefault(r.against(), Double.NaN);
       out.printf(
           Locale.ROOT,
-          "%-46s %12s %10s %14s %14s%n",
+          "%-46s %12s %10s %14s%n",
           r.task(),
           Double.isNaN(r.medianMs()) ? "failed" : String.format(Locale.ROOT, "%.1f", r.medianMs()),
           Double.isNaN(r.medianMs() / base)
               ? "-"
               : String.format(Locale.ROOT, "%.2f", r.medianMs() / base),
-          mib(r, r.peakMiB()),
-          mib(r, r.liveMiB()));
+          r.benchmark().startsWith("ours") && !Double.isNaN(r.peakMiB())
+              ? String.format(Locale.ROOT, "%.0f", r.peakMiB())
+              : "");
     }
     Double q1 = byName.get("oursQ1");
     Double q1Dp = byName.get("oursQ1Dp");
