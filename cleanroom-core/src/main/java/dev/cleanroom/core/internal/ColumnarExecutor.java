@@ -14,10 +14,10 @@ import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -146,13 +146,18 @@ final class ColumnarExecutor {
 
   /** The pseudonym (64 lower-case hexadecimal digits) of {@code person}'s four-long digest. */
   static String pseudonym(long[] digests, int person) {
-    HexFormat hex = HexFormat.of();
-    StringBuilder sb = new StringBuilder(64);
+    byte[] text = new byte[64];
     for (int k = 0; k < 4; k++) {
-      sb.append(hex.toHexDigits(digests[4 * person + k]));
+      long v = digests[4 * person + k];
+      for (int j = 15; j >= 0; j--) {
+        text[16 * k + j] = HEX_DIGITS[(int) (v & 0xF)];
+        v >>>= 4;
+      }
     }
-    return sb.toString();
+    return new String(text, StandardCharsets.ISO_8859_1);
   }
+
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   /** Open addressing over persons' digests: the code of a pseudonym. */
   static final class DigestTable {

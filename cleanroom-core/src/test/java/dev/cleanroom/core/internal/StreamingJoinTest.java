@@ -13,12 +13,11 @@ import dev.cleanroom.Policy;
 import dev.cleanroom.Schema;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.core.pushdown.PushdownDatabases;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.source.CsvSource;
 import dev.cleanroom.source.InMemorySource;
 import dev.cleanroom.spi.DataSource;
-import dev.cleanroom.spi.Scan;
-import dev.cleanroom.spi.ScanRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -169,30 +168,7 @@ class StreamingJoinTest {
     members.add(new Member("0".repeat(64), "gold"));
     for (List<Long> estimates :
         List.of(List.of(1L, 2L, 3L), List.of(3L, 2L, 1L), List.of(2L, 3L, 1L))) {
-      CleanRoom room = CleanRoom.builder().secretKey(key).auditSink(e -> {}).build();
-      room.register(
-          dataset(
-                  "pub",
-                  "visits",
-                  sized(InMemorySource.ofRecords("v", Visit.class, visits), estimates.get(0)))
-              .dimension("campaign")
-              .policy(policy())
-              .build());
-      room.register(
-          dataset(
-                  "adv",
-                  "orders",
-                  sized(InMemorySource.ofRecords("o", Order.class, orders), estimates.get(1)))
-              .metric("value", 0, 100)
-              .policy(policy())
-              .build());
-      room.register(
-          Dataset.builder("club", "members")
-              .source(sized(InMemorySource.ofRecords("m", Member.class, members), estimates.get(2)))
-              .userId("uid", UserIdFormat.PSEUDONYMIZED)
-              .dimension("tier")
-              .policy(policy())
-              .build());
+      CleanRoom room = room(key, visits, orders, members, UserIdFormat.PSEUDONYMIZED, estimates);
       Result r = query(room);
       assertEquals(2, r.size(), estimates::toString);
       for (var row : r.rows()) {
@@ -240,12 +216,24 @@ class StreamingJoinTest {
       List<Order> orders,
       List<Member> members,
       List<Long> estimates) {
+    return room(key, visits, orders, members, UserIdFormat.EMAIL, estimates);
+  }
+
+  /** A room of the three datasets; the members' ids are in {@code membersFormat}. */
+  private static CleanRoom room(
+      SecretKey key,
+      List<Visit> visits,
+      List<Order> orders,
+      List<Member> members,
+      UserIdFormat membersFormat,
+      List<Long> estimates) {
     CleanRoom room = CleanRoom.builder().secretKey(key).auditSink(e -> {}).build();
     room.register(
         dataset(
                 "pub",
                 "visits",
-                sized(InMemorySource.ofRecords("v", Visit.class, visits), estimates.get(0)))
+                PushdownDatabases.streamed(
+                    InMemorySource.ofRecords("v", Visit.class, visits), estimates.get(0)))
             .dimension("campaign")
             .policy(policy())
             .build());
@@ -253,15 +241,17 @@ class StreamingJoinTest {
         dataset(
                 "adv",
                 "orders",
-                sized(InMemorySource.ofRecords("o", Order.class, orders), estimates.get(1)))
+                PushdownDatabases.streamed(
+                    InMemorySource.ofRecords("o", Order.class, orders), estimates.get(1)))
             .metric("value", 0, 100)
             .policy(policy())
             .build());
     room.register(
-        dataset(
-                "club",
-                "members",
-                sized(InMemorySource.ofRecords("m", Member.class, members), estimates.get(2)))
+        Dataset.builder("club", "members")
+            .source(
+                PushdownDatabases.streamed(
+                    InMemorySource.ofRecords("m", Member.class, members), estimates.get(2)))
+            .userId("uid", membersFormat)
             .dimension("tier")
             .policy(policy())
             .build());
@@ -281,33 +271,5 @@ class StreamingJoinTest {
         .maxContributionsPerGroup(100)
         .withoutDifferenceChecks()
         .build();
-  }
-
-  /**
-   * {@code s} without a version (so queries stream) and claiming {@code estimate} rows (none if
-   * negative).
-   */
-  private static DataSource sized(DataSource s, long estimate) {
-    return new DataSource() {
-      @Override
-      public String name() {
-        return s.name();
-      }
-
-      @Override
-      public Schema schema() {
-        return s.schema();
-      }
-
-      @Override
-      public OptionalLong estimatedRows() {
-        return estimate < 0 ? OptionalLong.empty() : OptionalLong.of(estimate);
-      }
-
-      @Override
-      public Scan scan(ScanRequest request) {
-        return s.scan(request);
-      }
-    };
   }
 }

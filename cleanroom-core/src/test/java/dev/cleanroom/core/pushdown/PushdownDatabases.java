@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.lifecycle.LifecycleContext;
 import net.jqwik.api.lifecycle.SkipExecutionHook;
@@ -305,6 +306,14 @@ public final class PushdownDatabases {
    * columnar path.
    */
   public static DataSource streamed(DataSource s) {
+    return streamed(s, -1);
+  }
+
+  /**
+   * {@code s} without a version, so that queries over it stream, claiming {@code estimate} rows
+   * from {@link DataSource#estimatedRows()} (none if negative).
+   */
+  public static DataSource streamed(DataSource s, long estimate) {
     return new DataSource() {
       @Override
       public String name() {
@@ -314,6 +323,11 @@ public final class PushdownDatabases {
       @Override
       public Schema schema() {
         return s.schema();
+      }
+
+      @Override
+      public OptionalLong estimatedRows() {
+        return estimate < 0 ? OptionalLong.empty() : OptionalLong.of(estimate);
       }
 
       @Override
