@@ -50,17 +50,12 @@ class ColumnarCsvProperties {
 
   @BeforeContainer
   static void createDirectory() throws IOException {
-    dir = Files.createTempDirectory("columnar-csv-properties");
+    dir = ScratchDirs.create("columnar-csv-properties");
   }
 
   @AfterContainer
   static void deleteDirectory() throws IOException {
-    try (var files = Files.list(dir)) {
-      for (Path f : files.toList()) {
-        Files.delete(f);
-      }
-    }
-    Files.delete(dir);
+    ScratchDirs.delete(dir);
   }
 
   /** One record of a file: its fields as written, and the line break after it. */

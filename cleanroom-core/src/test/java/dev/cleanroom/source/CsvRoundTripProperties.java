@@ -38,17 +38,12 @@ class CsvRoundTripProperties {
 
   @BeforeContainer
   static void createDirectory() throws IOException {
-    dir = Files.createTempDirectory("csv-properties");
+    dir = ScratchDirs.create("csv-properties");
   }
 
   @AfterContainer
   static void deleteDirectory() throws IOException {
-    try (var files = Files.list(dir)) {
-      for (Path f : files.toList()) {
-        Files.delete(f);
-      }
-    }
-    Files.delete(dir);
+    ScratchDirs.delete(dir);
   }
 
   /** How a table is written. */
