@@ -2,6 +2,7 @@ package dev.cleanroom.query;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a query would do, produced without scanning any source: the plan, every policy check with
@@ -16,6 +17,7 @@ import java.util.Objects;
  * @param ledgers the privacy budget each ledger would be charged, and what it would have left
  * @param accuracy for a differentially private query, one line per noisy part: the split, the noise
  *     and the expected 95% confidence-interval half-width
+ * @param path how the query would run, if it would run: the engine runs it exactly so
  */
 public record Explanation(
     QuerySpec spec,
@@ -25,7 +27,8 @@ public record Explanation(
     int maxGroupsPerUser,
     int maxContributionsPerGroup,
     List<LedgerStatus> ledgers,
-    List<String> accuracy) {
+    List<String> accuracy,
+    Optional<ExecutionPath> path) {
   /**
    * @param spec the query
    * @param plan the steps of the plan, in order
@@ -36,10 +39,12 @@ public record Explanation(
    * @param ledgers the privacy budget each ledger would be charged, and what it would have left
    * @param accuracy for a differentially private query, one line per noisy part: the split, the
    *     noise and the expected 95% confidence-interval half-width
+   * @param path how the query would run, if it would run
    * @throws NullPointerException if an argument is null
    */
   public Explanation {
     Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(path, "path");
     plan = List.copyOf(plan);
     checks = List.copyOf(checks);
     ledgers = List.copyOf(ledgers);
@@ -71,7 +76,8 @@ public record Explanation(
         maxGroupsPerUser,
         maxContributionsPerGroup,
         List.of(),
-        List.of());
+        List.of(),
+        Optional.empty());
   }
 
   /**
@@ -124,6 +130,7 @@ public record Explanation(
         sb.append("  ").append(l).append(nl);
       }
     }
+    path.ifPresent(p -> sb.append("Execution path: ").append(p).append(nl));
     sb.append(allowed() ? "Outcome: would run" : "Outcome: would be refused").append(nl);
     return sb.toString();
   }

@@ -7,6 +7,7 @@ import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
 import dev.cleanroom.spi.SourceCapabilities;
+import dev.cleanroom.spi.SqlTable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -62,13 +63,11 @@ import org.slf4j.LoggerFactory;
  * source and returns it when the scan ends, fails or is closed. The schema is not refreshed: build
  * a new source after the table changes.
  */
-public final class JdbcSource implements DataSource {
+public final class JdbcSource implements DataSource, SqlTable {
   private static final Logger logger = LoggerFactory.getLogger(JdbcSource.class);
 
   /** The default number of rows fetched from the database at a time. */
   public static final int DEFAULT_FETCH_SIZE = 10_000;
-
-  private static final SourceCapabilities CAPABILITIES = new SourceCapabilities(true);
 
   private final javax.sql.DataSource jdbc;
   private final String name;
@@ -142,7 +141,7 @@ public final class JdbcSource implements DataSource {
    */
   @Override
   public SourceCapabilities capabilities() {
-    return CAPABILITIES;
+    return SourceCapabilities.sql(this);
   }
 
   /** Empty: the source cannot tell whether the table changed. */
@@ -203,6 +202,7 @@ public final class JdbcSource implements DataSource {
   }
 
   /** The data source that connections come from, for the engine's SQL pushdown. */
+  @Override
   public javax.sql.DataSource jdbc() {
     return jdbc;
   }
@@ -212,15 +212,23 @@ public final class JdbcSource implements DataSource {
     return dialect;
   }
 
+  /** The name of {@link #dialect()}. */
+  @Override
+  public String dialectName() {
+    return dialect.name();
+  }
+
   /**
    * The table as SQL: its quoted name, qualified by its quoted schema (as the database reports
    * both), e.g. {@code "PUBLIC"."ORDERS"}.
    */
+  @Override
   public String tableSql() {
     return tableSql;
   }
 
   /** The number of rows fetched from the database at a time. */
+  @Override
   public int fetchSize() {
     return fetchSize;
   }
@@ -231,6 +239,7 @@ public final class JdbcSource implements DataSource {
    * @throws NullPointerException if {@code name} is null
    * @throws IllegalArgumentException if the column is not in the schema
    */
+  @Override
   public String column(String name) {
     return dialect.quote(jdbcColumn(name).name());
   }
@@ -251,6 +260,7 @@ public final class JdbcSource implements DataSource {
    *
    * @throws IllegalArgumentException if the column is not in the schema
    */
+  @Override
   public boolean comparesExactly(String column) {
     JdbcColumn c = jdbcColumn(column);
     return switch (c.column().type()) {

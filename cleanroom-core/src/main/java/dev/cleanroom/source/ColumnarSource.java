@@ -5,6 +5,7 @@ import dev.cleanroom.Schema;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
+import dev.cleanroom.spi.SourceCapabilities;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -102,6 +103,16 @@ public final class ColumnarSource implements DataSource {
   }
 
   /** The number of rows, exactly. */
+  /**
+   * {@link SourceCapabilities#RESIDENT}: the rows are in memory, the version is fixed and {@link
+   * #estimatedRows()} is exact, so the engine may answer on its columnar path.
+   */
+  @Override
+  public SourceCapabilities capabilities() {
+    return SourceCapabilities.RESIDENT;
+  }
+
+  /** The exact number of rows. */
   @Override
   public OptionalLong estimatedRows() {
     return OptionalLong.of(rowCount);

@@ -6,6 +6,7 @@ import dev.cleanroom.Schema;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
+import dev.cleanroom.spi.SourceCapabilities;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -147,6 +148,16 @@ public final class InMemorySource implements DataSource {
   }
 
   /** The number of rows, exactly. */
+  /**
+   * {@link SourceCapabilities#RESIDENT}: the rows are in memory, the version is fixed and {@link
+   * #estimatedRows()} is exact, so the engine may answer on its columnar path.
+   */
+  @Override
+  public SourceCapabilities capabilities() {
+    return SourceCapabilities.RESIDENT;
+  }
+
+  /** The exact number of rows. */
   @Override
   public OptionalLong estimatedRows() {
     return OptionalLong.of(rowCount);

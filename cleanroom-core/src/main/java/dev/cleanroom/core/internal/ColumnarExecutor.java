@@ -8,8 +8,6 @@ import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.core.Pseudonymizer;
 import dev.cleanroom.dp.ContributionBounding;
 import dev.cleanroom.dp.KeyedRank;
-import dev.cleanroom.source.ColumnarSource;
-import dev.cleanroom.source.InMemorySource;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
@@ -60,30 +58,6 @@ final class ColumnarExecutor {
     this.rank = rank;
     // A pseudonym of a constant tells rooms apart without holding their keys.
     this.roomTag = pseudonymizer.pseudonymize("dev.cleanroom.columnar", UserIdFormat.RAW);
-  }
-
-  /** Whether the columnar path computes this plan. */
-  static boolean supports(Plan plan) {
-    if (plan.crossConditions() || plan.groupBy().size() > 1) {
-      return false;
-    }
-    for (Plan.DatasetPlan dp : plan.datasets()) {
-      DataSource s = dp.dataset().source();
-      if (!(s instanceof InMemorySource || s instanceof ColumnarSource)) {
-        return false;
-      }
-      if (s.version().isEmpty()) {
-        return false;
-      }
-    }
-    for (int i = 0; i < plan.datasets().size(); i++) {
-      List<ResolvedColumn> projection = plan.datasets().get(i).projection();
-      boolean grouped = !plan.groupBy().isEmpty() && plan.groupBy().get(0).dataset() == i;
-      if (grouped ? !projection.equals(plan.groupBy()) : !projection.isEmpty()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The pseudonymized user ids of one source version. */
@@ -306,8 +280,9 @@ final class ColumnarExecutor {
     return batch.strings(0);
   }
 
+  /** The exact row count that a resident source declares (see {@link ExecutionPaths}). */
   private static int rowCount(DataSource s) {
-    return s instanceof ColumnarSource c ? c.rowCount() : ((InMemorySource) s).rowCount();
+    return Math.toIntExact(s.estimatedRows().orElseThrow());
   }
 
   /**
@@ -425,7 +400,7 @@ final class ColumnarExecutor {
     }
   }
 
-  /** The groups of a plan that {@link #supports} it, as the streaming path would build them. */
+  /** The groups of a plan on the columnar path, as the streaming path would build them. */
   Map<List<Object>, Executor.GroupState> aggregate(Plan plan) {
     int n = plan.datasets().size();
     int grouped = plan.groupBy().isEmpty() ? -1 : plan.groupBy().get(0).dataset();

@@ -97,25 +97,25 @@ final class Executor {
    */
   record Output(List<ResultColumn> columns, List<ResultRow> rows, List<long[]> people) {}
 
+  /** Runs {@code plan} on the path its plan decided, and releases the rows. */
   Output execute(Plan plan) {
-    Optional<Pushdown> pushdown = Pushdown.of(plan);
-    if (pushdown.isPresent()) {
-      return release(plan, pushedDown(plan, pushdown.get()));
-    }
-    return release(plan, groups(plan, ColumnarExecutor.supports(plan)));
+    return release(plan, groups(plan));
   }
 
   /**
-   * The groups' exact aggregates, before threshold and noise: on the columnar path (for plans that
-   * {@link ColumnarExecutor#supports} them) or the streaming one.
+   * The groups' exact aggregates, before threshold and noise, computed on the path that the plan
+   * decided (see {@link ExecutionPaths}).
    */
-  Map<List<Object>, GroupState> groups(Plan plan, boolean columnar) {
-    if (columnar) {
-      return new ColumnarExecutor(pseudonymizer, rank, peopleHash).aggregate(plan);
-    }
-    Accumulator acc = new Accumulator(plan);
-    new StreamingJoin(pseudonymizer).run(plan, -1, (raw, p) -> {}, acc);
-    return acc.groups;
+  Map<List<Object>, GroupState> groups(Plan plan) {
+    return switch (plan.path().kind()) {
+      case PUSHED_DOWN -> pushedDown(plan, new Pushdown(plan));
+      case COLUMNAR -> new ColumnarExecutor(pseudonymizer, rank, peopleHash).aggregate(plan);
+      case STREAMED -> {
+        Accumulator acc = new Accumulator(plan);
+        new StreamingJoin(pseudonymizer).run(plan, -1, (raw, p) -> {}, acc);
+        yield acc.groups;
+      }
+    };
   }
 
   /**

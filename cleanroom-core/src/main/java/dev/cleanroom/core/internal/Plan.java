@@ -5,6 +5,7 @@ import dev.cleanroom.ColumnType;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.PolicyCheck;
 import dev.cleanroom.query.QuerySpec;
 import java.time.Duration;
@@ -32,6 +33,8 @@ import java.util.Optional;
  * @param differenceChecks how long released rows are remembered for difference checks, if they
  *     apply: threshold mode and at least one touched dataset with checks on (the longest retention
  *     wins)
+ * @param path how the query runs: decided once by {@link ExecutionPaths}, shown by {@code
+ *     explain()} and obeyed by the executor
  */
 record Plan(
     QuerySpec spec,
@@ -48,7 +51,29 @@ record Plan(
     List<PolicyCheck> checks,
     List<String> steps,
     Optional<NoisePlan> noise,
-    Optional<Duration> differenceChecks) {
+    Optional<Duration> differenceChecks,
+    ExecutionPath path) {
+
+  /** This plan with its execution path decided and its steps in words. */
+  Plan decided(List<String> described, ExecutionPath decided) {
+    return new Plan(
+        spec,
+        datasets,
+        groupBy,
+        groupNames,
+        aggregates,
+        cross,
+        crossConditions,
+        crossConditionList,
+        minDistinctUsers,
+        maxGroupsPerUser,
+        maxContributionsPerGroup,
+        checks,
+        List.copyOf(described),
+        noise,
+        differenceChecks,
+        decided);
+  }
 
   /**
    * What to read from one dataset.

@@ -11,6 +11,7 @@ import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.PolicyCheck;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.QuerySpec;
@@ -203,21 +204,27 @@ final class Planner {
     }
     Limits limits = new Limits(k, l0, maxRows);
     Optional<Duration> differenceChecks = differenceChecks(spec, datasets);
-    boolean pushdown =
-        Pushdown.eligible(datasets)
-            && flattenAnd(spec.where()).stream()
-                .noneMatch(
-                    c -> Pushdown.comparesTextOrder(c, name -> resolver.resolve(name).type()));
+    boolean allowed = checks.stream().allMatch(PolicyCheck::passed);
+    Optional<ExecutionPath> path = Optional.empty();
+    Plan plan = null;
+    if (allowed) {
+      plan =
+          compile(
+              spec,
+              datasets,
+              resolver,
+              local,
+              cross,
+              groupBy,
+              metricColumns,
+              checks,
+              limits,
+              differenceChecks);
+      path = Optional.of(ExecutionPaths.decide(plan, cohort));
+    }
+    boolean pushdown = path.map(p -> p.kind() == ExecutionPath.Kind.PUSHED_DOWN).orElse(false);
     List<String> steps =
-        describe(
-            spec,
-            datasets,
-            local,
-            cross,
-            groupBy,
-            metricColumns,
-            limits,
-            pushdown && differenceChecks.isEmpty());
+        describe(spec, datasets, local, cross, groupBy, metricColumns, limits, pushdown);
     differenceChecks.ifPresent(
         retention ->
             steps.add(
@@ -228,28 +235,11 @@ final class Planner {
                     + retention
                     + ") by 1 to "
                     + (limits.minDistinctUsers() - 1)
-                    + " people"
-                    + (pushdown
-                        ? "; the query streams into the engine instead of running in the"
-                            + " database, which cannot return the people of a group"
-                        : "")));
-    boolean allowed = checks.stream().allMatch(PolicyCheck::passed);
-    if (!allowed) {
-      return new Outcome(checks, null, steps, limits);
+                    + " people"));
+    path.ifPresent(p -> steps.add("execution path: " + p));
+    if (plan != null) {
+      plan = plan.decided(steps, path.get());
     }
-    Plan plan =
-        compile(
-            spec,
-            datasets,
-            resolver,
-            local,
-            cross,
-            groupBy,
-            metricColumns,
-            checks,
-            steps,
-            limits,
-            differenceChecks);
     return new Outcome(checks, plan, steps, limits);
   }
 
@@ -556,7 +546,6 @@ final class Planner {
       List<ResolvedColumn> groupBy,
       List<ResolvedColumn> metricColumns,
       List<PolicyCheck> checks,
-      List<String> steps,
       Limits limits,
       Optional<Duration> differenceChecks) {
     int n = datasets.size();
@@ -708,9 +697,10 @@ final class Planner {
         limits.maxGroupsPerUser(),
         limits.maxContributionsPerGroup(),
         List.copyOf(checks),
-        List.copyOf(steps),
+        List.of(),
         noise,
-        differenceChecks);
+        differenceChecks,
+        new ExecutionPath(ExecutionPath.Kind.STREAMED, "not yet decided"));
   }
 
   /** {@code c} with every column name reduced to its unqualified form, for the source. */

@@ -4,9 +4,9 @@ import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.UserIdFormat;
-import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.jdbc.SqlDialect;
 import dev.cleanroom.query.Condition;
+import dev.cleanroom.spi.SqlTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Compiles a whole plan to one SQL statement, for queries whose datasets all live in one database.
@@ -47,98 +46,22 @@ final class Pushdown {
   record Statement(String sql, List<Object> params) {}
 
   private final Plan plan;
-  private final List<JdbcSource> sources;
+  private final List<SqlTable> sources;
   private final SqlDialect dialect;
 
-  private Pushdown(Plan plan, List<JdbcSource> sources) {
+  /**
+   * The pushdown of {@code plan}, whose execution path {@link ExecutionPaths} decided to be {@link
+   * dev.cleanroom.query.ExecutionPath.Kind#PUSHED_DOWN}: every dataset declares a table of one
+   * database.
+   */
+  Pushdown(Plan plan) {
     this.plan = plan;
-    this.sources = sources;
-    this.dialect = sources.get(0).dialect();
-  }
-
-  /**
-   * The pushdown of {@code plan}, if every dataset is a {@link JdbcSource} on the same database,
-   * with the same id format (not phone numbers, whose normalization SQL cannot do), and the dialect
-   * can hash for the choice of groups; never when difference checks apply.
-   */
-  static Optional<Pushdown> of(Plan plan) {
-    if (plan.differenceChecks().isPresent()) {
-      // Difference checks need the people of each group, which the statement does not return.
-      return Optional.empty();
-    }
-    List<Dataset> datasets = new ArrayList<>();
-    List<JdbcSource> sources = new ArrayList<>();
+    List<SqlTable> tables = new ArrayList<>();
     for (Plan.DatasetPlan dp : plan.datasets()) {
-      datasets.add(dp.dataset());
-      if (dp.dataset().source() instanceof JdbcSource js) {
-        sources.add(js);
-      }
-      Function<String, ColumnType> type =
-          name -> dp.dataset().schema().column(name).orElseThrow().type();
-      if (dp.sourceFilter().stream().anyMatch(c -> comparesTextOrder(c, type))) {
-        return Optional.empty();
-      }
-      if (dp.dataset().source() instanceof JdbcSource js) {
-        for (Condition c : dp.sourceFilter()) {
-          if (!c.columns().stream().allMatch(js::comparesExactly)) {
-            return Optional.empty();
-          }
-        }
-        for (ResolvedColumn rc : dp.projection()) {
-          if (!js.comparesExactly(rc.name())) {
-            return Optional.empty();
-          }
-        }
-      }
+      tables.add(dp.dataset().source().capabilities().sqlTable().orElseThrow());
     }
-    Function<String, ColumnType> crossType = name -> projected(plan, name).type();
-    if (plan.crossConditionList().stream().anyMatch(c -> comparesTextOrder(c, crossType))) {
-      return Optional.empty();
-    }
-    return eligible(datasets) ? Optional.of(new Pushdown(plan, sources)) : Optional.empty();
-  }
-
-  /**
-   * Whether {@code c} orders text ({@code <}, {@code <=}, {@code >}, {@code >=} on a STRING
-   * column): databases order text by their collation, the engine by UTF-16 code units, so such a
-   * query streams into the engine rather than run in the database.
-   */
-  static boolean comparesTextOrder(Condition c, Function<String, ColumnType> type) {
-    if (c instanceof Condition.Comparison cmp) {
-      return type.apply(cmp.column()) == ColumnType.STRING
-          && cmp.op() != Condition.Op.EQ
-          && cmp.op() != Condition.Op.NE;
-    }
-    if (c instanceof Condition.In) {
-      return false;
-    }
-    if (c instanceof Condition.And and) {
-      return and.operands().stream().anyMatch(o -> comparesTextOrder(o, type));
-    }
-    if (c instanceof Condition.Or or) {
-      return or.operands().stream().anyMatch(o -> comparesTextOrder(o, type));
-    }
-    return comparesTextOrder(((Condition.Not) c).operand(), type);
-  }
-
-  /** Whether a query over {@code datasets} can run in their database as one statement. */
-  static boolean eligible(List<Dataset> datasets) {
-    UserIdFormat format = datasets.get(0).userIdFormat();
-    JdbcSource first = null;
-    for (Dataset d : datasets) {
-      if (!(d.source() instanceof JdbcSource js)) {
-        return false;
-      }
-      if (d.userIdFormat() != format || format == UserIdFormat.PHONE) {
-        return false;
-      }
-      if (first == null) {
-        first = js;
-      } else if (js.jdbc() != first.jdbc() || js.dialect() != first.dialect()) {
-        return false;
-      }
-    }
-    return first.dialect().sha256Hex("x").isPresent();
+    this.sources = List.copyOf(tables);
+    this.dialect = SqlDialect.valueOf(tables.get(0).dialectName());
   }
 
   /** The statement, with {@code saltHex} bound as the hashing salt. */
@@ -245,7 +168,7 @@ final class Pushdown {
   /** d_i: the dataset's rows after its own filters, with the person's id and needed columns. */
   private void rowsOf(int i, StringBuilder sql, List<Object> params) {
     Plan.DatasetPlan dp = plan.datasets().get(i);
-    JdbcSource src = sources.get(i);
+    SqlTable src = sources.get(i);
     Dataset d = dp.dataset();
     sql.append("d").append(i).append(" AS (SELECT ").append(personId(d, src)).append(" AS pid");
     for (int j = 0; j < dp.projection().size(); j++) {
@@ -513,7 +436,15 @@ final class Pushdown {
     return "CASE WHEN " + expr + " IS NULL THEN NULL ELSE LEAST(GREATEST(" + expr + ", ?), ?) END";
   }
 
-  private String personId(Dataset d, JdbcSource src) {
+  /**
+   * Whether the database normalizes user ids of {@code format} exactly as {@link
+   * dev.cleanroom.core.Pseudonymizer#normalize} does.
+   */
+  static boolean normalizesIds(SqlDialect dialect, UserIdFormat format) {
+    return format != UserIdFormat.PHONE;
+  }
+
+  private String personId(Dataset d, SqlTable src) {
     String id = src.column(d.userIdColumn());
     if (d.schema().column(d.userIdColumn()).orElseThrow().type() != ColumnType.STRING) {
       id = dialect.castToText(id);
@@ -521,7 +452,7 @@ final class Pushdown {
     return d.userIdFormat() == UserIdFormat.RAW ? "TRIM(" + id + ")" : "LOWER(TRIM(" + id + "))";
   }
 
-  private static String value(JdbcSource src, String column, ColumnType type) {
+  private static String value(SqlTable src, String column, ColumnType type) {
     String c = src.column(column);
     return type == ColumnType.STRING ? "COALESCE(" + c + ", '')" : c;
   }
@@ -530,7 +461,7 @@ final class Pushdown {
     return projected(plan, name);
   }
 
-  private static ResolvedColumn projected(Plan plan, String name) {
+  static ResolvedColumn projected(Plan plan, String name) {
     for (Plan.DatasetPlan dp : plan.datasets()) {
       for (ResolvedColumn rc : dp.projection()) {
         if (matches(dp.dataset(), rc, name)) {
@@ -553,7 +484,7 @@ final class Pushdown {
    */
   Map<List<Object>, long[]> run(String saltHex, Map<List<Object>, double[]> sums) {
     Statement st = statement(saltHex);
-    JdbcSource src = sources.get(0);
+    SqlTable src = sources.get(0);
     Map<List<Object>, long[]> out = new HashMap<>();
     int aggregates = plan.aggregates().size();
     try (Connection conn = src.jdbc().getConnection();
@@ -614,7 +545,8 @@ final class Pushdown {
 
   /** The names of the statement's sources, for messages. */
   private String sourceNames() {
-    return String.join(", ", sources.stream().map(JdbcSource::name).distinct().toList());
+    return String.join(
+        ", ", plan.datasets().stream().map(dp -> dp.dataset().source().name()).distinct().toList());
   }
 
   private static Object groupValue(ResultSet rs, int column, ResolvedColumn c, String source)

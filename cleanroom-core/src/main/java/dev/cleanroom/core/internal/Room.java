@@ -22,6 +22,7 @@ import dev.cleanroom.core.Pseudonymizer;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.query.Activation;
 import dev.cleanroom.query.CohortSpec;
+import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.LedgerStatus;
 import dev.cleanroom.query.PolicyCheck;
@@ -240,15 +241,15 @@ final class Room implements CleanRoom, QueryEngine {
       }
     }
     List<String> steps = new ArrayList<>(outcome.steps());
+    Optional<ExecutionPath> path = Optional.empty();
     if (outcome.plan() != null) {
-      Pushdown.of(outcome.plan())
-          .ifPresent(
-              pd ->
-                  steps.add(
-                      "the scans, join, bounding and aggregation run inside the database as one"
-                          + " statement, with every value bound (?); only one row per group comes"
-                          + " back: "
-                          + pd.statement("").sql()));
+      Plan plan = outcome.plan();
+      path = Optional.of(plan.path());
+      if (plan.path().kind() == ExecutionPath.Kind.PUSHED_DOWN) {
+        steps.add(
+            "the statement, with every value bound (?); only one row per group comes back: "
+                + new Pushdown(plan).statement("").sql());
+      }
     }
     return new Explanation(
         spec,
@@ -258,7 +259,8 @@ final class Room implements CleanRoom, QueryEngine {
         outcome.limits().maxGroupsPerUser(),
         outcome.limits().maxContributionsPerGroup(),
         ledgers,
-        accuracy);
+        accuracy,
+        path);
   }
 
   private static <T> List<T> concat(List<T> a, List<T> b) {

@@ -22,6 +22,7 @@ import dev.cleanroom.core.Pseudonymizer;
 import dev.cleanroom.core.pushdown.PushdownDatabases;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.query.Aggregate;
+import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.GroupedStage;
 import dev.cleanroom.query.QuerySpec;
@@ -162,11 +163,13 @@ class ColumnarEquivalenceProperties {
     Planner.Outcome outcome = new Planner(registry::get, a -> registry.keySet()).plan(spec);
     assertTrue(outcome.allowed(), outcome.checks().toString());
     Plan plan = outcome.plan();
-    assertTrue(ColumnarExecutor.supports(plan));
+    assertEquals(ExecutionPath.Kind.COLUMNAR, plan.path().kind());
     KeyedRank rank = KeyedRank.random();
     Executor executor = new Executor(Pseudonymizer.of(key), rank, String::hashCode);
-    Map<List<Object>, Executor.GroupState> fast = executor.groups(plan, true);
-    Map<List<Object>, Executor.GroupState> slow = executor.groups(plan, false);
+    Map<List<Object>, Executor.GroupState> fast =
+        executor.groups(PlanPaths.on(plan, ExecutionPath.Kind.COLUMNAR));
+    Map<List<Object>, Executor.GroupState> slow =
+        executor.groups(PlanPaths.on(plan, ExecutionPath.Kind.STREAMED));
     assertEquals(slow.keySet(), fast.keySet());
     for (Map.Entry<List<Object>, Executor.GroupState> e : slow.entrySet()) {
       Executor.GroupState x = e.getValue();

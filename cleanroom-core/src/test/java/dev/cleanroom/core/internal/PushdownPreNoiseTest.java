@@ -19,6 +19,7 @@ import dev.cleanroom.core.pushdown.PushdownDatabases.Db;
 import dev.cleanroom.core.pushdown.PushdownScenarios;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.jdbc.JdbcSource;
+import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.RowStage;
 import java.util.ArrayList;
@@ -164,7 +165,8 @@ class PushdownPreNoiseTest {
         assertTrue(outcome.allowed(), () -> q.getKey() + " refused: " + outcome.checks());
         Plan plan = outcome.plan();
         Pushdown pushdown =
-            Pushdown.of(plan).orElseThrow(() -> new AssertionError(q.getKey() + " not pushed"));
+            PlanPaths.pushdown(plan)
+                .orElseThrow(() -> new AssertionError(q.getKey() + " not pushed"));
         String sql = pushdown.statement("").sql();
         assertTrue(sql.contains("FROM d0 WHERE pid IN (SELECT pid FROM a1)"), sql);
         boolean oneRow = !q.getKey().contains("across");
@@ -185,7 +187,8 @@ class PushdownPreNoiseTest {
     Map<List<Object>, double[]> sums = new HashMap<>();
     Map<List<Object>, long[]> pushed = pushdown.run(rank.saltHex(), sums);
     Executor executor = new Executor(Pseudonymizer.of(SecretKey.random()), rank, id -> 0L);
-    Map<List<Object>, Executor.GroupState> memory = executor.groups(plan, false);
+    Map<List<Object>, Executor.GroupState> memory =
+        executor.groups(PlanPaths.on(plan, ExecutionPath.Kind.STREAMED));
     assertFalse(memory.isEmpty(), label);
     assertEquals(memory.keySet(), pushed.keySet(), label);
     double[] granularity = plan.noise().map(NoisePlan::granularities).orElse(null);
