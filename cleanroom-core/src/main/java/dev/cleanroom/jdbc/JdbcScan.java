@@ -171,8 +171,9 @@ final class JdbcScan implements Scan {
         if (n == capacity) {
           grow();
         }
-        readRow(n);
-        n++;
+        if (readRow(n)) {
+          n++;
+        }
       }
     } catch (SQLException e) {
       DataSourceException failure = JdbcErrors.failure(source, e);
@@ -273,8 +274,15 @@ final class JdbcScan implements Scan {
     }
   }
 
-  /** Reads the current row into row {@code r} of the batch arrays, checking every column. */
-  private void readRow(int r) throws SQLException {
+  /**
+   * Reads the current row into row {@code r} of the batch arrays, checking every column.
+   *
+   * @return false if the row has no value in a column of {@link
+   *     dev.cleanroom.spi.ScanRequest#nonEmptyColumns()} (the user id): it belongs to no person and
+   *     is skipped, as every execution path skips it, so that no query fails or answers by one
+   *     person's missing id
+   */
+  private boolean readRow(int r) throws SQLException {
     for (int i = 0; i < names.length; i++) {
       int index = i + 1;
       switch (types[i]) {
@@ -282,7 +290,7 @@ final class JdbcScan implements Scan {
           String v = rows.getString(index);
           if (v == null || (nonEmpty[i] && v.isBlank())) {
             if (nonEmpty[i]) {
-              throw malformed(i, "empty value");
+              return false;
             }
             v = "";
           }
@@ -293,7 +301,10 @@ final class JdbcScan implements Scan {
         case LONG -> {
           long v = rows.getLong(index);
           if (rows.wasNull()) {
-            throw malformed(i, nonEmpty[i] ? "empty value" : "NULL in a LONG column");
+            if (nonEmpty[i]) {
+              return false;
+            }
+            throw malformed(i, "NULL in a LONG column");
           }
           if (i < requested) {
             ((long[]) arrays[i])[r] = v;
@@ -303,7 +314,7 @@ final class JdbcScan implements Scan {
           double v = rows.getDouble(index);
           if (rows.wasNull()) {
             if (nonEmpty[i]) {
-              throw malformed(i, "empty value");
+              return false;
             }
             // A missing number is NaN, which aggregations drop.
             v = Double.NaN;
@@ -314,6 +325,7 @@ final class JdbcScan implements Scan {
         }
       }
     }
+    return true;
   }
 
   private DataSourceException malformed(int column, String problem) {

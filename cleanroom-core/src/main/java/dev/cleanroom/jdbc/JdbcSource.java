@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Values.</b> A NULL text is read as {@code ""}; a NULL DOUBLE as NaN (a missing value, which
  * aggregations drop); a NULL LONG fails the scan with a {@link DataSourceException} naming the
- * column. A value of a column in {@link ScanRequest#nonEmptyColumns()} (the user id) that is NULL
- * or blank fails the scan too, whether or not the column was requested.
+ * column. A row whose value of a column in {@link ScanRequest#nonEmptyColumns()} (the user id) is
+ * NULL or blank is skipped: it belongs to no person, on every execution path (a pushed-down
+ * statement drops it too), so whether a query answers never depends on one person's missing id.
  *
  * <p><b>SQL.</b> A scan runs one statement, {@code SELECT <columns> FROM <table> [WHERE <filter>]},
  * with every identifier quoted by the {@link SqlDialect} and every value a bound parameter; it

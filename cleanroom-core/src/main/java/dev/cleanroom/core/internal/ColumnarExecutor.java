@@ -488,7 +488,10 @@ final class ColumnarExecutor {
               continue;
             }
           }
-          int p = person(dp, rowPerson[at + r]);
+          int p = rowPerson[at + r];
+          if (p < 0) {
+            continue; // an id not of its format belongs to no person, on every path
+          }
           side.rows[p]++;
           for (int m = 0; m < metrics; m++) {
             double v = metricValues[m][r];
@@ -536,7 +539,10 @@ final class ColumnarExecutor {
               continue;
             }
           }
-          int own = person(dp, rowPerson[at + r]);
+          int own = rowPerson[at + r];
+          if (own < 0) {
+            continue; // an id not of its format belongs to no person, on every path
+          }
           int b = side.toBase == null ? own : side.toBase[own];
           if (b < 0 || !joined[b]) {
             continue;
@@ -575,19 +581,6 @@ final class ColumnarExecutor {
       d[r] = l[r];
     }
     return d;
-  }
-
-  private static int person(Plan.DatasetPlan dp, int code) {
-    if (code < 0) {
-      // The message of the pseudonymizer never holds the id; neither does this one.
-      throw new DataSourceException(
-          dp.dataset().source().name(),
-          -1,
-          dp.dataset().userIdColumn(),
-          "user id is not of its format " + dp.dataset().userIdFormat(),
-          null);
-    }
-    return code;
   }
 
   /** One thread's group aggregates, by group id. */

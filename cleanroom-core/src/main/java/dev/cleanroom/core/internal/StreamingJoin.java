@@ -166,7 +166,7 @@ final class StreamingJoin {
             continue;
           }
           String raw = longIds ? Long.toString(longIdValues[r]) : ids[r];
-          int p = person(raw, format, k == 0, source, userCol);
+          int p = person(raw, format, k == 0);
           if (p < 0) {
             continue;
           }
@@ -208,13 +208,15 @@ final class StreamingJoin {
    * an id whose normalized form the first scan did not see is not in the table. Other formats
    * pseudonymize each distinct id once and remember the answer.
    */
-  private int person(String raw, UserIdFormat format, boolean add, String source, String userCol) {
+  private int person(String raw, UserIdFormat format, boolean add) {
     String normalized;
     try {
       normalized = Pseudonymizer.normalize(raw, format);
     } catch (IllegalArgumentException e) {
-      // The messages of normalization never hold the id.
-      throw new DataSourceException(source, -1, userCol, e.getMessage(), null);
+      // An id that is not of its format belongs to no person: the row is dropped, on every path
+      // (a pushed-down statement drops it too), so that whether a query fails never tells whether
+      // the rows behind its filter hold such an id.
+      return -1;
     }
     IdMemo memo = memos.computeIfAbsent(format, f -> new IdMemo());
     long a = fingerprint(normalized);
