@@ -1,6 +1,7 @@
 package dev.cleanroom.dp;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 
 /**
  * Power-of-two granularities and exact noise addition in units of a granularity.
@@ -86,6 +87,54 @@ final class FixedPoint {
       }
     }
     return exactSum(new BigDecimal(v), k, noise);
+  }
+
+  /**
+   * {@code units · 2^k} rounded once to the nearest double (ties to even), for k at least {@link
+   * #MIN_EXPONENT}.
+   *
+   * @throws ArithmeticException if the rounded result is infinite
+   */
+  static double toDouble(long units, int k) {
+    // Exact if |units| < 2^53 (then units · 2^k is a multiple of 2^-1074 below 2^(53 + k): a normal
+    // or subnormal double); otherwise the cast rounds once and the scaled result, at least
+    // 2^(53 + k) >= 2^-1021, is normal, so scaling it by a power of two is exact.
+    return finite(Math.scalb((double) units, k));
+  }
+
+  /**
+   * {@code units · 2^k} rounded once to the nearest double (ties to even), for k at least {@link
+   * #MIN_EXPONENT}.
+   *
+   * @throws ArithmeticException if the rounded result is infinite
+   */
+  static double toDouble(BigInteger units, int k) {
+    BigInteger abs = units.abs();
+    int length = abs.bitLength();
+    if (length < Long.SIZE) {
+      return toDouble(units.longValue(), k);
+    }
+    // Keep the top 62 bits and fold every discarded bit into the lowest one (a sticky bit): the
+    // cast to 53 bits then rounds as the exact value would, since the rounding position lies
+    // above the sticky bit. The result is at least 2^(63 + k) >= 2^-1011, normal, so scaling it
+    // is exact unless it overflows.
+    int shift = length - 62;
+    long top = abs.shiftRight(shift).longValue();
+    if (abs.getLowestSetBit() < shift) {
+      top |= 1;
+    }
+    double magnitude = finite(Math.scalb((double) top, shift + k));
+    return units.signum() < 0 ? -magnitude : magnitude;
+  }
+
+  private static double finite(double x) {
+    if (Double.isInfinite(x)) {
+      throw new ArithmeticException(
+          "the exact result is beyond the double range (its magnitude rounds above "
+              + Double.MAX_VALUE
+              + "); it cannot be released as a double");
+    }
+    return x;
   }
 
   private static double exactSum(BigDecimal base, int k, long noise) {
