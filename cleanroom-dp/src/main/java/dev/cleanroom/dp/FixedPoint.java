@@ -12,8 +12,10 @@ import java.math.BigInteger;
  * of the exact private output alone (post-processing), so it costs no privacy; and since {@code g}
  * is a power of two, the nearest double to a multiple of {@code g} is again a multiple of {@code
  * g}: either it is exact, or the doubles near it are spaced wider than {@code g}, hence multiples
- * of it. Results beyond the double range saturate at ±{@link Double#MAX_VALUE}, itself a multiple
- * of every allowed {@code g}; nothing wraps around.
+ * of it. Nothing wraps around: results of {@link #addNoise(double, int, long)} beyond the double
+ * range saturate at ±{@link Double#MAX_VALUE}, itself a multiple of every allowed {@code g}, while
+ * the release of an exact sum of units, {@link #addNoise(BigInteger, int, long)}, throws {@link
+ * ArithmeticException} rather than release a wrong number.
  */
 final class FixedPoint {
   /** The granularity is the smallest power of two at least the noise scale divided by this. */
@@ -87,6 +89,24 @@ final class FixedPoint {
       }
     }
     return exactSum(new BigDecimal(v), k, noise);
+  }
+
+  /**
+   * {@code (units + noise) · 2^k}, computed exactly and rounded once to the nearest double (ties to
+   * even); an exact multiple of {@code 2^k} (see the class comment).
+   *
+   * @throws ArithmeticException if the rounded result is infinite, that is if the exact result is
+   *     at least {@link Double#MAX_VALUE} plus half its ulp in magnitude
+   */
+  static double addNoise(BigInteger units, int k, long noise) {
+    if (units.bitLength() < Long.SIZE) {
+      long u = units.longValue();
+      long sum = u + noise;
+      if (((u ^ sum) & (noise ^ sum)) >= 0) {
+        return toDouble(sum, k);
+      }
+    }
+    return toDouble(units.add(BigInteger.valueOf(noise)), k);
   }
 
   /**

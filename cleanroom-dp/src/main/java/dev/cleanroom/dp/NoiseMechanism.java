@@ -1,5 +1,7 @@
 package dev.cleanroom.dp;
 
+import java.math.BigInteger;
+
 /**
  * Adds calibrated, exactly sampled integer noise to released values. Instances are immutable and
  * thread-safe; each call to an {@code addNoise} method draws fresh noise.
@@ -32,6 +34,25 @@ public sealed interface NoiseMechanism permits IntegerNoise {
    * @throws IllegalStateException if this mechanism is for integer values
    */
   double addNoise(double value);
+
+  /**
+   * Returns {@code (units + noise) · granularity()} for fresh noise in units, computed exactly and
+   * rounded once to the nearest double (ties to even): the release of a fixed-point sum such as a
+   * {@link UnitSum}, exact however large, and, like {@link #addNoise(double)}, an exact multiple of
+   * the granularity. Results of 2^53 units or more may be rounded to the nearest double, by at most
+   * half an ulp.
+   *
+   * <p>The privacy guarantee assumes that one person changes {@code units} by at most L∞ / g + 1/2
+   * in each of at most L0 groups, as rounding each person's clamped total with {@link
+   * UnitSum#unitsOf(double, double)} does.
+   *
+   * @param units the exact sum in units of {@link #granularity()}
+   * @throws NullPointerException if {@code units} is null
+   * @throws IllegalStateException if this mechanism is for integer values
+   * @throws ArithmeticException if the result is beyond the double range (its magnitude rounds
+   *     above {@link Double#MAX_VALUE}); nothing saturates
+   */
+  double addNoiseToUnits(BigInteger units);
 
   /** The noise scale in value units: b for Laplace, σ for Gaussian. */
   double scale();

@@ -10,7 +10,8 @@ import java.util.Objects;
  * and never wraps around: at a granularity of 2^-40, ten million people contributing 1.0 each sum
  * to about 1.1·10^19 units, beyond {@link Long#MAX_VALUE}, and still come out exact.
  *
- * <p>Convert each person's clamped total to units with {@link #unitsOf(double, double)}.
+ * <p>Release the sum with {@link NoiseMechanism#addNoiseToUnits(BigInteger)}; convert each person's
+ * clamped total to units with {@link #unitsOf(double, double)}.
  *
  * <p>Instances are mutable and not thread-safe; use one per thread and merge them with {@link
  * #addAll(UnitSum)}. {@link #toString()} does not show the sum, which is data before noise.
