@@ -105,6 +105,35 @@ class MechanismProperties {
     }
   }
 
+  /**
+   * Whenever the noise is within the half-width in units, the interval around the released value
+   * contains the true sum of units exactly, also when the release was rounded to a double.
+   */
+  @Property(tries = 1000)
+  void confidenceInterval_containsTheTruth_whenTheNoiseIsWithinTheHalfWidth(
+      @ForAll("wideUnits") BigInteger units,
+      @ForAll("privacyParameters") BigDecimal epsilon,
+      @ForAll("perGroupBounds") double linf,
+      @ForAll @DoubleRange(min = 0.5, max = 0.999) @Scale(3) double level,
+      @ForAll @DoubleRange(min = -1, max = 1) double position,
+      @ForAll boolean atTheEdge,
+      @ForAll boolean gaussian) {
+    IntegerNoise m = (IntegerNoise) realMechanism(gaussian, epsilon, 1, linf, 0);
+    int k = m.granularityExponent();
+    double g = m.granularity();
+    // The half-width includes one unit for the rounding of a true value to the granularity.
+    double noiseUnits = Math.scalb(m.halfWidth(level), -k) - 1;
+    long noise = (long) ((atTheEdge ? Math.signum(position) : position) * noiseUnits);
+    // Keep the truth below 2^990, inside the double range.
+    int excess = units.bitLength() + k - 990;
+    BigInteger u = excess > 0 ? units.shiftRight(excess) : units;
+    BigDecimal truth = new BigDecimal(u).multiply(new BigDecimal(g));
+    double released = FixedPoint.addNoise(u, k, noise);
+    ConfidenceInterval ci = m.confidenceInterval(released, level);
+    assertTrue(new BigDecimal(ci.lower()).compareTo(truth) <= 0, ci + " above " + truth);
+    assertTrue(new BigDecimal(ci.upper()).compareTo(truth) >= 0, ci + " below " + truth);
+  }
+
   /** The Laplace parameter is never below the exact one, and above it by at most 2^-50. */
   @Property(tries = 1000)
   void laplaceScale_isNeverBelowTheTrueScale(

@@ -424,6 +424,53 @@ class MechanismTest {
     assertEquals("units", e.getMessage());
   }
 
+  /**
+   * At 2^53 units or more a released value may have been rounded by up to half an ulp: the interval
+   * widens by that much there, and only there.
+   */
+  @Test
+  void confidenceInterval_coversTheRoundingOfLargeReleasedValues() {
+    NoiseMechanism m = LaplaceMechanism.forReals(ONE, Sensitivity.of(1, 1), random);
+    double h = m.halfWidth(0.95);
+    // Below 2^53 units (2^13 at g = 2^-40): exactly the released value ± h, rounded outwards.
+    assertEquals(ConfidenceInterval.around(100, h), m.confidenceInterval(100, 0.95));
+    for (double released : new double[] {0x1p13, 1e7, -1e7, 1e300}) {
+      ConfidenceInterval ci = m.confidenceInterval(released, 0.95);
+      BigDecimal r = new BigDecimal(released);
+      BigDecimal m2 = new BigDecimal(h).add(new BigDecimal(Math.ulp(released) / 2));
+      assertTrue(new BigDecimal(ci.lower()).compareTo(r.subtract(m2)) <= 0, released + ": " + ci);
+      assertTrue(new BigDecimal(ci.upper()).compareTo(r.add(m2)) >= 0, released + ": " + ci);
+    }
+  }
+
+  /**
+   * A count beyond 2^53 is rounded when converted to a double, here by 127 while the doubles near
+   * 2^60 are 256 apart: with noise of exactly the half-width m = 256, the interval still contains
+   * the truth. (Without the extra half ulp, the interval would end 127 short of it: its ends are
+   * exact, being multiples of 256.)
+   */
+  @Test
+  void confidenceInterval_containsTheTruth_afterTheReleasedValueWasRounded() {
+    NoiseMechanism c =
+        LaplaceMechanism.forIntegers(new BigDecimal("0.0117"), Sensitivity.of(1, 1), random);
+    long m = (long) c.halfWidth(0.95);
+    assertEquals(256, m);
+    long base = (1L << 60) + 1024;
+    long truthBelow = base + 129 - m; // noise +m: released as base + 256, rounded up by 127
+    double releasedUp = (double) (truthBelow + m);
+    assertEquals((double) (base + 256), releasedUp);
+    ConfidenceInterval up = c.confidenceInterval(releasedUp, 0.95);
+    assertTrue(
+        new BigDecimal(up.lower()).compareTo(BigDecimal.valueOf(truthBelow)) <= 0, up.toString());
+    long truthAbove = base + 127 + m; // noise -m: released as base, rounded down by 127
+    double releasedDown = (double) (truthAbove - m);
+    assertEquals((double) base, releasedDown);
+    ConfidenceInterval down = c.confidenceInterval(releasedDown, 0.95);
+    assertTrue(
+        new BigDecimal(down.upper()).compareTo(BigDecimal.valueOf(truthAbove)) >= 0,
+        down.toString());
+  }
+
   @Test
   void toString_namesTheMechanism() {
     assertTrue(
