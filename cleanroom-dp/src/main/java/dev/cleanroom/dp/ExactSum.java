@@ -16,12 +16,12 @@ import java.util.Objects;
  * Arithmetic and Fast Robust Geometric Predicates", 1997), as Python's {@code math.fsum} does:
  * doubles of increasing magnitude whose bits do not overlap and whose exact sum is the sum so far.
  * Each addition is a chain of error-free transformations (Knuth's and Dekker's two-sum), costing a
- * few floating-point operations per partial; sums of values of similar magnitude need one to three
- * partials, and no sum needs more than about 40. {@link #value()} rounds the partials once, with
- * {@code fsum}'s correction for half-way cases. Unlike {@code fsum}, an intermediate overflow is
- * not an error: the overflowing part moves to an exact {@link BigInteger}, and the result is exact
- * whenever it lies in the double range (so {@code MAX_VALUE + MAX_VALUE - MAX_VALUE} is {@code
- * MAX_VALUE}).
+ * few floating-point operations per partial. Sums of values of similar magnitude need one to three
+ * partials; more appear only for values whose bits lie far apart (such as 1 and 2^-100), never more
+ * than the number of values added. {@link #value()} rounds the partials once, with {@code fsum}'s
+ * correction for half-way cases. Unlike {@code fsum}, an intermediate overflow is not an error: the
+ * overflowing part moves to an exact {@link BigInteger}, and the result is exact whenever it lies
+ * in the double range (so {@code MAX_VALUE + MAX_VALUE - MAX_VALUE} is {@code MAX_VALUE}).
  *
  * <p>An empty accumulator, or one whose values cancel exactly, has the value {@code +0.0}: a zero
  * sum never comes out as {@code -0.0}.

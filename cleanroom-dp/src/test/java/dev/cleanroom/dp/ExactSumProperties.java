@@ -62,7 +62,7 @@ class ExactSumProperties {
     }
   }
 
-  @Property(tries = 1000)
+  @Property(tries = 500)
   void value_isTheExactSumRoundedOnce(@ForAll("lists") List<Double> values) {
     ExactSum s = sumOf(values);
     assertEquals(0, exact(values).compareTo(s.exact()), "exact()");
