@@ -1,6 +1,7 @@
 package dev.cleanroom.dp;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 
 /**
  * Power-of-two granularities and exact noise addition in units of a granularity.
@@ -11,8 +12,10 @@ import java.math.BigDecimal;
  * of the exact private output alone (post-processing), so it costs no privacy; and since {@code g}
  * is a power of two, the nearest double to a multiple of {@code g} is again a multiple of {@code
  * g}: either it is exact, or the doubles near it are spaced wider than {@code g}, hence multiples
- * of it. Results beyond the double range saturate at ±{@link Double#MAX_VALUE}, itself a multiple
- * of every allowed {@code g}; nothing wraps around.
+ * of it. Nothing wraps around: results of {@link #addNoise(double, int, long)} beyond the double
+ * range saturate at ±{@link Double#MAX_VALUE}, itself a multiple of every allowed {@code g}, while
+ * the release of an exact sum of units, {@link #addNoise(BigInteger, int, long)}, throws {@link
+ * ArithmeticException} rather than release a wrong number.
  */
 final class FixedPoint {
   /** The granularity is the smallest power of two at least the noise scale divided by this. */
@@ -86,6 +89,72 @@ final class FixedPoint {
       }
     }
     return exactSum(new BigDecimal(v), k, noise);
+  }
+
+  /**
+   * {@code (units + noise) · 2^k}, computed exactly and rounded once to the nearest double (ties to
+   * even); an exact multiple of {@code 2^k} (see the class comment).
+   *
+   * @throws ArithmeticException if the rounded result is infinite, that is if the exact result is
+   *     at least {@link Double#MAX_VALUE} plus half its ulp in magnitude
+   */
+  static double addNoise(BigInteger units, int k, long noise) {
+    if (units.bitLength() < Long.SIZE) {
+      long u = units.longValue();
+      long sum = u + noise;
+      if (((u ^ sum) & (noise ^ sum)) >= 0) {
+        return toDouble(sum, k);
+      }
+    }
+    return toDouble(units.add(BigInteger.valueOf(noise)), k);
+  }
+
+  /**
+   * {@code units · 2^k} rounded once to the nearest double (ties to even), for k at least {@link
+   * #MIN_EXPONENT}.
+   *
+   * @throws ArithmeticException if the rounded result is infinite
+   */
+  static double toDouble(long units, int k) {
+    // Exact if |units| < 2^53 (then units · 2^k is a multiple of 2^-1074 below 2^(53 + k): a normal
+    // or subnormal double); otherwise the cast rounds once and the scaled result, at least
+    // 2^(53 + k) >= 2^-1021, is normal, so scaling it by a power of two is exact.
+    return finite(Math.scalb((double) units, k));
+  }
+
+  /**
+   * {@code units · 2^k} rounded once to the nearest double (ties to even), for k at least {@link
+   * #MIN_EXPONENT}.
+   *
+   * @throws ArithmeticException if the rounded result is infinite
+   */
+  static double toDouble(BigInteger units, int k) {
+    BigInteger abs = units.abs();
+    int length = abs.bitLength();
+    if (length < Long.SIZE) {
+      return toDouble(units.longValue(), k);
+    }
+    // Keep the top 62 bits and fold every discarded bit into the lowest one (a sticky bit): the
+    // cast to 53 bits then rounds as the exact value would, since the rounding position lies
+    // above the sticky bit. The result is at least 2^(63 + k) >= 2^-1011, normal, so scaling it
+    // is exact unless it overflows.
+    int shift = length - 62;
+    long top = abs.shiftRight(shift).longValue();
+    if (abs.getLowestSetBit() < shift) {
+      top |= 1;
+    }
+    double magnitude = finite(Math.scalb((double) top, shift + k));
+    return units.signum() < 0 ? -magnitude : magnitude;
+  }
+
+  private static double finite(double x) {
+    if (Double.isInfinite(x)) {
+      throw new ArithmeticException(
+          "the exact result is beyond the double range (its magnitude rounds above "
+              + Double.MAX_VALUE
+              + "); it cannot be released as a double");
+    }
+    return x;
   }
 
   private static double exactSum(BigDecimal base, int k, long noise) {

@@ -1,5 +1,8 @@
 package dev.cleanroom.dp;
 
+import java.math.BigInteger;
+import java.util.Objects;
+
 /**
  * What the discrete noise mechanisms share: integer noise in units of a power-of-two granularity,
  * added with saturation to integers, or to real values rounded to the granularity (see {@link
@@ -52,6 +55,15 @@ abstract sealed class IntegerNoise implements NoiseMechanism
       throw new IllegalArgumentException("value must not be NaN");
     }
     return FixedPoint.addNoise(value, exponent, sample());
+  }
+
+  @Override
+  public final double addNoiseToUnits(BigInteger units) {
+    Objects.requireNonNull(units, "units");
+    if (integerValued) {
+      throw new IllegalStateException("this mechanism is for integer values; use addNoise(long)");
+    }
+    return FixedPoint.addNoise(units, exponent, sample());
   }
 
   /** The exponent k of the granularity 2^k. */

@@ -1,5 +1,6 @@
 package dev.cleanroom.dp;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.Bounds;
@@ -78,6 +79,59 @@ class MechanismProperties {
     expected = Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, expected));
     double actual = FixedPoint.addNoise(value, k, noise);
     assertTrue(expected == actual, "expected " + expected + " but was " + actual);
+  }
+
+  /**
+   * The release of an exact sum of units equals exact arithmetic rounded once, or is refused beyond
+   * the double range; it never saturates.
+   */
+  @Property(tries = 1000)
+  void fixedPointAddNoiseToUnits_matchesExactReference(
+      @ForAll("wideUnits") BigInteger units,
+      @ForAll @IntRange(min = FixedPoint.MIN_EXPONENT, max = FixedPoint.MAX_EXPONENT) int k,
+      @ForAll("noises") long noise) {
+    BigDecimal exact =
+        new BigDecimal(units.add(BigInteger.valueOf(noise)))
+            .multiply(new BigDecimal(Math.scalb(1.0, k)));
+    BigDecimal overflow =
+        new BigDecimal(Double.MAX_VALUE).add(new BigDecimal(Math.ulp(Double.MAX_VALUE) / 2));
+    if (exact.abs().compareTo(overflow) >= 0) {
+      assertThrows(ArithmeticException.class, () -> FixedPoint.addNoise(units, k, noise));
+    } else {
+      double expected = exact.doubleValue() + 0.0;
+      double actual = FixedPoint.addNoise(units, k, noise);
+      assertTrue(
+          Double.compare(expected, actual) == 0, "expected " + expected + " but was " + actual);
+    }
+  }
+
+  /**
+   * Whenever the noise is within the half-width in units, the interval around the released value
+   * contains the true sum of units exactly, also when the release was rounded to a double.
+   */
+  @Property(tries = 1000)
+  void confidenceInterval_containsTheTruth_whenTheNoiseIsWithinTheHalfWidth(
+      @ForAll("wideUnits") BigInteger units,
+      @ForAll("privacyParameters") BigDecimal epsilon,
+      @ForAll("perGroupBounds") double linf,
+      @ForAll @DoubleRange(min = 0.5, max = 0.999) @Scale(3) double level,
+      @ForAll @DoubleRange(min = -1, max = 1) double position,
+      @ForAll boolean atTheEdge,
+      @ForAll boolean gaussian) {
+    IntegerNoise m = (IntegerNoise) realMechanism(gaussian, epsilon, 1, linf, 0);
+    int k = m.granularityExponent();
+    double g = m.granularity();
+    // The half-width includes one unit for the rounding of a true value to the granularity.
+    double noiseUnits = Math.scalb(m.halfWidth(level), -k) - 1;
+    long noise = (long) ((atTheEdge ? Math.signum(position) : position) * noiseUnits);
+    // Keep the truth below 2^990, inside the double range.
+    int excess = units.bitLength() + k - 990;
+    BigInteger u = excess > 0 ? units.shiftRight(excess) : units;
+    BigDecimal truth = new BigDecimal(u).multiply(new BigDecimal(g));
+    double released = FixedPoint.addNoise(u, k, noise);
+    ConfidenceInterval ci = m.confidenceInterval(released, level);
+    assertTrue(new BigDecimal(ci.lower()).compareTo(truth) <= 0, ci + " above " + truth);
+    assertTrue(new BigDecimal(ci.upper()).compareTo(truth) >= 0, ci + " below " + truth);
   }
 
   /** The Laplace parameter is never below the exact one, and above it by at most 2^-50. */
@@ -266,6 +320,18 @@ class MechanismProperties {
     return Arbitraries.oneOf(
         Arbitraries.doubles().between(1e-9, 1e9).ofScale(12),
         Arbitraries.of(1.0, 0.1, 100.0, 1e-300, 1e300, Double.MIN_NORMAL));
+  }
+
+  /** Sums of units of every size up to 2^1200, of either sign. */
+  @Provide
+  Arbitrary<BigInteger> wideUnits() {
+    return Arbitraries.integers()
+        .between(0, 1200)
+        .flatMap(
+            bits ->
+                Arbitraries.bigIntegers()
+                    .between(
+                        BigInteger.ONE.shiftLeft(bits).negate(), BigInteger.ONE.shiftLeft(bits)));
   }
 
   @Provide

@@ -1,6 +1,7 @@
 package dev.cleanroom.dp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -349,6 +350,125 @@ class MechanismTest {
           (double) misses / n <= Stats.chernoffHigh(0.05, n, 5e-10),
           m + " missed " + misses + " of " + n);
     }
+  }
+
+  // ---------------------------------------------------------------- exact sums of units
+
+  /**
+   * Ten million people contributing 1.0 each, at the granularity 2^-40 of ε = 1 and L∞ = 1: the sum
+   * is 10^7·2^40 units, beyond the long range (saturated, it was released as 2^63·2^-40 =
+   * 8,388,608). Released exactly, it lies within the noise interval, which contains the truth. Each
+   * check fails only if the noise exceeds the half-width at level 1 - 10^-10, so the false-failure
+   * rate is at most 2·10^-10.
+   */
+  @Test
+  void tenMillionPeople_areReleasedWithinAnIntervalThatContainsTheTruth() {
+    NoiseMechanism[] ms = {
+      LaplaceMechanism.forReals(ONE, Sensitivity.of(1, 1), random),
+      GaussianMechanism.forReals(ONE, Sensitivity.of(1, 1), random)
+    };
+    UnitSum sum = new UnitSum();
+    long perPerson = UnitSum.unitsOf(1.0, 0x1p-40);
+    for (int i = 0; i < 10_000_000; i++) {
+      sum.add(perPerson);
+    }
+    assertFalse(sum.fitsLong());
+    double level = 1 - 1e-10;
+    for (NoiseMechanism m : ms) {
+      assertEquals(0x1p-40, m.granularity(), m.toString());
+      double released = m.addNoiseToUnits(sum.units());
+      double halfWidth = m.halfWidth(level);
+      assertTrue(halfWidth < 100, m + ": half-width " + halfWidth);
+      assertTrue(
+          Math.abs(released - 1e7) <= halfWidth + Math.ulp(1e7), m + " released " + released);
+      ConfidenceInterval ci = m.confidenceInterval(released, level);
+      assertTrue(ci.contains(1e7), m + ": " + ci);
+    }
+  }
+
+  @Test
+  void addNoiseToUnits_smallSums_areMultiplesOfTheGranularity_nearTheTruth() {
+    NoiseMechanism m = LaplaceMechanism.forReals(ONE, Sensitivity.of(1, 1), random);
+    double g = m.granularity();
+    for (long units : new long[] {0, 1, -7, 12_345_678_901L, Long.MAX_VALUE, Long.MIN_VALUE}) {
+      double released = m.addNoiseToUnits(BigInteger.valueOf(units));
+      assertTrue(released % g == 0, released + " is not a multiple of " + g);
+      // Noise of scale about 1 exceeds 10^6 with probability below exp(-10^6).
+      assertTrue(Math.abs(released - units * g) <= 1e6, units + " -> " + released);
+    }
+  }
+
+  @Test
+  void addNoiseToUnits_nearTheEndOfTheDoubleRange_roundsOrRefuses() {
+    NoiseMechanism m = LaplaceMechanism.forReals(ONE, Sensitivity.of(1, 1), random);
+    // MAX_VALUE = (2^53 - 1)·2^971 in units of 2^-40; noise of about 2^40 units cannot move it by
+    // half an ulp (2^970), so it is released as MAX_VALUE.
+    BigInteger maxUnits = BigInteger.ONE.shiftLeft(53).subtract(BigInteger.ONE).shiftLeft(1011);
+    assertEquals(Double.MAX_VALUE, m.addNoiseToUnits(maxUnits));
+    assertEquals(-Double.MAX_VALUE, m.addNoiseToUnits(maxUnits.negate()));
+    // 2^1024 (in units, 2^1064) is beyond the double range: refused, never saturated.
+    BigInteger beyond = BigInteger.ONE.shiftLeft(1064);
+    ArithmeticException e =
+        assertThrows(ArithmeticException.class, () -> m.addNoiseToUnits(beyond));
+    assertTrue(e.getMessage().contains("beyond the double range"), e.getMessage());
+    assertThrows(ArithmeticException.class, () -> m.addNoiseToUnits(beyond.negate()));
+  }
+
+  @Test
+  void addNoiseToUnits_wrongDomainAndNull_areRejected() {
+    NoiseMechanism ints = LaplaceMechanism.forIntegers(ONE, Sensitivity.of(1, 1), random);
+    NoiseMechanism reals = GaussianMechanism.forReals(ONE, Sensitivity.of(1, 1), random);
+    assertThrows(IllegalStateException.class, () -> ints.addNoiseToUnits(BigInteger.ONE));
+    NullPointerException e =
+        assertThrows(NullPointerException.class, () -> reals.addNoiseToUnits(null));
+    assertEquals("units", e.getMessage());
+  }
+
+  /**
+   * At 2^53 units or more a released value may have been rounded by up to half an ulp: the interval
+   * widens by that much there, and only there.
+   */
+  @Test
+  void confidenceInterval_coversTheRoundingOfLargeReleasedValues() {
+    NoiseMechanism m = LaplaceMechanism.forReals(ONE, Sensitivity.of(1, 1), random);
+    double h = m.halfWidth(0.95);
+    // Below 2^53 units (2^13 at g = 2^-40): exactly the released value ± h, rounded outwards.
+    assertEquals(ConfidenceInterval.around(100, h), m.confidenceInterval(100, 0.95));
+    for (double released : new double[] {0x1p13, 1e7, -1e7, 1e300}) {
+      ConfidenceInterval ci = m.confidenceInterval(released, 0.95);
+      BigDecimal r = new BigDecimal(released);
+      BigDecimal m2 = new BigDecimal(h).add(new BigDecimal(Math.ulp(released) / 2));
+      assertTrue(new BigDecimal(ci.lower()).compareTo(r.subtract(m2)) <= 0, released + ": " + ci);
+      assertTrue(new BigDecimal(ci.upper()).compareTo(r.add(m2)) >= 0, released + ": " + ci);
+    }
+  }
+
+  /**
+   * A count beyond 2^53 is rounded when converted to a double, here by 127 while the doubles near
+   * 2^60 are 256 apart: with noise of exactly the half-width m = 256, the interval still contains
+   * the truth. (Without the extra half ulp, the interval would end 127 short of it: its ends are
+   * exact, being multiples of 256.)
+   */
+  @Test
+  void confidenceInterval_containsTheTruth_afterTheReleasedValueWasRounded() {
+    NoiseMechanism c =
+        LaplaceMechanism.forIntegers(new BigDecimal("0.0117"), Sensitivity.of(1, 1), random);
+    long m = (long) c.halfWidth(0.95);
+    assertEquals(256, m);
+    long base = (1L << 60) + 1024;
+    long truthBelow = base + 129 - m; // noise +m: released as base + 256, rounded up by 127
+    double releasedUp = (double) (truthBelow + m);
+    assertEquals((double) (base + 256), releasedUp);
+    ConfidenceInterval up = c.confidenceInterval(releasedUp, 0.95);
+    assertTrue(
+        new BigDecimal(up.lower()).compareTo(BigDecimal.valueOf(truthBelow)) <= 0, up.toString());
+    long truthAbove = base + 127 + m; // noise -m: released as base, rounded down by 127
+    double releasedDown = (double) (truthAbove - m);
+    assertEquals((double) base, releasedDown);
+    ConfidenceInterval down = c.confidenceInterval(releasedDown, 0.95);
+    assertTrue(
+        new BigDecimal(down.upper()).compareTo(BigDecimal.valueOf(truthAbove)) >= 0,
+        down.toString());
   }
 
   @Test
