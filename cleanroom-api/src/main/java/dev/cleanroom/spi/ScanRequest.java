@@ -8,10 +8,11 @@ import java.util.Set;
  * What the engine asks of a source.
  *
  * @param columns the columns to return, in this order
- * @param nonEmptyColumns columns whose values must not be empty (the user id). A source that filters
- *     rows itself must skip a row with an empty value rather than fail (the engine drops such rows
- *     anyway: they belong to no person, and a failure would tell whether the rows behind the filter
- *     hold one); a source that reads every row may report it as malformed data, with its line
+ * @param nonEmptyColumns columns whose values must not be empty (the user id). A source that
+ *     filters rows itself must skip a row with an empty value rather than fail (the engine drops
+ *     such rows anyway: they belong to no person, and a failure would tell whether the rows behind
+ *     the filter hold one); a source that reads every row may report it as malformed data, with its
+ *     line
  * @param filter conditions on the requested columns that a source with {@link
  *     SourceCapabilities#filterPushdown()} may apply; the engine applies them again either way
  * @param batchSize the preferred number of rows per batch

@@ -486,25 +486,25 @@ class EngineReferenceTest {
             .build());
   }
 
-  private List<Long> usersPerCampaign() {
+  private List<Long> usersPerCampaign(String alias) {
     Result r =
         room.as("analyst")
             .from("publisher.impressions")
             .groupBy("campaign")
-            .select(countDistinctUsers())
+            .select(countDistinctUsers().as(alias))
             .run();
     // 200 people each keep 2 of 5 groups: a group has Binomial(200, 0.4) people, so that all five
     // groups reach k=2 fails with probability far below 1e-9.
     assertEquals(5, r.size(), r.toString());
     List<Long> counts = new ArrayList<>();
-    r.rows().forEach(row -> counts.add(row.getLong("distinct_users")));
+    r.rows().forEach(row -> counts.add(row.getLong(alias)));
     return counts;
   }
 
   @Test
   void maxGroupsPerUser_boundsTheGroupsOfEachPerson() {
     fiveGroupsPerPerson(200, 2);
-    List<Long> counts = usersPerCampaign();
+    List<Long> counts = usersPerCampaign("distinct_users");
     assertEquals(400L, counts.stream().mapToLong(Long::longValue).sum());
     assertTrue(counts.stream().allMatch(c -> c <= 200), counts.toString());
   }
@@ -512,17 +512,23 @@ class EngineReferenceTest {
   @Test
   void maxGroupsPerUser_doesNotBindWhenPeopleHaveFewerGroups() {
     fiveGroupsPerPerson(200, 5);
-    assertEquals(List.of(200L, 200L, 200L, 200L, 200L), usersPerCampaign());
+    assertEquals(List.of(200L, 200L, 200L, 200L, 200L), usersPerCampaign("distinct_users"));
   }
 
   @Test
-  void maxGroupsPerUser_choosesAnewForEachQuery() {
+  void maxGroupsPerUser_sameQueryChoosesTheSame_anotherQueryAnew() {
     fiveGroupsPerPerson(200, 2);
-    // Each query draws a fresh choice; ten runs with identical group sizes would happen with
-    // probability far below 1e-9.
+    // The choice is keyed by the room's key and the query: the same question, the same answer.
+    Set<List<Long>> same = new HashSet<>();
+    for (int i = 0; i < 5; i++) {
+      same.add(usersPerCampaign("distinct_users"));
+    }
+    assertEquals(1, same.size(), same.toString());
+    // Another query (here another output name) chooses anew; ten queries with identical group
+    // sizes would happen with probability far below 1e-9.
     Set<List<Long>> seen = new HashSet<>();
     for (int i = 0; i < 10; i++) {
-      seen.add(usersPerCampaign());
+      seen.add(usersPerCampaign("users_" + i));
     }
     assertTrue(seen.size() > 1, seen.toString());
   }

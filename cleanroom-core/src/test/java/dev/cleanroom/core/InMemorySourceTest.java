@@ -373,7 +373,7 @@ class InMemorySourceTest {
     InMemorySource s =
         InMemorySource.builder("named", SCHEMA).addRow("SECRET-ROW", 424242L, 1.0).build();
     assertEquals("named", s.name());
-    assertEquals(SourceCapabilities.NONE, s.capabilities());
+    assertEquals(SourceCapabilities.RESIDENT, s.capabilities());
     assertFalse(s.toString().contains("SECRET"), s.toString());
     assertFalse(s.toString().contains("424242"), s.toString());
     assertTrue(s.toString().contains("named"), s.toString());

@@ -34,8 +34,31 @@ public final class KeyedRank {
   }
 
   /**
+   * A rank with a secret salt derived by the caller, for a choice that is the same whenever the
+   * same question is asked again: the engine derives the salt with HMAC-SHA256 under the room's
+   * secret key from the query, so that an identical query on unchanged data chooses the same groups
+   * for every person (and so gives the same answer) while nobody without the key can compute the
+   * choice.
+   *
+   * @param secretSalt 32 bytes that only the room can compute
+   * @return the rank
+   * @throws IllegalArgumentException if the salt is not 32 bytes long
+   */
+  public static KeyedRank keyed(byte[] secretSalt) {
+    Objects.requireNonNull(secretSalt, "secretSalt");
+    if (secretSalt.length != SALT_BYTES) {
+      throw new IllegalArgumentException(
+          "secretSalt must be "
+              + SALT_BYTES
+              + " bytes long; provided length: "
+              + secretSalt.length);
+    }
+    return new KeyedRank(secretSalt.clone());
+  }
+
+  /**
    * A rank with the given salt, for tests that need a repeatable choice. Production code uses
-   * {@link #random()}.
+   * {@link #keyed(byte[])} or {@link #random()}.
    */
   public static KeyedRank forTestingWithSalt(byte[] salt) {
     Objects.requireNonNull(salt, "salt");

@@ -49,6 +49,8 @@ import java.util.function.Supplier;
  * where each query runs inside the database as one SQL statement.
  */
 public final class AdMeasurementExample {
+  private static final String EXAMPLE_KEY = "ad-measurement";
+
   private AdMeasurementExample() {}
 
   /** Where the report goes unless {@code --report} says otherwise. */
@@ -175,7 +177,8 @@ public final class AdMeasurementExample {
    * 1 per query.
    */
   static CleanRoom room(Sources sources, boolean requireDp, AuditTrail trail) {
-    CleanRoom room = CleanRoom.builder().auditSink(trail).build();
+    CleanRoom room =
+        CleanRoom.builder().secretKey(DemoKey.of(EXAMPLE_KEY)).auditSink(trail).build();
     room.register(
         Dataset.builder("publisher", "impressions")
             .source(sources.impressions())

@@ -33,6 +33,8 @@ import java.util.SplittableRandom;
  * -Dexec.mainClass=dev.cleanroom.examples.HealthcareExample}.
  */
 public final class HealthcareExample {
+  private static final String EXAMPLE_KEY = "healthcare";
+
   private HealthcareExample() {}
 
   /** The minimum number of distinct patients per released cell. */
@@ -143,7 +145,8 @@ public final class HealthcareExample {
    * requireDp}, both hospitals require differential privacy.
    */
   static CleanRoom room(Data data, boolean requireDp, AuditTrail trail) {
-    CleanRoom room = CleanRoom.builder().auditSink(trail).build();
+    CleanRoom room =
+        CleanRoom.builder().secretKey(DemoKey.of(EXAMPLE_KEY)).auditSink(trail).build();
     register(room, "hospital_a", data.hospitalA(), requireDp);
     register(room, "hospital_b", data.hospitalB(), requireDp);
     return room;

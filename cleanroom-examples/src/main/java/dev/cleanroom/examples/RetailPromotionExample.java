@@ -33,6 +33,8 @@ import java.util.SplittableRandom;
  * -Dexec.mainClass=dev.cleanroom.examples.RetailPromotionExample}.
  */
 public final class RetailPromotionExample {
+  private static final String EXAMPLE_KEY = "retail-promotion";
+
   private RetailPromotionExample() {}
 
   /** The brand whose products the promotion was for. */
@@ -123,7 +125,8 @@ public final class RetailPromotionExample {
   record Figures(Result result, AuditTrail trail) {}
 
   static CleanRoom room(Data data, AuditTrail trail) {
-    CleanRoom room = CleanRoom.builder().auditSink(trail).build();
+    CleanRoom room =
+        CleanRoom.builder().secretKey(DemoKey.of(EXAMPLE_KEY)).auditSink(trail).build();
     room.register(
         Dataset.builder("retailer", "sales")
             .source(InMemorySource.ofRecords("sales", Sale.class, data.sales()))

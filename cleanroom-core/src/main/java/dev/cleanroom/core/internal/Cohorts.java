@@ -17,14 +17,11 @@ import dev.cleanroom.spi.CohortSink;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * Cohort activation: checks every touched dataset's policy before any scan, finds the people who
@@ -33,18 +30,10 @@ import java.util.function.Supplier;
  * activation id only; the audit trail never sees an id or the size.
  */
 final class Cohorts {
-  /** The planner's rules that apply to a cohort's row stage; the others govern aggregates. */
-  private static final Set<PolicyRule> ROW_RULES =
-      EnumSet.of(
-          PolicyRule.ANALYST_ALLOWED,
-          PolicyRule.JOIN_ALLOWED,
-          PolicyRule.USER_ID_NOT_EXPOSED,
-          PolicyRule.COLUMN_NOT_BLOCKED,
-          PolicyRule.DIMENSION_ALLOWED);
-
   private final Function<String, Dataset> registry;
   private final Planner planner;
-  private final Supplier<Executor> executors;
+  private final Function<Plan, Executor> executors;
+  private final Release release;
   private final Fingerprints fingerprints;
   private final AuditSink audit;
   private final Incidents incidents;
@@ -54,7 +43,8 @@ final class Cohorts {
   Cohorts(
       Function<String, Dataset> registry,
       Planner planner,
-      Supplier<Executor> executors,
+      Function<Plan, Executor> executors,
+      Release release,
       Fingerprints fingerprints,
       AuditSink audit,
       Incidents incidents,
@@ -63,6 +53,7 @@ final class Cohorts {
     this.registry = registry;
     this.planner = planner;
     this.executors = executors;
+    this.release = release;
     this.fingerprints = fingerprints;
     this.audit = audit;
     this.incidents = incidents;
@@ -113,11 +104,10 @@ final class Cohorts {
     }
     int min = strictest.policy().minCohortSize();
     List<PolicyCheck> checks = new ArrayList<>();
-    for (PolicyCheck c : outcome.checks()) {
-      if (ROW_RULES.contains(c.rule())) {
-        checks.add(c);
-      }
-    }
+    // Every check of the row stage applies (the planner leaves out the differential-privacy rules,
+    // which govern released aggregates): a dataset open only to approved templates refuses an
+    // ad-hoc cohort as it refuses an ad-hoc query.
+    checks.addAll(outcome.checks());
     for (Dataset d : datasets) {
       boolean ok = d.policy().cohortReceivers().contains(spec.receiver());
       checks.add(
@@ -146,9 +136,16 @@ final class Cohorts {
       event.record(AuditEvent.Outcome.INVALID, Optional.empty(), e.getMessage());
       throw e;
     }
+    try {
+      // A cohort counts against every query limit, like a query; charged before any scan.
+      release.charge(outcome.plan());
+    } catch (PolicyViolationException e) {
+      event.record(AuditEvent.Outcome.REFUSED, Optional.of(e.rule()), e.getMessage());
+      throw e;
+    }
     Executor.Cohort cohort;
     try {
-      cohort = executors.get().cohort(outcome.plan(), receiver);
+      cohort = executors.apply(outcome.plan()).cohort(outcome.plan(), receiver);
     } catch (DataSourceException e) {
       throw incidents.report(event.failed(e.getMessage()), datasets, e.source());
     } catch (CleanRoomException e) {

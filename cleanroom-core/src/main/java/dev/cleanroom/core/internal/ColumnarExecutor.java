@@ -3,7 +3,6 @@ package dev.cleanroom.core.internal;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import dev.cleanroom.ColumnType;
-import dev.cleanroom.DataSourceException;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.core.Pseudonymizer;
 import dev.cleanroom.dp.ContributionBounding;
@@ -22,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.IntFunction;
 import java.util.function.ToLongFunction;
 import java.util.stream.IntStream;
 
@@ -583,41 +583,15 @@ final class ColumnarExecutor {
     return d;
   }
 
-  /** One thread's group aggregates, by group id. */
-  private static final class Acc {
-    final long[] users;
-    final long[] count;
-    final double[][] sums;
-    final long[][] units;
-    final long[][] people;
-
-    /** Per group, the keyed hashes of its people, for difference checks; null without them. */
-    final Executor.GroupState[] members;
-
-    Acc(int groups, int aggregates, boolean members) {
-      this.members = members ? new Executor.GroupState[groups] : null;
-      users = new long[groups];
-      count = new long[groups];
-      sums = new double[aggregates][groups];
-      units = new long[aggregates][groups];
-      people = new long[aggregates][groups];
-    }
-  }
-
   private Map<List<Object>, Executor.GroupState> bound(
       Plan plan, Side[] sides, boolean[] joined, int grouped, GroupIds groupIds, GroupedRows rows) {
     int aggregates = plan.aggregates().size();
     int basePersons = sides[0].ids.persons;
     int groups = grouped < 0 ? 1 : groupIds.values.size();
-    List<List<Object>> keys = new ArrayList<>(groups);
-    Set<List<Object>> publicGroups = plan.noise().flatMap(NoisePlan::publicGroups).orElse(null);
-    boolean[] allowed = new boolean[groups];
-    String[] keyText = new String[groups];
+    ContributionBounder.GroupTotals total = new ContributionBounder.GroupTotals(plan);
     for (int g = 0; g < groups; g++) {
-      keys.add(grouped < 0 ? List.of() : List.of(groupIds.values.get(g)));
-      // Public groups are known in advance: a person's budget of L0 groups goes to them only.
-      allowed[g] = publicGroups == null || publicGroups.contains(keys.get(g));
-      keyText[g] = Executor.keyText(keys.get(g));
+      // Dense ids in the order of groupIds: id(key) hands out g.
+      total.id(grouped < 0 ? List.of() : List.of(groupIds.values.get(g)));
     }
     int[] start = new int[basePersons + 1];
     int[] order = new int[rows == null ? 0 : rows.count];
@@ -649,89 +623,49 @@ final class ColumnarExecutor {
     }
     int threads =
         Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), basePersons / 20_000));
-    List<CompletableFuture<Acc>> parts = new ArrayList<>();
+    List<CompletableFuture<ContributionBounder.GroupTotals>> parts = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int lo = (int) ((long) basePersons * t / threads);
       int hi = (int) ((long) basePersons * (t + 1) / threads);
+      ContributionBounder.GroupTotals part = total.sibling();
       parts.add(
           CompletableFuture.supplyAsync(
-              () ->
-                  boundRange(
-                      plan, sides, joined, grouped, rows, start, allowed, keyText, groups, lo,
-                      hi)));
+              () -> boundRange(plan, sides, joined, grouped, rows, start, groups, lo, hi, part)));
     }
-    Acc total = null;
-    for (CompletableFuture<Acc> f : parts) {
-      Acc a = f.join();
-      if (total == null) {
-        total = a;
-        continue;
-      }
-      for (int g = 0; g < groups; g++) {
-        if (a.members != null && a.members[g] != null) {
-          if (total.members[g] == null) {
-            total.members[g] = new Executor.GroupState(0);
-          }
-          for (int i = 0; i < a.members[g].memberCount; i++) {
-            total.members[g].addMember(a.members[g].members[i]);
-          }
-        }
-        total.users[g] += a.users[g];
-        total.count[g] += a.count[g];
-        for (int k = 0; k < aggregates; k++) {
-          total.sums[k][g] += a.sums[k][g];
-          total.units[k][g] = Executor.saturatedAdd(total.units[k][g], a.units[k][g]);
-          total.people[k][g] += a.people[k][g];
-        }
-      }
+    for (CompletableFuture<ContributionBounder.GroupTotals> f : parts) {
+      total.merge(f.join());
     }
-    Map<List<Object>, Executor.GroupState> out = new HashMap<>();
-    for (int g = 0; g < groups; g++) {
-      if (total == null || total.users[g] == 0) {
-        continue;
-      }
-      Executor.GroupState s = new Executor.GroupState(aggregates);
-      s.users = total.users[g];
-      s.count = total.count[g];
-      if (total.members != null && total.members[g] != null) {
-        s.members = total.members[g].members;
-        s.memberCount = total.members[g].memberCount;
-      }
-      for (int k = 0; k < aggregates; k++) {
-        s.sums[k] = total.sums[k][g];
-        s.units[k] = total.units[k][g];
-        s.people[k] = total.people[k][g];
-      }
-      out.put(keys.get(g), s);
-    }
-    return out;
+    return total.byKey();
   }
 
-  private Acc boundRange(
+  /**
+   * Hands each joined person of {@code [lo, hi)} to the one {@link ContributionBounder}: the
+   * person's groups with their row counts and metric totals, read from the columnar sides.
+   */
+  private ContributionBounder.GroupTotals boundRange(
       Plan plan,
       Side[] sides,
       boolean[] joined,
       int grouped,
       GroupedRows rows,
       int[] start,
-      boolean[] allowed,
-      String[] keyText,
       int groups,
       int lo,
-      int hi) {
+      int hi,
+      ContributionBounder.GroupTotals acc) {
+    ContributionBounder bounder = new ContributionBounder(plan, rank, peopleHash);
+    IntFunction<String> pseudonyms = sides[0].ids::pseudonym;
     int aggregates = plan.aggregates().size();
-    double[] granularity = plan.noise().map(NoisePlan::granularities).orElse(null);
     int metrics = rows == null ? 0 : rows.value.length;
-    Acc acc = new Acc(groups, aggregates, plan.differenceChecks().isPresent());
     int[] slotOf = new int[groups];
     Arrays.fill(slotOf, -1);
-    int[] distinct = new int[Math.min(groups, 1024)];
-    long[] groupRows = new long[distinct.length];
-    double[][] groupSums = new double[metrics][distinct.length];
-    long[][] groupValues = new long[metrics][distinct.length];
-    int[] candidates = new int[distinct.length];
-    long[] ranks = new long[distinct.length];
-    int maxGroups = plan.maxGroupsPerUser();
+    int cap = Math.min(groups, 1024);
+    int[] distinct = new int[cap];
+    long[] groupRows = new long[cap];
+    double[][] groupSums = new double[metrics][cap];
+    long[][] groupValues = new long[metrics][cap];
+    double[][] sums = new double[aggregates][cap];
+    long[][] values = new long[aggregates][cap];
     for (int b = lo; b < hi; b++) {
       if (!joined[b]) {
         continue;
@@ -749,11 +683,13 @@ final class ColumnarExecutor {
               int n = Math.min(groups, d * 2);
               distinct = Arrays.copyOf(distinct, n);
               groupRows = Arrays.copyOf(groupRows, n);
-              candidates = Arrays.copyOf(candidates, n);
-              ranks = Arrays.copyOf(ranks, n);
               for (int m = 0; m < metrics; m++) {
                 groupSums[m] = Arrays.copyOf(groupSums[m], n);
                 groupValues[m] = Arrays.copyOf(groupValues[m], n);
+              }
+              for (int a = 0; a < aggregates; a++) {
+                sums[a] = Arrays.copyOf(sums[a], n);
+                values[a] = Arrays.copyOf(values[a], n);
               }
             }
             s = d++;
@@ -778,96 +714,34 @@ final class ColumnarExecutor {
           slotOf[distinct[s]] = -1;
         }
       }
-      int c = 0;
-      for (int s = 0; s < d; s++) {
-        if (allowed[distinct[s]]) {
-          candidates[c++] = s;
+      if (grouped != 0) {
+        // count() counts the first dataset's rows: the grouped rows' own when it is grouped,
+        // else the person's total in it, the same in every group.
+        long firstRows = sides[0].rows[sides[0].fromBase[b]];
+        for (int s = 0; s < d; s++) {
+          groupRows[s] = firstRows;
         }
       }
-      if (c == 0) {
-        continue;
-      }
-      int[] kept;
-      if (c <= maxGroups) {
-        kept = Arrays.copyOf(candidates, c);
-      } else {
-        String person = sides[0].ids.pseudonym(b);
-        for (int k = 0; k < c; k++) {
-          ranks[k] = rank.rank(person, keyText[distinct[candidates[k]]]);
+      for (int a = 0; a < aggregates; a++) {
+        Plan.AggregatePlan ap = plan.aggregates().get(a);
+        int ds = ap.dataset();
+        if (ds < 0) {
+          continue;
         }
-        kept = smallest(ranks, c, maxGroups);
-        for (int k = 0; k < kept.length; k++) {
-          kept[k] = candidates[kept[k]];
-        }
-      }
-      long member = acc.members == null ? 0 : peopleHash.applyAsLong(sides[0].ids.pseudonym(b));
-      for (int s : kept) {
-        int g = distinct[s];
-        acc.users[g]++;
-        if (acc.members != null) {
-          if (acc.members[g] == null) {
-            acc.members[g] = new Executor.GroupState(0);
-          }
-          acc.members[g].addMember(member);
-        }
-        long rowCount = grouped == 0 ? groupRows[s] : sides[0].rows[sides[0].fromBase[b]];
-        acc.count[g] += ContributionBounding.clampCount(rowCount, plan.maxContributionsPerGroup());
-        for (int a = 0; a < aggregates; a++) {
-          Plan.AggregatePlan ap = plan.aggregates().get(a);
-          int ds = ap.dataset();
-          if (ds < 0) {
-            continue;
-          }
-          int m = ap.metricIndex();
-          double sum = 0;
-          long values;
+        int m = ap.metricIndex();
+        for (int s = 0; s < d; s++) {
           if (ds == grouped) {
-            sum += groupSums[m][s];
-            values = groupValues[m][s];
+            sums[a][s] = groupSums[m][s];
+            values[a][s] = groupValues[m][s];
           } else {
             int pc = sides[ds].fromBase[b];
-            sum += sides[ds].sums[m][pc];
-            values = sides[ds].values[m][pc];
-          }
-          if (values > 0) {
-            double clamped = ContributionBounding.clamp(sum, ap.groupBounds());
-            acc.sums[a][g] += clamped;
-            if (granularity != null) {
-              acc.units[a][g] =
-                  Executor.saturatedAdd(acc.units[a][g], Math.round(clamped / granularity[a]));
-            }
-            acc.people[a][g]++;
+            sums[a][s] = sides[ds].sums[m][pc];
+            values[a][s] = sides[ds].values[m][pc];
           }
         }
       }
+      bounder.person(b, pseudonyms, d, distinct, groupRows, sums, values, acc);
     }
     return acc;
-  }
-
-  /**
-   * The indices of the {@code max} smallest of the first {@code n} ranks, ties to the lower index:
-   * the choice of {@link ContributionBounding#selectPartitions}, without boxing, for the few groups
-   * one person has.
-   */
-  private static int[] smallest(long[] ranks, int n, int max) {
-    int[] out = new int[max];
-    long taken = 0;
-    boolean[] used = n > 64 ? new boolean[n] : null;
-    for (int k = 0; k < max; k++) {
-      int best = -1;
-      for (int i = 0; i < n; i++) {
-        boolean free = used == null ? (taken & (1L << i)) == 0 : !used[i];
-        if (free && (best < 0 || ranks[i] < ranks[best])) {
-          best = i;
-        }
-      }
-      out[k] = best;
-      if (used == null) {
-        taken |= 1L << best;
-      } else {
-        used[best] = true;
-      }
-    }
-    return out;
   }
 }

@@ -1,27 +1,19 @@
 package dev.cleanroom.core.internal;
 
-import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.core.Pseudonymizer;
-import dev.cleanroom.dp.BoundedMean;
-import dev.cleanroom.dp.ConfidenceInterval;
-import dev.cleanroom.dp.ContributionBounding;
 import dev.cleanroom.dp.KeyedRank;
-import dev.cleanroom.dp.NoiseMechanism;
-import dev.cleanroom.dp.PartitionSelection;
-import dev.cleanroom.query.CellNoise;
-import dev.cleanroom.query.ResultColumn;
-import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.spi.ColumnBatch;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToLongFunction;
 
@@ -68,14 +60,15 @@ final class Executor {
     long users;
     long count;
     final double[] sums;
-    final long[] units;
+    final BigInteger[] units;
     final long[] people;
     long[] members = new long[0];
     int memberCount;
 
     GroupState(int aggregates) {
       sums = new double[aggregates];
-      units = new long[aggregates];
+      units = new BigInteger[aggregates];
+      Arrays.fill(units, BigInteger.ZERO);
       people = new long[aggregates];
     }
 
@@ -85,21 +78,6 @@ final class Executor {
       }
       members[memberCount++] = hash;
     }
-  }
-
-  /**
-   * The released rows: group values, then aggregates.
-   *
-   * @param columns the output columns
-   * @param rows the rows that passed the threshold, in release order
-   * @param people when the plan has difference checks, the set of people of each row (sorted keyed
-   *     hashes), parallel to {@code rows}; otherwise empty
-   */
-  record Output(List<ResultColumn> columns, List<ResultRow> rows, List<long[]> people) {}
-
-  /** Runs {@code plan} on the path its plan decided, and releases the rows. */
-  Output execute(Plan plan) {
-    return release(plan, groups(plan));
   }
 
   /**
@@ -113,7 +91,7 @@ final class Executor {
       case STREAMED -> {
         Accumulator acc = new Accumulator(plan);
         new StreamingJoin(pseudonymizer).run(plan, -1, (raw, p) -> {}, acc);
-        yield acc.groups;
+        yield acc.totals.byKey();
       }
     };
   }
@@ -153,23 +131,25 @@ final class Executor {
   /** The groups as the database aggregated them: one row per group crossed the wire. */
   private Map<List<Object>, GroupState> pushedDown(Plan plan, Pushdown pushdown) {
     int aggregates = plan.aggregates().size();
-    Map<List<Object>, double[]> sums = new HashMap<>();
+    Map<List<Object>, BigDecimal[]> sums = new HashMap<>();
     Map<List<Object>, long[]> counts = pushdown.run(rank.saltHex(), sums);
-    double[] granularity = plan.noise().map(NoisePlan::granularities).orElse(null);
+    boolean units = plan.noise().isPresent();
     Map<List<Object>, GroupState> groups = new HashMap<>();
     for (Map.Entry<List<Object>, long[]> e : counts.entrySet()) {
       GroupState s = new GroupState(aggregates);
       long[] c = e.getValue();
-      double[] v = sums.get(e.getKey());
+      BigDecimal[] v = sums.get(e.getKey());
       s.users = c[0];
       s.count = c[1];
       for (int a = 0; a < aggregates; a++) {
         s.people[a] = c[2 + a];
-        if (granularity != null) {
-          s.units[a] = Math.round(v[a]);
-          s.sums[a] = s.units[a] * granularity[a];
+        if (v[a] == null) {
+          continue; // a count: no metric
+        }
+        if (units) {
+          s.units[a] = v[a].setScale(0, RoundingMode.HALF_EVEN).toBigInteger();
         } else {
-          s.sums[a] = v[a];
+          s.sums[a] = v[a].doubleValue();
         }
       }
       groups.put(e.getKey(), s);
@@ -220,76 +200,73 @@ final class Executor {
     return List.of(values);
   }
 
-  /** Adds each joined person to the groups it feeds, bounded, clamped and in fixed point. */
+  /**
+   * Hands each joined person of the streamed join to the one {@link ContributionBounder}: the
+   * groups the person feeds, with the person's row count and metric totals in each.
+   */
   private final class Accumulator implements StreamingJoin.PersonSink {
-    final Map<List<Object>, GroupState> groups = new HashMap<>();
+    final ContributionBounder.GroupTotals totals;
     private final Plan plan;
+    private final ContributionBounder bounder;
     private final int aggregates;
-    private final Set<List<Object>> publicGroups;
-    private final double[] granularity;
     private final ComboRow comboRow;
+    private int[] group = new int[16];
+    private long[] rows = new long[16];
+    private double[][] sums;
+    private long[][] values;
 
     Accumulator(Plan plan) {
       this.plan = plan;
+      this.totals = new ContributionBounder.GroupTotals(plan);
+      this.bounder = new ContributionBounder(plan, rank, peopleHash);
       this.aggregates = plan.aggregates().size();
-      this.publicGroups = plan.noise().flatMap(NoisePlan::publicGroups).orElse(null);
-      this.granularity = plan.noise().map(NoisePlan::granularities).orElse(null);
       this.comboRow = new ComboRow(plan.datasets().size());
+      this.sums = new double[aggregates][16];
+      this.values = new long[aggregates][16];
     }
 
     @Override
     public void accept(int person, String pid, List<Map<List<Object>, Partial>> parts) {
-      boolean members = plan.differenceChecks().isPresent();
-      long member = members ? peopleHash.applyAsLong(pid) : 0;
       Map<List<Object>, List<Set<List<Object>>>> contributions =
           contributions(plan, parts, comboRow);
-      if (publicGroups != null) {
-        // Public groups are known in advance: a person's budget of L0 groups goes to them only.
-        contributions.keySet().retainAll(publicGroups);
-      }
-      if (contributions.isEmpty()) {
+      int n = contributions.size();
+      if (n == 0) {
         return;
       }
-      List<List<Object>> personGroups = new ArrayList<>(contributions.keySet());
-      int[] kept = choose(pid, personGroups, plan.maxGroupsPerUser());
-      for (int gi : kept) {
-        List<Object> g = personGroups.get(gi);
-        List<Set<List<Object>>> contrib = contributions.get(g);
-        GroupState state = groups.computeIfAbsent(g, x -> new GroupState(aggregates));
-        state.users++;
-        if (members) {
-          state.addMember(member);
-        }
-        long rows = 0;
+      if (group.length < n) {
+        int cap = Math.max(n, 2 * group.length);
+        group = new int[cap];
+        rows = new long[cap];
+        sums = new double[aggregates][cap];
+        values = new long[aggregates][cap];
+      }
+      int i = 0;
+      for (Map.Entry<List<Object>, List<Set<List<Object>>>> e : contributions.entrySet()) {
+        group[i] = totals.id(e.getKey());
+        List<Set<List<Object>>> contrib = e.getValue();
+        long r = 0;
         for (List<Object> pk : contrib.get(0)) {
-          rows += parts.get(0).get(pk).rows;
+          r += parts.get(0).get(pk).rows;
         }
-        state.count += ContributionBounding.clampCount(rows, plan.maxContributionsPerGroup());
+        rows[i] = r;
         for (int a = 0; a < aggregates; a++) {
           Plan.AggregatePlan ap = plan.aggregates().get(a);
           if (ap.dataset() < 0) {
             continue;
           }
           double sum = 0;
-          long values = 0;
+          long v = 0;
           for (List<Object> pk : contrib.get(ap.dataset())) {
             Partial p = parts.get(ap.dataset()).get(pk);
             sum += p.sums[ap.metricIndex()];
-            values += p.values[ap.metricIndex()];
+            v += p.values[ap.metricIndex()];
           }
-          if (values > 0) {
-            double clamped = ContributionBounding.clamp(sum, ap.groupBounds());
-            state.sums[a] += clamped;
-            if (granularity != null) {
-              // Noisy sums add each person's total in whole units of the mechanism's granularity,
-              // in long fixed point that saturates instead of wrapping: no floating-point
-              // accumulation error can carry information past the noise.
-              state.units[a] = saturatedAdd(state.units[a], Math.round(clamped / granularity[a]));
-            }
-            state.people[a]++;
-          }
+          sums[a][i] = sum;
+          values[a][i] = v;
         }
+        i++;
       }
+      bounder.person(person, p -> pid, n, group, rows, sums, values, totals);
     }
   }
 
@@ -305,15 +282,6 @@ final class Executor {
     }
     enumerate(plan, keys, new int[n], 0, comboRow, contributions);
     return contributions;
-  }
-
-  static long saturatedAdd(long a, long b) {
-    long r = a + b;
-    // Overflow iff both operands have the sign opposite to the result.
-    if (((a ^ r) & (b ^ r)) < 0) {
-      return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
-    return r;
   }
 
   /** Walks every combination of one projection per dataset and records the groups it feeds. */
@@ -359,192 +327,6 @@ final class Executor {
       sets.get(i).add(comboRow.keys[i]);
     }
   }
-
-  private int[] choose(String person, List<List<Object>> groups, int max) {
-    if (groups.size() <= max) {
-      int[] all = new int[groups.size()];
-      for (int i = 0; i < all.length; i++) {
-        all[i] = i;
-      }
-      return all;
-    }
-    long[] ranks = new long[groups.size()];
-    for (int i = 0; i < ranks.length; i++) {
-      ranks[i] = rank.rank(person, keyText(groups.get(i)));
-    }
-    return ContributionBounding.selectPartitions(ranks, max);
-  }
-
-  /**
-   * The text of a group key that ranks hash: the values' text joined by {@code |}, as a database
-   * casts them to text.
-   */
-  static String keyText(List<Object> key) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < key.size(); i++) {
-      if (i > 0) {
-        sb.append('|');
-      }
-      sb.append(key.get(i));
-    }
-    return sb.toString();
-  }
-
-  private static Output release(Plan plan, Map<List<Object>, GroupState> groups) {
-    List<ResultColumn> columns = columns(plan);
-    if (plan.noise().isPresent()) {
-      return releaseNoisy(plan, plan.noise().get(), columns, groups);
-    }
-    List<List<Object>> keys = new ArrayList<>();
-    for (Map.Entry<List<Object>, GroupState> e : groups.entrySet()) {
-      // Suppression is silent: a group below the threshold leaves no trace in the result.
-      if (e.getValue().users >= plan.minDistinctUsers()) {
-        keys.add(e.getKey());
-      }
-    }
-    keys.sort(KEY_ORDER);
-    List<ResultRow> rows = new ArrayList<>(keys.size());
-    List<long[]> people = new ArrayList<>();
-    for (List<Object> key : keys) {
-      GroupState s = groups.get(key);
-      if (plan.differenceChecks().isPresent()) {
-        people.add(DifferenceChecks.peopleSet(s.members, s.memberCount));
-      }
-      List<Object> values = new ArrayList<>(key);
-      for (int a = 0; a < plan.aggregates().size(); a++) {
-        Plan.AggregatePlan ap = plan.aggregates().get(a);
-        values.add(
-            switch (ap.aggregate().function()) {
-              case COUNT -> s.count;
-              case COUNT_DISTINCT_USERS -> s.users;
-              case SUM -> s.sums[a];
-              case AVG -> s.people[a] == 0 ? Double.NaN : s.sums[a] / s.people[a];
-            });
-      }
-      rows.add(new ResultRow(columns, values));
-    }
-    return new Output(columns, rows, people);
-  }
-
-  private static List<ResultColumn> columns(Plan plan) {
-    List<ResultColumn> columns = new ArrayList<>();
-    for (int j = 0; j < plan.groupBy().size(); j++) {
-      columns.add(new ResultColumn(plan.groupNames().get(j), plan.groupBy().get(j).type(), false));
-    }
-    for (Plan.AggregatePlan ap : plan.aggregates()) {
-      columns.add(new ResultColumn(ap.aggregate().alias(), ap.type(), true));
-    }
-    return List.copyOf(columns);
-  }
-
-  /**
-   * Releases noisy rows: every public group, or the groups whose noisy distinct-user count passes
-   * partition selection and k, or the one total row. Each aggregate gets fresh noise from its own
-   * share of the budget; no exact value leaves.
-   */
-  private static Output releaseNoisy(
-      Plan plan,
-      NoisePlan noise,
-      List<ResultColumn> columns,
-      Map<List<Object>, GroupState> groups) {
-    int aggregates = plan.aggregates().size();
-    GroupState empty = new GroupState(aggregates);
-    List<List<Object>> keys;
-    if (noise.publicGroups().isPresent()) {
-      keys = new ArrayList<>(noise.publicGroups().get());
-    } else if (plan.groupBy().isEmpty()) {
-      keys = new ArrayList<>();
-      keys.add(List.of());
-    } else {
-      keys = new ArrayList<>();
-      PartitionSelection selection = noise.selection().orElseThrow();
-      for (Map.Entry<List<Object>, GroupState> e : groups.entrySet()) {
-        long noisy = selection.noisyCount(e.getValue().users);
-        if (selection.keep(noisy, plan.minDistinctUsers())) {
-          keys.add(e.getKey());
-        }
-      }
-    }
-    // A dataset whose owner did not require differential privacy is protected by its threshold
-    // alone (noise without a charged budget can be averaged away), so k holds on the exact count.
-    boolean exactThreshold =
-        plan.datasets().stream()
-            .anyMatch(d -> d.dataset().policy().differentialPrivacy().isEmpty());
-    if (exactThreshold) {
-      keys.removeIf(k -> groups.getOrDefault(k, empty).users < plan.minDistinctUsers());
-    }
-    keys.sort(KEY_ORDER);
-    List<ResultRow> rows = new ArrayList<>(keys.size());
-    for (List<Object> key : keys) {
-      GroupState s = groups.getOrDefault(key, empty);
-      List<Object> values = new ArrayList<>(key);
-      List<Optional<CellNoise>> cells = new ArrayList<>();
-      for (int j = 0; j < key.size(); j++) {
-        cells.add(Optional.empty());
-      }
-      for (int a = 0; a < aggregates; a++) {
-        Plan.AggregatePlan ap = plan.aggregates().get(a);
-        List<NoiseMechanism> ms = noise.mechanisms().get(a);
-        NoiseMechanism m = ms.get(0);
-        switch (ap.aggregate().function()) {
-          case COUNT, COUNT_DISTINCT_USERS -> {
-            long exact = ap.aggregate().function() == AggregateFunction.COUNT ? s.count : s.users;
-            long v = m.addNoise(exact);
-            values.add(v);
-            cells.add(Optional.of(cell(m, m.confidenceInterval((double) v, CellNoise.CONFIDENCE))));
-          }
-          case SUM -> {
-            double v = m.addNoise(fixedPointSum(s, a, m));
-            values.add(v);
-            cells.add(Optional.of(cell(m, m.confidenceInterval(v, CellNoise.CONFIDENCE))));
-          }
-          case AVG -> {
-            NoiseMechanism countM = ms.get(1);
-            double sum = m.addNoise(fixedPointSum(s, a, m));
-            long count = countM.addNoise(s.people[a]);
-            BoundedMean mean =
-                BoundedMean.of(
-                    sum,
-                    m.confidenceInterval(sum, CellNoise.CONFIDENCE),
-                    (double) count,
-                    countM.confidenceInterval((double) count, CellNoise.CONFIDENCE),
-                    ap.groupBounds());
-            values.add(mean.mean());
-            cells.add(
-                Optional.of(
-                    new CellNoise(
-                        m.name() + " (sum and count)",
-                        m.scale(),
-                        mean.interval().lower(),
-                        mean.interval().upper())));
-          }
-        }
-      }
-      rows.add(new ResultRow(columns, values, cells));
-    }
-    return new Output(columns, rows, List.of());
-  }
-
-  /** A group's sum from its fixed-point units: an exact multiple of the granularity. */
-  private static double fixedPointSum(GroupState s, int a, NoiseMechanism m) {
-    return s.units[a] * m.granularity();
-  }
-
-  private static CellNoise cell(NoiseMechanism m, ConfidenceInterval ci) {
-    return new CellNoise(m.name(), m.scale(), ci.lower(), ci.upper());
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static final Comparator<List<Object>> KEY_ORDER =
-      (a, b) -> {
-        for (int i = 0; i < a.size(); i++) {
-          int c = ((Comparable) a.get(i)).compareTo(b.get(i));
-          if (c != 0) {
-            return c;
-          }
-        }
-        return 0;
-      };
 
   /** A row of a batch, for the dataset's own conditions. */
   static final class BatchRow implements Predicates.Row {

@@ -33,6 +33,17 @@ final class Fingerprints {
    * The fingerprint of a cohort activation: its row stage (as the one-row query {@code rows}) and
    * its receiver, never equal to a query's.
    */
+  /**
+   * The secret salt of the keyed choice of each person's groups for {@code spec}: 32 bytes of
+   * HMAC-SHA256 under the fingerprint key of the query's canonical text, so that the same question
+   * chooses the same groups (and gets the same answer on unchanged data) and a re-run never trips
+   * the difference checks against its own earlier release.
+   */
+  byte[] rankSalt(QuerySpec spec) {
+    return new HmacUtils(HmacAlgorithms.HMAC_SHA_256, key)
+        .hmac("contribution bounding|" + canonical(spec));
+  }
+
   String ofCohort(QuerySpec rows, String receiver) {
     return hash("cohort;" + canonical(rows) + ";receiver=" + quote(receiver));
   }

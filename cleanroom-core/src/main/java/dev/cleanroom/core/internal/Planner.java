@@ -9,6 +9,7 @@ import dev.cleanroom.DifferentialPrivacyRule;
 import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyRule;
+import dev.cleanroom.dp.UnitSum;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.ExecutionPath;
@@ -89,6 +90,22 @@ final class Planner {
   private Outcome plan(QuerySpec spec, Optional<TemplateRegistry.Entry> template, boolean cohort) {
     rejectPlaceholders(spec.where());
     List<Dataset> datasets = resolveDatasets(spec);
+    List<PolicyCheck> notAllowed = new ArrayList<>();
+    for (Dataset d : datasets) {
+      if (!d.policy().analysts().contains(spec.analyst())) {
+        notAllowed.add(
+            check(
+                d,
+                PolicyRule.ANALYST_ALLOWED,
+                false,
+                "analyst " + spec.analyst() + " is not among the allowed analysts"));
+      }
+    }
+    if (!notAllowed.isEmpty()) {
+      // Refused before any column name is resolved: an analyst not allowed on a dataset learns
+      // nothing of it, not even which columns it has.
+      return new Outcome(notAllowed, null, new ArrayList<>(), new Limits(0, 0, 0));
+    }
     Resolver resolver = new Resolver(datasets);
     int n = datasets.size();
 
@@ -202,6 +219,9 @@ final class Planner {
       }
       templateCheck(d, template).ifPresent(checks::add);
     }
+    if (!cohort && spec.privacy() instanceof Privacy.Differential) {
+      mixedProtectionCheck(datasets).ifPresent(checks::add);
+    }
     Limits limits = new Limits(k, l0, maxRows);
     Optional<Duration> differenceChecks = differenceChecks(spec, datasets);
     boolean allowed = checks.stream().allMatch(PolicyCheck::passed);
@@ -244,12 +264,43 @@ final class Planner {
   }
 
   /**
-   * The retention of the difference checks that apply to {@code spec}: none for a differentially
-   * private query (its noise bounds what it reveals); otherwise the longest retention of the
-   * touched datasets that keep the checks on, if any.
+   * A refusal of a differentially private query that joins a dataset requiring differential privacy
+   * with one protected by its threshold alone. The threshold-only owner's rule is an exact k on the
+   * joined people and difference checks; applied to the joined data, those exact checks would
+   * reveal the presence of single people of the dataset that requires differential privacy, with
+   * certainty, while its budget is charged. Neither guarantee can give way to the other, so the
+   * query is refused, whatever its ε, by the rule of the dataset that requires differential
+   * privacy.
+   */
+  private static Optional<PolicyCheck> mixedProtectionCheck(List<Dataset> datasets) {
+    Optional<Dataset> thresholdOnly =
+        datasets.stream().filter(d -> d.policy().differentialPrivacy().isEmpty()).findFirst();
+    Optional<Dataset> private_ =
+        datasets.stream().filter(d -> d.policy().differentialPrivacy().isPresent()).findFirst();
+    if (thresholdOnly.isEmpty() || private_.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        check(
+            private_.get(),
+            PolicyRule.DIFFERENTIAL_PRIVACY_REQUIRED,
+            false,
+            "requires differential privacy, which "
+                + thresholdOnly.get().qualifiedName()
+                + " does not: its exact threshold and difference checks on the joined people would"
+                + " expose single people of this dataset, so the two are not queried together"));
+  }
+
+  /**
+   * The retention of the difference checks that apply to {@code spec}: none when every touched
+   * dataset requires differential privacy and the query is differentially private (its noise bounds
+   * what it reveals); otherwise the longest retention of the touched datasets that keep the checks
+   * on, if any. A dataset protected by its threshold alone keeps its checks whatever the analyst
+   * asks for: an ε on the query charges it nothing, so it cannot buy the checks away.
    */
   private static Optional<Duration> differenceChecks(QuerySpec spec, List<Dataset> datasets) {
-    if (spec.privacy() instanceof Privacy.Differential) {
+    if (spec.privacy() instanceof Privacy.Differential
+        && datasets.stream().allMatch(d -> d.policy().differentialPrivacy().isPresent())) {
       return Optional.empty();
     }
     Optional<Duration> longest = Optional.empty();
@@ -684,6 +735,7 @@ final class Planner {
                     limits.maxGroupsPerUser(),
                     limits.maxContributionsPerGroup()))
             : Optional.empty();
+    noise.ifPresent(np -> checkUnits(np, aggs));
     return new Plan(
         spec,
         List.copyOf(plans),
@@ -701,6 +753,31 @@ final class Planner {
         noise,
         differenceChecks,
         new ExecutionPath(ExecutionPath.Kind.STREAMED, "not yet decided"));
+  }
+
+  /**
+   * Refuses, before any budget is charged, a noisy sum whose one person's clamped total would not
+   * fit in 63 bits of the mechanism's units (a tiny granularity from a very large ε): the engine
+   * sums units exactly and never saturates, so such a query could not be answered right.
+   */
+  private static void checkUnits(NoisePlan noise, List<Plan.AggregatePlan> aggs) {
+    double[] g = noise.granularities();
+    for (int a = 0; a < aggs.size(); a++) {
+      Plan.AggregatePlan ap = aggs.get(a);
+      if (ap.dataset() < 0) {
+        continue;
+      }
+      try {
+        UnitSum.unitsOf(ap.groupBounds().lower(), g[a]);
+        UnitSum.unitsOf(ap.groupBounds().upper(), g[a]);
+      } catch (ArithmeticException e) {
+        throw new InvalidQueryException(
+            "aggregate ["
+                + ap.aggregate().alias()
+                + "]: the query's ε is too large for the metric's bounds (its noise granularity"
+                + " would need more than 63 bits per person); use a smaller ε");
+      }
+    }
   }
 
   /** {@code c} with every column name reduced to its unqualified form, for the source. */
@@ -779,7 +856,10 @@ final class Planner {
         List<String> lists = new ArrayList<>();
         for (int i : candidates) {
           Dataset d = datasets.get(i);
-          lists.add((candidates.size() > 1 ? d.qualifiedName() + " " : "") + d.schema().names());
+          // Blocked columns are left out: the analyst may not use them and need not know them.
+          List<String> usable =
+              d.schema().names().stream().filter(c -> d.role(c) != ColumnRole.BLOCKED).toList();
+          lists.add((candidates.size() > 1 ? d.qualifiedName() + " " : "") + usable);
         }
         sb.append(String.join(", ", lists));
         throw new InvalidQueryException(sb.toString());

@@ -7,6 +7,7 @@ import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.jdbc.SqlDialect;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.spi.SqlTable;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -389,13 +390,30 @@ final class Pushdown {
       String nn = "n" + ap.dataset() + "_" + ap.metricIndex();
       String clamped = clamp(s, params, ap.groupBounds().lower(), ap.groupBounds().upper());
       if (granularity.isPresent()) {
-        params.add(granularity.get()[a]);
+        // Whole units of the granularity, rounded half to even as the engine's UnitSum.unitsOf:
+        // q = clamped / g (exact: g is a power of two), f = FLOOR(q), plus one when q - f > 1/2,
+        // or = 1/2 and f is odd. Each occurrence of q binds its own values.
+        String[] q = new String[6];
+        for (int i = 0; i < q.length; i++) {
+          String c = clamp(s, params, ap.groupBounds().lower(), ap.groupBounds().upper());
+          params.add(granularity.get()[a]);
+          q[i] = "(" + c + " / ?)";
+        }
         sql.append(", SUM(CASE WHEN ")
             .append(nn)
-            // FLOOR(x + 0.5) rounds as Java's Math.round does, whatever the database's ROUND.
             .append(" > 0 THEN CAST(FLOOR(")
-            .append(clamped)
-            .append(" / ? + 0.5) AS BIGINT) ELSE 0 END) AS sa")
+            .append(q[0])
+            .append(") AS BIGINT) + CASE WHEN ")
+            .append(q[1])
+            .append(" - FLOOR(")
+            .append(q[2])
+            .append(") > 0.5 OR (")
+            .append(q[3])
+            .append(" - FLOOR(")
+            .append(q[4])
+            .append(") = 0.5 AND MOD(CAST(FLOOR(")
+            .append(q[5])
+            .append(") AS BIGINT), 2) <> 0) THEN 1 ELSE 0 END ELSE 0 END) AS sa")
             .append(a);
       } else {
         sql.append(", SUM(CASE WHEN ")
@@ -482,7 +500,7 @@ final class Pushdown {
    * Runs the statement and returns per group: users, bounded count, and per aggregate the clamped
    * sum (or fixed-point units for noisy sums) and the number of people with a value.
    */
-  Map<List<Object>, long[]> run(String saltHex, Map<List<Object>, double[]> sums) {
+  Map<List<Object>, long[]> run(String saltHex, Map<List<Object>, BigDecimal[]> sums) {
     Statement st = statement(saltHex);
     SqlTable src = sources.get(0);
     Map<List<Object>, long[]> out = new HashMap<>();
@@ -512,7 +530,7 @@ final class Pushdown {
             continue;
           }
           long[] counts = new long[2 + aggregates];
-          double[] values = new double[aggregates];
+          BigDecimal[] values = new BigDecimal[aggregates];
           counts[0] = users;
           counts[1] = rs.getLong(keys + 2);
           int col = keys + 3;
@@ -520,7 +538,7 @@ final class Pushdown {
             if (plan.aggregates().get(a).dataset() < 0) {
               continue;
             }
-            values[a] = rs.getDouble(col++);
+            values[a] = exactNumber(rs.getObject(col++));
             counts[2 + a] = rs.getLong(col++);
           }
           if (hasNullableKeys() && rs.getLong(col) > 0) {
@@ -537,6 +555,27 @@ final class Pushdown {
           sourceNames(), "SQL state " + state + " (error " + e.getErrorCode() + ")", null);
     }
     return out;
+  }
+
+  /**
+   * A sum as the database returned it, exactly: a sum of whole units comes back in the database's
+   * own exact integer type (BIGINT, HUGEINT, NUMERIC), a threshold sum as a double; NULL (no value)
+   * is zero. Read through its text, which every driver writes exactly for these types.
+   */
+  private BigDecimal exactNumber(Object v) {
+    if (v == null) {
+      return BigDecimal.ZERO;
+    }
+    if (v instanceof Double d) {
+      if (!Double.isFinite(d)) {
+        throw new DataSourceException(sourceNames(), "returned a sum that is not finite", null);
+      }
+      return new BigDecimal(d);
+    }
+    if (v instanceof Number) {
+      return new BigDecimal(v.toString());
+    }
+    throw new DataSourceException(sourceNames(), "returned a sum that is not a number", null);
   }
 
   private boolean hasNullableKeys() {

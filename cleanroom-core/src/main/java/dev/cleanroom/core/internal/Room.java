@@ -32,21 +32,18 @@ import dev.cleanroom.query.QueryId;
 import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.QueryStart;
 import dev.cleanroom.query.Result;
-import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.query.TemplateCall;
 import dev.cleanroom.spi.AuditEvent;
 import dev.cleanroom.spi.AuditSink;
 import dev.cleanroom.spi.BudgetStore;
 import dev.cleanroom.spi.CohortSink;
+import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.LedgerCharge;
 import dev.cleanroom.spi.ResultSink;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -55,6 +52,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +71,12 @@ final class Room implements CleanRoom, QueryEngine {
   private final BudgetStore budgets;
   private final TemplateRegistry templates = new TemplateRegistry();
   private final DifferenceChecks differences = new DifferenceChecks();
-  private volatile Supplier<KeyedRank> ranks = KeyedRank::random;
+  private volatile Function<QuerySpec, KeyedRank> ranks;
+  private final Release release;
+
+  /** The first dataset's name of each registered piece of data: the base of its ledgers' names. */
+  private final ConcurrentMap<Object, String> dataLedgers = new ConcurrentHashMap<>();
+
   private final Cache<String, Result> answers =
       CacheBuilder.newBuilder().maximumSize(10_000).build();
   private final ConcurrentMap<String, ResultSink> resultSinks = new ConcurrentHashMap<>();
@@ -88,11 +91,14 @@ final class Room implements CleanRoom, QueryEngine {
     this.incidents = new Incidents(audit, settings.partyAuditSinks());
     this.planner = new Planner(datasets::get, this::visibleTo);
     this.budgets = settings.budgetStore().orElseGet(BudgetStores::inMemory);
+    this.ranks = spec -> KeyedRank.keyed(fingerprints.rankSalt(spec));
+    this.release = new Release(budgets, differences, settings.clock(), this::ledgerBase);
     this.cohorts =
         new Cohorts(
             datasets::get,
             planner,
-            () -> new Executor(pseudonymizer, ranks.get(), differences::hash),
+            this::executor,
+            release,
             fingerprints,
             audit,
             incidents,
@@ -101,11 +107,50 @@ final class Room implements CleanRoom, QueryEngine {
   }
 
   /**
-   * Test seam: the source of each query's keyed rank (by default a fresh random salt per query), so
-   * that tests can make two paths choose the same groups for each person.
+   * Test seam: the source of each query's keyed rank (by default keyed by the room's key and the
+   * query), so that tests can make two paths choose the same groups for each person.
    */
   void useRanksForTesting(Supplier<KeyedRank> ranks) {
-    this.ranks = Objects.requireNonNull(ranks, "ranks");
+    Objects.requireNonNull(ranks, "ranks");
+    this.ranks = spec -> ranks.get();
+  }
+
+  /** An executor for {@code plan}, with the keyed choice of groups of its query. */
+  private Executor executor(Plan plan) {
+    return new Executor(pseudonymizer, ranks.apply(plan.spec()), differences::hash);
+  }
+
+  /**
+   * The base of the ledger names of {@code d}: the name under which its data was first registered,
+   * so that registering the same data again under another name does not open a fresh budget.
+   */
+  private String ledgerBase(Dataset d) {
+    return dataLedgers.getOrDefault(dataKey(d), d.qualifiedName());
+  }
+
+  /**
+   * What identifies the data of {@code d}: the database and table its source declares, or else the
+   * source object itself.
+   */
+  private static Object dataKey(Dataset d) {
+    DataSource s = d.source();
+    return s.capabilities()
+        .sqlTable()
+        .<Object>map(t -> List.of(new Identity(t.jdbc()), t.tableSql()))
+        .orElseGet(() -> new Identity(s));
+  }
+
+  /** An object compared by identity. */
+  private record Identity(Object object) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Identity other && other.object == object;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(object);
+    }
   }
 
   @Override
@@ -116,6 +161,7 @@ final class Room implements CleanRoom, QueryEngine {
       throw new IllegalArgumentException(
           "dataset " + dataset.qualifiedName() + " is already registered");
     }
+    dataLedgers.putIfAbsent(dataKey(dataset), dataset.qualifiedName());
     log.debug("registered dataset {}", dataset.qualifiedName());
   }
 
@@ -197,7 +243,7 @@ final class Room implements CleanRoom, QueryEngine {
     List<PolicyCheck> checks = new ArrayList<>(outcome.checks());
     checks.addAll(Receivers.checks(touched(spec), List.of(spec.analyst())));
     if (outcome.plan() != null) {
-      Charges charges = charges(outcome.plan(), settings.clock().instant());
+      Release.Charges charges = release.charges(outcome.plan(), settings.clock().instant());
       if (outcome.plan().noise().isPresent()) {
         NoisePlan noise = outcome.plan().noise().get();
         accuracy =
@@ -208,7 +254,7 @@ final class Room implements CleanRoom, QueryEngine {
         LedgerCharge.Spent spent = budgets.spent(c.ledger());
         BigDecimal eps = spent.epsilon().add(c.epsilon());
         BigDecimal delta = spent.delta().add(c.delta());
-        ledgers.add(status(c, eps, delta));
+        ledgers.add(Release.status(c, eps, delta));
         boolean enough =
             eps.compareTo(c.epsilonLimit()) <= 0 && delta.compareTo(c.deltaLimit()) <= 0;
         Dataset d = charges.datasets().get(c.ledger());
@@ -398,9 +444,9 @@ final class Room implements CleanRoom, QueryEngine {
             "repeated query: stored answer of " + result.queryId() + ", nothing charged");
         PrivacyReport first = result.privacy();
         List<LedgerStatus> now = new ArrayList<>();
-        for (LedgerCharge c : charges(plan, settings.clock().instant()).privacy()) {
+        for (LedgerCharge c : release.charges(plan, settings.clock().instant()).privacy()) {
           LedgerCharge.Spent spent = budgets.spent(c.ledger());
-          LedgerStatus s = status(c, spent.epsilon(), spent.delta());
+          LedgerStatus s = Release.status(c, spent.epsilon(), spent.delta());
           now.add(
               new LedgerStatus(
                   s.ledger(),
@@ -444,58 +490,22 @@ final class Room implements CleanRoom, QueryEngine {
   }
 
   /**
-   * Charges every privacy ledger and query-count ledger of the query in one atomic call, then runs
-   * it (and adds noise).
+   * Charges every privacy ledger and query-count ledger of the query in one atomic call (the
+   * release stage's charge), then runs it.
    */
   private Result runCharged(String queryId, QuerySpec spec, String fingerprint, Plan plan) {
-    Charges charges = charges(plan, settings.clock().instant());
-    List<LedgerStatus> ledgers = new ArrayList<>();
-    List<AuditEvent.Charge> audited = new ArrayList<>();
-    List<LedgerCharge> all = charges.all();
-    if (!all.isEmpty()) {
-      List<LedgerCharge.Spent> spent;
-      try {
-        spent = budgets.charge(all);
-      } catch (BudgetExhaustedException e) {
-        Optional<LedgerCharge> count =
-            charges.queries().stream().filter(c -> c.ledger().equals(e.ledger())).findFirst();
-        if (count.isPresent()) {
-          Dataset limited = charges.datasets().get(e.ledger());
-          PolicyViolationException refusal =
-              new PolicyViolationException(
-                  limited.qualifiedName(),
-                  limited.owner(),
-                  PolicyRule.QUERY_LIMIT,
-                  "analyst "
-                      + spec.analyst()
-                      + " has run all "
-                      + count.get().epsilonLimit().toPlainString()
-                      + " queries allowed in this period (ledger "
-                      + e.ledger()
-                      + ")");
-          record(
-              queryId,
-              spec,
-              fingerprint,
-              AuditEvent.Outcome.REFUSED,
-              Optional.of(PolicyRule.QUERY_LIMIT),
-              refusal);
-          throw refusal;
-        }
-        record(queryId, spec, fingerprint, AuditEvent.Outcome.REFUSED, Optional.empty(), e);
-        throw e;
-      }
-      for (int i = 0; i < charges.privacy().size(); i++) {
-        LedgerCharge c = charges.privacy().get(i);
-        ledgers.add(status(c, spent.get(i).epsilon(), spent.get(i).delta()));
-        Dataset d = charges.datasets().get(c.ledger());
-        audited.add(
-            new AuditEvent.Charge(
-                c.ledger(), d.qualifiedName(), d.owner(), c.epsilon(), c.delta()));
-      }
+    Release.Charged charged;
+    try {
+      charged = release.charge(plan);
+    } catch (PolicyViolationException e) {
+      record(queryId, spec, fingerprint, AuditEvent.Outcome.REFUSED, Optional.of(e.rule()), e);
+      throw e;
+    } catch (BudgetExhaustedException e) {
+      record(queryId, spec, fingerprint, AuditEvent.Outcome.REFUSED, Optional.empty(), e);
+      throw e;
     }
     // From here on the charge stands, whatever happens to the scan.
-    return execute(queryId, spec, fingerprint, plan, ledgers, audited);
+    return execute(queryId, spec, fingerprint, plan, charged.ledgers(), charged.audited());
   }
 
   private Result execute(
@@ -505,10 +515,11 @@ final class Room implements CleanRoom, QueryEngine {
       Plan plan,
       List<LedgerStatus> ledgers,
       List<AuditEvent.Charge> charged) {
-    Executor.Output output;
+    Release.Output output;
     try {
-      output = new Executor(pseudonymizer, ranks.get(), differences::hash).execute(plan);
+      output = release.rows(plan, executor(plan).groups(plan));
     } catch (DataSourceException e) {
+      e.printStackTrace(); // DEBUG-REMOVE
       throw incident(queryId, spec, fingerprint, plan, charged, e.source(), e.getMessage());
     } catch (CleanRoomException e) {
       record(
@@ -522,6 +533,7 @@ final class Room implements CleanRoom, QueryEngine {
           Optional.empty());
       throw e;
     } catch (RuntimeException e) {
+      e.printStackTrace(); // DEBUG-REMOVE
       throw incident(
           queryId,
           spec,
@@ -549,11 +561,7 @@ final class Room implements CleanRoom, QueryEngine {
         plan.noise()
             .map(n -> new PrivacyReport(true, n.epsilon(), n.delta(), n.split(), ledgers, false))
             .orElse(PrivacyReport.THRESHOLD_ONLY);
-    List<ResultRow> rows = output.rows();
-    if (plan.differenceChecks().isPresent()) {
-      rows = differenceChecked(plan, output);
-    }
-    Result result = new Result(queryId, output.columns(), rows, report);
+    Result result = new Result(queryId, output.columns(), output.rows(), report);
     record(
         queryId,
         spec,
@@ -564,32 +572,6 @@ final class Room implements CleanRoom, QueryEngine {
         charged,
         Optional.empty());
     return result;
-  }
-
-  /**
-   * The rows of {@code output} that pass the difference checks, remembered for later queries; the
-   * others are suppressed silently, as rows below k are.
-   */
-  private List<ResultRow> differenceChecked(Plan plan, Executor.Output output) {
-    List<String> touched = new ArrayList<>();
-    for (Plan.DatasetPlan dp : plan.datasets()) {
-      touched.add(dp.dataset().qualifiedName());
-    }
-    boolean[] keep =
-        differences.release(
-            plan.spec().analyst(),
-            touched,
-            plan.minDistinctUsers(),
-            plan.differenceChecks().orElseThrow(),
-            settings.clock().instant(),
-            output.people());
-    List<ResultRow> rows = new ArrayList<>();
-    for (int r = 0; r < keep.length; r++) {
-      if (keep[r]) {
-        rows.add(output.rows().get(r));
-      }
-    }
-    return rows;
   }
 
   /** Records a failure whose details depend on data; returns what the analyst sees. */
@@ -627,88 +609,6 @@ final class Room implements CleanRoom, QueryEngine {
       key.append('|').append(dp.dataset().qualifiedName()).append('@').append(version.get());
     }
     return Optional.of(key.toString());
-  }
-
-  /**
-   * The ledgers a query charges: the privacy charges (privacy ledgers come first in {@link #all})
-   * and the query-count charges, with the dataset of each ledger.
-   */
-  private record Charges(
-      List<LedgerCharge> privacy, List<LedgerCharge> queries, Map<String, Dataset> datasets) {
-    List<LedgerCharge> all() {
-      return concat(privacy, queries);
-    }
-  }
-
-  /**
-   * One privacy charge per touched dataset whose owner requires differential privacy (for a noisy
-   * query), and one query-count charge per touched dataset with a query limit: the count is a
-   * ledger whose "ε" is the number of queries, charged 1 against the cap, so that the budget store
-   * counts it atomically and durably together with the privacy budget.
-   */
-  private static Charges charges(Plan plan, Instant now) {
-    Optional<NoisePlan> noise = plan.noise();
-    List<LedgerCharge> privacy = new ArrayList<>();
-    List<LedgerCharge> queries = new ArrayList<>();
-    Map<String, Dataset> datasets = new HashMap<>();
-    String analyst = plan.spec().analyst();
-    for (Plan.DatasetPlan dp : plan.datasets()) {
-      Dataset d = dp.dataset();
-      String prefix = d.qualifiedName() + "/" + analyst + "/";
-      if (noise.isPresent()) {
-        d.policy()
-            .differentialPrivacy()
-            .ifPresent(
-                rule ->
-                    privacy.add(
-                        ledger(
-                            datasets,
-                            d,
-                            prefix + rule.period().periodOf(now),
-                            noise.get().epsilon(),
-                            noise.get().delta(),
-                            rule.total().epsilon(),
-                            rule.total().delta())));
-      }
-      d.policy()
-          .queryLimit()
-          .ifPresent(
-              limit ->
-                  queries.add(
-                      ledger(
-                          datasets,
-                          d,
-                          prefix + "queries/" + limit.period().periodOf(now),
-                          BigDecimal.ONE,
-                          BigDecimal.ZERO,
-                          BigDecimal.valueOf(limit.queries()),
-                          BigDecimal.ZERO)));
-    }
-    return new Charges(privacy, queries, datasets);
-  }
-
-  /** A charge of {@code ledger} up to the limits, remembered as {@code d}'s ledger. */
-  private static LedgerCharge ledger(
-      Map<String, Dataset> datasets,
-      Dataset d,
-      String ledger,
-      BigDecimal epsilon,
-      BigDecimal delta,
-      BigDecimal epsilonLimit,
-      BigDecimal deltaLimit) {
-    datasets.put(ledger, d);
-    return new LedgerCharge(ledger, epsilon, delta, epsilonLimit, deltaLimit);
-  }
-
-  private static LedgerStatus status(LedgerCharge c, BigDecimal spentEps, BigDecimal spentDelta) {
-    String dataset = c.ledger().substring(0, c.ledger().indexOf('/'));
-    return new LedgerStatus(
-        c.ledger(),
-        dataset,
-        c.epsilon(),
-        c.delta(),
-        c.epsilonLimit().subtract(spentEps).max(BigDecimal.ZERO),
-        c.deltaLimit().subtract(spentDelta).max(BigDecimal.ZERO));
   }
 
   private void record(

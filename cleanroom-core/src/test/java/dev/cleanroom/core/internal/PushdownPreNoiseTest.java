@@ -22,6 +22,7 @@ import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.RowStage;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -184,7 +185,7 @@ class PushdownPreNoiseTest {
   /** The same groups with the same users, counts, people with a value, and sums or units. */
   private static void compare(String label, Plan plan, Pushdown pushdown, byte[] salt) {
     KeyedRank rank = KeyedRank.forTestingWithSalt(salt);
-    Map<List<Object>, double[]> sums = new HashMap<>();
+    Map<List<Object>, BigDecimal[]> sums = new HashMap<>();
     Map<List<Object>, long[]> pushed = pushdown.run(rank.saltHex(), sums);
     Executor executor = new Executor(Pseudonymizer.of(SecretKey.random()), rank, id -> 0L);
     Map<List<Object>, Executor.GroupState> memory =
@@ -205,11 +206,13 @@ class PushdownPreNoiseTest {
         }
         int col = a;
         assertEquals(m.people[a], p[2 + a], () -> where + ": people of aggregate " + col);
-        double v = sums.get(key)[a];
+        BigDecimal v = sums.get(key)[a];
         if (granularity != null) {
-          assertEquals(m.units[a], Math.round(v), () -> where + ": units of aggregate " + col);
+          // Exact on both sides: whole units, rounded half to even, summed without loss.
+          assertEquals(
+              m.units[a], v.toBigIntegerExact(), () -> where + ": units of aggregate " + col);
         } else {
-          assertEquals(m.sums[a], v, 1e-9, () -> where + ": sum of aggregate " + col);
+          assertEquals(m.sums[a], v.doubleValue(), 1e-9, () -> where + ": sum of aggregate " + col);
         }
       }
     }
