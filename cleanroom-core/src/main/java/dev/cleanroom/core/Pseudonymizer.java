@@ -73,7 +73,9 @@ public final class Pseudonymizer {
    * The normalized form of {@code rawId} that {@link #pseudonymize} hashes: two raw ids have the
    * same pseudonym exactly when their normalized forms are equal. For {@link
    * UserIdFormat#PSEUDONYMIZED} it is the checked, lower-cased pseudonym itself. The rules are in
-   * the {@linkplain Pseudonymizer class description}.
+   * the {@linkplain Pseudonymizer class description}; {@link
+   * dev.cleanroom.jdbc.SqlDialect#normalizedId SqlDialect.normalizedId} computes the same in SQL
+   * for every format but {@link UserIdFormat#PHONE}.
    *
    * @param rawId the id as the party holds it
    * @param format how to normalize it
