@@ -16,9 +16,9 @@ import java.util.Set;
 import org.opentest4j.TestAbortedException;
 
 /**
- * A table {@code ids(n, id)} of user ids in a test database, with one connection kept open, for
- * comparing {@link SqlDialect#normalizedId} with {@link Pseudonymizer#normalize} row by row. Not
- * {@link AutoCloseable}: JUnit would close it after each test that it is an argument of.
+ * A table {@code ids(b, n, id)} of user ids in batches in a test database, with one connection kept
+ * open, for comparing {@link SqlDialect#normalizedId} with {@link Pseudonymizer#normalize} row by
+ * row. Not {@link AutoCloseable}: JUnit would close it after each test that it is an argument of.
  */
 final class IdTable {
   /** The formats that SQL normalizes. */
@@ -27,17 +27,22 @@ final class IdTable {
 
   private final TestDatabase db;
   private final Connection connection;
+  private int batch;
 
   private IdTable(TestDatabase db) throws SQLException {
     this.db = db;
     this.connection = db.dataSource().getConnection();
-    execute("CREATE TABLE \"ids\" (\"n\" INTEGER NOT NULL, \"id\" VARCHAR)");
+    execute(
+        "CREATE TABLE \"ids\" (\"b\" INTEGER NOT NULL, \"n\" INTEGER NOT NULL, \"id\" VARCHAR)");
   }
 
   /** Makes the table anew, empty, with an id column of SQL type {@code type}. */
   void recreate(String type) throws SQLException {
     execute("DROP TABLE \"ids\"");
-    execute("CREATE TABLE \"ids\" (\"n\" INTEGER NOT NULL, \"id\" " + type + ")");
+    execute(
+        "CREATE TABLE \"ids\" (\"b\" INTEGER NOT NULL, \"n\" INTEGER NOT NULL, \"id\" "
+            + type
+            + ")");
   }
 
   /**
@@ -87,19 +92,23 @@ final class IdTable {
     return true;
   }
 
-  /** Replaces the rows by {@code ids} (a null is NULL), numbered in order, in two statements. */
+  /**
+   * Makes {@code ids} (a null is NULL), numbered in order, the rows that {@link #normalize} reads:
+   * one statement, which adds them as a new batch rather than deleting the last one first.
+   */
   void load(List<String> ids) throws SQLException {
-    execute("DELETE FROM \"ids\"");
+    batch++;
     if (ids.isEmpty()) {
       return;
     }
     String sql =
         "INSERT INTO \"ids\" VALUES "
-            + String.join(", ", Collections.nCopies(ids.size(), "(?, ?)"));
+            + String.join(", ", Collections.nCopies(ids.size(), "(?, ?, ?)"));
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       for (int i = 0; i < ids.size(); i++) {
-        ps.setInt(2 * i + 1, i);
-        ps.setString(2 * i + 2, ids.get(i));
+        ps.setInt(3 * i + 1, batch);
+        ps.setInt(3 * i + 2, i);
+        ps.setString(3 * i + 3, ids.get(i));
       }
       ps.executeUpdate();
     }
@@ -111,16 +120,16 @@ final class IdTable {
   }
 
   /**
-   * What the database makes of the table, in one statement: per row in order, the id as read back
-   * and its normalized form in each of {@link #FORMATS}; and per format the number of distinct
-   * non-NULL normalized ids (zero when the table is empty).
+   * What the database makes of the last batch loaded, in one statement: per row in order, the id as
+   * read back and its normalized form in each of {@link #FORMATS}; and per format the number of
+   * distinct non-NULL normalized ids (zero when the batch is empty).
    */
   Normalized normalize() throws SQLException {
     StringBuilder sql = new StringBuilder("WITH \"t\" AS (SELECT \"n\", \"id\"");
     for (int f = 0; f < FORMATS.size(); f++) {
       sql.append(", ").append(normalizedId(FORMATS.get(f))).append(" AS \"f").append(f).append('"');
     }
-    sql.append(" FROM \"ids\"), \"c\" AS (SELECT ");
+    sql.append(" FROM \"ids\" WHERE \"b\" = ").append(batch).append("), \"c\" AS (SELECT ");
     for (int f = 0; f < FORMATS.size(); f++) {
       sql.append(f == 0 ? "" : ", ").append("COUNT(DISTINCT \"f").append(f).append("\") AS \"c");
       sql.append(f).append('"');
