@@ -2,7 +2,6 @@ package dev.cleanroom.core;
 
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
-import java.util.Locale;
 import java.util.Objects;
 import org.apache.commons.codec.digest.HmacAlgorithms;
 import org.apache.commons.codec.digest.HmacUtils;
@@ -12,6 +11,27 @@ import org.apache.commons.codec.digest.HmacUtils;
  * HMAC-SHA256'd with the room's secret key and written as 64 lower-case hexadecimal digits. The
  * same raw id under two keys gives unrelated pseudonyms, so pseudonyms of different rooms cannot be
  * linked.
+ *
+ * <p>Normalization is the one meaning of a person's id, in Java and in SQL: a pushed-down query
+ * computes it in the database, and two ids are one person exactly when their normalized forms are
+ * equal. So it uses only rules that a database computes exactly, never locale or Unicode case rules
+ * (in which databases differ from Java and from each other):
+ *
+ * <ul>
+ *   <li><b>Strip:</b> every format first drops leading and trailing whitespace as {@link
+ *       String#strip()} does, that is the characters of {@link Character#isWhitespace(int)}: U+0009
+ *       to U+000D, U+001C to U+0020, U+1680, U+2000 to U+2006, U+2008 to U+200A, U+2028, U+2029,
+ *       U+205F and U+3000. No-break spaces (U+00A0, U+2007, U+202F), U+0085, U+180E, U+200B and
+ *       U+FEFF are not whitespace and are kept.
+ *   <li>{@link UserIdFormat#RAW}: the stripped id, which must not be empty.
+ *   <li>{@link UserIdFormat#EMAIL}: the stripped id with the ASCII letters {@code A}-{@code Z}
+ *       lower-cased and every other character kept as it is (so {@code Ä}, {@code İ}, {@code Σ} and
+ *       the Kelvin sign stay as they are); it must hold exactly one {@code @}, with at least one
+ *       character before and after it.
+ *   <li>{@link UserIdFormat#PSEUDONYMIZED}: the stripped id, which must be exactly 64 ASCII
+ *       hexadecimal digits, lower-cased.
+ *   <li>{@link UserIdFormat#PHONE}: E.164, see {@link #normalizePhone}; not computed in databases.
+ * </ul>
  *
  * <p>Parties that upload already pseudonymized ids compute them with this class and the room's key.
  * Instances are safe to share between threads. The key never appears in {@link #toString()} or in
@@ -52,7 +72,10 @@ public final class Pseudonymizer {
   /**
    * The normalized form of {@code rawId} that {@link #pseudonymize} hashes: two raw ids have the
    * same pseudonym exactly when their normalized forms are equal. For {@link
-   * UserIdFormat#PSEUDONYMIZED} it is the checked, lower-cased pseudonym itself.
+   * UserIdFormat#PSEUDONYMIZED} it is the checked, lower-cased pseudonym itself. The rules are in
+   * the {@linkplain Pseudonymizer class description}; {@link
+   * dev.cleanroom.jdbc.SqlDialect#normalizedId SqlDialect.normalizedId} computes the same in SQL
+   * for every format but {@link UserIdFormat#PHONE}.
    *
    * @param rawId the id as the party holds it
    * @param format how to normalize it
@@ -76,13 +99,15 @@ public final class Pseudonymizer {
   }
 
   /**
-   * An e-mail address trimmed and lower-cased (in the root locale).
+   * An e-mail address stripped of whitespace ({@link String#strip()}) with its ASCII letters
+   * lower-cased. Other letters keep their case: databases lower-case them in different ways (or not
+   * at all), and a pushed-down query must compute exactly what this method computes.
    *
    * @throws IllegalArgumentException if it is empty or has no single {@code @} between a local part
    *     and a domain
    */
   public static String normalizeEmail(String email) {
-    String s = Objects.requireNonNull(email, "email").strip().toLowerCase(Locale.ROOT);
+    String s = lowerCaseAscii(Objects.requireNonNull(email, "email").strip());
     int at = s.indexOf('@');
     if (s.isEmpty()) {
       throw new IllegalArgumentException("empty e-mail address");
@@ -133,9 +158,9 @@ public final class Pseudonymizer {
   }
 
   /**
-   * Any other id, trimmed.
+   * Any other id, stripped of whitespace ({@link String#strip()}); its case is kept.
    *
-   * @throws IllegalArgumentException if it is empty after trimming
+   * @throws IllegalArgumentException if it is empty after stripping
    */
   public static String normalizeRaw(String id) {
     String s = Objects.requireNonNull(id, "id").strip();
@@ -165,7 +190,22 @@ public final class Pseudonymizer {
     if (!isPseudonym(s)) {
       throw new IllegalArgumentException("not a pseudonym of 64 hexadecimal digits");
     }
-    return s.toLowerCase(Locale.ROOT);
+    return lowerCaseAscii(s);
+  }
+
+  /** {@code s} with {@code A}-{@code Z} replaced by {@code a}-{@code z}; nothing else changes. */
+  private static String lowerCaseAscii(String s) {
+    char[] chars = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        if (chars == null) {
+          chars = s.toCharArray();
+        }
+        chars[i] = (char) (c + ('a' - 'A'));
+      }
+    }
+    return chars == null ? s : new String(chars);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.cleanroom.jdbc;
 
+import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.core.Pseudonymizer;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -65,6 +67,59 @@ public enum SqlDialect {
     return sha256 == null
         ? Optional.empty()
         : Optional.of(String.format(Locale.ROOT, sha256, textExpression));
+  }
+
+  /**
+   * An expression for the normalized form of a user id: for every non-NULL text {@code x} that
+   * {@code textExpression} evaluates to, it evaluates to exactly {@link
+   * Pseudonymizer#normalize(String, UserIdFormat) Pseudonymizer.normalize(x, format)}, and to NULL
+   * where that method throws {@link IllegalArgumentException} (a blank or malformed id) or where
+   * {@code x} is NULL. A query run in the database thus counts the same people as one run in Java:
+   * the database's {@code TRIM} and {@code LOWER} strip other whitespace than {@link
+   * String#strip()} and lower-case non-ASCII letters in their own ways, and do not check the
+   * format.
+   *
+   * <p>The expression is built from regular expressions and {@code translate} (see {@link
+   * Pseudonymizer} for the rules); it holds constant text of ours, never a data value. {@code
+   * textExpression} appears in it exactly once, so it may be any text expression, a parameter
+   * marker included. In {@link #POSTGRESQL} and {@link #DUCKDB} the result has the binary collation
+   * {@code "C"}, so that equal results are equal text even when the column's collation ignores
+   * case. Not every database holds every Java string (PostgreSQL text holds no NUL character;
+   * databases that store UTF-8 hold no unpaired surrogate); for every text a database does hold,
+   * the result is exact, supplementary characters included.
+   *
+   * <p>Empty for {@link UserIdFormat#PHONE} (its normalization is beyond SQL) and for {@link #ANSI}
+   * (standard SQL has no regular expressions). {@link #SPARK} needs Spark 3.2 or later (raw string
+   * literals). {@link #TRINO} and {@link #SPARK} are written from their documentation and are not
+   * run against the databases by this project's tests; the other dialects are.
+   *
+   * @param textExpression a SQL expression of a text type, such as a quoted column
+   * @param format the format of the ids
+   * @return the expression, or empty if this dialect cannot compute the normalization exactly
+   * @throws NullPointerException if {@code textExpression} or {@code format} is null
+   * @throws IllegalArgumentException if {@code textExpression} is blank
+   */
+  public Optional<String> normalizedId(String textExpression, UserIdFormat format) {
+    Objects.requireNonNull(textExpression, "textExpression");
+    Objects.requireNonNull(format, "format");
+    if (textExpression.isBlank()) {
+      throw new IllegalArgumentException("textExpression must not be blank");
+    }
+    return SqlIds.normalizedId(this, textExpression, format);
+  }
+
+  /**
+   * Whether a value bound to a {@code ?} parameter reaches the database as a value, never as SQL
+   * text. False for {@link #SPARK}: the Hive JDBC driver, with which Spark's Thrift server is
+   * reached, substitutes parameters into the statement text on the client, escaping quotes with a
+   * backslash but not backslashes themselves, so a text value that ends in a backslash escapes its
+   * own closing quote and the rest of the statement is read differently. True for the others, whose
+   * drivers send bound values apart from the statement.
+   *
+   * @return whether bound values are safe from being read as SQL
+   */
+  public boolean bindsValuesSafely() {
+    return this != SPARK;
   }
 
   /**

@@ -73,6 +73,35 @@ class PseudonymizerTest {
     }
   }
 
+  /**
+   * Only A-Z are lower-cased. Java's full Unicode lower-casing (Ä to ä, İ to i and a combining dot,
+   * a final Σ to ς, the Kelvin sign to an ASCII k, Deseret letters) is not what databases compute:
+   * PostgreSQL with the C collation lower-cases only ASCII, others follow their own Unicode tables.
+   * A pushed-down query must count the same people as Java, so other letters keep their case.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "ÄRGER@Example.DE|Ärger@example.de",
+        "İSTANBUL@X.TR|İstanbul@x.tr",
+        "ΟΔΥΣΣΕΥΣ@X.GR|ΟΔΥΣΣΕΥΣ@x.gr",
+        "\u212A@X.ORG|\u212A@x.org",
+        "\uD801\uDC00B@X|\uD801\uDC00b@x"
+      })
+  void normalizeEmail_lowerCasesAsciiLettersOnly(String raw, String expected) {
+    assertEquals(expected, Pseudonymizer.normalizeEmail(raw));
+  }
+
+  @Test
+  void normalizeEmail_kelvinSign_isNotTheLetterK() {
+    // Unicode lower-cases the Kelvin sign (U+212A) to an ASCII k; ASCII-only lower-casing keeps it,
+    // so these are two people, in Java as in the SQL that SqlDialect.normalizedId writes.
+    assertNotEquals(
+        Pseudonymizer.normalizeEmail("\u212A@x.org"), Pseudonymizer.normalizeEmail("K@x.org"));
+    assertEquals("k@x.org", Pseudonymizer.normalizeEmail("K@x.org"));
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {"", "   ", "no-at-sign", "@domain.com", "local@", " @ ", "a@b@c.com", "@@"})
@@ -132,6 +161,17 @@ class PseudonymizerTest {
   @Test
   void normalizeRaw_strips_butKeepsCase() {
     assertEquals("AbC 1", Pseudonymizer.normalizeRaw("  AbC 1\t"));
+  }
+
+  @Test
+  void normalizeRaw_stripsJavaWhitespaceOnly() {
+    // U+001C (a separator Java counts as whitespace) and U+3000 are stripped; no-break spaces,
+    // U+0085, U+200B and U+FEFF are not whitespace in Java and are part of the id.
+    assertEquals("a", Pseudonymizer.normalizeRaw("\u001C\u3000a\u2029\u000B"));
+    for (String kept :
+        List.of("\u00A0", "\u2007", "\u202F", "\u0085", "\u180E", "\u200B", "\uFEFF")) {
+      assertEquals(kept + "a" + kept, Pseudonymizer.normalizeRaw(kept + "a" + kept));
+    }
   }
 
   @ParameterizedTest

@@ -3,7 +3,14 @@ package dev.cleanroom.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.core.Pseudonymizer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,6 +65,203 @@ class SqlDialectTest {
     assertEquals(Optional.empty(), SqlDialect.ANSI.sha256Hex("x"));
     // The expression is inserted as it is, also when it holds format characters.
     assertEquals(Optional.of("sha2(`100%s %d`, 256)"), SqlDialect.SPARK.sha256Hex("`100%s %d`"));
+  }
+
+  @Test
+  void javaWhitespace_isExactlyCharacterIsWhitespace_overEveryCodePoint() {
+    List<Integer> expected = new ArrayList<>();
+    for (int cp = 0; cp <= Character.MAX_CODE_POINT; cp++) {
+      if (Character.isWhitespace(cp)) {
+        expected.add(cp);
+      }
+    }
+    List<Integer> listed = new ArrayList<>();
+    for (int[] range : SqlIds.JAVA_WHITESPACE) {
+      for (int cp = range[0]; cp <= range[1]; cp++) {
+        listed.add(cp);
+      }
+    }
+    assertEquals(expected, listed);
+    assertEquals(25, listed.size());
+  }
+
+  @Test
+  void whitespaceClass_asWritten() {
+    assertEquals(
+        "[\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{1680}\\x{2000}-\\x{2006}\\x{2008}-\\x{200a}\\x{2028}"
+            + "\\x{2029}\\x{205f}\\x{3000}]",
+        SqlIds.whitespaceClass(SqlDialect.DUCKDB));
+    assertEquals(
+        "[\\u0009-\\u000d\\u001c-\\u0020\\u1680\\u2000-\\u2006\\u2008-\\u200a\\u2028\\u2029"
+            + "\\u205f\\u3000]",
+        SqlIds.whitespaceClass(SqlDialect.POSTGRESQL));
+  }
+
+  /**
+   * The class as java.util.regex reads it (H2's and Spark's engine) matches exactly Java's
+   * whitespace, over every code point.
+   */
+  @Test
+  void whitespaceClass_inJavaRegex_matchesExactlyJavasWhitespace() {
+    Pattern ws = Pattern.compile(SqlIds.whitespaceClass(SqlDialect.SPARK));
+    for (int cp = 0; cp <= Character.MAX_CODE_POINT; cp++) {
+      if (cp < Character.MIN_SURROGATE || cp > Character.MAX_SURROGATE) {
+        assertEquals(
+            Character.isWhitespace(cp),
+            ws.matcher(Character.toString(cp)).matches(),
+            Integer.toHexString(cp));
+      }
+    }
+  }
+
+  @Test
+  void normalizedId_trino() {
+    String ws = SqlIds.whitespaceClass(SqlDialect.TRINO);
+    String strip =
+        "regexp_replace(regexp_replace(\"c\", '\\A" + ws + "+', ''), '" + ws + "+\\z', '')";
+    assertEquals(
+        Optional.of("NULLIF(" + strip + ", '')"),
+        SqlDialect.TRINO.normalizedId("\"c\"", UserIdFormat.RAW));
+    assertEquals(
+        Optional.of(
+            "translate(regexp_extract("
+                + strip
+                + ", '\\A[^@]+@[^@]+\\z'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"
+                + " 'abcdefghijklmnopqrstuvwxyz')"),
+        SqlDialect.TRINO.normalizedId("\"c\"", UserIdFormat.EMAIL));
+    assertEquals(
+        Optional.of(
+            "translate(regexp_extract("
+                + strip
+                + ", '\\A[0-9A-Fa-f]{64}\\z'), 'ABCDEF', 'abcdef')"),
+        SqlDialect.TRINO.normalizedId("\"c\"", UserIdFormat.PSEUDONYMIZED));
+  }
+
+  @Test
+  void normalizedId_spark_usesRawLiterals() {
+    String ws = SqlIds.whitespaceClass(SqlDialect.SPARK);
+    String strip =
+        "regexp_replace(regexp_replace(`c`, r'\\A" + ws + "+', ''), r'" + ws + "+\\z', '')";
+    assertEquals(
+        Optional.of("NULLIF(" + strip + ", '')"),
+        SqlDialect.SPARK.normalizedId("`c`", UserIdFormat.RAW));
+    assertEquals(
+        Optional.of(
+            "translate(NULLIF(regexp_extract("
+                + strip
+                + ", r'\\A[^@]+@[^@]+\\z', 0), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"
+                + " 'abcdefghijklmnopqrstuvwxyz')"),
+        SqlDialect.SPARK.normalizedId("`c`", UserIdFormat.EMAIL));
+    assertEquals(
+        Optional.of(
+            "translate(NULLIF(regexp_extract("
+                + strip
+                + ", r'\\A[0-9A-Fa-f]{64}\\z', 0), ''), 'ABCDEF', 'abcdef')"),
+        SqlDialect.SPARK.normalizedId("`c`", UserIdFormat.PSEUDONYMIZED));
+  }
+
+  /**
+   * Spark's expressions, evaluated with java.util.regex as Spark evaluates regexp_replace (replace
+   * all), regexp_extract (first match, group 0, else '') and translate, equal Java's normalization:
+   * the patterns mean in Spark what they mean in H2, where the tests run them.
+   */
+  @Test
+  void normalizedId_spark_patternsUnderJavaRegex_areJavasNormalization() {
+    // Latin-1, Java's whitespace, the look-alikes and every 11th other character of the Basic
+    // Multilingual Plane: the whitespace class itself is checked over every code point above.
+    Set<Integer> lookalikes = Set.of(0x180E, 0x2007, 0x200B, 0x202F, 0xFEFF);
+    List<String> ids = new ArrayList<>();
+    for (int cp = 1; cp <= 0xFFFF; cp++) {
+      boolean surrogate = cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE;
+      if (!surrogate
+          && (cp < 0x100
+              || cp % 11 == 0
+              || Character.isWhitespace(cp)
+              || lookalikes.contains(cp))) {
+        String c = Character.toString(cp);
+        ids.add(c + "a" + c);
+        ids.add(c + "A" + c + "@B" + c);
+        ids.add(c + "0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789ABCDEF" + c);
+      }
+    }
+    ids.addAll(List.of("a \u0085", "", " ", "\uD83D\uDE00@X", "\u212A@X"));
+    for (UserIdFormat format :
+        List.of(UserIdFormat.RAW, UserIdFormat.EMAIL, UserIdFormat.PSEUDONYMIZED)) {
+      List<String> patterns = new ArrayList<>();
+      Matcher m =
+          Pattern.compile("r'([^']*)'")
+              .matcher(SqlDialect.SPARK.normalizedId("`c`", format).orElseThrow());
+      while (m.find()) {
+        patterns.add(m.group(1));
+      }
+      Pattern leading = Pattern.compile(patterns.get(0));
+      Pattern trailing = Pattern.compile(patterns.get(1));
+      Pattern check = format == UserIdFormat.RAW ? null : Pattern.compile(patterns.get(2));
+      for (String id : ids) {
+        String s = trailing.matcher(leading.matcher(id).replaceAll("")).replaceAll("");
+        String spark;
+        if (check == null) {
+          spark = s.isEmpty() ? null : s;
+        } else {
+          Matcher whole = check.matcher(s);
+          String extracted = whole.find() ? whole.group(0) : "";
+          spark = extracted.isEmpty() ? null : translateUpperToLower(extracted);
+        }
+        assertEquals(javaNormalized(id, format), spark, format + " " + id);
+      }
+    }
+  }
+
+  private static String javaNormalized(String id, UserIdFormat format) {
+    try {
+      return Pseudonymizer.normalize(id, format);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** Spark's translate with A-Z to a-z, which the expressions use for both formats. */
+  private static String translateUpperToLower(String s) {
+    StringBuilder b = new StringBuilder();
+    s.chars().forEach(c -> b.append((char) (c >= 'A' && c <= 'Z' ? c + 32 : c)));
+    return b.toString();
+  }
+
+  @Test
+  void normalizedId_holdsTheInputOnce() {
+    for (SqlDialect d : SqlDialect.values()) {
+      for (UserIdFormat f : UserIdFormat.values()) {
+        d.normalizedId("input_marker", f)
+            .ifPresent(
+                sql ->
+                    assertEquals(
+                        1, sql.split("input_marker", -1).length - 1, d + " " + f + ": " + sql));
+      }
+    }
+  }
+
+  @Test
+  void normalizedId_emptyForPhone_andForAnsi() {
+    for (SqlDialect d : SqlDialect.values()) {
+      assertEquals(Optional.empty(), d.normalizedId("c", UserIdFormat.PHONE), d.name());
+      assertEquals(d != SqlDialect.ANSI, d.normalizedId("c", UserIdFormat.RAW).isPresent());
+    }
+  }
+
+  @Test
+  void normalizedId_rejectsNullAndBlank() {
+    assertThrows(
+        NullPointerException.class, () -> SqlDialect.H2.normalizedId(null, UserIdFormat.RAW));
+    assertThrows(NullPointerException.class, () -> SqlDialect.H2.normalizedId("c", null));
+    assertThrows(
+        IllegalArgumentException.class, () -> SqlDialect.H2.normalizedId(" ", UserIdFormat.RAW));
+  }
+
+  @Test
+  void bindsValuesSafely_allButSpark() {
+    for (SqlDialect d : SqlDialect.values()) {
+      assertEquals(d != SqlDialect.SPARK, d.bindsValuesSafely(), d.name());
+    }
   }
 
   @Test

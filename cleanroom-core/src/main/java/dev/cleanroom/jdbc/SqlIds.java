@@ -1,0 +1,161 @@
+package dev.cleanroom.jdbc;
+
+import dev.cleanroom.CleanRoomInternalError;
+import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.core.Pseudonymizer;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The SQL behind {@link SqlDialect#normalizedId}: {@link Pseudonymizer#normalize} written with each
+ * dialect's regular expressions and {@code translate}, from constant text only.
+ *
+ * <p>Every expression has the same three steps. <b>Strip:</b> two anchored regular-expression
+ * replacements remove leading and trailing characters of {@link #JAVA_WHITESPACE}, the set of
+ * {@link Character#isWhitespace(int)} that {@link String#strip()} removes (databases' {@code TRIM}
+ * removes other sets). The end anchor is the true end of the text ({@code \z}, or {@code $} in
+ * PostgreSQL): in Java regular expressions (H2, Spark) {@code $} also matches before a final line
+ * terminator such as U+0085, which Java does not strip. <b>Check:</b> the stripped text must match
+ * the whole of the format's pattern (for EMAIL one {@code @} with characters on both sides, for
+ * PSEUDONYMIZED 64 ASCII hexadecimal digits), else the result is NULL; a blank RAW id becomes NULL
+ * too. <b>Lower-case:</b> {@code translate} maps {@code A}-{@code Z} to {@code a}-{@code z} and
+ * nothing else, as Java does.
+ *
+ * <p>The input expression appears once. In PostgreSQL and DuckDB it is first given the binary
+ * collation ({@code COLLATE "C"}): a column's case-insensitive collation would otherwise travel
+ * with the result and make two normalized ids that differ in case compare equal, and PostgreSQL's
+ * regular expressions refuse nondeterministic collations.
+ */
+final class SqlIds {
+  /**
+   * The code points of {@link Character#isWhitespace(int)} as ranges {first, last}: what {@link
+   * String#strip()} removes. All lie in the Basic Multilingual Plane.
+   */
+  static final int[][] JAVA_WHITESPACE = {
+    {0x09, 0x0D},
+    {0x1C, 0x20},
+    {0x1680, 0x1680},
+    {0x2000, 0x2006},
+    {0x2008, 0x200A},
+    {0x2028, 0x2029},
+    {0x205F, 0x205F},
+    {0x3000, 0x3000}
+  };
+
+  private static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  private static final String LOWER = "abcdefghijklmnopqrstuvwxyz";
+
+  /** One {@code @} with at least one character before and after it. */
+  static final String EMAIL_PATTERN = "[^@]+@[^@]+";
+
+  /** 64 ASCII hexadecimal digits. */
+  static final String PSEUDONYM_PATTERN = "[0-9A-Fa-f]{64}";
+
+  private SqlIds() {}
+
+  /** See {@link SqlDialect#normalizedId}. */
+  static Optional<String> normalizedId(
+      SqlDialect dialect, String textExpression, UserIdFormat format) {
+    if (dialect == SqlDialect.ANSI || format == UserIdFormat.PHONE) {
+      return Optional.empty();
+    }
+    String stripped = strip(dialect, textExpression);
+    return Optional.of(
+        switch (format) {
+          case RAW -> "NULLIF(" + stripped + ", '')";
+          case EMAIL -> translate(wholeMatchOrNull(dialect, stripped, EMAIL_PATTERN), UPPER, LOWER);
+          case PSEUDONYMIZED ->
+              translate(
+                  wholeMatchOrNull(dialect, stripped, PSEUDONYM_PATTERN),
+                  UPPER.substring(0, 6),
+                  LOWER.substring(0, 6));
+          case PHONE -> throw new CleanRoomInternalError("phone numbers are not normalized in SQL");
+        });
+  }
+
+  /** The whitespace character class in the dialect's regular-expression syntax. */
+  static String whitespaceClass(SqlDialect dialect) {
+    StringBuilder b = new StringBuilder("[");
+    for (int[] range : JAVA_WHITESPACE) {
+      b.append(codePoint(dialect, range[0]));
+      if (range[1] != range[0]) {
+        b.append(range[1] == range[0] + 1 ? "" : "-").append(codePoint(dialect, range[1]));
+      }
+    }
+    return b.append(']').toString();
+  }
+
+  /**
+   * A code point as a regular-expression escape: a backslash, {@code u} and four hexadecimal digits
+   * for PostgreSQL's advanced regular expressions; {@code \x{H}} for RE2 (DuckDB; Trino with RE2J),
+   * Joni in Java syntax (Trino's default) and {@code java.util.regex} (H2, Spark).
+   */
+  private static String codePoint(SqlDialect dialect, int cp) {
+    return dialect == SqlDialect.POSTGRESQL
+        ? "\\u" + String.format(Locale.ROOT, "%04x", cp)
+        : "\\x{" + Integer.toHexString(cp) + "}";
+  }
+
+  private static String start(SqlDialect dialect) {
+    return dialect == SqlDialect.POSTGRESQL ? "^" : "\\A";
+  }
+
+  private static String end(SqlDialect dialect) {
+    return dialect == SqlDialect.POSTGRESQL ? "$" : "\\z";
+  }
+
+  private static String strip(SqlDialect dialect, String x) {
+    String input =
+        dialect == SqlDialect.POSTGRESQL || dialect == SqlDialect.DUCKDB
+            ? "(" + x + ") COLLATE \"C\""
+            : x;
+    String ws = whitespaceClass(dialect);
+    String leading = literal(dialect, start(dialect) + ws + "+");
+    String trailing = literal(dialect, ws + "+" + end(dialect));
+    return "regexp_replace(regexp_replace("
+        + input
+        + ", "
+        + leading
+        + ", ''), "
+        + trailing
+        + ", '')";
+  }
+
+  /** {@code s} if the whole of it matches {@code pattern}, else NULL (and NULL for NULL). */
+  private static String wholeMatchOrNull(SqlDialect dialect, String s, String pattern) {
+    String p = literal(dialect, start(dialect) + pattern + end(dialect));
+    // PostgreSQL's substring(... from ...), H2's regexp_substr and Trino's regexp_extract give NULL
+    // when nothing matches; DuckDB's and Spark's regexp_extract give '', which a whole match of
+    // these patterns never is.
+    return switch (dialect) {
+      case POSTGRESQL -> "substring(" + s + " from " + p + ")";
+      case H2 -> "regexp_substr(" + s + ", " + p + ")";
+      case TRINO -> "regexp_extract(" + s + ", " + p + ")";
+      case DUCKDB -> "NULLIF(regexp_extract(" + s + ", " + p + "), '')";
+      case SPARK -> "NULLIF(regexp_extract(" + s + ", " + p + ", 0), '')";
+      case ANSI -> throw new CleanRoomInternalError("ANSI SQL has no regular expressions");
+    };
+  }
+
+  private static String translate(String s, String from, String to) {
+    return "translate(" + s + ", '" + from + "', '" + to + "')";
+  }
+
+  /**
+   * A string literal holding {@code text} (constant text of ours, never a value) in a form whose
+   * meaning no setting changes: PostgreSQL reads backslashes in {@code '...'} as escapes when
+   * {@code standard_conforming_strings} is off, so a pattern with backslashes is written as {@code
+   * E'...'} with doubled backslashes; Spark reads them as escapes unless {@code
+   * spark.sql.parser.escapedStringLiterals} is set, so it gets a raw literal {@code r'...'} (Spark
+   * 3.2 or later). H2, DuckDB and Trino never read backslashes in {@code '...'}.
+   */
+  private static String literal(SqlDialect dialect, String text) {
+    if (text.indexOf('\'') >= 0) {
+      throw new CleanRoomInternalError("a pattern holds a quote");
+    }
+    if (dialect == SqlDialect.POSTGRESQL && text.indexOf('\\') >= 0) {
+      return "E'" + text.replace("\\", "\\\\") + "'";
+    }
+    return (dialect == SqlDialect.SPARK ? "r'" : "'") + text + "'";
+  }
+}
