@@ -230,7 +230,7 @@ class SeamTest {
             .policy(
                 Policy.builder()
                     .allowAnalysts(ANALYST)
-                    .minDistinctUsers(1)
+                    .minDistinctUsers(2)
                     .withoutDifferenceChecks()
                     .build())
             .build());

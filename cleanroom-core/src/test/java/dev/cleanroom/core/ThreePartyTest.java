@@ -6,7 +6,6 @@ import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static dev.cleanroom.query.Dsl.sum;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +21,7 @@ import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.core.pushdown.PushdownDatabases;
 import dev.cleanroom.jdbc.JdbcSource;
+import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
@@ -293,14 +293,29 @@ class ThreePartyTest {
   void threeParties_inMemory_differentiallyPrivate_areWithinTheNoise() {
     CleanRoom room =
         memoryRoom(
-            p -> p.minDistinctUsers(2),
-            p -> p.minDistinctUsers(3),
+            p -> p.minDistinctUsers(2).differentialPrivacy(PrivacyBudget.epsilon(1000), 100),
+            p -> p.minDistinctUsers(3).differentialPrivacy(PrivacyBudget.epsilon(1000), 100),
             p -> p.minDistinctUsers(5).differentialPrivacy(PrivacyBudget.epsilon(1000), 100));
     Result r = query(room).epsilon(90).publicGroupValues("north", "south", "west").run();
     assertTrue(r.privacy().differentiallyPrivate());
-    assertEquals(1, r.privacy().ledgers().size());
-    assertEquals(EXPOSURES, r.privacy().ledgers().get(0).dataset());
+    assertEquals(3, r.privacy().ledgers().size());
     assertNoisy(expected(5, 2), r);
+  }
+
+  @Test
+  void threeParties_dpJoinedWithThresholdOnly_isRefused() {
+    // The threshold-only owners' exact k would expose single people of the DP owner's data.
+    CleanRoom room =
+        memoryRoom(
+            p -> p.minDistinctUsers(2),
+            p -> p.minDistinctUsers(3),
+            p -> p.minDistinctUsers(5).differentialPrivacy(PrivacyBudget.epsilon(1000), 100));
+    PolicyViolationException e =
+        assertThrows(
+            PolicyViolationException.class,
+            () -> query(room).epsilon(90).publicGroupValues("north", "south", "west").run());
+    assertEquals(PolicyRule.DIFFERENTIAL_PRIVACY_REQUIRED, e.rule());
+    assertEquals(EXPOSURES, e.dataset());
   }
 
   @Test
@@ -348,9 +363,8 @@ class ThreePartyTest {
               p -> p.minDistinctUsers(2).withoutDifferenceChecks(),
               p -> p.minDistinctUsers(3).withoutDifferenceChecks(),
               p -> p.minDistinctUsers(5).withoutDifferenceChecks());
-      String plan = String.join("\n", query(pushed).explain().plan());
-      assertTrue(plan.contains("inside the database as one statement"), plan);
-      assertTrue(plan.contains("JOIN a2 ON a2.pid = a0.pid"), plan);
+      assertEquals(
+          ExecutionPath.Kind.PUSHED_DOWN, query(pushed).explain().path().orElseThrow().kind());
       assertExact(expected(5, 2), query(pushed).run());
 
       // With difference checks on (the default), the same query streams the three tables instead.
@@ -360,21 +374,20 @@ class ThreePartyTest {
               p -> p.minDistinctUsers(2),
               p -> p.minDistinctUsers(3),
               p -> p.minDistinctUsers(5));
-      String streamed = String.join("\n", query(checked).explain().plan());
-      assertFalse(streamed.contains("inside the database as one statement"), streamed);
-      assertTrue(streamed.contains("streams into the engine"), streamed);
+      ExecutionPath streamed = query(checked).explain().path().orElseThrow();
+      assertEquals(ExecutionPath.Kind.STREAMED, streamed.kind());
+      assertTrue(streamed.reason().contains("difference checks"), streamed::toString);
       assertExact(expected(5, 2), query(checked).run());
 
       // Differentially private: no difference checks, pushed down, within the noise.
       CleanRoom noisy =
           room(
               sources,
-              p -> p.minDistinctUsers(2),
-              p -> p.minDistinctUsers(3),
+              p -> p.minDistinctUsers(2).differentialPrivacy(PrivacyBudget.epsilon(1000), 100),
+              p -> p.minDistinctUsers(3).differentialPrivacy(PrivacyBudget.epsilon(1000), 100),
               p -> p.minDistinctUsers(5).differentialPrivacy(PrivacyBudget.epsilon(1000), 100));
       FinalStage dp = query(noisy).epsilon(90).publicGroupValues("north", "south", "west");
-      String dpPlan = String.join("\n", dp.explain().plan());
-      assertTrue(dpPlan.contains("inside the database as one statement"), dpPlan);
+      assertEquals(ExecutionPath.Kind.PUSHED_DOWN, dp.explain().path().orElseThrow().kind());
       assertNoisy(expected(5, 2), dp.run());
     }
   }

@@ -84,6 +84,10 @@ final class ExecutionPaths {
         dialect = own.get();
       } else if (t.jdbc() != first.jdbc() || own.get() != dialect) {
         return Optional.of("the datasets are not all tables of one database");
+      } else if (d.userIdFormat() != plan.datasets().get(0).dataset().userIdFormat()) {
+        return Optional.of(
+            "the datasets hold user ids of different formats, which only the engine joins (by"
+                + " pseudonym)");
       }
       if (!Pushdown.normalizesIds(dialect, d.userIdFormat())) {
         return Optional.of(
@@ -148,7 +152,7 @@ final class ExecutionPaths {
     if (comparesTextOrder(c, type)) {
       return Optional.of("a condition orders text, which databases collate otherwise");
     }
-    if (dialect == SqlDialect.SPARK && holdsText(c)) {
+    if (!dialect.bindsValuesSafely() && holdsText(c)) {
       return Optional.of(
           "the "
               + dialect

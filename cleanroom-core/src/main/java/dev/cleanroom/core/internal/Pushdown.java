@@ -32,15 +32,15 @@ import java.util.Set;
  * clamped, and one row per group comes back with the distinct-user count, the bounded count and the
  * clamped sums. Thresholds, noise and budget stay in Java.
  *
- * <p>The result equals the in-memory engine's pre-noise aggregates, with the same keyed choice of
- * groups when the ids are the same text (ids held already pseudonymized) and the grouped values are
- * text or whole numbers (databases write floating-point numbers as text in their own ways, so for
- * grouped DOUBLE columns the choice is as random, but another one). Differences, by design of SQL:
- * ids are normalized with the database's {@code TRIM}/{@code LOWER} (which spaces {@code TRIM}
- * strips is the database's choice: ASCII spaces in most, Unicode spaces too in DuckDB and Trino)
- * and not checked against their format; a NULL or blank id counts as one person (which can only
- * lower distinct-user counts, never raise them); a NULL in a whole-number dimension fails
- * comparisons, and fails the query when grouped by.
+ * <p>Ids are normalized in SQL exactly as the engine normalizes them ({@link
+ * SqlDialect#normalizedId}); a row whose id is missing or not of its format belongs to no person
+ * and is dropped, as on every path. The result equals the in-memory engine's pre-noise aggregates,
+ * with the same keyed choice of groups when the ids are held already pseudonymized and the grouped
+ * values are text or whole numbers. For other id formats the database ranks a person's groups by
+ * the normalized id (it cannot compute the pseudonym without the room's key): the same rule, under
+ * the same secret salt, but another draw than the engine's, so where people have more than L0
+ * groups the two paths keep different (equally distributed) groups. A NULL in a whole-number
+ * dimension fails comparisons, and fails the query when grouped by.
  */
 final class Pushdown {
   /** The statement and its bound values. */
@@ -180,6 +180,7 @@ final class Pushdown {
       sql.append(", ").append(src.column(dp.metrics().get(m))).append(" AS m").append(m);
     }
     sql.append(" FROM ").append(src.tableSql()).append(" WHERE ");
+    sql.append(personId(d, src)).append(" IS NOT NULL AND ");
     sql.append(
         SqlConditions.compile(
             dp.sourceFilter(),
@@ -388,7 +389,6 @@ final class Pushdown {
       }
       String s = "s" + ap.dataset() + "_" + ap.metricIndex();
       String nn = "n" + ap.dataset() + "_" + ap.metricIndex();
-      String clamped = clamp(s, params, ap.groupBounds().lower(), ap.groupBounds().upper());
       if (granularity.isPresent()) {
         // Whole units of the granularity, rounded half to even as the engine's UnitSum.unitsOf:
         // q = clamped / g (exact: g is a power of two), f = FLOOR(q), plus one when q - f > 1/2,
@@ -416,6 +416,7 @@ final class Pushdown {
             .append(") AS BIGINT), 2) <> 0) THEN 1 ELSE 0 END ELSE 0 END) AS sa")
             .append(a);
       } else {
+        String clamped = clamp(s, params, ap.groupBounds().lower(), ap.groupBounds().upper());
         sql.append(", SUM(CASE WHEN ")
             .append(nn)
             .append(" > 0 THEN ")
@@ -459,15 +460,20 @@ final class Pushdown {
    * dev.cleanroom.core.Pseudonymizer#normalize} does.
    */
   static boolean normalizesIds(SqlDialect dialect, UserIdFormat format) {
-    return format != UserIdFormat.PHONE;
+    return dialect.normalizedId("id", format).isPresent();
   }
 
+  /**
+   * The person of a row: its user id normalized in SQL exactly as {@link
+   * dev.cleanroom.core.Pseudonymizer#normalize} does, NULL for a missing or malformed id (whose row
+   * belongs to no person and is dropped, as on every path).
+   */
   private String personId(Dataset d, SqlTable src) {
     String id = src.column(d.userIdColumn());
     if (d.schema().column(d.userIdColumn()).orElseThrow().type() != ColumnType.STRING) {
       id = dialect.castToText(id);
     }
-    return d.userIdFormat() == UserIdFormat.RAW ? "TRIM(" + id + ")" : "LOWER(TRIM(" + id + "))";
+    return dialect.normalizedId(id, d.userIdFormat()).orElseThrow();
   }
 
   private static String value(SqlTable src, String column, ColumnType type) {

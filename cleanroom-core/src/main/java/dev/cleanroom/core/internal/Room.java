@@ -519,7 +519,6 @@ final class Room implements CleanRoom, QueryEngine {
     try {
       output = release.rows(plan, executor(plan).groups(plan));
     } catch (DataSourceException e) {
-      e.printStackTrace(); // DEBUG-REMOVE
       throw incident(queryId, spec, fingerprint, plan, charged, e.source(), e.getMessage());
     } catch (CleanRoomException e) {
       record(
@@ -533,7 +532,6 @@ final class Room implements CleanRoom, QueryEngine {
           Optional.empty());
       throw e;
     } catch (RuntimeException e) {
-      e.printStackTrace(); // DEBUG-REMOVE
       throw incident(
           queryId,
           spec,

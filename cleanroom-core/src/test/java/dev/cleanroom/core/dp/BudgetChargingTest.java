@@ -265,13 +265,16 @@ class BudgetChargingTest {
   }
 
   @Test
-  void joinWithADatasetWithoutDp_chargesOnlyTheDpOwner() {
+  void joinWithADatasetWithoutDp_isRefused_andChargesNothing() {
     TwoOwners t = new TwoOwners(plainPolicy());
 
-    Result r = t.join(TwoOwners.A, TwoOwners.B, 0).run();
+    // The threshold-only owner's exact k on the joined people would expose single people of the
+    // DP owner's data while its budget is charged: refused, by the DP owner's rule.
+    PolicyViolationException e =
+        assertThrows(PolicyViolationException.class, () -> t.join(TwoOwners.A, TwoOwners.B, 0).run());
 
-    assertEquals(List.of(TwoOwners.LEDGER_A), ledgerNames(r.privacy().ledgers()));
-    assertAmount("0.4", t.store.spent(TwoOwners.LEDGER_A).epsilon());
+    assertEquals(PolicyRule.DIFFERENTIAL_PRIVACY_REQUIRED, e.rule());
+    assertAmount("0", t.store.spent(TwoOwners.LEDGER_A).epsilon());
     assertAmount("0", t.store.spent(TwoOwners.LEDGER_B).epsilon());
   }
 
