@@ -271,7 +271,8 @@ class BudgetChargingTest {
     // The threshold-only owner's exact k on the joined people would expose single people of the
     // DP owner's data while its budget is charged: refused, by the DP owner's rule.
     PolicyViolationException e =
-        assertThrows(PolicyViolationException.class, () -> t.join(TwoOwners.A, TwoOwners.B, 0).run());
+        assertThrows(
+            PolicyViolationException.class, () -> t.join(TwoOwners.A, TwoOwners.B, 0).run());
 
     assertEquals(PolicyRule.DIFFERENTIAL_PRIVACY_REQUIRED, e.rule());
     assertAmount("0", t.store.spent(TwoOwners.LEDGER_A).epsilon());
