@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.BudgetExhaustedException;
+import dev.cleanroom.BudgetPeriod;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.Column;
 import dev.cleanroom.Dataset;
@@ -261,31 +262,26 @@ class SeamTest {
       }
       db.insert("imps", imps);
       db.insert("convs", convs);
+      Policy openJoin =
+          Policy.builder()
+              .allowAnalysts(ANALYST)
+              .allowJoinOn("UID")
+              .minDistinctUsers(2)
+              .withoutDifferenceChecks()
+              .build();
       room.register(
           Dataset.builder("pub", "imps")
               .source(JdbcSource.builder(db.dataSource(), "IMPS").build())
               .userId("UID", UserIdFormat.RAW)
               .dimensions("REGION", "PRICE")
-              .policy(
-                  Policy.builder()
-                      .allowAnalysts(ANALYST)
-                      .allowJoinOn("UID")
-                      .minDistinctUsers(2)
-                      .withoutDifferenceChecks()
-                      .build())
+              .policy(openJoin)
               .build());
       room.register(
           Dataset.builder("adv", "convs")
               .source(JdbcSource.builder(db.dataSource(), "CONVS").build())
               .userId("UID", UserIdFormat.RAW)
               .metric("SPEND", 0, 10)
-              .policy(
-                  Policy.builder()
-                      .allowAnalysts(ANALYST)
-                      .allowJoinOn("UID")
-                      .minDistinctUsers(2)
-                      .withoutDifferenceChecks()
-                      .build())
+              .policy(openJoin)
               .build());
       Explanation plain =
           room.as(ANALYST)
@@ -314,5 +310,39 @@ class SeamTest {
       }
       assertTrue(decimal.toString().contains("Execution path: STREAMED"));
     }
+  }
+
+  // Principle: one release stage for queries and cohorts, with its query limits and its refusals.
+  @Test
+  void cohortActivation_countsAgainstTheQueryLimit() {
+    room.register(
+        dataset(
+            "adv",
+            "convs",
+            people("convs", 30, 10),
+            p -> p.maxQueries(1, BudgetPeriod.NONE).allowCohortRelease("adv").minCohortSize(5)));
+    room.registerCohortSink("adv", (activation, ids) -> {});
+    room.as(ANALYST).from("adv.convs").select(countDistinctUsers()).run();
+    PolicyViolationException e =
+        assertThrows(
+            PolicyViolationException.class,
+            () -> room.as(ANALYST).from("adv.convs").cohort().activateFor("adv"));
+    assertEquals(PolicyRule.QUERY_LIMIT, e.rule());
+  }
+
+  @Test
+  void cohortOnATemplateOnlyDataset_isRefusedNotAnInternalError() {
+    room.register(
+        dataset(
+            "adv",
+            "convs",
+            people("convs", 30, 10),
+            p -> p.requireApprovedTemplates().allowCohortRelease("adv").minCohortSize(5)));
+    room.registerCohortSink("adv", (activation, ids) -> {});
+    PolicyViolationException e =
+        assertThrows(
+            PolicyViolationException.class,
+            () -> room.as(ANALYST).from("adv.convs").cohort().activateFor("adv"));
+    assertEquals(PolicyRule.TEMPLATE_APPROVED, e.rule());
   }
 }
