@@ -69,13 +69,28 @@ final class ColumnarExecutor {
     final long[] digests;
 
     final int persons;
+
+    /** Per person: one of its raw ids, for the id that ranks its groups. */
+    private final String[] personRaw;
+
+    private final UserIdFormat format;
     private volatile DigestTable table;
     private final Cache<Ids, int[]> joins = CacheBuilder.newBuilder().weakKeys().build();
 
-    Ids(int[] rowPerson, long[] digests, int persons) {
+    Ids(int[] rowPerson, long[] digests, int persons, String[] personRaw, UserIdFormat format) {
       this.rowPerson = rowPerson;
       this.digests = digests;
       this.persons = persons;
+      this.personRaw = personRaw;
+      this.format = format;
+    }
+
+    /**
+     * The normalized id of {@code person}, which ranks its groups on every path (a database can
+     * compute it, not the pseudonym).
+     */
+    String rankId(int person) {
+      return Pseudonymizer.normalize(personRaw[person], format);
     }
 
     DigestTable table() {
@@ -247,6 +262,7 @@ final class ColumnarExecutor {
     DigestTable table = new DigestTable(rawDigests, raws.size());
     int[] rawPerson = new int[raws.size()];
     int[] holderPerson = new int[raws.size()];
+    String[] personRaw = new String[raws.size()];
     long[] digests = new long[4 * raws.size()];
     int persons = 0;
     for (int i = 0; i < raws.size(); i++) {
@@ -257,6 +273,7 @@ final class ColumnarExecutor {
       int holder = table.insert(i);
       if (holder == i) {
         holderPerson[i] = persons;
+        personRaw[persons] = raws.get(i);
         System.arraycopy(rawDigests, 4 * i, digests, 4 * persons, 4);
         persons++;
       }
@@ -265,7 +282,12 @@ final class ColumnarExecutor {
     for (int r = 0; r < rows; r++) {
       rowRaw[r] = rawPerson[rowRaw[r]];
     }
-    return new Ids(rowRaw, Arrays.copyOf(digests, 4 * persons), persons);
+    return new Ids(
+        rowRaw,
+        Arrays.copyOf(digests, 4 * persons),
+        persons,
+        Arrays.copyOf(personRaw, persons),
+        format);
   }
 
   private static String[] idStrings(ColumnBatch batch) {
@@ -655,6 +677,7 @@ final class ColumnarExecutor {
       ContributionBounder.GroupTotals acc) {
     ContributionBounder bounder = new ContributionBounder(plan, rank, peopleHash);
     IntFunction<String> pseudonyms = sides[0].ids::pseudonym;
+    IntFunction<String> rankIds = sides[0].ids::rankId;
     int aggregates = plan.aggregates().size();
     int metrics = rows == null ? 0 : rows.value.length;
     int[] slotOf = new int[groups];
@@ -740,7 +763,7 @@ final class ColumnarExecutor {
           }
         }
       }
-      bounder.person(b, pseudonyms, d, distinct, groupRows, sums, values, acc);
+      bounder.person(b, pseudonyms, rankIds, d, distinct, groupRows, sums, values, acc);
     }
     return acc;
   }

@@ -60,8 +60,11 @@ final class ContributionBounder {
    * Adds one joined person to {@code into}.
    *
    * @param person the person's code, passed to {@code pseudonyms}
-   * @param pseudonyms the pseudonym of a person's code, asked only when a choice or the people of a
-   *     group need it
+   * @param pseudonyms the pseudonym of a person's code, asked only when the people of a group are
+   *     collected
+   * @param rankIds the id that ranks a person's groups, asked only when the person has more than L0
+   *     groups: the normalized id of the person in the query's first dataset (what a database path
+   *     can compute too; the pseudonym needs the room's key)
    * @param n the number of the person's candidate groups
    * @param group the dense id (in {@code into}) of each candidate group
    * @param rows the person's rows of the first dataset in each candidate group, for {@code count()}
@@ -71,6 +74,7 @@ final class ContributionBounder {
   void person(
       int person,
       IntFunction<String> pseudonyms,
+      IntFunction<String> rankIds,
       int n,
       int[] group,
       long[] rows,
@@ -90,20 +94,16 @@ final class ContributionBounder {
     if (c == 0) {
       return;
     }
-    String pseudonym = null;
     int kept = c;
     if (c > maxGroups) {
-      pseudonym = pseudonyms.apply(person);
+      String rankId = rankIds.apply(person);
       for (int k = 0; k < c; k++) {
-        ranks[k] = rank.rank(pseudonym, into.keyText(group[candidates[k]]));
+        ranks[k] = rank.rank(rankId, into.keyText(group[candidates[k]]));
       }
       keepSmallest(c, maxGroups);
       kept = maxGroups;
     }
-    long member = 0;
-    if (members) {
-      member = peopleHash.applyAsLong(pseudonym == null ? pseudonyms.apply(person) : pseudonym);
-    }
+    long member = members ? peopleHash.applyAsLong(pseudonyms.apply(person)) : 0;
     for (int k = 0; k < kept; k++) {
       int i = candidates[k];
       int g = group[i];

@@ -116,7 +116,7 @@ final class Executor {
             plan,
             receiver,
             (raw, p) -> receiverIds.computeIfAbsent(p, x -> new HashSet<>()).add(raw),
-            (p, pid, parts) -> {
+            (p, pid, rankId, parts) -> {
               if (!plan.crossConditions() || !contributions(plan, parts, comboRow).isEmpty()) {
                 members.add(p);
               }
@@ -226,7 +226,8 @@ final class Executor {
     }
 
     @Override
-    public void accept(int person, String pid, List<Map<List<Object>, Partial>> parts) {
+    public void accept(
+        int person, String pid, String rankId, List<Map<List<Object>, Partial>> parts) {
       Map<List<Object>, List<Set<List<Object>>>> contributions =
           contributions(plan, parts, comboRow);
       int n = contributions.size();
@@ -266,7 +267,7 @@ final class Executor {
         }
         i++;
       }
-      bounder.person(person, p -> pid, n, group, rows, sums, values, totals);
+      bounder.person(person, p -> pid, p -> rankId, n, group, rows, sums, values, totals);
     }
   }
 

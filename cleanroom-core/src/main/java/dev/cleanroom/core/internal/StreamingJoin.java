@@ -55,9 +55,14 @@ final class StreamingJoin {
      *
      * @param person the person's index in this join
      * @param pseudonym the person's pseudonym
+     * @param rankId the person's normalized id in the query's first dataset, which ranks its groups
      * @param parts per dataset (in query order), the person's partials by projection
      */
-    void accept(int person, String pseudonym, List<Map<List<Object>, Executor.Partial>> parts);
+    void accept(
+        int person,
+        String pseudonym,
+        String rankId,
+        List<Map<List<Object>, Executor.Partial>> parts);
   }
 
   /** Receives a raw id of a row that passed the filters, with its person's index in the join. */
@@ -77,6 +82,12 @@ final class StreamingJoin {
 
   /** Joins the count of datasets each person was seen in, in scan order; grows with persons. */
   private int[] seen = new int[1024];
+
+  /** Per person: its normalized id in the query's first dataset, once that dataset is scanned. */
+  private String[] rankIds = new String[1024];
+
+  /** The normalized id of the last {@link #person} call. */
+  private String lastNormalized;
 
   StreamingJoin(Pseudonymizer pseudonymizer) {
     this.pseudonymizer = pseudonymizer;
@@ -98,7 +109,7 @@ final class StreamingJoin {
     Store[] stores = new Store[n];
     for (int k = 0; k < n; k++) {
       int i = order.get(k);
-      stores[i] = scan(plan.datasets().get(i), k, i == rawIdsOf ? rawIds : null);
+      stores[i] = scan(plan.datasets().get(i), k, i == 0, i == rawIdsOf ? rawIds : null);
     }
     int people = persons.count;
     int[][] offsets = new int[n][];
@@ -116,7 +127,7 @@ final class StreamingJoin {
       for (int i = 0; i < n; i++) {
         parts.add(stores[i].partialsOf(entries[i], offsets[i][p], offsets[i][p + 1]));
       }
-      sink.accept(p, ColumnarExecutor.pseudonym(persons.digests, p), parts);
+      sink.accept(p, ColumnarExecutor.pseudonym(persons.digests, p), rankIds[p], parts);
     }
   }
 
@@ -139,7 +150,7 @@ final class StreamingJoin {
    * Scans one dataset into a store, keeping the rows of people seen in all {@code k} datasets
    * scanned before (every person, for the first).
    */
-  private Store scan(Plan.DatasetPlan dp, int k, RawIdSink rawIds) {
+  private Store scan(Plan.DatasetPlan dp, int k, boolean first, RawIdSink rawIds) {
     String source = dp.dataset().source().name();
     String userCol = dp.dataset().userIdColumn();
     UserIdFormat format = dp.dataset().userIdFormat();
@@ -175,6 +186,9 @@ final class StreamingJoin {
           } else if (seen[p] != k + 1) {
             // Not in one of the datasets scanned before: the join drops this person.
             continue;
+          }
+          if (first && rankIds[p] == null) {
+            rankIds[p] = lastNormalized;
           }
           if (rawIds != null) {
             rawIds.accept(raw, p);
@@ -218,6 +232,7 @@ final class StreamingJoin {
       // the rows behind its filter hold such an id.
       return -1;
     }
+    lastNormalized = normalized;
     IdMemo memo = memos.computeIfAbsent(format, f -> new IdMemo());
     long a = fingerprint(normalized);
     long b = fingerprintHigh;
@@ -236,6 +251,7 @@ final class StreamingJoin {
     int p = add ? persons.add(d) : persons.find(d);
     if (p >= seen.length) {
       seen = Arrays.copyOf(seen, seen.length * 2);
+      rankIds = Arrays.copyOf(rankIds, seen.length);
     }
     memo.put(slot, a, b, p);
     return p;
