@@ -20,11 +20,11 @@ import java.util.function.ToLongFunction;
  * person's row count and metric totals per group; this class alone decides what the person adds:
  * groups outside the public groups are dropped (a person's L0 budget goes to groups that can be
  * released), a person with more than L0 groups keeps the L0 groups of smallest keyed rank (a hash
- * under the query's secret salt of the pseudonym and the group, as the SQL renderer ranks them in a
- * database), row counts are capped, metric totals are clamped to the group bounds and, for a noisy
- * query, converted to whole units of the mechanism's granularity; the people of each group are
- * collected when difference checks apply. The pushed-down statement renders this same specification
- * in SQL ({@link Pushdown}).
+ * under the query's secret salt of the person's normalized id in the query's first dataset and the
+ * group, as the SQL renderer ranks them in a database), row counts are capped, metric totals are
+ * clamped to the group bounds and, for a noisy query, converted to whole units of the mechanism's
+ * granularity; the people of each group are collected when difference checks apply. The pushed-down
+ * statement renders this same specification in SQL ({@link Pushdown}).
  *
  * <p>One instance serves one thread: it holds scratch arrays.
  */

@@ -35,11 +35,8 @@ import java.util.Set;
  * <p>Ids are normalized in SQL exactly as the engine normalizes them ({@link
  * SqlDialect#normalizedId}); a row whose id is missing or not of its format belongs to no person
  * and is dropped, as on every path. The result equals the in-memory engine's pre-noise aggregates,
- * with the same keyed choice of groups when the ids are held already pseudonymized and the grouped
- * values are text or whole numbers. For other id formats the database ranks a person's groups by
- * the normalized id (it cannot compute the pseudonym without the room's key): the same rule, under
- * the same secret salt, but another draw than the engine's, so where people have more than L0
- * groups the two paths keep different (equally distributed) groups. A NULL in a whole-number
+ * with the same keyed choice of groups (every path ranks by the normalized id, which the database
+ * can compute) when the grouped values are text or whole numbers. A NULL in a whole-number
  * dimension fails comparisons, and fails the query when grouped by.
  */
 final class Pushdown {
