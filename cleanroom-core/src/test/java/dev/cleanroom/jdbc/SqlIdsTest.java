@@ -5,6 +5,7 @@ import static dev.cleanroom.jdbc.IdTable.javaDistinct;
 import static dev.cleanroom.jdbc.IdTable.javaNormalized;
 import static dev.cleanroom.jdbc.IdTable.visible;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.cleanroom.UserIdFormat;
 import java.sql.SQLException;
@@ -194,8 +195,13 @@ class SqlIdsTest {
     check(table, UserIdFormat.PSEUDONYMIZED, " " + HEX64 + "\t", lower, "\u2000" + lower, lower);
   }
 
+  /** The tables of databases whose text can hold NUL characters (PostgreSQL's cannot). */
+  static List<IdTable> tablesHoldingNul() {
+    return tables.stream().filter(t -> t.holds(" a\0 ")).toList();
+  }
+
   @ParameterizedTest
-  @MethodSource("tables")
+  @MethodSource("tablesHoldingNul")
   void nulAndUnpairedSurrogates_areKept_whereTheDatabaseHoldsThem(IdTable table)
       throws SQLException {
     List<String> idsAndExpected = new ArrayList<>();
@@ -204,7 +210,7 @@ class SqlIdsTest {
         idsAndExpected.addAll(Arrays.asList(id, id.strip()));
       }
     }
-    Assumptions.assumeFalse(idsAndExpected.isEmpty(), table + " holds none of them");
+    assertFalse(idsAndExpected.isEmpty(), () -> table + " holds none of them");
     check(table, UserIdFormat.RAW, idsAndExpected.toArray(new String[0]));
   }
 
@@ -224,7 +230,7 @@ class SqlIdsTest {
           case POSTGRESQL -> {
             try {
               table.execute(
-                  "CREATE COLLATION \"ci\" (provider = icu, locale = 'und-u-ks-level2',"
+                  "CREATE COLLATION IF NOT EXISTS \"ci\" (provider = icu, locale = 'und-u-ks-level2',"
                       + " deterministic = false)");
             } catch (SQLException e) {
               Assumptions.abort("PostgreSQL without ICU collations: " + e.getSQLState());

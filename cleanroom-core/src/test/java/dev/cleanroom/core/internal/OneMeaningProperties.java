@@ -32,6 +32,8 @@ import dev.cleanroom.query.RowStage;
 import dev.cleanroom.source.ColumnarSource;
 import dev.cleanroom.source.InMemorySource;
 import dev.cleanroom.spi.DataSource;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -53,6 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.Example;
@@ -165,38 +168,38 @@ class OneMeaningProperties {
     compare(sc, columnarPaths(sc), true);
   }
 
-  @Property(tries = 25)
+  @Property(tries = 60) // about half are set aside by the exactness assumption
   void h2_threshold_releasesTheRowsOfStreaming(@ForAll("scenarios") Scenario sc)
       throws SQLException {
     onDatabase(h2, sc, false);
   }
 
-  @Property(tries = 25)
+  @Property(tries = 60) // about half are set aside by the exactness assumption
   void h2_differentialPrivacy_preNoiseAggregatesOfStreaming(@ForAll("scenarios") Scenario sc)
       throws SQLException {
     onDatabase(h2, sc, true);
   }
 
-  @Property(tries = 25)
+  @Property(tries = 60) // about half are set aside by the exactness assumption
   void duckdb_threshold_releasesTheRowsOfStreaming(@ForAll("scenarios") Scenario sc)
       throws SQLException {
     onDatabase(duckdb, sc, false);
   }
 
-  @Property(tries = 25)
+  @Property(tries = 60) // about half are set aside by the exactness assumption
   void duckdb_differentialPrivacy_preNoiseAggregatesOfStreaming(@ForAll("scenarios") Scenario sc)
       throws SQLException {
     onDatabase(duckdb, sc, true);
   }
 
-  @Property(tries = 25)
+  @Property(tries = 60) // about half are set aside by the exactness assumption
   @AddLifecycleHook(PushdownDatabases.PostgresReachable.class)
   void postgres_threshold_releasesTheRowsOfStreaming(@ForAll("scenarios") Scenario sc)
       throws SQLException {
     onDatabase(postgres(), sc, false);
   }
 
-  @Property(tries = 25)
+  @Property(tries = 60) // about half are set aside by the exactness assumption
   @AddLifecycleHook(PushdownDatabases.PostgresReachable.class)
   void postgres_differentialPrivacy_preNoiseAggregatesOfStreaming(@ForAll("scenarios") Scenario sc)
       throws SQLException {
@@ -271,6 +274,70 @@ class OneMeaningProperties {
             columnar(sc, 1)));
   }
 
+  /**
+   * Whether every person's clamped metric values of each dataset add up exactly in double precision
+   * in any order: all are multiples of the smallest power of two 2^e among their lowest set bits,
+   * and the sum of their magnitudes is below 2^(53+e), so every partial sum is representable.
+   */
+  static boolean exactInAnyOrder(Scenario sc) {
+    Limits l = sc.query().limits();
+    for (int i = 0; i < 2; i++) {
+      Map<Integer, List<Double>> amounts = new HashMap<>();
+      Map<Integer, List<Double>> quantities = new HashMap<>();
+      for (Row r : sc.rows(i)) {
+        if (!Double.isNaN(r.amount())) {
+          amounts
+              .computeIfAbsent(r.id().person(), x -> new ArrayList<>())
+              .add(clamp(r.amount(), l.amount(i)));
+        }
+        quantities
+            .computeIfAbsent(r.id().person(), x -> new ArrayList<>())
+            .add(clamp((double) r.quantity(), l.quantity(i)));
+      }
+      for (Map<Integer, List<Double>> m : List.of(amounts, quantities)) {
+        for (List<Double> values : m.values()) {
+          if (!exactSums(values)) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private static double clamp(double v, Bounds b) {
+    return Math.max(b.lower(), Math.min(b.upper(), v));
+  }
+
+  private static boolean exactSums(List<Double> values) {
+    if (values.size() < 2) {
+      return true;
+    }
+    int e = Integer.MAX_VALUE;
+    BigDecimal magnitude = BigDecimal.ZERO;
+    for (double v : values) {
+      if (v == 0) {
+        continue;
+      }
+      long bits = Double.doubleToRawLongBits(v);
+      int biased = (int) ((bits >>> 52) & 0x7FF);
+      long significand = (bits & 0xFFFFFFFFFFFFFL) | (biased == 0 ? 0 : 1L << 52);
+      int exponent =
+          (biased == 0 ? -1074 : biased - 1075) + Long.numberOfTrailingZeros(significand);
+      e = Math.min(e, exponent);
+      magnitude = magnitude.add(new BigDecimal(Math.abs(v)));
+    }
+    if (e == Integer.MAX_VALUE) {
+      return true;
+    }
+    BigDecimal limit = new BigDecimal(BigInteger.ONE.shiftLeft(53));
+    BigDecimal scaled =
+        e >= 0
+            ? magnitude.divide(new BigDecimal(BigInteger.ONE.shiftLeft(e)))
+            : magnitude.multiply(new BigDecimal(BigInteger.ONE.shiftLeft(-e)));
+    return scaled.compareTo(limit) < 0;
+  }
+
   private static boolean sameFormat(Scenario sc) {
     return !sc.query().join() || sc.format(0) == sc.format(1);
   }
@@ -280,6 +347,11 @@ class OneMeaningProperties {
    */
   private static void onDatabase(Db db, Scenario original, boolean dp) throws SQLException {
     Scenario sc = storesInfinity(db) ? original : original.withoutInfinities();
+    // A person's own rows in one group are added in double precision, by the engine in the
+    // source's order and by a database in its own: the paths agree exactly only where those
+    // additions are exact in any order (a known limit, in the README). Group totals across people
+    // are exact on every path.
+    Assume.that(exactInAnyOrder(sc));
     Tables t = create(db, sc);
     try {
       JdbcSource impressions = JdbcSource.builder(db.dataSource(), t.impressions()).build();
