@@ -129,30 +129,20 @@ class OneMeaningProperties {
   private static final AtomicInteger TABLES = new AtomicInteger();
   private static final Map<String, Boolean> STORES_INFINITY = new HashMap<>();
 
-  private static Db h2;
-  private static Db duckdb;
-  private static Db postgres;
+  private static PushdownDatabases.Opened dbs;
 
   @BeforeContainer
   static void open() throws Exception {
-    h2 = PushdownDatabases.h2();
-    duckdb = PushdownDatabases.duckdb();
+    dbs = PushdownDatabases.Opened.open();
   }
 
   @AfterContainer
   static void close() throws Exception {
-    h2.close();
-    duckdb.close();
-    if (postgres != null) {
-      postgres.close();
-    }
+    dbs.close();
   }
 
-  private static synchronized Db postgres() {
-    if (postgres == null) {
-      postgres = PushdownDatabases.postgresOrFail();
-    }
-    return postgres;
+  private static Db postgres() {
+    return dbs.postgres();
   }
 
   // ---------------------------------------------------------------- the properties
@@ -171,25 +161,25 @@ class OneMeaningProperties {
   @Property(tries = 60) // about half are set aside by the exactness assumption
   void h2_threshold_releasesTheRowsOfStreaming(@ForAll("scenarios") Scenario sc)
       throws SQLException {
-    onDatabase(h2, sc, false);
+    onDatabase(dbs.h2(), sc, false);
   }
 
   @Property(tries = 60) // about half are set aside by the exactness assumption
   void h2_differentialPrivacy_preNoiseAggregatesOfStreaming(@ForAll("scenarios") Scenario sc)
       throws SQLException {
-    onDatabase(h2, sc, true);
+    onDatabase(dbs.h2(), sc, true);
   }
 
   @Property(tries = 60) // about half are set aside by the exactness assumption
   void duckdb_threshold_releasesTheRowsOfStreaming(@ForAll("scenarios") Scenario sc)
       throws SQLException {
-    onDatabase(duckdb, sc, false);
+    onDatabase(dbs.duckdb(), sc, false);
   }
 
   @Property(tries = 60) // about half are set aside by the exactness assumption
   void duckdb_differentialPrivacy_preNoiseAggregatesOfStreaming(@ForAll("scenarios") Scenario sc)
       throws SQLException {
-    onDatabase(duckdb, sc, true);
+    onDatabase(dbs.duckdb(), sc, true);
   }
 
   @Property(tries = 60) // about half are set aside by the exactness assumption

@@ -38,23 +38,16 @@ import net.jqwik.api.statistics.Statistics;
  * CI=true}.
  */
 class PushdownSameSaltTest {
-  private static Db h2;
-  private static Db duckdb;
-  private static Db postgres;
+  private static PushdownDatabases.Opened dbs;
 
   @BeforeContainer
   static void open() throws IOException {
-    h2 = PushdownDatabases.h2();
-    duckdb = PushdownDatabases.duckdb();
+    dbs = PushdownDatabases.Opened.open();
   }
 
   @AfterContainer
   static void close() throws Exception {
-    h2.close();
-    duckdb.close();
-    if (postgres != null) {
-      postgres.close();
-    }
+    dbs.close();
   }
 
   @Provide
@@ -72,13 +65,13 @@ class PushdownSameSaltTest {
   @Property(tries = 50)
   void h2_sameSalt_sameAnswer(@ForAll("scenarios") Scenario sc, @ForAll("salts") byte[] salt)
       throws SQLException {
-    check(h2, sc, salt);
+    check(dbs.h2(), sc, salt);
   }
 
   @Property(tries = 50)
   void duckdb_sameSalt_sameAnswer(@ForAll("scenarios") Scenario sc, @ForAll("salts") byte[] salt)
       throws SQLException {
-    check(duckdb, sc, salt);
+    check(dbs.duckdb(), sc, salt);
   }
 
   @Property(tries = 50)
@@ -95,9 +88,9 @@ class PushdownSameSaltTest {
   @Property(tries = 3)
   void h2_salt_changesTheChoice(@ForAll("salts") byte[] first) throws SQLException {
     Scenario sc = heavyPersonScenario();
-    Tables t = PushdownScenarios.create(h2, sc);
+    Tables t = PushdownScenarios.create(dbs.h2(), sc);
     try {
-      List<JdbcSource> js = PushdownScenarios.sources(t, h2.dataSource());
+      List<JdbcSource> js = PushdownScenarios.sources(t, dbs.h2().dataSource());
       List<Dataset> datasets = PushdownScenarios.datasets(sc, js.get(0), js.get(1));
       Set<List<Object>> chosen = new HashSet<>();
       byte[] salt = first.clone();
@@ -134,11 +127,8 @@ class PushdownSameSaltTest {
     return new Scenario(9, false, rows, List.of(), p, List.of(), List.of(0), 0, 0);
   }
 
-  private static synchronized Db postgres() {
-    if (postgres == null) {
-      postgres = PushdownDatabases.postgresOrFail();
-    }
-    return postgres;
+  private static Db postgres() {
+    return dbs.postgres();
   }
 
   private static void check(Db db, Scenario sc, byte[] salt) throws SQLException {

@@ -275,6 +275,51 @@ public final class PushdownDatabases {
    * Opens the PostgreSQL database; reached only when {@link PostgresReachable} did not skip, so a
    * failure here (under {@code CI=true}) fails the test instead of skipping it.
    */
+  /**
+   * The databases of one property class: H2 and DuckDB opened with it, PostgreSQL on first use
+   * (required when {@code CI=true}), all closed with it.
+   */
+  public static final class Opened implements AutoCloseable {
+    private final Db h2;
+    private final Db duckdb;
+    private Db postgres;
+
+    private Opened(Db h2, Db duckdb) {
+      this.h2 = h2;
+      this.duckdb = duckdb;
+    }
+
+    /** Opens H2 and DuckDB. */
+    public static Opened open() throws IOException {
+      return new Opened(PushdownDatabases.h2(), PushdownDatabases.duckdb());
+    }
+
+    public Db h2() {
+      return h2;
+    }
+
+    public Db duckdb() {
+      return duckdb;
+    }
+
+    /** PostgreSQL, opened on first use. */
+    public synchronized Db postgres() {
+      if (postgres == null) {
+        postgres = PushdownDatabases.postgresOrFail();
+      }
+      return postgres;
+    }
+
+    @Override
+    public synchronized void close() throws Exception {
+      h2.close();
+      duckdb.close();
+      if (postgres != null) {
+        postgres.close();
+      }
+    }
+  }
+
   public static Db postgresOrFail() {
     try {
       return postgres();

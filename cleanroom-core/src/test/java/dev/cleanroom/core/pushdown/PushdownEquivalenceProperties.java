@@ -39,23 +39,16 @@ import net.jqwik.api.statistics.Statistics;
  * is in {@code dev.cleanroom.core.internal.PushdownSameSaltTest}).
  */
 class PushdownEquivalenceProperties {
-  private static Db h2;
-  private static Db duckdb;
-  private static Db postgres;
+  private static PushdownDatabases.Opened dbs;
 
   @BeforeContainer
   static void open() throws IOException {
-    h2 = PushdownDatabases.h2();
-    duckdb = PushdownDatabases.duckdb();
+    dbs = PushdownDatabases.Opened.open();
   }
 
   @AfterContainer
   static void close() throws Exception {
-    h2.close();
-    duckdb.close();
-    if (postgres != null) {
-      postgres.close();
-    }
+    dbs.close();
   }
 
   @Provide
@@ -75,13 +68,13 @@ class PushdownEquivalenceProperties {
 
   @Property(tries = 60)
   void h2_pushdownEqualsStreaming(@ForAll("scenarios") Scenario sc) throws SQLException {
-    check(h2, sc);
+    check(dbs.h2(), sc);
     checkCoverage();
   }
 
   @Property(tries = 60)
   void duckdb_pushdownEqualsStreaming(@ForAll("scenarios") Scenario sc) throws SQLException {
-    check(duckdb, sc);
+    check(dbs.duckdb(), sc);
     checkCoverage();
   }
 
@@ -100,12 +93,12 @@ class PushdownEquivalenceProperties {
   /** L0 binds, yet no group can fall below k: every person keeps exactly min(L0, groups). */
   @Property(tries = 25)
   void h2_bindingL0_keepsL0GroupsPerPerson(@ForAll("bound") Scenario sc) throws SQLException {
-    checkBound(h2, sc);
+    checkBound(dbs.h2(), sc);
   }
 
   @Property(tries = 25)
   void duckdb_bindingL0_keepsL0GroupsPerPerson(@ForAll("bound") Scenario sc) throws SQLException {
-    checkBound(duckdb, sc);
+    checkBound(dbs.duckdb(), sc);
   }
 
   @Property(tries = 25)
@@ -127,9 +120,9 @@ class PushdownEquivalenceProperties {
   /** One dataset in H2, the other in memory: no pushdown, and the answer of all in memory. */
   @Property(tries = 30)
   void mixedSources_equalAllInMemory(@ForAll("joins") Scenario sc) throws SQLException {
-    Tables t = PushdownScenarios.create(h2, sc);
+    Tables t = PushdownScenarios.create(dbs.h2(), sc);
     try {
-      JdbcSource a = PushdownScenarios.sources(t, h2.dataSource()).get(0);
+      JdbcSource a = PushdownScenarios.sources(t, dbs.h2().dataSource()).get(0);
       CleanRoom mixed =
           PushdownScenarios.room(
               PushdownScenarios.datasets(sc, a, PushdownScenarios.inMemory(sc, 1)));
@@ -147,11 +140,8 @@ class PushdownEquivalenceProperties {
     }
   }
 
-  private static synchronized Db postgres() {
-    if (postgres == null) {
-      postgres = PushdownDatabases.postgresOrFail();
-    }
-    return postgres;
+  private static Db postgres() {
+    return dbs.postgres();
   }
 
   /** Random scenarios must often release rows and often make L0 bind. */
