@@ -168,7 +168,10 @@ final class Pushdown {
     Plan.DatasetPlan dp = plan.datasets().get(i);
     SqlTable src = sources.get(i);
     Dataset d = dp.dataset();
-    sql.append("d").append(i).append(" AS (SELECT ").append(personId(d, src)).append(" AS pid");
+    // The id is normalized once per row, in the inner query; rows without a person are dropped
+    // outside it.
+    sql.append("d").append(i).append(" AS (SELECT * FROM (SELECT ");
+    sql.append(personId(d, src)).append(" AS pid");
     for (int j = 0; j < dp.projection().size(); j++) {
       ResolvedColumn c = dp.projection().get(j);
       sql.append(", ").append(value(src, c.name(), c.type())).append(" AS p").append(j);
@@ -177,7 +180,6 @@ final class Pushdown {
       sql.append(", ").append(src.column(dp.metrics().get(m))).append(" AS m").append(m);
     }
     sql.append(" FROM ").append(src.tableSql()).append(" WHERE ");
-    sql.append(personId(d, src)).append(" IS NOT NULL AND ");
     sql.append(
         SqlConditions.compile(
             dp.sourceFilter(),
@@ -185,7 +187,7 @@ final class Pushdown {
                 new SqlConditions.SqlColumn(
                     src.column(name), d.schema().column(name).orElseThrow().type()),
             params));
-    sql.append(')');
+    sql.append(") n").append(i).append(" WHERE pid IS NOT NULL)");
   }
 
   /**
