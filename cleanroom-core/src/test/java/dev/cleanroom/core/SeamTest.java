@@ -167,16 +167,21 @@ class SeamTest {
                 .run());
   }
 
-  // Principle: an analyst not allowed on a dataset learns nothing of it.
-  @Test
-  void analystNotAllowed_learnsNoColumnNames() {
+  /** pub.imps with only "region" declared: "spend" is in the schema but blocked. */
+  private void registerRegionsOnly(Policy policy) {
     room.register(
         Dataset.builder("pub", "imps")
             .source(people("imps", 10, 5))
             .userId("uid", UserIdFormat.RAW)
             .dimension("region")
-            .policy(Policy.builder().allowAnalysts("someone_else").minDistinctUsers(5).build())
+            .policy(policy)
             .build());
+  }
+
+  // Principle: an analyst not allowed on a dataset learns nothing of it.
+  @Test
+  void analystNotAllowed_learnsNoColumnNames() {
+    registerRegionsOnly(Policy.builder().allowAnalysts("someone_else").minDistinctUsers(5).build());
     PolicyViolationException e =
         assertThrows(
             PolicyViolationException.class,
@@ -195,13 +200,7 @@ class SeamTest {
   @Test
   void unknownColumn_listsNoBlockedColumn() {
     // "spend" is in the schema but not declared: blocked.
-    room.register(
-        Dataset.builder("pub", "imps")
-            .source(people("imps", 10, 5))
-            .userId("uid", UserIdFormat.RAW)
-            .dimension("region")
-            .policy(policy().build())
-            .build());
+    registerRegionsOnly(policy().build());
     InvalidQueryException e =
         assertThrows(
             InvalidQueryException.class,
