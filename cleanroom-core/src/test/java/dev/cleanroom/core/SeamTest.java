@@ -1,6 +1,7 @@
 package dev.cleanroom.core;
 
 import static dev.cleanroom.query.Dsl.col;
+import static dev.cleanroom.query.Dsl.count;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static dev.cleanroom.query.Dsl.sum;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -26,6 +27,7 @@ import dev.cleanroom.core.pushdown.PushdownDatabases;
 import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.Explanation;
+import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.source.InMemorySource;
@@ -246,6 +248,69 @@ class SeamTest {
     assertEquals(10, all.rows().get(0).getLong("people"));
   }
 
+  // Principle: exact means exact; a released number is never silently wrong.
+  @Test
+  void thresholdSum_isExact_whateverTheOrderOfAPersonsRows_andStaysOutOfTheDatabase()
+      throws Exception {
+    // One person's rows 2^53, 1, 1 in one group: added in double in this order they make 2^53.
+    double big = 0x1p53;
+    Object[][] rows = {{"p00", "east", big}, {"p00", "east", 1.0}, {"p00", "east", 1.0}};
+    List<Double> released = new ArrayList<>();
+    for (boolean reversed : List.of(false, true)) {
+      InMemorySource.Builder b = InMemorySource.builder("spend", SCHEMA);
+      for (int i = 0; i < rows.length; i++) {
+        Object[] r = rows[reversed ? rows.length - 1 - i : i];
+        b.addRow(r[0], r[1], r[2]);
+      }
+      for (int i = 1; i < 5; i++) {
+        b.addRow(String.format("p%02d", i), "east", 0.0);
+      }
+      CleanRoom r = CleanRoom.builder().secretKey(KEY).auditSink(e -> {}).build();
+      r.register(
+          Dataset.builder("pub", "spend")
+              .source(b.build())
+              .userId("uid", UserIdFormat.RAW)
+              .dimension("region")
+              .metric("spend", 0, 0x1p60)
+              .policy(policy().withoutDifferenceChecks().build())
+              .build());
+      Result res =
+          r.as(ANALYST).from("pub.spend").groupBy("region").select(sum("spend").as("s")).run();
+      released.add(res.rows().get(0).getDouble("s"));
+    }
+    assertEquals(List.of(big + 2, big + 2), released);
+
+    // A database adds floating-point numbers in its own order: the sum runs in the engine.
+    try (PushdownDatabases.Db db = PushdownDatabases.h2()) {
+      db.execute(
+          "CREATE TABLE spend (uid VARCHAR(64), region VARCHAR(16), spend DOUBLE PRECISION)");
+      List<Object[]> table = new ArrayList<>(List.of(rows));
+      for (int i = 1; i < 5; i++) {
+        table.add(new Object[] {String.format("p%02d", i), "east", 0.0});
+      }
+      db.insert("spend", table);
+      room.register(
+          Dataset.builder("pub", "spend")
+              .source(JdbcSource.builder(db.dataSource(), "SPEND").build())
+              .userId("UID", UserIdFormat.RAW)
+              .dimension("REGION")
+              .metric("SPEND", 0, 0x1p60)
+              .policy(
+                  Policy.builder()
+                      .allowAnalysts(ANALYST)
+                      .minDistinctUsers(5)
+                      .withoutDifferenceChecks()
+                      .build())
+              .build());
+      FinalStage q =
+          room.as(ANALYST).from("pub.spend").groupBy("REGION").select(sum("SPEND").as("s"));
+      ExecutionPath path = q.explain().path().orElseThrow();
+      assertEquals(ExecutionPath.Kind.STREAMED, path.kind());
+      assertTrue(path.reason().contains("threshold-mode sum"), path.reason());
+      assertEquals(big + 2, q.run().rows().get(0).getDouble("s"));
+    }
+  }
+
   // Principle: explain() says exactly what will run, and execution obeys it.
   @Test
   void decimalFilter_explainsThatTheQueryStreams() throws Exception {
@@ -288,7 +353,7 @@ class SeamTest {
               .join("adv.convs")
               .onUserId()
               .groupBy("REGION")
-              .select(countDistinctUsers(), sum("SPEND"))
+              .select(countDistinctUsers(), count())
               .explain();
       assertEquals(ExecutionPath.Kind.PUSHED_DOWN, plain.path().orElseThrow().kind());
       Explanation decimal =
@@ -298,7 +363,7 @@ class SeamTest {
               .onUserId()
               .where(col("PRICE").gt(3.0))
               .groupBy("REGION")
-              .select(countDistinctUsers(), sum("SPEND"))
+              .select(countDistinctUsers(), count())
               .explain();
       ExecutionPath path = decimal.path().orElseThrow();
       assertEquals(ExecutionPath.Kind.STREAMED, path.kind());

@@ -6,6 +6,7 @@ import dev.cleanroom.ColumnType;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.core.Pseudonymizer;
 import dev.cleanroom.dp.ContributionBounding;
+import dev.cleanroom.dp.ExactTotals;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.DataSource;
@@ -314,7 +315,7 @@ final class ColumnarExecutor {
     Ids ids;
     int[] toBase;
     int[] rows;
-    double[][] sums;
+    ExactTotals[] sums;
     long[][] values;
     int[] fromBase;
   }
@@ -488,7 +489,7 @@ final class ColumnarExecutor {
     int metrics = dp.metrics().size();
     int persons = side.ids.persons;
     side.rows = new int[persons];
-    side.sums = new double[metrics][persons];
+    side.sums = totals(metrics, persons);
     side.values = new long[metrics][persons];
     int[] rowPerson = side.ids.rowPerson;
     boolean filtered = !dp.sourceFilter().isEmpty();
@@ -519,7 +520,7 @@ final class ColumnarExecutor {
             double v = metricValues[m][r];
             // NaN is a missing value: it is dropped, neither counted nor summed.
             if (!Double.isNaN(v)) {
-              side.sums[m][p] += ContributionBounding.clamp(v, dp.valueBounds().get(m));
+              side.sums[m].add(p, ContributionBounding.clamp(v, dp.valueBounds().get(m)));
               side.values[m][p]++;
             }
           }
@@ -685,9 +686,9 @@ final class ColumnarExecutor {
     int cap = Math.min(groups, 1024);
     int[] distinct = new int[cap];
     long[] groupRows = new long[cap];
-    double[][] groupSums = new double[metrics][cap];
+    ExactTotals[] groupSums = totals(metrics, cap);
     long[][] groupValues = new long[metrics][cap];
-    double[][] sums = new double[aggregates][cap];
+    ExactTotals[] sums = totals(aggregates, cap);
     long[][] values = new long[aggregates][cap];
     for (int b = lo; b < hi; b++) {
       if (!joined[b]) {
@@ -707,11 +708,11 @@ final class ColumnarExecutor {
               distinct = Arrays.copyOf(distinct, n);
               groupRows = Arrays.copyOf(groupRows, n);
               for (int m = 0; m < metrics; m++) {
-                groupSums[m] = Arrays.copyOf(groupSums[m], n);
+                groupSums[m].ensureCapacity(n);
                 groupValues[m] = Arrays.copyOf(groupValues[m], n);
               }
               for (int a = 0; a < aggregates; a++) {
-                sums[a] = Arrays.copyOf(sums[a], n);
+                sums[a].ensureCapacity(n);
                 values[a] = Arrays.copyOf(values[a], n);
               }
             }
@@ -720,7 +721,7 @@ final class ColumnarExecutor {
             distinct[s] = g;
             groupRows[s] = 0;
             for (int m = 0; m < metrics; m++) {
-              groupSums[m][s] = 0;
+              groupSums[m].clear(s);
               groupValues[m][s] = 0;
             }
           }
@@ -728,7 +729,7 @@ final class ColumnarExecutor {
           for (int m = 0; m < metrics; m++) {
             double v = rows.value[m][i];
             if (!Double.isNaN(v)) {
-              groupSums[m][s] += v;
+              groupSums[m].add(s, v);
               groupValues[m][s]++;
             }
           }
@@ -754,11 +755,13 @@ final class ColumnarExecutor {
         int m = ap.metricIndex();
         for (int s = 0; s < d; s++) {
           if (ds == grouped) {
-            sums[a][s] = groupSums[m][s];
+            sums[a].clear(s);
+            sums[a].addTotal(s, groupSums[m], s);
             values[a][s] = groupValues[m][s];
           } else {
             int pc = sides[ds].fromBase[b];
-            sums[a][s] = sides[ds].sums[m][pc];
+            sums[a].clear(s);
+            sums[a].addTotal(s, sides[ds].sums[m], pc);
             values[a][s] = sides[ds].values[m][pc];
           }
         }
@@ -766,5 +769,14 @@ final class ColumnarExecutor {
       bounder.person(b, pseudonyms, rankIds, d, distinct, groupRows, sums, values, acc);
     }
     return acc;
+  }
+
+  /** {@code n} arrays of {@code capacity} zero totals. */
+  private static ExactTotals[] totals(int n, int capacity) {
+    ExactTotals[] out = new ExactTotals[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = new ExactTotals(capacity);
+    }
+    return out;
   }
 }

@@ -2,6 +2,7 @@ package dev.cleanroom.core.internal;
 
 import dev.cleanroom.dp.ContributionBounding;
 import dev.cleanroom.dp.ExactSum;
+import dev.cleanroom.dp.ExactTotals;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.dp.UnitSum;
 import java.math.BigInteger;
@@ -68,7 +69,7 @@ final class ContributionBounder {
    * @param n the number of the person's candidate groups
    * @param group the dense id (in {@code into}) of each candidate group
    * @param rows the person's rows of the first dataset in each candidate group, for {@code count()}
-   * @param sums per aggregate, the person's total of its metric in each candidate group
+   * @param sums per aggregate, the person's exact total of its metric in each candidate group
    * @param values per aggregate, the number of values behind each total (0: no value, no person)
    */
   void person(
@@ -78,7 +79,7 @@ final class ContributionBounder {
       int n,
       int[] group,
       long[] rows,
-      double[][] sums,
+      ExactTotals[] sums,
       long[][] values,
       GroupTotals into) {
     if (candidates.length < n) {
@@ -117,14 +118,14 @@ final class ContributionBounder {
         if (ap.dataset() < 0 || values[a][i] == 0) {
           continue;
         }
-        double clamped = ContributionBounding.clamp(sums[a][i], ap.groupBounds());
         if (granularity != null) {
           // Whole units of the mechanism's granularity, summed exactly (widening, never
           // saturating): no floating-point error can carry information past the noise.
+          double clamped = sums[a].clamped(i, ap.groupBounds());
           into.units(a, g).add(UnitSum.unitsOf(clamped, granularity[a]));
         } else {
-          // Exact whatever the order of people and threads, rounded once when released.
-          into.sums(a, g).add(clamped);
+          // Exact whatever the order of rows, people and threads, rounded once when released.
+          sums[a].addClampedTo(i, ap.groupBounds(), into.sums(a, g));
         }
         into.people[a][g]++;
       }

@@ -3,6 +3,7 @@ package dev.cleanroom.core.internal;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.core.Pseudonymizer;
+import dev.cleanroom.dp.ExactTotals;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.spi.ColumnBatch;
 import java.math.BigDecimal;
@@ -46,11 +47,11 @@ final class Executor {
   /** One person's rows of one dataset that share a projection: counts and metric totals. */
   static final class Partial {
     long rows;
-    final double[] sums;
+    final ExactTotals sums;
     final long[] values;
 
     Partial(int metrics) {
-      sums = new double[metrics];
+      sums = new ExactTotals(metrics);
       values = new long[metrics];
     }
   }
@@ -212,7 +213,7 @@ final class Executor {
     private final ComboRow comboRow;
     private int[] group = new int[16];
     private long[] rows = new long[16];
-    private double[][] sums;
+    private final ExactTotals[] sums;
     private long[][] values;
 
     Accumulator(Plan plan) {
@@ -221,7 +222,10 @@ final class Executor {
       this.bounder = new ContributionBounder(plan, rank, peopleHash);
       this.aggregates = plan.aggregates().size();
       this.comboRow = new ComboRow(plan.datasets().size());
-      this.sums = new double[aggregates][16];
+      this.sums = new ExactTotals[aggregates];
+      for (int a = 0; a < aggregates; a++) {
+        sums[a] = new ExactTotals(16);
+      }
       this.values = new long[aggregates][16];
     }
 
@@ -238,7 +242,9 @@ final class Executor {
         int cap = Math.max(n, 2 * group.length);
         group = new int[cap];
         rows = new long[cap];
-        sums = new double[aggregates][cap];
+        for (ExactTotals t : sums) {
+          t.ensureCapacity(cap);
+        }
         values = new long[aggregates][cap];
       }
       int i = 0;
@@ -255,14 +261,13 @@ final class Executor {
           if (ap.dataset() < 0) {
             continue;
           }
-          double sum = 0;
+          sums[a].clear(i);
           long v = 0;
           for (List<Object> pk : contrib.get(ap.dataset())) {
             Partial p = parts.get(ap.dataset()).get(pk);
-            sum += p.sums[ap.metricIndex()];
+            sums[a].addTotal(i, p.sums, ap.metricIndex());
             v += p.values[ap.metricIndex()];
           }
-          sums[a][i] = sum;
           values[a][i] = v;
         }
         i++;

@@ -5,6 +5,7 @@ import dev.cleanroom.DataSourceException;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.core.Pseudonymizer;
 import dev.cleanroom.dp.ContributionBounding;
+import dev.cleanroom.dp.ExactTotals;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
@@ -199,7 +200,7 @@ final class StreamingJoin {
             double v = Executor.value(batch, dp.metricSlots()[m], r);
             // NaN is a missing value: it is dropped, neither counted nor summed.
             if (!Double.isNaN(v)) {
-              store.sums[m][e] += ContributionBounding.clamp(v, dp.valueBounds().get(m));
+              store.sums[m].add(e, ContributionBounding.clamp(v, dp.valueBounds().get(m)));
               store.values[m][e]++;
             }
           }
@@ -410,12 +411,15 @@ final class StreamingJoin {
 
     private long[] keys = new long[1 << 9];
     long[] rows = new long[1 << 9];
-    double[][] sums;
+    ExactTotals[] sums;
     long[][] values;
     private int size;
 
     Store(int metrics) {
-      sums = new double[metrics][1 << 9];
+      sums = new ExactTotals[metrics];
+      for (int m = 0; m < metrics; m++) {
+        sums[m] = new ExactTotals(1 << 9);
+      }
       values = new long[metrics][1 << 9];
     }
 
@@ -441,7 +445,7 @@ final class StreamingJoin {
         keys = Arrays.copyOf(keys, cap);
         rows = Arrays.copyOf(rows, cap);
         for (int m = 0; m < sums.length; m++) {
-          sums[m] = Arrays.copyOf(sums[m], cap);
+          sums[m].ensureCapacity(cap);
           values[m] = Arrays.copyOf(values[m], cap);
         }
       }
@@ -496,7 +500,7 @@ final class StreamingJoin {
         Executor.Partial partial = new Executor.Partial(sums.length);
         partial.rows = rows[e];
         for (int m = 0; m < sums.length; m++) {
-          partial.sums[m] = sums[m][e];
+          partial.sums.addTotal(m, sums[m], e);
           partial.values[m] = values[m][e];
         }
         out.put(projections.get((int) keys[e]), partial);

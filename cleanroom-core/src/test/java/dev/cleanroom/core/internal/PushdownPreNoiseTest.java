@@ -116,12 +116,14 @@ class PushdownPreNoiseTest {
     return dp ? b.differentialPrivacy(PrivacyBudget.epsilonDelta(1_000, 0.5), 100.0) : b;
   }
 
-  /** The queries, by name: each shape the statement compiles differently. */
+  /**
+   * The queries, by name: each shape the statement compiles differently. Threshold queries count
+   * only: a threshold-mode sum stays in the engine, which adds exactly.
+   */
   private static Map<String, Function<RowStage, FinalStage>> queries() {
     Map<String, Function<RowStage, FinalStage>> q = new TreeMap<>();
     q.put(
-        "threshold, by campaign",
-        r -> r.groupBy("campaign").select(countDistinctUsers(), count(), sum("amount")));
+        "threshold, by campaign", r -> r.groupBy("campaign").select(countDistinctUsers(), count()));
     q.put(
         "noisy, by campaign",
         r ->
@@ -140,11 +142,11 @@ class PushdownPreNoiseTest {
         r ->
             r.where(col("country").eq("de").or(col("channel").eq("web")))
                 .groupBy("campaign")
-                .select(countDistinctUsers(), count(), sum("amount")));
+                .select(countDistinctUsers(), count()));
     q.put(
         "threshold, groups of both tables",
-        r -> r.groupBy("campaign", "channel").select(countDistinctUsers(), count(), sum("amount")));
-    q.put("threshold, no groups", r -> r.select(countDistinctUsers(), count(), sum("amount")));
+        r -> r.groupBy("campaign", "channel").select(countDistinctUsers(), count()));
+    q.put("threshold, no groups", r -> r.select(countDistinctUsers(), count()));
     return q;
   }
 

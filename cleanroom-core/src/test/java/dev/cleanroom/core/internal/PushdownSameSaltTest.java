@@ -97,8 +97,8 @@ class PushdownSameSaltTest {
       for (int i = 0; i < 24; i++) {
         salt[0] = (byte) i;
         Room room = room(datasets, salt);
-        assertTrue(pushedDown(PushdownScenarios.query(room, sc).explain()));
-        for (ResultRow row : PushdownScenarios.query(room, sc).run().rows()) {
+        assertTrue(pushedDown(PushdownScenarios.query(room, sc, false).explain()));
+        for (ResultRow row : PushdownScenarios.query(room, sc, false).run().rows()) {
           // Light people make 2 users per group; the heavy person's one group has 3.
           if ((Long) row.values().get(1) == 3L) {
             chosen.add(row.values().subList(0, 1));
@@ -141,18 +141,18 @@ class PushdownSameSaltTest {
               PushdownScenarios.datasets(
                   sc, PushdownDatabases.streamed(js.get(0)), PushdownDatabases.streamed(js.get(1))),
               salt);
-      Explanation pe = PushdownScenarios.query(pushed, sc).explain();
+      Explanation pe = PushdownScenarios.query(pushed, sc, false).explain();
       boolean isPushed = pushedDown(pe);
       Statistics.label("path").collect(isPushed ? "pushdown" : "streamed");
       Statistics.label("path").coverage(c -> c.check("pushdown").percentage(p -> p > 0));
       if (!PushdownScenarios.ordersText(sc)) {
         assertTrue(isPushed, () -> db + ": no pushdown for " + sc + "\n" + pe.plan());
       }
-      assertFalse(pushedDown(PushdownScenarios.query(streamed, sc).explain()));
+      assertFalse(pushedDown(PushdownScenarios.query(streamed, sc, false).explain()));
       List<List<Object>> p =
-          PushdownScenarios.values(PushdownScenarios.query(pushed, sc).run().rows());
+          PushdownScenarios.values(PushdownScenarios.query(pushed, sc, false).run().rows());
       List<List<Object>> s =
-          PushdownScenarios.values(PushdownScenarios.query(streamed, sc).run().rows());
+          PushdownScenarios.values(PushdownScenarios.query(streamed, sc, false).run().rows());
       boolean binding = new PushdownScenarios.Model(sc).maxGroupsOfAPerson() > sc.maxGroups();
       Statistics.label("L0").collect(binding ? "binding" : "not binding");
       Statistics.label("L0").coverage(c -> c.check("binding").percentage(x -> x > 0));

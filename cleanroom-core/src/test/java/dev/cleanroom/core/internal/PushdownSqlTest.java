@@ -13,6 +13,7 @@ import dev.cleanroom.CleanRoom;
 import dev.cleanroom.Column;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
+import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.Schema;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.core.pushdown.PushdownDatabases;
@@ -98,6 +99,9 @@ class PushdownSqlTest {
           -66666.5,
           SALT);
 
+  /** What each query spends: its datasets are differentially private. */
+  private static final PrivacyBudget BUDGET = PrivacyBudget.epsilonDelta(1, 1e-6);
+
   private static JdbcSource source(String table, SqlDialect dialect) {
     return JdbcSource.builder(h2.dataSource(), table).dialect(dialect).build();
   }
@@ -131,6 +135,9 @@ class PushdownSqlTest {
         .maxGroupsPerUser(13)
         .maxContributionsPerGroup(11)
         .clampPerGroup(metric, -66666.5, 77777.5)
+        // Sums are pushed down in differential-privacy mode only (as whole units, exact); a
+        // threshold-mode sum stays in the engine, which adds exactly.
+        .differentialPrivacy(PrivacyBudget.epsilonDelta(100, 0.5), 10)
         .build();
   }
 
@@ -144,7 +151,8 @@ class PushdownSqlTest {
         .where(col("convs.CHANNEL").ne("zz_leak_2").or(col("CAMPAIGN").gt(555555555L)))
         .where(col("CHANNEL").eq("zz_leak_3").not())
         .groupBy("COUNTRY", "CHANNEL")
-        .select(countDistinctUsers(), count(), sum("SPEND"), avg("AMOUNT"));
+        .select(countDistinctUsers(), count(), sum("SPEND"), avg("AMOUNT"))
+        .budget(BUDGET);
   }
 
   private static Plan plan(List<Dataset> datasets) {
@@ -322,7 +330,7 @@ class PushdownSqlTest {
             col("CAMPAIGN").eq(1L).or(col("CHANNEL").gt("m")),
             col("COUNTRY").eq("a").and(col("CHANNEL").le("m")));
     for (var c : ordered) {
-      Plan plan = planner.plan(base.where(c).select(count()).spec()).plan();
+      Plan plan = planner.plan(base.where(c).select(count()).budget(BUDGET).spec()).plan();
       assertTrue(plan != null, () -> "refused: " + c);
       assertTrue(PlanPaths.pushdown(plan).isEmpty(), () -> "pushed down: " + c);
     }
@@ -333,7 +341,7 @@ class PushdownSqlTest {
             col("COUNTRY").in("a", "b").or(col("CHANNEL").eq("x")),
             col("CAMPAIGN").lt(3L).and(col("CAMPAIGN").ge(-1L).not()));
     for (var c : unordered) {
-      Plan plan = planner.plan(base.where(c).select(count()).spec()).plan();
+      Plan plan = planner.plan(base.where(c).select(count()).budget(BUDGET).spec()).plan();
       assertTrue(plan != null, () -> "refused: " + c);
       assertTrue(PlanPaths.pushdown(plan).isPresent(), () -> "not pushed down: " + c);
     }

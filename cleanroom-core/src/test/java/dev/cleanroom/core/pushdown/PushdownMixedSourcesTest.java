@@ -78,9 +78,14 @@ class PushdownMixedSourcesTest {
   }
 
   private static Result run(CleanRoom room, Scenario sc, boolean expectPushdown) {
-    Explanation e = PushdownScenarios.query(room, sc).explain();
+    return run(room, sc, expectPushdown, true);
+  }
+
+  /** The scenario's query, with sums or (the part that pushes down in threshold mode) without. */
+  private static Result run(CleanRoom room, Scenario sc, boolean expectPushdown, boolean sums) {
+    Explanation e = PushdownScenarios.query(room, sc, sums).explain();
     assertEquals(expectPushdown, pushedDown(e), () -> e.plan().toString());
-    return PushdownScenarios.query(room, sc).run();
+    return PushdownScenarios.query(room, sc, sums).run();
   }
 
   @Test
@@ -134,26 +139,33 @@ class PushdownMixedSourcesTest {
           run(
               PushdownScenarios.room(PushdownScenarios.datasets(sc, same.get(0), same.get(1))),
               sc,
-              true);
+              true,
+              false);
       Result apart =
           run(
               PushdownScenarios.room(PushdownScenarios.datasets(sc, same.get(0), otherB)),
               sc,
+              false,
               false);
       assertFalse(pushed.rows().isEmpty());
       assertTrue(sameRows(values(pushed.rows()), values(apart.rows())), () -> apart.toTable());
-      assertTrue(sameRows(values(allInMemory(sc).rows()), values(pushed.rows())));
+      assertTrue(sameRows(values(allInMemory(sc, false).rows()), values(pushed.rows())));
     } finally {
       t.drop();
     }
   }
 
   private static Result allInMemory(Scenario sc) {
+    return allInMemory(sc, true);
+  }
+
+  private static Result allInMemory(Scenario sc, boolean sums) {
     return run(
         PushdownScenarios.room(
             PushdownScenarios.datasets(
                 sc, PushdownScenarios.inMemory(sc, 0), PushdownScenarios.inMemory(sc, 1))),
         sc,
-        false);
+        false,
+        sums);
   }
 }

@@ -3,7 +3,6 @@ package dev.cleanroom.core.pushdown;
 import static dev.cleanroom.core.pushdown.PushdownScenarios.sameRows;
 import static dev.cleanroom.core.pushdown.PushdownScenarios.userId;
 import static dev.cleanroom.core.pushdown.PushdownScenarios.values;
-import static dev.cleanroom.query.Dsl.avg;
 import static dev.cleanroom.query.Dsl.col;
 import static dev.cleanroom.query.Dsl.count;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
@@ -256,8 +255,9 @@ class PushdownSafetyTest {
                       .from("pub.t")
                       .where(col("select").ne("zz").or(col("pid").gt(0L)))
                       .groupBy("select", "pid")
-                      .select(countDistinctUsers(), count(), sum("m0"), avg("m0")));
-      // Groups (a,1): 12 people; (a,2): 2; (b,1): 4; (b,2): 2 (see someRows).
+                      .select(countDistinctUsers(), count()));
+      // Counts push down (a threshold sum stays in the engine). Groups (a,1): 12 people; (a,2): 2;
+      // (b,1): 4; (b,2): 2 (see someRows).
       assertEquals(4, r.size(), () -> table + ": " + r.rows());
       assertEquals(12L, r.rows().get(0).getLong("distinct_users"), table);
       db.execute("DROP TABLE " + db.quote(table));
@@ -298,7 +298,7 @@ class PushdownSafetyTest {
                     .from("pub.t")
                     .where(col("select").in("a", "b"))
                     .groupBy("pid")
-                    .select(countDistinctUsers(), sum("m0")));
+                    .select(countDistinctUsers(), count()));
     assertEquals(2, r.size(), r::toString);
     db.execute("DROP TABLE " + qualified, "DROP SCHEMA " + db.quote(schema));
     assertVictimExists(db);
@@ -331,7 +331,7 @@ class PushdownSafetyTest {
                     .onUserId()
                     .where(col("x.select").eq("a").or(col("y.pid").eq(2L)))
                     .groupBy("x.select", "y.pid")
-                    .select(countDistinctUsers(), count(), sum("x.m0").as("s"), avg("y.m0")));
+                    .select(countDistinctUsers(), count()));
     assertTrue(r.size() > 0, r::toString);
     db.execute("DROP TABLE " + db.quote(a), "DROP TABLE " + db.quote(b));
     assertVictimExists(db);

@@ -477,6 +477,15 @@ public final class PushdownScenarios {
 
   /** The scenario's query, with aggregates distinct_users, count, s (sum) and v (avg). */
   public static FinalStage query(CleanRoom room, Scenario sc) {
+    return query(room, sc, true);
+  }
+
+  /**
+   * The scenario's query, with aggregates distinct_users and count, and if {@code sums} s (sum) and
+   * v (avg). In threshold mode only the counts push down: a sum stays in the engine, which adds
+   * exactly.
+   */
+  public static FinalStage query(CleanRoom room, Scenario sc, boolean sums) {
     RowStage q = room.as("an").from("pub.a");
     if (sc.join()) {
       q = q.join("adv.b").onUserId();
@@ -485,12 +494,14 @@ public final class PushdownScenarios {
       q = q.where(condition(c));
     }
     var aggregates =
-        new dev.cleanroom.query.Aggregate[] {
-          countDistinctUsers(),
-          count(),
-          sum("m" + sc.sumOf()).as("s"),
-          avg("m" + sc.avgOf()).as("v")
-        };
+        sums
+            ? new dev.cleanroom.query.Aggregate[] {
+              countDistinctUsers(),
+              count(),
+              sum("m" + sc.sumOf()).as("s"),
+              avg("m" + sc.avgOf()).as("v")
+            }
+            : new dev.cleanroom.query.Aggregate[] {countDistinctUsers(), count()};
     return sc.groupBy().isEmpty()
         ? q.select(aggregates)
         : q.groupBy(sc.groupNames().toArray(new String[0])).select(aggregates);

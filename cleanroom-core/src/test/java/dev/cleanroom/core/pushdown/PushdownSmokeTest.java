@@ -3,7 +3,6 @@ package dev.cleanroom.core.pushdown;
 import static dev.cleanroom.query.Dsl.col;
 import static dev.cleanroom.query.Dsl.count;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
-import static dev.cleanroom.query.Dsl.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,7 +98,7 @@ class PushdownSmokeTest {
         .onUserId()
         .where(col("COUNTRY").eq("DE").or(col("CHANNEL").eq("web")))
         .groupBy("CAMPAIGN")
-        .select(countDistinctUsers(), count(), sum("AMOUNT"));
+        .select(countDistinctUsers(), count()); // counts push down; a threshold sum streams
   }
 
   private static CleanRoom room(DataSource imps, DataSource convs) {
