@@ -41,6 +41,19 @@ public interface DataSource {
   }
 
   /**
+   * What identifies the data this source reads beyond this object, if the source can tell: sources
+   * that return the same value read the same data (the same file, the same table of the same
+   * database), and a room charges every dataset over them against one privacy budget and one query
+   * limit, whatever name each is registered under. Empty (the default): this source object alone
+   * identifies its data. The value is only compared, never shown or logged.
+   *
+   * @return what identifies the data this source reads, if the source can tell; empty otherwise
+   */
+  default Optional<String> dataIdentity() {
+    return Optional.empty();
+  }
+
+  /**
    * A rough number of the rows a full scan returns, if the source can tell cheaply (without a
    * scan); empty otherwise. When the engine streams a join, it scans the dataset with the fewest
    * rows first and keeps only its people while it reads the others, so a good estimate saves

@@ -9,6 +9,7 @@ import dev.cleanroom.spi.ScanRequest;
 import dev.cleanroom.spi.SourceCapabilities;
 import dev.cleanroom.spi.SqlTable;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +76,7 @@ public final class JdbcSource implements DataSource, SqlTable {
   private final String name;
   private final SqlDialect dialect;
   private final String tableSql;
+  private final Optional<String> dataIdentity;
   private final int fetchSize;
   private final Schema schema;
   private final Map<String, JdbcColumn> columns;
@@ -83,12 +86,15 @@ public final class JdbcSource implements DataSource, SqlTable {
       String name,
       SqlDialect dialect,
       String tableSql,
+      Optional<String> database,
       int fetchSize,
       List<JdbcColumn> columns) {
     this.jdbc = jdbc;
     this.name = name;
     this.dialect = dialect;
     this.tableSql = tableSql;
+    this.dataIdentity =
+        database.map(db -> "jdbc:" + DigestUtils.sha256Hex(db + "\u0000" + tableSql));
     this.fetchSize = fetchSize;
     Map<String, JdbcColumn> byName = new LinkedHashMap<>();
     List<Column> schemaColumns = new ArrayList<>(columns.size());
@@ -249,6 +255,17 @@ public final class JdbcSource implements DataSource, SqlTable {
   @Override
   public String toString() {
     return "JdbcSource[" + name + ", " + dialect + ", " + columns.size() + " columns]";
+  }
+
+  /**
+   * A hash of the database's URL and user (as its driver reports them) and the table: two sources
+   * over one table share their budgets, even through two {@code javax.sql.DataSource} objects.
+   * Empty if the driver reports no URL; the room then tells tables apart by their data source
+   * object.
+   */
+  @Override
+  public Optional<String> dataIdentity() {
+    return dataIdentity;
   }
 
   /** The column named {@code name}; a caller error if it is not in the schema. */
@@ -440,7 +457,26 @@ public final class JdbcSource implements DataSource, SqlTable {
           t.columns().size(),
           t.skipped(),
           d);
-      return new JdbcSource(dataSource, display, d, tableSql, fetch, t.columns());
+      return new JdbcSource(
+          dataSource, display, d, tableSql, database(connection), fetch, t.columns());
+    }
+
+    /**
+     * The database's URL and user as its driver reports them, if it does: with the table, what
+     * identifies the data (hashed, since a URL may hold a password).
+     */
+    private static Optional<String> database(Connection connection) {
+      try {
+        DatabaseMetaData md = connection.getMetaData();
+        String url = md.getURL();
+        if (url == null || url.isBlank()) {
+          return Optional.empty();
+        }
+        String user = md.getUserName();
+        return Optional.of(url + "\u0000" + (user == null ? "" : user));
+      } catch (SQLException | RuntimeException e) {
+        return Optional.empty();
+      }
     }
 
     private Connection connect(String display) {

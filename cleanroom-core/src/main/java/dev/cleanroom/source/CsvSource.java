@@ -110,6 +110,19 @@ public final class CsvSource implements DataSource {
   }
 
   /**
+   * The file's real path (links resolved), so that two sources over one file share their budgets;
+   * empty if the file cannot be resolved now.
+   */
+  @Override
+  public Optional<String> dataIdentity() {
+    try {
+      return Optional.of("file:" + path.toRealPath());
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
    * The file's size, modification time and identity, read now; empty if they cannot be read. A
    * change to the file changes the version, so a repeated differentially private query is answered
    * afresh (and charged) after the data changed.

@@ -30,11 +30,15 @@ import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
+import dev.cleanroom.source.CsvSource;
 import dev.cleanroom.source.InMemorySource;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One test per seam between the execution paths that leaked before the engine had one path
@@ -170,6 +174,68 @@ class SeamTest {
   }
 
   /** pub.imps with only "region" declared: "spend" is in the schema but blocked. */
+  // Principle: a budget belongs to the data, not to the name it was registered under.
+  @Test
+  void twoSourceObjectsOverOneFileOrTable_shareTheirBudget(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("people.csv");
+    StringBuilder csv = new StringBuilder("uid,region,spend\n");
+    for (int i = 0; i < 40; i++) {
+      csv.append(String.format("p%02d,%s,1.0%n", i, i < 20 ? "east" : "west"));
+    }
+    Files.writeString(file, csv);
+    UnaryOperator<Policy.Builder> dp = p -> p.differentialPrivacy(PrivacyBudget.epsilon(1), 1.0);
+    room.register(csvDataset("csv_a", CsvSource.of(file, SCHEMA), dp));
+    // Another object, reached through another spelling of the path.
+    Path again = dir.resolve(".").resolve("people.csv");
+    room.register(csvDataset("csv_b", CsvSource.of(again, SCHEMA), dp));
+    room.as(ANALYST).from("pub.csv_a").select(countDistinctUsers()).epsilon(1.0).run();
+    assertThrows(
+        BudgetExhaustedException.class,
+        () -> room.as(ANALYST).from("pub.csv_b").select(countDistinctUsers()).epsilon(1.0).run());
+
+    try (PushdownDatabases.Db db = PushdownDatabases.h2()) {
+      db.execute("CREATE TABLE people (uid VARCHAR(64), region VARCHAR(16))");
+      List<Object[]> rows = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        rows.add(new Object[] {"p" + i, i < 20 ? "east" : "west"});
+      }
+      db.insert("people", rows);
+      // Two javax.sql.DataSource objects over one database and table.
+      JdbcSource one = JdbcSource.builder(db.dataSource(), "PEOPLE").build();
+      JdbcSource two =
+          JdbcSource.builder(new PushdownDatabases.Tracking(db.dataSource()), "PEOPLE").build();
+      for (String name : List.of("t1", "t2")) {
+        room.register(
+            Dataset.builder("pub", name)
+                .source(name.equals("t1") ? one : two)
+                .userId("UID", UserIdFormat.RAW)
+                .dimension("REGION")
+                .policy(
+                    Policy.builder()
+                        .allowAnalysts(ANALYST)
+                        .minDistinctUsers(5)
+                        .differentialPrivacy(PrivacyBudget.epsilon(1), 1.0)
+                        .build())
+                .build());
+      }
+      room.as(ANALYST).from("pub.t1").select(countDistinctUsers()).epsilon(1.0).run();
+      assertThrows(
+          BudgetExhaustedException.class,
+          () -> room.as(ANALYST).from("pub.t2").select(countDistinctUsers()).epsilon(1.0).run());
+    }
+  }
+
+  private static Dataset csvDataset(
+      String name, CsvSource source, UnaryOperator<Policy.Builder> policy) {
+    return Dataset.builder("pub", name)
+        .source(source)
+        .userId("uid", UserIdFormat.RAW)
+        .dimension("region")
+        .metric("spend", 0, 100)
+        .policy(policy.apply(policy()).build())
+        .build();
+  }
+
   private void registerRegionsOnly(Policy policy) {
     room.register(
         Dataset.builder("pub", "imps")
@@ -308,6 +374,42 @@ class SeamTest {
       assertEquals(ExecutionPath.Kind.STREAMED, path.kind());
       assertTrue(path.reason().contains("threshold-mode sum"), path.reason());
       assertEquals(big + 2, q.run().rows().get(0).getDouble("s"));
+    }
+  }
+
+  // Principle: whether a query errors or is refused never depends on one person's data.
+  @Test
+  void nullNumericUserId_isDroppedOnEveryPath() throws Exception {
+    try (PushdownDatabases.Db db = PushdownDatabases.h2()) {
+      db.execute("CREATE TABLE ids (uid BIGINT, region VARCHAR(16))");
+      List<Object[]> rows = new ArrayList<>();
+      for (long i = 0; i < 7; i++) {
+        rows.add(new Object[] {i, "east"});
+      }
+      rows.add(new Object[] {null, "east"});
+      db.insert("ids", rows);
+      JdbcSource table = JdbcSource.builder(db.dataSource(), "IDS").build();
+      List<Long> people = new ArrayList<>();
+      for (dev.cleanroom.spi.DataSource source :
+          List.of(table, PushdownDatabases.streamed(table))) {
+        CleanRoom r = CleanRoom.builder().secretKey(KEY).auditSink(e -> {}).build();
+        r.register(
+            Dataset.builder("pub", "ids")
+                .source(source)
+                .userId("UID", UserIdFormat.RAW)
+                .dimension("REGION")
+                .policy(
+                    Policy.builder()
+                        .allowAnalysts(ANALYST)
+                        .minDistinctUsers(5)
+                        .withoutDifferenceChecks()
+                        .build())
+                .build());
+        Result res =
+            r.as(ANALYST).from("pub.ids").groupBy("REGION").select(countDistinctUsers()).run();
+        people.add(res.rows().get(0).getLong("distinct_users"));
+      }
+      assertEquals(List.of(7L, 7L), people);
     }
   }
 

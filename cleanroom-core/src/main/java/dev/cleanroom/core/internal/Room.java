@@ -77,6 +77,9 @@ final class Room implements CleanRoom, QueryEngine {
   /** The first dataset's name of each registered piece of data: the base of its ledgers' names. */
   private final ConcurrentMap<Object, String> dataLedgers = new ConcurrentHashMap<>();
 
+  /** The ledger base of each registered dataset name: see {@link #ledgerBase}. */
+  private final ConcurrentMap<String, String> ledgerBases = new ConcurrentHashMap<>();
+
   private final Cache<String, Result> answers =
       CacheBuilder.newBuilder().maximumSize(10_000).build();
   private final ConcurrentMap<String, ResultSink> resultSinks = new ConcurrentHashMap<>();
@@ -125,15 +128,19 @@ final class Room implements CleanRoom, QueryEngine {
    * so that registering the same data again under another name does not open a fresh budget.
    */
   private String ledgerBase(Dataset d) {
-    return dataLedgers.getOrDefault(dataKey(d), d.qualifiedName());
+    return ledgerBases.getOrDefault(d.qualifiedName(), d.qualifiedName());
   }
 
   /**
-   * What identifies the data of {@code d}: the database and table its source declares, or else the
-   * source object itself.
+   * What identifies the data of {@code d}, read once when it is registered: the source's {@link
+   * DataSource#dataIdentity()}, else the database and table it declares, else the source object.
    */
   private static Object dataKey(Dataset d) {
     DataSource s = d.source();
+    Optional<String> identity = s.dataIdentity();
+    if (identity.isPresent()) {
+      return identity.get();
+    }
     return s.capabilities()
         .sqlTable()
         .<Object>map(t -> List.of(new Identity(t.jdbc()), t.tableSql()))
@@ -161,7 +168,8 @@ final class Room implements CleanRoom, QueryEngine {
       throw new IllegalArgumentException(
           "dataset " + dataset.qualifiedName() + " is already registered");
     }
-    dataLedgers.putIfAbsent(dataKey(dataset), dataset.qualifiedName());
+    String name = dataset.qualifiedName();
+    ledgerBases.put(name, dataLedgers.computeIfAbsent(dataKey(dataset), k -> name));
     log.debug("registered dataset {}", dataset.qualifiedName());
   }
 
