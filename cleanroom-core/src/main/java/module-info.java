@@ -1,4 +1,12 @@
-/** The cleanroom engine: planner, policy checks, executor, sources, pseudonymization and audit. */
+/**
+ * The cleanroom engine. Exported: budget stores ({@code budget}), audit trails and sinks ({@code
+ * audit}), the pseudonymization of user ids ({@code pseudonymization}) and the built-in data
+ * sources ({@code source}, {@code jdbc}). Internal, in pipeline order: {@code plan} (names, policy
+ * checks, noise plan, the one path decision), {@code execution} (the scan strategies and the one
+ * contribution bounder), {@code release} (the one release stage: threshold, partition selection,
+ * noise, difference checks, budgets and query limits, cohorts, incidents), {@code room} (the room
+ * that runs them) and {@code journal} (the append-only file format under budgets and audit).
+ */
 module dev.cleanroom.core {
   requires transitive dev.cleanroom.api;
   requires dev.cleanroom.dp;
@@ -7,10 +15,12 @@ module dev.cleanroom.core {
   requires org.slf4j;
   requires transitive java.sql;
 
-  exports dev.cleanroom.core;
+  exports dev.cleanroom.audit;
+  exports dev.cleanroom.budget;
+  exports dev.cleanroom.pseudonymization;
   exports dev.cleanroom.source;
   exports dev.cleanroom.jdbc;
 
-  provides dev.cleanroom.spi.CleanRoomProvider with
-      dev.cleanroom.core.internal.EngineProvider;
+  provides dev.cleanroom.engine.CleanRoomProvider with
+      dev.cleanroom.internal.room.EngineProvider;
 }

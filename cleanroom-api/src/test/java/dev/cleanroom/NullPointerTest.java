@@ -1,6 +1,7 @@
 package dev.cleanroom;
 
 import com.google.common.testing.NullPointerTester;
+import dev.cleanroom.engine.Settings;
 import dev.cleanroom.spi.DataSource;
 import java.time.Clock;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,7 +92,7 @@ class NullPointerTest {
   void cleanRoomBuilder_rejectsNull() {
     tester.testAllPublicStaticMethods(CleanRoom.class);
     tester.testAllPublicInstanceMethods(CleanRoom.builder());
-    tester.testAllPublicConstructors(CleanRoom.Settings.class);
+    tester.testAllPublicConstructors(Settings.class);
   }
 
   @Test

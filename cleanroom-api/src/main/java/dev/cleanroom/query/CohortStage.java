@@ -1,5 +1,6 @@
 package dev.cleanroom.query;
 
+import dev.cleanroom.engine.QueryEngine;
 import java.util.List;
 import java.util.Objects;
 

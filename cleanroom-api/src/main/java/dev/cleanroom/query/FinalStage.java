@@ -2,6 +2,7 @@ package dev.cleanroom.query;
 
 import dev.cleanroom.Party;
 import dev.cleanroom.PrivacyBudget;
+import dev.cleanroom.engine.QueryEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.cleanroom.query;
 
+import dev.cleanroom.engine.QueryEngine;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.cleanroom.query;
 
+import dev.cleanroom.engine.QueryEngine;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -5,6 +5,7 @@ import static dev.cleanroom.query.Dsl.count;
 
 import com.google.common.testing.NullPointerTester;
 import dev.cleanroom.AggregateFunction;
+import dev.cleanroom.engine.QueryEngine;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package dev.cleanroom.jdbc;
 
 import dev.cleanroom.CleanRoomInternalError;
 import dev.cleanroom.UserIdFormat;
-import dev.cleanroom.core.Pseudonymizer;
+import dev.cleanroom.pseudonymization.Pseudonymizer;
 import java.util.Locale;
 import java.util.Optional;
 

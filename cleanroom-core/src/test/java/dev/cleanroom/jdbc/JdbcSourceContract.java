@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cleanroom.Column;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Schema;
-import dev.cleanroom.privacy.CapturedLogs;
+import dev.cleanroom.internal.room.CapturedLogs;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.Condition.Op;
 import dev.cleanroom.spi.ColumnBatch;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cleanroom.UserIdFormat;
-import dev.cleanroom.core.Pseudonymizer;
+import dev.cleanroom.pseudonymization.Pseudonymizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

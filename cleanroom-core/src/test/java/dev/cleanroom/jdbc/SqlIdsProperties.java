@@ -24,10 +24,11 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
 
 /**
- * {@link SqlDialect#normalizedId} computes {@link dev.cleanroom.core.Pseudonymizer#normalize}
- * exactly, on H2, DuckDB and PostgreSQL (when {@code CLEANROOM_PG_URL} is set): for adversarial
- * batches of ids, row by row (NULL where Java rejects the id), and so the number of distinct people
- * is the same too. Each try loads one batch into each database.
+ * {@link SqlDialect#normalizedId} computes {@link
+ * dev.cleanroom.pseudonymization.Pseudonymizer#normalize} exactly, on H2, DuckDB and PostgreSQL
+ * (when {@code CLEANROOM_PG_URL} is set): for adversarial batches of ids, row by row (NULL where
+ * Java rejects the id), and so the number of distinct people is the same too. Each try loads one
+ * batch into each database.
  */
 class SqlIdsProperties {
   private static List<IdTable> tables;

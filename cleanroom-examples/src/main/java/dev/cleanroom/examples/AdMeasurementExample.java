@@ -13,7 +13,7 @@ import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyViolationException;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.UserIdFormat;
-import dev.cleanroom.core.AuditTrails;
+import dev.cleanroom.audit.AuditTrails;
 import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.query.Activation;
 import dev.cleanroom.query.CohortStage;

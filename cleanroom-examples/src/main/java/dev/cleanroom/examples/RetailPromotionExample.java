@@ -10,7 +10,7 @@ import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.UserIdFormat;
-import dev.cleanroom.core.AuditTrails;
+import dev.cleanroom.audit.AuditTrails;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.source.InMemorySource;

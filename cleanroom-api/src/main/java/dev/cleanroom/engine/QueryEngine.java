@@ -1,0 +1,94 @@
+package dev.cleanroom.engine;
+
+import dev.cleanroom.query.Activation;
+import dev.cleanroom.query.CohortSpec;
+import dev.cleanroom.query.Explanation;
+import dev.cleanroom.query.QueryId;
+import dev.cleanroom.query.QuerySpec;
+import dev.cleanroom.query.Result;
+import dev.cleanroom.query.TemplateCall;
+import java.util.List;
+
+/**
+ * What runs a {@link QuerySpec}: implemented by the engine in {@code cleanroom-core}; the fluent
+ * stages hand their finished description to it.
+ */
+public interface QueryEngine {
+  /**
+   * Plans, checks and runs the query.
+   *
+   * @param spec the query
+   * @return the result
+   * @throws dev.cleanroom.PolicyViolationException if a touched dataset's policy refuses it
+   * @throws dev.cleanroom.InvalidQueryException if the query is malformed
+   * @throws dev.cleanroom.DataSourceException if a source fails
+   */
+  Result run(QuerySpec spec);
+
+  /**
+   * Plans and checks the query without scanning any source.
+   *
+   * @param spec the query
+   * @return the explanation
+   * @throws dev.cleanroom.InvalidQueryException if the query is malformed
+   */
+  Explanation explain(QuerySpec spec);
+
+  /**
+   * Binds the parameter values of a registered query template, then plans, checks and runs its
+   * query. Engines without templates keep this default, which refuses.
+   *
+   * @param call the analyst, the template's identifier and the parameter values
+   * @return the result of the template's query with the values bound
+   * @throws dev.cleanroom.InvalidQueryException if the template is unknown or a value is invalid
+   * @throws dev.cleanroom.PolicyViolationException if the template lacks an approval or a policy
+   *     refuses its query
+   * @throws UnsupportedOperationException if the engine does not support templates
+   */
+  default Result run(TemplateCall call) {
+    throw new UnsupportedOperationException("this engine does not run query templates");
+  }
+
+  /**
+   * Binds the parameter values of a registered query template, then plans and checks its query
+   * without scanning any source.
+   *
+   * @param call the analyst, the template's identifier and the parameter values
+   * @return the explanation of the template's query with the values bound
+   * @throws dev.cleanroom.InvalidQueryException if the template is unknown or a value is invalid
+   * @throws UnsupportedOperationException if the engine does not support templates
+   */
+  default Explanation explain(TemplateCall call) {
+    throw new UnsupportedOperationException("this engine does not run query templates");
+  }
+
+  /**
+   * Plans, checks and runs the query, and delivers its result to each receiver's {@link
+   * dev.cleanroom.spi.ResultSink}.
+   *
+   * @param spec the query
+   * @param receivers the parties to receive the result, at least one, each allowed as a receiver by
+   *     every touched dataset and with a registered sink
+   * @return the query's identifier only
+   * @throws dev.cleanroom.PolicyViolationException if a touched dataset's policy refuses the query
+   *     or a receiver
+   * @throws IllegalStateException if a receiver has no registered sink
+   * @throws UnsupportedOperationException if the engine does not deliver to receivers
+   */
+  default QueryId submit(QuerySpec spec, List<String> receivers) {
+    throw new UnsupportedOperationException("this engine does not deliver to result receivers");
+  }
+
+  /**
+   * Checks and releases a cohort to its receiver's {@link dev.cleanroom.spi.CohortSink}.
+   *
+   * @param spec the cohort
+   * @return the activation, without ids or size
+   * @throws dev.cleanroom.PolicyViolationException if a touched dataset's policy refuses the
+   *     release or the cohort is below the minimum size
+   * @throws UnsupportedOperationException if the engine does not release cohorts
+   */
+  default Activation activate(CohortSpec spec) {
+    throw new UnsupportedOperationException("this engine does not release cohorts");
+  }
+}

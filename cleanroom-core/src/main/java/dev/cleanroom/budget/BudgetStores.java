@@ -1,0 +1,100 @@
+package dev.cleanroom.budget;
+
+import dev.cleanroom.spi.BudgetStore;
+import java.nio.file.Path;
+
+/**
+ * Built-in {@link BudgetStore}s: {@link #inMemory()} for tests and short-lived rooms, {@link
+ * #journal(Path)} for budgets that must survive restarts and crashes.
+ *
+ * <p>Both stores share these semantics:
+ *
+ * <ul>
+ *   <li><b>Ledgers by name.</b> A ledger exists once charged; {@link BudgetStore#spent(String)}
+ *       returns zeros for a ledger never charged. Limits are not stored: every charge carries the
+ *       limits it is checked against ({@link dev.cleanroom.spi.LedgerCharge}).
+ *   <li><b>Exact amounts.</b> Totals are {@link java.math.BigDecimal} sums without rounding, and
+ *       limits are compared with {@link java.math.BigDecimal#compareTo}: ten charges of {@code 0.1}
+ *       fit a limit of {@code 1.0} exactly, and a million charges of {@code 1e-12} spend exactly
+ *       {@code 1e-6}. No amount ever passes through {@code double}.
+ *   <li><b>All or nothing.</b> {@link BudgetStore#charge} first checks every ledger of the call
+ *       ({@code spent + charge <= limit}, separately for ε and δ) and only then adds to all of
+ *       them. If any ledger has too little left, it throws {@link
+ *       dev.cleanroom.BudgetExhaustedException} for the first such ledger in list order, with the
+ *       requested amounts and what is left ({@code limit - spent}, or zero if a limit was lowered
+ *       below what is spent), and charges nothing.
+ *   <li><b>Thread-safe.</b> One lock per store makes a check and its additions a single step, so
+ *       any number of threads racing for the last budget never overspend by even one charge.
+ *   <li><b>Caller mistakes.</b> An empty list or a ledger named twice in one call throws {@link
+ *       IllegalArgumentException}; null arguments throw {@link NullPointerException}. After {@link
+ *       BudgetStore#close()} (which is idempotent) every call throws {@link IllegalStateException}.
+ *   <li><b>No data.</b> Messages and logs carry ledger names, amounts, file names and byte offsets,
+ *       nothing else.
+ * </ul>
+ */
+public final class BudgetStores {
+  private BudgetStores() {}
+
+  /**
+   * A store that keeps its ledgers in memory; they are lost when the store is dropped or the JVM
+   * exits. For tests, examples and rooms whose budget need not outlive the process.
+   *
+   * @return a new, empty, open store
+   */
+  public static BudgetStore inMemory() {
+    return new BudgetStoreInMemory();
+  }
+
+  /**
+   * A durable store backed by the append-only journal {@code file}, created if missing.
+   *
+   * <p><b>Durability.</b> Each successful charge appends exactly one record holding every ledger of
+   * that charge, and forces it to the storage device ({@code FileChannel.force}, i.e. fsync) before
+   * {@code charge} returns. A multi-ledger charge is therefore atomic on disk as well: after a
+   * crash the whole record is there or none of it. Each charge costs one fsync (about 0.1 to a few
+   * milliseconds on common disks), taken under the store's lock, so charges are serialized at disk
+   * speed. A newly created file's directory is forced too where the platform supports it.
+   *
+   * <p><b>Format.</b> A 28-byte ASCII header ({@code "cleanroom budget journal v1\n"}), then
+   * records of the form {@code [0xF9][payload length: int][payload][CRC32C of the preceding bytes
+   * of the record: int]}, big-endian. The payload lists, per ledger, its name (UTF-8) and the
+   * charged ε and δ as exact {@code BigDecimal} strings, each length-prefixed.
+   *
+   * <p><b>Recovery.</b> Opening replays every complete record. If the last record is torn (cut off
+   * or with a wrong checksum, as a crash during a write leaves it), it is dropped and the file is
+   * truncated to the end of the last good record, with one WARN log line; its charge had not
+   * returned, so no result was released for it. A bad record that is followed by further good data,
+   * or by more bytes than one record can hold, is damage in the middle: then opening fails and the
+   * file is left untouched, since dropping good records would give budget back.
+   *
+   * <p><b>Exclusive use.</b> The store holds an exclusive {@link java.nio.channels.FileLock} on the
+   * file until {@link BudgetStore#close()}; a second store on the same file, in this JVM (also via
+   * another path, a symbolic or a hard link) or in another process, fails to open. Do not read or
+   * copy the file through other channels in this JVM while the store is open: on POSIX systems,
+   * closing any descriptor of a file releases all of the process's locks on it.
+   *
+   * <p><b>Failures.</b> If a write or fsync fails, whether the record reached the disk is unknown;
+   * that {@code charge} throws {@link java.io.UncheckedIOException} and the store refuses every
+   * later call with {@link IllegalStateException}. Close it and open the file again to continue
+   * from what is on disk. An interrupted calling thread does not disturb the store: the file is
+   * written by a private thread and the caller keeps its interrupt status.
+   *
+   * <p><b>Assumptions.</b> The file system honours fsync and advisory locks (local disks do; some
+   * network file systems do not), and nothing else writes the file. Ledger names must be
+   * well-formed Unicode (no unpaired surrogates) and one charge's names and amounts must fit in 1
+   * MiB; otherwise {@code charge} throws {@link IllegalArgumentException} and charges nothing.
+   *
+   * @param file the journal; its parent directory must exist
+   * @return an open store holding the file's lock, with every recovered charge replayed
+   * @throws NullPointerException if {@code file} is null
+   * @throws IllegalArgumentException if the parent directory of {@code file} does not exist or
+   *     {@code file} is a directory
+   * @throws IllegalStateException if the journal is already open in this JVM or locked by another
+   *     process; if the file is not a budget journal (its header differs); or if it is damaged
+   *     before its last record (the message gives the byte offset of the bad record)
+   * @throws java.io.UncheckedIOException if the file cannot be created, read, written or locked
+   */
+  public static BudgetStore journal(Path file) {
+    return JournalBudgetStore.open(file);
+  }
+}

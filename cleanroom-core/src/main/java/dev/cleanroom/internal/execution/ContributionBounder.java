@@ -1,0 +1,356 @@
+package dev.cleanroom.internal.execution;
+
+import dev.cleanroom.dp.ContributionBounding;
+import dev.cleanroom.dp.ExactSum;
+import dev.cleanroom.dp.ExactTotals;
+import dev.cleanroom.dp.KeyedRank;
+import dev.cleanroom.dp.UnitSum;
+import dev.cleanroom.internal.plan.NoisePlan;
+import dev.cleanroom.internal.plan.Plan;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.function.ToLongFunction;
+
+/**
+ * The one contribution bounder of the engine. Every in-engine execution path (streamed and
+ * columnar) joins its rows into people and hands each person's candidate groups here, with the
+ * person's row count and metric totals per group; this class alone decides what the person adds:
+ * groups outside the public groups are dropped (a person's L0 budget goes to groups that can be
+ * released), a person with more than L0 groups keeps the L0 groups of smallest keyed rank (a hash
+ * under the query's secret salt of the person's normalized id in the query's first dataset and the
+ * group, as the SQL renderer ranks them in a database), row counts are capped, metric totals are
+ * clamped to the group bounds and, for a noisy query, converted to whole units of the mechanism's
+ * granularity; the people of each group are collected when difference checks apply. The pushed-down
+ * statement renders this same specification in SQL ({@link Pushdown}).
+ *
+ * <p>One instance serves one thread: it holds scratch arrays.
+ */
+final class ContributionBounder {
+  private final Plan plan;
+  private final KeyedRank rank;
+  private final ToLongFunction<String> peopleHash;
+  private final double[] granularity;
+  private final int aggregates;
+  private final boolean members;
+  private final int maxGroups;
+  private int[] candidates = new int[16];
+  private long[] ranks = new long[16];
+
+  /**
+   * A bounder for {@code plan}.
+   *
+   * @param rank the query's keyed rank for the choice of groups
+   * @param peopleHash the keyed hash of a pseudonym, for the people of each group when the plan has
+   *     difference checks
+   */
+  ContributionBounder(Plan plan, KeyedRank rank, ToLongFunction<String> peopleHash) {
+    this.plan = plan;
+    this.rank = rank;
+    this.peopleHash = peopleHash;
+    this.granularity = plan.noise().map(NoisePlan::granularities).orElse(null);
+    this.aggregates = plan.aggregates().size();
+    this.members = plan.differenceChecks().isPresent();
+    this.maxGroups = plan.maxGroupsPerUser();
+  }
+
+  /**
+   * Adds one joined person to {@code into}.
+   *
+   * @param person the person's code, passed to {@code pseudonyms}
+   * @param pseudonyms the pseudonym of a person's code, asked only when the people of a group are
+   *     collected
+   * @param rankIds the id that ranks a person's groups, asked only when the person has more than L0
+   *     groups: the normalized id of the person in the query's first dataset (what a database path
+   *     can compute too; the pseudonym needs the room's key)
+   * @param n the number of the person's candidate groups
+   * @param group the dense id (in {@code into}) of each candidate group
+   * @param rows the person's rows of the first dataset in each candidate group, for {@code count()}
+   * @param sums per aggregate, the person's exact total of its metric in each candidate group
+   * @param values per aggregate, the number of values behind each total (0: no value, no person)
+   */
+  void person(
+      int person,
+      IntFunction<String> pseudonyms,
+      IntFunction<String> rankIds,
+      int n,
+      int[] group,
+      long[] rows,
+      ExactTotals[] sums,
+      long[][] values,
+      GroupTotals into) {
+    if (candidates.length < n) {
+      candidates = new int[Math.max(n, 2 * candidates.length)];
+      ranks = new long[candidates.length];
+    }
+    int c = 0;
+    for (int i = 0; i < n; i++) {
+      if (into.allowed(group[i])) {
+        candidates[c++] = i;
+      }
+    }
+    if (c == 0) {
+      return;
+    }
+    int kept = c;
+    if (c > maxGroups) {
+      String rankId = rankIds.apply(person);
+      for (int k = 0; k < c; k++) {
+        ranks[k] = rank.rank(rankId, into.keyText(group[candidates[k]]));
+      }
+      keepSmallest(c, maxGroups);
+      kept = maxGroups;
+    }
+    long member = members ? peopleHash.applyAsLong(pseudonyms.apply(person)) : 0;
+    for (int k = 0; k < kept; k++) {
+      int i = candidates[k];
+      int g = group[i];
+      into.users[g]++;
+      if (members) {
+        into.addMember(g, member);
+      }
+      into.count[g] += ContributionBounding.clampCount(rows[i], plan.maxContributionsPerGroup());
+      for (int a = 0; a < aggregates; a++) {
+        Plan.AggregatePlan ap = plan.aggregates().get(a);
+        if (ap.dataset() < 0 || values[a][i] == 0) {
+          continue;
+        }
+        if (granularity != null) {
+          // Whole units of the mechanism's granularity, summed exactly (widening, never
+          // saturating): no floating-point error can carry information past the noise.
+          double clamped = sums[a].clamped(i, ap.groupBounds());
+          into.units(a, g).add(UnitSum.unitsOf(clamped, granularity[a]));
+        } else {
+          // Exact whatever the order of rows, people and threads, rounded once when released.
+          sums[a].addClampedTo(i, ap.groupBounds(), into.sums(a, g));
+        }
+        into.people[a][g]++;
+      }
+    }
+  }
+
+  /**
+   * Moves the {@code max} candidates of smallest rank to the front of {@code candidates}, ties to
+   * the earlier candidate: the choice of {@link ContributionBounding#selectPartitions}, without
+   * boxing, for the few groups one person has.
+   */
+  private void keepSmallest(int n, int max) {
+    for (int k = 0; k < max; k++) {
+      int best = k;
+      for (int i = k + 1; i < n; i++) {
+        if (ranks[i] < ranks[best]
+            || (ranks[i] == ranks[best] && candidates[i] < candidates[best])) {
+          best = i;
+        }
+      }
+      long r = ranks[k];
+      ranks[k] = ranks[best];
+      ranks[best] = r;
+      int c = candidates[k];
+      candidates[k] = candidates[best];
+      candidates[best] = c;
+    }
+  }
+
+  /**
+   * The bounded totals of a query's groups, by dense group id: the output of the bounder, the input
+   * of the release stage. Group ids are handed out by {@link #id}; the totals of several threads
+   * over the same ids {@link #merge}.
+   */
+  static final class GroupTotals {
+    private final Plan plan;
+    private final Set<List<Object>> publicGroups;
+    private final int aggregates;
+    private final Map<List<Object>, Integer> ids;
+    private final List<List<Object>> keys;
+    private final List<String> texts;
+    private boolean[] allowed = new boolean[16];
+    long[] users = new long[16];
+    long[] count = new long[16];
+    private ExactSum[][] sums;
+    private UnitSum[][] units;
+    long[][] people;
+    long[][] members;
+    int[] memberCount;
+
+    /** Empty totals for {@code plan}'s groups. */
+    GroupTotals(Plan plan) {
+      this(plan, new HashMap<>(), new ArrayList<>(), new ArrayList<>());
+    }
+
+    private GroupTotals(
+        Plan plan, Map<List<Object>, Integer> ids, List<List<Object>> keys, List<String> texts) {
+      this.plan = plan;
+      this.publicGroups = plan.noise().flatMap(NoisePlan::publicGroups).orElse(null);
+      this.aggregates = plan.aggregates().size();
+      this.ids = ids;
+      this.keys = keys;
+      this.texts = texts;
+      sums = new ExactSum[aggregates][16];
+      units = new UnitSum[aggregates][16];
+      people = new long[aggregates][16];
+      members = plan.differenceChecks().isPresent() ? new long[16][] : null;
+      memberCount = new int[16];
+      for (int g = 0; g < keys.size(); g++) {
+        ensure(g);
+        allowed[g] = isAllowed(keys.get(g));
+      }
+    }
+
+    /** Empty totals over the same group ids, for another thread; ids must all be handed out. */
+    GroupTotals sibling() {
+      return new GroupTotals(plan, ids, keys, texts);
+    }
+
+    /** The dense id of group {@code key}, handed out on first sight. Not thread-safe. */
+    int id(List<Object> key) {
+      Integer id = ids.get(key);
+      if (id != null) {
+        return id;
+      }
+      int g = keys.size();
+      ids.put(key, g);
+      keys.add(key);
+      texts.add(ContributionBounder.keyText(key));
+      ensure(g);
+      allowed[g] = isAllowed(key);
+      return g;
+    }
+
+    /** The number of groups with an id. */
+    int size() {
+      return keys.size();
+    }
+
+    /** The exact sum of aggregate {@code a} in group {@code g}. */
+    ExactSum sums(int a, int g) {
+      ExactSum s = sums[a][g];
+      if (s == null) {
+        s = new ExactSum();
+        sums[a][g] = s;
+      }
+      return s;
+    }
+
+    /** The exact sum of units of aggregate {@code a} in group {@code g}. */
+    UnitSum units(int a, int g) {
+      UnitSum u = units[a][g];
+      if (u == null) {
+        u = new UnitSum();
+        units[a][g] = u;
+      }
+      return u;
+    }
+
+    boolean allowed(int g) {
+      return allowed[g];
+    }
+
+    String keyText(int g) {
+      return texts.get(g);
+    }
+
+    private boolean isAllowed(List<Object> key) {
+      // Public groups are known in advance: a person's budget of L0 groups goes to them only.
+      return publicGroups == null || publicGroups.contains(key);
+    }
+
+    private void ensure(int g) {
+      if (g < users.length) {
+        return;
+      }
+      int n = Math.max(g + 1, 2 * users.length);
+      allowed = Arrays.copyOf(allowed, n);
+      users = Arrays.copyOf(users, n);
+      count = Arrays.copyOf(count, n);
+      memberCount = Arrays.copyOf(memberCount, n);
+      if (members != null) {
+        members = Arrays.copyOf(members, n);
+      }
+      for (int a = 0; a < aggregates; a++) {
+        sums[a] = Arrays.copyOf(sums[a], n);
+        units[a] = Arrays.copyOf(units[a], n);
+        people[a] = Arrays.copyOf(people[a], n);
+      }
+    }
+
+    void addMember(int g, long member) {
+      long[] m = members[g];
+      if (m == null) {
+        m = new long[8];
+        members[g] = m;
+      } else if (memberCount[g] == m.length) {
+        m = Arrays.copyOf(m, 2 * m.length);
+        members[g] = m;
+      }
+      m[memberCount[g]++] = member;
+    }
+
+    /** Adds {@code other}'s totals (over the same group ids) to these. */
+    void merge(GroupTotals other) {
+      ensure(other.size() - 1);
+      for (int g = 0; g < other.size(); g++) {
+        users[g] += other.users[g];
+        count[g] += other.count[g];
+        for (int a = 0; a < aggregates; a++) {
+          if (other.sums[a][g] != null) {
+            sums(a, g).addAll(other.sums[a][g]);
+          }
+          if (other.units[a][g] != null) {
+            units(a, g).addAll(other.units[a][g]);
+          }
+          people[a][g] += other.people[a][g];
+        }
+        if (members != null) {
+          for (int i = 0; i < other.memberCount[g]; i++) {
+            addMember(g, other.members[g][i]);
+          }
+        }
+      }
+    }
+
+    /** The groups that at least one person reached, by key, for the release stage. */
+    Map<List<Object>, Executor.GroupState> byKey() {
+      Map<List<Object>, Executor.GroupState> out = new HashMap<>();
+      for (int g = 0; g < keys.size(); g++) {
+        if (users[g] == 0) {
+          continue;
+        }
+        Executor.GroupState s = new Executor.GroupState(aggregates);
+        s.users = users[g];
+        s.count = count[g];
+        if (members != null && members[g] != null) {
+          s.members = members[g];
+          s.memberCount = memberCount[g];
+        }
+        for (int a = 0; a < aggregates; a++) {
+          s.sums[a] = sums[a][g] == null ? 0.0 : sums[a][g].value();
+          s.units[a] = units[a][g] == null ? BigInteger.ZERO : units[a][g].units();
+          s.people[a] = people[a][g];
+        }
+        out.put(keys.get(g), s);
+      }
+      return out;
+    }
+  }
+
+  /**
+   * The text of a group key that ranks hash: the values' text joined by {@code |}, as a database
+   * casts them to text.
+   */
+  static String keyText(List<Object> key) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < key.size(); i++) {
+      if (i > 0) {
+        sb.append('|');
+      }
+      sb.append(key.get(i));
+    }
+    return sb.toString();
+  }
+}

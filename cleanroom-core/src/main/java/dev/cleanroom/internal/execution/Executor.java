@@ -1,0 +1,387 @@
+package dev.cleanroom.internal.execution;
+
+import dev.cleanroom.ColumnType;
+import dev.cleanroom.DataSourceException;
+import dev.cleanroom.dp.ExactTotals;
+import dev.cleanroom.dp.KeyedRank;
+import dev.cleanroom.internal.plan.ExecutionPaths;
+import dev.cleanroom.internal.plan.Plan;
+import dev.cleanroom.internal.plan.Predicates;
+import dev.cleanroom.internal.plan.ResolvedColumn;
+import dev.cleanroom.pseudonymization.Pseudonymizer;
+import dev.cleanroom.spi.ColumnBatch;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToLongFunction;
+
+/**
+ * Runs a checked {@link Plan}: scans each dataset into per-person partial aggregates (so memory
+ * grows with people × groups, not rows), joins on the pseudonymized user id, bounds each person's
+ * contribution, aggregates per group, and drops every group with fewer than k distinct users. Joins
+ * any number of datasets. When the plan has difference checks, it also returns the people of each
+ * released row (as keyed hashes) for {@link dev.cleanroom.internal.release.DifferenceChecks}, and
+ * never pushes the query down.
+ */
+public final class Executor {
+  private final Pseudonymizer pseudonymizer;
+  private final KeyedRank rank;
+  private final ToLongFunction<String> peopleHash;
+
+  /**
+   * An executor.
+   *
+   * @param pseudonymizer pseudonymizes the ids of streamed sources
+   * @param rank the query's keyed rank for the choice of groups
+   * @param peopleHash the keyed hash of a pseudonymized id, for the people of each released row
+   *     when the plan has difference checks
+   */
+  public Executor(Pseudonymizer pseudonymizer, KeyedRank rank, ToLongFunction<String> peopleHash) {
+    this.pseudonymizer = pseudonymizer;
+    this.rank = rank;
+    this.peopleHash = peopleHash;
+  }
+
+  /** One person's rows of one dataset that share a projection: counts and metric totals. */
+  static final class Partial {
+    long rows;
+    public final ExactTotals sums;
+    final long[] values;
+
+    Partial(int metrics) {
+      sums = new ExactTotals(metrics);
+      values = new long[metrics];
+    }
+  }
+
+  /** A group's running aggregates. */
+  public static final class GroupState {
+    public long users;
+    public long count;
+    public final double[] sums;
+    public final BigInteger[] units;
+    public final long[] people;
+    public long[] members = new long[0];
+    public int memberCount;
+
+    public GroupState(int aggregates) {
+      sums = new double[aggregates];
+      units = new BigInteger[aggregates];
+      Arrays.fill(units, BigInteger.ZERO);
+      people = new long[aggregates];
+    }
+
+    void addMember(long hash) {
+      if (memberCount == members.length) {
+        members = Arrays.copyOf(members, Math.max(8, members.length * 2));
+      }
+      members[memberCount++] = hash;
+    }
+  }
+
+  /**
+   * The groups' exact aggregates, before threshold and noise, computed on the path that the plan
+   * decided (see {@link ExecutionPaths}).
+   */
+  public Map<List<Object>, GroupState> groups(Plan plan) {
+    return switch (plan.path().kind()) {
+      case PUSHED_DOWN -> pushedDown(plan, new Pushdown(plan));
+      case COLUMNAR -> new ColumnarExecutor(pseudonymizer, rank, peopleHash).aggregate(plan);
+      case STREAMED -> {
+        Accumulator acc = new Accumulator(plan);
+        new StreamingJoin(pseudonymizer).run(plan, -1, (raw, p) -> {}, acc);
+        yield acc.totals.byKey();
+      }
+    };
+  }
+
+  /**
+   * A cohort before release: its size in distinct people, and the ids of one dataset's people in
+   * it, as that dataset holds them.
+   */
+  public record Cohort(int people, Set<String> rawIds) {}
+
+  /**
+   * The people who pass every dataset's filters, are in every dataset and pass the conditions
+   * across datasets, with the raw ids that dataset {@code receiver} holds for them. Always scans in
+   * the engine: raw ids never come out of a pushed-down statement.
+   */
+  public Cohort cohort(Plan plan, int receiver) {
+    Map<Integer, Set<String>> receiverIds = new HashMap<>();
+    Set<Integer> members = new HashSet<>();
+    ComboRow comboRow = new ComboRow(plan.datasets().size());
+    new StreamingJoin(pseudonymizer)
+        .run(
+            plan,
+            receiver,
+            (raw, p) -> receiverIds.computeIfAbsent(p, x -> new HashSet<>()).add(raw),
+            (p, pid, rankId, parts) -> {
+              if (!plan.crossConditions() || !contributions(plan, parts, comboRow).isEmpty()) {
+                members.add(p);
+              }
+            });
+    Set<String> raw = new HashSet<>();
+    for (int p : members) {
+      raw.addAll(receiverIds.getOrDefault(p, Set.of()));
+    }
+    return new Cohort(members.size(), raw);
+  }
+
+  /** The groups as the database aggregated them: one row per group crossed the wire. */
+  private Map<List<Object>, GroupState> pushedDown(Plan plan, Pushdown pushdown) {
+    int aggregates = plan.aggregates().size();
+    Map<List<Object>, BigDecimal[]> sums = new HashMap<>();
+    Map<List<Object>, long[]> counts = pushdown.run(rank.saltHex(), sums);
+    boolean units = plan.noise().isPresent();
+    Map<List<Object>, GroupState> groups = new HashMap<>();
+    for (Map.Entry<List<Object>, long[]> e : counts.entrySet()) {
+      GroupState s = new GroupState(aggregates);
+      long[] c = e.getValue();
+      BigDecimal[] v = sums.get(e.getKey());
+      s.users = c[0];
+      s.count = c[1];
+      for (int a = 0; a < aggregates; a++) {
+        s.people[a] = c[2 + a];
+        if (v[a] == null) {
+          continue; // a count: no metric
+        }
+        if (units) {
+          s.units[a] = v[a].setScale(0, RoundingMode.HALF_EVEN).toBigInteger();
+        } else {
+          s.sums[a] = v[a].doubleValue();
+        }
+      }
+      groups.put(e.getKey(), s);
+    }
+    return groups;
+  }
+
+  static void checkColumns(ColumnBatch batch, Plan.DatasetPlan dp) {
+    if (batch.columns().size() != dp.scanColumns().size()) {
+      throw new DataSourceException(
+          dp.dataset().source().name(), "returned a batch with other columns than requested", null);
+    }
+    for (int i = 0; i < dp.scanColumns().size(); i++) {
+      var c = batch.columns().get(i);
+      var declared = dp.dataset().schema().column(dp.scanColumns().get(i)).orElseThrow();
+      if (!c.equals(declared)) {
+        throw new DataSourceException(
+            dp.dataset().source().name(),
+            -1,
+            declared.name(),
+            "returned a batch whose column differs from its schema",
+            null);
+      }
+    }
+  }
+
+  static double value(ColumnBatch batch, int slot, int row) {
+    return batch.columns().get(slot).type() == ColumnType.LONG
+        ? batch.longs(slot)[row]
+        : batch.doubles(slot)[row];
+  }
+
+  static List<Object> projectionKey(ColumnBatch batch, int[] slots, int row) {
+    if (slots.length == 0) {
+      return List.of();
+    }
+    Object[] values = new Object[slots.length];
+    for (int i = 0; i < slots.length; i++) {
+      int s = slots[i];
+      values[i] =
+          switch (batch.columns().get(s).type()) {
+            case STRING -> batch.strings(s)[row];
+            case LONG -> batch.longs(s)[row];
+            // Adding 0.0 turns -0.0 into 0.0, so both zeros are one group.
+            case DOUBLE -> batch.doubles(s)[row] + 0.0;
+          };
+    }
+    return List.of(values);
+  }
+
+  /**
+   * Hands each joined person of the streamed join to the one {@link ContributionBounder}: the
+   * groups the person feeds, with the person's row count and metric totals in each.
+   */
+  private final class Accumulator implements StreamingJoin.PersonSink {
+    final ContributionBounder.GroupTotals totals;
+    private final Plan plan;
+    private final ContributionBounder bounder;
+    private final int aggregates;
+    private final ComboRow comboRow;
+    private int[] group = new int[16];
+    private long[] rows = new long[16];
+    private final ExactTotals[] sums;
+    private long[][] values;
+
+    Accumulator(Plan plan) {
+      this.plan = plan;
+      this.totals = new ContributionBounder.GroupTotals(plan);
+      this.bounder = new ContributionBounder(plan, rank, peopleHash);
+      this.aggregates = plan.aggregates().size();
+      this.comboRow = new ComboRow(plan.datasets().size());
+      this.sums = new ExactTotals[aggregates];
+      for (int a = 0; a < aggregates; a++) {
+        sums[a] = new ExactTotals(16);
+      }
+      this.values = new long[aggregates][16];
+    }
+
+    @Override
+    public void accept(
+        int person, String pid, String rankId, List<Map<List<Object>, Partial>> parts) {
+      Map<List<Object>, List<Set<List<Object>>>> contributions =
+          contributions(plan, parts, comboRow);
+      int n = contributions.size();
+      if (n == 0) {
+        return;
+      }
+      if (group.length < n) {
+        int cap = Math.max(n, 2 * group.length);
+        group = new int[cap];
+        rows = new long[cap];
+        for (ExactTotals t : sums) {
+          t.ensureCapacity(cap);
+        }
+        values = new long[aggregates][cap];
+      }
+      int i = 0;
+      for (Map.Entry<List<Object>, List<Set<List<Object>>>> e : contributions.entrySet()) {
+        group[i] = totals.id(e.getKey());
+        List<Set<List<Object>>> contrib = e.getValue();
+        long r = 0;
+        for (List<Object> pk : contrib.get(0)) {
+          r += parts.get(0).get(pk).rows;
+        }
+        rows[i] = r;
+        for (int a = 0; a < aggregates; a++) {
+          Plan.AggregatePlan ap = plan.aggregates().get(a);
+          if (ap.dataset() < 0) {
+            continue;
+          }
+          sums[a].clear(i);
+          long v = 0;
+          for (List<Object> pk : contrib.get(ap.dataset())) {
+            Partial p = parts.get(ap.dataset()).get(pk);
+            sums[a].addTotal(i, p.sums, ap.metricIndex());
+            v += p.values[ap.metricIndex()];
+          }
+          values[a][i] = v;
+        }
+        i++;
+      }
+      bounder.person(person, p -> pid, p -> rankId, n, group, rows, sums, values, totals);
+    }
+  }
+
+  /** The groups one joined person feeds, each with the projections of every dataset behind it. */
+  private static Map<List<Object>, List<Set<List<Object>>>> contributions(
+      Plan plan, List<Map<List<Object>, Partial>> parts, ComboRow comboRow) {
+    int n = parts.size();
+    Map<List<Object>, List<Set<List<Object>>>> contributions = new HashMap<>();
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    List<List<Object>>[] keys = new List[n];
+    for (int i = 0; i < n; i++) {
+      keys[i] = new ArrayList<>(parts.get(i).keySet());
+    }
+    enumerate(plan, keys, new int[n], 0, comboRow, contributions);
+    return contributions;
+  }
+
+  /** Walks every combination of one projection per dataset and records the groups it feeds. */
+  private static void enumerate(
+      Plan plan,
+      List<List<Object>>[] keys,
+      int[] choice,
+      int depth,
+      ComboRow comboRow,
+      Map<List<Object>, List<Set<List<Object>>>> contributions) {
+    int n = keys.length;
+    if (depth < n) {
+      for (int c = 0; c < keys[depth].size(); c++) {
+        choice[depth] = c;
+        enumerate(plan, keys, choice, depth + 1, comboRow, contributions);
+      }
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      comboRow.keys[i] = keys[i].get(choice[i]);
+    }
+    if (plan.crossConditions() && !plan.cross().test(comboRow)) {
+      return;
+    }
+    List<ResolvedColumn> groupBy = plan.groupBy();
+    Object[] g = new Object[groupBy.size()];
+    for (int j = 0; j < g.length; j++) {
+      ResolvedColumn rc = groupBy.get(j);
+      int slot = plan.datasets().get(rc.dataset()).projection().indexOf(rc);
+      g[j] = comboRow.keys[rc.dataset()].get(slot);
+    }
+    List<Set<List<Object>>> sets =
+        contributions.computeIfAbsent(
+            List.of(g),
+            x -> {
+              List<Set<List<Object>>> l = new ArrayList<>(n);
+              for (int i = 0; i < n; i++) {
+                l.add(new HashSet<>());
+              }
+              return l;
+            });
+    for (int i = 0; i < n; i++) {
+      sets.get(i).add(comboRow.keys[i]);
+    }
+  }
+
+  /** A row of a batch, for the dataset's own conditions. */
+  static final class BatchRow implements Predicates.Row {
+    ColumnBatch batch;
+    int row;
+
+    @Override
+    public String str(int dataset, int slot) {
+      return batch.strings(slot)[row];
+    }
+
+    @Override
+    public long lng(int dataset, int slot) {
+      return batch.longs(slot)[row];
+    }
+
+    @Override
+    public double dbl(int dataset, int slot) {
+      return batch.doubles(slot)[row];
+    }
+  }
+
+  /** One projection per dataset, for conditions that read several datasets. */
+  private static final class ComboRow implements Predicates.Row {
+    final List<Object>[] keys;
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ComboRow(int n) {
+      keys = new List[n];
+    }
+
+    @Override
+    public String str(int dataset, int slot) {
+      return (String) keys[dataset].get(slot);
+    }
+
+    @Override
+    public long lng(int dataset, int slot) {
+      return (Long) keys[dataset].get(slot);
+    }
+
+    @Override
+    public double dbl(int dataset, int slot) {
+      return (Double) keys[dataset].get(slot);
+    }
+  }
+}

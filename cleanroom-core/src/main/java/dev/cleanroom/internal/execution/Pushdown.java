@@ -1,0 +1,588 @@
+package dev.cleanroom.internal.execution;
+
+import dev.cleanroom.ColumnType;
+import dev.cleanroom.DataSourceException;
+import dev.cleanroom.Dataset;
+import dev.cleanroom.internal.plan.ExecutionPaths;
+import dev.cleanroom.internal.plan.NoisePlan;
+import dev.cleanroom.internal.plan.Plan;
+import dev.cleanroom.internal.plan.ResolvedColumn;
+import dev.cleanroom.jdbc.SqlDialect;
+import dev.cleanroom.query.Condition;
+import dev.cleanroom.spi.SqlTable;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Compiles a whole plan to one SQL statement, for queries whose datasets all live in one database.
+ * Per dataset, the filtered rows become per-person partial aggregates; every dataset but the last
+ * first keeps only the people of the next one (the join drops the others anyway, so a large table
+ * is aggregated only for the people who can match). The partials are joined on the person and
+ * summed per person and group, once per distinct projection of each dataset (a step left out when
+ * only grouped columns are projected: the join then gives one row per person and group already). A
+ * person with at most L0 groups keeps them all, as in the engine; only the groups of a person with
+ * more are ranked by a keyed hash (the database's SHA-256 over the query's secret salt, the person
+ * and the group, never its own {@code random()}) and cut to L0. Counts and per-person totals are
+ * clamped, and one row per group comes back with the distinct-user count, the bounded count and the
+ * clamped sums. Thresholds, noise and budget stay in Java.
+ *
+ * <p>Ids are normalized in SQL exactly as the engine normalizes them ({@link
+ * SqlDialect#normalizedId}); a row whose id is missing or not of its format belongs to no person
+ * and is dropped, as on every path. The result equals the in-memory engine's pre-noise aggregates,
+ * with the same keyed choice of groups (every path ranks by the normalized id, which the database
+ * can compute) when the grouped values are text or whole numbers. A NULL in a whole-number
+ * dimension fails comparisons, and fails the query when grouped by.
+ */
+public final class Pushdown {
+  /** The statement and its bound values. */
+  public record Statement(String sql, List<Object> params) {}
+
+  private final Plan plan;
+  private final List<SqlTable> sources;
+  private final SqlDialect dialect;
+
+  /**
+   * The pushdown of {@code plan}, whose execution path {@link ExecutionPaths} decided to be {@link
+   * dev.cleanroom.query.ExecutionPath.Kind#PUSHED_DOWN}: every dataset declares a table of one
+   * database.
+   */
+  public Pushdown(Plan plan) {
+    this.plan = plan;
+    List<SqlTable> tables = new ArrayList<>();
+    for (Plan.DatasetPlan dp : plan.datasets()) {
+      tables.add(dp.dataset().source().capabilities().sqlTable().orElseThrow());
+    }
+    this.sources = List.copyOf(tables);
+    this.dialect = SqlDialect.valueOf(tables.get(0).dialectName());
+  }
+
+  /** The statement, with {@code saltHex} bound as the hashing salt. */
+  public Statement statement(String saltHex) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql = new StringBuilder("WITH ");
+    int n = plan.datasets().size();
+    for (int i = 0; i < n; i++) {
+      rowsOf(i, sql, params);
+      sql.append(", ");
+    }
+    // The last dataset first: each earlier one keeps only the people of the next (and so of all
+    // later ones) before it is aggregated, as the join on the person drops everyone else anyway.
+    for (int i = n - 1; i >= 0; i--) {
+      partialsOf(i, sql, params);
+      sql.append(", ");
+    }
+    combinations(sql, params);
+    List<String> columns = new ArrayList<>();
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      columns.add("k" + k);
+    }
+    columns.add("r0");
+    for (int i = 0; i < n; i++) {
+      for (int m = 0; m < plan.datasets().get(i).metrics().size(); m++) {
+        columns.add("s" + i + "_" + m);
+        columns.add("n" + i + "_" + m);
+      }
+    }
+    if (oneRowPerGroup()) {
+      sql.append(", pg AS (SELECT pid, ").append(String.join(", ", columns)).append(" FROM c)");
+    } else {
+      perPersonAndGroup(sql);
+    }
+    ranked(sql, params, saltHex, String.join(", ", columns));
+    result(sql, params);
+    return new Statement(sql.toString(), List.copyOf(params));
+  }
+
+  /**
+   * Whether every projected column is grouped by: then each person's partials of every dataset are
+   * one row per group, and so is their combination {@code c}, which needs no de-duplication.
+   * Columns projected only for conditions across datasets make several combinations per group.
+   */
+  private boolean oneRowPerGroup() {
+    return plan.datasets().stream().allMatch(dp -> plan.groupBy().containsAll(dp.projection()));
+  }
+
+  /**
+   * g_i and pg: per person and group, each dataset's partials summed once per distinct projection
+   * of that dataset in the group, and the datasets side by side.
+   */
+  private void perPersonAndGroup(StringBuilder sql) {
+    int n = plan.datasets().size();
+    List<Integer> withGroups = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (i == 0 || !plan.datasets().get(i).metrics().isEmpty()) {
+        withGroups.add(i);
+        sql.append(", ");
+        perGroup(i, sql);
+      }
+    }
+    sql.append(", pg AS (SELECT g0.pid AS pid");
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      sql.append(", g0.k").append(k).append(" AS k").append(k);
+    }
+    for (int i : withGroups) {
+      if (i == 0) {
+        sql.append(", g0.r AS r0");
+      }
+      List<String> metrics = plan.datasets().get(i).metrics();
+      for (int m = 0; m < metrics.size(); m++) {
+        sql.append(", g")
+            .append(i)
+            .append(".s")
+            .append(m)
+            .append(" AS s")
+            .append(i)
+            .append('_')
+            .append(m);
+        sql.append(", g")
+            .append(i)
+            .append(".n")
+            .append(m)
+            .append(" AS n")
+            .append(i)
+            .append('_')
+            .append(m);
+      }
+    }
+    sql.append(" FROM g0");
+    for (int i : withGroups) {
+      if (i == 0) {
+        continue;
+      }
+      sql.append(" JOIN g").append(i).append(" ON g").append(i).append(".pid = g0.pid");
+      for (int k = 0; k < plan.groupBy().size(); k++) {
+        sql.append(" AND g").append(i).append(".k").append(k).append(" = g0.k").append(k);
+      }
+    }
+    sql.append(')');
+  }
+
+  /** d_i: the dataset's rows after its own filters, with the person's id and needed columns. */
+  private void rowsOf(int i, StringBuilder sql, List<Object> params) {
+    Plan.DatasetPlan dp = plan.datasets().get(i);
+    SqlTable src = sources.get(i);
+    Dataset d = dp.dataset();
+    // The id is normalized once per row, in the inner query; rows without a person are dropped
+    // outside it.
+    sql.append("d").append(i).append(" AS (SELECT * FROM (SELECT ");
+    sql.append(personId(d, src)).append(" AS pid");
+    for (int j = 0; j < dp.projection().size(); j++) {
+      ResolvedColumn c = dp.projection().get(j);
+      sql.append(", ").append(value(src, c.name(), c.type())).append(" AS p").append(j);
+    }
+    for (int m = 0; m < dp.metrics().size(); m++) {
+      sql.append(", ").append(src.column(dp.metrics().get(m))).append(" AS m").append(m);
+    }
+    sql.append(" FROM ").append(src.tableSql()).append(" WHERE ");
+    sql.append(
+        SqlConditions.compile(
+            dp.sourceFilter(),
+            name ->
+                new SqlConditions.SqlColumn(
+                    src.column(name), d.schema().column(name).orElseThrow().type()),
+            params));
+    sql.append(") n").append(i).append(" WHERE pid IS NOT NULL)");
+  }
+
+  /**
+   * a_i: per person and projection, the row count and the sums of clamped metric values; for all
+   * but the last dataset, only of the people in a_(i+1).
+   */
+  private void partialsOf(int i, StringBuilder sql, List<Object> params) {
+    Plan.DatasetPlan dp = plan.datasets().get(i);
+    sql.append("a").append(i).append(" AS (SELECT pid");
+    String keys = projectionList(dp);
+    sql.append(keys);
+    sql.append(", COUNT(*) AS r");
+    for (int m = 0; m < dp.metrics().size(); m++) {
+      sql.append(", SUM(")
+          .append(
+              clamp(
+                  "m" + m,
+                  params,
+                  dp.valueBounds().get(m).lower(),
+                  dp.valueBounds().get(m).upper()))
+          .append(") AS s")
+          .append(m);
+      sql.append(", COUNT(m").append(m).append(") AS n").append(m);
+    }
+    sql.append(" FROM d").append(i);
+    if (i + 1 < plan.datasets().size()) {
+      sql.append(" WHERE pid IN (SELECT pid FROM a").append(i + 1).append(')');
+    }
+    sql.append(" GROUP BY pid").append(keys).append(')');
+  }
+
+  private static String projectionList(Plan.DatasetPlan dp) {
+    StringBuilder sb = new StringBuilder();
+    for (int j = 0; j < dp.projection().size(); j++) {
+      sb.append(", p").append(j);
+    }
+    return sb.toString();
+  }
+
+  /** c: one row per person and combination of projections that passes the cross conditions. */
+  private void combinations(StringBuilder sql, List<Object> params) {
+    int n = plan.datasets().size();
+    sql.append("c AS (SELECT a0.pid AS pid");
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      ResolvedColumn g = plan.groupBy().get(k);
+      int slot = plan.datasets().get(g.dataset()).projection().indexOf(g);
+      sql.append(", a").append(g.dataset()).append(".p").append(slot).append(" AS k").append(k);
+    }
+    for (int i = 0; i < n; i++) {
+      Plan.DatasetPlan dp = plan.datasets().get(i);
+      for (int j = 0; j < dp.projection().size(); j++) {
+        sql.append(", a")
+            .append(i)
+            .append(".p")
+            .append(j)
+            .append(" AS c")
+            .append(i)
+            .append('_')
+            .append(j);
+      }
+      sql.append(", a").append(i).append(".r AS r").append(i);
+      for (int m = 0; m < dp.metrics().size(); m++) {
+        sql.append(", a")
+            .append(i)
+            .append(".s")
+            .append(m)
+            .append(" AS s")
+            .append(i)
+            .append('_')
+            .append(m);
+        sql.append(", a")
+            .append(i)
+            .append(".n")
+            .append(m)
+            .append(" AS n")
+            .append(i)
+            .append('_')
+            .append(m);
+      }
+    }
+    sql.append(" FROM a0");
+    for (int i = 1; i < n; i++) {
+      sql.append(" JOIN a").append(i).append(" ON a").append(i).append(".pid = a0.pid");
+    }
+    if (plan.crossConditions()) {
+      List<Condition> cross = plan.crossConditionList();
+      sql.append(" WHERE ")
+          .append(
+              SqlConditions.compile(
+                  cross,
+                  name -> {
+                    ResolvedColumn rc = resolveProjected(name);
+                    int slot = plan.datasets().get(rc.dataset()).projection().indexOf(rc);
+                    return new SqlConditions.SqlColumn("a" + rc.dataset() + ".p" + slot, rc.type());
+                  },
+                  params));
+    }
+    sql.append(')');
+  }
+
+  /** g_i: per person and group, the sums over the distinct projections of dataset i in it. */
+  private void perGroup(int i, StringBuilder sql) {
+    Plan.DatasetPlan dp = plan.datasets().get(i);
+    StringBuilder keys = new StringBuilder();
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      keys.append(", k").append(k);
+    }
+    sql.append("g").append(i).append(" AS (SELECT pid").append(keys);
+    sql.append(", SUM(r").append(i).append(") AS r");
+    for (int m = 0; m < dp.metrics().size(); m++) {
+      sql.append(", SUM(s").append(i).append('_').append(m).append(") AS s").append(m);
+      sql.append(", SUM(n").append(i).append('_').append(m).append(") AS n").append(m);
+    }
+    sql.append(" FROM (SELECT DISTINCT pid").append(keys);
+    for (int j = 0; j < dp.projection().size(); j++) {
+      sql.append(", c").append(i).append('_').append(j);
+    }
+    sql.append(", r").append(i);
+    for (int m = 0; m < dp.metrics().size(); m++) {
+      sql.append(", s")
+          .append(i)
+          .append('_')
+          .append(m)
+          .append(", n")
+          .append(i)
+          .append('_')
+          .append(m);
+    }
+    sql.append(" FROM c) x").append(i).append(" GROUP BY pid").append(keys).append(')');
+  }
+
+  /**
+   * counted and ranked: each person's groups (only public groups, if any), all of them for a person
+   * with at most L0, else the first L0 in keyed-hash order. Only the people with more than L0
+   * groups are hashed: the rest keep every group, whatever the order.
+   */
+  private void ranked(StringBuilder sql, List<Object> params, String saltHex, String columns) {
+    if (plan.groupBy().isEmpty()) {
+      // One group, the whole population: every person keeps it (L0 is at least 1).
+      sql.append(", ranked AS (SELECT ").append(columns).append(" FROM pg)");
+      return;
+    }
+    sql.append(", counted AS (SELECT pg.*, COUNT(*) OVER (PARTITION BY pid) AS ng FROM pg");
+    Optional<Set<List<Object>>> publicGroups = plan.noise().flatMap(NoisePlan::publicGroups);
+    if (publicGroups.isPresent()) {
+      List<String> ors = new ArrayList<>();
+      for (List<Object> key : publicGroups.get()) {
+        List<String> ands = new ArrayList<>();
+        for (int k = 0; k < key.size(); k++) {
+          ands.add("k" + k + " = ?");
+          params.add(key.get(k));
+        }
+        ors.add("(" + String.join(" AND ", ands) + ")");
+      }
+      sql.append(" WHERE ").append(ors.isEmpty() ? "1 = 0" : String.join(" OR ", ors));
+    }
+    sql.append(')');
+    long l0 = plan.maxGroupsPerUser();
+    StringBuilder text = new StringBuilder("? || '|' || pid || '|' || ");
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      if (k > 0) {
+        text.append(" || '|' || ");
+      }
+      text.append(dialect.castToText("k" + k));
+    }
+    // The hash is computed only for people with more than L0 groups (a CASE evaluates its branch
+    // only where it holds); the others sort on NULL, in any order, and keep every group.
+    sql.append(", ranked AS (SELECT ")
+        .append(columns)
+        .append(" FROM (SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY pid ORDER BY CASE WHEN")
+        .append(" ng > ? THEN ")
+        .append(dialect.sha256Hex(text.toString()).orElseThrow())
+        .append(" END) AS rn FROM counted) x WHERE ng <= ? OR rn <= ?)");
+    params.add(l0);
+    params.add(saltHex);
+    params.add(l0);
+    params.add(l0);
+  }
+
+  /** The released aggregates per group, after the cut to L0. */
+  private void result(StringBuilder sql, List<Object> params) {
+    StringBuilder keys = new StringBuilder();
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      keys.append(k == 0 ? "" : ", ").append('k').append(k);
+    }
+    sql.append(" SELECT ");
+    if (keys.length() > 0) {
+      sql.append(keys).append(", ");
+    }
+    sql.append("COUNT(*) AS users, SUM(CASE WHEN r0 > ? THEN ? ELSE r0 END) AS cnt");
+    params.add((long) plan.maxContributionsPerGroup());
+    params.add((long) plan.maxContributionsPerGroup());
+    Optional<double[]> granularity = plan.noise().map(NoisePlan::granularities);
+    for (int a = 0; a < plan.aggregates().size(); a++) {
+      Plan.AggregatePlan ap = plan.aggregates().get(a);
+      if (ap.dataset() < 0) {
+        continue;
+      }
+      String s = "s" + ap.dataset() + "_" + ap.metricIndex();
+      String nn = "n" + ap.dataset() + "_" + ap.metricIndex();
+      if (granularity.isPresent()) {
+        // Whole units of the granularity, rounded half to even as the engine's UnitSum.unitsOf:
+        // q = clamped / g (exact: g is a power of two), f = FLOOR(q), plus one when q - f > 1/2,
+        // or = 1/2 and f is odd. Each occurrence of q binds its own values.
+        String[] q = new String[6];
+        for (int i = 0; i < q.length; i++) {
+          String c = clamp(s, params, ap.groupBounds().lower(), ap.groupBounds().upper());
+          params.add(granularity.get()[a]);
+          q[i] = "(" + c + " / ?)";
+        }
+        sql.append(", SUM(CASE WHEN ")
+            .append(nn)
+            .append(" > 0 THEN CAST(FLOOR(")
+            .append(q[0])
+            .append(") AS BIGINT) + CASE WHEN ")
+            .append(q[1])
+            .append(" - FLOOR(")
+            .append(q[2])
+            .append(") > 0.5 OR (")
+            .append(q[3])
+            .append(" - FLOOR(")
+            .append(q[4])
+            .append(") = 0.5 AND MOD(CAST(FLOOR(")
+            .append(q[5])
+            .append(") AS BIGINT), 2) <> 0) THEN 1 ELSE 0 END ELSE 0 END) AS sa")
+            .append(a);
+      } else {
+        String clamped = clamp(s, params, ap.groupBounds().lower(), ap.groupBounds().upper());
+        sql.append(", SUM(CASE WHEN ")
+            .append(nn)
+            .append(" > 0 THEN ")
+            .append(clamped)
+            .append(" ELSE 0 END) AS sa")
+            .append(a);
+      }
+      sql.append(", SUM(CASE WHEN ").append(nn).append(" > 0 THEN 1 ELSE 0 END) AS pa").append(a);
+    }
+    List<String> nullable = new ArrayList<>();
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      if (plan.groupBy().get(k).type() != ColumnType.STRING) {
+        nullable.add("k" + k + " IS NULL");
+      }
+    }
+    if (!nullable.isEmpty()) {
+      // A NULL number in a grouped column fails the query, as it does in memory; counted before
+      // the cut to L0, so that it cannot hide behind the choice of groups.
+      sql.append(", (SELECT COUNT(*) FROM pg WHERE ")
+          .append(String.join(" OR ", nullable))
+          .append(") AS nullkeys");
+    }
+    sql.append(" FROM ranked");
+    if (keys.length() > 0) {
+      sql.append(" GROUP BY ").append(keys);
+    }
+  }
+
+  /**
+   * {@code expr} clamped to [lower, upper], NULL staying NULL (a missing value): some databases'
+   * GREATEST ignores a NULL argument and would turn it into the lower bound.
+   */
+  private static String clamp(String expr, List<Object> params, double lower, double upper) {
+    params.add(lower);
+    params.add(upper);
+    return "CASE WHEN " + expr + " IS NULL THEN NULL ELSE LEAST(GREATEST(" + expr + ", ?), ?) END";
+  }
+
+  /**
+   * The person of a row: its user id normalized in SQL exactly as {@link
+   * dev.cleanroom.pseudonymization.Pseudonymizer#normalize} does, NULL for a missing or malformed
+   * id (whose row belongs to no person and is dropped, as on every path).
+   */
+  private String personId(Dataset d, SqlTable src) {
+    String id = src.column(d.userIdColumn());
+    if (d.schema().column(d.userIdColumn()).orElseThrow().type() != ColumnType.STRING) {
+      id = dialect.castToText(id);
+    }
+    return dialect.normalizedId(id, d.userIdFormat()).orElseThrow();
+  }
+
+  private static String value(SqlTable src, String column, ColumnType type) {
+    String c = src.column(column);
+    return type == ColumnType.STRING ? "COALESCE(" + c + ", '')" : c;
+  }
+
+  private ResolvedColumn resolveProjected(String name) {
+    return plan.projected(name);
+  }
+
+  /**
+   * Runs the statement and returns per group: users, bounded count, and per aggregate the clamped
+   * sum (or fixed-point units for noisy sums) and the number of people with a value.
+   */
+  Map<List<Object>, long[]> run(String saltHex, Map<List<Object>, BigDecimal[]> sums) {
+    Statement st = statement(saltHex);
+    SqlTable src = sources.get(0);
+    Map<List<Object>, long[]> out = new HashMap<>();
+    int aggregates = plan.aggregates().size();
+    try (Connection conn = src.jdbc().getConnection();
+        PreparedStatement ps = conn.prepareStatement(st.sql())) {
+      ps.setFetchSize(src.fetchSize());
+      for (int i = 0; i < st.params().size(); i++) {
+        Object v = st.params().get(i);
+        if (v instanceof String s) {
+          ps.setString(i + 1, s);
+        } else if (v instanceof Long l) {
+          ps.setLong(i + 1, l);
+        } else {
+          ps.setDouble(i + 1, (Double) v);
+        }
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        int keys = plan.groupBy().size();
+        while (rs.next()) {
+          List<Object> key = new ArrayList<>(keys);
+          for (int k = 0; k < keys; k++) {
+            key.add(groupValue(rs, k + 1, plan.groupBy().get(k), sourceNames()));
+          }
+          long users = rs.getLong(keys + 1);
+          if (users == 0) {
+            continue;
+          }
+          long[] counts = new long[2 + aggregates];
+          BigDecimal[] values = new BigDecimal[aggregates];
+          counts[0] = users;
+          counts[1] = rs.getLong(keys + 2);
+          int col = keys + 3;
+          for (int a = 0; a < aggregates; a++) {
+            if (plan.aggregates().get(a).dataset() < 0) {
+              continue;
+            }
+            values[a] = exactNumber(rs.getObject(col++));
+            counts[2 + a] = rs.getLong(col++);
+          }
+          if (hasNullableKeys() && rs.getLong(col) > 0) {
+            throw new DataSourceException(
+                sourceNames(), -1, "", "a grouped number column holds NULL", null);
+          }
+          out.put(List.copyOf(key), counts);
+          sums.put(List.copyOf(key), values);
+        }
+      }
+    } catch (SQLException e) {
+      String state = e.getSQLState() == null ? "unknown" : e.getSQLState();
+      throw new DataSourceException(
+          sourceNames(), "SQL state " + state + " (error " + e.getErrorCode() + ")", null);
+    }
+    return out;
+  }
+
+  /**
+   * A sum as the database returned it, exactly: a sum of whole units comes back in the database's
+   * own exact integer type (BIGINT, HUGEINT, NUMERIC), a threshold sum as a double; NULL (no value)
+   * is zero. Read through its text, which every driver writes exactly for these types.
+   */
+  private BigDecimal exactNumber(Object v) {
+    if (v == null) {
+      return BigDecimal.ZERO;
+    }
+    if (v instanceof Double d) {
+      if (!Double.isFinite(d)) {
+        throw new DataSourceException(sourceNames(), "returned a sum that is not finite", null);
+      }
+      return new BigDecimal(d);
+    }
+    if (v instanceof Number) {
+      return new BigDecimal(v.toString());
+    }
+    throw new DataSourceException(sourceNames(), "returned a sum that is not a number", null);
+  }
+
+  private boolean hasNullableKeys() {
+    return plan.groupBy().stream().anyMatch(c -> c.type() != ColumnType.STRING);
+  }
+
+  /** The names of the statement's sources, for messages. */
+  private String sourceNames() {
+    return String.join(
+        ", ", plan.datasets().stream().map(dp -> dp.dataset().source().name()).distinct().toList());
+  }
+
+  private static Object groupValue(ResultSet rs, int column, ResolvedColumn c, String source)
+      throws SQLException {
+    Object v =
+        switch (c.type()) {
+          case STRING -> rs.getString(column);
+          case LONG -> rs.getLong(column);
+          case DOUBLE -> rs.getDouble(column) + 0.0;
+        };
+    if (rs.wasNull()) {
+      throw new DataSourceException(
+          source, -1, c.name(), "a grouped number column holds NULL", null);
+    }
+    return v;
+  }
+}

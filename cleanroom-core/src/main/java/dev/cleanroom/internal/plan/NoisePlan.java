@@ -1,0 +1,245 @@
+package dev.cleanroom.internal.plan;
+
+import dev.cleanroom.AggregateFunction;
+import dev.cleanroom.Bounds;
+import dev.cleanroom.ColumnType;
+import dev.cleanroom.InvalidQueryException;
+import dev.cleanroom.PrivacyBudget;
+import dev.cleanroom.dp.GaussianMechanism;
+import dev.cleanroom.dp.LaplaceMechanism;
+import dev.cleanroom.dp.NoiseMechanism;
+import dev.cleanroom.dp.PartitionSelection;
+import dev.cleanroom.dp.Sensitivity;
+import dev.cleanroom.query.CellNoise;
+import dev.cleanroom.query.NoiseKind;
+import dev.cleanroom.query.Privacy;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The differential-privacy part of a plan: how the query's budget is split over its noisy parts,
+ * the mechanism of each part, private partition selection or the public groups, and the amount to
+ * charge each ledger.
+ *
+ * <p>The budget (ε, δ) is split evenly over the parts: one per aggregate, plus one for partition
+ * selection when groups are not public (basic composition, so the parts' ε add up to at most ε). A
+ * mean is a noisy sum over a noisy count of people, each with half of its share. With Laplace
+ * noise, all of δ goes to partition selection; with Gaussian noise, δ is split evenly over the
+ * Gaussian mechanisms and partition selection, and each Gaussian part's (ε_i, δ_i) becomes the
+ * largest ρ_i whose zCDP guarantee implies it: ρ = (sqrt(ln(1/δ_i) + ε_i) − sqrt(ln(1/δ_i)))².
+ *
+ * @param privacy the query's privacy settings
+ * @param selection the partition selection, when groups are not public
+ * @param publicGroups the public group keys, normalized to the grouped columns' types
+ * @param mechanisms per aggregate: one mechanism, or two for a mean (sum, then count)
+ * @param epsilon the ε to charge
+ * @param delta the δ to charge
+ * @param split one line per noisy part with its share
+ * @param accuracy one line per noisy part with its noise and expected 95% half-width
+ */
+public record NoisePlan(
+    Privacy.Differential privacy,
+    Optional<PartitionSelection> selection,
+    Optional<Set<List<Object>>> publicGroups,
+    List<List<NoiseMechanism>> mechanisms,
+    BigDecimal epsilon,
+    BigDecimal delta,
+    List<String> split,
+    List<String> accuracy) {
+
+  private static final MathContext DOWN = new MathContext(34, RoundingMode.FLOOR);
+
+  /**
+   * Plans the noise of a query.
+   *
+   * @throws InvalidQueryException if groups must be selected privately but δ is 0, a public group
+   *     does not fit the grouped columns, or a summed metric has bounds [0, 0]
+   */
+  static NoisePlan of(
+      Privacy.Differential dp,
+      List<ResolvedColumn> groupBy,
+      List<Plan.AggregatePlan> aggregates,
+      int maxGroupsPerUser,
+      int maxContributionsPerGroup) {
+    PrivacyBudget budget = dp.budget();
+    boolean gaussian = dp.noise() == NoiseKind.GAUSSIAN;
+    boolean privateGroups = !groupBy.isEmpty() && dp.publicGroups().isEmpty();
+    if (privateGroups && budget.delta().signum() == 0) {
+      throw new InvalidQueryException(
+          "selecting groups privately needs a budget with δ > 0; give a budget with"
+              + " PrivacyBudget.epsilonDelta(...) or list the groups with publicGroups(...)");
+    }
+    Optional<Set<List<Object>>> publicGroups =
+        dp.publicGroups().map(keys -> normalizeGroups(keys, groupBy));
+    // One person adds to at most L0 groups, and never to more groups than can be released: one
+    // total row, or the public groups.
+    if (groupBy.isEmpty()) {
+      maxGroupsPerUser = 1;
+    } else if (publicGroups.isPresent()) {
+      maxGroupsPerUser = Math.max(1, Math.min(maxGroupsPerUser, publicGroups.get().size()));
+    }
+
+    int parts = aggregates.size() + (privateGroups ? 1 : 0);
+    BigDecimal epsPart = budget.epsilon().divide(BigDecimal.valueOf(parts), DOWN);
+    int deltaUsers = (privateGroups ? 1 : 0);
+    if (gaussian) {
+      for (Plan.AggregatePlan a : aggregates) {
+        deltaUsers += a.aggregate().function() == AggregateFunction.AVG ? 2 : 1;
+      }
+    }
+    BigDecimal deltaPart =
+        deltaUsers == 0
+            ? BigDecimal.ZERO
+            : budget.delta().divide(BigDecimal.valueOf(deltaUsers), DOWN);
+    BigDecimal deltaCharged = deltaUsers == 0 ? BigDecimal.ZERO : budget.delta();
+
+    List<String> split = new ArrayList<>();
+    List<String> accuracy = new ArrayList<>();
+    Optional<PartitionSelection> selection = Optional.empty();
+    if (privateGroups) {
+      PartitionSelection ps = PartitionSelection.of(epsPart, deltaPart, maxGroupsPerUser);
+      selection = Optional.of(ps);
+      split.add("group selection: ε=" + plain(epsPart) + ", δ=" + plain(deltaPart));
+      accuracy.add(
+          String.format(
+              Locale.ROOT,
+              "group selection: noisy distinct users (discrete Laplace, scale %.3g) must reach %d"
+                  + " and k",
+              ps.scale(),
+              ps.threshold()));
+    }
+    List<List<NoiseMechanism>> mechanisms = new ArrayList<>();
+    for (Plan.AggregatePlan a : aggregates) {
+      String alias = a.aggregate().alias();
+      AggregateFunction f = a.aggregate().function();
+      List<NoiseMechanism> ms = new ArrayList<>();
+      if (f == AggregateFunction.AVG) {
+        BigDecimal half = epsPart.divide(BigDecimal.valueOf(2), DOWN);
+        ms.add(mechanism(gaussian, false, half, deltaPart, sumSensitivity(a, maxGroupsPerUser)));
+        ms.add(mechanism(gaussian, true, half, deltaPart, Sensitivity.of(maxGroupsPerUser, 1)));
+        split.add(alias + ": ε=" + plain(epsPart) + " (half for the sum, half for the count)");
+        accuracy.add(
+            String.format(
+                Locale.ROOT,
+                "%s: mean of a noisy sum (%s, scale %.3g) over a noisy count (scale %.3g); the"
+                    + " interval depends on the count",
+                alias,
+                ms.get(0).name(),
+                ms.get(0).scale(),
+                ms.get(1).scale()));
+      } else {
+        Sensitivity s =
+            switch (f) {
+              case COUNT_DISTINCT_USERS -> Sensitivity.of(maxGroupsPerUser, 1);
+              case COUNT -> Sensitivity.of(maxGroupsPerUser, maxContributionsPerGroup);
+              default -> sumSensitivity(a, maxGroupsPerUser);
+            };
+        boolean integers = f != AggregateFunction.SUM;
+        NoiseMechanism m = mechanism(gaussian, integers, epsPart, deltaPart, s);
+        ms.add(m);
+        split.add(alias + ": ε=" + plain(epsPart) + (gaussian ? ", δ=" + plain(deltaPart) : ""));
+        accuracy.add(
+            String.format(
+                Locale.ROOT,
+                "%s: %s noise, scale %.4g, expected 95%% interval ±%.4g",
+                alias,
+                m.name(),
+                m.scale(),
+                m.halfWidth(CellNoise.CONFIDENCE)));
+      }
+      mechanisms.add(List.copyOf(ms));
+    }
+    return new NoisePlan(
+        dp,
+        selection,
+        publicGroups,
+        List.copyOf(mechanisms),
+        budget.epsilon(),
+        deltaCharged,
+        List.copyOf(split),
+        List.copyOf(accuracy));
+  }
+
+  /** The granularity of each aggregate's (first) mechanism: 1 for counts, 2^k for sums. */
+  public double[] granularities() {
+    double[] g = new double[mechanisms.size()];
+    for (int a = 0; a < g.length; a++) {
+      g[a] = mechanisms.get(a).get(0).granularity();
+    }
+    return g;
+  }
+
+  private static Sensitivity sumSensitivity(Plan.AggregatePlan a, int maxGroupsPerUser) {
+    Bounds b = a.groupBounds();
+    if (b.maxAbs() == 0) {
+      throw new InvalidQueryException(
+          "metric [" + a.aggregate().column() + "] has bounds [0, 0]: its sum is always 0");
+    }
+    return Sensitivity.of(maxGroupsPerUser, b.maxAbs());
+  }
+
+  private static NoiseMechanism mechanism(
+      boolean gaussian, boolean integers, BigDecimal epsilon, BigDecimal delta, Sensitivity s) {
+    if (!gaussian) {
+      return integers
+          ? LaplaceMechanism.forIntegers(epsilon, s)
+          : LaplaceMechanism.forReals(epsilon, s);
+    }
+    BigDecimal rho = rho(epsilon, delta);
+    return integers ? GaussianMechanism.forIntegers(rho, s) : GaussianMechanism.forReals(rho, s);
+  }
+
+  /**
+   * The largest ρ whose zCDP guarantee implies (ε, δ)-DP, rounded down: the ε of {@code
+   * PrivacyBudget.zcdp(ρ).toApproxDp(δ)} is then at most the given ε.
+   */
+  static BigDecimal rho(BigDecimal epsilon, BigDecimal delta) {
+    double l = Math.log(1 / delta.doubleValue());
+    double e = epsilon.doubleValue();
+    double root = Math.sqrt(l + e) - Math.sqrt(l);
+    // Shave a relative 1e-9 so that float error never favours the analyst.
+    double rho = root * root * (1 - 1e-9);
+    return new BigDecimal(rho).round(DOWN);
+  }
+
+  private static Set<List<Object>> normalizeGroups(
+      List<List<Object>> keys, List<ResolvedColumn> groupBy) {
+    Set<List<Object>> out = new LinkedHashSet<>();
+    for (List<Object> key : keys) {
+      List<Object> k = new ArrayList<>(key.size());
+      for (int i = 0; i < key.size(); i++) {
+        ResolvedColumn c = groupBy.get(i);
+        Object v = key.get(i);
+        k.add(normalize(c, v));
+      }
+      out.add(List.copyOf(k));
+    }
+    return out;
+  }
+
+  private static Object normalize(ResolvedColumn c, Object v) {
+    ColumnType t = c.type();
+    if (t == ColumnType.STRING && v instanceof String) {
+      return v;
+    }
+    if (t == ColumnType.LONG && v instanceof Long) {
+      return v;
+    }
+    if (t == ColumnType.DOUBLE && v instanceof Number n) {
+      return n.doubleValue() + 0.0;
+    }
+    throw new InvalidQueryException(
+        "a public group's value for column [" + c.name() + "] does not have its type " + t);
+  }
+
+  private static String plain(BigDecimal d) {
+    return d.round(new MathContext(6, RoundingMode.FLOOR)).stripTrailingZeros().toPlainString();
+  }
+}

@@ -1,0 +1,223 @@
+package dev.cleanroom.internal.release;
+
+import dev.cleanroom.CleanRoomException;
+import dev.cleanroom.DataSourceException;
+import dev.cleanroom.Dataset;
+import dev.cleanroom.InvalidQueryException;
+import dev.cleanroom.PolicyRule;
+import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.internal.execution.Executor;
+import dev.cleanroom.internal.plan.Fingerprints;
+import dev.cleanroom.internal.plan.Plan;
+import dev.cleanroom.internal.plan.Planner;
+import dev.cleanroom.query.Activation;
+import dev.cleanroom.query.CohortSpec;
+import dev.cleanroom.query.Dsl;
+import dev.cleanroom.query.PolicyCheck;
+import dev.cleanroom.query.QuerySpec;
+import dev.cleanroom.spi.AuditEvent;
+import dev.cleanroom.spi.AuditSink;
+import dev.cleanroom.spi.CohortSink;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Cohort activation: checks every touched dataset's policy before any scan, finds the people who
+ * match the row stage, refuses a cohort below the minimum size the same way for every size below
+ * it, and hands the receiver's own raw ids to its {@link CohortSink}. The analyst gets the
+ * activation id only; the audit trail never sees an id or the size.
+ */
+public final class Cohorts {
+  private final Function<String, Dataset> registry;
+  private final Planner planner;
+  private final Function<Plan, Executor> executors;
+  private final Release release;
+  private final Fingerprints fingerprints;
+  private final AuditSink audit;
+  private final Incidents incidents;
+  private final Clock clock;
+  private final Function<String, CohortSink> sinks;
+
+  public Cohorts(
+      Function<String, Dataset> registry,
+      Planner planner,
+      Function<Plan, Executor> executors,
+      Release release,
+      Fingerprints fingerprints,
+      AuditSink audit,
+      Incidents incidents,
+      Clock clock,
+      Function<String, CohortSink> sinks) {
+    this.registry = registry;
+    this.planner = planner;
+    this.executors = executors;
+    this.release = release;
+    this.fingerprints = fingerprints;
+    this.audit = audit;
+    this.incidents = incidents;
+    this.clock = clock;
+    this.sinks = sinks;
+  }
+
+  public Activation activate(CohortSpec spec) {
+    String id = UUID.randomUUID().toString();
+    QuerySpec rows =
+        new QuerySpec(
+            spec.analyst(),
+            spec.datasets(),
+            spec.where(),
+            List.of(),
+            List.of(Dsl.countDistinctUsers()));
+    Event event = new Event(id, spec, fingerprints.ofCohort(rows, spec.receiver()));
+    Planner.Outcome outcome;
+    try {
+      outcome = planner.planCohort(rows);
+    } catch (InvalidQueryException e) {
+      event.record(AuditEvent.Outcome.INVALID, Optional.empty(), e.getMessage());
+      throw e;
+    }
+    List<Dataset> datasets = new ArrayList<>();
+    spec.datasets().forEach(name -> datasets.add(registry.apply(name)));
+    int receiver = -1;
+    for (int i = 0; i < datasets.size() && receiver < 0; i++) {
+      if (datasets.get(i).owner().equals(spec.receiver())) {
+        receiver = i;
+      }
+    }
+    if (receiver < 0) {
+      InvalidQueryException e =
+          new InvalidQueryException(
+              "cohort receiver "
+                  + spec.receiver()
+                  + " owns no dataset of the cohort; a party receives only the ids of its own"
+                  + " users");
+      event.record(AuditEvent.Outcome.INVALID, Optional.empty(), e.getMessage());
+      throw e;
+    }
+    Dataset strictest = datasets.get(0);
+    for (Dataset d : datasets) {
+      if (d.policy().minCohortSize() > strictest.policy().minCohortSize()) {
+        strictest = d;
+      }
+    }
+    int min = strictest.policy().minCohortSize();
+    List<PolicyCheck> checks = new ArrayList<>();
+    // Every check of the row stage applies (the planner leaves out the differential-privacy rules,
+    // which govern released aggregates): a dataset open only to approved templates refuses an
+    // ad-hoc cohort as it refuses an ad-hoc query.
+    checks.addAll(outcome.checks());
+    for (Dataset d : datasets) {
+      boolean ok = d.policy().cohortReceivers().contains(spec.receiver());
+      checks.add(
+          new PolicyCheck(
+              d.qualifiedName(),
+              d.owner(),
+              PolicyRule.COHORT_RELEASE_ALLOWED,
+              ok,
+              ok
+                  ? "cohorts may be released to " + spec.receiver()
+                  : "cohorts may not be released to " + spec.receiver()));
+    }
+    for (PolicyCheck c : checks) {
+      if (!c.passed()) {
+        PolicyViolationException e =
+            new PolicyViolationException(c.dataset(), c.owner(), c.rule(), c.detail());
+        event.record(AuditEvent.Outcome.REFUSED, Optional.of(c.rule()), e.getMessage());
+        throw e;
+      }
+    }
+    CohortSink sink = sinks.apply(spec.receiver());
+    if (sink == null) {
+      IllegalStateException e =
+          new IllegalStateException(
+              "cohort receiver " + spec.receiver() + " has no registered cohort sink");
+      event.record(AuditEvent.Outcome.INVALID, Optional.empty(), e.getMessage());
+      throw e;
+    }
+    try {
+      // A cohort counts against every query limit, like a query; charged before any scan.
+      release.charge(outcome.plan());
+    } catch (PolicyViolationException e) {
+      event.record(AuditEvent.Outcome.REFUSED, Optional.of(e.rule()), e.getMessage());
+      throw e;
+    }
+    Executor.Cohort cohort;
+    try {
+      cohort = executors.apply(outcome.plan()).cohort(outcome.plan(), receiver);
+    } catch (DataSourceException e) {
+      throw incidents.report(event.failed(e.getMessage()), datasets, e.source());
+    } catch (CleanRoomException e) {
+      event.record(AuditEvent.Outcome.FAILED, Optional.empty(), e.getMessage());
+      throw e;
+    } catch (RuntimeException e) {
+      throw incidents.report(
+          event.failed("cohort " + id + " failed (" + e.getClass().getSimpleName() + ")"),
+          datasets,
+          "");
+    }
+    if (cohort.people() < min) {
+      // One message for every size below the minimum: nothing about the true size leaves.
+      PolicyViolationException e =
+          new PolicyViolationException(
+              strictest.qualifiedName(),
+              strictest.owner(),
+              PolicyRule.COHORT_MIN_SIZE,
+              "the cohort has fewer than the minimum of " + min + " people; nothing was released");
+      event.record(
+          AuditEvent.Outcome.REFUSED, Optional.of(PolicyRule.COHORT_MIN_SIZE), e.getMessage());
+      throw e;
+    }
+    Dataset own = datasets.get(receiver);
+    Activation activation =
+        new Activation(id, spec.analyst(), spec.receiver(), own.qualifiedName());
+    try {
+      sink.receive(activation, Collections.unmodifiableSet(new TreeSet<>(cohort.rawIds())));
+    } catch (RuntimeException e) {
+      String reason =
+          "the cohort sink of "
+              + spec.receiver()
+              + " failed ("
+              + e.getClass().getSimpleName()
+              + ")";
+      event.record(AuditEvent.Outcome.FAILED, Optional.empty(), reason);
+      throw new IllegalStateException(reason);
+    }
+    event.record(
+        AuditEvent.Outcome.ACCEPTED,
+        Optional.empty(),
+        "cohort of " + own.qualifiedName() + " released to " + spec.receiver());
+    return activation;
+  }
+
+  /** The audit record of one activation; only its outcome, rule and reason vary. */
+  private final class Event {
+    private final String id;
+    private final CohortSpec spec;
+    private final String fingerprint;
+
+    Event(String id, CohortSpec spec, String fingerprint) {
+      this.id = id;
+      this.spec = spec;
+      this.fingerprint = fingerprint;
+    }
+
+    void record(AuditEvent.Outcome outcome, Optional<PolicyRule> rule, String reason) {
+      audit.record(of(outcome, rule, reason));
+    }
+
+    AuditEvent failed(String details) {
+      return of(AuditEvent.Outcome.FAILED, Optional.empty(), details);
+    }
+
+    private AuditEvent of(AuditEvent.Outcome outcome, Optional<PolicyRule> rule, String reason) {
+      return new AuditEvent(
+          clock.instant(), id, spec.analyst(), spec.datasets(), fingerprint, outcome, rule, reason);
+    }
+  }
+}

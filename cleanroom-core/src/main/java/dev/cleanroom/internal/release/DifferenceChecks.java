@@ -1,0 +1,253 @@
+package dev.cleanroom.internal.release;
+
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Difference checks for threshold-mode results, as Ads Data Hub does them: the set of people of
+ * every released row is remembered per analyst and dataset, and a new row whose set differs from a
+ * remembered one by more than 0 and fewer than k people is suppressed.
+ *
+ * <p>A set is a sorted {@code long[]} of 64-bit SipHash-2-4 values of the people's pseudonymized
+ * ids, keyed with a random key drawn when the room starts: the store holds no id and reveals
+ * nothing without the key, and it lives only as long as the room (a restarted room starts with an
+ * empty store). Two people share a hash with probability about n²/2⁶⁵ for n people, which can only
+ * make a set look one person smaller.
+ *
+ * <p>Memory: 8 bytes per person per remembered row, plus a few dozen bytes per row. It is bounded
+ * by the retention (a row is forgotten once its query's longest retention has passed) and by {@link
+ * #DEFAULT_MAX_ROWS} remembered rows per analyst and dataset, the oldest dropped first. A dropped
+ * row is no longer compared: an analyst who makes more releases than the cap can difference a new
+ * row against a forgotten one, so the cap weakens the defense in exchange for bounded memory.
+ *
+ * <p>Only rows whose sizes differ by less than k can differ by fewer than k people, so the store is
+ * indexed by size and a new row is compared with those rows only; a comparison stops as soon as k
+ * differences are found.
+ *
+ * <p>Thread-safe: the checks and the remembering of one analyst's results run one at a time, so
+ * that two concurrent queries cannot both release rows that differ by fewer than k people.
+ */
+public final class DifferenceChecks {
+  /** The number of rows remembered per analyst and dataset; beyond it, the oldest are dropped. */
+  static final int DEFAULT_MAX_ROWS = 100_000;
+
+  private final HashFunction hash;
+  private final int maxRows;
+  private final ConcurrentMap<String, Analyst> analysts = new ConcurrentHashMap<>();
+
+  /** Difference checks with a random key and {@link #DEFAULT_MAX_ROWS}. */
+  public DifferenceChecks() {
+    this(DEFAULT_MAX_ROWS);
+  }
+
+  /** Difference checks with a random key, remembering at most {@code maxRows} per store. */
+  public DifferenceChecks(int maxRows) {
+    if (maxRows < 1) {
+      throw new IllegalArgumentException("maxRows must be positive; provided value: " + maxRows);
+    }
+    SecureRandom random = new SecureRandom();
+    this.hash = Hashing.sipHash24(random.nextLong(), random.nextLong());
+    this.maxRows = maxRows;
+  }
+
+  /** The keyed 64-bit hash of a pseudonymized id. */
+  public long hash(String pseudonym) {
+    return hash.hashString(pseudonym, StandardCharsets.UTF_8).asLong();
+  }
+
+  /**
+   * The set of people of a row: {@code hashes} sorted, without repeats.
+   *
+   * @param hashes the keyed hashes of the row's people, in any order; reordered in place
+   * @param count how many of {@code hashes} are used
+   */
+  static long[] peopleSet(long[] hashes, int count) {
+    Arrays.sort(hashes, 0, count);
+    int distinct = 0;
+    for (int i = 0; i < count; i++) {
+      if (distinct == 0 || hashes[distinct - 1] != hashes[i]) {
+        hashes[distinct++] = hashes[i];
+      }
+    }
+    return Arrays.copyOf(hashes, distinct);
+  }
+
+  /**
+   * Checks the rows of one result, in order, and remembers those it keeps.
+   *
+   * @param analyst the analyst the result goes to
+   * @param datasets the qualified names of the datasets the query touched
+   * @param k the query's minimum distinct users
+   * @param retention how long the kept rows are remembered
+   * @param now the time of the release
+   * @param rows the people set of each row (see {@link #peopleSet}), in release order
+   * @return for each row, whether it may be released
+   */
+  boolean[] release(
+      String analyst,
+      List<String> datasets,
+      int k,
+      Duration retention,
+      Instant now,
+      List<long[]> rows) {
+    Analyst a = analysts.computeIfAbsent(analyst, x -> new Analyst());
+    Instant expires = now.plus(retention);
+    boolean[] keep = new boolean[rows.size()];
+    synchronized (a) {
+      List<Store> stores = new ArrayList<>();
+      for (String d : datasets) {
+        Store s = a.stores.computeIfAbsent(d, x -> new Store());
+        s.forget(now);
+        stores.add(s);
+      }
+      for (int r = 0; r < rows.size(); r++) {
+        long[] people = rows.get(r);
+        keep[r] = stores.stream().noneMatch(s -> s.hasNear(people, k, now));
+        if (keep[r]) {
+          for (Store s : stores) {
+            s.remember(people, expires, maxRows);
+          }
+        }
+      }
+    }
+    return keep;
+  }
+
+  /** The number of rows remembered for an analyst and dataset, for tests. */
+  int remembered(String analyst, String dataset) {
+    Analyst a = analysts.get(analyst);
+    if (a == null) {
+      return 0;
+    }
+    synchronized (a) {
+      Store s = a.stores.get(dataset);
+      return s == null ? 0 : s.order.size();
+    }
+  }
+
+  /**
+   * The size of the symmetric difference of two sorted sets, counted up to {@code limit}: the
+   * result is exact below {@code limit} and {@code limit} otherwise.
+   */
+  static int difference(long[] a, long[] b, int limit) {
+    int i = 0;
+    int j = 0;
+    int d = 0;
+    while (i < a.length && j < b.length && d < limit) {
+      if (a[i] == b[j]) {
+        i++;
+        j++;
+      } else if (a[i] < b[j]) {
+        i++;
+        d++;
+      } else {
+        j++;
+        d++;
+      }
+    }
+    d += (a.length - i) + (b.length - j);
+    return Math.min(d, limit);
+  }
+
+  /** One analyst's stores, by dataset. */
+  private static final class Analyst {
+    final Map<String, Store> stores = new HashMap<>();
+  }
+
+  /** A remembered row. Identity matters: the same set may be remembered twice. */
+  private static final class Row {
+    final long[] people;
+    final Instant expires;
+
+    Row(long[] people, Instant expires) {
+      this.people = people;
+      this.expires = expires;
+    }
+  }
+
+  /** The rows remembered for one analyst and dataset, by size and in release order. */
+  private static final class Store {
+    final NavigableMap<Integer, Set<Row>> bySize = new TreeMap<>();
+    final LinkedHashSet<Row> order = new LinkedHashSet<>();
+
+    /** Drops every row whose retention has passed. */
+    void forget(Instant now) {
+      for (Iterator<Row> it = order.iterator(); it.hasNext(); ) {
+        Row row = it.next();
+        if (!row.expires.isAfter(now)) {
+          it.remove();
+          unindex(row);
+        }
+      }
+    }
+
+    /** Whether a remembered row differs from {@code people} by more than 0 and fewer than k. */
+    boolean hasNear(long[] people, int k, Instant now) {
+      int size = people.length;
+      int low = size - k + 1;
+      int high = size + k - 1;
+      for (Set<Row> rows : bySize.subMap(low, true, high, true).values()) {
+        for (Row row : rows) {
+          if (row.expires.isAfter(now)) {
+            int d = difference(people, row.people, k);
+            if (d > 0 && d < k) {
+              return true;
+            }
+          }
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Remembers {@code people} until {@code expires}. A row already remembered with the same set is
+     * replaced (the same people released again), keeping the later expiry.
+     */
+    void remember(long[] people, Instant expires, int maxRows) {
+      Instant until = expires;
+      Set<Row> same = bySize.get(people.length);
+      if (same != null) {
+        for (Row r : same) {
+          if (Arrays.equals(r.people, people)) {
+            until = r.expires.isAfter(until) ? r.expires : until;
+            order.remove(r);
+            unindex(r);
+            break;
+          }
+        }
+      }
+      Row row = new Row(people, until);
+      order.add(row);
+      bySize.computeIfAbsent(people.length, x -> new LinkedHashSet<>()).add(row);
+      while (order.size() > maxRows) {
+        Row oldest = order.iterator().next();
+        order.remove(oldest);
+        unindex(oldest);
+      }
+    }
+
+    private void unindex(Row row) {
+      Set<Row> rows = bySize.get(row.people.length);
+      rows.remove(row);
+      if (rows.isEmpty()) {
+        bySize.remove(row.people.length);
+      }
+    }
+  }
+}

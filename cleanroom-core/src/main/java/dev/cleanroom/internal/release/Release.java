@@ -1,0 +1,415 @@
+package dev.cleanroom.internal.release;
+
+import dev.cleanroom.AggregateFunction;
+import dev.cleanroom.BudgetExhaustedException;
+import dev.cleanroom.Dataset;
+import dev.cleanroom.PolicyRule;
+import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.dp.BoundedMean;
+import dev.cleanroom.dp.ConfidenceInterval;
+import dev.cleanroom.dp.NoiseMechanism;
+import dev.cleanroom.dp.PartitionSelection;
+import dev.cleanroom.internal.execution.Executor;
+import dev.cleanroom.internal.plan.NoisePlan;
+import dev.cleanroom.internal.plan.Plan;
+import dev.cleanroom.query.CellNoise;
+import dev.cleanroom.query.LedgerStatus;
+import dev.cleanroom.query.ResultColumn;
+import dev.cleanroom.query.ResultRow;
+import dev.cleanroom.spi.AuditEvent;
+import dev.cleanroom.spi.BudgetStore;
+import dev.cleanroom.spi.LedgerCharge;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The one release stage, for every execution path and for cohorts: it charges the privacy budgets
+ * and query limits of a plan atomically before anything is computed, and it alone turns exact group
+ * totals into released rows (threshold k, partition selection, noise, difference checks). Execution
+ * paths only compute the totals.
+ */
+public final class Release {
+  private final BudgetStore budgets;
+  private final DifferenceChecks differences;
+  private final Clock clock;
+  private final Function<Dataset, String> ledgerBase;
+
+  /**
+   * A release stage.
+   *
+   * @param budgets the store of privacy and query-count ledgers
+   * @param differences the memory of earlier releases, for difference checks
+   * @param clock the room's clock
+   * @param ledgerBase the first part of each ledger name of a dataset: the name of the data it
+   *     reads, shared by every dataset registered over the same data (a budget belongs to the data,
+   *     not to the name it was registered under)
+   */
+  public Release(
+      BudgetStore budgets,
+      DifferenceChecks differences,
+      Clock clock,
+      Function<Dataset, String> ledgerBase) {
+    this.budgets = budgets;
+    this.differences = differences;
+    this.clock = clock;
+    this.ledgerBase = ledgerBase;
+  }
+
+  /**
+   * The released rows: group values, then aggregates.
+   *
+   * @param columns the output columns
+   * @param rows the rows that passed the threshold, in release order
+   * @param people when the plan has difference checks, the set of people of each row (sorted keyed
+   *     hashes), parallel to {@code rows}; otherwise empty
+   */
+  public record Output(List<ResultColumn> columns, List<ResultRow> rows, List<long[]> people) {}
+
+  /**
+   * What a charge left: the privacy ledgers' status, and the charges for the audit trail.
+   *
+   * @param ledgers each privacy ledger charged, with what it has left
+   * @param audited each privacy charge, for the audit event
+   */
+  public record Charged(List<LedgerStatus> ledgers, List<AuditEvent.Charge> audited) {}
+
+  /**
+   * Charges every privacy ledger and query-count ledger of {@code plan} in one atomic call: all or
+   * nothing. Cohorts are charged here too, against the query limits.
+   *
+   * @throws PolicyViolationException with {@link PolicyRule#QUERY_LIMIT} if a query limit is
+   *     reached
+   * @throws BudgetExhaustedException if a privacy budget has too little left
+   */
+  public Charged charge(Plan plan) {
+    Charges charges = charges(plan, clock.instant());
+    List<LedgerStatus> ledgers = new ArrayList<>();
+    List<AuditEvent.Charge> audited = new ArrayList<>();
+    List<LedgerCharge> all = charges.all();
+    if (all.isEmpty()) {
+      return new Charged(ledgers, audited);
+    }
+    List<LedgerCharge.Spent> spent;
+    try {
+      spent = budgets.charge(all);
+    } catch (BudgetExhaustedException e) {
+      Optional<LedgerCharge> count =
+          charges.queries().stream().filter(c -> c.ledger().equals(e.ledger())).findFirst();
+      if (count.isPresent()) {
+        Dataset limited = charges.datasets().get(e.ledger());
+        throw new PolicyViolationException(
+            limited.qualifiedName(),
+            limited.owner(),
+            PolicyRule.QUERY_LIMIT,
+            "analyst "
+                + plan.spec().analyst()
+                + " has run all "
+                + count.get().epsilonLimit().toPlainString()
+                + " queries allowed in this period (ledger "
+                + e.ledger()
+                + ")");
+      }
+      throw e;
+    }
+    for (int i = 0; i < charges.privacy().size(); i++) {
+      LedgerCharge c = charges.privacy().get(i);
+      ledgers.add(status(c, spent.get(i).epsilon(), spent.get(i).delta()));
+      Dataset d = charges.datasets().get(c.ledger());
+      audited.add(
+          new AuditEvent.Charge(c.ledger(), d.qualifiedName(), d.owner(), c.epsilon(), c.delta()));
+    }
+    return new Charged(ledgers, audited);
+  }
+
+  /**
+   * The ledgers a query charges: the privacy charges (privacy ledgers come first in {@link #all})
+   * and the query-count charges, with the dataset of each ledger.
+   */
+  public record Charges(
+      List<LedgerCharge> privacy, List<LedgerCharge> queries, Map<String, Dataset> datasets) {
+    List<LedgerCharge> all() {
+      return concat(privacy, queries);
+    }
+  }
+
+  /**
+   * One privacy charge per touched dataset whose owner requires differential privacy (for a noisy
+   * query), and one query-count charge per touched dataset with a query limit: the count is a
+   * ledger whose "ε" is the number of queries, charged 1 against the cap, so that the budget store
+   * counts it atomically and durably together with the privacy budget.
+   */
+  public Charges charges(Plan plan, Instant now) {
+    Optional<NoisePlan> noise = plan.noise();
+    List<LedgerCharge> privacy = new ArrayList<>();
+    List<LedgerCharge> queries = new ArrayList<>();
+    Map<String, Dataset> datasets = new HashMap<>();
+    String analyst = plan.spec().analyst();
+    for (Plan.DatasetPlan dp : plan.datasets()) {
+      Dataset d = dp.dataset();
+      String prefix = ledgerBase.apply(d) + "/" + analyst + "/";
+      if (noise.isPresent()) {
+        d.policy()
+            .differentialPrivacy()
+            .ifPresent(
+                rule ->
+                    privacy.add(
+                        ledger(
+                            datasets,
+                            d,
+                            prefix + rule.period().periodOf(now),
+                            noise.get().epsilon(),
+                            noise.get().delta(),
+                            rule.total().epsilon(),
+                            rule.total().delta())));
+      }
+      d.policy()
+          .queryLimit()
+          .ifPresent(
+              limit ->
+                  queries.add(
+                      ledger(
+                          datasets,
+                          d,
+                          prefix + "queries/" + limit.period().periodOf(now),
+                          BigDecimal.ONE,
+                          BigDecimal.ZERO,
+                          BigDecimal.valueOf(limit.queries()),
+                          BigDecimal.ZERO)));
+    }
+    return new Charges(privacy, queries, datasets);
+  }
+
+  /** A charge of {@code ledger} up to the limits, remembered as {@code d}'s ledger. */
+  private static LedgerCharge ledger(
+      Map<String, Dataset> datasets,
+      Dataset d,
+      String ledger,
+      BigDecimal epsilon,
+      BigDecimal delta,
+      BigDecimal epsilonLimit,
+      BigDecimal deltaLimit) {
+    datasets.put(ledger, d);
+    return new LedgerCharge(ledger, epsilon, delta, epsilonLimit, deltaLimit);
+  }
+
+  public static LedgerStatus status(LedgerCharge c, BigDecimal spentEps, BigDecimal spentDelta) {
+    String dataset = c.ledger().substring(0, c.ledger().indexOf('/'));
+    return new LedgerStatus(
+        c.ledger(),
+        dataset,
+        c.epsilon(),
+        c.delta(),
+        c.epsilonLimit().subtract(spentEps).max(BigDecimal.ZERO),
+        c.deltaLimit().subtract(spentDelta).max(BigDecimal.ZERO));
+  }
+
+  /**
+   * The rows of {@code output} that pass the difference checks, remembered for later queries; the
+   * others are suppressed silently, as rows below k are.
+   */
+  private List<ResultRow> differenceChecked(Plan plan, Output output) {
+    List<String> touched = new ArrayList<>();
+    for (Plan.DatasetPlan dp : plan.datasets()) {
+      touched.add(dp.dataset().qualifiedName());
+    }
+    boolean[] keep =
+        differences.release(
+            plan.spec().analyst(),
+            touched,
+            plan.minDistinctUsers(),
+            plan.differenceChecks().orElseThrow(),
+            clock.instant(),
+            output.people());
+    List<ResultRow> rows = new ArrayList<>();
+    for (int r = 0; r < keep.length; r++) {
+      if (keep[r]) {
+        rows.add(output.rows().get(r));
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * The released rows of {@code plan} from its groups' exact totals: in threshold mode the groups
+   * with at least k distinct people that pass the difference checks; in differential-privacy mode
+   * the public groups, or the groups that pass partition selection, with fresh noise on every
+   * aggregate. The only producer of released rows.
+   */
+  public Output rows(Plan plan, Map<List<Object>, Executor.GroupState> groups) {
+    Output out = exactRows(plan, groups);
+    if (plan.differenceChecks().isEmpty()) {
+      return out;
+    }
+    return new Output(out.columns(), differenceChecked(plan, out), List.of());
+  }
+
+  private static Output exactRows(Plan plan, Map<List<Object>, Executor.GroupState> groups) {
+    List<ResultColumn> columns = columns(plan);
+    if (plan.noise().isPresent()) {
+      return releaseNoisy(plan, plan.noise().get(), columns, groups);
+    }
+    List<List<Object>> keys = new ArrayList<>();
+    for (Map.Entry<List<Object>, Executor.GroupState> e : groups.entrySet()) {
+      // Suppression is silent: a group below the threshold leaves no trace in the result.
+      if (e.getValue().users >= plan.minDistinctUsers()) {
+        keys.add(e.getKey());
+      }
+    }
+    keys.sort(KEY_ORDER);
+    List<ResultRow> rows = new ArrayList<>(keys.size());
+    List<long[]> people = new ArrayList<>();
+    for (List<Object> key : keys) {
+      Executor.GroupState s = groups.get(key);
+      if (plan.differenceChecks().isPresent()) {
+        people.add(DifferenceChecks.peopleSet(s.members, s.memberCount));
+      }
+      List<Object> values = new ArrayList<>(key);
+      for (int a = 0; a < plan.aggregates().size(); a++) {
+        Plan.AggregatePlan ap = plan.aggregates().get(a);
+        values.add(
+            switch (ap.aggregate().function()) {
+              case COUNT -> s.count;
+              case COUNT_DISTINCT_USERS -> s.users;
+              case SUM -> s.sums[a];
+              case AVG -> s.people[a] == 0 ? Double.NaN : s.sums[a] / s.people[a];
+            });
+      }
+      rows.add(new ResultRow(columns, values));
+    }
+    return new Output(columns, rows, people);
+  }
+
+  private static List<ResultColumn> columns(Plan plan) {
+    List<ResultColumn> columns = new ArrayList<>();
+    for (int j = 0; j < plan.groupBy().size(); j++) {
+      columns.add(new ResultColumn(plan.groupNames().get(j), plan.groupBy().get(j).type(), false));
+    }
+    for (Plan.AggregatePlan ap : plan.aggregates()) {
+      columns.add(new ResultColumn(ap.aggregate().alias(), ap.type(), true));
+    }
+    return List.copyOf(columns);
+  }
+
+  /**
+   * Releases noisy rows: every public group, or the groups whose noisy distinct-user count passes
+   * partition selection and k, or the one total row. Each aggregate gets fresh noise from its own
+   * share of the budget; no exact value leaves.
+   */
+  private static Output releaseNoisy(
+      Plan plan,
+      NoisePlan noise,
+      List<ResultColumn> columns,
+      Map<List<Object>, Executor.GroupState> groups) {
+    int aggregates = plan.aggregates().size();
+    Executor.GroupState empty = new Executor.GroupState(aggregates);
+    List<List<Object>> keys;
+    if (noise.publicGroups().isPresent()) {
+      keys = new ArrayList<>(noise.publicGroups().get());
+    } else if (plan.groupBy().isEmpty()) {
+      keys = new ArrayList<>();
+      keys.add(List.of());
+    } else {
+      keys = new ArrayList<>();
+      PartitionSelection selection = noise.selection().orElseThrow();
+      for (Map.Entry<List<Object>, Executor.GroupState> e : groups.entrySet()) {
+        long noisy = selection.noisyCount(e.getValue().users);
+        if (selection.keep(noisy, plan.minDistinctUsers())) {
+          keys.add(e.getKey());
+        }
+      }
+    }
+    // Datasets whose owners did not require differential privacy are protected by their threshold
+    // alone (noise without a charged budget can be averaged away), so k holds on the exact count.
+    // (A query joining them with a dataset that requires differential privacy is refused.)
+    boolean exactThreshold =
+        plan.datasets().stream()
+            .allMatch(d -> d.dataset().policy().differentialPrivacy().isEmpty());
+    if (exactThreshold) {
+      keys.removeIf(k -> groups.getOrDefault(k, empty).users < plan.minDistinctUsers());
+    }
+    keys.sort(KEY_ORDER);
+    List<long[]> people = new ArrayList<>();
+    List<ResultRow> rows = new ArrayList<>(keys.size());
+    for (List<Object> key : keys) {
+      Executor.GroupState s = groups.getOrDefault(key, empty);
+      List<Object> values = new ArrayList<>(key);
+      List<Optional<CellNoise>> cells = new ArrayList<>();
+      for (int j = 0; j < key.size(); j++) {
+        cells.add(Optional.empty());
+      }
+      for (int a = 0; a < aggregates; a++) {
+        Plan.AggregatePlan ap = plan.aggregates().get(a);
+        List<NoiseMechanism> ms = noise.mechanisms().get(a);
+        NoiseMechanism m = ms.get(0);
+        switch (ap.aggregate().function()) {
+          case COUNT, COUNT_DISTINCT_USERS -> {
+            long exact = ap.aggregate().function() == AggregateFunction.COUNT ? s.count : s.users;
+            long v = m.addNoise(exact);
+            values.add(v);
+            cells.add(Optional.of(cell(m, m.confidenceInterval((double) v, CellNoise.CONFIDENCE))));
+          }
+          case SUM -> {
+            double v = m.addNoiseToUnits(s.units[a]);
+            values.add(v);
+            cells.add(Optional.of(cell(m, m.confidenceInterval(v, CellNoise.CONFIDENCE))));
+          }
+          case AVG -> {
+            NoiseMechanism countM = ms.get(1);
+            double sum = m.addNoiseToUnits(s.units[a]);
+            long count = countM.addNoise(s.people[a]);
+            BoundedMean mean =
+                BoundedMean.of(
+                    sum,
+                    m.confidenceInterval(sum, CellNoise.CONFIDENCE),
+                    (double) count,
+                    countM.confidenceInterval((double) count, CellNoise.CONFIDENCE),
+                    ap.groupBounds());
+            values.add(mean.mean());
+            cells.add(
+                Optional.of(
+                    new CellNoise(
+                        m.name() + " (sum and count)",
+                        m.scale(),
+                        mean.interval().lower(),
+                        mean.interval().upper())));
+          }
+        }
+      }
+      rows.add(new ResultRow(columns, values, cells));
+      if (plan.differenceChecks().isPresent()) {
+        people.add(DifferenceChecks.peopleSet(s.members, s.memberCount));
+      }
+    }
+    return new Output(columns, rows, people);
+  }
+
+  private static CellNoise cell(NoiseMechanism m, ConfidenceInterval ci) {
+    return new CellNoise(m.name(), m.scale(), ci.lower(), ci.upper());
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static final Comparator<List<Object>> KEY_ORDER =
+      (a, b) -> {
+        for (int i = 0; i < a.size(); i++) {
+          int c = ((Comparable) a.get(i)).compareTo(b.get(i));
+          if (c != 0) {
+            return c;
+          }
+        }
+        return 0;
+      };
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+}

@@ -1,0 +1,691 @@
+package dev.cleanroom.internal.room;
+
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.common.util.concurrent.ExecutionError;
+import com.google.common.util.concurrent.UncheckedExecutionException;
+import dev.cleanroom.BudgetExhaustedException;
+import dev.cleanroom.CleanRoom;
+import dev.cleanroom.CleanRoomException;
+import dev.cleanroom.CleanRoomInternalError;
+import dev.cleanroom.DataSourceException;
+import dev.cleanroom.Dataset;
+import dev.cleanroom.InvalidQueryException;
+import dev.cleanroom.Party;
+import dev.cleanroom.PolicyRule;
+import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.QueryFailedException;
+import dev.cleanroom.QueryTemplate;
+import dev.cleanroom.audit.AuditSinks;
+import dev.cleanroom.budget.BudgetStores;
+import dev.cleanroom.dp.KeyedRank;
+import dev.cleanroom.engine.QueryEngine;
+import dev.cleanroom.engine.Settings;
+import dev.cleanroom.internal.execution.Executor;
+import dev.cleanroom.internal.execution.Pushdown;
+import dev.cleanroom.internal.plan.Fingerprints;
+import dev.cleanroom.internal.plan.NoisePlan;
+import dev.cleanroom.internal.plan.Plan;
+import dev.cleanroom.internal.plan.Planner;
+import dev.cleanroom.internal.plan.TemplateRegistry;
+import dev.cleanroom.internal.release.Cohorts;
+import dev.cleanroom.internal.release.DifferenceChecks;
+import dev.cleanroom.internal.release.Incidents;
+import dev.cleanroom.internal.release.Receivers;
+import dev.cleanroom.internal.release.Release;
+import dev.cleanroom.pseudonymization.Pseudonymizer;
+import dev.cleanroom.query.Activation;
+import dev.cleanroom.query.CohortSpec;
+import dev.cleanroom.query.ExecutionPath;
+import dev.cleanroom.query.Explanation;
+import dev.cleanroom.query.LedgerStatus;
+import dev.cleanroom.query.PolicyCheck;
+import dev.cleanroom.query.PrivacyReport;
+import dev.cleanroom.query.QueryId;
+import dev.cleanroom.query.QuerySpec;
+import dev.cleanroom.query.QueryStart;
+import dev.cleanroom.query.Result;
+import dev.cleanroom.query.TemplateCall;
+import dev.cleanroom.spi.AuditEvent;
+import dev.cleanroom.spi.AuditSink;
+import dev.cleanroom.spi.BudgetStore;
+import dev.cleanroom.spi.CohortSink;
+import dev.cleanroom.spi.DataSource;
+import dev.cleanroom.spi.LedgerCharge;
+import dev.cleanroom.spi.ResultSink;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The engine's {@link CleanRoom}: a registry of datasets and the query pipeline. */
+public final class Room implements CleanRoom, QueryEngine {
+  private static final Logger log = LoggerFactory.getLogger(Room.class);
+
+  private final Settings settings;
+  private final ConcurrentMap<String, Dataset> datasets = new ConcurrentHashMap<>();
+  private final Pseudonymizer pseudonymizer;
+  private final Fingerprints fingerprints;
+  private final AuditSink audit;
+  private final Incidents incidents;
+  private final Planner planner;
+  private final BudgetStore budgets;
+  private final TemplateRegistry templates = new TemplateRegistry();
+  private final DifferenceChecks differences = new DifferenceChecks();
+  private volatile Function<QuerySpec, KeyedRank> ranks;
+  private final Release release;
+
+  /** The first dataset's name of each registered piece of data: the base of its ledgers' names. */
+  private final ConcurrentMap<Object, String> dataLedgers = new ConcurrentHashMap<>();
+
+  /** The ledger base of each registered dataset name: see {@link #ledgerBase}. */
+  private final ConcurrentMap<String, String> ledgerBases = new ConcurrentHashMap<>();
+
+  private final Cache<String, Result> answers =
+      CacheBuilder.newBuilder().maximumSize(10_000).build();
+  private final ConcurrentMap<String, ResultSink> resultSinks = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, CohortSink> cohortSinks = new ConcurrentHashMap<>();
+  private final Cohorts cohorts;
+
+  Room(Settings settings) {
+    this.settings = settings;
+    this.pseudonymizer = Pseudonymizer.of(settings.secretKey());
+    this.fingerprints = new Fingerprints(settings.secretKey());
+    this.audit = settings.auditSink().orElseGet(AuditSinks::slf4j);
+    this.incidents = new Incidents(audit, settings.partyAuditSinks());
+    this.planner = new Planner(datasets::get, this::visibleTo);
+    this.budgets = settings.budgetStore().orElseGet(BudgetStores::inMemory);
+    this.ranks = spec -> KeyedRank.keyed(fingerprints.rankSalt(spec));
+    this.release = new Release(budgets, differences, settings.clock(), this::ledgerBase);
+    this.cohorts =
+        new Cohorts(
+            datasets::get,
+            planner,
+            this::executor,
+            release,
+            fingerprints,
+            audit,
+            incidents,
+            settings.clock(),
+            cohortSinks::get);
+  }
+
+  /**
+   * Test seam: the source of each query's keyed rank (by default keyed by the room's key and the
+   * query), so that tests can make two paths choose the same groups for each person.
+   */
+  public void useRanksForTesting(Supplier<KeyedRank> ranks) {
+    Objects.requireNonNull(ranks, "ranks");
+    this.ranks = spec -> ranks.get();
+  }
+
+  /** An executor for {@code plan}, with the keyed choice of groups of its query. */
+  private Executor executor(Plan plan) {
+    return new Executor(pseudonymizer, ranks.apply(plan.spec()), differences::hash);
+  }
+
+  /**
+   * The base of the ledger names of {@code d}: the name under which its data was first registered,
+   * so that registering the same data again under another name does not open a fresh budget.
+   */
+  private String ledgerBase(Dataset d) {
+    return ledgerBases.getOrDefault(d.qualifiedName(), d.qualifiedName());
+  }
+
+  /**
+   * What identifies the data of {@code d}, read once when it is registered: the source's {@link
+   * DataSource#dataIdentity()}, else the database and table it declares, else the source object.
+   */
+  private static Object dataKey(Dataset d) {
+    DataSource s = d.source();
+    Optional<String> identity = s.dataIdentity();
+    if (identity.isPresent()) {
+      return identity.get();
+    }
+    return s.capabilities()
+        .sqlTable()
+        .<Object>map(t -> List.of(new Identity(t.jdbc()), t.tableSql()))
+        .orElseGet(() -> new Identity(s));
+  }
+
+  /** An object compared by identity. */
+  private record Identity(Object object) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Identity other && other.object == object;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(object);
+    }
+  }
+
+  @Override
+  public void register(Dataset dataset) {
+    Objects.requireNonNull(dataset, "dataset");
+    Dataset previous = datasets.putIfAbsent(dataset.qualifiedName(), dataset);
+    if (previous != null) {
+      throw new IllegalArgumentException(
+          "dataset " + dataset.qualifiedName() + " is already registered");
+    }
+    String name = dataset.qualifiedName();
+    ledgerBases.put(name, dataLedgers.computeIfAbsent(dataKey(dataset), k -> name));
+    log.debug("registered dataset {}", dataset.qualifiedName());
+  }
+
+  @Override
+  public void registerResultSink(String party, ResultSink sink) {
+    register(resultSinks, "result", party, sink);
+  }
+
+  @Override
+  public void registerCohortSink(String party, CohortSink sink) {
+    register(cohortSinks, "cohort", party, sink);
+  }
+
+  private static <T> void register(
+      ConcurrentMap<String, T> sinks, String kind, String party, T sink) {
+    String name = Party.of(party).name();
+    Objects.requireNonNull(sink, "sink");
+    if (sinks.putIfAbsent(name, sink) != null) {
+      throw new IllegalArgumentException(
+          "party " + name + " already has a registered " + kind + " sink");
+    }
+  }
+
+  @Override
+  public Set<String> datasets() {
+    return Collections.unmodifiableSet(new TreeSet<>(datasets.keySet()));
+  }
+
+  private Set<String> visibleTo(String analyst) {
+    Set<String> out = new TreeSet<>();
+    datasets.forEach(
+        (name, d) -> {
+          if (d.policy().analysts().contains(analyst)) {
+            out.add(name);
+          }
+        });
+    return out;
+  }
+
+  @Override
+  public QueryStart as(String analyst) {
+    return QueryStart.of(this, Party.of(analyst).name());
+  }
+
+  @Override
+  public void registerTemplate(QueryTemplate template) {
+    templates.register(template);
+    log.debug("registered query template {}", template.id());
+  }
+
+  @Override
+  public void approveTemplate(String owner, String templateId, String contentHash) {
+    templates.approve(owner, templateId, contentHash);
+    log.debug("query template {} approved by {}", templateId, owner);
+  }
+
+  @Override
+  public Optional<QueryTemplate> template(String templateId) {
+    return templates.template(templateId);
+  }
+
+  @Override
+  public Explanation explain(QuerySpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    return explain(spec, Optional.empty());
+  }
+
+  @Override
+  public Explanation explain(TemplateCall call) {
+    Objects.requireNonNull(call, "call");
+    TemplateRegistry.Bound bound = templates.bind(call);
+    return explain(bound.spec(), Optional.of(bound.entry()));
+  }
+
+  private Explanation explain(QuerySpec spec, Optional<TemplateRegistry.Entry> template) {
+    Planner.Outcome outcome = planner.plan(spec, template);
+    List<LedgerStatus> ledgers = List.of();
+    List<String> accuracy = List.of();
+    List<PolicyCheck> checks = new ArrayList<>(outcome.checks());
+    checks.addAll(Receivers.checks(touched(spec), List.of(spec.analyst())));
+    if (outcome.plan() != null) {
+      Release.Charges charges = release.charges(outcome.plan(), settings.clock().instant());
+      if (outcome.plan().noise().isPresent()) {
+        NoisePlan noise = outcome.plan().noise().get();
+        accuracy =
+            noise.split().isEmpty() ? noise.accuracy() : concat(noise.split(), noise.accuracy());
+        ledgers = new ArrayList<>();
+      }
+      for (LedgerCharge c : charges.privacy()) {
+        LedgerCharge.Spent spent = budgets.spent(c.ledger());
+        BigDecimal eps = spent.epsilon().add(c.epsilon());
+        BigDecimal delta = spent.delta().add(c.delta());
+        ledgers.add(Release.status(c, eps, delta));
+        boolean enough =
+            eps.compareTo(c.epsilonLimit()) <= 0 && delta.compareTo(c.deltaLimit()) <= 0;
+        Dataset d = charges.datasets().get(c.ledger());
+        checks.add(
+            new PolicyCheck(
+                d.qualifiedName(),
+                d.owner(),
+                PolicyRule.BUDGET_REMAINING,
+                enough,
+                "ledger "
+                    + c.ledger()
+                    + (enough ? " has enough budget left" : " has too little budget left")));
+      }
+      for (LedgerCharge c : charges.queries()) {
+        BigDecimal left = c.epsilonLimit().subtract(budgets.spent(c.ledger()).epsilon());
+        Dataset d = charges.datasets().get(c.ledger());
+        checks.add(
+            new PolicyCheck(
+                d.qualifiedName(),
+                d.owner(),
+                PolicyRule.QUERY_LIMIT,
+                left.signum() > 0,
+                "ledger "
+                    + c.ledger()
+                    + ": "
+                    + left.max(BigDecimal.ZERO).toPlainString()
+                    + " of "
+                    + c.epsilonLimit().toPlainString()
+                    + " queries left in this period"));
+      }
+    }
+    List<String> steps = new ArrayList<>(outcome.steps());
+    Optional<ExecutionPath> path = Optional.empty();
+    if (outcome.plan() != null) {
+      Plan plan = outcome.plan();
+      path = Optional.of(plan.path());
+      if (plan.path().kind() == ExecutionPath.Kind.PUSHED_DOWN) {
+        steps.add(
+            "the statement, with every value bound (?); only one row per group comes back: "
+                + new Pushdown(plan).statement("").sql());
+      }
+    }
+    return new Explanation(
+        spec,
+        steps,
+        checks,
+        outcome.limits().minDistinctUsers(),
+        outcome.limits().maxGroupsPerUser(),
+        outcome.limits().maxContributionsPerGroup(),
+        ledgers,
+        accuracy,
+        path);
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  /** The registered datasets of a planned query, in query order. */
+  private List<Dataset> touched(QuerySpec spec) {
+    return spec.datasets().stream().map(datasets::get).toList();
+  }
+
+  @Override
+  public Result run(QuerySpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    return answer(spec, List.of(spec.analyst()), Optional.empty());
+  }
+
+  @Override
+  public Result run(TemplateCall call) {
+    Objects.requireNonNull(call, "call");
+    TemplateRegistry.Bound bound;
+    try {
+      bound = templates.bind(call);
+    } catch (InvalidQueryException e) {
+      // A run that binds no values is audited with the template's query as its author wrote it.
+      Optional<QuerySpec> shape = templates.template(call.templateId()).map(QueryTemplate::query);
+      audit.record(
+          new AuditEvent(
+              settings.clock().instant(),
+              UUID.randomUUID().toString(),
+              call.analyst(),
+              shape.map(QuerySpec::datasets).orElse(List.of()),
+              shape.map(fingerprints::of).orElse(""),
+              AuditEvent.Outcome.INVALID,
+              Optional.empty(),
+              e.getMessage()));
+      throw e;
+    }
+    return answer(bound.spec(), List.of(call.analyst()), Optional.of(bound.entry()));
+  }
+
+  @Override
+  public QueryId submit(QuerySpec spec, List<String> receivers) {
+    Objects.requireNonNull(spec, "spec");
+    List<String> to = List.copyOf(receivers);
+    if (to.isEmpty()) {
+      throw new IllegalArgumentException("receivers must name at least one party");
+    }
+    for (String r : to) {
+      if (!resultSinks.containsKey(r)) {
+        IllegalStateException e =
+            new IllegalStateException("result receiver " + r + " has no registered result sink");
+        record(
+            UUID.randomUUID().toString(),
+            spec,
+            fingerprints.of(spec),
+            AuditEvent.Outcome.INVALID,
+            Optional.empty(),
+            e);
+        throw e;
+      }
+    }
+    Result result = answer(spec, to, Optional.empty());
+    List<String> failed = new ArrayList<>();
+    for (String r : to) {
+      try {
+        resultSinks.get(r).receive(result);
+      } catch (RuntimeException e) {
+        // The sink is the receiver's code: its message may hold result values.
+        log.warn("result sink of {} failed ({})", r, e.getClass().getSimpleName());
+        failed.add(r);
+      }
+    }
+    if (!failed.isEmpty()) {
+      throw new IllegalStateException(
+          "query " + result.queryId() + ": the result sinks of " + failed + " failed");
+    }
+    return new QueryId(result.queryId());
+  }
+
+  @Override
+  public Activation activate(CohortSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    return cohorts.activate(spec);
+  }
+
+  /** Plans, checks (the receivers too), charges and runs a query. */
+  private Result answer(
+      QuerySpec spec, List<String> receivers, Optional<TemplateRegistry.Entry> template) {
+    String queryId = UUID.randomUUID().toString();
+    String fingerprint = fingerprints.of(spec);
+    Planner.Outcome outcome;
+    try {
+      outcome = planner.plan(spec, template);
+    } catch (InvalidQueryException e) {
+      record(queryId, spec, fingerprint, AuditEvent.Outcome.INVALID, Optional.empty(), e);
+      throw e;
+    }
+    List<PolicyCheck> checks = new ArrayList<>(outcome.checks());
+    checks.addAll(Receivers.checks(touched(spec), receivers));
+    Optional<PolicyCheck> refusal = checks.stream().filter(c -> !c.passed()).findFirst();
+    if (refusal.isPresent()) {
+      PolicyCheck failed = refusal.get();
+      PolicyViolationException e =
+          new PolicyViolationException(
+              failed.dataset(), failed.owner(), failed.rule(), failed.detail());
+      record(queryId, spec, fingerprint, AuditEvent.Outcome.REFUSED, Optional.of(failed.rule()), e);
+      throw e;
+    }
+    Plan plan = outcome.plan();
+    Optional<String> key = plan.noise().isEmpty() ? Optional.empty() : answerKey(fingerprint, plan);
+    if (key.isEmpty()) {
+      return runCharged(queryId, spec, fingerprint, plan);
+    }
+    boolean[] ran = {false};
+    try {
+      Result result =
+          answers.get(
+              key.get(),
+              () -> {
+                ran[0] = true;
+                return runCharged(queryId, spec, fingerprint, plan);
+              });
+      if (!ran[0]) {
+        // An identical query on the same data was answered before: the same answer, no charge,
+        // and it does not count against a query limit (it scans nothing and reveals nothing new).
+        record(
+            queryId,
+            spec,
+            fingerprint,
+            AuditEvent.Outcome.ACCEPTED,
+            Optional.empty(),
+            "repeated query: stored answer of " + result.queryId() + ", nothing charged");
+        PrivacyReport first = result.privacy();
+        List<LedgerStatus> now = new ArrayList<>();
+        for (LedgerCharge c : release.charges(plan, settings.clock().instant()).privacy()) {
+          LedgerCharge.Spent spent = budgets.spent(c.ledger());
+          LedgerStatus s = Release.status(c, spent.epsilon(), spent.delta());
+          now.add(
+              new LedgerStatus(
+                  s.ledger(),
+                  s.dataset(),
+                  BigDecimal.ZERO,
+                  BigDecimal.ZERO,
+                  s.epsilonRemaining(),
+                  s.deltaRemaining()));
+        }
+        PrivacyReport repeated =
+            new PrivacyReport(true, first.epsilon(), first.delta(), first.split(), now, true);
+        return new Result(result.queryId(), result.columns(), result.rows(), repeated);
+      }
+      return result;
+    } catch (ExecutionException | UncheckedExecutionException | ExecutionError e) {
+      Throwable cause = e.getCause();
+      if (!ran[0]) {
+        // Another thread's identical query failed; this one fails the same way, audited here.
+        record(
+            queryId,
+            spec,
+            fingerprint,
+            cause instanceof BudgetExhaustedException
+                ? AuditEvent.Outcome.REFUSED
+                : AuditEvent.Outcome.FAILED,
+            Optional.empty(),
+            cause instanceof CleanRoomException
+                ? cause.getMessage()
+                : "failed ("
+                    + (cause == null ? "unknown" : cause.getClass().getSimpleName())
+                    + ")");
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new CleanRoomInternalError("unexpected checked exception in a query");
+    }
+  }
+
+  /**
+   * Charges every privacy ledger and query-count ledger of the query in one atomic call (the
+   * release stage's charge), then runs it.
+   */
+  private Result runCharged(String queryId, QuerySpec spec, String fingerprint, Plan plan) {
+    Release.Charged charged;
+    try {
+      charged = release.charge(plan);
+    } catch (PolicyViolationException e) {
+      record(queryId, spec, fingerprint, AuditEvent.Outcome.REFUSED, Optional.of(e.rule()), e);
+      throw e;
+    } catch (BudgetExhaustedException e) {
+      record(queryId, spec, fingerprint, AuditEvent.Outcome.REFUSED, Optional.empty(), e);
+      throw e;
+    }
+    // From here on the charge stands, whatever happens to the scan.
+    return execute(queryId, spec, fingerprint, plan, charged.ledgers(), charged.audited());
+  }
+
+  private Result execute(
+      String queryId,
+      QuerySpec spec,
+      String fingerprint,
+      Plan plan,
+      List<LedgerStatus> ledgers,
+      List<AuditEvent.Charge> charged) {
+    Release.Output output;
+    try {
+      output = release.rows(plan, executor(plan).groups(plan));
+    } catch (DataSourceException e) {
+      throw incident(queryId, spec, fingerprint, plan, charged, e.source(), e.getMessage());
+    } catch (CleanRoomException e) {
+      record(
+          queryId,
+          spec,
+          fingerprint,
+          AuditEvent.Outcome.FAILED,
+          Optional.empty(),
+          e.getMessage(),
+          charged,
+          Optional.empty());
+      throw e;
+    } catch (RuntimeException e) {
+      throw incident(
+          queryId,
+          spec,
+          fingerprint,
+          plan,
+          charged,
+          "",
+          "query " + queryId + " failed (" + e.getClass().getSimpleName() + ")");
+    } catch (Error e) {
+      record(
+          queryId,
+          spec,
+          fingerprint,
+          AuditEvent.Outcome.FAILED,
+          Optional.empty(),
+          "failed (" + e.getClass().getSimpleName() + ")",
+          charged,
+          Optional.empty());
+      if (e instanceof VirtualMachineError) {
+        throw e;
+      }
+      throw new CleanRoomInternalError("query failed (" + e.getClass().getSimpleName() + ")");
+    }
+    PrivacyReport report =
+        plan.noise()
+            .map(n -> new PrivacyReport(true, n.epsilon(), n.delta(), n.split(), ledgers, false))
+            .orElse(PrivacyReport.THRESHOLD_ONLY);
+    Result result = new Result(queryId, output.columns(), output.rows(), report);
+    record(
+        queryId,
+        spec,
+        fingerprint,
+        AuditEvent.Outcome.ACCEPTED,
+        Optional.empty(),
+        "",
+        charged,
+        Optional.empty());
+    return result;
+  }
+
+  /** Records a failure whose details depend on data; returns what the analyst sees. */
+  private QueryFailedException incident(
+      String queryId,
+      QuerySpec spec,
+      String fingerprint,
+      Plan plan,
+      List<AuditEvent.Charge> charged,
+      String source,
+      String details) {
+    AuditEvent failed =
+        event(
+            queryId,
+            spec,
+            fingerprint,
+            AuditEvent.Outcome.FAILED,
+            Optional.empty(),
+            details,
+            charged,
+            Optional.empty());
+    List<Dataset> touched = new ArrayList<>();
+    plan.datasets().forEach(dp -> touched.add(dp.dataset()));
+    return incidents.report(failed, touched, source);
+  }
+
+  /** The key of a stored answer: the query and the version of every source, if all have one. */
+  private static Optional<String> answerKey(String fingerprint, Plan plan) {
+    StringBuilder key = new StringBuilder(fingerprint);
+    for (Plan.DatasetPlan dp : plan.datasets()) {
+      Optional<String> version = dp.dataset().source().version();
+      if (version.isEmpty()) {
+        return Optional.empty();
+      }
+      key.append('|').append(dp.dataset().qualifiedName()).append('@').append(version.get());
+    }
+    return Optional.of(key.toString());
+  }
+
+  private void record(
+      String queryId,
+      QuerySpec spec,
+      String fingerprint,
+      AuditEvent.Outcome outcome,
+      Optional<PolicyRule> rule,
+      RuntimeException e) {
+    record(queryId, spec, fingerprint, outcome, rule, e == null ? "" : e.getMessage());
+  }
+
+  private void record(
+      String queryId,
+      QuerySpec spec,
+      String fingerprint,
+      AuditEvent.Outcome outcome,
+      Optional<PolicyRule> rule,
+      String reason) {
+    record(queryId, spec, fingerprint, outcome, rule, reason, List.of(), Optional.empty());
+  }
+
+  private void record(
+      String queryId,
+      QuerySpec spec,
+      String fingerprint,
+      AuditEvent.Outcome outcome,
+      Optional<PolicyRule> rule,
+      String reason,
+      List<AuditEvent.Charge> charges,
+      Optional<String> incidentId) {
+    audit.record(event(queryId, spec, fingerprint, outcome, rule, reason, charges, incidentId));
+  }
+
+  private AuditEvent event(
+      String queryId,
+      QuerySpec spec,
+      String fingerprint,
+      AuditEvent.Outcome outcome,
+      Optional<PolicyRule> rule,
+      String reason,
+      List<AuditEvent.Charge> charges,
+      Optional<String> incidentId) {
+    return new AuditEvent(
+        settings.clock().instant(),
+        queryId,
+        spec.analyst(),
+        spec.datasets(),
+        fingerprint,
+        outcome,
+        rule,
+        reason,
+        charges,
+        incidentId);
+  }
+
+  @Override
+  public String toString() {
+    return "CleanRoom[" + datasets.size() + " datasets]";
+  }
+}

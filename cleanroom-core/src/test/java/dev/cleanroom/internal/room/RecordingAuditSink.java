@@ -1,0 +1,31 @@
+package dev.cleanroom.internal.room;
+
+import dev.cleanroom.spi.AuditEvent;
+import dev.cleanroom.spi.AuditSink;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** An {@link AuditSink} that keeps every event, safe for several threads. */
+final class RecordingAuditSink implements AuditSink {
+  private final List<AuditEvent> events = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void record(AuditEvent event) {
+    events.add(event);
+  }
+
+  /** The events recorded so far, in order. */
+  List<AuditEvent> events() {
+    return List.copyOf(events);
+  }
+
+  /** The last event recorded. */
+  AuditEvent last() {
+    return events.get(events.size() - 1);
+  }
+
+  /** How many events have {@code outcome}. */
+  long count(AuditEvent.Outcome outcome) {
+    return events.stream().filter(e -> e.outcome() == outcome).count();
+  }
+}
