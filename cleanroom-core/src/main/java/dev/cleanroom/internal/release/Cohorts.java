@@ -74,7 +74,14 @@ public final class Cohorts {
             spec.where(),
             List.of(),
             List.of(Dsl.countDistinctUsers()));
-    Event event = new Event(id, spec, fingerprints.ofCohort(rows, spec.receiver()));
+    Trail event =
+        new Trail(
+            audit,
+            clock,
+            id,
+            spec.analyst(),
+            spec.datasets(),
+            fingerprints.ofCohort(rows, spec.receiver()));
     Planner.Outcome outcome;
     try {
       outcome = planner.planCohort(rows);
@@ -151,13 +158,13 @@ public final class Cohorts {
     try {
       cohort = executors.apply(outcome.plan()).cohort(outcome.plan(), receiver);
     } catch (DataSourceException e) {
-      throw incidents.report(event.failed(e.getMessage()), datasets, e.source());
+      throw incidents.report(failed(event, e.getMessage()), datasets, e.source());
     } catch (CleanRoomException e) {
       event.record(AuditEvent.Outcome.FAILED, Optional.empty(), e.getMessage());
       throw e;
     } catch (RuntimeException e) {
       throw incidents.report(
-          event.failed("cohort " + id + " failed (" + e.getClass().getSimpleName() + ")"),
+          failed(event, "cohort " + id + " failed (" + e.getClass().getSimpleName() + ")"),
           datasets,
           "");
     }
@@ -195,29 +202,7 @@ public final class Cohorts {
     return activation;
   }
 
-  /** The audit record of one activation; only its outcome, rule and reason vary. */
-  private final class Event {
-    private final String id;
-    private final CohortSpec spec;
-    private final String fingerprint;
-
-    Event(String id, CohortSpec spec, String fingerprint) {
-      this.id = id;
-      this.spec = spec;
-      this.fingerprint = fingerprint;
-    }
-
-    void record(AuditEvent.Outcome outcome, Optional<PolicyRule> rule, String reason) {
-      audit.record(of(outcome, rule, reason));
-    }
-
-    AuditEvent failed(String details) {
-      return of(AuditEvent.Outcome.FAILED, Optional.empty(), details);
-    }
-
-    private AuditEvent of(AuditEvent.Outcome outcome, Optional<PolicyRule> rule, String reason) {
-      return new AuditEvent(
-          clock.instant(), id, spec.analyst(), spec.datasets(), fingerprint, outcome, rule, reason);
-    }
+  private static AuditEvent failed(Trail event, String details) {
+    return event.event(AuditEvent.Outcome.FAILED, Optional.empty(), details, List.of());
   }
 }

@@ -2,9 +2,13 @@ package dev.cleanroom.internal.release;
 
 import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.BudgetExhaustedException;
+import dev.cleanroom.CleanRoomException;
+import dev.cleanroom.CleanRoomInternalError;
+import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.QueryFailedException;
 import dev.cleanroom.dp.BoundedMean;
 import dev.cleanroom.dp.ConfidenceInterval;
 import dev.cleanroom.dp.NoiseMechanism;
@@ -14,6 +18,8 @@ import dev.cleanroom.internal.plan.NoisePlan;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.query.CellNoise;
 import dev.cleanroom.query.LedgerStatus;
+import dev.cleanroom.query.PrivacyReport;
+import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultColumn;
 import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.spi.AuditEvent;
@@ -32,15 +38,18 @@ import java.util.function.Function;
 
 /**
  * The one release stage, for every execution path and for cohorts: it charges the privacy budgets
- * and query limits of a plan atomically before anything is computed, and it alone turns exact group
- * totals into released rows (threshold k, partition selection, noise, difference checks). Execution
- * paths only compute the totals.
+ * and query limits of a plan atomically before anything is computed, it alone turns exact group
+ * totals into released rows (threshold k, partition selection, noise, difference checks), and it
+ * records the outcome in the query's {@link Trail} (failures with data in their details as
+ * incidents). Execution paths only compute the totals; {@link Cohorts} releases ids through the
+ * same charge, checks and trail.
  */
 public final class Release {
   private final BudgetStore budgets;
   private final DifferenceChecks differences;
   private final Clock clock;
   private final Function<Dataset, String> ledgerBase;
+  private final Incidents incidents;
 
   /**
    * A release stage.
@@ -51,16 +60,93 @@ public final class Release {
    * @param ledgerBase the first part of each ledger name of a dataset: the name of the data it
    *     reads, shared by every dataset registered over the same data (a budget belongs to the data,
    *     not to the name it was registered under)
+   * @param incidents where failures whose details may hold data values go
    */
   public Release(
       BudgetStore budgets,
       DifferenceChecks differences,
       Clock clock,
-      Function<Dataset, String> ledgerBase) {
+      Function<Dataset, String> ledgerBase,
+      Incidents incidents) {
     this.budgets = budgets;
     this.differences = differences;
     this.clock = clock;
     this.ledgerBase = ledgerBase;
+    this.incidents = incidents;
+  }
+
+  /**
+   * The release of one query: charges every ledger of {@code plan} atomically (a refused charge is
+   * audited as a refusal), has {@code groups} compute its exact group totals on its decided path,
+   * turns them into released rows and records the outcome in {@code trail}. Once charged, the
+   * charge stands whatever happens to the scan; a failure is audited with it, as an incident
+   * (details to the owners' audit sinks only) when its details may hold data values.
+   *
+   * @param plan the checked plan
+   * @param trail the query's audit trail
+   * @param groups the execution of the plan: its exact group totals
+   * @return the result
+   */
+  public Result run(
+      Plan plan, Trail trail, Function<Plan, Map<List<Object>, Executor.GroupState>> groups) {
+    Charged charged;
+    try {
+      charged = charge(plan);
+    } catch (PolicyViolationException e) {
+      trail.record(AuditEvent.Outcome.REFUSED, Optional.of(e.rule()), e.getMessage());
+      throw e;
+    } catch (BudgetExhaustedException e) {
+      trail.record(AuditEvent.Outcome.REFUSED, Optional.empty(), e.getMessage());
+      throw e;
+    }
+    List<AuditEvent.Charge> audited = charged.audited();
+    Output output;
+    try {
+      output = rows(plan, groups.apply(plan));
+    } catch (DataSourceException e) {
+      throw incident(trail, plan, audited, e.source(), e.getMessage());
+    } catch (CleanRoomException e) {
+      trail.record(AuditEvent.Outcome.FAILED, Optional.empty(), e.getMessage(), audited);
+      throw e;
+    } catch (RuntimeException e) {
+      throw incident(
+          trail,
+          plan,
+          audited,
+          "",
+          "query " + trail.id() + " failed (" + e.getClass().getSimpleName() + ")");
+    } catch (Error e) {
+      trail.record(
+          AuditEvent.Outcome.FAILED,
+          Optional.empty(),
+          "failed (" + e.getClass().getSimpleName() + ")",
+          audited);
+      if (e instanceof VirtualMachineError) {
+        throw e;
+      }
+      throw new CleanRoomInternalError("query failed (" + e.getClass().getSimpleName() + ")");
+    }
+    PrivacyReport report =
+        plan.noise()
+            .map(
+                n ->
+                    new PrivacyReport(
+                        true, n.epsilon(), n.delta(), n.split(), charged.ledgers(), false))
+            .orElse(PrivacyReport.THRESHOLD_ONLY);
+    Result result = new Result(trail.id(), output.columns(), output.rows(), report);
+    trail.record(AuditEvent.Outcome.ACCEPTED, Optional.empty(), "", audited);
+    return result;
+  }
+
+  /** Records a failure whose details may hold data values; returns what the analyst sees. */
+  private QueryFailedException incident(
+      Trail trail, Plan plan, List<AuditEvent.Charge> charged, String source, String details) {
+    List<Dataset> touched = new ArrayList<>();
+    plan.datasets().forEach(dp -> touched.add(dp.dataset()));
+    return incidents.report(
+        trail.event(AuditEvent.Outcome.FAILED, Optional.empty(), details, charged),
+        touched,
+        source);
   }
 
   /**

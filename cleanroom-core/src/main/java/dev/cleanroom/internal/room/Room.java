@@ -8,13 +8,11 @@ import dev.cleanroom.BudgetExhaustedException;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.CleanRoomException;
 import dev.cleanroom.CleanRoomInternalError;
-import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.Party;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
-import dev.cleanroom.QueryFailedException;
 import dev.cleanroom.QueryTemplate;
 import dev.cleanroom.audit.AuditSinks;
 import dev.cleanroom.budget.BudgetStores;
@@ -33,6 +31,7 @@ import dev.cleanroom.internal.release.DifferenceChecks;
 import dev.cleanroom.internal.release.Incidents;
 import dev.cleanroom.internal.release.Receivers;
 import dev.cleanroom.internal.release.Release;
+import dev.cleanroom.internal.release.Trail;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
 import dev.cleanroom.query.Activation;
 import dev.cleanroom.query.CohortSpec;
@@ -57,6 +56,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -108,7 +108,7 @@ public final class Room implements CleanRoom, QueryEngine {
     this.planner = new Planner(datasets::get, this::visibleTo);
     this.budgets = settings.budgetStore().orElseGet(BudgetStores::inMemory);
     this.ranks = spec -> KeyedRank.keyed(fingerprints.rankSalt(spec));
-    this.release = new Release(budgets, differences, settings.clock(), this::ledgerBase);
+    this.release = new Release(budgets, differences, settings.clock(), this::ledgerBase, incidents);
     this.cohorts =
         new Cohorts(
             datasets::get,
@@ -356,16 +356,14 @@ public final class Room implements CleanRoom, QueryEngine {
     } catch (InvalidQueryException e) {
       // A run that binds no values is audited with the template's query as its author wrote it.
       Optional<QuerySpec> shape = templates.template(call.templateId()).map(QueryTemplate::query);
-      audit.record(
-          new AuditEvent(
-              settings.clock().instant(),
+      new Trail(
+              audit,
+              settings.clock(),
               UUID.randomUUID().toString(),
               call.analyst(),
               shape.map(QuerySpec::datasets).orElse(List.of()),
-              shape.map(fingerprints::of).orElse(""),
-              AuditEvent.Outcome.INVALID,
-              Optional.empty(),
-              e.getMessage()));
+              shape.map(fingerprints::of).orElse(""))
+          .record(AuditEvent.Outcome.INVALID, Optional.empty(), e.getMessage());
       throw e;
     }
     return answer(bound.spec(), List.of(call.analyst()), Optional.of(bound.entry()));
@@ -382,13 +380,8 @@ public final class Room implements CleanRoom, QueryEngine {
       if (!resultSinks.containsKey(r)) {
         IllegalStateException e =
             new IllegalStateException("result receiver " + r + " has no registered result sink");
-        record(
-            UUID.randomUUID().toString(),
-            spec,
-            fingerprints.of(spec),
-            AuditEvent.Outcome.INVALID,
-            Optional.empty(),
-            e);
+        trail(spec, fingerprints.of(spec))
+            .record(AuditEvent.Outcome.INVALID, Optional.empty(), e.getMessage());
         throw e;
       }
     }
@@ -419,13 +412,13 @@ public final class Room implements CleanRoom, QueryEngine {
   /** Plans, checks (the receivers too), charges and runs a query. */
   private Result answer(
       QuerySpec spec, List<String> receivers, Optional<TemplateRegistry.Entry> template) {
-    String queryId = UUID.randomUUID().toString();
     String fingerprint = fingerprints.of(spec);
+    Trail trail = trail(spec, fingerprint);
     Planner.Outcome outcome;
     try {
       outcome = planner.plan(spec, template);
     } catch (InvalidQueryException e) {
-      record(queryId, spec, fingerprint, AuditEvent.Outcome.INVALID, Optional.empty(), e);
+      trail.record(AuditEvent.Outcome.INVALID, Optional.empty(), e.getMessage());
       throw e;
     }
     List<PolicyCheck> checks = new ArrayList<>(outcome.checks());
@@ -436,13 +429,13 @@ public final class Room implements CleanRoom, QueryEngine {
       PolicyViolationException e =
           new PolicyViolationException(
               failed.dataset(), failed.owner(), failed.rule(), failed.detail());
-      record(queryId, spec, fingerprint, AuditEvent.Outcome.REFUSED, Optional.of(failed.rule()), e);
+      trail.record(AuditEvent.Outcome.REFUSED, Optional.of(failed.rule()), e.getMessage());
       throw e;
     }
     Plan plan = outcome.plan();
     Optional<String> key = plan.noise().isEmpty() ? Optional.empty() : answerKey(fingerprint, plan);
     if (key.isEmpty()) {
-      return runCharged(queryId, spec, fingerprint, plan);
+      return release.run(plan, trail, this::groups);
     }
     boolean[] ran = {false};
     try {
@@ -451,15 +444,12 @@ public final class Room implements CleanRoom, QueryEngine {
               key.get(),
               () -> {
                 ran[0] = true;
-                return runCharged(queryId, spec, fingerprint, plan);
+                return release.run(plan, trail, this::groups);
               });
       if (!ran[0]) {
         // An identical query on the same data was answered before: the same answer, no charge,
         // and it does not count against a query limit (it scans nothing and reveals nothing new).
-        record(
-            queryId,
-            spec,
-            fingerprint,
+        trail.record(
             AuditEvent.Outcome.ACCEPTED,
             Optional.empty(),
             "repeated query: stored answer of " + result.queryId() + ", nothing charged");
@@ -486,10 +476,7 @@ public final class Room implements CleanRoom, QueryEngine {
       Throwable cause = e.getCause();
       if (!ran[0]) {
         // Another thread's identical query failed; this one fails the same way, audited here.
-        record(
-            queryId,
-            spec,
-            fingerprint,
+        trail.record(
             cause instanceof BudgetExhaustedException
                 ? AuditEvent.Outcome.REFUSED
                 : AuditEvent.Outcome.FAILED,
@@ -510,113 +497,6 @@ public final class Room implements CleanRoom, QueryEngine {
     }
   }
 
-  /**
-   * Charges every privacy ledger and query-count ledger of the query in one atomic call (the
-   * release stage's charge), then runs it.
-   */
-  private Result runCharged(String queryId, QuerySpec spec, String fingerprint, Plan plan) {
-    Release.Charged charged;
-    try {
-      charged = release.charge(plan);
-    } catch (PolicyViolationException e) {
-      record(queryId, spec, fingerprint, AuditEvent.Outcome.REFUSED, Optional.of(e.rule()), e);
-      throw e;
-    } catch (BudgetExhaustedException e) {
-      record(queryId, spec, fingerprint, AuditEvent.Outcome.REFUSED, Optional.empty(), e);
-      throw e;
-    }
-    // From here on the charge stands, whatever happens to the scan.
-    return execute(queryId, spec, fingerprint, plan, charged.ledgers(), charged.audited());
-  }
-
-  private Result execute(
-      String queryId,
-      QuerySpec spec,
-      String fingerprint,
-      Plan plan,
-      List<LedgerStatus> ledgers,
-      List<AuditEvent.Charge> charged) {
-    Release.Output output;
-    try {
-      output = release.rows(plan, executor(plan).groups(plan));
-    } catch (DataSourceException e) {
-      throw incident(queryId, spec, fingerprint, plan, charged, e.source(), e.getMessage());
-    } catch (CleanRoomException e) {
-      record(
-          queryId,
-          spec,
-          fingerprint,
-          AuditEvent.Outcome.FAILED,
-          Optional.empty(),
-          e.getMessage(),
-          charged,
-          Optional.empty());
-      throw e;
-    } catch (RuntimeException e) {
-      throw incident(
-          queryId,
-          spec,
-          fingerprint,
-          plan,
-          charged,
-          "",
-          "query " + queryId + " failed (" + e.getClass().getSimpleName() + ")");
-    } catch (Error e) {
-      record(
-          queryId,
-          spec,
-          fingerprint,
-          AuditEvent.Outcome.FAILED,
-          Optional.empty(),
-          "failed (" + e.getClass().getSimpleName() + ")",
-          charged,
-          Optional.empty());
-      if (e instanceof VirtualMachineError) {
-        throw e;
-      }
-      throw new CleanRoomInternalError("query failed (" + e.getClass().getSimpleName() + ")");
-    }
-    PrivacyReport report =
-        plan.noise()
-            .map(n -> new PrivacyReport(true, n.epsilon(), n.delta(), n.split(), ledgers, false))
-            .orElse(PrivacyReport.THRESHOLD_ONLY);
-    Result result = new Result(queryId, output.columns(), output.rows(), report);
-    record(
-        queryId,
-        spec,
-        fingerprint,
-        AuditEvent.Outcome.ACCEPTED,
-        Optional.empty(),
-        "",
-        charged,
-        Optional.empty());
-    return result;
-  }
-
-  /** Records a failure whose details depend on data; returns what the analyst sees. */
-  private QueryFailedException incident(
-      String queryId,
-      QuerySpec spec,
-      String fingerprint,
-      Plan plan,
-      List<AuditEvent.Charge> charged,
-      String source,
-      String details) {
-    AuditEvent failed =
-        event(
-            queryId,
-            spec,
-            fingerprint,
-            AuditEvent.Outcome.FAILED,
-            Optional.empty(),
-            details,
-            charged,
-            Optional.empty());
-    List<Dataset> touched = new ArrayList<>();
-    plan.datasets().forEach(dp -> touched.add(dp.dataset()));
-    return incidents.report(failed, touched, source);
-  }
-
   /** The key of a stored answer: the query and the version of every source, if all have one. */
   private static Optional<String> answerKey(String fingerprint, Plan plan) {
     StringBuilder key = new StringBuilder(fingerprint);
@@ -630,58 +510,20 @@ public final class Room implements CleanRoom, QueryEngine {
     return Optional.of(key.toString());
   }
 
-  private void record(
-      String queryId,
-      QuerySpec spec,
-      String fingerprint,
-      AuditEvent.Outcome outcome,
-      Optional<PolicyRule> rule,
-      RuntimeException e) {
-    record(queryId, spec, fingerprint, outcome, rule, e == null ? "" : e.getMessage());
-  }
-
-  private void record(
-      String queryId,
-      QuerySpec spec,
-      String fingerprint,
-      AuditEvent.Outcome outcome,
-      Optional<PolicyRule> rule,
-      String reason) {
-    record(queryId, spec, fingerprint, outcome, rule, reason, List.of(), Optional.empty());
-  }
-
-  private void record(
-      String queryId,
-      QuerySpec spec,
-      String fingerprint,
-      AuditEvent.Outcome outcome,
-      Optional<PolicyRule> rule,
-      String reason,
-      List<AuditEvent.Charge> charges,
-      Optional<String> incidentId) {
-    audit.record(event(queryId, spec, fingerprint, outcome, rule, reason, charges, incidentId));
-  }
-
-  private AuditEvent event(
-      String queryId,
-      QuerySpec spec,
-      String fingerprint,
-      AuditEvent.Outcome outcome,
-      Optional<PolicyRule> rule,
-      String reason,
-      List<AuditEvent.Charge> charges,
-      Optional<String> incidentId) {
-    return new AuditEvent(
-        settings.clock().instant(),
-        queryId,
+  /** A fresh trail for a query of {@code spec}. */
+  private Trail trail(QuerySpec spec, String fingerprint) {
+    return new Trail(
+        audit,
+        settings.clock(),
+        UUID.randomUUID().toString(),
         spec.analyst(),
         spec.datasets(),
-        fingerprint,
-        outcome,
-        rule,
-        reason,
-        charges,
-        incidentId);
+        fingerprint);
+  }
+
+  /** The group totals of {@code plan}, on its decided path. */
+  private Map<List<Object>, Executor.GroupState> groups(Plan plan) {
+    return executor(plan).groups(plan);
   }
 
   @Override
