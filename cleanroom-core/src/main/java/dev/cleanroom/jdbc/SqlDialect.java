@@ -60,6 +60,20 @@ public enum SqlDialect {
   }
 
   /**
+   * {@code CAST(expression AS <double type>)}: a metric as the engine reads it, a double-precision
+   * number (so that a whole-number or decimal column is clamped and divided in double precision in
+   * SQL too).
+   */
+  public String castToDouble(String expression) {
+    String type =
+        switch (this) {
+          case POSTGRESQL, H2, ANSI -> "DOUBLE PRECISION";
+          default -> "DOUBLE";
+        };
+    return "CAST(" + expression + " AS " + type + ")";
+  }
+
+  /**
    * An expression for the lower-case hexadecimal SHA-256 of the UTF-8 bytes of a text expression,
    * if this dialect has one.
    */

@@ -7,6 +7,7 @@ import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.dp.ContributionBounding;
 import dev.cleanroom.dp.ExactTotals;
 import dev.cleanroom.dp.KeyedRank;
+import dev.cleanroom.dp.UnitTotals;
 import dev.cleanroom.internal.plan.ExecutionPaths;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
@@ -318,6 +319,7 @@ final class ColumnarExecutor {
     int[] toBase;
     int[] rows;
     ExactTotals[] sums;
+    UnitTotals[] units;
     long[][] values;
     int[] fromBase;
   }
@@ -446,7 +448,7 @@ final class ColumnarExecutor {
       if (i == grouped) {
         continue;
       }
-      scanTotals(plan.datasets().get(i), sides[i]);
+      scanTotals(plan.datasets().get(i), RowUnits.of(plan, i), sides[i]);
     }
     boolean[] joined = new boolean[basePersons];
     Arrays.fill(joined, true);
@@ -485,13 +487,14 @@ final class ColumnarExecutor {
     return cols.subList(1, cols.size());
   }
 
-  private void scanTotals(Plan.DatasetPlan dp, Side side) {
+  private void scanTotals(Plan.DatasetPlan dp, RowUnits slots, Side side) {
     List<String> cols = columnsOf(dp);
     int shift = cols.size() == dp.scanColumns().size() ? 0 : 1;
     int metrics = dp.metrics().size();
     int persons = side.ids.persons;
     side.rows = new int[persons];
     side.sums = totals(metrics, persons);
+    side.units = unitTotals(slots.size(), persons);
     side.values = new long[metrics][persons];
     int[] rowPerson = side.ids.rowPerson;
     boolean filtered = !dp.sourceFilter().isEmpty();
@@ -522,8 +525,14 @@ final class ColumnarExecutor {
             double v = metricValues[m][r];
             // NaN is a missing value: it is dropped, neither counted nor summed.
             if (!Double.isNaN(v)) {
-              side.sums[m].add(p, ContributionBounding.clamp(v, dp.valueBounds().get(m)));
+              double clamped = ContributionBounding.clamp(v, dp.valueBounds().get(m));
+              side.sums[m].add(p, clamped);
               side.values[m][p]++;
+              for (int s = 0; s < slots.size(); s++) {
+                if (slots.metric(s) == m) {
+                  side.units[s].add(p, slots.units(s, clamped));
+                }
+              }
             }
           }
         }
@@ -689,8 +698,16 @@ final class ColumnarExecutor {
     int[] distinct = new int[cap];
     long[] groupRows = new long[cap];
     ExactTotals[] groupSums = totals(metrics, cap);
+    RowUnits groupedSlots = grouped < 0 ? RowUnits.of(plan, -1) : RowUnits.of(plan, grouped);
+    UnitTotals[] groupUnits = unitTotals(groupedSlots.size(), cap);
     long[][] groupValues = new long[metrics][cap];
     ExactTotals[] sums = totals(aggregates, cap);
+    UnitTotals[] units = unitTotals(aggregates, cap);
+    int[] unitSlot = new int[aggregates];
+    for (int a = 0; a < aggregates; a++) {
+      int ds = plan.aggregates().get(a).dataset();
+      unitSlot[a] = ds < 0 ? -1 : RowUnits.of(plan, ds).slotOf(a);
+    }
     long[][] values = new long[aggregates][cap];
     for (int b = lo; b < hi; b++) {
       if (!joined[b]) {
@@ -709,11 +726,15 @@ final class ColumnarExecutor {
               int n = Math.min(groups, d * 2);
               distinct = Arrays.copyOf(distinct, n);
               groupRows = Arrays.copyOf(groupRows, n);
+              for (UnitTotals u : groupUnits) {
+                u.ensureCapacity(n);
+              }
               for (int m = 0; m < metrics; m++) {
                 groupSums[m].ensureCapacity(n);
                 groupValues[m] = Arrays.copyOf(groupValues[m], n);
               }
               for (int a = 0; a < aggregates; a++) {
+                units[a].ensureCapacity(n);
                 sums[a].ensureCapacity(n);
                 values[a] = Arrays.copyOf(values[a], n);
               }
@@ -722,6 +743,9 @@ final class ColumnarExecutor {
             slotOf[g] = s;
             distinct[s] = g;
             groupRows[s] = 0;
+            for (UnitTotals u : groupUnits) {
+              u.clear(s);
+            }
             for (int m = 0; m < metrics; m++) {
               groupSums[m].clear(s);
               groupValues[m][s] = 0;
@@ -733,6 +757,11 @@ final class ColumnarExecutor {
             if (!Double.isNaN(v)) {
               groupSums[m].add(s, v);
               groupValues[m][s]++;
+              for (int u = 0; u < groupedSlots.size(); u++) {
+                if (groupedSlots.metric(u) == m) {
+                  groupUnits[u].add(s, groupedSlots.units(u, v));
+                }
+              }
             }
           }
         }
@@ -756,21 +785,37 @@ final class ColumnarExecutor {
         }
         int m = ap.metricIndex();
         for (int s = 0; s < d; s++) {
+          units[a].clear(s);
           if (ds == grouped) {
+            if (unitSlot[a] >= 0) {
+              units[a].addTotal(s, groupUnits[unitSlot[a]], s);
+            }
             sums[a].clear(s);
             sums[a].addTotal(s, groupSums[m], s);
             values[a][s] = groupValues[m][s];
           } else {
             int pc = sides[ds].fromBase[b];
+            if (unitSlot[a] >= 0) {
+              units[a].addTotal(s, sides[ds].units[unitSlot[a]], pc);
+            }
             sums[a].clear(s);
             sums[a].addTotal(s, sides[ds].sums[m], pc);
             values[a][s] = sides[ds].values[m][pc];
           }
         }
       }
-      bounder.person(b, pseudonyms, rankIds, d, distinct, groupRows, sums, values, acc);
+      bounder.person(b, pseudonyms, rankIds, d, distinct, groupRows, sums, units, values, acc);
     }
     return acc;
+  }
+
+  /** {@code n} arrays of {@code capacity} zero unit totals. */
+  private static UnitTotals[] unitTotals(int n, int capacity) {
+    UnitTotals[] out = new UnitTotals[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = new UnitTotals(capacity);
+    }
+    return out;
   }
 
   /** {@code n} arrays of {@code capacity} zero totals. */

@@ -5,6 +5,7 @@ import dev.cleanroom.dp.ExactSum;
 import dev.cleanroom.dp.ExactTotals;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.dp.UnitSum;
+import dev.cleanroom.dp.UnitTotals;
 import dev.cleanroom.internal.plan.NoisePlan;
 import dev.cleanroom.internal.plan.Plan;
 import java.math.BigInteger;
@@ -24,10 +25,11 @@ import java.util.function.ToLongFunction;
  * groups outside the public groups are dropped (a person's L0 budget goes to groups that can be
  * released), a person with more than L0 groups keeps the L0 groups of smallest keyed rank (a hash
  * under the query's secret salt of the person's normalized id in the query's first dataset and the
- * group, as the SQL renderer ranks them in a database), row counts are capped, metric totals are
- * clamped to the group bounds and, for a noisy query, converted to whole units of the mechanism's
- * granularity; the people of each group are collected when difference checks apply. The pushed-down
- * statement renders this same specification in SQL ({@link Pushdown}).
+ * group, as the SQL renderer ranks them in a database), row counts are capped, and metric totals
+ * are clamped to the group bounds: exact real totals for a threshold query, totals in whole units
+ * of the mechanism's granularity for a noisy one (each row's value in units, {@link RowUnits}, the
+ * bounds rounded to units as well); the people of each group are collected when difference checks
+ * apply. The pushed-down statement renders this same specification in SQL ({@link Pushdown}).
  *
  * <p>One instance serves one thread: it holds scratch arrays.
  */
@@ -36,6 +38,11 @@ final class ContributionBounder {
   private final KeyedRank rank;
   private final ToLongFunction<String> peopleHash;
   private final double[] granularity;
+
+  /** Per aggregate of a noisy plan, the group bounds of a person's total in whole units. */
+  private final long[] unitLower;
+
+  private final long[] unitUpper;
   private final int aggregates;
   private final boolean members;
   private final int maxGroups;
@@ -54,6 +61,15 @@ final class ContributionBounder {
     this.rank = rank;
     this.peopleHash = peopleHash;
     this.granularity = plan.noise().map(NoisePlan::granularities).orElse(null);
+    this.unitLower = new long[plan.aggregates().size()];
+    this.unitUpper = new long[plan.aggregates().size()];
+    for (int a = 0; granularity != null && a < unitLower.length; a++) {
+      Plan.AggregatePlan ap = plan.aggregates().get(a);
+      if (ap.dataset() >= 0) {
+        unitLower[a] = UnitSum.unitsOf(ap.groupBounds().lower(), granularity[a]);
+        unitUpper[a] = UnitSum.unitsOf(ap.groupBounds().upper(), granularity[a]);
+      }
+    }
     this.aggregates = plan.aggregates().size();
     this.members = plan.differenceChecks().isPresent();
     this.maxGroups = plan.maxGroupsPerUser();
@@ -72,6 +88,9 @@ final class ContributionBounder {
    * @param group the dense id (in {@code into}) of each candidate group
    * @param rows the person's rows of the first dataset in each candidate group, for {@code count()}
    * @param sums per aggregate, the person's exact total of its metric in each candidate group
+   * @param units per aggregate of a noisy plan, the person's total of its metric in each candidate
+   *     group as whole units of the aggregate's granularity (each row's clamped value rounded half
+   *     to even, then added exactly: {@link RowUnits})
    * @param values per aggregate, the number of values behind each total (0: no value, no person)
    */
   void person(
@@ -82,6 +101,7 @@ final class ContributionBounder {
       int[] group,
       long[] rows,
       ExactTotals[] sums,
+      UnitTotals[] units,
       long[][] values,
       GroupTotals into) {
     if (candidates.length < n) {
@@ -123,8 +143,7 @@ final class ContributionBounder {
         if (granularity != null) {
           // Whole units of the mechanism's granularity, summed exactly (widening, never
           // saturating): no floating-point error can carry information past the noise.
-          double clamped = sums[a].clamped(i, ap.groupBounds());
-          into.units(a, g).add(UnitSum.unitsOf(clamped, granularity[a]));
+          into.units(a, g).add(units[a].clamped(i, unitLower[a], unitUpper[a]));
         } else {
           // Exact whatever the order of rows, people and threads, rounded once when released.
           sums[a].addClampedTo(i, ap.groupBounds(), into.sums(a, g));

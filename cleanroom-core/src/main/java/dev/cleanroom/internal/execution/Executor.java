@@ -4,6 +4,7 @@ import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.dp.ExactTotals;
 import dev.cleanroom.dp.KeyedRank;
+import dev.cleanroom.dp.UnitTotals;
 import dev.cleanroom.internal.plan.ExecutionPaths;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.internal.plan.Predicates;
@@ -49,14 +50,19 @@ public final class Executor {
     this.peopleHash = peopleHash;
   }
 
-  /** One person's rows of one dataset that share a projection: counts and metric totals. */
+  /**
+   * One person's rows of one dataset that share a projection: counts, metric totals and, for a
+   * noisy plan, the unit totals of each {@link RowUnits} slot.
+   */
   static final class Partial {
     long rows;
-    public final ExactTotals sums;
+    final ExactTotals sums;
+    final UnitTotals units;
     final long[] values;
 
-    Partial(int metrics) {
+    Partial(int metrics, int slots) {
       sums = new ExactTotals(metrics);
+      units = new UnitTotals(slots);
       values = new long[metrics];
     }
   }
@@ -219,6 +225,8 @@ public final class Executor {
     private int[] group = new int[16];
     private long[] rows = new long[16];
     private final ExactTotals[] sums;
+    private final UnitTotals[] units;
+    private final int[] slotOf;
     private long[][] values;
 
     Accumulator(Plan plan) {
@@ -228,8 +236,13 @@ public final class Executor {
       this.aggregates = plan.aggregates().size();
       this.comboRow = new ComboRow(plan.datasets().size());
       this.sums = new ExactTotals[aggregates];
+      this.units = new UnitTotals[aggregates];
+      this.slotOf = new int[aggregates];
       for (int a = 0; a < aggregates; a++) {
         sums[a] = new ExactTotals(16);
+        units[a] = new UnitTotals(16);
+        int d = plan.aggregates().get(a).dataset();
+        slotOf[a] = d < 0 ? -1 : RowUnits.of(plan, d).slotOf(a);
       }
       this.values = new long[aggregates][16];
     }
@@ -247,8 +260,9 @@ public final class Executor {
         int cap = Math.max(n, 2 * group.length);
         group = new int[cap];
         rows = new long[cap];
-        for (ExactTotals t : sums) {
-          t.ensureCapacity(cap);
+        for (int a = 0; a < aggregates; a++) {
+          sums[a].ensureCapacity(cap);
+          units[a].ensureCapacity(cap);
         }
         values = new long[aggregates][cap];
       }
@@ -267,17 +281,21 @@ public final class Executor {
             continue;
           }
           sums[a].clear(i);
+          units[a].clear(i);
           long v = 0;
           for (List<Object> pk : contrib.get(ap.dataset())) {
             Partial p = parts.get(ap.dataset()).get(pk);
             sums[a].addTotal(i, p.sums, ap.metricIndex());
+            if (slotOf[a] >= 0) {
+              units[a].addTotal(i, p.units, slotOf[a]);
+            }
             v += p.values[ap.metricIndex()];
           }
           values[a][i] = v;
         }
         i++;
       }
-      bounder.person(person, p -> pid, p -> rankId, n, group, rows, sums, values, totals);
+      bounder.person(person, p -> pid, p -> rankId, n, group, rows, sums, units, values, totals);
     }
   }
 

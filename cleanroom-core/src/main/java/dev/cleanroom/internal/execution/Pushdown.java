@@ -1,8 +1,10 @@
 package dev.cleanroom.internal.execution;
 
+import dev.cleanroom.Bounds;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
+import dev.cleanroom.dp.UnitSum;
 import dev.cleanroom.internal.plan.ExecutionPaths;
 import dev.cleanroom.internal.plan.NoisePlan;
 import dev.cleanroom.internal.plan.Plan;
@@ -87,9 +89,9 @@ public final class Pushdown {
     }
     columns.add("r0");
     for (int i = 0; i < n; i++) {
-      for (int m = 0; m < plan.datasets().get(i).metrics().size(); m++) {
-        columns.add("s" + i + "_" + m);
-        columns.add("n" + i + "_" + m);
+      for (int c = 0; c < sumCount(i); c++) {
+        columns.add("s" + i + "_" + c);
+        columns.add("n" + i + "_" + c);
       }
     }
     if (oneRowPerGroup()) {
@@ -119,7 +121,7 @@ public final class Pushdown {
     int n = plan.datasets().size();
     List<Integer> withGroups = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      if (i == 0 || !plan.datasets().get(i).metrics().isEmpty()) {
+      if (i == 0 || sumCount(i) > 0) {
         withGroups.add(i);
         sql.append(", ");
         perGroup(i, sql);
@@ -133,8 +135,7 @@ public final class Pushdown {
       if (i == 0) {
         sql.append(", g0.r AS r0");
       }
-      List<String> metrics = plan.datasets().get(i).metrics();
-      for (int m = 0; m < metrics.size(); m++) {
+      for (int m = 0; m < sumCount(i); m++) {
         sql.append(", g")
             .append(i)
             .append(".s")
@@ -180,7 +181,10 @@ public final class Pushdown {
       sql.append(", ").append(value(src, c.name(), c.type())).append(" AS p").append(j);
     }
     for (int m = 0; m < dp.metrics().size(); m++) {
-      sql.append(", ").append(src.column(dp.metrics().get(m))).append(" AS m").append(m);
+      sql.append(", ")
+          .append(dialect.castToDouble(src.column(dp.metrics().get(m))))
+          .append(" AS m")
+          .append(m);
     }
     sql.append(" FROM ").append(src.tableSql()).append(" WHERE ");
     sql.append(
@@ -194,8 +198,9 @@ public final class Pushdown {
   }
 
   /**
-   * a_i: per person and projection, the row count and the sums of clamped metric values; for all
-   * but the last dataset, only of the people in a_(i+1).
+   * a_i: per person and projection, the row count and the sums of clamped metric values (for a
+   * noisy plan, of each row's clamped value in whole units of each aggregate's granularity, exact
+   * BIGINT sums: {@link RowUnits}); for all but the last dataset, only of the people in a_(i+1).
    */
   private void partialsOf(int i, StringBuilder sql, List<Object> params) {
     Plan.DatasetPlan dp = plan.datasets().get(i);
@@ -203,23 +208,59 @@ public final class Pushdown {
     String keys = projectionList(dp);
     sql.append(keys);
     sql.append(", COUNT(*) AS r");
-    for (int m = 0; m < dp.metrics().size(); m++) {
-      sql.append(", SUM(")
-          .append(
-              clamp(
-                  "m" + m,
-                  params,
-                  dp.valueBounds().get(m).lower(),
-                  dp.valueBounds().get(m).upper()))
-          .append(") AS s")
-          .append(m);
-      sql.append(", COUNT(m").append(m).append(") AS n").append(m);
+    RowUnits slots = RowUnits.of(plan, i);
+    for (int c = 0; c < sumCount(i); c++) {
+      int m = slots.size() > 0 ? slots.metric(c) : c;
+      Bounds b = dp.valueBounds().get(m);
+      String value =
+          slots.size() > 0
+              ? units("m" + m, params, b, slots.granularity(c))
+              : clamp("m" + m, params, b.lower(), b.upper());
+      sql.append(", SUM(").append(value).append(") AS s").append(c);
+      sql.append(", COUNT(m").append(m).append(") AS n").append(c);
     }
     sql.append(" FROM d").append(i);
     if (i + 1 < plan.datasets().size()) {
       sql.append(" WHERE pid IN (SELECT pid FROM a").append(i + 1).append(')');
     }
     sql.append(" GROUP BY pid").append(keys).append(')');
+  }
+
+  /**
+   * The number of sum columns of dataset {@code i}: one per {@link RowUnits} slot of a noisy plan,
+   * else one per metric.
+   */
+  private int sumCount(int i) {
+    RowUnits slots = RowUnits.of(plan, i);
+    return plan.noise().isPresent() ? slots.size() : plan.datasets().get(i).metrics().size();
+  }
+
+  /**
+   * A row's value of {@code column}, clamped into {@code b}, in whole units of {@code granularity}
+   * rounded half to even as {@link dev.cleanroom.dp.UnitSum#unitsOf} rounds: q = clamped / g
+   * (exact: g is a power of two), f = FLOOR(q), plus one when q - f &gt; 1/2, or = 1/2 and f is
+   * odd; NULL for NULL. Each occurrence of q binds its own values.
+   */
+  private static String units(String column, List<Object> params, Bounds b, double granularity) {
+    String[] q = new String[6];
+    for (int k = 0; k < q.length; k++) {
+      String c = clamp(column, params, b.lower(), b.upper());
+      params.add(granularity);
+      q[k] = "(" + c + " / ?)";
+    }
+    return "CAST(FLOOR("
+        + q[0]
+        + ") AS BIGINT) + CASE WHEN "
+        + q[1]
+        + " - FLOOR("
+        + q[2]
+        + ") > 0.5 OR ("
+        + q[3]
+        + " - FLOOR("
+        + q[4]
+        + ") = 0.5 AND MOD(CAST(FLOOR("
+        + q[5]
+        + ") AS BIGINT), 2) <> 0) THEN 1 ELSE 0 END";
   }
 
   private static String projectionList(Plan.DatasetPlan dp) {
@@ -252,7 +293,7 @@ public final class Pushdown {
             .append(j);
       }
       sql.append(", a").append(i).append(".r AS r").append(i);
-      for (int m = 0; m < dp.metrics().size(); m++) {
+      for (int m = 0; m < sumCount(i); m++) {
         sql.append(", a")
             .append(i)
             .append(".s")
@@ -300,7 +341,7 @@ public final class Pushdown {
     }
     sql.append("g").append(i).append(" AS (SELECT pid").append(keys);
     sql.append(", SUM(r").append(i).append(") AS r");
-    for (int m = 0; m < dp.metrics().size(); m++) {
+    for (int m = 0; m < sumCount(i); m++) {
       sql.append(", SUM(s").append(i).append('_').append(m).append(") AS s").append(m);
       sql.append(", SUM(n").append(i).append('_').append(m).append(") AS n").append(m);
     }
@@ -309,7 +350,7 @@ public final class Pushdown {
       sql.append(", c").append(i).append('_').append(j);
     }
     sql.append(", r").append(i);
-    for (int m = 0; m < dp.metrics().size(); m++) {
+    for (int m = 0; m < sumCount(i); m++) {
       sql.append(", s")
           .append(i)
           .append('_')
@@ -389,33 +430,20 @@ public final class Pushdown {
       if (ap.dataset() < 0) {
         continue;
       }
-      String s = "s" + ap.dataset() + "_" + ap.metricIndex();
-      String nn = "n" + ap.dataset() + "_" + ap.metricIndex();
+      int column =
+          granularity.isPresent() ? RowUnits.of(plan, ap.dataset()).slotOf(a) : ap.metricIndex();
+      String s = "s" + ap.dataset() + "_" + column;
+      String nn = "n" + ap.dataset() + "_" + column;
       if (granularity.isPresent()) {
-        // Whole units of the granularity, rounded half to even as the engine's UnitSum.unitsOf:
-        // q = clamped / g (exact: g is a power of two), f = FLOOR(q), plus one when q - f > 1/2,
-        // or = 1/2 and f is odd. Each occurrence of q binds its own values.
-        String[] q = new String[6];
-        for (int i = 0; i < q.length; i++) {
-          String c = clamp(s, params, ap.groupBounds().lower(), ap.groupBounds().upper());
-          params.add(granularity.get()[a]);
-          q[i] = "(" + c + " / ?)";
-        }
+        // The person's exact total of units, clamped to the group bounds in units (as the
+        // engine's ContributionBounder): an exact integer sum in the database.
+        params.add(UnitSum.unitsOf(ap.groupBounds().lower(), granularity.get()[a]));
+        params.add(UnitSum.unitsOf(ap.groupBounds().upper(), granularity.get()[a]));
         sql.append(", SUM(CASE WHEN ")
             .append(nn)
-            .append(" > 0 THEN CAST(FLOOR(")
-            .append(q[0])
-            .append(") AS BIGINT) + CASE WHEN ")
-            .append(q[1])
-            .append(" - FLOOR(")
-            .append(q[2])
-            .append(") > 0.5 OR (")
-            .append(q[3])
-            .append(" - FLOOR(")
-            .append(q[4])
-            .append(") = 0.5 AND MOD(CAST(FLOOR(")
-            .append(q[5])
-            .append(") AS BIGINT), 2) <> 0) THEN 1 ELSE 0 END ELSE 0 END) AS sa")
+            .append(" > 0 THEN LEAST(GREATEST(")
+            .append(s)
+            .append(", ?), ?) ELSE 0 END) AS sa")
             .append(a);
       } else {
         String clamped = clamp(s, params, ap.groupBounds().lower(), ap.groupBounds().upper());

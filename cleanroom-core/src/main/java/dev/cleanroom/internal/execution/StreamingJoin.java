@@ -5,6 +5,7 @@ import dev.cleanroom.DataSourceException;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.dp.ContributionBounding;
 import dev.cleanroom.dp.ExactTotals;
+import dev.cleanroom.dp.UnitTotals;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
 import dev.cleanroom.spi.ColumnBatch;
@@ -111,7 +112,13 @@ final class StreamingJoin {
     Store[] stores = new Store[n];
     for (int k = 0; k < n; k++) {
       int i = order.get(k);
-      stores[i] = scan(plan.datasets().get(i), k, i == 0, i == rawIdsOf ? rawIds : null);
+      stores[i] =
+          scan(
+              plan.datasets().get(i),
+              RowUnits.of(plan, i),
+              k,
+              i == 0,
+              i == rawIdsOf ? rawIds : null);
     }
     int people = persons.count;
     int[][] offsets = new int[n][];
@@ -152,7 +159,7 @@ final class StreamingJoin {
    * Scans one dataset into a store, keeping the rows of people seen in all {@code k} datasets
    * scanned before (every person, for the first).
    */
-  private Store scan(Plan.DatasetPlan dp, int k, boolean first, RawIdSink rawIds) {
+  private Store scan(Plan.DatasetPlan dp, RowUnits slots, int k, boolean first, RawIdSink rawIds) {
     String source = dp.dataset().source().name();
     String userCol = dp.dataset().userIdColumn();
     UserIdFormat format = dp.dataset().userIdFormat();
@@ -163,7 +170,7 @@ final class StreamingJoin {
         new ScanRequest(
             dp.scanColumns(), Set.of(userCol), dp.sourceFilter(), ScanRequest.DEFAULT_BATCH_SIZE);
     int metrics = dp.metrics().size();
-    Store store = new Store(metrics);
+    Store store = new Store(metrics, slots.size());
     Executor.BatchRow row = new Executor.BatchRow();
     try (Scan scan = dp.dataset().source().scan(request)) {
       for (Optional<ColumnBatch> next = scan.next(); next.isPresent(); next = scan.next()) {
@@ -201,8 +208,14 @@ final class StreamingJoin {
             double v = Executor.value(batch, dp.metricSlots()[m], r);
             // NaN is a missing value: it is dropped, neither counted nor summed.
             if (!Double.isNaN(v)) {
-              store.sums[m].add(e, ContributionBounding.clamp(v, dp.valueBounds().get(m)));
+              double clamped = ContributionBounding.clamp(v, dp.valueBounds().get(m));
+              store.sums[m].add(e, clamped);
               store.values[m][e]++;
+              for (int s = 0; s < slots.size(); s++) {
+                if (slots.metric(s) == m) {
+                  store.units[s].add(e, slots.units(s, clamped));
+                }
+              }
             }
           }
         }
@@ -413,13 +426,18 @@ final class StreamingJoin {
     private long[] keys = new long[1 << 9];
     long[] rows = new long[1 << 9];
     ExactTotals[] sums;
+    UnitTotals[] units;
     long[][] values;
     private int size;
 
-    Store(int metrics) {
+    Store(int metrics, int slots) {
       sums = new ExactTotals[metrics];
       for (int m = 0; m < metrics; m++) {
         sums[m] = new ExactTotals(1 << 9);
+      }
+      units = new UnitTotals[slots];
+      for (int s = 0; s < slots; s++) {
+        units[s] = new UnitTotals(1 << 9);
       }
       values = new long[metrics][1 << 9];
     }
@@ -445,6 +463,9 @@ final class StreamingJoin {
         int cap = keys.length * 2;
         keys = Arrays.copyOf(keys, cap);
         rows = Arrays.copyOf(rows, cap);
+        for (UnitTotals u : units) {
+          u.ensureCapacity(cap);
+        }
         for (int m = 0; m < sums.length; m++) {
           sums[m].ensureCapacity(cap);
           values[m] = Arrays.copyOf(values[m], cap);
@@ -498,7 +519,10 @@ final class StreamingJoin {
       Map<List<Object>, Executor.Partial> out = new HashMap<>();
       for (int j = from; j < to; j++) {
         int e = entries[j];
-        Executor.Partial partial = new Executor.Partial(sums.length);
+        Executor.Partial partial = new Executor.Partial(sums.length, units.length);
+        for (int s = 0; s < units.length; s++) {
+          partial.units.addTotal(s, units[s], e);
+        }
         partial.rows = rows[e];
         for (int m = 0; m < sums.length; m++) {
           partial.sums.addTotal(m, sums[m], e);

@@ -736,7 +736,7 @@ public final class Planner {
                     limits.maxGroupsPerUser(),
                     limits.maxContributionsPerGroup()))
             : Optional.empty();
-    noise.ifPresent(np -> checkUnits(np, aggs));
+    noise.ifPresent(np -> checkUnits(np, aggs, plans));
     return new Plan(
         spec,
         List.copyOf(plans),
@@ -757,18 +757,24 @@ public final class Planner {
   }
 
   /**
-   * Refuses, before any budget is charged, a noisy sum whose one person's clamped total would not
-   * fit in 63 bits of the mechanism's units (a tiny granularity from a very large ε): the engine
-   * sums units exactly and never saturates, so such a query could not be answered right.
+   * Refuses, before any budget is charged, a noisy sum whose one row's clamped value or one
+   * person's clamped total would not fit in 63 bits of the mechanism's units (a tiny granularity
+   * from a very large ε): the engine sums units exactly and never saturates, so such a query could
+   * not be answered right.
    */
-  private static void checkUnits(NoisePlan noise, List<Plan.AggregatePlan> aggs) {
+  private static void checkUnits(
+      NoisePlan noise, List<Plan.AggregatePlan> aggs, List<Plan.DatasetPlan> datasets) {
     double[] g = noise.granularities();
     for (int a = 0; a < aggs.size(); a++) {
       Plan.AggregatePlan ap = aggs.get(a);
       if (ap.dataset() < 0) {
         continue;
       }
+      // Each row's clamped value becomes units, then each person's total is clamped in units.
+      Bounds value = datasets.get(ap.dataset()).valueBounds().get(ap.metricIndex());
       try {
+        UnitSum.unitsOf(value.lower(), g[a]);
+        UnitSum.unitsOf(value.upper(), g[a]);
         UnitSum.unitsOf(ap.groupBounds().lower(), g[a]);
         UnitSum.unitsOf(ap.groupBounds().upper(), g[a]);
       } catch (ArithmeticException e) {

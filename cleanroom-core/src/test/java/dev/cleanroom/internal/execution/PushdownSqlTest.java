@@ -16,6 +16,7 @@ import dev.cleanroom.Policy;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.Schema;
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.dp.UnitSum;
 import dev.cleanroom.internal.execution.PushdownDatabases.Db;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.internal.plan.Planner;
@@ -96,8 +97,6 @@ class PushdownSqlTest {
           555555555L,
           -4242.25,
           31337.75,
-          77777.5,
-          -66666.5,
           SALT);
 
   /** What each query spends: its datasets are differentially private. */
@@ -254,6 +253,18 @@ class PushdownSqlTest {
       assertFalse(sql.contains(leak), () -> dialect + ": [" + leak + "] in the SQL text " + sql);
     }
     assertEquals(1, st.params().stream().filter(SALT::equals).count(), "the salt, once");
+    // The group bounds -66666.5 and 77777.5 are bound in whole units of each sum's granularity.
+    List<Double> granularities =
+        st.params().stream()
+            .filter(v -> v instanceof Double d && d > 0 && d < 1 && Math.getExponent(d) < 0)
+            .map(Double.class::cast)
+            .distinct()
+            .toList();
+    assertEquals(2, granularities.size(), st.params()::toString);
+    for (double g : granularities) {
+      assertTrue(st.params().contains(UnitSum.unitsOf(-66666.5, g)), st.params()::toString);
+      assertTrue(st.params().contains(UnitSum.unitsOf(77777.5, g)), st.params()::toString);
+    }
     // Limits are bound too: L0 13 and at most 11 rows per person and group.
     assertTrue(st.params().contains(13L) && st.params().contains(11L), st.params()::toString);
     long placeholders = sql.chars().filter(c -> c == '?').count();
