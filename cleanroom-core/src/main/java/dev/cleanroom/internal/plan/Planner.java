@@ -556,6 +556,12 @@ public final class Planner {
             .append("]");
       }
     }
+    if (spec.privacy() instanceof Privacy.Differential
+        && metricColumns.stream().anyMatch(c -> c != null && c.role() == ColumnRole.METRIC)) {
+      bound.append(
+          "; each value of a noisy sum in whole units of its noise granularity, each person's"
+              + " units added exactly and clamped");
+    }
     steps.add(bound.toString());
     steps.add(
         "aggregate "
