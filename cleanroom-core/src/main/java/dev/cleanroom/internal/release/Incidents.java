@@ -34,7 +34,7 @@ public final class Incidents {
    * @param touched the datasets of the query
    * @param source the name of the failing source, or the empty string if unknown
    */
-  public QueryFailedException report(AuditEvent failed, List<Dataset> touched, String source) {
+  QueryFailedException report(AuditEvent failed, List<Dataset> touched, String source) {
     String incidentId = UUID.randomUUID().toString();
     QueryFailedException failure = new QueryFailedException(incidentId);
     Set<String> owning = new TreeSet<>();

@@ -157,7 +157,7 @@ public final class Release {
    * @param people when the plan has difference checks, the set of people of each row (sorted keyed
    *     hashes), parallel to {@code rows}; otherwise empty
    */
-  public record Output(List<ResultColumn> columns, List<ResultRow> rows, List<long[]> people) {}
+  record Output(List<ResultColumn> columns, List<ResultRow> rows, List<long[]> people) {}
 
   /**
    * What a charge left: the privacy ledgers' status, and the charges for the audit trail.
@@ -165,7 +165,7 @@ public final class Release {
    * @param ledgers each privacy ledger charged, with what it has left
    * @param audited each privacy charge, for the audit event
    */
-  public record Charged(List<LedgerStatus> ledgers, List<AuditEvent.Charge> audited) {}
+  record Charged(List<LedgerStatus> ledgers, List<AuditEvent.Charge> audited) {}
 
   /**
    * Charges every privacy ledger and query-count ledger of {@code plan} in one atomic call: all or
@@ -175,7 +175,7 @@ public final class Release {
    *     reached
    * @throws BudgetExhaustedException if a privacy budget has too little left
    */
-  public Charged charge(Plan plan) {
+  Charged charge(Plan plan) {
     Charges charges = charges(plan, clock.instant());
     List<LedgerStatus> ledgers = new ArrayList<>();
     List<AuditEvent.Charge> audited = new ArrayList<>();
@@ -329,7 +329,7 @@ public final class Release {
    * the public groups, or the groups that pass partition selection, with fresh noise on every
    * aggregate. The only producer of released rows.
    */
-  public Output rows(Plan plan, Map<List<Object>, Executor.GroupState> groups) {
+  Output rows(Plan plan, Map<List<Object>, Executor.GroupState> groups) {
     Output out = exactRows(plan, groups);
     if (plan.differenceChecks().isEmpty()) {
       return out;
