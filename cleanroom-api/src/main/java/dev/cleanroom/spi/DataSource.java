@@ -75,6 +75,18 @@ public interface DataSource {
   }
 
   /**
+   * Checks now, cheaply, that the source can be read as its schema declares: the file or table is
+   * there and has every column of the schema (and, where the source can tell cheaply, that its
+   * first row parses as the declared types). A room calls it when a dataset over the source is
+   * registered, so that a broken source fails there, with a message naming the file or table and
+   * column, rather than in a later query. The default checks nothing.
+   *
+   * @throws dev.cleanroom.DataSourceException if the source cannot be read as its schema declares;
+   *     the message names the source and column, never a data value
+   */
+  default void check() {}
+
+  /**
    * Starts a scan of the requested columns. The caller closes the scan.
    *
    * @param request the columns to read

@@ -268,6 +268,28 @@ public final class JdbcSource implements DataSource, SqlTable {
     return dataIdentity;
   }
 
+  /**
+   * Runs {@code SELECT <every column> FROM <table> WHERE 1 = 0}: the database can be reached and
+   * the table still has every column of the schema.
+   *
+   * @throws DataSourceException with the SQL state if it cannot
+   */
+  @Override
+  public void check() {
+    List<String> cols = new ArrayList<>();
+    for (String c : schema.names()) {
+      cols.add(dialect.quote(c));
+    }
+    String sql = "SELECT " + String.join(", ", cols) + " FROM " + tableSql + " WHERE 1 = 0";
+    try (Connection c = jdbc.getConnection();
+        java.sql.PreparedStatement ps = c.prepareStatement(sql);
+        java.sql.ResultSet rs = ps.executeQuery()) {
+      rs.next();
+    } catch (SQLException e) {
+      throw JdbcErrors.failure(name, e);
+    }
+  }
+
   /** The column named {@code name}; a caller error if it is not in the schema. */
   /**
    * Whether the database compares values of {@code column} as the engine does, so that a filter on

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -165,6 +166,19 @@ public final class CsvSource implements DataSource {
   @Override
   public Schema schema() {
     return schema;
+  }
+
+  /**
+   * Opens the file, checks its header and reads its first record with the schema's types.
+   *
+   * @throws DataSourceException if the file cannot be read, its header lacks a schema column or
+   *     names one twice, or its first record is malformed (unless malformed rows are skipped)
+   */
+  @Override
+  public void check() {
+    try (Scan scan = scan(new ScanRequest(schema.names(), Set.of(), List.of(), 1))) {
+      scan.next();
+    }
   }
 
   /**

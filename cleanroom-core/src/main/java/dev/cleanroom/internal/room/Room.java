@@ -8,6 +8,7 @@ import dev.cleanroom.BudgetExhaustedException;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.CleanRoomException;
 import dev.cleanroom.CleanRoomInternalError;
+import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.Party;
@@ -176,6 +177,7 @@ public final class Room implements CleanRoom, QueryEngine {
   @Override
   public void register(Dataset dataset) {
     Objects.requireNonNull(dataset, "dataset");
+    check(dataset);
     Dataset previous = datasets.putIfAbsent(dataset.qualifiedName(), dataset);
     if (previous != null) {
       throw new IllegalArgumentException(
@@ -184,6 +186,23 @@ public final class Room implements CleanRoom, QueryEngine {
     String name = dataset.qualifiedName();
     ledgerBases.put(name, dataLedgers.computeIfAbsent(dataKey(dataset), k -> name));
     log.debug("registered dataset {}", dataset.qualifiedName());
+  }
+
+  /**
+   * Fails the registration of a dataset whose source cannot be read as its schema declares ({@link
+   * DataSource#check()}), with the source's own message; an adapter's other exception becomes a
+   * {@link DataSourceException} naming only its class, since its message may hold data.
+   */
+  private static void check(Dataset dataset) {
+    DataSource source = dataset.source();
+    try {
+      source.check();
+    } catch (DataSourceException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new DataSourceException(
+          source.name(), "check failed (" + e.getClass().getSimpleName() + ")", null);
+    }
   }
 
   @Override
