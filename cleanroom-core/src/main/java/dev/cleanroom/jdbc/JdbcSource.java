@@ -107,6 +107,49 @@ public final class JdbcSource implements DataSource, SqlTable {
   }
 
   /**
+   * A data source over a JDBC URL, without a pool: each connection is a new one from {@link
+   * java.sql.DriverManager} (the driver on the class or module path). For an embedded database
+   * (DuckDB, H2) or a quick start; a server in production deserves a pooled data source. Build
+   * every table of one database from the same returned object: only tables of one data source
+   * object are joined in one pushed-down statement.
+   *
+   * @param url the JDBC URL, such as {@code jdbc:duckdb:/data/room.duckdb}
+   * @return a data source opening connections to {@code url}
+   * @throws NullPointerException if {@code url} is null
+   * @throws IllegalArgumentException if {@code url} does not start with {@code jdbc:}
+   */
+  public static javax.sql.DataSource dataSource(String url) {
+    return new UrlDataSource(checkedUrl(url), new java.util.Properties());
+  }
+
+  /**
+   * A data source over a JDBC URL with a user and password: see {@link #dataSource(String)}. The
+   * password is kept for new connections and never shown.
+   *
+   * @param url the JDBC URL, such as {@code jdbc:postgresql://db.internal:5432/room}
+   * @param user the database user
+   * @param password the user's password
+   * @return a data source opening connections to {@code url} as {@code user}
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code url} does not start with {@code jdbc:}
+   */
+  public static javax.sql.DataSource dataSource(String url, String user, String password) {
+    java.util.Properties credentials = new java.util.Properties();
+    credentials.setProperty("user", Objects.requireNonNull(user, "user"));
+    credentials.setProperty("password", Objects.requireNonNull(password, "password"));
+    return new UrlDataSource(checkedUrl(url), credentials);
+  }
+
+  private static String checkedUrl(String url) {
+    Objects.requireNonNull(url, "url");
+    if (!url.startsWith("jdbc:")) {
+      // The URL itself stays out of the message: it may hold a password.
+      throw new IllegalArgumentException("a JDBC URL starts with jdbc:");
+    }
+    return url;
+  }
+
+  /**
    * A builder of a source reading table {@code table} of {@code dataSource}. Nothing is read until
    * {@link Builder#build()}.
    *

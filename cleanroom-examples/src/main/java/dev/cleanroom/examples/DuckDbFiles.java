@@ -1,14 +1,11 @@
 package dev.cleanroom.examples;
 
-import java.io.PrintWriter;
+import dev.cleanroom.jdbc.JdbcSource;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /** Writes the example's data into an embedded DuckDB file and opens it as a data source. */
@@ -17,49 +14,7 @@ final class DuckDbFiles {
 
   /** A data source over the DuckDB database file {@code file}: one new connection per call. */
   static DataSource dataSource(Path file) {
-    String url = "jdbc:duckdb:" + file.toAbsolutePath();
-    return new DataSource() {
-      @Override
-      public Connection getConnection() throws SQLException {
-        return DriverManager.getConnection(url);
-      }
-
-      @Override
-      public Connection getConnection(String user, String password) throws SQLException {
-        return getConnection();
-      }
-
-      @Override
-      public PrintWriter getLogWriter() {
-        return null;
-      }
-
-      @Override
-      public void setLogWriter(PrintWriter out) {}
-
-      @Override
-      public void setLoginTimeout(int seconds) {}
-
-      @Override
-      public int getLoginTimeout() {
-        return 0;
-      }
-
-      @Override
-      public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        throw new SQLFeatureNotSupportedException();
-      }
-
-      @Override
-      public <T> T unwrap(Class<T> iface) throws SQLException {
-        throw new SQLException("not a wrapper");
-      }
-
-      @Override
-      public boolean isWrapperFor(Class<?> iface) {
-        return false;
-      }
-    };
+    return JdbcSource.dataSource("jdbc:duckdb:" + file.toAbsolutePath());
   }
 
   /**
