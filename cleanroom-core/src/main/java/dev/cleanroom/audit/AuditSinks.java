@@ -13,20 +13,23 @@ public final class AuditSinks {
 
   /**
    * A sink that writes one INFO line per query to the logger {@value #LOGGER_NAME}: query id,
-   * analyst, datasets, fingerprint, outcome, refusing rule and incident id. Events never hold data
-   * values, so neither do these lines.
+   * analyst, datasets, fingerprint, outcome, refusing rule, incident id and reason (why a query was
+   * refused or failed; for an incident whose owner registered no audit sink of its own, its
+   * details: source, line, column or SQL state). Events never hold data values, so neither do these
+   * lines.
    */
   public static AuditSink slf4j() {
     Logger log = LoggerFactory.getLogger(LOGGER_NAME);
     return e ->
         log.info(
-            "query {} by {} on {} fingerprint {}: {}{}{}",
+            "query {} by {} on {} fingerprint {}: {}{}{}{}",
             e.queryId(),
             e.analyst(),
             e.datasets(),
             e.fingerprint(),
             e.outcome(),
             e.rule().map(r -> " (" + r + ")").orElse(""),
-            e.incidentId().map(id -> " incident " + id).orElse(""));
+            e.incidentId().map(id -> " incident " + id).orElse(""),
+            e.reason().isEmpty() ? "" : " - " + e.reason());
   }
 }

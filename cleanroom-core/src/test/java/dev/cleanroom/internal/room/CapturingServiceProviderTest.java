@@ -2,19 +2,26 @@ package dev.cleanroom.internal.room;
 
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.CleanRoom;
+import dev.cleanroom.Column;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.QueryFailedException;
+import dev.cleanroom.Schema;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.audit.AuditSinks;
 import dev.cleanroom.query.Result;
+import dev.cleanroom.source.CsvSource;
 import dev.cleanroom.source.InMemorySource;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -162,7 +170,43 @@ class CapturingServiceProviderTest {
     assertTrue(audit.get(0).contains("by analyst on [pub.people]"), audit.get(0));
     assertTrue(audit.get(0).endsWith("ACCEPTED"), audit.get(0));
     assertTrue(audit.get(1).contains("by intruder"), audit.get(1));
-    assertTrue(audit.get(1).endsWith("REFUSED (ANALYST_ALLOWED)"), audit.get(1));
+    // The reason says why, without data values.
+    assertTrue(audit.get(1).contains("REFUSED (ANALYST_ALLOWED) - "), audit.get(1));
+    assertTrue(audit.get(1).contains("intruder"), audit.get(1));
+    assertFalse(audit.get(1).contains("@example.com"), audit.get(1));
+  }
+
+  /**
+   * An incident's details reach the default audit sink's log line when the owner registered no sink
+   * of its own: the file and what went wrong, never a value.
+   */
+  @Test
+  void incidentReason_isLoggedByTheDefaultSink(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("people.csv");
+    StringBuilder csv = new StringBuilder("email,country\n");
+    for (int i = 0; i < 5; i++) {
+      csv.append("p").append(i).append("@example.com,DE\n");
+    }
+    Files.writeString(file, csv);
+    CleanRoom room = CleanRoom.builder().secretKey(SecretKey.random()).build();
+    room.register(
+        Dataset.builder("pub", "people")
+            .source(CsvSource.of(file, Schema.of(Column.string("email"), Column.string("country"))))
+            .userId("email", UserIdFormat.EMAIL)
+            .dimension("country")
+            .policy(Policy.builder().allowAnalysts("analyst").minDistinctUsers(2).build())
+            .build());
+    Files.delete(file);
+    CapturedLogs.clear();
+    QueryFailedException e =
+        assertThrows(
+            QueryFailedException.class,
+            () -> room.as("analyst").from("pub.people").select(countDistinctUsers()).run());
+    List<String> audit = CapturedLogs.linesOf(AuditSinks.LOGGER_NAME);
+    assertEquals(1, audit.size(), audit.toString());
+    assertTrue(audit.get(0).contains("incident " + e.incidentId() + " - "), audit.get(0));
+    assertTrue(audit.get(0).contains("people.csv"), audit.get(0));
+    assertFalse(audit.get(0).contains("@example.com"), audit.get(0));
   }
 
   /** A row of the audit test's dataset. */
