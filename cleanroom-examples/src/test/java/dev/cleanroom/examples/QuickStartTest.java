@@ -1,117 +1,120 @@
 package dev.cleanroom.examples;
 
-import static dev.cleanroom.query.Dsl.col;
-import static dev.cleanroom.query.Dsl.countDistinctUsers;
-import static dev.cleanroom.query.Dsl.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cleanroom.CleanRoom;
-import dev.cleanroom.Column;
-import dev.cleanroom.Dataset;
-import dev.cleanroom.Policy;
-import dev.cleanroom.Schema;
-import dev.cleanroom.SecretKey;
-import dev.cleanroom.UserIdFormat;
-import dev.cleanroom.query.Result;
-import dev.cleanroom.query.ResultRow;
-import dev.cleanroom.source.CsvSource;
-import dev.cleanroom.source.InMemorySource;
+import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's quick start, as written there, on small data: the docs must match the code. */
+/**
+ * The README's quick start is the source of this test: its Java block is compiled with the JDK's
+ * {@code javac} against the library's jars and run as a program on small data, so the docs cannot
+ * drift from the code.
+ */
 class QuickStartTest {
-  /**
-   * One purchase.
-   *
-   * @param email the buyer
-   * @param purchase_value the amount
-   */
-  @SuppressWarnings("MemberName") // the column name of the README
-  public record Conversion(String email, double purchase_value) {}
+  private static final String START = "```java\n";
+
+  /** The Java block of the README's "Quick start" section that declares {@code QuickStart}. */
+  static String quickStartSource() throws IOException {
+    Path readme = Path.of("README.md");
+    if (!Files.exists(readme)) {
+      readme = Path.of("..", "README.md");
+    }
+    String text = Files.readString(readme, StandardCharsets.UTF_8);
+    int section = text.indexOf("\n## Quick start\n");
+    assertTrue(section >= 0, "README has a Quick start section");
+    int end = text.indexOf("\n## ", section + 1);
+    String quickStart = text.substring(section, end);
+    int from = quickStart.indexOf(START + "import ");
+    assertTrue(from >= 0, "the Quick start has a Java block with its imports");
+    int to = quickStart.indexOf("\n```", from + START.length());
+    String source = quickStart.substring(from + START.length(), to + 1);
+    assertTrue(source.contains("public class QuickStart"), source);
+    return source;
+  }
 
   @Test
-  void readmeQuickStart_runsAndReleasesOnlyLargeGroups(@TempDir Path dir) throws Exception {
-    Path csv = dir.resolve("impressions.csv");
-    StringBuilder text = new StringBuilder("email,campaign_id,country\n");
-    List<Conversion> conversions = new ArrayList<>();
+  void readmeQuickStart_compilesRuns_andReleasesOnlyLargeGroups(@TempDir Path dir)
+      throws Exception {
+    Files.writeString(dir.resolve("QuickStart.java"), quickStartSource(), StandardCharsets.UTF_8);
+    // Campaign 1: 300 people in DE or FR, all buyers; campaign 2: 100 people, 40 of them buyers
+    // (the program's conversions are person0..person339, written loosely).
+    StringBuilder csv = new StringBuilder("email,campaign_id,country\n");
     for (int i = 0; i < 400; i++) {
-      // Campaign 1: 300 people in DE or FR; campaign 2: 100 people, only 40 of them buyers.
-      text.append("person")
+      csv.append("person")
           .append(i)
           .append("@example.com,")
           .append(i < 300 ? 1 : 2)
           .append(',')
           .append(i % 2 == 0 ? "DE" : "FR")
           .append('\n');
-      if (i < 340) {
-        conversions.add(new Conversion(" Person" + i + "@Example.com", 10 + i % 5));
-      }
     }
-    Files.writeString(csv, text, StandardCharsets.UTF_8);
-    String key = java.util.Base64.getEncoder().encodeToString(SecretKey.random().bytes());
+    Path impressions = dir.resolve("impressions.csv");
+    Files.writeString(impressions, csv, StandardCharsets.UTF_8);
 
-    CleanRoom room = CleanRoom.builder().secretKey(SecretKey.fromBase64(key)).build();
-    room.register(
-        Dataset.builder("publisher", "impressions")
-            .source(
-                CsvSource.of(
-                    csv,
-                    Schema.of(
-                        Column.string("email"),
-                        Column.int64("campaign_id"),
-                        Column.string("country"))))
-            .userId("email", UserIdFormat.EMAIL)
-            .dimensions("campaign_id", "country")
-            .policy(
-                Policy.builder()
-                    .allowAnalysts("advertiser")
-                    .allowJoinOn("email")
-                    .minDistinctUsers(50)
-                    .maxGroupsPerUser(5)
-                    .build())
-            .build());
-    room.register(
-        Dataset.builder("advertiser", "conversions")
-            .source(InMemorySource.ofRecords("conversions", Conversion.class, conversions))
-            .userId("email", UserIdFormat.EMAIL)
-            .metric("purchase_value", 0, 10_000)
-            .policy(
-                Policy.builder()
-                    .allowAnalysts("advertiser")
-                    .allowJoinOn("email")
-                    .minDistinctUsers(25)
-                    .maxGroupsPerUser(5)
-                    .clampPerGroup("purchase_value", 0, 2_000)
-                    .build())
-            .build());
+    String classpath = classpath();
+    Path classes = dir.resolve("classes");
+    run(
+        dir,
+        List.of(
+            tool("javac"),
+            "-d",
+            classes.toString(),
+            "-cp",
+            classpath,
+            dir.resolve("QuickStart.java").toString()));
+    String out =
+        run(
+            dir,
+            List.of(
+                tool("java"),
+                "-cp",
+                classes + File.pathSeparator + classpath,
+                "QuickStart",
+                impressions.toString()));
 
-    Result r =
-        room.as("advertiser")
-            .from("publisher.impressions")
-            .join("advertiser.conversions")
-            .onUserId()
-            .where(col("country").in("DE", "FR"))
-            .groupBy("campaign_id")
-            .select(countDistinctUsers().as("converters"), sum("purchase_value").as("revenue"))
-            .run();
-
+    List<String> rows = out.lines().map(String::strip).filter(l -> l.matches("\\d+ .*")).toList();
     // Campaign 1 has 300 converters; campaign 2 has 40, below k = 50, and is suppressed.
-    assertEquals(1, r.size(), r.toTable());
-    ResultRow row = r.rows().get(0);
-    assertEquals(1L, row.get("campaign_id"));
-    assertEquals(300L, row.getLong("converters"));
-    double expected = 0;
-    for (int i = 0; i < 300; i++) {
-      expected += 10 + i % 5;
-    }
-    assertEquals(expected, row.getDouble("revenue"), 1e-9);
-    assertTrue(r.toTable().contains("converters"));
+    assertEquals(1, rows.size(), out);
+    assertTrue(rows.get(0).matches("1\\s+300\\s+.*"), out);
+    assertTrue(out.contains("converters") && out.contains("revenue"), out);
+    assertFalse(out.contains("@example.com"), out);
+  }
+
+  /** The jars of the library and its dependencies, as this test runs with them. */
+  private static String classpath() {
+    return Stream.of(System.getProperty("jdk.module.path"), System.getProperty("java.class.path"))
+        .filter(p -> p != null && !p.isEmpty())
+        .flatMap(p -> Stream.of(p.split(File.pathSeparator)))
+        .filter(e -> !e.isEmpty())
+        .distinct()
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  private static String tool(String name) {
+    return Path.of(System.getProperty("java.home"), "bin", name).toString();
+  }
+
+  /** Runs {@code command} in {@code dir} and returns its output, failing unless it exits 0. */
+  private static String run(Path dir, List<String> command) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).directory(dir.toFile());
+    pb.environment().remove("CLEANROOM_KEY");
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + command.get(0));
+    assertEquals(0, p.exitValue(), () -> command.get(0) + " failed:\n" + out);
+    return out;
   }
 }
