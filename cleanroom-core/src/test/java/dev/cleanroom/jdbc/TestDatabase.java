@@ -121,13 +121,7 @@ abstract class TestDatabase implements AutoCloseable {
     } catch (SQLException e) {
       throw new IOException("cannot open DuckDB (SQL state " + e.getSQLState() + ")", e);
     }
-    SimpleDataSource ds =
-        new SimpleDataSource() {
-          @Override
-          public Connection getConnection() throws SQLException {
-            return DriverManager.getConnection(url);
-          }
-        };
+    DataSource ds = JdbcSource.dataSource(url);
     return new TestDatabase() {
       @Override
       DataSource dataSource() {

@@ -151,13 +151,7 @@ public final class PushdownDatabases {
     } catch (SQLException e) {
       throw new IOException("cannot open DuckDB (SQL state " + e.getSQLState() + ")", e);
     }
-    SimpleDataSource ds =
-        new SimpleDataSource() {
-          @Override
-          public Connection getConnection() throws SQLException {
-            return DriverManager.getConnection(url);
-          }
-        };
+    javax.sql.DataSource ds = JdbcSource.dataSource(url);
     return new Db() {
       @Override
       public String label() {
