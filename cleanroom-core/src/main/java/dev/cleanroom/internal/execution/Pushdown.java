@@ -198,9 +198,9 @@ public final class Pushdown {
   }
 
   /**
-   * a_i: per person and projection, the row count and the sums of clamped metric values (for a
-   * noisy plan, of each row's clamped value in whole units of each aggregate's granularity, exact
-   * BIGINT sums: {@link RowUnits}); for all but the last dataset, only of the people in a_(i+1).
+   * a_i: per person and projection, the row count and, per {@link RowUnits} slot, the exact BIGINT
+   * sum of each row's clamped value in whole units of the slot's granularity; for all but the last
+   * dataset, only of the people in a_(i+1).
    */
   private void partialsOf(int i, StringBuilder sql, List<Object> params) {
     Plan.DatasetPlan dp = plan.datasets().get(i);
@@ -210,12 +210,8 @@ public final class Pushdown {
     sql.append(", COUNT(*) AS r");
     RowUnits slots = RowUnits.of(plan, i);
     for (int c = 0; c < sumCount(i); c++) {
-      int m = slots.size() > 0 ? slots.metric(c) : c;
-      Bounds b = dp.valueBounds().get(m);
-      String value =
-          slots.size() > 0
-              ? units("m" + m, params, b, slots.granularity(c))
-              : clamp("m" + m, params, b.lower(), b.upper());
+      int m = slots.metric(c);
+      String value = units("m" + m, params, dp.valueBounds().get(m), slots.granularity(c));
       sql.append(", SUM(").append(value).append(") AS s").append(c);
       sql.append(", COUNT(m").append(m).append(") AS n").append(c);
     }
@@ -227,12 +223,11 @@ public final class Pushdown {
   }
 
   /**
-   * The number of sum columns of dataset {@code i}: one per {@link RowUnits} slot of a noisy plan,
-   * else one per metric.
+   * The number of sum columns of dataset {@code i}: one per {@link RowUnits} slot (only noisy sums
+   * push down; a threshold-mode plan has none).
    */
   private int sumCount(int i) {
-    RowUnits slots = RowUnits.of(plan, i);
-    return plan.noise().isPresent() ? slots.size() : plan.datasets().get(i).metrics().size();
+    return RowUnits.of(plan, i).size();
   }
 
   /**
@@ -430,30 +425,23 @@ public final class Pushdown {
       if (ap.dataset() < 0) {
         continue;
       }
-      int column =
-          granularity.isPresent() ? RowUnits.of(plan, ap.dataset()).slotOf(a) : ap.metricIndex();
+      // Only noisy sums push down (ExecutionPaths): the person's exact total of units, clamped
+      // to the group bounds in units (as the engine's ContributionBounder), summed exactly.
+      double g =
+          granularity
+              .orElseThrow(
+                  () -> new IllegalStateException("a threshold-mode sum is not pushed down"))[a];
+      int column = RowUnits.of(plan, ap.dataset()).slotOf(a);
       String s = "s" + ap.dataset() + "_" + column;
       String nn = "n" + ap.dataset() + "_" + column;
-      if (granularity.isPresent()) {
-        // The person's exact total of units, clamped to the group bounds in units (as the
-        // engine's ContributionBounder): an exact integer sum in the database.
-        params.add(UnitSum.unitsOf(ap.groupBounds().lower(), granularity.get()[a]));
-        params.add(UnitSum.unitsOf(ap.groupBounds().upper(), granularity.get()[a]));
-        sql.append(", SUM(CASE WHEN ")
-            .append(nn)
-            .append(" > 0 THEN LEAST(GREATEST(")
-            .append(s)
-            .append(", ?), ?) ELSE 0 END) AS sa")
-            .append(a);
-      } else {
-        String clamped = clamp(s, params, ap.groupBounds().lower(), ap.groupBounds().upper());
-        sql.append(", SUM(CASE WHEN ")
-            .append(nn)
-            .append(" > 0 THEN ")
-            .append(clamped)
-            .append(" ELSE 0 END) AS sa")
-            .append(a);
-      }
+      params.add(UnitSum.unitsOf(ap.groupBounds().lower(), g));
+      params.add(UnitSum.unitsOf(ap.groupBounds().upper(), g));
+      sql.append(", SUM(CASE WHEN ")
+          .append(nn)
+          .append(" > 0 THEN LEAST(GREATEST(")
+          .append(s)
+          .append(", ?), ?) ELSE 0 END) AS sa")
+          .append(a);
       sql.append(", SUM(CASE WHEN ").append(nn).append(" > 0 THEN 1 ELSE 0 END) AS pa").append(a);
     }
     List<String> nullable = new ArrayList<>();
