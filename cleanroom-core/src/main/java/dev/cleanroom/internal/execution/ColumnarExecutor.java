@@ -487,15 +487,23 @@ final class ColumnarExecutor {
     return cols.subList(1, cols.size());
   }
 
-  private void scanTotals(Plan.DatasetPlan dp, RowUnits slots, Side side) {
+  /**
+   * What a scan of one side hands on: each batch, then each of its rows that passes the dataset's
+   * own conditions and belongs to a person, with the batch's metric values as doubles.
+   */
+  private interface RowVisitor {
+    /** A new batch, whose columns are the scan's, {@code shift} before the plan's slots. */
+    default void batch(ColumnBatch batch, int shift) {}
+
+    /** Row {@code r} of the batch, of person {@code person} of the side. */
+    void row(int r, int person, double[][] metricValues);
+  }
+
+  /** Scans one side's dataset and hands each row that passes and has a person to {@code v}. */
+  private void scanRows(Plan.DatasetPlan dp, Side side, RowVisitor v) {
     List<String> cols = columnsOf(dp);
     int shift = cols.size() == dp.scanColumns().size() ? 0 : 1;
     int metrics = dp.metrics().size();
-    int persons = side.ids.persons;
-    side.rows = new int[persons];
-    side.sums = totals(metrics, persons);
-    side.units = unitTotals(slots.size(), persons);
-    side.values = new long[metrics][persons];
     int[] rowPerson = side.ids.rowPerson;
     boolean filtered = !dp.sourceFilter().isEmpty();
     Executor.BatchRow row = new Executor.BatchRow();
@@ -508,6 +516,7 @@ final class ColumnarExecutor {
         for (int m = 0; m < metrics; m++) {
           metricValues[m] = asDoubles(batch, dp.metricSlots()[m] - shift);
         }
+        v.batch(batch, shift);
         int k = batch.rowCount();
         for (int r = 0; r < k; r++) {
           if (filtered) {
@@ -517,9 +526,26 @@ final class ColumnarExecutor {
             }
           }
           int p = rowPerson[at + r];
-          if (p < 0) {
-            continue; // an id not of its format belongs to no person, on every path
+          if (p >= 0) { // an id not of its format belongs to no person, on every path
+            v.row(r, p, metricValues);
           }
+        }
+        at += k;
+      }
+    }
+  }
+
+  private void scanTotals(Plan.DatasetPlan dp, RowUnits slots, Side side) {
+    int metrics = dp.metrics().size();
+    int persons = side.ids.persons;
+    side.rows = new int[persons];
+    side.sums = totals(metrics, persons);
+    side.units = unitTotals(slots.size(), persons);
+    side.values = new long[metrics][persons];
+    scanRows(
+        dp,
+        side,
+        (r, p, metricValues) -> {
           side.rows[p]++;
           for (int m = 0; m < metrics; m++) {
             double v = metricValues[m][r];
@@ -535,70 +561,52 @@ final class ColumnarExecutor {
               }
             }
           }
-        }
-        at += k;
-      }
-    }
+        });
   }
 
   private void scanGrouped(
       Plan.DatasetPlan dp, Side side, boolean[] joined, GroupIds groupIds, GroupedRows out) {
-    List<String> cols = columnsOf(dp);
-    int shift = cols.size() == dp.scanColumns().size() ? 0 : 1;
     int metrics = dp.metrics().size();
-    int persons = side.ids.persons;
-    side.rows = new int[persons];
-    int[] rowPerson = side.ids.rowPerson;
-    boolean filtered = !dp.sourceFilter().isEmpty();
-    int groupSlot = dp.projectionSlots()[0] - shift;
-    Executor.BatchRow row = new Executor.BatchRow();
-    int at = 0;
-    try (Scan scan = dp.dataset().source().scan(request(dp, cols))) {
-      for (Optional<ColumnBatch> next = scan.next(); next.isPresent(); next = scan.next()) {
-        ColumnBatch batch = next.get();
-        row.batch = batch;
-        double[][] metricValues = new double[metrics][];
-        for (int m = 0; m < metrics; m++) {
-          metricValues[m] = asDoubles(batch, dp.metricSlots()[m] - shift);
-        }
-        ColumnType gt = batch.columns().get(groupSlot).type();
-        String[] gs = gt == ColumnType.STRING ? batch.strings(groupSlot) : null;
-        long[] gl = gt == ColumnType.LONG ? batch.longs(groupSlot) : null;
-        double[] gd = gt == ColumnType.DOUBLE ? batch.doubles(groupSlot) : null;
-        int k = batch.rowCount();
-        for (int r = 0; r < k; r++) {
-          if (filtered) {
-            row.row = r;
-            if (!dp.local().test(row)) {
-              continue;
+    side.rows = new int[side.ids.persons];
+    scanRows(
+        dp,
+        side,
+        new RowVisitor() {
+          private String[] gs;
+          private long[] gl;
+          private double[] gd;
+
+          @Override
+          public void batch(ColumnBatch batch, int shift) {
+            int groupSlot = dp.projectionSlots()[0] - shift;
+            ColumnType gt = batch.columns().get(groupSlot).type();
+            gs = gt == ColumnType.STRING ? batch.strings(groupSlot) : null;
+            gl = gt == ColumnType.LONG ? batch.longs(groupSlot) : null;
+            gd = gt == ColumnType.DOUBLE ? batch.doubles(groupSlot) : null;
+          }
+
+          @Override
+          public void row(int r, int own, double[][] metricValues) {
+            int b = side.toBase == null ? own : side.toBase[own];
+            if (b < 0 || !joined[b]) {
+              return;
+            }
+            int g =
+                gs != null
+                    ? groupIds.ofString(gs[r])
+                    : gl != null
+                        ? groupIds.ofLong(gl[r])
+                        // Adding 0.0 turns -0.0 into 0.0, so both zeros are one group.
+                        : groupIds.ofLong(Double.doubleToLongBits(gd[r] + 0.0));
+            int slot = out.count;
+            out.add(b, g);
+            for (int m = 0; m < metrics; m++) {
+              double v = metricValues[m][r];
+              out.value[m][slot] =
+                  Double.isNaN(v) ? v : ContributionBounding.clamp(v, dp.valueBounds().get(m));
             }
           }
-          int own = rowPerson[at + r];
-          if (own < 0) {
-            continue; // an id not of its format belongs to no person, on every path
-          }
-          int b = side.toBase == null ? own : side.toBase[own];
-          if (b < 0 || !joined[b]) {
-            continue;
-          }
-          int g =
-              gs != null
-                  ? groupIds.ofString(gs[r])
-                  : gl != null
-                      ? groupIds.ofLong(gl[r])
-                      // Adding 0.0 turns -0.0 into 0.0, so both zeros are one group.
-                      : groupIds.ofLong(Double.doubleToLongBits(gd[r] + 0.0));
-          int slot = out.count;
-          out.add(b, g);
-          for (int m = 0; m < metrics; m++) {
-            double v = metricValues[m][r];
-            out.value[m][slot] =
-                Double.isNaN(v) ? v : ContributionBounding.clamp(v, dp.valueBounds().get(m));
-          }
-        }
-        at += k;
-      }
-    }
+        });
   }
 
   private static ScanRequest request(Plan.DatasetPlan dp, List<String> cols) {
