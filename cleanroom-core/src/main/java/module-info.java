@@ -1,11 +1,12 @@
 /**
  * The cleanroom engine. Exported: budget stores ({@code budget}), audit trails and sinks ({@code
- * audit}), the pseudonymization of user ids ({@code pseudonymization}) and the built-in data
- * sources ({@code source}, {@code jdbc}). Internal, in pipeline order: {@code plan} (names, policy
- * checks, noise plan, the one path decision), {@code execution} (the scan strategies and the one
- * contribution bounder), {@code release} (the one release stage: threshold, partition selection,
- * noise, difference checks, budgets and query limits, cohorts, incidents), {@code room} (the room
- * that runs them) and {@code journal} (the append-only file format under budgets and audit).
+ * audit}), the pseudonymization of user ids ({@code pseudonymization}), the built-in data sources
+ * ({@code source}, {@code jdbc}) and the stores of room state ({@code state}). Internal, in
+ * pipeline order: {@code plan} (names, policy checks, noise plan, the one path decision), {@code
+ * execution} (the scan strategies and the one contribution bounder), {@code release} (the one
+ * release stage: threshold, partition selection, noise, difference checks, budgets and query
+ * limits, cohorts, incidents), {@code room} (the room that runs them) and {@code journal} (the
+ * append-only file format under budgets and audit).
  */
 module dev.cleanroom.core {
   requires transitive dev.cleanroom.api;
@@ -20,6 +21,7 @@ module dev.cleanroom.core {
   exports dev.cleanroom.pseudonymization;
   exports dev.cleanroom.source;
   exports dev.cleanroom.jdbc;
+  exports dev.cleanroom.state;
 
   provides dev.cleanroom.engine.CleanRoomProvider with
       dev.cleanroom.internal.room.EngineProvider;

@@ -6,10 +6,13 @@ import dev.cleanroom.query.QueryStart;
 import dev.cleanroom.spi.AuditSink;
 import dev.cleanroom.spi.BudgetStore;
 import dev.cleanroom.spi.CohortSink;
+import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.ResultSink;
+import dev.cleanroom.spi.StateStore;
 import java.time.Clock;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,10 +29,17 @@ import java.util.Set;
  * Result r = room.as("advertiser").from("publisher.impressions")...run();
  * }</pre>
  *
- * <p>A room is safe to use from many threads at once, including registering datasets while queries
- * run. The engine comes from {@code cleanroom-core}, found through {@link ServiceLoader}.
+ * <p>A room is safe to use from many threads at once, including registering, replacing and retiring
+ * datasets while queries run: a query reads one version of each dataset from its start to its end.
+ * The engine comes from {@code cleanroom-core}, found through {@link ServiceLoader}.
+ *
+ * <p>A room lives for months: owners replace their data ({@link #replaceData}) and change their
+ * rules ({@link #tightenPolicy}, {@link #loosenPolicy}), retire datasets ({@link #retire}) and
+ * grant budget top-ups; every change is audited (outcome {@code CHANGED}). Budgets and query limits
+ * belong to the data and carry over across versions. {@link #close()} releases the room's stores,
+ * files and threads.
  */
-public interface CleanRoom {
+public interface CleanRoom extends AutoCloseable {
   /**
    * A builder for a room.
    *
@@ -53,6 +63,116 @@ public interface CleanRoom {
    * @return the qualified names of the registered datasets
    */
   Set<String> datasets();
+
+  /**
+   * Replaces the data of a registered dataset with a new version read from {@code source}: same
+   * schema, roles and policy. The source is checked as at registration. Queries that started before
+   * read the old data to their end; queries started afterwards read the new. Budgets, query limits
+   * and difference-check history carry over (they belong to the data, whatever its version).
+   *
+   * @param dataset the dataset's qualified name
+   * @param source the new data, with the same schema
+   * @return the new version
+   * @throws IllegalArgumentException if no such dataset is registered or the schema differs
+   * @throws DataSourceException if the source cannot be read as the schema declares
+   */
+  DatasetVersion replaceData(String dataset, DataSource source);
+
+  /**
+   * Makes {@code policy} the dataset's policy at once, provided it is at least as strict as the
+   * current one in every rule (see {@link #loosenPolicy} for any other change). Every query planned
+   * afterwards, and every stored answer served afterwards, obeys it; budget already spent counts
+   * against the new limits.
+   *
+   * @param dataset the dataset's qualified name
+   * @param policy the stricter policy
+   * @return the new version
+   * @throws IllegalArgumentException if no such dataset is registered, or if {@code policy} is
+   *     looser than the current one in some rule (the message names each such rule)
+   */
+  DatasetVersion tightenPolicy(String dataset, Policy policy);
+
+  /**
+   * Makes {@code policy}, which may be looser than the current one in any rule, the dataset's new
+   * policy version: the owner's explicit decision, audited with the rules it loosens. Nothing else
+   * ever loosens a policy. Budgets already spent carry over.
+   *
+   * @param dataset the dataset's qualified name
+   * @param policy the new policy
+   * @return the new version
+   * @throws IllegalArgumentException if no such dataset is registered
+   */
+  DatasetVersion loosenPolicy(String dataset, Policy policy);
+
+  /**
+   * Removes a dataset: queries started afterwards cannot name it; queries already running finish.
+   * Its budgets stay in the budget store, so registering the same data again resumes them.
+   *
+   * @param dataset the dataset's qualified name
+   * @throws IllegalArgumentException if no such dataset is registered
+   */
+  void retire(String dataset);
+
+  /**
+   * The current version of a registered dataset.
+   *
+   * @param dataset the dataset's qualified name
+   * @return its version
+   * @throws IllegalArgumentException if no such dataset is registered
+   */
+  DatasetVersion version(String dataset);
+
+  /**
+   * Every ledger of {@code analyst} on the registered datasets that allow it: privacy budget and
+   * query count in the current period, with what is spent and left.
+   *
+   * @param analyst the analyst
+   * @return the ledgers, ordered by ledger name
+   * @throws IllegalArgumentException if {@code analyst} is not a valid party name
+   */
+  List<BudgetBalance> budgets(String analyst);
+
+  /**
+   * Every ledger on the datasets of {@code owner}: one per allowed analyst, dataset and kind.
+   *
+   * @param owner the data owner
+   * @return the ledgers, ordered by ledger name
+   * @throws IllegalArgumentException if {@code owner} is not a valid party name
+   */
+  List<BudgetBalance> ownerBudgets(String owner);
+
+  /**
+   * Grants {@code analyst} extra privacy budget on a dataset for the current budget period, on the
+   * owner's decision; audited. The grant is kept in the budget store with the ledgers.
+   *
+   * @param dataset the dataset's qualified name; its policy must require differential privacy
+   * @param analyst an analyst the dataset's policy allows
+   * @param extra the ε and δ to add to the current period's limit
+   * @return the ledger after the grant
+   * @throws IllegalArgumentException if the dataset is unknown, has no privacy budget, or does not
+   *     allow the analyst
+   */
+  BudgetBalance grantTopUp(String dataset, String analyst, PrivacyBudget extra);
+
+  /**
+   * Grants {@code analyst} extra queries on a dataset with a query limit, for the current period;
+   * audited.
+   *
+   * @param dataset the dataset's qualified name; its policy must have a query limit
+   * @param analyst an analyst the dataset's policy allows
+   * @param queries the number of queries to add, at least 1
+   * @return the ledger after the grant
+   * @throws IllegalArgumentException if the dataset is unknown, has no query limit, does not allow
+   *     the analyst, or {@code queries} is below 1
+   */
+  BudgetBalance grantQueries(String dataset, String analyst, int queries);
+
+  /**
+   * Closes the room: no query starts afterwards, and the stores given to its builder (budget store,
+   * state store), the room's timers and threads are released. Closing twice does nothing.
+   */
+  @Override
+  void close();
 
   /**
    * Starts a query by {@code analyst}. Whether the analyst may touch a dataset is decided by each
@@ -124,6 +244,7 @@ public interface CleanRoom {
     private SecretKey secretKey;
     private AuditSink auditSink;
     private BudgetStore budgetStore;
+    private StateStore stateStore;
     private Clock clock;
     private final Map<String, AuditSink> partyAuditSinks = new LinkedHashMap<>();
 
@@ -201,6 +322,24 @@ public interface CleanRoom {
     }
 
     /**
+     * Where the room keeps templates, approvals, stored answers and the history of difference
+     * checks across restarts; by default in memory only, so that a restarted room starts without
+     * them. A restarted room needs the same {@link #secretKey} to use the history. Use a durable
+     * store (a journal file) in production.
+     *
+     * @param store the state store
+     * @return this builder
+     */
+    public Builder stateStore(StateStore store) {
+      Objects.requireNonNull(store, "store");
+      if (stateStore != null) {
+        throw new IllegalStateException("stateStore was already set");
+      }
+      stateStore = store;
+      return this;
+    }
+
+    /**
      * The clock for audit times and budget periods; by default the system clock in UTC.
      *
      * @param clock the clock for audit times and budget periods
@@ -229,7 +368,8 @@ public interface CleanRoom {
               Optional.ofNullable(auditSink),
               Optional.ofNullable(budgetStore),
               clock != null ? clock : Clock.systemUTC(),
-              partyAuditSinks);
+              partyAuditSinks,
+              Optional.ofNullable(stateStore));
       return provider().create(settings);
     }
 

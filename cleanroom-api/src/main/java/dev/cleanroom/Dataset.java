@@ -192,6 +192,44 @@ public final class Dataset {
     return policy;
   }
 
+  /**
+   * This dataset with its rows read from {@code source}: same owner, name, roles and policy. For
+   * {@link CleanRoom#replaceData}.
+   *
+   * @param source the new source
+   * @return the dataset over the new source
+   * @throws IllegalArgumentException if a declared column is not in the source's schema or has the
+   *     wrong type
+   */
+  public Dataset withSource(DataSource source) {
+    Objects.requireNonNull(source, "source");
+    return rebuild(source, policy);
+  }
+
+  /**
+   * This dataset under {@code policy}: same owner, name, source and roles. For {@link
+   * CleanRoom#tightenPolicy} and {@link CleanRoom#loosenPolicy}.
+   *
+   * @param policy the new policy
+   * @return the dataset under the new policy
+   * @throws IllegalArgumentException if the policy names a column that does not fit its rule
+   */
+  public Dataset withPolicy(Policy policy) {
+    Objects.requireNonNull(policy, "policy");
+    return rebuild(source, policy);
+  }
+
+  private Dataset rebuild(DataSource source, Policy policy) {
+    Builder b = new Builder(owner, name);
+    b.source = source;
+    b.userIdColumn = userIdColumn;
+    b.userIdFormat = userIdFormat;
+    b.roles.putAll(roles);
+    b.metrics.putAll(metrics);
+    b.policy = policy;
+    return b.build();
+  }
+
   @Override
   public String toString() {
     return "Dataset[" + qualifiedName() + ", source " + source.name() + ", roles " + roles + "]";

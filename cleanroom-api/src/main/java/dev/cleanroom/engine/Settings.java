@@ -3,6 +3,7 @@ package dev.cleanroom.engine;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.spi.AuditSink;
 import dev.cleanroom.spi.BudgetStore;
+import dev.cleanroom.spi.StateStore;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
@@ -18,13 +19,16 @@ import java.util.Optional;
  * @param clock the clock for audit times and budget periods
  * @param partyAuditSinks the audit sinks of data owners, by party name: where the details of a
  *     failure of their datasets go
+ * @param stateStore where templates, approvals, stored answers and difference-check history are
+ *     kept; empty for the engine's in-memory store
  */
 public record Settings(
     SecretKey secretKey,
     Optional<AuditSink> auditSink,
     Optional<BudgetStore> budgetStore,
     Clock clock,
-    Map<String, AuditSink> partyAuditSinks) {
+    Map<String, AuditSink> partyAuditSinks,
+    Optional<StateStore> stateStore) {
   /**
    * @param secretKey the key for HMAC pseudonymization of user ids
    * @param auditSink where audit events go; empty for the engine's default (SLF4J)
@@ -32,6 +36,7 @@ public record Settings(
    * @param clock the clock for audit times and budget periods
    * @param partyAuditSinks the audit sinks of parties, by party name, for the details of failures
    *     of their datasets
+   * @param stateStore where the room's state is kept; empty for the engine's in-memory store
    * @throws NullPointerException if an argument, or a key or value of {@code partyAuditSinks}, is
    *     null
    */
@@ -41,6 +46,26 @@ public record Settings(
     Objects.requireNonNull(budgetStore, "budgetStore");
     Objects.requireNonNull(clock, "clock");
     partyAuditSinks = Map.copyOf(partyAuditSinks);
+    Objects.requireNonNull(stateStore, "stateStore");
+  }
+
+  /**
+   * Settings with the engine's in-memory state store.
+   *
+   * @param secretKey the key for HMAC pseudonymization of user ids
+   * @param auditSink where audit events go; empty for the engine's default (SLF4J)
+   * @param budgetStore where privacy budgets are charged; empty for the engine's in-memory store
+   * @param clock the clock for audit times and budget periods
+   * @param partyAuditSinks the audit sinks of parties, by party name
+   * @throws NullPointerException if an argument is null
+   */
+  public Settings(
+      SecretKey secretKey,
+      Optional<AuditSink> auditSink,
+      Optional<BudgetStore> budgetStore,
+      Clock clock,
+      Map<String, AuditSink> partyAuditSinks) {
+    this(secretKey, auditSink, budgetStore, clock, partyAuditSinks, Optional.empty());
   }
 
   /**
@@ -72,6 +97,8 @@ public record Settings(
         + clock
         + ", partyAuditSinks="
         + partyAuditSinks.keySet()
+        + ", stateStore="
+        + stateStore
         + "]";
   }
 }

@@ -2,6 +2,7 @@ package dev.cleanroom.internal.plan;
 
 import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.Bounds;
+import dev.cleanroom.BudgetPeriod;
 import dev.cleanroom.ColumnRole;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.Dataset;
@@ -273,6 +274,19 @@ public final class Planner {
    * query is refused, whatever its ε, by the rule of the dataset that requires differential
    * privacy.
    */
+  /**
+   * A budget period in the ledgers' vocabulary: {@code lifetime} (ledger names end in {@code
+   * lifetime}), else the calendar period that ledger names end in.
+   */
+  static String periodPhrase(BudgetPeriod period) {
+    return switch (period) {
+      case NONE -> "lifetime";
+      case DAILY -> "day (UTC)";
+      case WEEKLY -> "ISO week (UTC)";
+      case MONTHLY -> "month (UTC)";
+    };
+  }
+
   private static Optional<PolicyCheck> mixedProtectionCheck(List<Dataset> datasets) {
     Optional<Dataset> thresholdOnly =
         datasets.stream().filter(d -> d.policy().differentialPrivacy().isEmpty()).findFirst();
@@ -414,7 +428,7 @@ public final class Planner {
             "requires differential privacy; budget per analyst "
                 + rule.total()
                 + " per "
-                + rule.period()),
+                + periodPhrase(rule.period())),
         check(
             d,
             PolicyRule.EPSILON_PER_QUERY,

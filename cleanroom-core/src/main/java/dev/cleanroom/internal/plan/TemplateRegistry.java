@@ -32,21 +32,30 @@ public final class TemplateRegistry {
 
   private final ConcurrentMap<String, Entry> templates = new ConcurrentHashMap<>();
 
-  public void register(QueryTemplate template) {
+  /**
+   * Registers {@code template}, or replaces the entry of its id by the same author (dropping the
+   * approvals if the content changed).
+   *
+   * @return whether anything changed: false when identical content was registered again
+   */
+  public boolean register(QueryTemplate template) {
     Objects.requireNonNull(template, "template");
     String hash = template.contentHash();
-    templates.compute(
-        template.id(),
-        (id, old) -> {
-          if (old == null) {
-            return new Entry(template, hash, Set.of());
-          }
-          if (!old.template().author().equals(template.author())) {
-            throw new IllegalArgumentException(
-                "template [" + id + "] is registered by another party");
-          }
-          return old.hash().equals(hash) ? old : new Entry(template, hash, Set.of());
-        });
+    Entry before = templates.get(template.id());
+    Entry after =
+        templates.compute(
+            template.id(),
+            (id, old) -> {
+              if (old == null) {
+                return new Entry(template, hash, Set.of());
+              }
+              if (!old.template().author().equals(template.author())) {
+                throw new IllegalArgumentException(
+                    "template [" + id + "] is registered by another party");
+              }
+              return old.hash().equals(hash) ? old : new Entry(template, hash, Set.of());
+            });
+    return before != after;
   }
 
   public void approve(String owner, String templateId, String contentHash) {

@@ -14,10 +14,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 
 /**
  * Difference checks for threshold-mode results, as Ads Data Hub does them: the set of people of
@@ -25,10 +27,11 @@ import java.util.concurrent.ConcurrentMap;
  * remembered one by more than 0 and fewer than k people is suppressed.
  *
  * <p>A set is a sorted {@code long[]} of 64-bit SipHash-2-4 values of the people's pseudonymized
- * ids, keyed with a random key drawn when the room starts: the store holds no id and reveals
- * nothing without the key, and it lives only as long as the room (a restarted room starts with an
- * empty store). Two people share a hash with probability about n²/2⁶⁵ for n people, which can only
- * make a set look one person smaller.
+ * ids, keyed with a key derived from the room's secret key (random in tests): the store holds no id
+ * and reveals nothing without the key. A room with a durable state store hands every kept row to a
+ * listener, and restores them with {@link #restore} when it starts again with the same key, so that
+ * a differencing attack split across a restart is still stopped. Two people share a hash with
+ * probability about n²/2⁶⁵ for n people, which can only make a set look one person smaller.
  *
  * <p>Memory: 8 bytes per person per remembered row, plus a few dozen bytes per row. It is bounded
  * by the retention (a row is forgotten once its query's longest retention has passed) and by {@link
@@ -45,11 +48,22 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class DifferenceChecks {
   /** The number of rows remembered per analyst and dataset; beyond it, the oldest are dropped. */
-  static final int DEFAULT_MAX_ROWS = 100_000;
+  public static final int DEFAULT_MAX_ROWS = 100_000;
 
   private final HashFunction hash;
   private final int maxRows;
   private final ConcurrentMap<String, Analyst> analysts = new ConcurrentHashMap<>();
+  private volatile Consumer<List<Kept>> listener = kept -> {};
+
+  /**
+   * One kept row, as handed to the listener and restored after a restart.
+   *
+   * @param analyst the analyst it was released to
+   * @param datasets the datasets the query touched
+   * @param expires when it is forgotten
+   * @param people its sorted set of keyed hashes
+   */
+  public record Kept(String analyst, List<String> datasets, Instant expires, long[] people) {}
 
   /** Difference checks with a random key and {@link #DEFAULT_MAX_ROWS}. */
   public DifferenceChecks() {
@@ -58,12 +72,43 @@ public final class DifferenceChecks {
 
   /** Difference checks with a random key, remembering at most {@code maxRows} per store. */
   public DifferenceChecks(int maxRows) {
+    this(new SecureRandom().nextLong(), new SecureRandom().nextLong(), maxRows);
+  }
+
+  /**
+   * Difference checks keyed with {@code k0} and {@code k1}, remembering at most {@code maxRows} per
+   * store.
+   */
+  public DifferenceChecks(long k0, long k1, int maxRows) {
     if (maxRows < 1) {
       throw new IllegalArgumentException("maxRows must be positive; provided value: " + maxRows);
     }
-    SecureRandom random = new SecureRandom();
-    this.hash = Hashing.sipHash24(random.nextLong(), random.nextLong());
+    this.hash = Hashing.sipHash24(k0, k1);
     this.maxRows = maxRows;
+  }
+
+  /**
+   * Hands the rows kept by each later release to {@code listener}, all of one release in one call,
+   * under the analyst's lock and before the release returns (so a durable listener has them on disk
+   * before any of them reaches the analyst).
+   */
+  public void onKept(Consumer<List<Kept>> listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+  }
+
+  /** Remembers a row kept before a restart, unless it has expired at {@code now}. */
+  public void restore(Kept kept, Instant now) {
+    if (!kept.expires().isAfter(now)) {
+      return;
+    }
+    Analyst a = analysts.computeIfAbsent(kept.analyst(), x -> new Analyst());
+    synchronized (a) {
+      for (String d : kept.datasets()) {
+        a.stores
+            .computeIfAbsent(d, x -> new Store())
+            .remember(kept.people(), kept.expires(), maxRows);
+      }
+    }
   }
 
   /** The keyed 64-bit hash of a pseudonymized id. */
@@ -109,6 +154,7 @@ public final class DifferenceChecks {
     Analyst a = analysts.computeIfAbsent(analyst, x -> new Analyst());
     Instant expires = now.plus(retention);
     boolean[] keep = new boolean[rows.size()];
+    List<Kept> kept = new ArrayList<>();
     synchronized (a) {
       List<Store> stores = new ArrayList<>();
       for (String d : datasets) {
@@ -123,7 +169,11 @@ public final class DifferenceChecks {
           for (Store s : stores) {
             s.remember(people, expires, maxRows);
           }
+          kept.add(new Kept(analyst, List.copyOf(datasets), expires, people));
         }
+      }
+      if (!kept.isEmpty()) {
+        listener.accept(kept);
       }
     }
     return keep;

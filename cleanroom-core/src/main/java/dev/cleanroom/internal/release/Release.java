@@ -1,7 +1,9 @@
 package dev.cleanroom.internal.release;
 
 import dev.cleanroom.AggregateFunction;
+import dev.cleanroom.BudgetBalance;
 import dev.cleanroom.BudgetExhaustedException;
+import dev.cleanroom.BudgetPeriod;
 import dev.cleanroom.CleanRoomException;
 import dev.cleanroom.CleanRoomInternalError;
 import dev.cleanroom.DataSourceException;
@@ -240,50 +242,127 @@ public final class Release {
     String analyst = plan.spec().analyst();
     for (Plan.DatasetPlan dp : plan.datasets()) {
       Dataset d = dp.dataset();
-      String prefix = ledgerBase.apply(d) + "/" + analyst + "/";
       if (noise.isPresent()) {
-        d.policy()
-            .differentialPrivacy()
+        privacyLedger(d, analyst, now)
             .ifPresent(
-                rule ->
-                    privacy.add(
-                        ledger(
-                            datasets,
-                            d,
-                            prefix + rule.period().periodOf(now),
-                            noise.get().epsilon(),
-                            noise.get().delta(),
-                            rule.total().epsilon(),
-                            rule.total().delta())));
+                l -> {
+                  datasets.put(l.ledger(), d);
+                  privacy.add(l.charge(noise.get().epsilon(), noise.get().delta()));
+                });
       }
-      d.policy()
-          .queryLimit()
+      queryLedger(d, analyst, now)
           .ifPresent(
-              limit ->
-                  queries.add(
-                      ledger(
-                          datasets,
-                          d,
-                          prefix + "queries/" + limit.period().periodOf(now),
-                          BigDecimal.ONE,
-                          BigDecimal.ZERO,
-                          BigDecimal.valueOf(limit.queries()),
-                          BigDecimal.ZERO)));
+              l -> {
+                datasets.put(l.ledger(), d);
+                queries.add(l.charge(BigDecimal.ONE, BigDecimal.ZERO));
+              });
     }
     return new Charges(privacy, queries, datasets);
   }
 
-  /** A charge of {@code ledger} up to the limits, remembered as {@code d}'s ledger. */
-  private static LedgerCharge ledger(
-      Map<String, Dataset> datasets,
-      Dataset d,
+  /**
+   * One ledger of a dataset and analyst in the current period, with its limits: the owner's limit
+   * plus every top-up granted for the period (kept in the budget store as the ledger {@link
+   * #grants}).
+   *
+   * @param ledger the ledger's name
+   * @param kind what it counts
+   * @param period its period
+   * @param epsilonLimit ε (or queries) allowed, top-ups included
+   * @param deltaLimit δ allowed, top-ups included
+   * @param granted the top-ups included
+   */
+  public record Ledger(
       String ledger,
-      BigDecimal epsilon,
-      BigDecimal delta,
+      BudgetBalance.Kind kind,
+      BudgetPeriod period,
+      BigDecimal epsilonLimit,
+      BigDecimal deltaLimit,
+      LedgerCharge.Spent granted) {
+    LedgerCharge charge(BigDecimal epsilon, BigDecimal delta) {
+      return new LedgerCharge(ledger, epsilon, delta, epsilonLimit, deltaLimit);
+    }
+  }
+
+  /** The name of the ledger that holds the top-ups granted to {@code ledger}. */
+  public static String grants(String ledger) {
+    return ledger + "/granted";
+  }
+
+  /** The privacy ledger of {@code d} and {@code analyst} at {@code now}, if the owner set one. */
+  public Optional<Ledger> privacyLedger(Dataset d, String analyst, Instant now) {
+    return d.policy()
+        .differentialPrivacy()
+        .map(
+            rule ->
+                ledger(
+                    ledgerBase.apply(d) + "/" + analyst + "/" + rule.period().periodOf(now),
+                    BudgetBalance.Kind.PRIVACY,
+                    rule.period(),
+                    rule.total().epsilon(),
+                    rule.total().delta()));
+  }
+
+  /** The query-count ledger of {@code d} and {@code analyst} at {@code now}, if any. */
+  public Optional<Ledger> queryLedger(Dataset d, String analyst, Instant now) {
+    return d.policy()
+        .queryLimit()
+        .map(
+            limit ->
+                ledger(
+                    ledgerBase.apply(d)
+                        + "/"
+                        + analyst
+                        + "/queries/"
+                        + limit.period().periodOf(now),
+                    BudgetBalance.Kind.QUERIES,
+                    limit.period(),
+                    BigDecimal.valueOf(limit.queries()),
+                    BigDecimal.ZERO));
+  }
+
+  private Ledger ledger(
+      String name,
+      BudgetBalance.Kind kind,
+      BudgetPeriod period,
       BigDecimal epsilonLimit,
       BigDecimal deltaLimit) {
-    datasets.put(ledger, d);
-    return new LedgerCharge(ledger, epsilon, delta, epsilonLimit, deltaLimit);
+    LedgerCharge.Spent granted = budgets.spent(grants(name));
+    return new Ledger(
+        name,
+        kind,
+        period,
+        epsilonLimit.add(granted.epsilon()),
+        deltaLimit.add(granted.delta()),
+        granted);
+  }
+
+  /**
+   * Where the ledger of {@code d} and {@code analyst} stands now.
+   *
+   * @param d the dataset
+   * @param analyst the analyst
+   * @param l the ledger, from {@link #privacyLedger} or {@link #queryLedger}
+   * @param now the time that decided the ledger's period
+   * @return its balance
+   */
+  public BudgetBalance balance(Dataset d, String analyst, Ledger l, Instant now) {
+    LedgerCharge.Spent spent = budgets.spent(l.ledger());
+    return new BudgetBalance(
+        l.ledger(),
+        d.qualifiedName(),
+        d.owner(),
+        analyst,
+        l.kind(),
+        l.period(),
+        l.period().periodOf(now),
+        spent.epsilon(),
+        l.epsilonLimit(),
+        l.granted().epsilon(),
+        l.epsilonLimit().subtract(spent.epsilon()).max(BigDecimal.ZERO),
+        spent.delta(),
+        l.deltaLimit(),
+        l.deltaLimit().subtract(spent.delta()).max(BigDecimal.ZERO));
   }
 
   public static LedgerStatus status(LedgerCharge c, BigDecimal spentEps, BigDecimal spentDelta) {

@@ -4,17 +4,22 @@ import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.common.util.concurrent.ExecutionError;
 import com.google.common.util.concurrent.UncheckedExecutionException;
+import dev.cleanroom.BudgetBalance;
 import dev.cleanroom.BudgetExhaustedException;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.CleanRoomException;
 import dev.cleanroom.CleanRoomInternalError;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
+import dev.cleanroom.DatasetVersion;
 import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.Party;
+import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.QueryTemplate;
+import dev.cleanroom.SecretKey;
 import dev.cleanroom.audit.AuditSinks;
 import dev.cleanroom.budget.BudgetStores;
 import dev.cleanroom.dp.KeyedRank;
@@ -53,9 +58,15 @@ import dev.cleanroom.spi.CohortSink;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.LedgerCharge;
 import dev.cleanroom.spi.ResultSink;
+import dev.cleanroom.spi.StateStore;
+import dev.cleanroom.state.StateStores;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,6 +79,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.commons.codec.digest.HmacAlgorithms;
+import org.apache.commons.codec.digest.HmacUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +97,17 @@ public final class Room implements CleanRoom, QueryEngine {
   private final Planner planner;
   private final BudgetStore budgets;
   private final TemplateRegistry templates = new TemplateRegistry();
-  private final DifferenceChecks differences = new DifferenceChecks();
+  private final DifferenceChecks differences;
+  private final StateStore stateStore;
+  private final RoomState state;
+
+  /** The version of each registered dataset; changed together with {@link #datasets}. */
+  private final ConcurrentMap<String, DatasetVersion> versions = new ConcurrentHashMap<>();
+
+  /** Serializes registrations, replacements, policy changes and retirements. */
+  private final Object lifecycle = new Object();
+
+  private volatile boolean closed;
   private volatile Function<QuerySpec, KeyedRank> ranks;
   private final Release release;
 
@@ -108,6 +131,11 @@ public final class Room implements CleanRoom, QueryEngine {
     this.incidents = new Incidents(audit, settings.partyAuditSinks());
     this.planner = new Planner(datasets::get, this::visibleTo);
     this.budgets = settings.budgetStore().orElseGet(BudgetStores::inMemory);
+    this.differences = differenceChecks(settings.secretKey());
+    this.stateStore = settings.stateStore().orElseGet(StateStores::inMemory);
+    this.state = new RoomState(stateStore);
+    state.replay(templates, answers, differences, settings.clock().instant());
+    differences.onKept(state::kept);
     this.ranks = spec -> KeyedRank.keyed(fingerprints.rankSalt(spec));
     this.release = new Release(budgets, differences, settings.clock(), this::ledgerBase, incidents);
     this.cohorts =
@@ -130,6 +158,18 @@ public final class Room implements CleanRoom, QueryEngine {
   public void useRanksForTesting(Supplier<KeyedRank> ranks) {
     Objects.requireNonNull(ranks, "ranks");
     this.ranks = spec -> ranks.get();
+  }
+
+  /**
+   * Difference checks keyed from the room's key, so that a restarted room with the same key can
+   * compare new releases with the ones its state store remembers.
+   */
+  private static DifferenceChecks differenceChecks(SecretKey key) {
+    byte[] k =
+        new HmacUtils(HmacAlgorithms.HMAC_SHA_256, key.bytes())
+            .hmac("cleanroom difference checks v1".getBytes(StandardCharsets.UTF_8));
+    ByteBuffer b = ByteBuffer.wrap(k);
+    return new DifferenceChecks(b.getLong(), b.getLong(), DifferenceChecks.DEFAULT_MAX_ROWS);
   }
 
   /** An executor for {@code plan}, with the keyed choice of groups of its query. */
@@ -177,15 +217,294 @@ public final class Room implements CleanRoom, QueryEngine {
   @Override
   public void register(Dataset dataset) {
     Objects.requireNonNull(dataset, "dataset");
+    ensureOpen();
     check(dataset);
-    Dataset previous = datasets.putIfAbsent(dataset.qualifiedName(), dataset);
-    if (previous != null) {
-      throw new IllegalArgumentException(
-          "dataset " + dataset.qualifiedName() + " is already registered");
-    }
     String name = dataset.qualifiedName();
-    ledgerBases.put(name, dataLedgers.computeIfAbsent(dataKey(dataset), k -> name));
-    log.debug("registered dataset {}", dataset.qualifiedName());
+    synchronized (lifecycle) {
+      if (datasets.containsKey(name)) {
+        throw new IllegalArgumentException("dataset " + name + " is already registered");
+      }
+      ledgerBases.put(name, dataLedgers.computeIfAbsent(dataKey(dataset), k -> name));
+      versions.put(name, new DatasetVersion(name, 1, 1, PolicyChanges.hash(dataset)));
+      datasets.put(name, dataset);
+    }
+    changed(dataset, "registered (data version 1, policy version 1)");
+    log.debug("registered dataset {}", name);
+  }
+
+  @Override
+  public DatasetVersion replaceData(String dataset, DataSource source) {
+    Objects.requireNonNull(source, "source");
+    ensureOpen();
+    DatasetVersion v;
+    Dataset next;
+    synchronized (lifecycle) {
+      Dataset current = registered(dataset);
+      if (!source.schema().equals(current.schema())) {
+        throw new IllegalArgumentException(
+            "the new source of "
+                + dataset
+                + " has another schema; a new data version keeps the schema (columns "
+                + current.schema().names()
+                + ")");
+      }
+      next = current.withSource(source);
+      check(next);
+      String base = ledgerBase(current);
+      String other = dataLedgers.putIfAbsent(dataKey(next), base);
+      if (other != null && !other.equals(base)) {
+        throw new IllegalArgumentException(
+            "the new source of "
+                + dataset
+                + " reads data registered under the budgets of "
+                + other
+                + "; one piece of data has one budget");
+      }
+      DatasetVersion old = versions.get(dataset);
+      v = new DatasetVersion(dataset, old.data() + 1, old.policy(), old.policyHash());
+      datasets.put(dataset, next);
+      versions.put(dataset, v);
+    }
+    changed(next, "data replaced: data version " + v.data());
+    return v;
+  }
+
+  @Override
+  public DatasetVersion tightenPolicy(String dataset, Policy policy) {
+    return changePolicy(dataset, policy, false);
+  }
+
+  @Override
+  public DatasetVersion loosenPolicy(String dataset, Policy policy) {
+    return changePolicy(dataset, policy, true);
+  }
+
+  private DatasetVersion changePolicy(String dataset, Policy policy, boolean mayLoosen) {
+    Objects.requireNonNull(policy, "policy");
+    ensureOpen();
+    DatasetVersion v;
+    Dataset next;
+    List<String> loosened;
+    synchronized (lifecycle) {
+      Dataset current = registered(dataset);
+      next = current.withPolicy(policy);
+      loosened = PolicyChanges.loosenings(current, current.policy(), policy);
+      if (!mayLoosen && !loosened.isEmpty()) {
+        throw new IllegalArgumentException(
+            "the policy is looser than the current one of "
+                + dataset
+                + " ("
+                + String.join("; ", loosened)
+                + "); only the owner's explicit new version (loosenPolicy) may loosen it");
+      }
+      DatasetVersion old = versions.get(dataset);
+      v = new DatasetVersion(dataset, old.data(), old.policy() + 1, PolicyChanges.hash(next));
+      datasets.put(dataset, next);
+      versions.put(dataset, v);
+    }
+    changed(
+        next,
+        "policy version "
+            + v.policy()
+            + (loosened.isEmpty()
+                ? " (tightening)"
+                : " (loosens: " + String.join("; ", loosened) + ")"));
+    return v;
+  }
+
+  @Override
+  public void retire(String dataset) {
+    ensureOpen();
+    Dataset d;
+    synchronized (lifecycle) {
+      d = registered(dataset);
+      datasets.remove(dataset);
+      versions.remove(dataset);
+      ledgerBases.remove(dataset);
+    }
+    changed(d, "retired");
+  }
+
+  @Override
+  public DatasetVersion version(String dataset) {
+    Objects.requireNonNull(dataset, "dataset");
+    DatasetVersion v = versions.get(dataset);
+    if (v == null) {
+      throw new IllegalArgumentException("no dataset " + dataset + " is registered");
+    }
+    return v;
+  }
+
+  /** The registered dataset {@code name}; call under {@link #lifecycle}. */
+  private Dataset registered(String name) {
+    Objects.requireNonNull(name, "dataset");
+    Dataset d = datasets.get(name);
+    if (d == null) {
+      throw new IllegalArgumentException("no dataset " + name + " is registered");
+    }
+    return d;
+  }
+
+  /** Audits a change to the room made on the owner's behalf. */
+  private void changed(Dataset d, String what) {
+    audit.record(
+        new AuditEvent(
+            settings.clock().instant(),
+            UUID.randomUUID().toString(),
+            d.owner(),
+            List.of(d.qualifiedName()),
+            "",
+            AuditEvent.Outcome.CHANGED,
+            Optional.empty(),
+            what));
+  }
+
+  @Override
+  public List<BudgetBalance> budgets(String analyst) {
+    String a = Party.of(analyst).name();
+    List<BudgetBalance> out = new ArrayList<>();
+    for (Dataset d : datasets.values()) {
+      if (d.policy().analysts().contains(a)) {
+        balances(d, a, out);
+      }
+    }
+    out.sort(Comparator.comparing(BudgetBalance::ledger));
+    return List.copyOf(out);
+  }
+
+  @Override
+  public List<BudgetBalance> ownerBudgets(String owner) {
+    String o = Party.of(owner).name();
+    List<BudgetBalance> out = new ArrayList<>();
+    for (Dataset d : datasets.values()) {
+      if (d.owner().equals(o)) {
+        for (String a : d.policy().analysts()) {
+          balances(d, a, out);
+        }
+      }
+    }
+    out.sort(Comparator.comparing(BudgetBalance::ledger));
+    return List.copyOf(out);
+  }
+
+  private void balances(Dataset d, String analyst, List<BudgetBalance> out) {
+    Instant now = settings.clock().instant();
+    release
+        .privacyLedger(d, analyst, now)
+        .ifPresent(l -> out.add(release.balance(d, analyst, l, now)));
+    release
+        .queryLedger(d, analyst, now)
+        .ifPresent(l -> out.add(release.balance(d, analyst, l, now)));
+  }
+
+  @Override
+  public BudgetBalance grantTopUp(String dataset, String analyst, PrivacyBudget extra) {
+    Objects.requireNonNull(extra, "extra");
+    if (extra instanceof PrivacyBudget.Zcdp) {
+      throw new IllegalArgumentException("a top-up is given as ε or (ε, δ), not as zCDP ρ");
+    }
+    return grant(
+        dataset,
+        analyst,
+        (d, a, now) -> release.privacyLedger(d, a, now),
+        "no differential-privacy budget",
+        extra.epsilon(),
+        extra.delta());
+  }
+
+  @Override
+  public BudgetBalance grantQueries(String dataset, String analyst, int queries) {
+    if (queries < 1) {
+      throw new IllegalArgumentException(
+          "a grant adds at least 1 query; provided value: " + queries);
+    }
+    return grant(
+        dataset,
+        analyst,
+        (d, a, now) -> release.queryLedger(d, a, now),
+        "no query limit",
+        BigDecimal.valueOf(queries),
+        BigDecimal.ZERO);
+  }
+
+  /** How a grant finds its ledger. */
+  private interface LedgerOf {
+    Optional<Release.Ledger> of(Dataset d, String analyst, Instant now);
+  }
+
+  private BudgetBalance grant(
+      String dataset,
+      String analyst,
+      LedgerOf ledgerOf,
+      String missing,
+      BigDecimal epsilon,
+      BigDecimal delta) {
+    ensureOpen();
+    String a = Party.of(analyst).name();
+    Dataset d = datasets.get(Objects.requireNonNull(dataset, "dataset"));
+    if (d == null) {
+      throw new IllegalArgumentException("no dataset " + dataset + " is registered");
+    }
+    if (!d.policy().analysts().contains(a)) {
+      throw new IllegalArgumentException(
+          "the policy of " + dataset + " does not allow analyst " + a);
+    }
+    Instant now = settings.clock().instant();
+    Release.Ledger l =
+        ledgerOf
+            .of(d, a, now)
+            .orElseThrow(
+                () -> new IllegalArgumentException("the policy of " + dataset + " has " + missing));
+    budgets.charge(
+        List.of(
+            new LedgerCharge(Release.grants(l.ledger()), epsilon, delta, UNLIMITED, UNLIMITED)));
+    changed(
+        d,
+        "top-up granted to "
+            + a
+            + " on ledger "
+            + l.ledger()
+            + ": "
+            + epsilon.toPlainString()
+            + (l.kind() == BudgetBalance.Kind.PRIVACY
+                ? " ε, δ " + delta.toPlainString()
+                : " queries"));
+    return release.balance(d, a, ledgerOf.of(d, a, now).orElseThrow(), now);
+  }
+
+  /** The limit of a ledger of grants: grants are the owner's decision, not capped by the engine. */
+  private static final BigDecimal UNLIMITED = new BigDecimal("1E+18");
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("the room is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    RuntimeException failure = null;
+    for (AutoCloseable c : List.<AutoCloseable>of(budgets, stateStore)) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure =
+              new IllegalStateException(
+                  "closing the room's stores failed (" + e.getClass().getSimpleName() + ")", e);
+        }
+      }
+    }
+    log.debug("room closed");
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   /**
@@ -248,13 +567,18 @@ public final class Room implements CleanRoom, QueryEngine {
 
   @Override
   public void registerTemplate(QueryTemplate template) {
-    templates.register(template);
+    ensureOpen();
+    if (templates.register(template)) {
+      state.template(template);
+    }
     log.debug("registered query template {}", template.id());
   }
 
   @Override
   public void approveTemplate(String owner, String templateId, String contentHash) {
+    ensureOpen();
     templates.approve(owner, templateId, contentHash);
+    state.approval(owner, templateId, contentHash);
     log.debug("query template {} approved by {}", templateId, owner);
   }
 
@@ -357,18 +681,20 @@ public final class Room implements CleanRoom, QueryEngine {
 
   /** The registered datasets of a planned query, in query order. */
   private List<Dataset> touched(QuerySpec spec) {
-    return spec.datasets().stream().map(datasets::get).toList();
+    return spec.datasets().stream().map(datasets::get).filter(Objects::nonNull).toList();
   }
 
   @Override
   public Result run(QuerySpec spec) {
     Objects.requireNonNull(spec, "spec");
+    ensureOpen();
     return answer(spec, List.of(spec.analyst()), Optional.empty());
   }
 
   @Override
   public Result run(TemplateCall call) {
     Objects.requireNonNull(call, "call");
+    ensureOpen();
     TemplateRegistry.Bound bound;
     try {
       bound = templates.bind(call);
@@ -391,6 +717,7 @@ public final class Room implements CleanRoom, QueryEngine {
   @Override
   public QueryId submit(QuerySpec spec, List<String> receivers) {
     Objects.requireNonNull(spec, "spec");
+    ensureOpen();
     List<String> to = List.copyOf(receivers);
     if (to.isEmpty()) {
       throw new IllegalArgumentException("receivers must name at least one party");
@@ -425,6 +752,7 @@ public final class Room implements CleanRoom, QueryEngine {
   @Override
   public Activation activate(CohortSpec spec) {
     Objects.requireNonNull(spec, "spec");
+    ensureOpen();
     return cohorts.activate(spec);
   }
 
@@ -463,7 +791,9 @@ public final class Room implements CleanRoom, QueryEngine {
               key.get(),
               () -> {
                 ran[0] = true;
-                return release.run(plan, trail, this::groups);
+                Result fresh = release.run(plan, trail, this::groups);
+                state.answer(key.get(), fresh);
+                return fresh;
               });
       if (!ran[0]) {
         // An identical query on the same data was answered before: the same answer, no charge,
@@ -516,7 +846,10 @@ public final class Room implements CleanRoom, QueryEngine {
     }
   }
 
-  /** The key of a stored answer: the query and the version of every source, if all have one. */
+  /**
+   * The key of a stored answer: the query, and the version of every source (if all have one) with
+   * the hash of its dataset's policy, so that no answer outlives a change of data or policy.
+   */
   private static Optional<String> answerKey(String fingerprint, Plan plan) {
     StringBuilder key = new StringBuilder(fingerprint);
     for (Plan.DatasetPlan dp : plan.datasets()) {
@@ -524,7 +857,12 @@ public final class Room implements CleanRoom, QueryEngine {
       if (version.isEmpty()) {
         return Optional.empty();
       }
-      key.append('|').append(dp.dataset().qualifiedName()).append('@').append(version.get());
+      key.append('|')
+          .append(dp.dataset().qualifiedName())
+          .append('@')
+          .append(version.get())
+          .append('#')
+          .append(PolicyChanges.hash(dp.dataset()));
     }
     return Optional.of(key.toString());
   }
