@@ -144,8 +144,8 @@ public record AuditEvent(
     /** A source or the engine failed while it ran. */
     FAILED,
     /**
-     * Not a query: a change to the room made on an owner's behalf (a dataset registered, its data
-     * replaced, a policy version, a retirement, a budget top-up). The event's {@code analyst} is
+     * Not a query: a change to the room made on an owner's behalf (a dataset's data replaced, a
+     * policy version, a retirement, a budget top-up). The event's {@code analyst} is
      * the owner, {@code reason} says what changed.
      */
     CHANGED

@@ -228,7 +228,6 @@ public final class Room implements CleanRoom, QueryEngine {
       versions.put(name, new DatasetVersion(name, 1, 1, PolicyChanges.hash(dataset)));
       datasets.put(name, dataset);
     }
-    changed(dataset, "registered (data version 1, policy version 1)");
     log.debug("registered dataset {}", name);
   }
 

@@ -8,13 +8,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** An {@link AuditSink} that keeps every event, safe for several threads. */
 final class RecordingAuditSink implements AuditSink {
   private final List<AuditEvent> events = new CopyOnWriteArrayList<>();
+  private final List<AuditEvent> changes = new CopyOnWriteArrayList<>();
 
   @Override
   public void record(AuditEvent event) {
-    events.add(event);
+    (event.outcome() == AuditEvent.Outcome.CHANGED ? changes : events).add(event);
   }
 
-  /** The events recorded so far, in order. */
+  /** The changes to the room (registrations, versions, retirements, grants) so far, in order. */
+  List<AuditEvent> changes() {
+    return List.copyOf(changes);
+  }
+
+  /** The events of queries and activations recorded so far, in order. */
   List<AuditEvent> events() {
     return List.copyOf(events);
   }

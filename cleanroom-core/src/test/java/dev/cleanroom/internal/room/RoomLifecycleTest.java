@@ -78,10 +78,8 @@ class RoomLifecycleTest {
 
   /** The last change to the room the audit recorded. */
   private AuditEvent lastChange() {
-    return audit.events().stream()
-        .filter(e -> e.outcome() == AuditEvent.Outcome.CHANGED)
-        .reduce((a, b) -> b)
-        .orElseThrow();
+    List<AuditEvent> changes = audit.changes();
+    return changes.get(changes.size() - 1);
   }
 
   private static Dataset dataset(InMemorySource source, Policy policy) {
@@ -215,15 +213,14 @@ class RoomLifecycleTest {
     assertThrows(
         PolicyViolationException.class,
         () -> room.as("other").from(NAME).select(countDistinctUsers()).run());
+    String before = room.version(NAME).policyHash();
     DatasetVersion v = room.loosenPolicy(NAME, looser);
     assertEquals(2, v.policy());
-    assertFalse(v.policyHash().equals(new DatasetVersion(NAME, 1, 1, "x").policyHash()));
+    assertFalse(v.policyHash().equals(before));
     assertEquals(1, room.as("other").from(NAME).select(countDistinctUsers()).run().size());
-    AuditEvent changed = audit.last();
-    // The query's event comes after the change's; find the change.
     AuditEvent loosened = lastChange();
     assertTrue(loosened.reason().startsWith("policy version 2 (loosens: "), loosened.reason());
-    assertEquals(AuditEvent.Outcome.ACCEPTED, changed.outcome());
+    assertTrue(loosened.reason().contains("allowed analysts include more"), loosened.reason());
   }
 
   @Test
@@ -302,7 +299,7 @@ class RoomLifecycleTest {
     assertEquals(0, BigDecimal.ONE.compareTo(topped.granted()));
     assertEquals(0, BigDecimal.ONE.compareTo(topped.left()));
     assertTrue(
-        audit.last().reason().startsWith("top-up granted to analyst"), audit.last().reason());
+        lastChange().reason().startsWith("top-up granted to analyst"), lastChange().reason());
     room.as("analyst").from(NAME).select(sum("spend")).epsilon(0.5).run();
     // The query limit (2 per day) is reached now; a grant of one more query lets a third run.
     assertThrows(
