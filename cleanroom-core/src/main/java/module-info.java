@@ -5,8 +5,9 @@
  * pipeline order: {@code plan} (names, policy checks, noise plan, the one path decision), {@code
  * execution} (the scan strategies and the one contribution bounder), {@code release} (the one
  * release stage: threshold, partition selection, noise, difference checks, budgets and query
- * limits, cohorts, incidents), {@code room} (the room that runs them) and {@code journal} (the
- * append-only file format under budgets and audit).
+ * limits, cohorts, incidents), {@code room} (the room that runs them), {@code journal} (the
+ * append-only file format under budgets, audit and room state) and {@code internal.state} (the
+ * one-line text form of templates and results in a state store).
  */
 module dev.cleanroom.core {
   requires transitive dev.cleanroom.api;
