@@ -5,7 +5,8 @@
  * checks, noise plan, the one path decision), {@code execution} (the scan strategies and the one
  * contribution bounder), {@code release} (the one release stage: threshold, partition selection,
  * noise, difference checks, budgets and query limits, cohorts, incidents), {@code room} (the room
- * that runs them) and {@code journal} (the append-only file format under budgets and audit).
+ * that runs them) and {@code journal} (the append-only file format under budgets and audit); beside
+ * them, {@code source} holds what the built-in sources share (the log of skipped malformed rows).
  */
 module dev.cleanroom.core {
   requires transitive dev.cleanroom.api;
