@@ -3,6 +3,7 @@ package dev.cleanroom.jdbc;
 import dev.cleanroom.Column;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
+import dev.cleanroom.internal.source.MalformedRowLog;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
 import java.sql.Connection;
@@ -25,6 +26,9 @@ final class JdbcScan implements Scan {
   /** The first batch arrays hold at most this many rows; they grow up to the batch size. */
   private static final int INITIAL_CAPACITY = 1024;
 
+  /** The reason a LONG column's NULL makes its row malformed. */
+  private static final String NULL_LONG = "NULL in a LONG column";
+
   private final String source;
 
   /** The requested columns: the first {@link #requested} of the selected ones. */
@@ -37,6 +41,14 @@ final class JdbcScan implements Scan {
   private final int batchSize;
   private final Object[] arrays;
   private int capacity;
+
+  /** Whether malformed rows are skipped (and tallied in {@link #skips}) rather than failing. */
+  private final boolean skip;
+
+  private final MalformedRowLog.Tally skips;
+
+  /** The 1-based ordinal of the current row in the result set; 0 before the first. */
+  private long ordinal;
 
   private Connection connection;
   private PreparedStatement statement;
@@ -51,11 +63,15 @@ final class JdbcScan implements Scan {
       int requested,
       Set<String> nonEmptyColumns,
       int batchSize,
+      boolean skip,
+      MalformedRowLog.Tally skips,
       Connection connection,
       PreparedStatement statement,
       ResultSet rows,
       boolean restoreAutoCommit) {
     this.source = source;
+    this.skip = skip;
+    this.skips = skips;
     this.requested = requested;
     int n = selected.size();
     this.names = new String[n];
@@ -124,7 +140,17 @@ final class JdbcScan implements Scan {
       filter.bind(ps, 1);
       rs = ps.executeQuery();
       return new JdbcScan(
-          name, selected, requested, nonEmptyColumns, batchSize, c, ps, rs, restore);
+          name,
+          selected,
+          requested,
+          nonEmptyColumns,
+          batchSize,
+          source.skipsMalformedRows(),
+          source.malformedRowLog().startScan(),
+          c,
+          ps,
+          rs,
+          restore);
     } catch (SQLException e) {
       DataSourceException failure = JdbcErrors.failure(name, e);
       Exception closing = release(c, ps, rs, restore);
@@ -145,8 +171,8 @@ final class JdbcScan implements Scan {
    * The next batch of up to the batch size rows, or empty at the end. The arrays of a batch are
    * refilled by the next call.
    *
-   * @throws DataSourceException if reading fails (with the SQL state), a LONG column holds NULL or
-   *     a non-empty column holds NULL or blank text; the scan is then closed
+   * @throws DataSourceException if reading fails (with the SQL state) or, unless malformed rows are
+   *     skipped, a row is malformed; the scan is then closed
    * @throws IllegalStateException if the scan was closed before its end or failed before
    */
   @Override
@@ -168,6 +194,7 @@ final class JdbcScan implements Scan {
           close();
           break;
         }
+        ordinal++;
         if (n == capacity) {
           grow();
         }
@@ -225,6 +252,7 @@ final class JdbcScan implements Scan {
   }
 
   private Exception releaseAll() {
+    skips.end();
     Exception closing = release(connection, statement, rows, restoreAutoCommit);
     connection = null;
     statement = null;
@@ -280,14 +308,20 @@ final class JdbcScan implements Scan {
    * @return false if the row has no value in a column of {@link
    *     dev.cleanroom.spi.ScanRequest#nonEmptyColumns()} (the user id): it belongs to no person and
    *     is skipped, as every execution path skips it, so that no query fails or answers by one
-   *     person's missing id
+   *     person's missing id; false also if the row is malformed and skipped
+   * @throws DataSourceException if the row is malformed and not skipped
    */
   private boolean readRow(int r) throws SQLException {
     for (int i = 0; i < names.length; i++) {
       int index = i + 1;
       switch (types[i]) {
         case STRING -> {
-          String v = rows.getString(index);
+          String v;
+          try {
+            v = rows.getString(index);
+          } catch (SQLException | RuntimeException e) {
+            return unreadable(i, e);
+          }
           if (v == null || (nonEmpty[i] && v.isBlank())) {
             if (nonEmpty[i]) {
               return false;
@@ -299,19 +333,29 @@ final class JdbcScan implements Scan {
           }
         }
         case LONG -> {
-          long v = rows.getLong(index);
+          long v;
+          try {
+            v = rows.getLong(index);
+          } catch (SQLException | RuntimeException e) {
+            return unreadable(i, e);
+          }
           if (rows.wasNull()) {
             if (nonEmpty[i]) {
               return false;
             }
-            throw malformed(i, "NULL in a LONG column");
+            return malformed(i, NULL_LONG);
           }
           if (i < requested) {
             ((long[]) arrays[i])[r] = v;
           }
         }
         case DOUBLE -> {
-          double v = rows.getDouble(index);
+          double v;
+          try {
+            v = rows.getDouble(index);
+          } catch (SQLException | RuntimeException e) {
+            return unreadable(i, e);
+          }
           if (rows.wasNull()) {
             if (nonEmpty[i]) {
               return false;
@@ -328,8 +372,103 @@ final class JdbcScan implements Scan {
     return true;
   }
 
-  private DataSourceException malformed(int column, String problem) {
-    return new DataSourceException(source, -1, names[column], problem, null);
+  /**
+   * Handles a failure to read the value of column {@code i} of the current row. A data exception
+   * (SQL state class 22, such as 22018 "invalid character value for cast" or 22003 "numeric value
+   * out of range"), or a {@link NumberFormatException} or {@link ArithmeticException} from the
+   * driver's conversion, means the value cannot be read as the column's type: the row is malformed.
+   * Other failures fail the scan. The driver's message is dropped either way: it may hold the
+   * value.
+   *
+   * @return false if the row is malformed and skipped
+   * @throws SQLException {@code e}, if it is not a data exception
+   * @throws DataSourceException if the row is malformed and not skipped, or the driver failed
+   *     otherwise
+   */
+  private boolean unreadable(int i, Exception e) throws SQLException {
+    if (e instanceof SQLException sql) {
+      String state = sql.getSQLState();
+      if (state == null || !state.startsWith("22")) {
+        throw sql;
+      }
+    } else if (!(e instanceof NumberFormatException || e instanceof ArithmeticException)) {
+      throw new DataSourceException(
+          source,
+          -1,
+          names[i],
+          "the driver failed to read a value (" + e.getClass().getName() + ")",
+          null);
+    }
+    return malformed(i, problem(i));
+  }
+
+  /** Why the value of column {@code i} of the current row cannot be read as the column's type. */
+  private String problem(int i) {
+    return switch (types[i]) {
+      case STRING -> "not readable as text";
+      case DOUBLE -> MalformedRowLog.NOT_A_DECIMAL_NUMBER;
+      case LONG -> {
+        String text;
+        try {
+          text = rows.getString(i + 1);
+        } catch (SQLException | RuntimeException e) {
+          text = null;
+        }
+        yield longProblem(text);
+      }
+    };
+  }
+
+  /**
+   * Why {@code text}, which the driver could not read as a 64-bit integer, is not one: a whole
+   * number (digits, optionally a sign and a fraction of zeros) too large, or anything else. Only
+   * the reason leaves this method, never the text.
+   */
+  static String longProblem(String text) {
+    if (text == null) {
+      return MalformedRowLog.NOT_A_WHOLE_NUMBER;
+    }
+    String t = text.strip();
+    int i = t.startsWith("-") || t.startsWith("+") ? 1 : 0;
+    int digits = i;
+    while (i < t.length() && t.charAt(i) >= '0' && t.charAt(i) <= '9') {
+      i++;
+    }
+    int end = i;
+    if (end == digits) {
+      return MalformedRowLog.NOT_A_WHOLE_NUMBER;
+    }
+    if (i < t.length() && t.charAt(i) == '.') {
+      i++;
+      while (i < t.length() && t.charAt(i) == '0') {
+        i++;
+      }
+    }
+    if (i != t.length()) {
+      return MalformedRowLog.NOT_A_WHOLE_NUMBER;
+    }
+    try {
+      Long.parseLong(t, 0, end, 10);
+      // In range, yet refused by the driver: not a whole number as the driver reads one.
+      return MalformedRowLog.NOT_A_WHOLE_NUMBER;
+    } catch (NumberFormatException e) {
+      return MalformedRowLog.OUT_OF_LONG_RANGE;
+    }
+  }
+
+  /**
+   * Skips the current row, or fails.
+   *
+   * @return false
+   * @throws DataSourceException unless malformed rows are skipped
+   */
+  private boolean malformed(int column, String problem) {
+    if (!skip) {
+      throw new DataSourceException(
+          source, -1, names[column], problem + " (row " + ordinal + " of the result set)", null);
+    }
+    skips.skip(ordinal, names[column], problem);
+    return false;
   }
 
   private void grow() {

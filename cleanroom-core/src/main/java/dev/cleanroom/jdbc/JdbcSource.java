@@ -3,6 +3,9 @@ package dev.cleanroom.jdbc;
 import dev.cleanroom.Column;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Schema;
+import dev.cleanroom.internal.source.MalformedRowLog;
+import dev.cleanroom.source.MalformedRows;
+import dev.cleanroom.source.ReportsMalformedRows;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
@@ -45,28 +48,41 @@ import org.slf4j.LoggerFactory;
  * view to use it.
  *
  * <p><b>Values.</b> A NULL text is read as {@code ""}; a NULL DOUBLE as NaN (a missing value, which
- * aggregations drop); a NULL LONG fails the scan with a {@link DataSourceException} naming the
- * column. A row whose value of a column in {@link ScanRequest#nonEmptyColumns()} (the user id) is
- * NULL or blank is skipped: it belongs to no person, on every execution path (a pushed-down
- * statement drops it too), so whether a query answers never depends on one person's missing id.
+ * aggregations drop). A row whose value of a column in {@link ScanRequest#nonEmptyColumns()} (the
+ * user id) is NULL or blank is skipped: it belongs to no person, on every execution path (a
+ * pushed-down statement drops it too), so whether a query answers never depends on one person's
+ * missing id.
+ *
+ * <p><b>Malformed rows.</b> A row is malformed if a value cannot be read as its column's type: a
+ * NULL in a LONG column, or a value the driver cannot convert to the column's type, such as text
+ * that is not a number or a number outside the 64-bit range in a LONG column (in a database without
+ * strict column types, or in a table whose column type changed after the source was built). By
+ * default the scan then fails with a {@link DataSourceException} naming the column, the reason and
+ * the row's ordinal in the result set. With {@link Builder#skipMalformedRows(boolean)
+ * skipMalformedRows(true)} the row is dropped, counted in {@link #skippedRows()} and reported in
+ * {@link #malformedRows()} with its ordinal, column and reason, and the scan logs one warning with
+ * the count. Only the columns a scan reads are checked, so a malformed value in another column goes
+ * unnoticed. A database that fails the statement itself over a bad value (a view that casts text to
+ * a number, say) fails the scan all the same: the failure is the statement's, not one row's.
  *
  * <p><b>SQL.</b> A scan runs one statement, {@code SELECT <columns> FROM <table> [WHERE <filter>]},
  * with every identifier quoted by the {@link SqlDialect} and every value a bound parameter; it
  * streams the rows with the {@linkplain Builder#fetchSize(int) fetch size} (on PostgreSQL inside a
  * transaction, which cursor-based fetching needs, rolled back at the end, the connection's
- * auto-commit restored). The request's filter is pushed down where SQL evaluates it as the engine
- * does, or more loosely; the engine applies it again (see {@link #capabilities()}). Rows that the
- * filter excludes are not read, so malformed values in them go unnoticed.
+ * auto-commit restored). Unless malformed rows are skipped, the request's filter is pushed down
+ * where SQL evaluates it as the engine does, or more loosely; the engine applies it again (see
+ * {@link #capabilities()}). Rows that the filter excludes are not read, so malformed values in them
+ * go unnoticed.
  *
  * <p><b>Privacy.</b> A failing JDBC call becomes a {@link DataSourceException} with only the SQL
  * state and vendor error code, never the driver's message (which may echo values) or SQL text with
- * values; logs name tables and columns, never values.
+ * values; logs and the report of skipped rows name tables, columns and row ordinals, never values.
  *
- * <p>Instances are immutable and thread-safe: each scan takes its own connection from the data
- * source and returns it when the scan ends, fails or is closed. The schema is not refreshed: build
- * a new source after the table changes.
+ * <p>Instances are immutable apart from the report of skipped rows, and thread-safe: each scan
+ * takes its own connection from the data source and returns it when the scan ends, fails or is
+ * closed. The schema is not refreshed: build a new source after the table changes.
  */
-public final class JdbcSource implements DataSource, SqlTable {
+public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedRows {
   private static final Logger logger = LoggerFactory.getLogger(JdbcSource.class);
 
   /** The default number of rows fetched from the database at a time. */
@@ -80,6 +96,8 @@ public final class JdbcSource implements DataSource, SqlTable {
   private final int fetchSize;
   private final Schema schema;
   private final Map<String, JdbcColumn> columns;
+  private final boolean skipMalformedRows;
+  private final MalformedRowLog malformedRows;
 
   private JdbcSource(
       javax.sql.DataSource jdbc,
@@ -88,7 +106,8 @@ public final class JdbcSource implements DataSource, SqlTable {
       String tableSql,
       Optional<String> database,
       int fetchSize,
-      List<JdbcColumn> columns) {
+      List<JdbcColumn> columns,
+      boolean skipMalformedRows) {
     this.jdbc = jdbc;
     this.name = name;
     this.dialect = dialect;
@@ -104,6 +123,8 @@ public final class JdbcSource implements DataSource, SqlTable {
     }
     this.columns = byName;
     this.schema = new Schema(schemaColumns);
+    this.skipMalformedRows = skipMalformedRows;
+    this.malformedRows = new MalformedRowLog(name, logger);
   }
 
   /**
@@ -181,17 +202,55 @@ public final class JdbcSource implements DataSource, SqlTable {
   }
 
   /**
-   * Filter pushdown: a scan adds the request's filter to its {@code WHERE} clause as far as SQL
-   * evaluates it like the engine or more loosely, so that it returns every row the filter keeps and
-   * possibly more (the engine applies the filter again). In short: comparisons of {@code NOT NULL}
-   * integer columns are pushed with any operator; equality and {@code IN} on varying-length text
-   * columns (with non-empty values) and comparisons other than "not equal" on {@code DOUBLE
-   * PRECISION} columns are pushed where no {@code NOT} applies to them; the rest is left to the
-   * engine.
+   * The table (see {@link SqlTable}) and filter pushdown: a scan adds the request's filter to its
+   * {@code WHERE} clause as far as SQL evaluates it like the engine or more loosely, so that it
+   * returns every row the filter keeps and possibly more (the engine applies the filter again). In
+   * short: comparisons of {@code NOT NULL} integer columns are pushed with any operator; equality
+   * and {@code IN} on varying-length text columns (with non-empty values) and comparisons other
+   * than "not equal" on {@code DOUBLE PRECISION} columns are pushed where no {@code NOT} applies to
+   * them; the rest is left to the engine.
+   *
+   * <p>A source that {@linkplain Builder#skipMalformedRows(boolean) skips malformed rows} pushes no
+   * filter: the database could fail on a malformed value, or judge it otherwise, where the engine
+   * drops the row, and every scan of the same columns then runs the same statement, so its rows'
+   * ordinals agree. It still declares its table, which identifies its data (sources over one table
+   * share their budgets), but the engine runs no query over it as a statement in the database (see
+   * {@link ReportsMalformedRows}): the database would aggregate the rows the source drops.
    */
   @Override
   public SourceCapabilities capabilities() {
-    return SourceCapabilities.sql(this);
+    return skipMalformedRows
+        ? new SourceCapabilities(false, false, Optional.of(this))
+        : SourceCapabilities.sql(this);
+  }
+
+  /** Whether malformed rows are skipped, as set by {@link Builder#skipMalformedRows(boolean)}. */
+  @Override
+  public boolean skipsMalformedRows() {
+    return skipMalformedRows;
+  }
+
+  /**
+   * The number of malformed rows skipped by all scans of this source so far; always 0 unless the
+   * source skips malformed rows. Rows are counted as they are skipped, so a running scan's count is
+   * included; a row that two scans skip counts twice.
+   */
+  @Override
+  public long skippedRows() {
+    return malformedRows.skippedRows();
+  }
+
+  /**
+   * The report of the malformed rows skipped so far: their number and the first {@value
+   * MalformedRows#MAX_ROWS} distinct ones, each with its 1-based ordinal in the result set of its
+   * scan's statement ({@code SELECT <columns> FROM <table>}, without filter; a database returns the
+   * rows of a statement without {@code ORDER BY} in an order of its choosing, in practice the same
+   * one while the table does not change), the column and the reason, such as {@code "not a whole
+   * number"}; never a value. {@link MalformedRows#NONE} unless the source skips malformed rows.
+   */
+  @Override
+  public MalformedRows malformedRows() {
+    return malformedRows.report();
   }
 
   /** Empty: the source cannot tell whether the table changed. */
@@ -226,6 +285,10 @@ public final class JdbcSource implements DataSource, SqlTable {
       }
     }
     JdbcFilters.Compiled filter = JdbcFilters.compile(request.filter(), dialect, this::jdbcColumn);
+    if (skipMalformedRows) {
+      // Compiled all the same, so that a filter on an unknown column is still a caller error.
+      filter = new JdbcFilters.Compiled("", List.of(), request.filter().isEmpty());
+    }
     List<String> quoted = new ArrayList<>(selected.size());
     for (JdbcColumn c : selected) {
       quoted.add(dialect.quote(c.name()));
@@ -249,6 +312,10 @@ public final class JdbcSource implements DataSource, SqlTable {
     }
     return JdbcScan.open(
         this, sql, filter, selected, requested, request.nonEmptyColumns(), request.batchSize());
+  }
+
+  MalformedRowLog malformedRowLog() {
+    return malformedRows;
   }
 
   /** The data source that connections come from, for the engine's SQL pushdown. */
@@ -379,6 +446,7 @@ public final class JdbcSource implements DataSource, SqlTable {
     private SqlDialect dialect;
     private Integer fetchSize;
     private String name;
+    private Boolean skipMalformedRows;
 
     private Builder(javax.sql.DataSource dataSource, String table) {
       this.dataSource = dataSource;
@@ -444,6 +512,28 @@ public final class JdbcSource implements DataSource, SqlTable {
         throw new IllegalStateException("name was already set to [" + this.name + "]");
       }
       this.name = name;
+      return this;
+    }
+
+    /**
+     * Whether to drop malformed rows instead of failing the scan; false by default. A row is
+     * malformed if a value of a column the scan reads cannot be read as the column's type (see
+     * {@link JdbcSource}). Skipped rows are counted in {@link JdbcSource#skippedRows()} and
+     * reported with their ordinals in {@link JdbcSource#malformedRows()}, and each scan that skips
+     * rows logs one warning with its count.
+     *
+     * <p>A source that skips malformed rows pushes no filter into its scans and no query down into
+     * the database as one statement (see {@link JdbcSource#capabilities()}): every query over it
+     * streams the table's rows through its scans, which costs time on large tables.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder skipMalformedRows(boolean skip) {
+      if (skipMalformedRows != null) {
+        throw new IllegalStateException(
+            "skipMalformedRows was already set to " + skipMalformedRows);
+      }
+      skipMalformedRows = skip;
       return this;
     }
 
@@ -523,7 +613,14 @@ public final class JdbcSource implements DataSource, SqlTable {
           t.skipped(),
           d);
       return new JdbcSource(
-          dataSource, display, d, tableSql, database(connection), fetch, t.columns());
+          dataSource,
+          display,
+          d,
+          tableSql,
+          database(connection),
+          fetch,
+          t.columns(),
+          skipMalformedRows != null && skipMalformedRows);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.cleanroom.source;
 import dev.cleanroom.Column;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
+import dev.cleanroom.internal.source.MalformedRowLog;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
 import java.io.IOException;
@@ -15,22 +16,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One scan of a {@link CsvSource}: its own open file, parser and reusable batch arrays. Used by one
  * thread at a time.
  */
 final class CsvScan implements Scan {
-  private static final Logger logger = LoggerFactory.getLogger(CsvSource.class);
-
   /** The first batch arrays hold at most this many rows; they grow up to the batch size. */
   private static final int INITIAL_CAPACITY = 1024;
 
-  private final CsvSource source;
   private final String fileName;
   private final boolean skip;
+  private final MalformedRowLog.Tally skips;
   private final int headerFields;
 
   /** The schema column at each header position, or null for an extra header column. */
@@ -54,8 +51,6 @@ final class CsvScan implements Scan {
   private CsvParser parser;
   private boolean done;
   private boolean failed;
-  private long skipped;
-  private boolean skipsReported;
 
   private CsvScan(
       CsvSource source,
@@ -65,9 +60,9 @@ final class CsvScan implements Scan {
       List<Column> columns,
       Set<String> nonEmptyColumns,
       int batchSize) {
-    this.source = source;
     this.fileName = source.name();
     this.skip = source.skipsMalformedRows();
+    this.skips = source.malformedRowLog().startScan();
     this.parser = parser;
     this.headerFields = schemaNameAt.length;
     this.schemaNameAt = schemaNameAt;
@@ -215,7 +210,7 @@ final class CsvScan implements Scan {
       failed = true;
       CsvParser p = parser;
       parser = null;
-      reportSkipped();
+      skips.end();
       closeAfterFailure(p, e);
       throw e;
     }
@@ -230,7 +225,7 @@ final class CsvScan implements Scan {
     }
     CsvParser p = parser;
     parser = null;
-    reportSkipped();
+    skips.end();
     try {
       p.close();
     } catch (IOException e) {
@@ -246,13 +241,6 @@ final class CsvScan implements Scan {
   private void finish() {
     done = true;
     close();
-  }
-
-  private void reportSkipped() {
-    if (skipped > 0 && !skipsReported) {
-      skipsReported = true;
-      logger.warn("skipped {} malformed rows of {}", skipped, fileName);
-    }
   }
 
   /**
@@ -294,13 +282,13 @@ final class CsvScan implements Scan {
             return malformed(p, names[i], "empty value");
           }
           if (!isDecimalInteger(data, s, e)) {
-            return malformed(p, names[i], "not a whole number");
+            return malformed(p, names[i], MalformedRowLog.NOT_A_WHOLE_NUMBER);
           }
           try {
             ((long[]) arrays[i])[r] = Long.parseLong(p.dataView(), s, e, 10);
           } catch (NumberFormatException ex) {
             // Out of range. The exception's message holds the value: drop it.
-            return malformed(p, names[i], "not a whole number in the 64-bit range");
+            return malformed(p, names[i], MalformedRowLog.OUT_OF_LONG_RANGE);
           }
         }
         case DOUBLE -> {
@@ -308,13 +296,13 @@ final class CsvScan implements Scan {
             ((double[]) arrays[i])[r] = Double.NaN;
           } else {
             if (!isPlainDecimal(data, s, e)) {
-              return malformed(p, names[i], "not a decimal number");
+              return malformed(p, names[i], MalformedRowLog.NOT_A_DECIMAL_NUMBER);
             }
             try {
               ((double[]) arrays[i])[r] = Double.parseDouble(new String(data, s, e - s));
             } catch (NumberFormatException ex) {
               // The exception's message holds the value: drop it.
-              return malformed(p, names[i], "not a decimal number");
+              return malformed(p, names[i], MalformedRowLog.NOT_A_DECIMAL_NUMBER);
             }
           }
         }
@@ -340,8 +328,7 @@ final class CsvScan implements Scan {
     if (!skip) {
       throw new DataSourceException(fileName, p.recordLine(), column, problem, null);
     }
-    skipped++;
-    source.countSkipped();
+    skips.skip(p.recordLine(), column, problem);
     return false;
   }
 

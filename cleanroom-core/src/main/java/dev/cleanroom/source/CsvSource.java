@@ -3,6 +3,7 @@ package dev.cleanroom.source;
 import dev.cleanroom.Column;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Schema;
+import dev.cleanroom.internal.source.MalformedRowLog;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
@@ -17,7 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link DataSource} reading a UTF-8 CSV file (RFC 4180) with a header line, streaming: a scan
@@ -48,19 +49,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * the end of the file, a number that does not parse in a requested column, or an empty value in a
  * column of {@link ScanRequest#nonEmptyColumns()}. By default the scan then fails with a {@link
  * DataSourceException} naming the file, the line where the row starts and, where known, the column.
- * With {@link Builder#skipMalformedRows(boolean) skipMalformedRows(true)} the row is dropped and
- * counted in {@link #skippedRows()}, and the scan logs one warning with the count. Values in
- * columns that were not requested are not converted, so a malformed number there goes unnoticed. An
- * unreadable file, a header that lacks a schema column or names one twice, invalid UTF-8 (reported
- * with the line holding it) and a record longer than 16,777,216 characters always fail the scan.
+ * With {@link Builder#skipMalformedRows(boolean) skipMalformedRows(true)} the row is dropped,
+ * counted in {@link #skippedRows()} and reported in {@link #malformedRows()} with its line, column
+ * and reason (the first {@value MalformedRows#MAX_ROWS} such rows), and the scan logs one warning
+ * with the count. Values in columns that were not requested are not converted, so a malformed
+ * number there goes unnoticed. An unreadable file, a header that lacks a schema column or names one
+ * twice, invalid UTF-8 (reported with the line holding it) and a record longer than 16,777,216
+ * characters always fail the scan.
  *
- * <p><b>Privacy.</b> Messages and logs name the file, lines, columns and counts, never a value.
+ * <p><b>Privacy.</b> Messages, logs and the report of skipped rows name the file, lines, columns
+ * and counts, never a value.
  *
- * <p>Instances are immutable apart from the skipped-row counter and thread-safe; each {@link #scan}
- * opens the file anew, so scans are independent and may run concurrently. The file is read when a
- * scan starts, not when the source is built.
+ * <p>Instances are immutable apart from the report of skipped rows, and thread-safe; each {@link
+ * #scan} opens the file anew, so scans are independent and may run concurrently. The file is read
+ * when a scan starts, not when the source is built.
  */
-public final class CsvSource implements DataSource {
+public final class CsvSource implements DataSource, ReportsMalformedRows {
   /** The longest record accepted, in characters; a bound on memory against runaway quotes. */
   static final int MAX_RECORD_CHARS = 1 << 24;
 
@@ -69,7 +73,7 @@ public final class CsvSource implements DataSource {
   private final Schema schema;
   private final boolean skipMalformedRows;
   private final char delimiter;
-  private final AtomicLong skippedRows = new AtomicLong();
+  private final MalformedRowLog malformedRows;
 
   private CsvSource(Path path, Schema schema, boolean skipMalformedRows, char delimiter) {
     this.path = path;
@@ -78,6 +82,7 @@ public final class CsvSource implements DataSource {
     this.schema = schema;
     this.skipMalformedRows = skipMalformedRows;
     this.delimiter = delimiter;
+    this.malformedRows = new MalformedRowLog(fileName, LoggerFactory.getLogger(CsvSource.class));
   }
 
   /**
@@ -205,13 +210,32 @@ public final class CsvSource implements DataSource {
     return CsvScan.open(this, columns, request.nonEmptyColumns(), request.batchSize());
   }
 
+  /** Whether malformed rows are skipped, as set by {@link Builder#skipMalformedRows(boolean)}. */
+  @Override
+  public boolean skipsMalformedRows() {
+    return skipMalformedRows;
+  }
+
   /**
    * The number of malformed rows skipped by all scans of this source so far; always 0 unless the
    * source skips malformed rows. Rows are counted as they are skipped, so a running scan's count is
-   * included.
+   * included; a row that two scans skip counts twice.
    */
+  @Override
   public long skippedRows() {
-    return skippedRows.get();
+    return malformedRows.skippedRows();
+  }
+
+  /**
+   * The report of the malformed rows skipped so far: their number and the first {@value
+   * MalformedRows#MAX_ROWS} distinct ones, each with the line where its record starts, the column
+   * (empty for a wrong number of fields or broken quoting outside the schema's columns) and the
+   * reason, such as {@code "not a whole number"} or {@code "expected 3 fields, found 2"}; never a
+   * value. {@link MalformedRows#NONE} unless the source skips malformed rows.
+   */
+  @Override
+  public MalformedRows malformedRows() {
+    return malformedRows.report();
   }
 
   /** The file name and number of columns, nothing else. */
@@ -228,12 +252,8 @@ public final class CsvSource implements DataSource {
     return delimiter;
   }
 
-  boolean skipsMalformedRows() {
-    return skipMalformedRows;
-  }
-
-  void countSkipped() {
-    skippedRows.incrementAndGet();
+  MalformedRowLog malformedRowLog() {
+    return malformedRows;
   }
 
   private Column schemaColumn(String name) {
@@ -271,8 +291,9 @@ public final class CsvSource implements DataSource {
     }
 
     /**
-     * Whether to drop malformed rows (counting them in {@link CsvSource#skippedRows()} and logging
-     * one warning per scan with the count) instead of failing the scan; false by default.
+     * Whether to drop malformed rows instead of failing the scan; false by default. Skipped rows
+     * are counted in {@link CsvSource#skippedRows()} and reported with their lines in {@link
+     * CsvSource#malformedRows()}, and each scan that skips rows logs one warning with its count.
      *
      * @throws IllegalStateException if already set
      */

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.testing.NullPointerTester;
 import dev.cleanroom.Column;
 import dev.cleanroom.Schema;
+import dev.cleanroom.source.MalformedRows;
 import java.sql.SQLException;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,6 +101,28 @@ class JdbcSourceBuilderTest {
     assertSecondCallFails(
         "fetchSize was already set to 5", b -> b.fetchSize(5), b -> b.fetchSize(6));
     assertSecondCallFails("name was already set to [a]", b -> b.name("a"), b -> b.name("b"));
+    assertSecondCallFails(
+        "skipMalformedRows was already set to false",
+        b -> b.skipMalformedRows(false),
+        b -> b.skipMalformedRows(true));
+  }
+
+  @Test
+  void skipMalformedRows_isOffByDefault_andChangesTheCapabilities() {
+    JdbcSource strict = builder().build();
+    assertFalse(strict.skipsMalformedRows());
+    assertTrue(strict.capabilities().filterPushdown());
+    assertEquals(Optional.of(strict), strict.capabilities().sqlTable());
+    assertEquals(MalformedRows.NONE, strict.malformedRows());
+    assertEquals(0, strict.skippedRows());
+
+    JdbcSource skipping = builder().skipMalformedRows(true).build();
+    assertTrue(skipping.skipsMalformedRows());
+    assertFalse(skipping.capabilities().filterPushdown(), "no filter is pushed");
+    // The table is still declared: it identifies the data for the room's budgets.
+    assertEquals(Optional.of(skipping), skipping.capabilities().sqlTable());
+    assertEquals(MalformedRows.NONE, skipping.malformedRows());
+    assertFalse(builder().skipMalformedRows(false).build().skipsMalformedRows());
   }
 
   private interface Step {

@@ -286,7 +286,9 @@ abstract class JdbcSourceContract {
         assertThrows(DataSourceException.class, () -> Scans.rows(s, f("id"), f("l")));
     assertEquals("nl", e.source());
     assertEquals(f("l"), e.column());
-    assertEquals("data source nl, column [" + f("l") + "]: NULL in a LONG column", e.getMessage());
+    assertEquals(
+        "data source nl, column [" + f("l") + "]: NULL in a LONG column (row 2 of the result set)",
+        e.getMessage());
   }
 
   @Test

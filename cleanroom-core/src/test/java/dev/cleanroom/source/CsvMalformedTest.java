@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cleanroom.Column;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Schema;
+import dev.cleanroom.internal.room.CapturedLogs;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
@@ -386,6 +387,87 @@ class CsvMalformedTest {
       assertEquals(1, source.skippedRows());
     }
     assertEquals(1, source.skippedRows(), "an abandoned scan stops counting");
+  }
+
+  // ---- the owner's report ----
+
+  /** The warnings of {@link CsvSource}'s logger. */
+  private static List<String> warnings() {
+    return CapturedLogs.linesOf(CsvSource.class.getName()).stream()
+        .filter(line -> line.startsWith("WARN "))
+        .toList();
+  }
+
+  @Test
+  void skipMode_reportsLinesColumnsAndReasons_neverValues() throws IOException {
+    CapturedLogs.clear();
+    String content =
+        HEADER
+            + "a,1,1\n" // line 2, ok
+            + "secretname,41\n" // line 3, too few fields
+            + "b,secretage,2\n" // line 4, not a whole number
+            + "c,3,3\n" // line 5, ok
+            + "d,4,secretscore\n" // line 6, not a decimal number
+            + "\"e\nstill e\",5,5\n" // lines 7-8, ok
+            + "f,99999999999999999999,6\n" // line 9, out of range
+            + "\"g\",7,\"secretquote\"x\n"; // line 10, text after a quote in the score field
+    Path file = write(dir, "skip.csv", content);
+    CsvSource source = CsvSource.builder(file, PEOPLE).skipMalformedRows(true).build();
+    assertEquals(MalformedRows.NONE, source.malformedRows());
+
+    assertEquals(3, readAll(source, ALL).size());
+    List<MalformedRows.Row> rows =
+        List.of(
+            new MalformedRows.Row(3, "", "expected 3 fields, found 2"),
+            new MalformedRows.Row(4, "age", "not a whole number"),
+            new MalformedRows.Row(6, "score", "not a decimal number"),
+            new MalformedRows.Row(9, "age", "not a whole number in the 64-bit range"),
+            new MalformedRows.Row(10, "score", "unexpected text after a closing quote"));
+    assertEquals(new MalformedRows(5, rows, false), source.malformedRows());
+    assertEquals(5, source.skippedRows());
+    String report = source.malformedRows().toString();
+    for (String value : List.of("secret", "41", "99999999999999999999")) {
+      assertFalse(report.contains(value), report);
+    }
+    assertEquals(
+        List.of("WARN " + CsvSource.class.getName() + " - skipped 5 malformed rows of skip.csv"),
+        warnings());
+
+    // A second scan counts again, and lists each row once; names alone miss the bad numbers.
+    assertEquals(3, readAll(source, ALL).size());
+    assertEquals(new MalformedRows(10, rows, false), source.malformedRows());
+    assertEquals(6, readAll(source, "name").size());
+    assertEquals(new MalformedRows(12, rows, false), source.malformedRows());
+    assertEquals(3, warnings().size());
+  }
+
+  @Test
+  void skipMode_reportListsTheFirstHundredLines_andCountsEvery() throws IOException {
+    StringBuilder sb = new StringBuilder(HEADER);
+    for (int i = 0; i < 300; i++) {
+      sb.append(i % 2 == 0 ? "ok," + i + ",1\n" : "bad,secret" + i + ",1\n");
+    }
+    Path file = write(dir, "skip.csv", sb.toString());
+    CsvSource source = CsvSource.builder(file, PEOPLE).skipMalformedRows(true).build();
+    assertEquals(150, readAll(source, "age").size());
+    MalformedRows report = source.malformedRows();
+    assertEquals(150, report.skippedRows());
+    assertTrue(report.truncated());
+    assertEquals(MalformedRows.MAX_ROWS, report.rows().size());
+    for (int i = 0; i < MalformedRows.MAX_ROWS; i++) {
+      // Data row 2i + 1 (0-based) is on line 2i + 3.
+      assertEquals(
+          new MalformedRows.Row(2L * i + 3, "age", "not a whole number"), report.rows().get(i));
+    }
+  }
+
+  @Test
+  void strictMode_reportsNothing() throws IOException {
+    Path file = write(dir, "bad.csv", HEADER + "a,x,1\n");
+    CsvSource source = CsvSource.of(file, PEOPLE);
+    assertFalse(source.skipsMalformedRows());
+    assertThrows(DataSourceException.class, () -> readAll(source, ALL));
+    assertEquals(MalformedRows.NONE, source.malformedRows());
   }
 
   @Test

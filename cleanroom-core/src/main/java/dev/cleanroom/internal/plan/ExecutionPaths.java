@@ -5,6 +5,7 @@ import dev.cleanroom.Dataset;
 import dev.cleanroom.jdbc.SqlDialect;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.ExecutionPath;
+import dev.cleanroom.source.ReportsMalformedRows;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.SourceCapabilities;
 import dev.cleanroom.spi.SqlTable;
@@ -14,11 +15,12 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The one decision of how a query runs, made from the plan and the sources' declared {@link
- * SourceCapabilities} (never from a source's class). The planner records it in the {@link Plan},
- * {@code explain()} prints it, and the executor obeys it. The paths differ only in where the work
- * happens, never in what a released number means: a database path is chosen only where the database
- * provably computes what the engine would.
+ * The one decision of how a query runs, made from the plan and the sources' declarations, their
+ * {@link SourceCapabilities} and whether they {@linkplain ReportsMalformedRows skip malformed rows}
+ * (never from a source's class). The planner records it in the {@link Plan}, {@code explain()}
+ * prints it, and the executor obeys it. The paths differ only in where the work happens, never in
+ * what a released number means: a database path is chosen only where the database provably computes
+ * what the engine would.
  */
 public final class ExecutionPaths {
   private ExecutionPaths() {}
@@ -75,6 +77,12 @@ public final class ExecutionPaths {
     SqlDialect dialect = null;
     for (Plan.DatasetPlan dp : plan.datasets()) {
       Dataset d = dp.dataset();
+      if (d.source() instanceof ReportsMalformedRows r && r.skipsMalformedRows()) {
+        return Optional.of(
+            d.qualifiedName()
+                + " skips malformed rows as it reads them, which a statement in the database would"
+                + " aggregate");
+      }
       Optional<SqlTable> table = capabilities(d).sqlTable();
       if (table.isEmpty()) {
         return Optional.of(d.qualifiedName() + " is not a table of a SQL database");
