@@ -145,8 +145,8 @@ public record AuditEvent(
     FAILED,
     /**
      * Not a query: a change to the room made on an owner's behalf (a dataset's data replaced, a
-     * policy version, a retirement, a budget top-up). The event's {@code analyst} is
-     * the owner, {@code reason} says what changed.
+     * policy version, a retirement, a budget top-up). The event's {@code analyst} is the owner,
+     * {@code reason} says what changed.
      */
     CHANGED
   }
