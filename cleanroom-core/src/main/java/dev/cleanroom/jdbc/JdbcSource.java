@@ -231,16 +231,6 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
   }
 
   /**
-   * The number of malformed rows skipped by all scans of this source so far; always 0 unless the
-   * source skips malformed rows. Rows are counted as they are skipped, so a running scan's count is
-   * included; a row that two scans skip counts twice.
-   */
-  @Override
-  public long skippedRows() {
-    return malformedRows.skippedRows();
-  }
-
-  /**
    * The report of the malformed rows skipped so far: their number and the first {@value
    * MalformedRows#MAX_ROWS} distinct ones, each with its 1-based ordinal in the result set of its
    * scan's statement ({@code SELECT <columns> FROM <table>}, without filter; a database returns the

@@ -217,16 +217,6 @@ public final class CsvSource implements DataSource, ReportsMalformedRows {
   }
 
   /**
-   * The number of malformed rows skipped by all scans of this source so far; always 0 unless the
-   * source skips malformed rows. Rows are counted as they are skipped, so a running scan's count is
-   * included; a row that two scans skip counts twice.
-   */
-  @Override
-  public long skippedRows() {
-    return malformedRows.skippedRows();
-  }
-
-  /**
    * The report of the malformed rows skipped so far: their number and the first {@value
    * MalformedRows#MAX_ROWS} distinct ones, each with the line where its record starts, the column
    * (empty for a wrong number of fields or broken quoting outside the schema's columns) and the

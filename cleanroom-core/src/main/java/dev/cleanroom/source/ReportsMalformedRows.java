@@ -25,7 +25,8 @@ public interface ReportsMalformedRows extends DataSource {
 
   /**
    * The number of malformed rows skipped by all scans of this source so far; always 0 unless the
-   * source skips malformed rows. A row that two scans skip counts twice.
+   * source skips malformed rows. Rows are counted as they are skipped, so a running scan's count is
+   * included; a row that two scans skip counts twice.
    *
    * @return the number of rows skipped so far
    */
