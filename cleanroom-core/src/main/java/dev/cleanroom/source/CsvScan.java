@@ -59,10 +59,11 @@ final class CsvScan implements Scan {
       Map<String, Integer> positions,
       List<Column> columns,
       Set<String> nonEmptyColumns,
-      int batchSize) {
+      int batchSize,
+      MalformedRowLog log) {
     this.fileName = source.name();
     this.skip = source.skipsMalformedRows();
-    this.skips = source.malformedRowLog().startScan();
+    this.skips = log.startScan();
     this.parser = parser;
     this.headerFields = schemaNameAt.length;
     this.schemaNameAt = schemaNameAt;
@@ -104,10 +105,15 @@ final class CsvScan implements Scan {
    *
    * @param columns the requested columns, all in the schema
    * @param nonEmptyColumns the columns whose values must not be empty, all in the schema
+   * @param log where skipped rows are counted and reported
    * @throws DataSourceException if the file cannot be read or its header is unusable
    */
   static CsvScan open(
-      CsvSource source, List<Column> columns, Set<String> nonEmptyColumns, int batchSize) {
+      CsvSource source,
+      List<Column> columns,
+      Set<String> nonEmptyColumns,
+      int batchSize,
+      MalformedRowLog log) {
     String fileName = source.name();
     InputStream in;
     try {
@@ -121,7 +127,7 @@ final class CsvScan implements Scan {
       Map<String, Integer> positions = new HashMap<>();
       String[] schemaNameAt = readHeader(parser, source, positions);
       return new CsvScan(
-          source, parser, schemaNameAt, positions, columns, nonEmptyColumns, batchSize);
+          source, parser, schemaNameAt, positions, columns, nonEmptyColumns, batchSize, log);
     } catch (RuntimeException e) {
       closeAfterFailure(in, e);
       throw e;

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.NOPLogger;
 
 /**
  * A {@link DataSource} reading a UTF-8 CSV file (RFC 4180) with a header line, streaming: a scan
@@ -181,7 +182,10 @@ public final class CsvSource implements DataSource, ReportsMalformedRows {
    */
   @Override
   public void check() {
-    try (Scan scan = scan(new ScanRequest(schema.names(), Set.of(), List.of(), 1))) {
+    // A row the check skips is not the owner's report: only scans of queries count.
+    MalformedRowLog quiet = new MalformedRowLog(fileName, NOPLogger.NOP_LOGGER);
+    List<Column> all = new ArrayList<>(schema.columns());
+    try (Scan scan = CsvScan.open(this, all, Set.of(), 1, quiet)) {
       scan.next();
     }
   }
@@ -207,7 +211,8 @@ public final class CsvSource implements DataSource, ReportsMalformedRows {
     for (String name : request.nonEmptyColumns()) {
       schemaColumn(name);
     }
-    return CsvScan.open(this, columns, request.nonEmptyColumns(), request.batchSize());
+    return CsvScan.open(
+        this, columns, request.nonEmptyColumns(), request.batchSize(), malformedRows);
   }
 
   /** Whether malformed rows are skipped, as set by {@link Builder#skipMalformedRows(boolean)}. */
@@ -240,10 +245,6 @@ public final class CsvSource implements DataSource, ReportsMalformedRows {
 
   char delimiter() {
     return delimiter;
-  }
-
-  MalformedRowLog malformedRowLog() {
-    return malformedRows;
   }
 
   private Column schemaColumn(String name) {

@@ -165,4 +165,17 @@ class RegisterCheckTest {
     assertTrue(e.getMessage().contains("IllegalStateException"), e.getMessage());
     assertFalse(e.getMessage().contains("secret-person-42"), e.getMessage());
   }
+
+  @Test
+  void registrationCheck_ofASkippingCsvSource_isNotInTheOwnersReport(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("visits.csv");
+    Files.writeString(file, "uid,region,visits\np0,east\n" + csv(3).substring(18));
+    CsvSource source = CsvSource.builder(file, SCHEMA).skipMalformedRows(true).build();
+    room.register(dataset("skipping", source, "uid", "region"));
+    assertEquals(0, source.skippedRows());
+    room.as("analyst").from("pub.skipping").select(countDistinctUsers()).run();
+    assertEquals(1, source.skippedRows());
+    assertEquals(2, source.malformedRows().rows().get(0).position());
+  }
 }
