@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -211,20 +212,7 @@ public final class Interrupts implements AutoCloseable {
           }
         };
     onTimeout.add(once);
-    ScheduledFuture<?> poll =
-        control == null
-            ? null
-            : timers
-                .get()
-                .scheduleWithFixedDelay(
-                    () -> {
-                      if (control.isCancelled()) {
-                        once.run();
-                      }
-                    },
-                    WATCHDOG_MILLIS,
-                    WATCHDOG_MILLIS,
-                    TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> poll = control == null ? null : watchdog(once);
     if (stopped()) {
       once.run();
     }
@@ -234,6 +222,30 @@ public final class Interrupts implements AutoCloseable {
         poll.cancel(false);
       }
     };
+  }
+
+  /**
+   * Polls the control on the timer thread and runs {@code stop} once it is cancelled; null if the
+   * room's timers are shut down (the run then still stops at its next check, but the running work
+   * is not stopped early).
+   */
+  private ScheduledFuture<?> watchdog(Runnable stop) {
+    try {
+      return timers
+          .get()
+          .scheduleWithFixedDelay(
+              () -> {
+                if (control.isCancelled()) {
+                  stop.run();
+                }
+              },
+              WATCHDOG_MILLIS,
+              WATCHDOG_MILLIS,
+              TimeUnit.MILLISECONDS);
+    } catch (IllegalStateException | RejectedExecutionException e) {
+      log.debug("no watchdog for a running statement: the room's timers are shut down");
+      return null;
+    }
   }
 
   /**

@@ -161,7 +161,7 @@ public final class Room implements CleanRoom, QueryEngine {
     synchronized (timerLock) {
       if (timersShutDown) {
         throw new IllegalStateException(
-            "the room's timers are shut down: a timeout or control cannot be honoured");
+            "the room's timers are shut down: a timeout cannot be honoured");
       }
       if (timers == null) {
         ScheduledThreadPoolExecutor t =
@@ -183,7 +183,9 @@ public final class Room implements CleanRoom, QueryEngine {
   /**
    * Stops the room's timer thread, for closing the room: running timeouts and watchdogs are dropped
    * (their queries still stop when cancelled, at their next check), and a later run with a timeout
-   * or control fails with {@link IllegalStateException}. Safe to call more than once.
+   * fails with {@link IllegalStateException}; a later run with a control is still stopped by its
+   * cancellation at its next check, but a statement running in a database is then no longer
+   * cancelled there. Safe to call more than once.
    */
   void shutdownTimers() {
     synchronized (timerLock) {
