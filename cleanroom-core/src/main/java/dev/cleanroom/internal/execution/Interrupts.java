@@ -231,17 +231,19 @@ public final class Interrupts implements AutoCloseable {
    */
   private ScheduledFuture<?> watchdog(Runnable stop) {
     try {
-      return timers
-          .get()
-          .scheduleWithFixedDelay(
-              () -> {
-                if (control.isCancelled()) {
-                  stop.run();
-                }
-              },
-              WATCHDOG_MILLIS,
-              WATCHDOG_MILLIS,
-              TimeUnit.MILLISECONDS);
+      ScheduledExecutorService t = timers.get();
+      if (t == null) {
+        return null; // a run without a timer thread (the load of a source)
+      }
+      return t.scheduleWithFixedDelay(
+          () -> {
+            if (control.isCancelled()) {
+              stop.run();
+            }
+          },
+          WATCHDOG_MILLIS,
+          WATCHDOG_MILLIS,
+          TimeUnit.MILLISECONDS);
     } catch (IllegalStateException | RejectedExecutionException e) {
       log.debug("no watchdog for a running statement: the room's timers are shut down");
       return null;
