@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 /**
@@ -95,6 +96,9 @@ final class CsvColumnarReader {
 
   /** The load's control, or {@link Interrupts#NONE}. */
   private final Interrupts interrupts;
+
+  /** The rows reported to {@link #interrupts} so far. */
+  private final AtomicLong reported = new AtomicLong();
 
   private CsvColumnarReader(
       String name, Path path, Schema schema, Tuning tuning, Interrupts interrupts) {
@@ -460,6 +464,7 @@ final class CsvColumnarReader {
                   int n = worker.read(ch, bounds[r], bounds[r + 1]);
                   range.parse(worker.buffer, n);
                   parsed[r] = range;
+                  reported.addAndGet(range.rows);
                   interrupts.rowsRead(range.rows);
                 }));
     if (failure instanceof Quoted) {
@@ -1205,7 +1210,13 @@ final class CsvColumnarReader {
           }
         }
         rows += k;
-        interrupts.rowsRead(k);
+        // Ranges parsed before a quote sent the reader here were reported already: the rows read
+        // grow to the file's rows, not beyond.
+        long ahead = rows - reported.get();
+        if (ahead > 0) {
+          reported.addAndGet(ahead);
+          interrupts.rowsRead(ahead);
+        }
       }
     }
     ColumnarSource.Builder b = ColumnarSource.builder(name, schema, rows);
