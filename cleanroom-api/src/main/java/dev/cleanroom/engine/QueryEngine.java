@@ -8,10 +8,16 @@ import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.TemplateCall;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What runs a {@link QuerySpec}: implemented by the engine in {@code cleanroom-core}; the fluent
  * stages hand their finished description to it.
+ *
+ * <p>Each way to run has an overload that also takes the run's {@link RunOptions} (a timeout, a
+ * {@link dev.cleanroom.query.QueryControl}); the stages always call those. Their defaults ignore
+ * the options and call the method without them, so an engine written before them keeps working
+ * (without timeouts, cancellation or progress).
  */
 public interface QueryEngine {
   /**
@@ -90,5 +96,66 @@ public interface QueryEngine {
    */
   default Activation activate(CohortSpec spec) {
     throw new UnsupportedOperationException("this engine does not release cohorts");
+  }
+
+  /**
+   * Runs the query like {@link #run(QuerySpec)}, honouring {@code options}: a run that is cancelled
+   * or exceeds its timeout throws {@link dev.cleanroom.QueryCancelledException}. The default
+   * ignores the options.
+   *
+   * @param spec the query
+   * @param options the timeout and control of this run; they do not change the query
+   * @return the result
+   * @throws dev.cleanroom.QueryCancelledException if the run was cancelled or timed out
+   * @throws IllegalArgumentException if the control was used by another run
+   */
+  default Result run(QuerySpec spec, RunOptions options) {
+    Objects.requireNonNull(options, "options");
+    return run(spec);
+  }
+
+  /**
+   * Runs a query template like {@link #run(TemplateCall)}, honouring {@code options}. The default
+   * ignores the options.
+   *
+   * @param call the analyst, the template's identifier and the parameter values
+   * @param options the timeout and control of this run
+   * @return the result of the template's query with the values bound
+   * @throws dev.cleanroom.QueryCancelledException if the run was cancelled or timed out
+   */
+  default Result run(TemplateCall call, RunOptions options) {
+    Objects.requireNonNull(options, "options");
+    return run(call);
+  }
+
+  /**
+   * Runs the query and delivers its result like {@link #submit(QuerySpec, List)}, honouring {@code
+   * options}. The default ignores the options.
+   *
+   * @param spec the query
+   * @param receivers the parties to receive the result
+   * @param options the timeout and control of this run
+   * @return the query's identifier only
+   * @throws dev.cleanroom.QueryCancelledException if the run was cancelled or timed out; nothing
+   *     was delivered then
+   */
+  default QueryId submit(QuerySpec spec, List<String> receivers, RunOptions options) {
+    Objects.requireNonNull(options, "options");
+    return submit(spec, receivers);
+  }
+
+  /**
+   * Releases a cohort like {@link #activate(CohortSpec)}, honouring {@code options}. The default
+   * ignores the options.
+   *
+   * @param spec the cohort
+   * @param options the timeout and control of this activation
+   * @return the activation, without ids or size
+   * @throws dev.cleanroom.QueryCancelledException if the activation was cancelled or timed out;
+   *     nothing was released then
+   */
+  default Activation activate(CohortSpec spec, RunOptions options) {
+    Objects.requireNonNull(options, "options");
+    return activate(spec);
   }
 }

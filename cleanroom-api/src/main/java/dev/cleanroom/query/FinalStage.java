@@ -3,6 +3,8 @@ package dev.cleanroom.query;
 import dev.cleanroom.Party;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.engine.QueryEngine;
+import dev.cleanroom.engine.RunOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -12,6 +14,10 @@ import java.util.Optional;
  * A complete query: optionally make it differentially private with {@link #epsilon(double)} or
  * {@link #budget(PrivacyBudget)}, then {@link #run()} it or {@link #explain()} it. Each call
  * returns a new, immutable stage; each privacy setting may be made once.
+ *
+ * <p>How a run executes is set apart from what it asks: {@link #timeout(Duration)} and {@link
+ * #control(QueryControl)} (progress and cancellation) change neither the {@link #spec()} nor its
+ * fingerprint.
  */
 public final class FinalStage {
   private final QueryEngine engine;
@@ -19,9 +25,10 @@ public final class FinalStage {
   private final Optional<PrivacyBudget> budget;
   private final NoiseKind noise;
   private final Optional<List<List<Object>>> publicGroups;
+  private final RunOptions options;
 
   FinalStage(QueryEngine engine, QuerySpec base) {
-    this(engine, base, Optional.empty(), NoiseKind.LAPLACE, Optional.empty());
+    this(engine, base, Optional.empty(), NoiseKind.LAPLACE, Optional.empty(), RunOptions.NONE);
   }
 
   private FinalStage(
@@ -29,12 +36,14 @@ public final class FinalStage {
       QuerySpec base,
       Optional<PrivacyBudget> budget,
       NoiseKind noise,
-      Optional<List<List<Object>>> publicGroups) {
+      Optional<List<List<Object>>> publicGroups,
+      RunOptions options) {
     this.engine = engine;
     this.base = base;
     this.budget = budget;
     this.noise = noise;
     this.publicGroups = publicGroups;
+    this.options = options;
   }
 
   /**
@@ -68,7 +77,7 @@ public final class FinalStage {
     if (this.budget.isPresent()) {
       throw new IllegalStateException("budget was already set");
     }
-    return new FinalStage(engine, base, Optional.of(budget), noise, publicGroups);
+    return new FinalStage(engine, base, Optional.of(budget), noise, publicGroups, options);
   }
 
   /**
@@ -79,7 +88,7 @@ public final class FinalStage {
    */
   public FinalStage noise(NoiseKind noise) {
     Objects.requireNonNull(noise, "noise");
-    return new FinalStage(engine, base, budget, noise, publicGroups);
+    return new FinalStage(engine, base, budget, noise, publicGroups, options);
   }
 
   /**
@@ -99,7 +108,7 @@ public final class FinalStage {
     for (List<Object> g : groups) {
       copy.add(List.copyOf(g));
     }
-    return new FinalStage(engine, base, budget, noise, Optional.of(List.copyOf(copy)));
+    return new FinalStage(engine, base, budget, noise, Optional.of(List.copyOf(copy)), options);
   }
 
   /**
@@ -114,6 +123,42 @@ public final class FinalStage {
       groups.add(List.of(v));
     }
     return publicGroups(groups);
+  }
+
+  /**
+   * Stops {@link #run()} or {@link #submit} with {@link dev.cleanroom.QueryCancelledException} (its
+   * {@code timedOut()} true) if it takes longer than {@code timeout} from its start; a query pushed
+   * down to a database is cancelled there too. A budget charged before the scan stays charged. Does
+   * not change the query: see {@link QueryControl} to also watch or cancel it.
+   *
+   * <pre>{@code
+   * Result r = stage.timeout(Duration.ofSeconds(30)).run();
+   * }</pre>
+   *
+   * @param timeout how long a run may take; positive
+   * @return the next stage
+   * @throws IllegalArgumentException if {@code timeout} is zero or negative
+   * @throws IllegalStateException if a timeout was already set
+   */
+  public FinalStage timeout(Duration timeout) {
+    return withOptions(Stages.timeout(options, timeout));
+  }
+
+  /**
+   * Runs with {@code control}: it shows the run's progress and cancels it from any thread (the run
+   * then throws {@link dev.cleanroom.QueryCancelledException} within one batch of rows and releases
+   * nothing). A control serves one run. Does not change the query.
+   *
+   * @param control the analyst's handle on the run
+   * @return the next stage
+   * @throws IllegalStateException if a control was already set
+   */
+  public FinalStage control(QueryControl control) {
+    return withOptions(Stages.control(options, control));
+  }
+
+  private FinalStage withOptions(RunOptions next) {
+    return new FinalStage(engine, base, budget, noise, publicGroups, next);
   }
 
   /**
@@ -148,9 +193,13 @@ public final class FinalStage {
    * @throws dev.cleanroom.InvalidQueryException if the query is malformed
    * @throws dev.cleanroom.DataSourceException if a source fails (a budget already charged stays
    *     charged)
+   * @throws dev.cleanroom.QueryCancelledException if the run was cancelled through its {@link
+   *     #control} or exceeded its {@link #timeout}; nothing was released, and a budget already
+   *     charged stays charged
+   * @throws IllegalArgumentException if the control was used by another run
    */
   public Result run() {
-    return engine.run(spec());
+    return engine.run(spec(), options);
   }
 
   /**
@@ -165,6 +214,8 @@ public final class FinalStage {
    * @throws IllegalStateException if a receiver has no registered result sink
    * @throws dev.cleanroom.PolicyViolationException if a policy refuses the query or a receiver
    *     ({@link dev.cleanroom.PolicyRule#RESULT_RECEIVER_ALLOWED})
+   * @throws dev.cleanroom.QueryCancelledException if the run was cancelled or timed out; nothing
+   *     was delivered
    */
   public QueryId submit(String... receivers) {
     List<String> names = new ArrayList<>();
@@ -178,7 +229,7 @@ public final class FinalStage {
     if (names.isEmpty()) {
       throw new IllegalArgumentException("submit needs at least one receiver");
     }
-    return engine.submit(spec(), List.copyOf(names));
+    return engine.submit(spec(), List.copyOf(names), options);
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.cleanroom.query;
 
 import dev.cleanroom.engine.QueryEngine;
+import dev.cleanroom.engine.RunOptions;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -13,14 +15,23 @@ import java.util.Objects;
  * <pre>{@code
  * Result r = room.as("advertiser").template("reach_by_country").with("campaign", 7).run();
  * }</pre>
+ *
+ * <p>{@link #timeout(Duration)} and {@link #control(QueryControl)} set how a run executes, as on
+ * {@link FinalStage}; they are not part of the call.
  */
 public final class TemplateStage {
   private final QueryEngine engine;
   private final TemplateCall call;
+  private final RunOptions options;
 
   TemplateStage(QueryEngine engine, TemplateCall call) {
+    this(engine, call, RunOptions.NONE);
+  }
+
+  private TemplateStage(QueryEngine engine, TemplateCall call, RunOptions options) {
     this.engine = engine;
     this.call = call;
+    this.options = options;
   }
 
   /**
@@ -56,7 +67,33 @@ public final class TemplateStage {
     }
     Map<String, Object> next = new HashMap<>(call.values());
     next.put(parameter, value);
-    return new TemplateStage(engine, new TemplateCall(call.analyst(), call.templateId(), next));
+    return new TemplateStage(
+        engine, new TemplateCall(call.analyst(), call.templateId(), next), options);
+  }
+
+  /**
+   * Stops {@link #run()} with {@link dev.cleanroom.QueryCancelledException} if it takes longer than
+   * {@code timeout}; see {@link FinalStage#timeout(Duration)}.
+   *
+   * @param timeout how long a run may take; positive
+   * @return a new stage with this timeout
+   * @throws IllegalArgumentException if {@code timeout} is zero or negative
+   * @throws IllegalStateException if a timeout was already set
+   */
+  public TemplateStage timeout(Duration timeout) {
+    return new TemplateStage(engine, call, Stages.timeout(options, timeout));
+  }
+
+  /**
+   * Runs with {@code control}, to watch the run's progress and cancel it; see {@link
+   * FinalStage#control(QueryControl)}.
+   *
+   * @param control the analyst's handle on the run
+   * @return a new stage with this control
+   * @throws IllegalStateException if a control was already set
+   */
+  public TemplateStage control(QueryControl control) {
+    return new TemplateStage(engine, call, Stages.control(options, control));
   }
 
   /**
@@ -79,9 +116,10 @@ public final class TemplateStage {
    *     approved the template's current content, or another policy rule refuses the query
    * @throws dev.cleanroom.BudgetExhaustedException if a ledger has too little budget left
    * @throws dev.cleanroom.DataSourceException if a source fails
+   * @throws dev.cleanroom.QueryCancelledException if the run was cancelled or timed out
    */
   public Result run() {
-    return engine.run(call);
+    return engine.run(call, options);
   }
 
   /**

@@ -2,6 +2,9 @@ package dev.cleanroom.source;
 
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.Schema;
+import dev.cleanroom.internal.execution.Interrupts;
+import dev.cleanroom.query.ProgressListener;
+import dev.cleanroom.query.QueryControl;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
@@ -80,6 +83,55 @@ public final class ColumnarSource implements DataSource {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(schema, "schema");
     return CsvColumnarReader.read(name, file, schema);
+  }
+
+  /**
+   * Reads a CSV file like {@link #readCsv(String, java.nio.file.Path, Schema)}, reporting its
+   * progress to {@code listener}: phase {@code SCANNING}, the rows read as each range of lines (a
+   * few megabytes) is parsed, then {@code DONE} or {@code FAILED}. A listener that throws does not
+   * stop the read.
+   *
+   * <pre>{@code
+   * ColumnarSource s =
+   *     ColumnarSource.readCsv("imps", path, schema, p -> System.out.println(p.rowsRead()));
+   * }</pre>
+   *
+   * @param name the source's name, for messages
+   * @param file the file
+   * @param schema the columns to read; the header must name each of them
+   * @param listener receives the progress of the read
+   * @return the source
+   * @throws dev.cleanroom.DataSourceException if the file cannot be read or a row is malformed
+   */
+  public static ColumnarSource readCsv(
+      String name, java.nio.file.Path file, Schema schema, ProgressListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    return readCsv(name, file, schema, QueryControl.create(listener));
+  }
+
+  /**
+   * Reads a CSV file like {@link #readCsv(String, java.nio.file.Path, Schema)}, reporting its
+   * progress to {@code control} (and its listener) and stopping when it is cancelled, from any
+   * thread: the read then throws {@link dev.cleanroom.QueryCancelledException} within one range of
+   * lines and keeps nothing. A control serves one read or query.
+   *
+   * @param name the source's name, for messages
+   * @param file the file
+   * @param schema the columns to read; the header must name each of them
+   * @param control reports the progress and cancels the read
+   * @return the source
+   * @throws dev.cleanroom.DataSourceException if the file cannot be read or a row is malformed
+   * @throws dev.cleanroom.QueryCancelledException if the control was cancelled
+   * @throws IllegalArgumentException if the control was used before
+   */
+  public static ColumnarSource readCsv(
+      String name, java.nio.file.Path file, Schema schema, QueryControl control) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(schema, "schema");
+    Objects.requireNonNull(control, "control");
+    return CsvColumnarReader.read(
+        name, file, schema, CsvColumnarReader.Tuning.defaults(), Interrupts.of(control));
   }
 
   /** The number of rows. */

@@ -4,7 +4,10 @@ import com.google.common.util.concurrent.Uninterruptibles;
 import dev.cleanroom.Column;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
+import dev.cleanroom.QueryCancelledException;
 import dev.cleanroom.Schema;
+import dev.cleanroom.internal.execution.Interrupts;
+import dev.cleanroom.query.Progress;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 /**
@@ -60,6 +64,11 @@ import java.util.stream.IntStream;
  * errors follow {@link CsvSource}; messages never hold a value. When several rows are malformed,
  * the first in the file is reported; text that is not UTF-8 is reported with the first line holding
  * it, but only once every row has parsed.
+ *
+ * <p>A read may report to and obey a {@link dev.cleanroom.query.QueryControl}: phase {@code
+ * SCANNING} while it reads, the rows of each range as the range is parsed (of each batch on the
+ * sequential path), then {@code DONE} (or {@code FAILED}); a cancellation is checked at each job of
+ * every step and stops the read with {@link QueryCancelledException}.
  */
 final class CsvColumnarReader {
   /** The longest array the JVM reliably allocates. */
@@ -85,7 +94,15 @@ final class CsvColumnarReader {
   /** The schema column of each STRING column, in schema order. */
   private final int[] stringColumns;
 
-  private CsvColumnarReader(String name, Path path, Schema schema, Tuning tuning) {
+  /** The load's control, or {@link Interrupts#NONE}. */
+  private final Interrupts interrupts;
+
+  /** The rows reported to {@link #interrupts} so far. */
+  private final AtomicLong reported = new AtomicLong();
+
+  private CsvColumnarReader(
+      String name, Path path, Schema schema, Tuning tuning, Interrupts interrupts) {
+    this.interrupts = interrupts;
     this.name = name;
     this.path = path;
     this.schema = schema;
@@ -129,7 +146,21 @@ final class CsvColumnarReader {
   }
 
   static ColumnarSource read(String name, Path path, Schema schema, Tuning tuning) {
-    return new CsvColumnarReader(name, path, schema, tuning).read();
+    return read(name, path, schema, tuning, Interrupts.NONE);
+  }
+
+  /** Reads the file, reporting to and obeying {@code interrupts}; see the class comment. */
+  static ColumnarSource read(
+      String name, Path path, Schema schema, Tuning tuning, Interrupts interrupts) {
+    boolean done = false;
+    try {
+      interrupts.phase(Progress.Phase.SCANNING);
+      ColumnarSource source = new CsvColumnarReader(name, path, schema, tuning, interrupts).read();
+      done = true;
+      return source;
+    } finally {
+      interrupts.phase(done ? Progress.Phase.DONE : Progress.Phase.FAILED);
+    }
   }
 
   /** A value of a row could not be parsed; the reader fails with its line. */
@@ -340,9 +371,9 @@ final class CsvColumnarReader {
     return null;
   }
 
-  private DataSourceException failed(Throwable t) {
-    if (t instanceof DataSourceException d) {
-      return d;
+  private RuntimeException failed(Throwable t) {
+    if (t instanceof DataSourceException || t instanceof QueryCancelledException) {
+      return (RuntimeException) t;
     }
     // Not the exception's message: it might hold a value.
     return new DataSourceException(
@@ -391,6 +422,7 @@ final class CsvColumnarReader {
                 ranges,
                 threads,
                 (w, r) -> {
+                  interrupts.check();
                   Worker worker = workers[w];
                   int n = worker.read(ch, bounds[r], bounds[r + 1]);
                   counts[r] = countLines(worker.buffer, n);
@@ -426,13 +458,17 @@ final class CsvColumnarReader {
                 ranges,
                 threads,
                 (w, r) -> {
+                  interrupts.check();
                   Worker worker = workers[w];
                   Range range = new Range(r, fieldToColumn, columns, firstRow[r], counts[r]);
                   int n = worker.read(ch, bounds[r], bounds[r + 1]);
                   range.parse(worker.buffer, n);
                   parsed[r] = range;
+                  reported.addAndGet(range.rows);
+                  interrupts.rowsRead(range.rows);
                 }));
     if (failure instanceof Quoted) {
+      interrupts.check();
       return sequential();
     }
     if (failure instanceof Malformed m) {
@@ -506,6 +542,7 @@ final class CsvColumnarReader {
                 partitions,
                 used,
                 (w, p) -> {
+                  interrupts.check();
                   Worker worker = workers[w];
                   int count = 0;
                   for (Range r : parsed) {
@@ -576,6 +613,7 @@ final class CsvColumnarReader {
                 parsed.length,
                 used,
                 (w, r) -> {
+                  interrupts.check();
                   byte[] part = parsed[r].part[s];
                   int[] cursor = cursors[r];
                   int at = firstRow[r];
@@ -1136,8 +1174,10 @@ final class CsvColumnarReader {
     }
     int rows = 0;
     try (Scan scan = csv.scan(ScanRequest.of(schema.names()))) {
+      interrupts.check();
       for (Optional<ColumnBatch> next = scan.next(); next.isPresent(); next = scan.next()) {
         ColumnBatch batch = next.get();
+        interrupts.check();
         int k = batch.rowCount();
         for (int c = 0; c < n; c++) {
           switch (cols.get(c).type()) {
@@ -1170,6 +1210,13 @@ final class CsvColumnarReader {
           }
         }
         rows += k;
+        // Ranges parsed before a quote sent the reader here were reported already: the rows read
+        // grow to the file's rows, not beyond.
+        long ahead = rows - reported.get();
+        if (ahead > 0) {
+          reported.addAndGet(ahead);
+          interrupts.rowsRead(ahead);
+        }
       }
     }
     ColumnarSource.Builder b = ColumnarSource.builder(name, schema, rows);

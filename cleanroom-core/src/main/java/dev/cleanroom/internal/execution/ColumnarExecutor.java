@@ -3,6 +3,7 @@ package dev.cleanroom.internal.execution;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import dev.cleanroom.ColumnType;
+import dev.cleanroom.QueryCancelledException;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.dp.ContributionBounding;
 import dev.cleanroom.dp.ExactTotals;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.IntFunction;
 import java.util.function.ToLongFunction;
@@ -43,6 +45,11 @@ import java.util.stream.IntStream;
  *
  * <p>It covers plans without cross-dataset conditions that group by at most one column, read from a
  * single dataset ({@link #supports}); everything else takes the streaming path.
+ *
+ * <p>The run's {@link Interrupts} are checked at each batch and every {@link
+ * Interrupts#ROWS_PER_CHECK} rows within one (the batches here are larger than the streamed ones),
+ * during the pseudonymization of new ids and every as many people while bounding; the rows of each
+ * batch are reported to them.
  */
 final class ColumnarExecutor {
   private static final int BATCH = 1 << 16;
@@ -55,11 +62,17 @@ final class ColumnarExecutor {
   private final ToLongFunction<String> peopleHash;
   private final KeyedRank rank;
   private final String roomTag;
+  private final Interrupts interrupts;
 
-  ColumnarExecutor(Pseudonymizer pseudonymizer, KeyedRank rank, ToLongFunction<String> peopleHash) {
+  ColumnarExecutor(
+      Pseudonymizer pseudonymizer,
+      KeyedRank rank,
+      ToLongFunction<String> peopleHash,
+      Interrupts interrupts) {
     this.pseudonymizer = pseudonymizer;
     this.peopleHash = peopleHash;
     this.rank = rank;
+    this.interrupts = interrupts;
     // A pseudonym of a constant tells rooms apart without holding their keys.
     this.roomTag = pseudonymizer.pseudonymize("dev.cleanroom.columnar", UserIdFormat.RAW);
   }
@@ -232,10 +245,15 @@ final class ColumnarExecutor {
     List<String> raws = new ArrayList<>();
     int at = 0;
     try (Scan scan = source.scan(new ScanRequest(List.of(userCol), Set.of(), List.of(), BATCH))) {
+      interrupts.check();
       for (Optional<ColumnBatch> next = scan.next(); next.isPresent(); next = scan.next()) {
         ColumnBatch batch = next.get();
+        interrupts.check();
         String[] ids = idStrings(batch);
         for (int r = 0; r < batch.rowCount(); r++) {
+          if ((r & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
+            interrupts.check();
+          }
           Integer code = rawCodes.putIfAbsent(ids[r], raws.size());
           if (code == null) {
             code = raws.size();
@@ -243,6 +261,8 @@ final class ColumnarExecutor {
           }
           rowRaw[at++] = code;
         }
+        interrupts.rowsRead(batch.rowCount());
+        interrupts.check(); // before the next batch is asked for
       }
     }
     UserIdFormat format = dp.dataset().userIdFormat();
@@ -252,6 +272,9 @@ final class ColumnarExecutor {
         .parallel()
         .forEach(
             i -> {
+              if (interrupts.stopped()) {
+                return; // checked below: the rest of the ids is not worth hashing
+              }
               try {
                 String pid = pseudonymizer.pseudonymize(raws.get(i), format);
                 for (int k = 0; k < 4; k++) {
@@ -262,6 +285,7 @@ final class ColumnarExecutor {
                 invalid[i] = true;
               }
             });
+    interrupts.check();
     // Distinct raw ids may share a pseudonym (an e-mail address in two cases): one person.
     DigestTable table = new DigestTable(rawDigests, raws.size());
     int[] rawPerson = new int[raws.size()];
@@ -509,8 +533,10 @@ final class ColumnarExecutor {
     Executor.BatchRow row = new Executor.BatchRow();
     int at = 0;
     try (Scan scan = dp.dataset().source().scan(request(dp, cols))) {
+      interrupts.check();
       for (Optional<ColumnBatch> next = scan.next(); next.isPresent(); next = scan.next()) {
         ColumnBatch batch = next.get();
+        interrupts.check();
         row.batch = batch;
         double[][] metricValues = new double[metrics][];
         for (int m = 0; m < metrics; m++) {
@@ -519,6 +545,9 @@ final class ColumnarExecutor {
         v.batch(batch, shift);
         int k = batch.rowCount();
         for (int r = 0; r < k; r++) {
+          if ((r & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
+            interrupts.check();
+          }
           if (filtered) {
             row.row = r;
             if (!dp.local().test(row)) {
@@ -531,6 +560,8 @@ final class ColumnarExecutor {
           }
         }
         at += k;
+        interrupts.rowsRead(k);
+        interrupts.check(); // before the next batch is asked for
       }
     }
   }
@@ -675,7 +706,14 @@ final class ColumnarExecutor {
               () -> boundRange(plan, sides, joined, grouped, rows, start, groups, lo, hi, part)));
     }
     for (CompletableFuture<ContributionBounder.GroupTotals> f : parts) {
-      total.merge(f.join());
+      try {
+        total.merge(f.join());
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof QueryCancelledException q) {
+          throw q;
+        }
+        throw e;
+      }
     }
     return total.byKey();
   }
@@ -718,6 +756,9 @@ final class ColumnarExecutor {
     }
     long[][] values = new long[aggregates][cap];
     for (int b = lo; b < hi; b++) {
+      if (((b - lo) & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
+        interrupts.check();
+      }
       if (!joined[b]) {
         continue;
       }

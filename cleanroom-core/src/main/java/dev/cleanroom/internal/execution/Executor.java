@@ -35,9 +35,10 @@ public final class Executor {
   private final Pseudonymizer pseudonymizer;
   private final KeyedRank rank;
   private final ToLongFunction<String> peopleHash;
+  private final Interrupts interrupts;
 
   /**
-   * An executor.
+   * An executor whose runs are never interrupted.
    *
    * @param pseudonymizer pseudonymizes the ids of streamed sources
    * @param rank the query's keyed rank for the choice of groups
@@ -45,9 +46,28 @@ public final class Executor {
    *     when the plan has difference checks
    */
   public Executor(Pseudonymizer pseudonymizer, KeyedRank rank, ToLongFunction<String> peopleHash) {
+    this(pseudonymizer, rank, peopleHash, Interrupts.NONE);
+  }
+
+  /**
+   * An executor for one run.
+   *
+   * @param pseudonymizer pseudonymizes the ids of streamed sources
+   * @param rank the query's keyed rank for the choice of groups
+   * @param peopleHash the keyed hash of a pseudonymized id, for the people of each released row
+   *     when the plan has difference checks
+   * @param interrupts the run's cancellation, timeout and progress, which every path obeys and
+   *     reports to
+   */
+  public Executor(
+      Pseudonymizer pseudonymizer,
+      KeyedRank rank,
+      ToLongFunction<String> peopleHash,
+      Interrupts interrupts) {
     this.pseudonymizer = pseudonymizer;
     this.rank = rank;
     this.peopleHash = peopleHash;
+    this.interrupts = interrupts;
   }
 
   /**
@@ -99,10 +119,11 @@ public final class Executor {
   public Map<List<Object>, GroupState> groups(Plan plan) {
     return switch (plan.path().kind()) {
       case PUSHED_DOWN -> pushedDown(plan, new Pushdown(plan));
-      case COLUMNAR -> new ColumnarExecutor(pseudonymizer, rank, peopleHash).aggregate(plan);
+      case COLUMNAR ->
+          new ColumnarExecutor(pseudonymizer, rank, peopleHash, interrupts).aggregate(plan);
       case STREAMED -> {
         Accumulator acc = new Accumulator(plan);
-        new StreamingJoin(pseudonymizer).run(plan, -1, (raw, p) -> {}, acc);
+        new StreamingJoin(pseudonymizer, interrupts).run(plan, -1, (raw, p) -> {}, acc);
         yield acc.totals.byKey();
       }
     };
@@ -123,7 +144,7 @@ public final class Executor {
     Map<Integer, Set<String>> receiverIds = new HashMap<>();
     Set<Integer> members = new HashSet<>();
     ComboRow comboRow = new ComboRow(plan.datasets().size());
-    new StreamingJoin(pseudonymizer)
+    new StreamingJoin(pseudonymizer, interrupts)
         .run(
             plan,
             receiver,
@@ -144,7 +165,7 @@ public final class Executor {
   private Map<List<Object>, GroupState> pushedDown(Plan plan, Pushdown pushdown) {
     int aggregates = plan.aggregates().size();
     Map<List<Object>, BigDecimal[]> sums = new HashMap<>();
-    Map<List<Object>, long[]> counts = pushdown.run(rank.saltHex(), sums);
+    Map<List<Object>, long[]> counts = pushdown.run(rank.saltHex(), sums, interrupts);
     boolean units = plan.noise().isPresent();
     Map<List<Object>, GroupState> groups = new HashMap<>();
     for (Map.Entry<List<Object>, long[]> e : counts.entrySet()) {

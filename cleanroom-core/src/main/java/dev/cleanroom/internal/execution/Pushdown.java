@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +44,11 @@ import java.util.Set;
  * with the same keyed choice of groups (every path ranks by the normalized id, which the database
  * can compute) when the grouped values are text or whole numbers. A NULL in a whole-number
  * dimension fails comparisons, and fails the query when grouped by.
+ *
+ * <p>A run with a timeout sets the statement's own query timeout (whole seconds, rounded up) as a
+ * backstop, and the run's {@link Interrupts} cancel the statement ({@link
+ * java.sql.Statement#cancel()}) when the timeout expires or the analyst cancels: the database stops
+ * the work, and the run fails with {@link dev.cleanroom.QueryCancelledException}.
  */
 public final class Pushdown {
   /** The statement and its bound values. */
@@ -500,13 +506,27 @@ public final class Pushdown {
    * sum (or fixed-point units for noisy sums) and the number of people with a value.
    */
   Map<List<Object>, long[]> run(String saltHex, Map<List<Object>, BigDecimal[]> sums) {
+    return run(saltHex, sums, Interrupts.NONE);
+  }
+
+  /**
+   * Runs the statement like {@link #run(String, Map)}, obeying and reporting to {@code interrupts}:
+   * the statement is cancelled in the database when the run should stop.
+   */
+  Map<List<Object>, long[]> run(
+      String saltHex, Map<List<Object>, BigDecimal[]> sums, Interrupts interrupts) {
     Statement st = statement(saltHex);
     SqlTable src = sources.get(0);
     Map<List<Object>, long[]> out = new HashMap<>();
     int aggregates = plan.aggregates().size();
+    interrupts.check();
     try (Connection conn = src.jdbc().getConnection();
-        PreparedStatement ps = conn.prepareStatement(st.sql())) {
+        PreparedStatement ps = conn.prepareStatement(st.sql());
+        Interrupts.Watch watch = interrupts.watch(() -> cancel(ps))) {
       ps.setFetchSize(src.fetchSize());
+      if (interrupts.secondsLeft().isPresent()) {
+        queryTimeout(ps, interrupts.secondsLeft().getAsInt());
+      }
       for (int i = 0; i < st.params().size(); i++) {
         Object v = st.params().get(i);
         if (v instanceof String s) {
@@ -519,7 +539,12 @@ public final class Pushdown {
       }
       try (ResultSet rs = ps.executeQuery()) {
         int keys = plan.groupBy().size();
+        long rows = 0;
         while (rs.next()) {
+          if ((++rows & Interrupts.CHECK_MASK) == 0) {
+            interrupts.rowsRead(Interrupts.ROWS_PER_CHECK);
+            interrupts.check();
+          }
           List<Object> key = new ArrayList<>(keys);
           for (int k = 0; k < keys; k++) {
             key.add(groupValue(rs, k + 1, plan.groupBy().get(k), sourceNames()));
@@ -547,13 +572,38 @@ public final class Pushdown {
           out.put(List.copyOf(key), counts);
           sums.put(List.copyOf(key), values);
         }
+        interrupts.rowsRead(rows & Interrupts.CHECK_MASK);
       }
     } catch (SQLException e) {
+      // A statement stopped by the run's cancellation or timeout fails as that, not as the source.
+      interrupts.check();
+      if (e instanceof SQLTimeoutException && interrupts.hasTimeout()) {
+        throw interrupts.timedOutInDatabase();
+      }
       String state = e.getSQLState() == null ? "unknown" : e.getSQLState();
       throw new DataSourceException(
           sourceNames(), "SQL state " + state + " (error " + e.getErrorCode() + ")", null);
     }
     return out;
+  }
+
+  /** Cancels a running statement, for the run's {@link Interrupts}; a failure is ignored. */
+  private static void cancel(PreparedStatement ps) {
+    try {
+      ps.cancel();
+    } catch (SQLException e) {
+      // The statement has finished or closed meanwhile, or the driver cannot cancel: the run
+      // still stops at its next check.
+    }
+  }
+
+  /** Sets the statement's own timeout where the driver supports one. */
+  private static void queryTimeout(PreparedStatement ps, int seconds) {
+    try {
+      ps.setQueryTimeout(seconds);
+    } catch (SQLException e) {
+      // Not supported (SQLFeatureNotSupportedException): the run's timer cancels the statement.
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.cleanroom.internal.execution;
 
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
+import dev.cleanroom.QueryCancelledException;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.dp.ContributionBounding;
 import dev.cleanroom.dp.ExactTotals;
@@ -47,6 +48,10 @@ import java.util.Set;
  *
  * <p>At the end, each joined person's partials are handed out one person at a time, as the maps the
  * aggregation reads.
+ *
+ * <p>The run's {@link Interrupts} are checked at each batch, every {@link
+ * Interrupts#ROWS_PER_CHECK} rows within one and as often among the joined people; the rows of each
+ * batch are reported to them.
  */
 final class StreamingJoin {
   private static final SecureRandom SEEDS = new SecureRandom();
@@ -74,6 +79,7 @@ final class StreamingJoin {
   }
 
   private final Pseudonymizer pseudonymizer;
+  private final Interrupts interrupts;
   private final long seedA;
   private final long seedB;
   private long fingerprintHigh;
@@ -92,8 +98,9 @@ final class StreamingJoin {
   /** The normalized id of the last {@link #person} call. */
   private String lastNormalized;
 
-  StreamingJoin(Pseudonymizer pseudonymizer) {
+  StreamingJoin(Pseudonymizer pseudonymizer, Interrupts interrupts) {
     this.pseudonymizer = pseudonymizer;
+    this.interrupts = interrupts;
     this.seedA = SEEDS.nextLong();
     this.seedB = SEEDS.nextLong();
   }
@@ -129,6 +136,9 @@ final class StreamingJoin {
     }
     List<Map<List<Object>, Executor.Partial>> parts = new ArrayList<>(n);
     for (int p = 0; p < people; p++) {
+      if ((p & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
+        interrupts.check();
+      }
       if (seen[p] != n) {
         continue;
       }
@@ -173,14 +183,19 @@ final class StreamingJoin {
     Store store = new Store(metrics, slots.size());
     Executor.BatchRow row = new Executor.BatchRow();
     try (Scan scan = dp.dataset().source().scan(request)) {
+      interrupts.check();
       for (Optional<ColumnBatch> next = scan.next(); next.isPresent(); next = scan.next()) {
         ColumnBatch batch = next.get();
+        interrupts.check();
         Executor.checkColumns(batch, dp);
         row.batch = batch;
         boolean longIds = batch.columns().get(0).type() == ColumnType.LONG;
         String[] ids = longIds ? null : batch.strings(0);
         long[] longIdValues = longIds ? batch.longs(0) : null;
         for (int r = 0; r < batch.rowCount(); r++) {
+          if ((r & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
+            interrupts.check();
+          }
           row.row = r;
           if (!dp.local().test(row)) {
             continue;
@@ -219,8 +234,10 @@ final class StreamingJoin {
             }
           }
         }
+        interrupts.rowsRead(batch.rowCount());
+        interrupts.check(); // before the next batch is asked for
       }
-    } catch (DataSourceException e) {
+    } catch (DataSourceException | QueryCancelledException e) {
       throw e;
     } catch (Exception | AssertionError e) {
       // Neither the message nor the cause goes on: a source's own message may hold data values.

@@ -6,7 +6,9 @@ import dev.cleanroom.Dataset;
 import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.QueryCancelledException;
 import dev.cleanroom.internal.execution.Executor;
+import dev.cleanroom.internal.execution.Interrupts;
 import dev.cleanroom.internal.plan.Fingerprints;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.internal.plan.Planner;
@@ -14,6 +16,7 @@ import dev.cleanroom.query.Activation;
 import dev.cleanroom.query.CohortSpec;
 import dev.cleanroom.query.Dsl;
 import dev.cleanroom.query.PolicyCheck;
+import dev.cleanroom.query.Progress;
 import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.spi.AuditEvent;
 import dev.cleanroom.spi.AuditSink;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -36,7 +40,7 @@ import java.util.function.Function;
 public final class Cohorts {
   private final Function<String, Dataset> registry;
   private final Planner planner;
-  private final Function<Plan, Executor> executors;
+  private final BiFunction<Plan, Interrupts, Executor> executors;
   private final Release release;
   private final Fingerprints fingerprints;
   private final AuditSink audit;
@@ -47,7 +51,7 @@ public final class Cohorts {
   public Cohorts(
       Function<String, Dataset> registry,
       Planner planner,
-      Function<Plan, Executor> executors,
+      BiFunction<Plan, Interrupts, Executor> executors,
       Release release,
       Fingerprints fingerprints,
       AuditSink audit,
@@ -65,7 +69,16 @@ public final class Cohorts {
     this.sinks = sinks;
   }
 
-  public Activation activate(CohortSpec spec) {
+  /**
+   * Checks, charges, computes and releases a cohort; see the class comment. A run stopped through
+   * {@code interrupts} (cancelled or timed out) releases no id, is audited as {@code FAILED} with
+   * the reason {@code "cancelled"} or {@code "timed out"}, and keeps a charge already made.
+   *
+   * @param spec the cohort
+   * @param interrupts the run's cancellation, timeout and progress
+   * @return the activation
+   */
+  public Activation activate(CohortSpec spec, Interrupts interrupts) {
     String id = UUID.randomUUID().toString();
     QuerySpec rows =
         new QuerySpec(
@@ -148,15 +161,25 @@ public final class Cohorts {
       throw e;
     }
     try {
+      interrupts.check();
       // A cohort counts against every query limit, like a query; charged before any scan.
       release.charge(outcome.plan());
+    } catch (QueryCancelledException e) {
+      event.record(AuditEvent.Outcome.FAILED, Optional.empty(), Interrupts.auditReason(e));
+      throw e;
     } catch (PolicyViolationException e) {
       event.record(AuditEvent.Outcome.REFUSED, Optional.of(e.rule()), e.getMessage());
       throw e;
     }
     Executor.Cohort cohort;
     try {
-      cohort = executors.apply(outcome.plan()).cohort(outcome.plan(), receiver);
+      interrupts.phase(Progress.Phase.SCANNING);
+      cohort = executors.apply(outcome.plan(), interrupts).cohort(outcome.plan(), receiver);
+      interrupts.check(); // the last check: after it, the ids go to the receiver
+      interrupts.phase(Progress.Phase.RELEASING);
+    } catch (QueryCancelledException e) {
+      event.record(AuditEvent.Outcome.FAILED, Optional.empty(), Interrupts.auditReason(e));
+      throw e;
     } catch (DataSourceException e) {
       throw incidents.report(failed(event, e.getMessage()), datasets, e.source());
     } catch (CleanRoomException e) {

@@ -10,17 +10,20 @@ import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
+import dev.cleanroom.QueryCancelledException;
 import dev.cleanroom.QueryFailedException;
 import dev.cleanroom.dp.BoundedMean;
 import dev.cleanroom.dp.ConfidenceInterval;
 import dev.cleanroom.dp.NoiseMechanism;
 import dev.cleanroom.dp.PartitionSelection;
 import dev.cleanroom.internal.execution.Executor;
+import dev.cleanroom.internal.execution.Interrupts;
 import dev.cleanroom.internal.plan.NoisePlan;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.query.CellNoise;
 import dev.cleanroom.query.LedgerStatus;
 import dev.cleanroom.query.PrivacyReport;
+import dev.cleanroom.query.Progress;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultColumn;
 import dev.cleanroom.query.ResultRow;
@@ -84,16 +87,29 @@ public final class Release {
    * charge stands whatever happens to the scan; a failure is audited with it, as an incident
    * (details to the owners' audit sinks only) when its details may hold data values.
    *
+   * <p>A run stopped through {@code interrupts} (cancelled or timed out) before the charge charges
+   * nothing; after it, the charge stands. Either way it is audited as {@code FAILED} with the
+   * reason {@code "cancelled"} or {@code "timed out"}, and releases nothing: the last check comes
+   * after the scan, before any row is released.
+   *
    * @param plan the checked plan
    * @param trail the query's audit trail
+   * @param interrupts the run's cancellation, timeout and progress
    * @param groups the execution of the plan: its exact group totals
    * @return the result
    */
   public Result run(
-      Plan plan, Trail trail, Function<Plan, Map<List<Object>, Executor.GroupState>> groups) {
+      Plan plan,
+      Trail trail,
+      Interrupts interrupts,
+      Function<Plan, Map<List<Object>, Executor.GroupState>> groups) {
     Charged charged;
     try {
+      interrupts.check();
       charged = charge(plan);
+    } catch (QueryCancelledException e) {
+      trail.record(AuditEvent.Outcome.FAILED, Optional.empty(), Interrupts.auditReason(e));
+      throw e;
     } catch (PolicyViolationException e) {
       trail.record(AuditEvent.Outcome.REFUSED, Optional.of(e.rule()), e.getMessage());
       throw e;
@@ -104,7 +120,16 @@ public final class Release {
     List<AuditEvent.Charge> audited = charged.audited();
     Output output;
     try {
-      output = rows(plan, groups.apply(plan));
+      interrupts.phase(Progress.Phase.SCANNING);
+      Map<List<Object>, Executor.GroupState> totals = groups.apply(plan);
+      // The last check: once rows are computed they are released (and remembered by the
+      // difference checks), so a run cancelled up to here releases nothing.
+      interrupts.check();
+      interrupts.phase(Progress.Phase.RELEASING);
+      output = rows(plan, totals);
+    } catch (QueryCancelledException e) {
+      trail.record(AuditEvent.Outcome.FAILED, Optional.empty(), Interrupts.auditReason(e), audited);
+      throw e;
     } catch (DataSourceException e) {
       throw incident(trail, plan, audited, e.source(), e.getMessage());
     } catch (CleanRoomException e) {

@@ -18,14 +18,17 @@ import dev.cleanroom.Policy;
 import dev.cleanroom.PolicyRule;
 import dev.cleanroom.PolicyViolationException;
 import dev.cleanroom.PrivacyBudget;
+import dev.cleanroom.QueryCancelledException;
 import dev.cleanroom.QueryTemplate;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.audit.AuditSinks;
 import dev.cleanroom.budget.BudgetStores;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.engine.QueryEngine;
+import dev.cleanroom.engine.RunOptions;
 import dev.cleanroom.engine.Settings;
 import dev.cleanroom.internal.execution.Executor;
+import dev.cleanroom.internal.execution.Interrupts;
 import dev.cleanroom.internal.execution.Pushdown;
 import dev.cleanroom.internal.plan.Fingerprints;
 import dev.cleanroom.internal.plan.NoisePlan;
@@ -46,6 +49,7 @@ import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.LedgerStatus;
 import dev.cleanroom.query.PolicyCheck;
 import dev.cleanroom.query.PrivacyReport;
+import dev.cleanroom.query.Progress;
 import dev.cleanroom.query.QueryId;
 import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.QueryStart;
@@ -77,6 +81,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.commons.codec.digest.HmacAlgorithms;
@@ -122,6 +128,14 @@ public final class Room implements CleanRoom, QueryEngine {
   private final ConcurrentMap<String, ResultSink> resultSinks = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, CohortSink> cohortSinks = new ConcurrentHashMap<>();
   private final Cohorts cohorts;
+
+  /** Guards {@link #timers} and {@link #timersShutDown}. */
+  private final Object timerLock = new Object();
+
+  /** The one daemon thread of the room's query timeouts and watchdogs; started on first use. */
+  private ScheduledThreadPoolExecutor timers;
+
+  private boolean timersShutDown;
 
   Room(Settings settings) {
     this.settings = settings;
@@ -173,8 +187,53 @@ public final class Room implements CleanRoom, QueryEngine {
   }
 
   /** An executor for {@code plan}, with the keyed choice of groups of its query. */
-  private Executor executor(Plan plan) {
-    return new Executor(pseudonymizer, ranks.apply(plan.spec()), differences::hash);
+  private Executor executor(Plan plan, Interrupts interrupts) {
+    return new Executor(pseudonymizer, ranks.apply(plan.spec()), differences::hash, interrupts);
+  }
+
+  /**
+   * The room's timer thread, for query timeouts and the watchdogs of statements running in a
+   * database: one daemon thread, started when the first run needs it.
+   *
+   * @throws IllegalStateException if the timers were shut down
+   */
+  private ScheduledExecutorService timers() {
+    synchronized (timerLock) {
+      if (timersShutDown) {
+        throw new IllegalStateException(
+            "the room's timers are shut down: a timeout cannot be honoured");
+      }
+      if (timers == null) {
+        ScheduledThreadPoolExecutor t =
+            new ScheduledThreadPoolExecutor(
+                1,
+                r -> {
+                  Thread thread = new Thread(r, "cleanroom-query-timers");
+                  thread.setDaemon(true);
+                  return thread;
+                });
+        // A query that ends before its timeout cancels it: it leaves the queue at once.
+        t.setRemoveOnCancelPolicy(true);
+        timers = t;
+      }
+      return timers;
+    }
+  }
+
+  /**
+   * Stops the room's timer thread, for closing the room: running timeouts and watchdogs are dropped
+   * (their queries still stop when cancelled, at their next check), and a later run with a timeout
+   * fails with {@link IllegalStateException}; a later run with a control is still stopped by its
+   * cancellation at its next check, but a statement running in a database is then no longer
+   * cancelled there. Safe to call more than once.
+   */
+  void shutdownTimers() {
+    synchronized (timerLock) {
+      timersShutDown = true;
+      if (timers != null) {
+        timers.shutdownNow();
+      }
+    }
   }
 
   /**
@@ -488,6 +547,7 @@ public final class Room implements CleanRoom, QueryEngine {
       }
       closed = true;
     }
+    shutdownTimers();
     RuntimeException failure = null;
     for (AutoCloseable c : List.<AutoCloseable>of(budgets, stateStore)) {
       try {
@@ -685,15 +745,49 @@ public final class Room implements CleanRoom, QueryEngine {
 
   @Override
   public Result run(QuerySpec spec) {
+    return run(spec, RunOptions.NONE);
+  }
+
+  @Override
+  public Result run(QuerySpec spec, RunOptions options) {
     Objects.requireNonNull(spec, "spec");
     ensureOpen();
-    return answer(spec, List.of(spec.analyst()), Optional.empty());
+    return controlled(options, in -> answer(spec, List.of(spec.analyst()), Optional.empty(), in));
+  }
+
+  /**
+   * Runs {@code body} under the interrupts of {@code options}: the run is {@link
+   * Progress.Phase#PLANNING} first and ends {@link Progress.Phase#DONE} or {@link
+   * Progress.Phase#FAILED}; its timeout ends with it.
+   */
+  private <T> T controlled(RunOptions options, Function<Interrupts, T> body) {
+    Objects.requireNonNull(options, "options");
+    Interrupts in = Interrupts.start(options, this::timers);
+    boolean done = false;
+    try {
+      in.phase(Progress.Phase.PLANNING);
+      T out = body.apply(in);
+      done = true;
+      return out;
+    } finally {
+      in.close();
+      in.phase(done ? Progress.Phase.DONE : Progress.Phase.FAILED);
+    }
   }
 
   @Override
   public Result run(TemplateCall call) {
+    return run(call, RunOptions.NONE);
+  }
+
+  @Override
+  public Result run(TemplateCall call, RunOptions options) {
     Objects.requireNonNull(call, "call");
     ensureOpen();
+    return controlled(options, in -> runTemplate(call, in));
+  }
+
+  private Result runTemplate(TemplateCall call, Interrupts in) {
     TemplateRegistry.Bound bound;
     try {
       bound = templates.bind(call);
@@ -710,13 +804,23 @@ public final class Room implements CleanRoom, QueryEngine {
           .record(AuditEvent.Outcome.INVALID, Optional.empty(), e.getMessage());
       throw e;
     }
-    return answer(bound.spec(), List.of(call.analyst()), Optional.of(bound.entry()));
+    return answer(bound.spec(), List.of(call.analyst()), Optional.of(bound.entry()), in);
   }
 
   @Override
   public QueryId submit(QuerySpec spec, List<String> receivers) {
+    return submit(spec, receivers, RunOptions.NONE);
+  }
+
+  @Override
+  public QueryId submit(QuerySpec spec, List<String> receivers, RunOptions options) {
     Objects.requireNonNull(spec, "spec");
     ensureOpen();
+    Objects.requireNonNull(receivers, "receivers");
+    return controlled(options, in -> deliver(spec, receivers, in));
+  }
+
+  private QueryId deliver(QuerySpec spec, List<String> receivers, Interrupts in) {
     List<String> to = List.copyOf(receivers);
     if (to.isEmpty()) {
       throw new IllegalArgumentException("receivers must name at least one party");
@@ -730,7 +834,7 @@ public final class Room implements CleanRoom, QueryEngine {
         throw e;
       }
     }
-    Result result = answer(spec, to, Optional.empty());
+    Result result = answer(spec, to, Optional.empty(), in);
     List<String> failed = new ArrayList<>();
     for (String r : to) {
       try {
@@ -750,14 +854,22 @@ public final class Room implements CleanRoom, QueryEngine {
 
   @Override
   public Activation activate(CohortSpec spec) {
+    return activate(spec, RunOptions.NONE);
+  }
+
+  @Override
+  public Activation activate(CohortSpec spec, RunOptions options) {
     Objects.requireNonNull(spec, "spec");
     ensureOpen();
-    return cohorts.activate(spec);
+    return controlled(options, in -> cohorts.activate(spec, in));
   }
 
   /** Plans, checks (the receivers too), charges and runs a query. */
   private Result answer(
-      QuerySpec spec, List<String> receivers, Optional<TemplateRegistry.Entry> template) {
+      QuerySpec spec,
+      List<String> receivers,
+      Optional<TemplateRegistry.Entry> template,
+      Interrupts in) {
     String fingerprint = fingerprints.of(spec);
     Trail trail = trail(spec, fingerprint);
     Planner.Outcome outcome;
@@ -780,18 +892,39 @@ public final class Room implements CleanRoom, QueryEngine {
     }
     Plan plan = outcome.plan();
     Optional<String> key = plan.noise().isEmpty() ? Optional.empty() : answerKey(fingerprint, plan);
+    Function<Plan, Map<List<Object>, Executor.GroupState>> groups = p -> executor(p, in).groups(p);
     if (key.isEmpty()) {
-      return release.run(plan, trail, this::groups);
+      return release.run(plan, trail, in, groups);
     }
+    while (true) {
+      Optional<Result> stored = stored(key.get(), plan, trail, in, groups);
+      if (stored.isPresent()) {
+        return stored.get();
+      }
+      // An identical run by another thread was cancelled (nothing stored): this one runs itself.
+    }
+  }
+
+  /**
+   * The answer of a query that may be stored: the stored one (charged nothing), or a fresh run
+   * (stored unless it failed: a cancelled or timed-out run stores nothing); empty if an identical
+   * run in another thread, which this one waited for, was cancelled or timed out.
+   */
+  private Optional<Result> stored(
+      String key,
+      Plan plan,
+      Trail trail,
+      Interrupts in,
+      Function<Plan, Map<List<Object>, Executor.GroupState>> groups) {
     boolean[] ran = {false};
     try {
       Result result =
           answers.get(
-              key.get(),
+              key,
               () -> {
                 ran[0] = true;
-                Result fresh = release.run(plan, trail, this::groups);
-                state.answer(key.get(), fresh);
+                Result fresh = release.run(plan, trail, in, groups);
+                state.answer(key, fresh);
                 return fresh;
               });
       if (!ran[0]) {
@@ -817,11 +950,21 @@ public final class Room implements CleanRoom, QueryEngine {
         }
         PrivacyReport repeated =
             new PrivacyReport(true, first.epsilon(), first.delta(), first.split(), now, true);
-        return new Result(result.queryId(), result.columns(), result.rows(), repeated);
+        return Optional.of(new Result(result.queryId(), result.columns(), result.rows(), repeated));
       }
-      return result;
+      return Optional.of(result);
     } catch (ExecutionException | UncheckedExecutionException | ExecutionError e) {
       Throwable cause = e.getCause();
+      if (!ran[0] && cause instanceof QueryCancelledException) {
+        // The other run's cancellation is not this one's; unless this one is stopped too.
+        try {
+          in.check();
+        } catch (QueryCancelledException own) {
+          trail.record(AuditEvent.Outcome.FAILED, Optional.empty(), Interrupts.auditReason(own));
+          throw own;
+        }
+        return Optional.empty();
+      }
       if (!ran[0]) {
         // Another thread's identical query failed; this one fails the same way, audited here.
         trail.record(
@@ -875,11 +1018,6 @@ public final class Room implements CleanRoom, QueryEngine {
         spec.analyst(),
         spec.datasets(),
         fingerprint);
-  }
-
-  /** The group totals of {@code plan}, on its decided path. */
-  private Map<List<Object>, Executor.GroupState> groups(Plan plan) {
-    return executor(plan).groups(plan);
   }
 
   @Override
