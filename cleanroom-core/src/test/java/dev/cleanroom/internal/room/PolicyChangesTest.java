@@ -14,7 +14,7 @@ import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.source.InMemorySource;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Each rule of a policy, changed alone, is a tightening one way and a loosening the other. */
@@ -37,41 +37,48 @@ class PolicyChangesTest {
           .policy(Policy.builder().allowAnalysts("p").minDistinctUsers(10).build())
           .build();
 
-  /** A policy with every rule set to a middle value, then {@code change}d. */
-  private static Policy policy(UnaryOperator<Policy.Builder> change) {
-    return change.apply(Policy.builder()).build();
+  /** The rules a test varies, each at a middle value unless changed. */
+  private static final class Rules {
+    List<String> analysts = List.of("p", "q");
+    int k = 10;
+    int groups = 3;
+    double eps = 2;
+    BudgetPeriod period = BudgetPeriod.NONE;
+    int queries = 10;
+    Duration retention = Duration.ofDays(30);
+    double clamp = 50;
+
+    Policy build() {
+      return Policy.builder()
+          .allowAnalysts(analysts.toArray(String[]::new))
+          .allowJoinOn("uid")
+          .minDistinctUsers(k)
+          .maxGroupsPerUser(groups)
+          .differentialPrivacy(PrivacyBudget.epsilon(eps), 0.5)
+          .budgetPeriod(period)
+          .maxQueries(queries, BudgetPeriod.DAILY)
+          .differenceCheckRetention(retention)
+          .clampPerGroup("m", 0, clamp)
+          .allowAggregates("m", AggregateFunction.SUM)
+          .build();
+    }
   }
 
-  private static Policy.Builder base(
-      Policy.Builder b,
-      List<String> analysts,
-      int k,
-      int groups,
-      double eps,
-      BudgetPeriod period,
-      int queries,
-      Duration retention,
-      double clamp) {
-    return b.allowAnalysts(analysts.toArray(String[]::new))
-        .allowJoinOn("uid")
-        .minDistinctUsers(k)
-        .maxGroupsPerUser(groups)
-        .differentialPrivacy(PrivacyBudget.epsilon(eps), 0.5)
-        .budgetPeriod(period)
-        .maxQueries(queries, BudgetPeriod.DAILY)
-        .differenceCheckRetention(retention)
-        .clampPerGroup("m", 0, clamp)
-        .allowAggregates("m", AggregateFunction.SUM);
+  /** The middle policy with one rule {@code change}d. */
+  private static Policy policy(Consumer<Rules> change) {
+    Rules r = new Rules();
+    change.accept(r);
+    return r.build();
   }
 
   private static Policy middle() {
-    return policy(
-        b -> base(b, List.of("p", "q"), 10, 3, 2, BudgetPeriod.NONE, 10, Duration.ofDays(30), 50));
+    return policy(r -> {});
   }
 
-  private static void tighterOneWay(String phrase, Policy stricter) {
-    assertEquals(List.of(), PolicyChanges.loosenings(DATA, middle(), stricter));
-    List<String> loosened = PolicyChanges.loosenings(DATA, stricter, middle());
+  private static void tighterOneWay(String phrase, Consumer<Rules> stricter) {
+    Policy strict = policy(stricter);
+    assertEquals(List.of(), PolicyChanges.loosenings(DATA, middle(), strict));
+    List<String> loosened = PolicyChanges.loosenings(DATA, strict, middle());
     // Result receivers default to the analysts, so more analysts are more receivers too.
     int expected = phrase.startsWith("allowed analysts") ? 2 : 1;
     assertEquals(expected, loosened.size(), loosened.toString());
@@ -80,111 +87,19 @@ class PolicyChangesTest {
 
   @Test
   void eachRule_aloneIsATighteningOneWay_andNamedAsLooserTheOther() {
+    tighterOneWay("allowed analysts include more", r -> r.analysts = List.of("p"));
+    tighterOneWay("minimum distinct users is lower", r -> r.k = 11);
+    tighterOneWay("groups per user is higher", r -> r.groups = 2);
+    tighterOneWay("privacy budget is larger", r -> r.eps = 1);
+    tighterOneWay("query limit is higher", r -> r.queries = 9);
     tighterOneWay(
-        "allowed analysts include more",
-        policy(
-            b -> base(b, List.of("p"), 10, 3, 2, BudgetPeriod.NONE, 10, Duration.ofDays(30), 50)));
-    tighterOneWay(
-        "minimum distinct users is lower",
-        policy(
-            b ->
-                base(
-                    b,
-                    List.of("p", "q"),
-                    11,
-                    3,
-                    2,
-                    BudgetPeriod.NONE,
-                    10,
-                    Duration.ofDays(30),
-                    50)));
-    tighterOneWay(
-        "groups per user is higher",
-        policy(
-            b ->
-                base(
-                    b,
-                    List.of("p", "q"),
-                    10,
-                    2,
-                    2,
-                    BudgetPeriod.NONE,
-                    10,
-                    Duration.ofDays(30),
-                    50)));
-    tighterOneWay(
-        "privacy budget is larger",
-        policy(
-            b ->
-                base(
-                    b,
-                    List.of("p", "q"),
-                    10,
-                    3,
-                    1,
-                    BudgetPeriod.NONE,
-                    10,
-                    Duration.ofDays(30),
-                    50)));
-    tighterOneWay(
-        "query limit is higher",
-        policy(
-            b ->
-                base(
-                    b,
-                    List.of("p", "q"),
-                    10,
-                    3,
-                    2,
-                    BudgetPeriod.NONE,
-                    9,
-                    Duration.ofDays(30),
-                    50)));
-    tighterOneWay(
-        "difference checks are off or kept shorter",
-        policy(
-            b ->
-                base(
-                    b,
-                    List.of("p", "q"),
-                    10,
-                    3,
-                    2,
-                    BudgetPeriod.NONE,
-                    10,
-                    Duration.ofDays(31),
-                    50)));
-    tighterOneWay(
-        "per-group clamp of m is wider",
-        policy(
-            b ->
-                base(
-                    b,
-                    List.of("p", "q"),
-                    10,
-                    3,
-                    2,
-                    BudgetPeriod.NONE,
-                    10,
-                    Duration.ofDays(30),
-                    40)));
+        "difference checks are off or kept shorter", r -> r.retention = Duration.ofDays(31));
+    tighterOneWay("per-group clamp of m is wider", r -> r.clamp = 40);
   }
 
   @Test
   void aChangeOfBudgetPeriod_isLooserBothWays() {
-    Policy monthly =
-        policy(
-            b ->
-                base(
-                    b,
-                    List.of("p", "q"),
-                    10,
-                    3,
-                    2,
-                    BudgetPeriod.MONTHLY,
-                    10,
-                    Duration.ofDays(30),
-                    50));
+    Policy monthly = policy(r -> r.period = BudgetPeriod.MONTHLY);
     assertEquals(1, PolicyChanges.loosenings(DATA, middle(), monthly).size());
     assertEquals(1, PolicyChanges.loosenings(DATA, monthly, middle()).size());
   }
