@@ -9,7 +9,6 @@ import dev.cleanroom.BudgetExhaustedException;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.CleanRoomException;
 import dev.cleanroom.CleanRoomInternalError;
-import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.DatasetVersion;
 import dev.cleanroom.InvalidQueryException;
@@ -69,14 +68,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -95,7 +92,7 @@ public final class Room implements CleanRoom, QueryEngine {
   private static final Logger log = LoggerFactory.getLogger(Room.class);
 
   private final Settings settings;
-  private final ConcurrentMap<String, Dataset> datasets = new ConcurrentHashMap<>();
+  private final Registry registry;
   private final Pseudonymizer pseudonymizer;
   private final Fingerprints fingerprints;
   private final AuditSink audit;
@@ -107,21 +104,12 @@ public final class Room implements CleanRoom, QueryEngine {
   private final StateStore stateStore;
   private final RoomState state;
 
-  /** The version of each registered dataset; changed together with {@link #datasets}. */
-  private final ConcurrentMap<String, DatasetVersion> versions = new ConcurrentHashMap<>();
-
-  /** Serializes registrations, replacements, policy changes and retirements. */
+  /** Serializes closing with the changes of {@link #registry}. */
   private final Object lifecycle = new Object();
 
   private volatile boolean closed;
   private volatile Function<QuerySpec, KeyedRank> ranks;
   private final Release release;
-
-  /** The first dataset's name of each registered piece of data: the base of its ledgers' names. */
-  private final ConcurrentMap<Object, String> dataLedgers = new ConcurrentHashMap<>();
-
-  /** The ledger base of each registered dataset name: see {@link #ledgerBase}. */
-  private final ConcurrentMap<String, String> ledgerBases = new ConcurrentHashMap<>();
 
   private final Cache<String, Result> answers =
       CacheBuilder.newBuilder().maximumSize(10_000).build();
@@ -143,7 +131,8 @@ public final class Room implements CleanRoom, QueryEngine {
     this.fingerprints = new Fingerprints(settings.secretKey());
     this.audit = settings.auditSink().orElseGet(AuditSinks::slf4j);
     this.incidents = new Incidents(audit, settings.partyAuditSinks());
-    this.planner = new Planner(datasets::get, this::visibleTo);
+    this.registry = new Registry(this::changed);
+    this.planner = new Planner(registry::get, registry::visibleTo);
     this.budgets = settings.budgetStore().orElseGet(BudgetStores::inMemory);
     this.differences = differenceChecks(settings.secretKey());
     this.stateStore = settings.stateStore().orElseGet(StateStores::inMemory);
@@ -151,10 +140,11 @@ public final class Room implements CleanRoom, QueryEngine {
     state.replay(templates, answers, differences, settings.clock().instant());
     differences.onKept(state::kept);
     this.ranks = spec -> KeyedRank.keyed(fingerprints.rankSalt(spec));
-    this.release = new Release(budgets, differences, settings.clock(), this::ledgerBase, incidents);
+    this.release =
+        new Release(budgets, differences, settings.clock(), registry::ledgerBase, incidents);
     this.cohorts =
         new Cohorts(
-            datasets::get,
+            registry::get,
             planner,
             this::executor,
             release,
@@ -236,171 +226,39 @@ public final class Room implements CleanRoom, QueryEngine {
     }
   }
 
-  /**
-   * The base of the ledger names of {@code d}: the name under which its data was first registered,
-   * so that registering the same data again under another name does not open a fresh budget.
-   */
-  private String ledgerBase(Dataset d) {
-    return ledgerBases.getOrDefault(d.qualifiedName(), d.qualifiedName());
-  }
-
-  /**
-   * What identifies the data of {@code d}, read once when it is registered: the source's {@link
-   * DataSource#dataIdentity()}, else the database and table it declares, else the source object.
-   */
-  private static Object dataKey(Dataset d) {
-    DataSource s = d.source();
-    Optional<String> identity = s.dataIdentity();
-    if (identity.isPresent()) {
-      return identity.get();
-    }
-    return s.capabilities()
-        .sqlTable()
-        .<Object>map(t -> List.of(new Identity(t.jdbc()), t.tableSql()))
-        .orElseGet(() -> new Identity(s));
-  }
-
-  /** An object compared by identity. */
-  private record Identity(Object object) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Identity other && other.object == object;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(object);
-    }
-  }
-
   @Override
   public void register(Dataset dataset) {
-    Objects.requireNonNull(dataset, "dataset");
     ensureOpen();
-    check(dataset);
-    String name = dataset.qualifiedName();
-    synchronized (lifecycle) {
-      if (datasets.containsKey(name)) {
-        throw new IllegalArgumentException("dataset " + name + " is already registered");
-      }
-      ledgerBases.put(name, dataLedgers.computeIfAbsent(dataKey(dataset), k -> name));
-      versions.put(name, new DatasetVersion(name, 1, 1, PolicyChanges.hash(dataset)));
-      datasets.put(name, dataset);
-    }
-    log.debug("registered dataset {}", name);
+    registry.register(dataset);
   }
 
   @Override
   public DatasetVersion replaceData(String dataset, DataSource source) {
-    Objects.requireNonNull(source, "source");
     ensureOpen();
-    DatasetVersion v;
-    Dataset next;
-    synchronized (lifecycle) {
-      Dataset current = registered(dataset);
-      if (!source.schema().equals(current.schema())) {
-        throw new IllegalArgumentException(
-            "the new source of "
-                + dataset
-                + " has another schema; a new data version keeps the schema (columns "
-                + current.schema().names()
-                + ")");
-      }
-      next = current.withSource(source);
-      check(next);
-      String base = ledgerBase(current);
-      String other = dataLedgers.putIfAbsent(dataKey(next), base);
-      if (other != null && !other.equals(base)) {
-        throw new IllegalArgumentException(
-            "the new source of "
-                + dataset
-                + " reads data registered under the budgets of "
-                + other
-                + "; one piece of data has one budget");
-      }
-      DatasetVersion old = versions.get(dataset);
-      v = new DatasetVersion(dataset, old.data() + 1, old.policy(), old.policyHash());
-      datasets.put(dataset, next);
-      versions.put(dataset, v);
-    }
-    changed(next, "data replaced: data version " + v.data());
-    return v;
+    return registry.replaceData(dataset, source);
   }
 
   @Override
   public DatasetVersion tightenPolicy(String dataset, Policy policy) {
-    return changePolicy(dataset, policy, false);
+    ensureOpen();
+    return registry.changePolicy(dataset, policy, false);
   }
 
   @Override
   public DatasetVersion loosenPolicy(String dataset, Policy policy) {
-    return changePolicy(dataset, policy, true);
-  }
-
-  private DatasetVersion changePolicy(String dataset, Policy policy, boolean mayLoosen) {
-    Objects.requireNonNull(policy, "policy");
     ensureOpen();
-    DatasetVersion v;
-    Dataset next;
-    List<String> loosened;
-    synchronized (lifecycle) {
-      Dataset current = registered(dataset);
-      next = current.withPolicy(policy);
-      loosened = PolicyChanges.loosenings(current, current.policy(), policy);
-      if (!mayLoosen && !loosened.isEmpty()) {
-        throw new IllegalArgumentException(
-            "the policy is looser than the current one of "
-                + dataset
-                + " ("
-                + String.join("; ", loosened)
-                + "); only the owner's explicit new version (loosenPolicy) may loosen it");
-      }
-      DatasetVersion old = versions.get(dataset);
-      v = new DatasetVersion(dataset, old.data(), old.policy() + 1, PolicyChanges.hash(next));
-      datasets.put(dataset, next);
-      versions.put(dataset, v);
-    }
-    changed(
-        next,
-        "policy version "
-            + v.policy()
-            + (loosened.isEmpty()
-                ? " (tightening)"
-                : " (loosens: " + String.join("; ", loosened) + ")"));
-    return v;
+    return registry.changePolicy(dataset, policy, true);
   }
 
   @Override
   public void retire(String dataset) {
     ensureOpen();
-    Dataset d;
-    synchronized (lifecycle) {
-      d = registered(dataset);
-      datasets.remove(dataset);
-      versions.remove(dataset);
-      ledgerBases.remove(dataset);
-    }
-    changed(d, "retired");
+    registry.retire(dataset);
   }
 
   @Override
   public DatasetVersion version(String dataset) {
-    Objects.requireNonNull(dataset, "dataset");
-    DatasetVersion v = versions.get(dataset);
-    if (v == null) {
-      throw new IllegalArgumentException("no dataset " + dataset + " is registered");
-    }
-    return v;
-  }
-
-  /** The registered dataset {@code name}; call under {@link #lifecycle}. */
-  private Dataset registered(String name) {
-    Objects.requireNonNull(name, "dataset");
-    Dataset d = datasets.get(name);
-    if (d == null) {
-      throw new IllegalArgumentException("no dataset " + name + " is registered");
-    }
-    return d;
+    return registry.version(dataset);
   }
 
   /** Audits a change to the room made on the owner's behalf. */
@@ -421,7 +279,7 @@ public final class Room implements CleanRoom, QueryEngine {
   public List<BudgetBalance> budgets(String analyst) {
     String a = Party.of(analyst).name();
     List<BudgetBalance> out = new ArrayList<>();
-    for (Dataset d : datasets.values()) {
+    for (Dataset d : registry.all()) {
       if (d.policy().analysts().contains(a)) {
         balances(d, a, out);
       }
@@ -434,7 +292,7 @@ public final class Room implements CleanRoom, QueryEngine {
   public List<BudgetBalance> ownerBudgets(String owner) {
     String o = Party.of(owner).name();
     List<BudgetBalance> out = new ArrayList<>();
-    for (Dataset d : datasets.values()) {
+    for (Dataset d : registry.all()) {
       if (d.owner().equals(o)) {
         for (String a : d.policy().analysts()) {
           balances(d, a, out);
@@ -499,7 +357,7 @@ public final class Room implements CleanRoom, QueryEngine {
       BigDecimal delta) {
     ensureOpen();
     String a = Party.of(analyst).name();
-    Dataset d = datasets.get(Objects.requireNonNull(dataset, "dataset"));
+    Dataset d = registry.get(Objects.requireNonNull(dataset, "dataset"));
     if (d == null) {
       throw new IllegalArgumentException("no dataset " + dataset + " is registered");
     }
@@ -566,23 +424,6 @@ public final class Room implements CleanRoom, QueryEngine {
     }
   }
 
-  /**
-   * Fails the registration of a dataset whose source cannot be read as its schema declares ({@link
-   * DataSource#check()}), with the source's own message; an adapter's other exception becomes a
-   * {@link DataSourceException} naming only its class, since its message may hold data.
-   */
-  private static void check(Dataset dataset) {
-    DataSource source = dataset.source();
-    try {
-      source.check();
-    } catch (DataSourceException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new DataSourceException(
-          source.name(), "check failed (" + e.getClass().getSimpleName() + ")", null);
-    }
-  }
-
   @Override
   public void registerResultSink(String party, ResultSink sink) {
     register(resultSinks, "result", party, sink);
@@ -605,18 +446,7 @@ public final class Room implements CleanRoom, QueryEngine {
 
   @Override
   public Set<String> datasets() {
-    return Collections.unmodifiableSet(new TreeSet<>(datasets.keySet()));
-  }
-
-  private Set<String> visibleTo(String analyst) {
-    Set<String> out = new TreeSet<>();
-    datasets.forEach(
-        (name, d) -> {
-          if (d.policy().analysts().contains(analyst)) {
-            out.add(name);
-          }
-        });
-    return out;
+    return registry.names();
   }
 
   @Override
@@ -740,7 +570,7 @@ public final class Room implements CleanRoom, QueryEngine {
 
   /** The registered datasets of a planned query, in query order. */
   private List<Dataset> touched(QuerySpec spec) {
-    return spec.datasets().stream().map(datasets::get).filter(Objects::nonNull).toList();
+    return spec.datasets().stream().map(registry::get).filter(Objects::nonNull).toList();
   }
 
   @Override
@@ -1022,6 +852,6 @@ public final class Room implements CleanRoom, QueryEngine {
 
   @Override
   public String toString() {
-    return "CleanRoom[" + datasets.size() + " datasets]";
+    return "CleanRoom[" + registry.names().size() + " datasets]";
   }
 }
