@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The workload in DuckDB: loading the CSV files with {@code read_csv}, and Q1 and Q1-DP in SQL. */
 final class DuckDbWorkload {
@@ -51,21 +53,30 @@ final class DuckDbWorkload {
     }
   }
 
+  /** The number of rows of both tables, for checking a load. */
+  static long rows(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT (SELECT count(*) FROM impressions) + (SELECT count(*) FROM conversions)")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   private static String literal(Path p) {
     return p.toAbsolutePath().toString().replace("'", "''");
   }
 
-  /**
-   * Runs {@code sql} and returns the number of rows and a checksum, so nothing is optimized out.
-   */
-  static double run(Connection c, String sql) throws SQLException {
-    double check = 0;
+  /** Runs {@code sql} and returns its rows: campaign, converters, revenue. */
+  static PerfAnswer run(Connection c, String sql) throws SQLException {
+    List<PerfAnswer.Cell> cells = new ArrayList<>();
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
-        check += rs.getLong(2) + rs.getDouble(3);
+        cells.add(PerfAnswer.Cell.exact(rs.getLong(1), rs.getLong(2), rs.getDouble(3)));
       }
     }
-    return check;
+    return PerfAnswer.of(cells);
   }
 }

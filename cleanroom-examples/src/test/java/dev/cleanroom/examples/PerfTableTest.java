@@ -10,10 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The benchmark command works end to end at a tiny scale; no timing is asserted. */
+/**
+ * The benchmark command works end to end at a tiny scale, and every row's answers pass the
+ * reference check; no timing is asserted.
+ */
 class PerfTableTest {
   @Test
-  void tinyRun_printsEveryRowOfTheTable() throws Exception {
+  void tinyRun_printsEveryRowOfTheTable_andEveryAnswerPassesTheReferenceCheck() throws Exception {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     List<PerfTable.Row> rows;
     try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
@@ -22,9 +25,11 @@ class PerfTableTest {
     String table = buffer.toString(StandardCharsets.UTF_8);
     assertEquals(10, rows.size(), table);
     for (PerfTable.Row r : rows) {
-      assertFalse(Double.isNaN(r.medianMs()), r.benchmark() + " failed:\n" + table);
+      assertFalse(Double.isNaN(r.medianMs()), r.label() + " failed:\n" + table);
+      assertTrue(r.check().ok(), r.label() + " failed its check:\n" + table);
     }
     assertTrue(table.contains("Q1-DP, our engine, in-memory columnar"), table);
     assertTrue(table.contains("Privacy overhead"), table);
+    assertTrue(table.contains("Reference check"), table);
   }
 }
