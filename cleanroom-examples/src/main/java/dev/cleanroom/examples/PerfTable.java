@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,10 +37,11 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * the run, after the table is printed.
  *
  * <p>Usage: {@code PerfTable [tiny|small|small2x|small4x|full] [--quick|--full-runs]
- * [--in-process]}. {@code --quick} runs 1 warm-up and 3 measured iterations instead of 3 and 15 at
- * full scale or 10 and 15 below it (the default, {@code --full-runs}); {@code --in-process} runs
- * without forked JVMs (for tests; heap caps do not apply then). The README section "Performance"
- * has the Maven command.
+ * [--duckdb-candidates] [--in-process]}. {@code --quick} runs 1 warm-up and 3 measured iterations
+ * instead of 3 and 15 at full scale or 10 and 15 below it (the default, {@code --full-runs});
+ * {@code --duckdb-candidates} adds one row per formulation of Q1 and the bounded Q1-DP in DuckDB's
+ * SQL ({@link DuckDbCandidates}); {@code --in-process} runs without forked JVMs (for tests; heap
+ * caps do not apply then). The README section "Performance" has the Maven command.
  */
 public final class PerfTable {
   private PerfTable() {}
@@ -72,15 +74,21 @@ public final class PerfTable {
     String scale = "small";
     boolean quick = false;
     boolean inProcess = false;
-    for (String a : args) {
-      switch (a) {
-        case "--quick" -> quick = true;
-        case "--in-process" -> inProcess = true;
-        case "--full-runs" -> quick = false;
-        default -> scale = a;
+    boolean candidates = false;
+    // Maven passes -Dperf.options as one argument: options may also be separated by spaces there.
+    for (String arg : args) {
+      for (String a : arg.trim().split("\\s+")) {
+        switch (a) {
+          case "--quick" -> quick = true;
+          case "--in-process" -> inProcess = true;
+          case "--full-runs" -> quick = false;
+          case "--duckdb-candidates" -> candidates = true;
+          case "" -> {}
+          default -> scale = a;
+        }
       }
     }
-    run(Workload.Scale.of(scale), quick, inProcess, System.out);
+    run(Workload.Scale.of(scale), quick, inProcess, candidates, System.out);
   }
 
   /**
@@ -99,7 +107,8 @@ public final class PerfTable {
    *
    * @throws IllegalStateException after printing, if a benchmark or a reference check failed
    */
-  static List<Row> run(Workload.Scale scale, boolean quick, boolean inProcess, PrintStream out)
+  static List<Row> run(
+      Workload.Scale scale, boolean quick, boolean inProcess, boolean candidates, PrintStream out)
       throws IOException, RunnerException, SQLException {
     Path dir = Files.createTempDirectory("cleanroom-perf");
     try {
@@ -113,6 +122,15 @@ public final class PerfTable {
               .addProfiler(PeakHeapProfiler.class)
               .shouldFailOnError(false)
               .verbosity(inProcess ? VerboseMode.SILENT : VerboseMode.NORMAL);
+      if (candidates) {
+        options
+            .include(Pattern.quote(DuckDbCandidates.class.getName() + "."))
+            .param(
+                PerfBenchmarks.FORMULATION,
+                Arrays.stream(DuckDbWorkload.Formulation.values())
+                    .map(Enum::name)
+                    .toArray(String[]::new));
+      }
       if (inProcess) {
         options.forks(0);
       }
@@ -121,7 +139,7 @@ public final class PerfTable {
       Map<String, List<PerfAnswer>> answers = answers(dir.resolve(PerfBenchmarks.ANSWERS));
       List<Row> rows = new ArrayList<>();
       try (Checker checker = new Checker(reference, dir)) {
-        for (Task t : tasks()) {
+        for (Task t : tasks(candidates)) {
           RunResult r = find(results, t.label());
           PerfCheck.Outcome check = checker.check(t, answers.getOrDefault(t.label(), List.of()));
           rows.add(
@@ -188,19 +206,23 @@ public final class PerfTable {
    * @param task what it measures
    * @param against the label of the DuckDB row it is compared with
    * @param kind how its answers are checked
-   * @param rank for DuckDB's bounded Q1-DP, the SQL expression whose hash ranks the check needs
+   * @param formulation for DuckDB's bounded Q1-DP, the formulation whose hash ranks the check needs
    */
-  record Task(String label, String task, String against, PerfCheck.Kind kind, String rank) {}
+  record Task(
+      String label,
+      String task,
+      String against,
+      PerfCheck.Kind kind,
+      DuckDbWorkload.Formulation formulation) {}
 
   private static final String DUCKDB_Q1 = "duckdbQ1";
   private static final String DUCKDB_Q1_DP = "duckdbQ1Dp";
   private static final String DUCKDB_LOAD = "duckdbCsvLoad";
 
-  /** The rank expression of DuckDB's bounded Q1-DP ({@link DuckDbWorkload#Q1_DP}). */
-  private static final String DUCKDB_RANK = "hash(user_id || '|' || campaign_id)";
-
   /** The rows of the table, in order. */
-  static List<Task> tasks() {
+  static List<Task> tasks(boolean candidates) {
+    DuckDbWorkload.Formulation q1 = DuckDbWorkload.Q1;
+    DuckDbWorkload.Formulation dp = DuckDbWorkload.Q1_DP;
     List<Task> t = new ArrayList<>();
     t.add(
         new Task(
@@ -230,14 +252,20 @@ public final class PerfTable {
             DUCKDB_Q1,
             PerfCheck.Kind.NOISY_ENGINE,
             null));
-    t.add(new Task(DUCKDB_Q1, "Q1, DuckDB SQL", DUCKDB_Q1, PerfCheck.Kind.Q1_TO_THE_CENT, null));
+    t.add(
+        new Task(
+            DUCKDB_Q1,
+            "Q1, DuckDB SQL (" + q1.name() + ")",
+            DUCKDB_Q1,
+            PerfCheck.Kind.Q1_TO_THE_CENT,
+            null));
     t.add(
         new Task(
             DUCKDB_Q1_DP,
-            "Q1-DP (bounded, no noise), DuckDB SQL",
+            "Q1-DP (bounded, no noise), DuckDB SQL (" + dp.name() + ")",
             DUCKDB_Q1,
             PerfCheck.Kind.BOUNDED_TO_THE_CENT,
-            DUCKDB_RANK));
+            dp));
     t.add(
         new Task(
             "baselineQ1",
@@ -257,6 +285,18 @@ public final class PerfTable {
             "oursCsvLoad", "CSV load, ours (columnar)", DUCKDB_LOAD, PerfCheck.Kind.LOAD, null));
     t.add(
         new Task(DUCKDB_LOAD, "CSV load, DuckDB read_csv", DUCKDB_LOAD, PerfCheck.Kind.LOAD, null));
+    if (candidates) {
+      for (DuckDbWorkload.Formulation f : DuckDbWorkload.Formulation.values()) {
+        boolean isQ1 = f.query() == DuckDbWorkload.Query.Q1;
+        t.add(
+            new Task(
+                PerfBenchmarks.label("duckdbCandidate", f.name()),
+                (isQ1 ? "candidate Q1, DuckDB: " : "candidate Q1-DP, DuckDB: ") + f.name(),
+                isQ1 ? DUCKDB_Q1 : DUCKDB_Q1_DP,
+                isQ1 ? PerfCheck.Kind.Q1_TO_THE_CENT : PerfCheck.Kind.BOUNDED_TO_THE_CENT,
+                isQ1 ? null : f));
+      }
+    }
     return t;
   }
 
@@ -281,7 +321,7 @@ public final class PerfTable {
         case LOAD -> PerfCheck.load(answers, reference);
         case Q1_EXACT -> PerfCheck.exact(answers, q1(), true);
         case Q1_TO_THE_CENT -> PerfCheck.exact(answers, q1(), false);
-        case BOUNDED_TO_THE_CENT -> PerfCheck.exact(answers, bounded(t.rank()), false);
+        case BOUNDED_TO_THE_CENT -> PerfCheck.exact(answers, bounded(t.formulation()), false);
         case NOISY_ENGINE -> PerfCheck.noisy(answers, reference, PerfCheck.Noise.engine());
         case NOISY_BASELINE -> PerfCheck.noisy(answers, reference, PerfCheck.Noise.baseline());
       };
@@ -294,17 +334,18 @@ public final class PerfTable {
       return q1;
     }
 
-    /** The bounded reference for {@code rank}, with the hash values taken from DuckDB. */
-    private SortedMap<Long, PerfReference.Exact> bounded(String rank) throws SQLException {
-      SortedMap<Long, PerfReference.Exact> b = bounded.get(rank);
+    /** The bounded reference for {@code f}'s rank, with the hash values taken from DuckDB. */
+    private SortedMap<Long, PerfReference.Exact> bounded(DuckDbWorkload.Formulation f)
+        throws SQLException {
+      SortedMap<Long, PerfReference.Exact> b = bounded.get(f.rank());
       if (b == null) {
         if (duckdb == null) {
           duckdb = DriverManager.getConnection("jdbc:duckdb:");
           DuckDbWorkload.load(
               duckdb, dir.resolve("impressions.csv"), dir.resolve("conversions.csv"));
         }
-        b = reference.bounded(PerfReference.duckDbRanks(duckdb, rank));
-        bounded.put(rank, b);
+        b = reference.bounded(PerfReference.duckDbRanks(duckdb, f.rank()));
+        bounded.put(f.rank(), b);
       }
       return b;
     }
@@ -332,7 +373,8 @@ public final class PerfTable {
   private static RunResult find(List<RunResult> results, String label) {
     for (RunResult r : results) {
       BenchmarkParams p = r.getParams();
-      if (PerfBenchmarks.label(p.getBenchmark()).equals(label)) {
+      if (PerfBenchmarks.label(p.getBenchmark(), p.getParam(PerfBenchmarks.FORMULATION))
+          .equals(label)) {
         return r;
       }
     }
@@ -422,6 +464,13 @@ public final class PerfTable {
     if (q1 != null && q1Dp != null) {
       out.printf(Locale.ROOT, "Privacy overhead (our Q1-DP / our Q1): %.2f%n", q1Dp / q1);
     }
+    out.printf(
+        Locale.ROOT,
+        "DuckDB's SQL: Q1 = %s (%s); Q1-DP = %s (%s)%n",
+        DuckDbWorkload.Q1.name(),
+        DuckDbWorkload.Q1.description(),
+        DuckDbWorkload.Q1_DP.name(),
+        DuckDbWorkload.Q1_DP.description());
     out.printf(
         Locale.ROOT,
         "%nReference check (every shot's answer against an exact reference computed from the"
