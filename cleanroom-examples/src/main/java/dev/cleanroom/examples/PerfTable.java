@@ -30,18 +30,20 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Runs every benchmark of {@link PerfBenchmarks} in one JMH run on one generated workload, checks
- * every answer of every shot against the exact reference ({@link PerfCheck}) and prints the
+ * Runs every benchmark of {@link PerfBenchmarks} in one JMH run on one generated workload, then the
+ * time-to-first-answer benchmarks ({@link FirstAnswerBenchmarks}) as one cold shot per forked JVM,
+ * checks every answer of every shot against the exact reference ({@link PerfCheck}) and prints the
  * comparison table: per benchmark the median time, its ratio to DuckDB's figure for the same task
  * (named in the table), for ours the peak heap, and the check. A failed benchmark or check fails
  * the run, after the table is printed.
  *
  * <p>Usage: {@code PerfTable [tiny|small|small2x|small4x|full] [--quick|--full-runs]
  * [--duckdb-candidates] [--in-process]}. {@code --quick} runs 1 warm-up and 3 measured iterations
- * instead of 3 and 15 at full scale or 10 and 15 below it (the default, {@code --full-runs});
- * {@code --duckdb-candidates} adds one row per formulation of Q1 and the bounded Q1-DP in DuckDB's
- * SQL ({@link DuckDbCandidates}); {@code --in-process} runs without forked JVMs (for tests; heap
- * caps do not apply then). The README section "Performance" has the Maven command.
+ * instead of 3 and 15 at full scale or 10 and 15 below it (the default, {@code --full-runs}), and 3
+ * first answers instead of 10; {@code --duckdb-candidates} adds one row per formulation of Q1 and
+ * the bounded Q1-DP in DuckDB's SQL ({@link DuckDbCandidates}); {@code --in-process} runs without
+ * forked JVMs (for tests; heap caps do not apply then, and first answers are not cold). The README
+ * section "Performance" has the Maven command.
  */
 public final class PerfTable {
   private PerfTable() {}
@@ -102,6 +104,11 @@ public final class PerfTable {
     return scale.impressions() >= Workload.Scale.of("full").impressions() ? 3 : 10;
   }
 
+  /** First answers: one per forked JVM, 3 with {@code --quick}, otherwise 10. */
+  static int firstAnswers(boolean quick) {
+    return quick ? 3 : 10;
+  }
+
   /**
    * Runs everything at {@code scale}, prints the table to {@code out} and returns its rows.
    *
@@ -131,10 +138,21 @@ public final class PerfTable {
                     .map(Enum::name)
                     .toArray(String[]::new));
       }
+      ChainedOptionsBuilder first =
+          new OptionsBuilder()
+              .include(Pattern.quote(FirstAnswerBenchmarks.class.getName() + "."))
+              .param("dir", dir.toString())
+              .warmupIterations(0)
+              .measurementIterations(1)
+              .forks(inProcess ? 0 : firstAnswers(quick))
+              .addProfiler(PeakHeapProfiler.class)
+              .shouldFailOnError(false)
+              .verbosity(inProcess ? VerboseMode.SILENT : VerboseMode.NORMAL);
       if (inProcess) {
         options.forks(0);
       }
       List<RunResult> results = new ArrayList<>(new Runner(options.build()).run());
+      results.addAll(new Runner(first.build()).run());
 
       Map<String, List<PerfAnswer>> answers = answers(dir.resolve(PerfBenchmarks.ANSWERS));
       List<Row> rows = new ArrayList<>();
@@ -217,6 +235,7 @@ public final class PerfTable {
 
   private static final String DUCKDB_Q1 = "duckdbQ1";
   private static final String DUCKDB_Q1_DP = "duckdbQ1Dp";
+  private static final String DUCKDB_FIRST = "duckdbFirstQ1Dp";
   private static final String DUCKDB_LOAD = "duckdbCsvLoad";
 
   /** The rows of the table, in order. */
@@ -249,7 +268,7 @@ public final class PerfTable {
         new Task(
             "oursCsvStreamQ1Dp",
             "Q1-DP, our engine, streaming CSV (-Xmx512m)",
-            DUCKDB_Q1,
+            DUCKDB_FIRST,
             PerfCheck.Kind.NOISY_ENGINE,
             null));
     t.add(
@@ -285,6 +304,20 @@ public final class PerfTable {
             "oursCsvLoad", "CSV load, ours (columnar)", DUCKDB_LOAD, PerfCheck.Kind.LOAD, null));
     t.add(
         new Task(DUCKDB_LOAD, "CSV load, DuckDB read_csv", DUCKDB_LOAD, PerfCheck.Kind.LOAD, null));
+    t.add(
+        new Task(
+            "oursFirstQ1Dp",
+            "First answer, ours: load + first Q1-DP, new JVM",
+            DUCKDB_FIRST,
+            PerfCheck.Kind.NOISY_ENGINE,
+            null));
+    t.add(
+        new Task(
+            DUCKDB_FIRST,
+            "First answer, DuckDB: read_csv + Q1-DP, new JVM",
+            DUCKDB_FIRST,
+            PerfCheck.Kind.BOUNDED_TO_THE_CENT,
+            dp));
     if (candidates) {
       for (DuckDbWorkload.Formulation f : DuckDbWorkload.Formulation.values()) {
         boolean isQ1 = f.query() == DuckDbWorkload.Query.Q1;
@@ -418,6 +451,7 @@ public final class PerfTable {
     return switch (against) {
       case DUCKDB_Q1 -> "Q1";
       case DUCKDB_Q1_DP -> "Q1-DP";
+      case DUCKDB_FIRST -> "load+Q1-DP";
       case DUCKDB_LOAD -> "read_csv";
       default -> against;
     };
@@ -430,8 +464,8 @@ public final class PerfTable {
     }
     out.printf(
         Locale.ROOT,
-        "%nComparison at %,d / %,d rows (median of single-shot runs; ratio to the DuckDB row"
-            + " named):%n",
+        "%nComparison at %,d / %,d rows (median of single-shot runs; first answers: one cold shot"
+            + " per new JVM; ratio to the DuckDB row named):%n",
         scale.impressions(),
         scale.conversions());
     out.printf(
