@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,5 +34,19 @@ class PerfTableTest {
     assertTrue(table.contains("First answer, ours: load + first Q1-DP, new JVM"), table);
     assertTrue(table.contains("Privacy overhead"), table);
     assertTrue(table.contains("Reference check"), table);
+  }
+
+  @Test
+  void readme_showsTheSqlThatTheBenchmarkMeasures() throws Exception {
+    Path readme = Path.of("README.md");
+    if (!Files.exists(readme)) {
+      readme = Path.of("..", "README.md");
+    }
+    String text = Files.readString(readme, StandardCharsets.UTF_8);
+    for (DuckDbWorkload.Formulation f : List.of(DuckDbWorkload.Q1, DuckDbWorkload.Q1_DP)) {
+      assertTrue(
+          text.contains("```sql\n" + f.sql() + "\n```"),
+          "the README's Performance section shows " + f.name() + ":\n" + f.sql());
+    }
   }
 }
