@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,12 +28,15 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * The benchmarks of the performance comparison, one per row of the table that {@link PerfTable}
  * prints. Each reads the workload's two CSV files from {@link #dir}, written beforehand by {@link
  * PerfTable}; each invocation of a query gets a fresh room, so no stored answer is reused (the
  * pseudonyms of a dataset version are cached per room key and source, as in a long-lived room).
+ * Every shot's answer is kept ({@link Answers}) and written to a file when the fork ends, for the
+ * reference check that {@link PerfTable} runs afterwards ({@link PerfCheck}).
  *
  * <p>Run them all with {@code PerfTable}: see the README section "Performance".
  */
@@ -55,7 +60,70 @@ public class PerfBenchmarks {
       impressions = Path.of(dir, "impressions.csv");
       conversions = Path.of(dir, "conversions.csv");
     }
+
+    /** The directory that the answers of the shots go to. */
+    Path answers() {
+      return Path.of(dir, ANSWERS);
+    }
   }
+
+  /** The subdirectory of {@link Inputs#dir} with the answer files. */
+  static final String ANSWERS = "answers";
+
+  /** Separates the label from the unique part in an answer file's name. */
+  static final String SEPARATOR = "--";
+
+  /**
+   * The answers of one benchmark's shots in this fork, written to {@code
+   * <dir>/answers/<label>--<unique>.txt} when the fork ends; {@link #label} names the benchmark.
+   */
+  @State(Scope.Benchmark)
+  public static class Answers {
+    private final List<Object> kept = new ArrayList<>();
+    private Path file;
+
+    /** Names the file after the benchmark. */
+    @Setup(Level.Trial)
+    public void open(Inputs files, BenchmarkParams params) {
+      file = files.answers().resolve(label(params) + SEPARATOR + UUID.randomUUID() + ".txt");
+    }
+
+    /** Keeps {@code answer} (cheap: the conversion happens when the fork ends) and returns it. */
+    <T> T keep(T answer) {
+      kept.add(answer);
+      return answer;
+    }
+
+    /** Writes the kept answers. */
+    @TearDown(Level.Trial)
+    public void write() throws IOException {
+      List<PerfAnswer> answers = new ArrayList<>(kept.size());
+      for (Object o : kept) {
+        answers.add(PerfAnswer.from(o));
+      }
+      PerfAnswer.write(file, answers);
+      kept.clear();
+    }
+  }
+
+  /**
+   * The label of a benchmark in file names and in the table: the method's name, and the value of
+   * its {@code formulation} parameter if it has one.
+   */
+  static String label(BenchmarkParams params) {
+    return label(params.getBenchmark(), params.getParam(FORMULATION));
+  }
+
+  /**
+   * The label of benchmark method {@code benchmark} (qualified or not) with {@code formulation}.
+   */
+  static String label(String benchmark, String formulation) {
+    String name = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+    return formulation == null ? name : name + "." + formulation;
+  }
+
+  /** The name of the parameter that selects a DuckDB formulation ({@link DuckDbCandidates}). */
+  static final String FORMULATION = "formulation";
 
   /** Our engine over the workload loaded into columnar sources. */
   @State(Scope.Benchmark)
@@ -137,76 +205,82 @@ public class PerfBenchmarks {
 
   /** Our engine, in-memory columnar sources: Q1 (threshold only). */
   @Benchmark
-  public Result oursQ1(Ours s) {
-    return PerfRooms.q1(s.plainRoom);
+  public Result oursQ1(Ours s, Answers a) {
+    return a.keep(PerfRooms.q1(s.plainRoom));
   }
 
   /** Our engine, in-memory columnar sources: Q1-DP. */
   @Benchmark
-  public Result oursQ1Dp(Ours s) {
-    return PerfRooms.q1Dp(s.dpRoom);
+  public Result oursQ1Dp(Ours s, Answers a) {
+    return a.keep(PerfRooms.q1Dp(s.dpRoom));
   }
 
   /** Our engine streaming both CSV files (no load step), Q1-DP, in 512 MiB of heap. */
   @Benchmark
   @Fork(value = 1, jvmArgsAppend = "-Xmx512m")
-  public Result oursCsvStreamQ1Dp(Inputs f) {
-    return PerfRooms.q1Dp(
-        PerfRooms.room(
-            SecretKey.random(),
-            CsvSource.of(f.impressions, Workload.IMPRESSIONS),
-            CsvSource.of(f.conversions, Workload.CONVERSIONS),
-            true));
+  public Result oursCsvStreamQ1Dp(Inputs f, Answers a) {
+    return a.keep(
+        PerfRooms.q1Dp(
+            PerfRooms.room(
+                SecretKey.random(),
+                CsvSource.of(f.impressions, Workload.IMPRESSIONS),
+                CsvSource.of(f.conversions, Workload.CONVERSIONS),
+                true)));
   }
 
   /** Our engine with both tables in DuckDB: one pushed-down statement, Q1-DP. */
   @Benchmark
-  public Result oursPushdownQ1Dp(Duck d) {
-    return PerfRooms.q1Dp(d.pushdownRoom);
+  public Result oursPushdownQ1Dp(Duck d, Answers a) {
+    return a.keep(PerfRooms.q1Dp(d.pushdownRoom));
   }
 
   /** Our CSV load: both files into columnar sources. */
   @Benchmark
-  public int oursCsvLoad(Inputs f) {
-    return ColumnarSource.readCsv("impressions", f.impressions, Workload.IMPRESSIONS).rowCount()
-        + ColumnarSource.readCsv("conversions", f.conversions, Workload.CONVERSIONS).rowCount();
+  public int oursCsvLoad(Inputs f, Answers a) {
+    return a.keep(
+        ColumnarSource.readCsv("impressions", f.impressions, Workload.IMPRESSIONS).rowCount()
+            + ColumnarSource.readCsv("conversions", f.conversions, Workload.CONVERSIONS)
+                .rowCount());
   }
 
-  /** DuckDB's own SQL: Q1. */
+  /** DuckDB's own SQL: Q1, its fastest formulation ({@link DuckDbWorkload#Q1}). */
   @Benchmark
   @Fork(value = 1)
-  public double duckdbQ1(Duck d) throws SQLException {
-    return DuckDbWorkload.run(d.connection, DuckDbWorkload.Q1);
+  public PerfAnswer duckdbQ1(Duck d, Answers a) throws SQLException {
+    return a.keep(DuckDbWorkload.run(d.connection, DuckDbWorkload.Q1));
   }
 
-  /** DuckDB's own SQL: Q1 with contribution bounding (no noise). */
+  /**
+   * DuckDB's own SQL: Q1 with contribution bounding (no noise), its fastest formulation ({@link
+   * DuckDbWorkload#Q1_DP}).
+   */
   @Benchmark
   @Fork(value = 1)
-  public double duckdbQ1Dp(Duck d) throws SQLException {
-    return DuckDbWorkload.run(d.connection, DuckDbWorkload.Q1_DP);
+  public PerfAnswer duckdbQ1Dp(Duck d, Answers a) throws SQLException {
+    return a.keep(DuckDbWorkload.run(d.connection, DuckDbWorkload.Q1_DP));
   }
 
   /** DuckDB's CSV load: both files with {@code read_csv} into an in-memory database. */
   @Benchmark
   @Fork(value = 1)
-  public int duckdbCsvLoad(Inputs f) throws SQLException {
+  public long duckdbCsvLoad(Inputs f, Answers a) throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
       DuckDbWorkload.load(c, f.impressions, f.conversions);
-      return 1;
+      return a.keep(DuckDbWorkload.rows(c));
     }
   }
 
   /** The row-at-a-time Java baseline: Q1. */
   @Benchmark
   @Fork(value = 1, jvmArgsAppend = "-Xmx6g")
-  public Map<Integer, double[]> baselineQ1(Rows r) {
-    return Baseline.q1(r.impressions, r.conversions);
+  public Map<Integer, double[]> baselineQ1(Rows r, Answers a) {
+    return a.keep(Baseline.q1(r.impressions, r.conversions));
   }
 
   /** The row-at-a-time Java baseline: Q1-DP. */
   @Benchmark
   @Fork(value = 1, jvmArgsAppend = "-Xmx6g")
-  public Map<Integer, double[]> baselineQ1Dp(Rows r) {
-    return Baseline.q1Dp(r.impressions, r.conversions, ++r.seed);
+  public Map<Integer, double[]> baselineQ1Dp(Rows r, Answers a) {
+    return a.keep(Baseline.q1Dp(r.impressions, r.conversions, ++r.seed));
   }
 }

@@ -18,6 +18,24 @@ import dev.cleanroom.spi.DataSource;
 final class PerfRooms {
   private PerfRooms() {}
 
+  /** k: the fewest distinct users a released campaign has. */
+  static final int MIN_USERS = 50;
+
+  /** Q1-DP's L0: the most campaigns one person adds to. */
+  static final int MAX_CAMPAIGNS = 5;
+
+  /** Q1-DP's bound on one person's total per campaign: [0, CLAMP]. */
+  static final double CLAMP = 500;
+
+  /** The bounds of one purchase value: [0, ROW_MAX]. */
+  static final double ROW_MAX = 10_000;
+
+  /** Q1-DP's ε. */
+  static final double EPSILON = 1.0;
+
+  /** Q1-DP's δ. */
+  static final double DELTA = 1e-6;
+
   /**
    * A room over the two tables. Without {@code dp}, both owners require k = 50 and allow a person
    * in every campaign (no bounding: the plain query); with it, both require differential privacy, k
@@ -33,9 +51,9 @@ final class PerfRooms {
       for (Policy.Builder p : new Policy.Builder[] {publisher, advertiser}) {
         p.differentialPrivacy(PrivacyBudget.epsilonDelta(1_000_000, 0.5), 1.0)
             .budgetPeriod(BudgetPeriod.MONTHLY)
-            .maxGroupsPerUser(5);
+            .maxGroupsPerUser(MAX_CAMPAIGNS);
       }
-      advertiser.clampPerGroup("value", 0, 500);
+      advertiser.clampPerGroup("value", 0, CLAMP);
     } else {
       publisher.maxGroupsPerUser(Workload.CAMPAIGNS);
       advertiser.maxGroupsPerUser(Workload.CAMPAIGNS);
@@ -49,19 +67,19 @@ final class PerfRooms {
                 publisher
                     .allowAnalysts("advertiser")
                     .allowJoinOn("user_id")
-                    .minDistinctUsers(50)
+                    .minDistinctUsers(MIN_USERS)
                     .build())
             .build());
     room.register(
         Dataset.builder("advertiser", "conversions")
             .source(conversions)
             .userId("user_id", UserIdFormat.RAW)
-            .metric("value", 0, 10_000)
+            .metric("value", 0, ROW_MAX)
             .policy(
                 advertiser
                     .allowAnalysts("advertiser")
                     .allowJoinOn("user_id")
-                    .minDistinctUsers(50)
+                    .minDistinctUsers(MIN_USERS)
                     .build())
             .build());
     return room;
@@ -74,7 +92,7 @@ final class PerfRooms {
 
   /** Q1-DP: Q1 with ε = 1 and δ = 1e-6, groups selected privately (k = 50 on the noisy count). */
   static Result q1Dp(CleanRoom room) {
-    return q1Stage(room).budget(PrivacyBudget.epsilonDelta(1.0, 1e-6)).run();
+    return q1Stage(room).budget(PrivacyBudget.epsilonDelta(EPSILON, DELTA)).run();
   }
 
   private static FinalStage q1Stage(CleanRoom room) {

@@ -74,14 +74,16 @@ public final class Workload {
     }
 
     /**
-     * A named scale: {@code tiny} (20,000 / 2,000, for tests), {@code small} (1M / 100k), {@code
-     * small2x}, {@code small4x} (multiples of small) or {@code full} (10M / 1M).
+     * A named scale: {@code tiny} (100,000 / 40,000, for tests: few rows, but enough converters per
+     * campaign for every campaign to pass the threshold and the private selection of groups),
+     * {@code small} (1M / 100k), {@code small2x}, {@code small4x} (multiples of small) or {@code
+     * full} (10M / 1M).
      *
      * @throws IllegalArgumentException for another name
      */
     public static Scale of(String name) {
       return switch (name.toLowerCase(Locale.ROOT)) {
-        case "tiny" -> new Scale(20_000, 2_000);
+        case "tiny" -> new Scale(100_000, 40_000);
         case "small" -> new Scale(1_000_000, 100_000);
         case "small2x" -> new Scale(2_000_000, 200_000);
         case "small4x" -> new Scale(4_000_000, 400_000);
@@ -171,6 +173,26 @@ public final class Workload {
   /** The number of conversion rows. */
   public int conversionRows() {
     return conversionUser.length;
+  }
+
+  /** The number of distinct user ids, numbered from 0. */
+  int userCount() {
+    return ids.length;
+  }
+
+  /** The id of user number {@code u}. */
+  String userId(int u) {
+    return ids[u];
+  }
+
+  /** The user number of impression row {@code r}. */
+  int impressionUserNumber(int r) {
+    return impressionUser[r];
+  }
+
+  /** The user number of conversion row {@code r}. */
+  int conversionUserNumber(int r) {
+    return conversionUser[r];
   }
 
   /** The user id of impression row {@code r}. */

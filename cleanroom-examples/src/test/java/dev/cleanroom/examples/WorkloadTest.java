@@ -17,8 +17,8 @@ class WorkloadTest {
   void sameSeed_sameRows_andTheStatedShape() {
     Workload a = Workload.generate(Workload.Scale.of("tiny"), 7);
     Workload b = Workload.generate(Workload.Scale.of("tiny"), 7);
-    assertEquals(20_000, a.impressionRows());
-    assertEquals(2_000, a.conversionRows());
+    assertEquals(100_000, a.impressionRows());
+    assertEquals(40_000, a.conversionRows());
     Set<String> impressionUsers = new HashSet<>();
     for (int r = 0; r < a.impressionRows(); r++) {
       assertEquals(a.impressionUser(r), b.impressionUser(r));
