@@ -180,26 +180,24 @@ class CancellationTest {
 
   @Test
   void columnar_cancelWhileIndexingIds_stopsWithinOneBatch() {
-    QueryControl control = QueryControl.create();
     // The first scan of a resident source reads its ids (200,000 rows): the trip comes there.
-    TripwireSource source = new TripwireSource(people(200_000), true, 70_000, control::cancel);
-    register(source);
-    assertPath(ExecutionPath.Kind.COLUMNAR);
-
-    QueryCancelledException e =
-        assertThrows(QueryCancelledException.class, () -> query().control(control).run());
-
-    assertTrue(
-        source.handedOutAfterTrip() <= COLUMNAR_BATCH,
-        source.handedOutAfterTrip() + " rows handed out after the cancel");
-    assertCancelledWithChargeStanding(e, control);
+    cancelColumnarAt(70_000);
   }
 
   @Test
   void columnar_cancelWhileScanningRows_stopsWithinOneBatch() {
-    QueryControl control = QueryControl.create();
     // 200,000 ids first, then the data scan: the trip comes 70,000 rows into the data scan.
-    TripwireSource source = new TripwireSource(people(200_000), true, 270_000, control::cancel);
+    TripwireSource source = cancelColumnarAt(270_000);
+    assertTrue(source.handedOut() < 400_000);
+  }
+
+  /**
+   * Runs a columnar query over 200,000 resident rows whose source cancels the query after handing
+   * out {@code tripAt} rows; asserts it stopped within one batch with its charge standing.
+   */
+  private TripwireSource cancelColumnarAt(int tripAt) {
+    QueryControl control = QueryControl.create();
+    TripwireSource source = new TripwireSource(people(200_000), true, tripAt, control::cancel);
     register(source);
     assertPath(ExecutionPath.Kind.COLUMNAR);
 
@@ -209,8 +207,8 @@ class CancellationTest {
     assertTrue(
         source.handedOutAfterTrip() <= COLUMNAR_BATCH,
         source.handedOutAfterTrip() + " rows handed out after the cancel");
-    assertTrue(source.handedOut() < 400_000);
     assertCancelledWithChargeStanding(e, control);
+    return source;
   }
 
   @Test
