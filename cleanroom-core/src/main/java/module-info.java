@@ -16,6 +16,8 @@ module dev.cleanroom.core {
   requires com.google.common;
   requires org.apache.commons.codec;
   requires org.slf4j;
+  requires net.sf.jsqlparser;
+  requires org.snakeyaml.engine.v2;
   requires transitive java.sql;
 
   exports dev.cleanroom.audit;
