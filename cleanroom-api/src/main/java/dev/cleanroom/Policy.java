@@ -277,6 +277,91 @@ public final class Policy {
     return queryLimit;
   }
 
+  /**
+   * Whether {@code o} is a policy with the same rules: equal sets of analysts, receivers (as {@link
+   * #receivers()} reports them), cohort receivers, join columns and allowed dimensions, equal
+   * aggregate and clamp rules, equal bounds, retention and query limit, and a differential-privacy
+   * rule of the same kind (pure ε or (ε, δ)) whose amounts are numerically equal ({@code 1.0}
+   * equals {@code 1}) with the same period. The order in which names were given does not matter.
+   *
+   * @param o the object to compare with
+   * @return whether {@code o} is a policy with the same rules
+   */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof Policy p)) {
+      return false;
+    }
+    return analysts.equals(p.analysts)
+        && receivers.equals(p.receivers)
+        && cohortReceivers.equals(p.cohortReceivers)
+        && minCohortSize == p.minCohortSize
+        && joinColumns.equals(p.joinColumns)
+        && dimensions.equals(p.dimensions)
+        && aggregates.equals(p.aggregates)
+        && groupClamps.equals(p.groupClamps)
+        && minDistinctUsers == p.minDistinctUsers
+        && maxGroupsPerUser == p.maxGroupsPerUser
+        && maxContributionsPerGroup == p.maxContributionsPerGroup
+        && sameRule(differentialPrivacy, p.differentialPrivacy)
+        && requiresApprovedTemplates == p.requiresApprovedTemplates
+        && differenceCheckRetention.equals(p.differenceCheckRetention)
+        && queryLimit.equals(p.queryLimit);
+  }
+
+  private static boolean sameRule(
+      Optional<DifferentialPrivacyRule> a, Optional<DifferentialPrivacyRule> b) {
+    if (a.isEmpty() || b.isEmpty()) {
+      return a.isEmpty() && b.isEmpty();
+    }
+    DifferentialPrivacyRule x = a.get();
+    DifferentialPrivacyRule y = b.get();
+    return x.total().getClass() == y.total().getClass()
+        && x.total().epsilon().compareTo(y.total().epsilon()) == 0
+        && x.total().delta().compareTo(y.total().delta()) == 0
+        && x.maxEpsilonPerQuery().compareTo(y.maxEpsilonPerQuery()) == 0
+        && x.period() == y.period();
+  }
+
+  /**
+   * A hash code consistent with {@link #equals(Object)}.
+   *
+   * @return a hash code consistent with {@link #equals(Object)}
+   */
+  @Override
+  public int hashCode() {
+    int dp =
+        differentialPrivacy
+            .map(
+                r ->
+                    Objects.hash(
+                        r.total().getClass(),
+                        r.total().epsilon().stripTrailingZeros(),
+                        r.total().delta().stripTrailingZeros(),
+                        r.maxEpsilonPerQuery().stripTrailingZeros(),
+                        r.period()))
+            .orElse(0);
+    return Objects.hash(
+        analysts,
+        receivers,
+        cohortReceivers,
+        minCohortSize,
+        joinColumns,
+        dimensions,
+        aggregates,
+        groupClamps,
+        minDistinctUsers,
+        maxGroupsPerUser,
+        maxContributionsPerGroup,
+        dp,
+        requiresApprovedTemplates,
+        differenceCheckRetention,
+        queryLimit);
+  }
+
   @Override
   public String toString() {
     return "Policy[analysts="

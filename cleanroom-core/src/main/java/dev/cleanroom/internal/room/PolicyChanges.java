@@ -1,21 +1,17 @@
 package dev.cleanroom.internal.room;
 
 import dev.cleanroom.Bounds;
-import dev.cleanroom.ColumnRole;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.DifferentialPrivacyRule;
 import dev.cleanroom.Policy;
 import dev.cleanroom.QueryLimit;
-import java.nio.charset.StandardCharsets;
+import dev.cleanroom.policy.PolicyDocument;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.commons.codec.digest.DigestUtils;
 
 /**
  * Compares two policies of one dataset rule by rule: a change that makes no rule looser is a
@@ -120,17 +116,11 @@ final class PolicyChanges {
     }
   }
 
-  /** SHA-256 of the text of a dataset's roles, metric bounds and policy. */
+  /**
+   * The hash of the dataset's {@linkplain PolicyDocument policy document}: SHA-256 of the canonical
+   * form of its owner, name, declared columns, roles and policy.
+   */
   static String hash(Dataset d) {
-    StringBuilder text = new StringBuilder();
-    text.append(d.qualifiedName()).append('\n');
-    text.append(d.userIdColumn()).append(' ').append(d.userIdFormat()).append('\n');
-    Map<String, ColumnRole> roles = new TreeMap<>(d.roles());
-    roles.forEach((c, r) -> text.append(c).append('=').append(r).append('\n'));
-    for (String c : roles.keySet()) {
-      d.metricBounds(c).ifPresent(b -> text.append(c).append(" in ").append(b).append('\n'));
-    }
-    text.append(d.policy());
-    return DigestUtils.sha256Hex(text.toString().getBytes(StandardCharsets.UTF_8));
+    return PolicyDocument.of(d).hash();
   }
 }
