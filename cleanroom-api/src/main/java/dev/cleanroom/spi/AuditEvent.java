@@ -23,6 +23,11 @@ import java.util.Optional;
  *     charged
  * @param incidentId for a failure, the identifier under which its details went to the owning
  *     party's audit sink
+ * @param policyVersions the policy version of each registered dataset the query named, when it
+ *     started, as {@code owner.name@version:hash} with the version number of {@link
+ *     dev.cleanroom.DatasetVersion#policy()} and its {@link
+ *     dev.cleanroom.DatasetVersion#policyHash()}; empty for events that record no query of
+ *     registered datasets
  */
 public record AuditEvent(
     Instant time,
@@ -34,7 +39,8 @@ public record AuditEvent(
     Optional<PolicyRule> rule,
     String reason,
     List<Charge> charges,
-    Optional<String> incidentId) {
+    Optional<String> incidentId,
+    List<String> policyVersions) {
   /**
    * @param time when the query ended
    * @param queryId the identifier of the run, also in its {@code Result}
@@ -48,8 +54,10 @@ public record AuditEvent(
    * @param charges the privacy budget charged, per ledger; empty if nothing was charged
    * @param incidentId the incident id of a failure whose details went to the owner of the failing
    *     source
-   * @throws NullPointerException if an argument or an element of {@code datasets} or {@code
-   *     charges} is null
+   * @param policyVersions the policy version of each registered dataset the query named, as {@code
+   *     owner.name@version:hash}
+   * @throws NullPointerException if an argument or an element of {@code datasets}, {@code charges}
+   *     or {@code policyVersions} is null
    */
   public AuditEvent {
     Objects.requireNonNull(time, "time");
@@ -62,6 +70,47 @@ public record AuditEvent(
     Objects.requireNonNull(reason, "reason");
     charges = List.copyOf(charges);
     Objects.requireNonNull(incidentId, "incidentId");
+    policyVersions = List.copyOf(policyVersions);
+  }
+
+  /**
+   * An event that records no policy versions.
+   *
+   * @param time when the query ended
+   * @param queryId the identifier of the run
+   * @param analyst the party that ran it
+   * @param datasets the qualified names of the datasets it named
+   * @param fingerprint the keyed hash of the normalized query
+   * @param outcome how the query ended
+   * @param rule the refusing rule, for {@link Outcome#REFUSED}
+   * @param reason the refusal or failure message (no data values), or the empty string
+   * @param charges the privacy budget charged, per ledger; empty if nothing was charged
+   * @param incidentId the incident id of a failure
+   * @throws NullPointerException if an argument or an element of a list is null
+   */
+  public AuditEvent(
+      Instant time,
+      String queryId,
+      String analyst,
+      List<String> datasets,
+      String fingerprint,
+      Outcome outcome,
+      Optional<PolicyRule> rule,
+      String reason,
+      List<Charge> charges,
+      Optional<String> incidentId) {
+    this(
+        time,
+        queryId,
+        analyst,
+        datasets,
+        fingerprint,
+        outcome,
+        rule,
+        reason,
+        charges,
+        incidentId,
+        List.of());
   }
 
   /**
@@ -97,7 +146,8 @@ public record AuditEvent(
         rule,
         reason,
         List.of(),
-        Optional.empty());
+        Optional.empty(),
+        List.of());
   }
 
   /**

@@ -25,9 +25,10 @@ import java.util.Optional;
  * journal record. Pure encoding and decoding; no I/O.
  *
  * <pre>
- * canonical = version(1 byte, 1) index(i64) seconds(i64) nanos(i32)
+ * canonical = version(1 byte, 1 or 2) index(i64) seconds(i64) nanos(i32)
  *             str(queryId) str(analyst) list(str: datasets) str(fingerprint) str(outcome)
  *             opt(str: rule) str(reason) list(charge) opt(str: incidentId)
+ *             [version 2 only: list(str: policyVersions)]
  * charge    = str(ledger) str(dataset) str(owner) str(ε) str(δ)
  * str       = i32 n, then n bytes of strict UTF-8
  * list(x)   = i32 n, then n times x
@@ -35,6 +36,9 @@ import java.util.Optional;
  * hash      = SHA-256(previous hash as 32 bytes || canonical)
  * payload   = canonical previousHash(32 bytes) hash(32 bytes)   (an audit journal record)
  * </pre>
+ *
+ * <p>An event without policy versions is written as version 1, byte for byte as before they
+ * existed, so that trails written earlier still verify; an event with them as version 2.
  *
  * <p>Every field is length-prefixed, so no two different records share an encoding. Amounts are
  * {@link BigDecimal#toString()} forms, which round-trip exactly. Never {@code toString()} of a
@@ -45,6 +49,7 @@ public final class AuditFormat {
   static final byte[] HEADER = "cleanroom audit journal v1\n".getBytes(US_ASCII);
 
   private static final byte VERSION = 1;
+  private static final byte VERSION_WITH_POLICIES = 2;
   private static final int HASH_BYTES = 32;
   private static final HexFormat HEX = HexFormat.of();
 
@@ -94,7 +99,8 @@ public final class AuditFormat {
   static AuditRecord decode(byte[] payload) {
     ByteBuffer b = ByteBuffer.wrap(payload);
     try {
-      if (b.get() != VERSION) {
+      byte version = b.get();
+      if (version != VERSION && version != VERSION_WITH_POLICIES) {
         throw new IllegalArgumentException("unknown audit record version");
       }
       long index = b.getLong();
@@ -121,6 +127,16 @@ public final class AuditFormat {
                 string(b), string(b), string(b), amount(string(b)), amount(string(b))));
       }
       Optional<String> incident = present(b) ? Optional.of(string(b)) : Optional.empty();
+      List<String> policyVersions = new ArrayList<>();
+      if (version == VERSION_WITH_POLICIES) {
+        int p = count(b);
+        for (int i = 0; i < p; i++) {
+          policyVersions.add(string(b));
+        }
+        if (policyVersions.isEmpty()) {
+          throw new IllegalArgumentException("audit record of version 2 without policy versions");
+        }
+      }
       byte[] previous = new byte[HASH_BYTES];
       byte[] hash = new byte[HASH_BYTES];
       b.get(previous).get(hash);
@@ -138,7 +154,8 @@ public final class AuditFormat {
               rule,
               reason,
               charges,
-              incident);
+              incident,
+              policyVersions);
       return new AuditRecord(index, event, HEX.formatHex(previous), HEX.formatHex(hash));
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("audit record ends inside a field", e);
@@ -154,7 +171,8 @@ public final class AuditFormat {
    */
   static byte[] canonical(long index, AuditEvent e) {
     Out out = new Out();
-    out.bytes.write(VERSION);
+    boolean policies = !e.policyVersions().isEmpty();
+    out.bytes.write(policies ? VERSION_WITH_POLICIES : VERSION);
     out.i64(index);
     out.i64(e.time().getEpochSecond());
     out.i32(e.time().getNano());
@@ -177,6 +195,12 @@ public final class AuditFormat {
       out.str(c.delta().toString());
     }
     out.opt(e.incidentId());
+    if (policies) {
+      out.i32(e.policyVersions().size());
+      for (String v : e.policyVersions()) {
+        out.str(v);
+      }
+    }
     return out.bytes.toByteArray();
   }
 

@@ -11,7 +11,7 @@ import java.util.Optional;
 /** Sample audit events and single-field edits of records, for the audit trail tests. */
 final class AuditEvents {
   /** The number of fields {@link #edit} can change. */
-  static final int FIELDS = 13;
+  static final int FIELDS = 14;
 
   private AuditEvents() {}
 
@@ -34,7 +34,10 @@ final class AuditEvents {
                 "publisher",
                 new BigDecimal("0.1"),
                 new BigDecimal("1E-9"))),
-        failed ? Optional.of("incident-" + i) : Optional.empty());
+        failed ? Optional.of("incident-" + i) : Optional.empty(),
+        i % 2 == 0
+            ? List.of("publisher.impressions@" + (i + 1) + ":" + "ab".repeat(32))
+            : List.of());
   }
 
   /** {@code r} with exactly one field (of event, index or hashes) changed. */
@@ -56,7 +59,8 @@ final class AuditEvents {
       e.rule(),
       e.reason(),
       e.charges(),
-      e.incidentId()
+      e.incidentId(),
+      e.policyVersions()
     };
     switch (field) {
       case 0 -> c[0] = e.time().plusNanos(1);
@@ -86,6 +90,8 @@ final class AuditEvents {
                               x.delta()))
                   .toList();
       case 10 -> c[9] = e.incidentId().isPresent() ? Optional.empty() : Optional.of("incident");
+      case 13 ->
+          c[10] = e.policyVersions().isEmpty() ? List.of("x.y@1:" + "0".repeat(64)) : List.of();
       default -> throw new IllegalArgumentException("no field " + field);
     }
     return new AuditRecord(r.index(), event(c), r.previousHash(), r.hash());
@@ -103,7 +109,8 @@ final class AuditEvents {
         (Optional<PolicyRule>) c[6],
         (String) c[7],
         (List<AuditEvent.Charge>) c[8],
-        (Optional<String>) c[9]);
+        (Optional<String>) c[9],
+        (List<String>) c[10]);
   }
 
   private static String flip(String hex) {

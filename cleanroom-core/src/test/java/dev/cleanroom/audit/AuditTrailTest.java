@@ -44,6 +44,20 @@ class AuditTrailTest {
   }
 
   @Test
+  void policyVersions_areChained_andEventsWithoutThemKeepTheFirstEncoding() {
+    AuditEvent with = AuditEvents.event(0);
+    AuditEvent without = AuditEvents.event(1);
+    assertFalse(with.policyVersions().isEmpty());
+    assertTrue(without.policyVersions().isEmpty());
+    assertEquals(2, AuditFormat.canonical(0, with)[0]);
+    assertEquals(1, AuditFormat.canonical(0, without)[0]);
+    AuditRecord r = AuditFormat.link(0, with, AuditRecord.GENESIS);
+    assertEquals(r, AuditFormat.decode(AuditFormat.payload(r)));
+    AuditRecord edited = AuditEvents.edit(r, 13);
+    assertFalse(AuditFormat.expectedHash(edited).equals(r.hash()));
+  }
+
+  @Test
   void emptyTrail_verifies_andHasTheGenesisHead() {
     AuditTrail t = AuditTrails.inMemory();
     assertTrue(t.verify().ok());

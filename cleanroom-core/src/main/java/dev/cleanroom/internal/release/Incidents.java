@@ -64,6 +64,7 @@ public final class Incidents {
         e.rule(),
         reason,
         e.charges(),
-        Optional.of(incidentId));
+        Optional.of(incidentId),
+        e.policyVersions());
   }
 }

@@ -21,6 +21,7 @@ public final class Trail {
   private final String analyst;
   private final List<String> datasets;
   private final String fingerprint;
+  private final List<String> policyVersions;
 
   /**
    * The trail of one query or activation.
@@ -39,6 +40,29 @@ public final class Trail {
       String analyst,
       List<String> datasets,
       String fingerprint) {
+    this(sink, clock, id, analyst, datasets, fingerprint, List.of());
+  }
+
+  /**
+   * The trail of one query or activation that records the policy versions of its datasets.
+   *
+   * @param sink the room's audit sink
+   * @param clock the room's clock, for the time of each event
+   * @param id the identifier of the query or activation
+   * @param analyst the analyst who asked
+   * @param datasets the datasets it touches
+   * @param fingerprint the keyed hash of the normalized query
+   * @param policyVersions {@code owner.name@version:hash} of each registered dataset it touches
+   */
+  public Trail(
+      AuditSink sink,
+      Clock clock,
+      String id,
+      String analyst,
+      List<String> datasets,
+      String fingerprint,
+      List<String> policyVersions) {
+    this.policyVersions = List.copyOf(policyVersions);
     this.sink = sink;
     this.clock = clock;
     this.id = id;
@@ -82,6 +106,7 @@ public final class Trail {
         rule,
         reason,
         charges,
-        Optional.empty());
+        Optional.empty(),
+        policyVersions);
   }
 }

@@ -5,8 +5,10 @@ import dev.cleanroom.Dataset;
 import dev.cleanroom.DatasetVersion;
 import dev.cleanroom.Policy;
 import dev.cleanroom.spi.DataSource;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -211,6 +213,21 @@ final class Registry {
       ledgerBases.remove(dataset);
     }
     changed.accept(d, "retired");
+  }
+
+  /**
+   * {@code owner.name@version:hash} of the current policy version of each of {@code names} that is
+   * registered, in the order given, each once; names of no registered dataset are left out.
+   */
+  List<String> policyVersions(List<String> names) {
+    List<String> out = new ArrayList<>();
+    for (String n : new LinkedHashSet<>(names)) {
+      DatasetVersion v = versions.get(n);
+      if (v != null) {
+        out.add(n + "@" + v.policy() + ":" + v.policyHash());
+      }
+    }
+    return out;
   }
 
   /** The current version of {@code dataset}. */

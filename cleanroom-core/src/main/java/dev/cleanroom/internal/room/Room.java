@@ -839,7 +839,7 @@ public final class Room implements CleanRoom, QueryEngine {
     return Optional.of(key.toString());
   }
 
-  /** A fresh trail for a query of {@code spec}. */
+  /** A fresh trail for a query of {@code spec}, with the policy versions it starts under. */
   private Trail trail(QuerySpec spec, String fingerprint) {
     return new Trail(
         audit,
@@ -847,7 +847,8 @@ public final class Room implements CleanRoom, QueryEngine {
         UUID.randomUUID().toString(),
         spec.analyst(),
         spec.datasets(),
-        fingerprint);
+        fingerprint,
+        registry.policyVersions(spec.datasets()));
   }
 
   @Override
