@@ -140,12 +140,35 @@ final class DocumentParser {
     }
   }
 
-  /** The library's problem text without anything it quotes from the document. */
+  /** The words the YAML library's problem texts are made of; nothing else is repeated. */
+  private static final Set<String> VOCABULARY =
+      Set.of(
+          "a", "allowed", "an", "another", "any", "are", "be", "block", "break", "but", "cannot",
+          "character", "characters", "collection", "colon", "could", "directive", "document",
+          "empty", "end", "entry", "escape", "expected", "explicit", "find", "flow", "for",
+          "found", "here", "implicit", "in", "indentation", "indicator", "is", "key", "keys",
+          "line", "mapping", "node", "not", "of", "or", "plain", "quoted", "scalar", "scanning",
+          "sequence", "simple", "single", "special", "start", "stream", "tag", "that", "the",
+          "to", "token", "unexpected", "unknown", "value", "values", "while", "whitespace",
+          "with", "<block", "<flow", "<document", "<stream", "<scalar>", "sequence>", "end>",
+          "start>", "mapping>", "entry>", "key>", "value>", "…");
+
+  /**
+   * The library's problem text without anything it quotes from the document, and only if every
+   * remaining word is one of its own; otherwise just "syntax error".
+   */
   private static String describe(MarkedYamlEngineException e) {
     String p = e.getProblem() == null ? "" : e.getProblem();
-    p = p.replaceAll("'[^']*'|\"[^\"]*\"|`[^`]*`", "…");
-    p = p.replaceAll("[^A-Za-z <>,…-]", "").replaceAll("\\s+", " ").trim();
-    return p.isEmpty() || p.length() > 120 ? "syntax error" : p;
+    p = p.replaceAll("'[^']*'|\"[^\"]*\"|`[^`]*`", "…").replaceAll("[,:;()]", " ").trim();
+    if (p.isEmpty() || p.length() > 120) {
+      return "syntax error";
+    }
+    for (String word : p.split("\\s+")) {
+      if (!VOCABULARY.contains(word.toLowerCase(Locale.ROOT))) {
+        return "syntax error";
+      }
+    }
+    return p.replaceAll("\\s+", " ");
   }
 
   private static PolicyDocumentException error(Optional<Mark> mark, String path, String problem) {

@@ -310,6 +310,14 @@ class PolicyDocumentTest {
   }
 
   @Test
+  void nulls_areRejected() {
+    com.google.common.testing.NullPointerTester tester =
+        new com.google.common.testing.NullPointerTester();
+    tester.testAllPublicStaticMethods(PolicyDocument.class);
+    tester.testAllPublicInstanceMethods(PolicyDocument.parse(MINIMAL));
+  }
+
+  @Test
   void read_readsAUtf8File(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("visits.yaml");
     Files.writeString(file, MINIMAL, StandardCharsets.UTF_8);

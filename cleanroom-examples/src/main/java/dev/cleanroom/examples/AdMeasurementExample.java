@@ -5,7 +5,6 @@ import static dev.cleanroom.query.Dsl.count;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static dev.cleanroom.query.Dsl.sum;
 
-import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.BudgetPeriod;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.Dataset;
@@ -15,6 +14,7 @@ import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.audit.AuditTrails;
 import dev.cleanroom.jdbc.JdbcSource;
+import dev.cleanroom.policy.PolicyDocument;
 import dev.cleanroom.query.Activation;
 import dev.cleanroom.query.CohortStage;
 import dev.cleanroom.query.Condition;
@@ -186,14 +186,8 @@ public final class AdMeasurementExample {
             .dimensions("campaignId", "country", "device")
             .policy(publisherPolicy(requireDp))
             .build());
-    room.register(
-        Dataset.builder("advertiser", "conversions")
-            .source(sources.conversions())
-            .userId("email", UserIdFormat.EMAIL)
-            .dimension("channel")
-            .metric("purchaseValue", 0, 10_000)
-            .policy(advertiserPolicy(requireDp))
-            .build());
+    // The advertiser's roles and rules come from the document its privacy team signed off.
+    room.register(advertiserDocument(requireDp).dataset(sources.conversions()));
     return room;
   }
 
@@ -218,16 +212,18 @@ public final class AdMeasurementExample {
         .build();
   }
 
+  /**
+   * The advertiser's policy document, shipped as {@code policies/advertiser-conversions.yaml}; with
+   * {@code requireDp}, its version {@code advertiser-conversions-dp.yaml}, which adds ε = 10, δ =
+   * 1e-5 per analyst per month, at most ε = 1 per query.
+   */
+  static PolicyDocument advertiserDocument(boolean requireDp) {
+    return PolicyFiles.load(
+        requireDp ? "advertiser-conversions-dp.yaml" : "advertiser-conversions.yaml");
+  }
+
   static Policy advertiserPolicy(boolean requireDp) {
-    return withDp(Policy.builder(), requireDp)
-        .allowAnalysts("advertiser")
-        .allowJoinOn("email")
-        .allowCohortRelease("publisher")
-        .minDistinctUsers(25)
-        .maxGroupsPerUser(5)
-        .allowAggregates("purchaseValue", AggregateFunction.SUM, AggregateFunction.AVG)
-        .clampPerGroup("purchaseValue", 0, 500)
-        .build();
+    return advertiserDocument(requireDp).policy();
   }
 
   static Figures run(AdData data, PrintStream out) {

@@ -154,6 +154,15 @@ public final class HealthcareExample {
 
   private static void register(
       CleanRoom room, String hospital, List<Diagnosis> rows, boolean requireDp) {
+    InMemorySource source = InMemorySource.ofRecords("diagnoses", Diagnosis.class, rows);
+    if (hospital.equals("hospital_a")) {
+      // Hospital A's roles and rules come from the document it signed off; the same rules as
+      // hospital B's below, written as a reviewable file.
+      room.register(
+          PolicyFiles.load(requireDp ? "hospital_a-diagnoses-dp.yaml" : "hospital_a-diagnoses.yaml")
+              .dataset(source));
+      return;
+    }
     Policy.Builder policy =
         Policy.builder()
             .allowAnalysts("research")
@@ -165,7 +174,7 @@ public final class HealthcareExample {
     }
     room.register(
         Dataset.builder(hospital, "diagnoses")
-            .source(InMemorySource.ofRecords("diagnoses", Diagnosis.class, rows))
+            .source(source)
             .userId("patientId", UserIdFormat.RAW)
             .dimensions("condition", "ageBand")
             .policy(policy.build())

@@ -127,23 +127,12 @@ public final class RetailPromotionExample {
   static CleanRoom room(Data data, AuditTrail trail) {
     CleanRoom room =
         CleanRoom.builder().secretKey(DemoKey.of(EXAMPLE_KEY)).auditSink(trail).build();
+    // The retailer's roles and rules come from the document its privacy team signed off
+    // (policies/retailer-sales.yaml): line amounts in [0, MAX_LINE], one shopper's total per group
+    // clamped to [0, MAX_PER_SHOPPER], k = 50, (4, 1e-6) per analyst and month.
     room.register(
-        Dataset.builder("retailer", "sales")
-            .source(InMemorySource.ofRecords("sales", Sale.class, data.sales()))
-            .userId("loyaltyEmail", UserIdFormat.EMAIL)
-            .dimensions("region", "brand")
-            .metric("amount", 0, MAX_LINE)
-            .policy(
-                Policy.builder()
-                    .allowAnalysts("brand")
-                    .allowJoinOn("loyaltyEmail")
-                    .minDistinctUsers(50)
-                    .maxGroupsPerUser(1)
-                    .clampPerGroup("amount", 0, MAX_PER_SHOPPER)
-                    .differentialPrivacy(PrivacyBudget.epsilonDelta(4, 1e-6), 1.0)
-                    .budgetPeriod(BudgetPeriod.MONTHLY)
-                    .build())
-            .build());
+        PolicyFiles.load("retailer-sales.yaml")
+            .dataset(InMemorySource.ofRecords("sales", Sale.class, data.sales())));
     room.register(
         Dataset.builder("brand", "members")
             .source(InMemorySource.ofRecords("members", Member.class, data.members()))
