@@ -22,6 +22,7 @@ module dev.cleanroom.core {
 
   exports dev.cleanroom.audit;
   exports dev.cleanroom.budget;
+  exports dev.cleanroom.policy;
   exports dev.cleanroom.pseudonymization;
   exports dev.cleanroom.source;
   exports dev.cleanroom.jdbc;
