@@ -344,7 +344,7 @@ public final class AwsAnalysisRules {
             "a query must join the query runner's table; our policy cannot require a join");
       }
       for (Str s : r.strings("dimensionColumns")) {
-        dimension(s, "grouped by and filtered on, as AWS allows");
+        dimension(s, Outcome.MAPPED, "grouped by and filtered on, as AWS allows");
       }
       reportNoDimensions(at(r, "dimensionColumns"));
       boolean countsPeople = false;
@@ -430,7 +430,7 @@ public final class AwsAnalysisRules {
       }
     }
 
-    private void dimension(Str s, String how) {
+    private void dimension(Str s, Outcome outcome, String how) {
       String c = column(s);
       if (c.equals(uid)) {
         add(
@@ -446,7 +446,7 @@ public final class AwsAnalysisRules {
       }
       dimensions.add(c);
       roles.put(c, ColumnRole.DIMENSION);
-      add(s.path(), Outcome.MAPPED, "allowDimensions", "[" + c + "] is a dimension, " + how);
+      add(s.path(), outcome, "allowDimensions", "[" + c + "] is a dimension, " + how);
     }
 
     private void reportNoDimensions(String path) {
@@ -561,7 +561,10 @@ public final class AwsAnalysisRules {
           "(none)",
           "a list query must join the query runner's table; our policy cannot require a join");
       for (Str s : r.strings("listColumns")) {
-        dimension(s, "released only as groups of at least k people, never as a list of rows");
+        dimension(
+            s,
+            Outcome.TIGHTENED,
+            "released only as groups of at least k people, never as a list of rows");
       }
       reportNoDimensions(at(r, "listColumns"));
       unrepresentable(
@@ -745,12 +748,12 @@ public final class AwsAnalysisRules {
         Obj p = root.object("parameters");
         p.allowOnly(Set.of("differentialPrivacy"));
         params = p.object("differentialPrivacy");
+        params.allowOnly(Set.of("epsilon", "usersNoisePerQuery"));
       } else {
         root.allowOnly(Set.of("epsilon", "usersNoisePerQuery", "autoRefresh"));
         refresh = root.optChoice("autoRefresh", Set.of("CALENDAR_MONTH", "NONE"));
         params = root;
       }
-      params.allowOnly(Set.of("epsilon", "usersNoisePerQuery"));
       int epsilon = params.integer("epsilon", AWS_MIN_EPSILON, AWS_MAX_EPSILON);
       int users = params.integer("usersNoisePerQuery", AWS_MIN_USERS_NOISE, AWS_MAX_USERS_NOISE);
       if (!dp) {
