@@ -69,7 +69,23 @@ final class AwsJsonWriter {
     out.append("  ".repeat(indent));
   }
 
-  /** Writes {@code s} as a JSON string: quote, backslash and control characters escaped. */
+  /** Whether the char at {@code i} is a surrogate that is not half of a pair. */
+  private static boolean loneSurrogate(String s, int i) {
+    char c = s.charAt(i);
+    if (Character.isHighSurrogate(c)) {
+      return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
+    }
+    if (Character.isLowSurrogate(c)) {
+      return i == 0 || !Character.isHighSurrogate(s.charAt(i - 1));
+    }
+    return false;
+  }
+
+  /**
+   * Writes {@code s} as a JSON string: quote, backslash, control characters, line and paragraph
+   * separators, non-characters and unpaired surrogates escaped, so that strict JSON and YAML 1.2
+   * readers read it back.
+   */
   static void string(StringBuilder out, String s) {
     out.append('"');
     for (int i = 0; i < s.length(); i++) {
@@ -83,7 +99,12 @@ final class AwsJsonWriter {
         case '\b' -> out.append("\\b");
         case '\f' -> out.append("\\f");
         default -> {
-          if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) {
+          if (c < 0x20
+              || (c >= 0x7f && c <= 0x9f)
+              || c == 0x2028
+              || c == 0x2029
+              || c >= 0xfffe
+              || loneSurrogate(s, i)) {
             out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
           } else {
             out.append(c);

@@ -93,11 +93,16 @@ class AwsAnalysisRulesTest {
     assertTrue(p.differentialPrivacy().isEmpty());
     assertEquals(
         Map.of(
-            UID, ColumnRole.USER_ID,
-            "segment", ColumnRole.DIMENSION,
-            "purchase_date", ColumnRole.DIMENSION,
-            "product_line", ColumnRole.DIMENSION,
-            "purchases", ColumnRole.METRIC),
+            UID,
+            ColumnRole.USER_ID,
+            "segment",
+            ColumnRole.DIMENSION,
+            "purchase_date",
+            ColumnRole.DIMENSION,
+            "product_line",
+            ColumnRole.DIMENSION,
+            "purchases",
+            ColumnRole.METRIC),
         imported.roles());
     assertEquals(List.of("purchases"), imported.metrics());
 
@@ -249,7 +254,8 @@ class AwsAnalysisRulesTest {
     DifferentialPrivacyRule dp = imported.policy().differentialPrivacy().orElseThrow();
     assertEquals(0, dp.total().epsilon().compareTo(BigDecimal.valueOf(20)));
     assertEquals(BudgetPeriod.NONE, dp.period());
-    assertEntry(imported.report(), "privacyBudgetTemplate.epsilon", MAPPED, "differentialPrivacy(total)");
+    assertEntry(
+        imported.report(), "privacyBudgetTemplate.epsilon", MAPPED, "differentialPrivacy(total)");
   }
 
   @Test
@@ -353,9 +359,10 @@ class AwsAnalysisRulesTest {
     e = assertThrows(AwsRuleException.class, () -> AwsAnalysisRules.importRule("  ", options()));
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
 
-    String mismatch =
-        read("aws-aggregation-request.json").replace("\"AGGREGATION\"", "\"CUSTOM\"");
-    e = assertThrows(AwsRuleException.class, () -> AwsAnalysisRules.importRule(mismatch, options()));
+    String mismatch = read("aws-aggregation-request.json").replace("\"AGGREGATION\"", "\"CUSTOM\"");
+    e =
+        assertThrows(
+            AwsRuleException.class, () -> AwsAnalysisRules.importRule(mismatch, options()));
     assertEquals("analysisRuleType", e.path());
   }
 
@@ -387,12 +394,7 @@ class AwsAnalysisRulesTest {
         () -> AwsImportOptions.builder().schema(SCHEMA).userIdColumn(UID).build());
     assertThrows(
         IllegalArgumentException.class,
-        () ->
-            AwsImportOptions.builder()
-                .schema(SCHEMA)
-                .userIdColumn("nope")
-                .analysts("a")
-                .build());
+        () -> AwsImportOptions.builder().schema(SCHEMA).userIdColumn("nope").analysts("a").build());
     assertThrows(
         IllegalArgumentException.class,
         () ->
@@ -405,6 +407,7 @@ class AwsAnalysisRulesTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> AwsImportOptions.builder().accountParty("12345", "a"));
-    assertThrows(IllegalStateException.class, () -> AwsImportOptions.builder().analysts("a").analysts("b"));
+    assertThrows(
+        IllegalStateException.class, () -> AwsImportOptions.builder().analysts("a").analysts("b"));
   }
 }
