@@ -997,22 +997,19 @@ public final class AwsAnalysisRules {
       List<String> providers = new ArrayList<>();
       for (String analyst : policy.analysts()) {
         String account = accounts.get(analyst);
-        if (account == null) {
-          add(
-              p + "allowedAnalysisProviders",
-              Outcome.TIGHTENED,
-              "allowAnalysts",
-              "an analyst without an account id is left out");
-        } else {
+        if (account != null) {
           providers.add(account);
         }
       }
       rule.put("allowedAnalysisProviders", providers);
+      boolean all = providers.size() == policy.analysts().size();
       add(
           p + "allowedAnalysisProviders",
-          Outcome.MAPPED,
+          all ? Outcome.MAPPED : Outcome.TIGHTENED,
           "allowAnalysts",
-          "the account ids of the analysts");
+          all
+              ? "the account ids of the analysts"
+              : "the account ids of the analysts; analysts without one are left out");
       List<String> blocked = new ArrayList<>();
       roles.forEach(
           (c, r) -> {
