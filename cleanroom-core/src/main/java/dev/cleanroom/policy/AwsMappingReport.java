@@ -12,7 +12,7 @@ import java.util.Objects;
  */
 public record AwsMappingReport(List<Entry> entries) {
   /**
-   * @param entries the entries, in order; copied
+   * @param entries the entries, in the order the fields are read; copied
    * @throws NullPointerException if {@code entries} or an entry is null
    */
   public AwsMappingReport {
