@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * What an import or export of an AWS Clean Rooms analysis rule did with each field: one {@link
- * Entry} per field, in document order. It names fields and columns, never data values.
+ * Entry} per field, in the order the fields are read. It names fields and columns, never data
+ * values.
  *
  * @param entries the entries, in order
  */
