@@ -210,7 +210,7 @@ public final class AwsImportOptions {
      * @return the options
      * @throws IllegalStateException if the schema, user id column or analysts are missing
      * @throws IllegalArgumentException if the user id column is not a STRING or LONG column of the
-     *     schema, or k is out of range
+     *     schema, a party name is invalid, or k is out of range
      */
     public AwsImportOptions build() {
       if (schema == null) {
@@ -236,6 +236,9 @@ public final class AwsImportOptions {
         throw new IllegalArgumentException(
             "user id column [" + userIdColumn + "] must be STRING or LONG");
       }
+      // A policy builder checks party names as the import's policy will.
+      Policy.builder().allowAnalysts(analysts.toArray(String[]::new));
+      Policy.builder().allowAnalysts(accountParties.values().toArray(String[]::new));
       if (minDistinctUsers < Policy.MIN_K || minDistinctUsers > Policy.MAX_K) {
         throw new IllegalArgumentException(
             "minDistinctUsers must be in ["

@@ -408,6 +408,14 @@ class AwsAnalysisRulesTest {
         IllegalArgumentException.class,
         () -> AwsImportOptions.builder().accountParty("12345", "a"));
     assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            AwsImportOptions.builder()
+                .schema(SCHEMA)
+                .userIdColumn(UID)
+                .analysts("not a name")
+                .build());
+    assertThrows(
         IllegalStateException.class, () -> AwsImportOptions.builder().analysts("a").analysts("b"));
   }
 }
