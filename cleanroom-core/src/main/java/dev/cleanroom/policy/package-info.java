@@ -5,5 +5,9 @@
  * column and field), writes its canonical form and hashes it; the hash is the {@code policyHash} of
  * the dataset's {@link dev.cleanroom.DatasetVersion} and is recorded in the audit trail for each
  * query. The README's section "Policy documents" describes the schema.
+ *
+ * <p>{@link dev.cleanroom.policy.AwsAnalysisRules} imports AWS Clean Rooms analysis rules into a
+ * policy, with a report of every field mapped, tightened or not representable, and exports a
+ * policy into that shape where AWS can express it.
  */
 package dev.cleanroom.policy;
