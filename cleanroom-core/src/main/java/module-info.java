@@ -6,9 +6,10 @@
  * execution} (the scan strategies and the one contribution bounder), {@code release} (the one
  * release stage: threshold, partition selection, noise, difference checks, budgets and query
  * limits, cohorts, incidents), {@code room} (the room that runs them), {@code journal} (the
- * append-only file format under budgets, audit and room state), {@code internal.state} (the
- * one-line text form of templates and results in a state store) and {@code internal.source} (what
- * the built-in sources share: the log of skipped malformed rows).
+ * append-only file format under budgets, audit and room state), {@code internal.sqlstore} (what the
+ * budget store and audit trail in a database share), {@code internal.state} (the one-line text form
+ * of templates and results in a state store) and {@code internal.source} (what the built-in sources
+ * share: the log of skipped malformed rows).
  */
 module dev.cleanroom.core {
   requires transitive dev.cleanroom.api;
