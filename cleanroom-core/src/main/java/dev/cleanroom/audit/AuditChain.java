@@ -72,8 +72,13 @@ abstract class AuditChain implements AuditTrail {
   @Override
   public final List<Charged> epsilonCharged(String owner) {
     Objects.requireNonNull(owner, "owner");
+    return charged(records(), owner);
+  }
+
+  /** The budget charged to the datasets of {@code owner} over {@code records}, summed exactly. */
+  static List<Charged> charged(List<AuditRecord> records, String owner) {
     Map<List<String>, Charged> sums = new TreeMap<>(AuditChain::compareKeys);
-    for (AuditRecord r : records()) {
+    for (AuditRecord r : records) {
       for (AuditEvent.Charge c : r.event().charges()) {
         if (!c.owner().equals(owner)) {
           continue;

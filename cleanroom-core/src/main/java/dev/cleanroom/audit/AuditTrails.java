@@ -6,20 +6,23 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * Built-in {@link AuditTrail}s: {@link #inMemory()} for tests and short-lived rooms, {@link
- * #journal(Path)} for a trail that must survive restarts and crashes.
+ * #journal(Path)} for a trail that must survive restarts and crashes, {@link #jdbc(DataSource)} for
+ * one chain that the processes of a room on several machines share.
  *
- * <p>Both chain every event with SHA-256: a record's hash covers the previous record's hash, its
- * own index and a canonical, length-prefixed encoding of every field of the event (never its {@code
+ * <p>All chain every event with SHA-256: a record's hash covers the previous record's hash, its own
+ * index and a canonical, length-prefixed encoding of every field of the event (never its {@code
  * toString()}). Records are chained in the order their {@link AuditTrail#record} calls complete;
- * calls from many threads are serialized by one lock per trail. {@link AuditTrail#verify()} reports
- * the first bad record: {@code REMOVED} (an index is skipped), {@code REORDERED} (a record stands
- * at another record's place), {@code ALTERED} (a hash or a link does not match) or {@code
- * TRUNCATED} (records up to the head the trail knows, or an anchor kept elsewhere, are gone).
- * Truncation of a whole tail while no head is kept elsewhere is detectable only against such an
- * anchor: keep {@link AuditTrail#head()} with each data owner.
+ * calls from many threads are serialized by one lock per trail (for {@link #jdbc(DataSource)}: a
+ * row lock in the database, which serializes the calls of every process). {@link
+ * AuditTrail#verify()} reports the first bad record: {@code REMOVED} (an index is skipped), {@code
+ * REORDERED} (a record stands at another record's place), {@code ALTERED} (a hash or a link does
+ * not match) or {@code TRUNCATED} (records up to the head the trail knows, or an anchor kept
+ * elsewhere, are gone). Truncation of a whole tail while no head is kept elsewhere is detectable
+ * only against such an anchor: keep {@link AuditTrail#head()} with each data owner.
  */
 public final class AuditTrails {
   private AuditTrails() {}
@@ -61,6 +64,68 @@ public final class AuditTrails {
    */
   public static AuditTrail journal(Path file) {
     return AuditTrailJournal.open(file);
+  }
+
+  /**
+   * A trail in the tables {@code cleanroom_audit} and {@code cleanroom_audit_head} of {@code
+   * dataSource}; see {@link #jdbc(DataSource, String)}.
+   *
+   * @param dataSource the database, e.g. a connection pool over PostgreSQL
+   * @return an open trail over the tables, created if absent
+   * @throws NullPointerException if {@code dataSource} is null
+   * @throws IllegalStateException if the stored chain is broken
+   * @throws java.io.UncheckedIOException if the database cannot be reached or a table cannot be
+   *     created
+   */
+  public static AuditTrail jdbc(DataSource dataSource) {
+    return jdbc(dataSource, "cleanroom_audit");
+  }
+
+  /**
+   * A trail in two database tables, created if absent, that any number of processes (on any number
+   * of machines) may open at once: their records form one chain. Made for PostgreSQL; H2 works too.
+   *
+   * <p><b>Tables.</b> {@code table(idx BIGINT PRIMARY KEY, payload BYTEA NOT NULL)} ({@code
+   * VARBINARY} on other databases) holds one row per record: its index and the same bytes an audit
+   * journal record holds, the canonical encoding of the event followed by the previous hash and the
+   * hash. {@code table_head(id INT PRIMARY KEY, records BIGINT NOT NULL, hash VARCHAR(64) NOT
+   * NULL)} holds one row, {@code id = 1}: the number of records and the last hash.
+   *
+   * <p><b>One chain for many processes.</b> {@link AuditTrail#record} runs one transaction: {@code
+   * SELECT ... FOR UPDATE} on the head row, link the event after the head, insert its row, update
+   * the head, {@code COMMIT}. The lock on the head row makes the appends of all processes one
+   * sequence, and the chain's order is the order of {@code idx}. A record returns after its commit.
+   * A serialization failure or deadlock (SQL state {@code 40001} or {@code 40P01}) runs the
+   * transaction again, up to 20 times.
+   *
+   * <p><b>Verification.</b> Opening reads and verifies the stored chain and refuses a broken one,
+   * as the journal does. {@link AuditTrail#records()} and {@link AuditTrail#head()} read the
+   * database now: every process's records and the shared head. {@link AuditTrail#verify()} reads
+   * the head row, then the records ordered by {@code idx}, and checks the chain (indexes, links,
+   * hashes) against the head row and against the longest head this trail object has written or
+   * read, so rows deleted or changed behind its back are found; a row whose payload cannot be
+   * decoded ends the readable chain there (reported as {@code TRUNCATED}). Who can rewrite both the
+   * rows and the head row can forge a shorter chain: keep {@link AuditTrail#head()} with each data
+   * owner and check it with {@link AuditTrail#verify(AuditTrail.Head)}, or use {@link #verify(List,
+   * Optional)} on an export.
+   *
+   * <p><b>Failures.</b> A database error throws {@link java.io.UncheckedIOException} whose message
+   * names the table and gives the SQL state and vendor code only. {@link AuditTrail#close()} only
+   * makes the trail refuse further calls; the data source is the caller's.
+   *
+   * @param dataSource the database, e.g. a connection pool over PostgreSQL
+   * @param table the records' table: {@code [schema.]name} in lower-case letters, digits and
+   *     underscores, not starting with a digit, the name at most 58 characters (the head table adds
+   *     {@code _head})
+   * @return an open trail over the tables, created if absent
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code table} is not such a name
+   * @throws IllegalStateException if the stored chain is broken
+   * @throws java.io.UncheckedIOException if the database cannot be reached or a table cannot be
+   *     created
+   */
+  public static AuditTrail jdbc(DataSource dataSource, String table) {
+    return AuditTrailJdbc.open(dataSource, table);
   }
 
   /**

@@ -2,12 +2,14 @@ package dev.cleanroom.budget;
 
 import dev.cleanroom.spi.BudgetStore;
 import java.nio.file.Path;
+import javax.sql.DataSource;
 
 /**
  * Built-in {@link BudgetStore}s: {@link #inMemory()} for tests and short-lived rooms, {@link
- * #journal(Path)} for budgets that must survive restarts and crashes.
+ * #journal(Path)} for budgets that must survive restarts and crashes, {@link #jdbc(DataSource)} for
+ * one ledger that the processes of a room on several machines share.
  *
- * <p>Both stores share these semantics:
+ * <p>All stores share these semantics:
  *
  * <ul>
  *   <li><b>Ledgers by name.</b> A ledger exists once charged; {@link BudgetStore#spent(String)}
@@ -23,8 +25,9 @@ import java.nio.file.Path;
  *       dev.cleanroom.BudgetExhaustedException} for the first such ledger in list order, with the
  *       requested amounts and what is left ({@code limit - spent}, or zero if a limit was lowered
  *       below what is spent), and charges nothing.
- *   <li><b>Thread-safe.</b> One lock per store makes a check and its additions a single step, so
- *       any number of threads racing for the last budget never overspend by even one charge.
+ *   <li><b>Thread-safe.</b> One lock per store (for {@link #jdbc(DataSource)}: row locks in the
+ *       database) makes a check and its additions a single step, so any number of threads racing
+ *       for the last budget never overspend by even one charge.
  *   <li><b>Caller mistakes.</b> An empty list or a ledger named twice in one call throws {@link
  *       IllegalArgumentException}; null arguments throw {@link NullPointerException}. After {@link
  *       BudgetStore#close()} (which is idempotent) every call throws {@link IllegalStateException}.
@@ -96,5 +99,65 @@ public final class BudgetStores {
    */
   public static BudgetStore journal(Path file) {
     return JournalBudgetStore.open(file);
+  }
+
+  /**
+   * A store in the table {@code cleanroom_ledger} of {@code dataSource}; see {@link
+   * #jdbc(DataSource, String)}.
+   *
+   * @param dataSource the database, e.g. a connection pool over PostgreSQL
+   * @return an open store over the table, created if absent
+   * @throws NullPointerException if {@code dataSource} is null
+   * @throws java.io.UncheckedIOException if the database cannot be reached or the table cannot be
+   *     created
+   */
+  public static BudgetStore jdbc(DataSource dataSource) {
+    return jdbc(dataSource, "cleanroom_ledger");
+  }
+
+  /**
+   * A store in a database table, created if absent, that any number of processes (on any number of
+   * machines) may open at once and charge together: they share every ledger. Made for PostgreSQL;
+   * H2 works too.
+   *
+   * <p><b>Table.</b> {@code table(ledger VARCHAR PRIMARY KEY, epsilon VARCHAR NOT NULL, delta
+   * VARCHAR NOT NULL)}: one row per ledger with its spent ε and δ as exact decimal strings ({@link
+   * java.math.BigDecimal#toString()}, as the journal keeps them). Sums are made in Java, never by
+   * the database, so they are exact whatever the database's numeric types do. A ledger's row
+   * appears, holding zeros, at its first charge (also a refused one).
+   *
+   * <p><b>Atomicity across processes.</b> A charge first inserts the missing rows (each committed
+   * at once), then runs one transaction: {@code SELECT ... FOR UPDATE} on the rows of all its
+   * ledgers in sorted name order (the same order in every process, so two charges never deadlock),
+   * the all-or-nothing check, one {@code UPDATE} per ledger and {@code COMMIT}. A refused charge
+   * rolls back. Row locks work at the default isolation level (read committed); under a stricter
+   * one, a serialization failure or deadlock (SQL state {@code 40001} or {@code 40P01}) runs the
+   * transaction again, up to 20 times. Every value is a bound parameter.
+   *
+   * <p><b>Durability.</b> A charge returns after its {@code COMMIT}; on PostgreSQL with the default
+   * {@code synchronous_commit = on} it is then flushed to the write-ahead log.
+   *
+   * <p><b>Connections.</b> Each call takes a connection from {@code dataSource} and closes it
+   * before returning, so a pooling data source keeps the cost down; the store never closes the data
+   * source. {@link BudgetStore#close()} only makes the store refuse further calls.
+   *
+   * <p><b>Failures.</b> A database error throws {@link java.io.UncheckedIOException} whose message
+   * names the table and gives the SQL state and vendor code only (a driver's message can echo
+   * ledger names); nothing of that charge was committed, except when the {@code COMMIT} itself
+   * failed: then the charge may have been made, which errs against the analyst, never against
+   * privacy. The store stays usable. Ledger names must not contain the NUL character (PostgreSQL
+   * refuses it in text) and must fit the primary-key index (about 2,700 bytes on PostgreSQL).
+   *
+   * @param dataSource the database, e.g. a connection pool over PostgreSQL
+   * @param table the table: {@code [schema.]name} in lower-case letters, digits and underscores,
+   *     not starting with a digit, each part at most 63 characters
+   * @return an open store over the table, created if absent
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code table} is not such a name
+   * @throws java.io.UncheckedIOException if the database cannot be reached or the table cannot be
+   *     created
+   */
+  public static BudgetStore jdbc(DataSource dataSource, String table) {
+    return JdbcBudgetStore.open(dataSource, table);
   }
 }
