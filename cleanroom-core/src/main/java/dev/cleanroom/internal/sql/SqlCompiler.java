@@ -105,7 +105,7 @@ public final class SqlCompiler {
   static final int MAX_LENGTH = 1 << 20;
 
   /** The deepest nesting of parentheses compiled; deeper text is refused before parsing. */
-  static final int MAX_DEPTH = 64;
+  static final int MAX_DEPTH = 16;
 
   private static final String USER_ID = "USER_ID";
   private static final String PRIVACY = "differential_privacy";
@@ -124,13 +124,14 @@ public final class SqlCompiler {
    */
   public static QuerySpec compileQuery(String analyst, String sql) {
     Objects.requireNonNull(analyst, "analyst");
-    PlainSelect select = parse(sql);
+    Parsed parsed = parse(sql);
+    PlainSelect select = parsed.select();
     if (isCohort(select)) {
       throw invalid(
           at(select.getSelectItems().get(0).getExpression(), Pos.START),
           "SELECT USER_ID releases a cohort, not an aggregate; use sqlCohort(...) for it");
     }
-    return new Compilation().query(analyst, select);
+    return new Compilation(parsed.first()).query(analyst, select);
   }
 
   /**
@@ -143,14 +144,15 @@ public final class SqlCompiler {
    */
   public static CohortSpec compileCohort(String analyst, String sql) {
     Objects.requireNonNull(analyst, "analyst");
-    PlainSelect select = parse(sql);
+    Parsed parsed = parse(sql);
+    PlainSelect select = parsed.select();
     if (!isCohort(select)) {
       throw invalid(
           at(select, Pos.START),
           "a cohort selects only USER_ID: SELECT USER_ID FROM ... [JOIN ... USING (USER_ID)]"
               + " [WHERE ...]");
     }
-    return new Compilation().cohort(analyst, select);
+    return new Compilation(parsed.first()).cohort(analyst, select);
   }
 
   private static boolean isCohort(PlainSelect select) {
@@ -168,7 +170,10 @@ public final class SqlCompiler {
 
   // ---- parsing ------------------------------------------------------------------------------
 
-  private static PlainSelect parse(String sql) {
+  /** A parsed statement and the first token of its text. */
+  private record Parsed(PlainSelect select, Token first) {}
+
+  private static Parsed parse(String sql) {
     Objects.requireNonNull(sql, "sql");
     if (sql.length() > MAX_LENGTH) {
       throw new InvalidQueryException(
@@ -179,8 +184,12 @@ public final class SqlCompiler {
     }
     checkDepth(sql);
     Statement statement;
-    CCJSqlParser parser = CCJSqlParserUtil.newParser(sql);
+    Token first;
+    // Without "complex parsing" the parser's lookahead stays polynomial in the nesting depth; with
+    // it, a few nested parentheses take seconds.
+    CCJSqlParser parser = CCJSqlParserUtil.newParser(sql).withAllowComplexParsing(false);
     try {
+      first = parser.getToken(1);
       statement = parser.Statement();
       Token next = parser.getNextToken();
       if (next.kind != CCJSqlParserConstants.EOF) {
@@ -205,7 +214,7 @@ public final class SqlCompiler {
       throw new InvalidQueryException("SQL text holds no statement (line 1, column 1)");
     }
     if (statement instanceof PlainSelect select) {
-      return select;
+      return new Parsed(select, first);
     }
     Pos pos = Pos.first(sql);
     if (statement instanceof SetOperationList) {
@@ -228,7 +237,7 @@ public final class SqlCompiler {
 
   /** Refuses nesting deeper than {@link #MAX_DEPTH} before the recursive parser sees it. */
   private static void checkDepth(String sql) {
-    CCJSqlParser lexer = CCJSqlParserUtil.newParser(sql);
+    CCJSqlParser lexer = CCJSqlParserUtil.newParser(sql).withAllowComplexParsing(false);
     int depth = 0;
     try {
       for (Token t = lexer.getNextToken();
@@ -316,16 +325,45 @@ public final class SqlCompiler {
     }
   }
 
-  /** The position of a parsed node, or {@code fallback} if the parser kept none. */
+  /**
+   * The position of a parsed node, or of its leftmost part that the parser kept one for, or
+   * {@code fallback}.
+   */
   private static Pos at(Object node, Pos fallback) {
-    if (node instanceof ASTNodeAccess access) {
-      SimpleNode n = access.getASTNode();
-      if (n != null && n.jjtGetFirstToken() != null) {
-        Token t = n.jjtGetFirstToken();
-        return new Pos(t.beginLine, t.beginColumn);
+    Object x = node;
+    for (int i = 0; i < 1000 && x != null; i++) {
+      if (x instanceof ASTNodeAccess access) {
+        SimpleNode n = access.getASTNode();
+        if (n != null && n.jjtGetFirstToken() != null) {
+          Token t = n.jjtGetFirstToken();
+          return new Pos(t.beginLine, t.beginColumn);
+        }
+      }
+      if (x instanceof BinaryExpression b) {
+        x = b.getLeftExpression();
+      } else if (x instanceof InExpression in) {
+        x = in.getLeftExpression();
+      } else if (x instanceof Between b) {
+        x = b.getLeftExpression();
+      } else if (x instanceof IsNullExpression n) {
+        x = n.getLeftExpression();
+      } else if (x instanceof LikeExpression l) {
+        x = l.getLeftExpression();
+      } else {
+        break;
       }
     }
     return fallback;
+  }
+
+  /** The first token of the text with this image (outside strings and quoted names), if any. */
+  private static Optional<Pos> find(Token first, String image) {
+    for (Token t = first; t != null && t.kind != CCJSqlParserConstants.EOF; t = t.next) {
+      if (t.image != null && t.image.equalsIgnoreCase(image)) {
+        return Optional.of(new Pos(t.beginLine, t.beginColumn));
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -378,7 +416,12 @@ public final class SqlCompiler {
 
   /** The state of one compilation: the statement's positions for messages. */
   private static final class Compilation {
+    private final Token first;
     private Pos statement = Pos.START;
+
+    Compilation(Token first) {
+      this.first = first;
+    }
 
     QuerySpec query(String analyst, PlainSelect select) {
       statement = at(select, Pos.START);
@@ -400,7 +443,7 @@ public final class SqlCompiler {
       checkClauses(select, true);
       if (select.getWithItemsList() != null && !select.getWithItemsList().isEmpty()) {
         throw unsupported(
-            keyword(select, "WITH", statement),
+            find(first, "WITH").orElse(statement),
             "WITH in a cohort",
             "a cohort has no differential-privacy settings");
       }
@@ -589,8 +632,7 @@ public final class SqlCompiler {
           || t.getUnPivot() != null
           || t.getIndexHint() != null
           || t.getSqlServerHints() != null
-          || t.getSampleClause() != null
-          || t.getDBLinkName() != null) {
+          || t.getSampleClause() != null) {
         throw unsupported(p, "a dataset option", "");
       }
       if (t.getDatabase() != null && t.getDatabase().getDatabaseName() != null) {
@@ -707,7 +749,6 @@ public final class SqlCompiler {
           || f.getOrderByElements() != null && !f.getOrderByElements().isEmpty()
           || f.getLimit() != null
           || f.getAttribute() != null
-          || f.getAttributeName() != null
           || f.getNamedParameters() != null
           || f.isEscaped()
           || f.getExtraKeyword() != null
@@ -824,7 +865,7 @@ public final class SqlCompiler {
       }
       Map<String, WithItem<?>> byName = new LinkedHashMap<>();
       for (WithItem<?> w : items) {
-        Pos p = keyword(w, w.getAliasName(), statement);
+        Pos p = withPos(w);
         String name = unquote(w.getAliasName(), p).toLowerCase(Locale.ROOT);
         if (!name.equals(PRIVACY) && !name.equals(PUBLIC_GROUPS)) {
           throw unsupported(
@@ -843,7 +884,7 @@ public final class SqlCompiler {
       WithItem<?> groupsItem = byName.get(PUBLIC_GROUPS);
       if (dpItem == null) {
         throw invalid(
-            keyword(groupsItem, PUBLIC_GROUPS, statement),
+            withPos(groupsItem),
             "public_groups needs a differential_privacy item with the budget (or give both by"
                 + " the API: .epsilon(...).publicGroups(...))");
       }
@@ -853,14 +894,19 @@ public final class SqlCompiler {
       try {
         return new Privacy.Differential(settings.budget(), settings.noise(), groups);
       } catch (IllegalArgumentException e) {
-        throw invalid(keyword(dpItem, PRIVACY, statement), e.getMessage());
+        throw invalid(withPos(dpItem), e.getMessage());
       }
+    }
+
+    /** Where a WITH item's name stands: WITH items come first, so its first occurrence. */
+    private Pos withPos(WithItem<?> w) {
+      return find(first, w.getAliasName()).orElse(statement);
     }
 
     private record Settings(PrivacyBudget budget, NoiseKind noise) {}
 
     private Settings privacySettings(WithItem<?> w) {
-      Pos p = keyword(w, w.getAliasName(), statement);
+      Pos p = withPos(w);
       if (w.getWithItemList() != null && !w.getWithItemList().isEmpty()) {
         throw unsupported(
             p,
@@ -953,7 +999,7 @@ public final class SqlCompiler {
     }
 
     private List<List<Object>> publicGroups(WithItem<?> w, List<String> groupBy) {
-      Pos p = keyword(w, w.getAliasName(), statement);
+      Pos p = withPos(w);
       if (groupBy.isEmpty()) {
         throw invalid(p, "public_groups needs a query with GROUP BY");
       }
@@ -1040,7 +1086,7 @@ public final class SqlCompiler {
       Deque<Expression> todo = new ArrayDeque<>();
       todo.push(e);
       while (!todo.isEmpty()) {
-        Expression x = todo.pop();
+        Expression x = regroupIn(todo.pop());
         if (op.isInstance(x)) {
           BinaryExpression b = (BinaryExpression) x;
           todo.push(b.getRightExpression());
@@ -1052,8 +1098,36 @@ public final class SqlCompiler {
       return out;
     }
 
-    private Condition condition(Expression e, Pos fallback) {
-      Pos p = at(e, fallback);
+    /**
+     * Undoes a grouping of the parser, which reads {@code a IN (1, 2) AND b = 3} as {@code a IN
+     * ((1, 2) AND b = 3)}: the list is the leftmost operand of the expression after IN, so the IN
+     * is moved down to take its place, giving the standard {@code (a IN (1, 2)) AND b = 3}. Any
+     * other expression is returned as it is.
+     */
+    private static Expression regroupIn(Expression e) {
+      Expression x = e;
+      while (x instanceof InExpression in
+          && in.getRightExpression() instanceof BinaryExpression root) {
+        BinaryExpression parent = root;
+        while (parent.getLeftExpression() instanceof BinaryExpression b) {
+          parent = b;
+        }
+        if (!(parent.getLeftExpression() instanceof ExpressionList<?> list)) {
+          return x;
+        }
+        InExpression regrouped = new InExpression(in.getLeftExpression(), list);
+        regrouped.setNot(in.isNot());
+        regrouped.setGlobal(in.isGlobal());
+        regrouped.setASTNode(in.getASTNode());
+        parent.setLeftExpression(regrouped);
+        x = root;
+      }
+      return x;
+    }
+
+    private Condition condition(Expression original, Pos fallback) {
+      Pos p = at(original, fallback);
+      Expression e = regroupIn(original);
       if (e instanceof ParenthesedExpressionList<?> list) {
         if (list.size() != 1) {
           throw unsupported(p, "a row value", "");
@@ -1067,7 +1141,7 @@ public final class SqlCompiler {
         return new Condition.Or(conditions(chain(e, OrExpression.class), p));
       }
       if (e instanceof NotExpression not) {
-        Expression operand = not.getExpression();
+        Expression operand = regroupIn(not.getExpression());
         if (operand instanceof AndExpression
             || operand instanceof OrExpression
             || operand instanceof XorExpression) {
