@@ -158,4 +158,36 @@ public interface QueryEngine {
     Objects.requireNonNull(options, "options");
     return activate(spec);
   }
+
+  /**
+   * Compiles the SQL text of an aggregate query into the {@link QuerySpec} the fluent builder would
+   * produce for it; nothing is planned, checked against a policy or run. Engines without a SQL
+   * front end keep this default, which refuses.
+   *
+   * @param analyst the party running the query
+   * @param sql the query's text, in the supported SQL subset
+   * @return the query's description
+   * @throws dev.cleanroom.InvalidQueryException if the text is not in the supported subset; the
+   *     message names the construct and its line and column
+   * @throws UnsupportedOperationException if the engine has no SQL front end
+   */
+  default QuerySpec compileSql(String analyst, String sql) {
+    throw new UnsupportedOperationException("this engine does not compile SQL text");
+  }
+
+  /**
+   * Compiles the SQL text of a cohort ({@code SELECT USER_ID FROM ... WHERE ...}) into a {@link
+   * CohortSpec} whose receiver is the analyst; the cohort stage replaces the receiver when it is
+   * activated. Engines without a SQL front end keep this default, which refuses.
+   *
+   * @param analyst the party running the query
+   * @param sql the cohort's text, in the supported SQL subset
+   * @return the cohort's description, with the analyst as its receiver
+   * @throws dev.cleanroom.InvalidQueryException if the text is not in the supported subset; the
+   *     message names the construct and its line and column
+   * @throws UnsupportedOperationException if the engine has no SQL front end
+   */
+  default CohortSpec compileCohortSql(String analyst, String sql) {
+    throw new UnsupportedOperationException("this engine does not compile SQL text");
+  }
 }

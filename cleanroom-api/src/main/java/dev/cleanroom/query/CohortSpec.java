@@ -41,4 +41,16 @@ public record CohortSpec(
       throw new IllegalArgumentException("a dataset may appear only once in a cohort");
     }
   }
+
+  /**
+   * This cohort as SQL text, {@code SELECT USER_ID FROM ... WHERE ...}, that {@code
+   * room.as(analyst).sqlCohort(...)} compiles back to the same datasets and conditions (the analyst
+   * and receiver are not part of the text).
+   *
+   * @return this cohort as SQL text
+   * @throws IllegalArgumentException if a part has no SQL form (see {@link QuerySpec#toSql()})
+   */
+  public String toSql() {
+    return SqlText.cohort(this);
+  }
 }

@@ -84,7 +84,7 @@ public final class Dsl {
   }
 
   /** The default alias: the prefix and the metric's unqualified name, cut to 128 characters. */
-  private static String alias(String prefix, String metric) {
+  static String alias(String prefix, String metric) {
     String alias = prefix + metric.substring(metric.lastIndexOf('.') + 1);
     return alias.length() <= 128 ? alias : alias.substring(0, 128);
   }

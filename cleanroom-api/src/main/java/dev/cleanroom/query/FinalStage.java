@@ -27,8 +27,16 @@ public final class FinalStage {
   private final Optional<List<List<Object>>> publicGroups;
   private final RunOptions options;
 
-  FinalStage(QueryEngine engine, QuerySpec base) {
-    this(engine, base, Optional.empty(), NoiseKind.LAPLACE, Optional.empty(), RunOptions.NONE);
+  FinalStage(QueryEngine engine, QuerySpec spec) {
+    this(
+        engine,
+        spec.withPrivacy(Privacy.THRESHOLD_ONLY),
+        spec.privacy() instanceof Privacy.Differential dp
+            ? Optional.of(dp.budget())
+            : Optional.empty(),
+        spec.privacy() instanceof Privacy.Differential dp ? dp.noise() : NoiseKind.LAPLACE,
+        spec.privacy() instanceof Privacy.Differential dp ? dp.publicGroups() : Optional.empty(),
+        RunOptions.NONE);
   }
 
   private FinalStage(

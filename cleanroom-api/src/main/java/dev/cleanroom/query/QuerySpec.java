@@ -111,6 +111,23 @@ public record QuerySpec(
     return new QuerySpec(analyst, datasets, where, groupBy, aggregates, privacy);
   }
 
+  /**
+   * This query as SQL text that {@code room.as(analyst).sql(...)} compiles back to an equal {@code
+   * QuerySpec} (the analyst is not part of the text). Privacy settings become {@code WITH
+   * differential_privacy AS (...)} and {@code WITH public_groups (...) AS (VALUES ...)} items;
+   * names are quoted where needed and literals written exactly. The text holds the query's literal
+   * values: treat it like the query itself, not like a log line.
+   *
+   * @return this query as SQL text
+   * @throws IllegalArgumentException if a part has no SQL form: a template parameter whose name is
+   *     not a plain identifier or is a keyword of the SQL parser, a name with a line break, or an
+   *     empty list of public groups (or public groups of a query without {@code groupBy}, which
+   *     release no row or only the total row)
+   */
+  public String toSql() {
+    return SqlText.query(this);
+  }
+
   @Override
   public String toString() {
     return "QuerySpec[analyst="

@@ -226,6 +226,15 @@ public final class AdMeasurementExample {
     return advertiserDocument(requireDp).policy();
   }
 
+  /** Converters and revenue per campaign, as SQL text (see the README's section "SQL text"). */
+  static final String CONVERSIONS_SQL =
+      """
+      SELECT campaignId, COUNT(DISTINCT USER_ID) AS converters, SUM(purchaseValue) AS revenue
+      FROM publisher.impressions
+      JOIN advertiser.conversions USING (USER_ID)
+      WHERE country IN ('DE', 'FR', 'NL', 'GB', 'US')
+      GROUP BY campaignId""";
+
   static Figures run(AdData data, PrintStream out) {
     return run(data, Sources.inMemory(data), out);
   }
@@ -267,14 +276,14 @@ public final class AdMeasurementExample {
     }
     out.println();
 
-    FinalStage conversionsQuery =
-        room.as("advertiser")
-            .from("publisher.impressions")
-            .join("advertiser.conversions")
-            .onUserId()
-            .where(col("country").in("DE", "FR", "NL", "GB", "US"))
-            .groupBy("campaignId")
-            .select(countDistinctUsers().as("converters"), sum("purchaseValue").as("revenue"));
+    // The same query as SQL text; it compiles to the same QuerySpec as the builder's
+    //   from("publisher.impressions").join("advertiser.conversions").onUserId()
+    //   .where(col("country").in("DE", "FR", "NL", "GB", "US")).groupBy("campaignId")
+    //   .select(countDistinctUsers().as("converters"), sum("purchaseValue").as("revenue"))
+    FinalStage conversionsQuery = room.as("advertiser").sql(CONVERSIONS_SQL);
+    out.println("Converters and revenue per campaign, asked as SQL text:");
+    out.println(CONVERSIONS_SQL);
+    out.println();
     out.println("Plan of the next query:");
     out.println(conversionsQuery.explain());
     Result conversions = conversionsQuery.run();

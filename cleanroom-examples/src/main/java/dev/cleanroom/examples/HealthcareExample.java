@@ -197,14 +197,10 @@ public final class HealthcareExample {
     CleanRoom room = room(data, false, trail);
     Result a = count(room, "hospital_a.diagnoses");
     Result b = count(room, "hospital_b.diagnoses");
-    Result both =
-        room.as("research")
-            .from("hospital_a.diagnoses")
-            .join("hospital_b.diagnoses")
-            .onUserId()
-            .groupBy("hospital_a.diagnoses.condition", "hospital_a.diagnoses.ageBand")
-            .select(countDistinctUsers().as("patients"))
-            .run();
+    // As SQL text; the builder's twin is from("hospital_a.diagnoses").join("hospital_b.diagnoses")
+    // .onUserId().groupBy("hospital_a.diagnoses.condition", "hospital_a.diagnoses.ageBand")
+    // .select(countDistinctUsers().as("patients")).
+    Result both = room.as("research").sql(BOTH_HOSPITALS_SQL).run();
     show(out, "Patients at hospital A by condition and age band (k = " + K + "):", a);
     show(out, "Patients at hospital B by condition and age band (k = " + K + "):", b);
     show(out, "Patients treated at both hospitals (joined on the patient id, never shown):", both);
@@ -228,6 +224,15 @@ public final class HealthcareExample {
     Budgets.printSummary(out, trail, List.of("hospital_a", "hospital_b"), dp);
     return new Figures(a, b, both, dp, trail);
   }
+
+  /** Patients treated at both hospitals, as SQL text (see the README's section "SQL text"). */
+  static final String BOTH_HOSPITALS_SQL =
+      """
+      SELECT hospital_a.diagnoses.condition, hospital_a.diagnoses.ageBand,
+             COUNT(DISTINCT USER_ID) AS patients
+      FROM hospital_a.diagnoses
+      JOIN hospital_b.diagnoses USING (USER_ID)
+      GROUP BY hospital_a.diagnoses.condition, hospital_a.diagnoses.ageBand""";
 
   private static Result count(CleanRoom room, String dataset) {
     return room.as("research")

@@ -156,6 +156,19 @@ public final class RetailPromotionExample {
     return PublicGroups.cross(REGIONS, ARMS);
   }
 
+  /**
+   * Buyers and sales of {@link #BRAND} per region and arm, with ε = 1, as SQL text (see the
+   * README's section "SQL text").
+   */
+  static final String PROMOTION_SQL =
+      """
+      WITH differential_privacy AS (SELECT 1.0 AS epsilon)
+      SELECT region, arm, COUNT(DISTINCT USER_ID) AS buyers, SUM(amount) AS sales
+      FROM retailer.sales
+      JOIN brand.members USING (USER_ID)
+      WHERE brand = 'Acme'
+      GROUP BY region, arm""";
+
   static Figures run(Data data, PrintStream out) {
     out.printf(
         Locale.ROOT,
@@ -164,17 +177,11 @@ public final class RetailPromotionExample {
         data.members().size());
     AuditTrail trail = AuditTrails.inMemory();
     CleanRoom room = room(data, trail);
-    Result result =
-        room.as("brand")
-            .from("retailer.sales")
-            .join("brand.members")
-            .onUserId()
-            .where(col("brand").eq(BRAND))
-            .groupBy("region", "arm")
-            .select(countDistinctUsers().as("buyers"), sum("amount").as("sales"))
-            .epsilon(1.0)
-            .publicGroups(groups())
-            .run();
+    // As SQL text, with ε in the text and the public groups given by the API; the builder's twin
+    // is from("retailer.sales").join("brand.members").onUserId().where(col("brand").eq(BRAND))
+    // .groupBy("region", "arm").select(countDistinctUsers().as("buyers"),
+    // sum("amount").as("sales")).epsilon(1.0).publicGroups(groups()).
+    Result result = room.as("brand").sql(PROMOTION_SQL).publicGroups(groups()).run();
     out.printf(
         "%s sales at the retailer among club members, exposed to the promotion vs holdout"
             + " (ε = 1; each shopper's total clamped to %.0f euros):%n",

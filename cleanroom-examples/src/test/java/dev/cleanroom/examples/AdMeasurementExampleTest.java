@@ -1,5 +1,9 @@
 package dev.cleanroom.examples;
 
+import dev.cleanroom.query.QuerySpec;
+import dev.cleanroom.query.Dsl;
+import dev.cleanroom.audit.AuditTrails;
+import dev.cleanroom.CleanRoom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -291,5 +295,28 @@ class AdMeasurementExampleTest {
       sum += row.getLong(column);
     }
     return sum;
+  }
+
+  @Test
+  void sqlQuery_compilesToTheBuilderQuery() {
+    CleanRoom room =
+        AdMeasurementExample.room(
+            AdMeasurementExample.Sources.inMemory(data), false, AuditTrails.inMemory());
+    QuerySpec builder =
+        room.as("advertiser")
+            .from("publisher.impressions")
+            .join("advertiser.conversions")
+            .onUserId()
+            .where(Dsl.col("country").in("DE", "FR", "NL", "GB", "US"))
+            .groupBy("campaignId")
+            .select(
+                Dsl.countDistinctUsers().as("converters"), Dsl.sum("purchaseValue").as("revenue"))
+            .spec();
+    assertEquals(builder, room.as("advertiser").sql(AdMeasurementExample.CONVERSIONS_SQL).spec());
+    assertEquals(
+        builder.toSql(),
+        room.as("advertiser").sql(builder.toSql()).spec().toSql(),
+        "toSql() reads back");
+    assertTrue(printed.contains("asked as SQL text"), printed);
   }
 }

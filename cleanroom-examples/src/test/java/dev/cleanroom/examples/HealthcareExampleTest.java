@@ -1,5 +1,9 @@
 package dev.cleanroom.examples;
 
+import dev.cleanroom.query.QuerySpec;
+import dev.cleanroom.query.Dsl;
+import dev.cleanroom.audit.AuditTrails;
+import dev.cleanroom.CleanRoom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -185,5 +189,19 @@ class HealthcareExampleTest {
         figures.trail(), "hospital_a", "hospital_a.diagnoses by research: ε 1 in 1");
     AuditChecks.assertCharged(figures.trail(), "hospital_b");
     assertTrue(printed.contains("ε charged on hospital_b's datasets: none"), printed);
+  }
+
+  @Test
+  void sqlQuery_compilesToTheBuilderQuery() {
+    CleanRoom room = HealthcareExample.room(data, false, AuditTrails.inMemory());
+    QuerySpec builder =
+        room.as("research")
+            .from("hospital_a.diagnoses")
+            .join("hospital_b.diagnoses")
+            .onUserId()
+            .groupBy("hospital_a.diagnoses.condition", "hospital_a.diagnoses.ageBand")
+            .select(Dsl.countDistinctUsers().as("patients"))
+            .spec();
+    assertEquals(builder, room.as("research").sql(HealthcareExample.BOTH_HOSPITALS_SQL).spec());
   }
 }

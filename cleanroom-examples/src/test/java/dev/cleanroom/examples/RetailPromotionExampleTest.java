@@ -1,5 +1,9 @@
 package dev.cleanroom.examples;
 
+import dev.cleanroom.query.QuerySpec;
+import dev.cleanroom.query.Dsl;
+import dev.cleanroom.audit.AuditTrails;
+import dev.cleanroom.CleanRoom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,5 +94,28 @@ class RetailPromotionExampleTest {
     AuditChecks.assertVerified(figures.trail(), 1, printed);
     AuditChecks.assertCharged(figures.trail(), "retailer", "retailer.sales by brand: ε 1 in 1");
     AuditChecks.assertCharged(figures.trail(), "brand", "brand.members by brand: ε 1 in 1");
+  }
+
+  @Test
+  void sqlQuery_compilesToTheBuilderQuery() {
+    CleanRoom room = RetailPromotionExample.room(data, AuditTrails.inMemory());
+    QuerySpec builder =
+        room.as("brand")
+            .from("retailer.sales")
+            .join("brand.members")
+            .onUserId()
+            .where(Dsl.col("brand").eq(RetailPromotionExample.BRAND))
+            .groupBy("region", "arm")
+            .select(Dsl.countDistinctUsers().as("buyers"), Dsl.sum("amount").as("sales"))
+            .epsilon(1.0)
+            .publicGroups(RetailPromotionExample.groups())
+            .spec();
+    QuerySpec sql =
+        room.as("brand")
+            .sql(RetailPromotionExample.PROMOTION_SQL)
+            .publicGroups(RetailPromotionExample.groups())
+            .spec();
+    assertEquals(builder, sql);
+    assertEquals(builder, room.as("brand").sql(builder.toSql()).spec());
   }
 }

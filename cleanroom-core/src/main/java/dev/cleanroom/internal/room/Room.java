@@ -40,6 +40,7 @@ import dev.cleanroom.internal.release.Incidents;
 import dev.cleanroom.internal.release.Receivers;
 import dev.cleanroom.internal.release.Release;
 import dev.cleanroom.internal.release.Trail;
+import dev.cleanroom.internal.sql.SqlCompiler;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
 import dev.cleanroom.query.Activation;
 import dev.cleanroom.query.CohortSpec;
@@ -685,6 +686,16 @@ public final class Room implements CleanRoom, QueryEngine {
   @Override
   public Activation activate(CohortSpec spec) {
     return activate(spec, RunOptions.NONE);
+  }
+
+  @Override
+  public QuerySpec compileSql(String analyst, String sql) {
+    return SqlCompiler.compileQuery(analyst, sql);
+  }
+
+  @Override
+  public CohortSpec compileCohortSql(String analyst, String sql) {
+    return SqlCompiler.compileCohort(analyst, sql);
   }
 
   @Override

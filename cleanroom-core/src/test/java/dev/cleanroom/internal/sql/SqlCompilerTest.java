@@ -1,0 +1,346 @@
+package dev.cleanroom.internal.sql;
+
+import static dev.cleanroom.query.Dsl.avg;
+import static dev.cleanroom.query.Dsl.col;
+import static dev.cleanroom.query.Dsl.count;
+import static dev.cleanroom.query.Dsl.countDistinctUsers;
+import static dev.cleanroom.query.Dsl.param;
+import static dev.cleanroom.query.Dsl.sum;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cleanroom.InvalidQueryException;
+import dev.cleanroom.PrivacyBudget;
+import dev.cleanroom.query.Aggregate;
+import dev.cleanroom.query.CohortSpec;
+import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.NoiseKind;
+import dev.cleanroom.query.Privacy;
+import dev.cleanroom.query.QuerySpec;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Optional;
+import net.sf.jsqlparser.parser.CCJSqlParserConstants;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Each construct of the SQL subset, and the errors for what lies outside it. */
+class SqlCompilerTest {
+  private static final String A = "advertiser";
+  private static final List<String> IMP = List.of("publisher.impressions");
+
+  private static QuerySpec compile(String sql) {
+    return SqlCompiler.compileQuery(A, sql);
+  }
+
+  private static QuerySpec spec(List<Condition> where, List<String> groupBy, Aggregate... aggs) {
+    return new QuerySpec(A, IMP, where, groupBy, List.of(aggs));
+  }
+
+  @Test
+  void issueExample_compilesToTheBuilderSpec() {
+    QuerySpec sql =
+        compile(
+            """
+            SELECT campaign_id, COUNT(DISTINCT USER_ID) AS converters,
+                   SUM(purchase_value) AS revenue
+            FROM publisher.impressions
+            JOIN advertiser.conversions USING (USER_ID)
+            WHERE country = 'DE' AND hour BETWEEN 8 AND 20
+            GROUP BY campaign_id""");
+    QuerySpec builder =
+        new QuerySpec(
+            A,
+            List.of("publisher.impressions", "advertiser.conversions"),
+            List.of(col("country").eq("DE"), col("hour").between(8, 20)),
+            List.of("campaign_id"),
+            List.of(countDistinctUsers().as("converters"), sum("purchase_value").as("revenue")));
+    assertEquals(builder, sql);
+  }
+
+  @Test
+  void aggregates_defaultAliasesAsTheBuilder() {
+    assertEquals(
+        spec(List.of(), List.of(), count(), countDistinctUsers(), sum("spend"), avg("i.spend")),
+        compile(
+            "select count(*), Count(Distinct user_id), SUM(spend), avg(i.spend)"
+                + " from publisher.impressions"));
+  }
+
+  @Test
+  void comparisons_everyOperator_andFlippedOperands() {
+    assertEquals(
+        spec(
+            List.of(
+                col("a").eq("x"),
+                col("b").ne(1),
+                col("c").ne(-2),
+                col("d").lt(1.5),
+                col("e").le(-0.25),
+                col("f").gt(3),
+                col("g").ge(4),
+                col("h").lt(5),
+                col("i").ge(6)),
+            List.of(),
+            count()),
+        compile(
+            "SELECT COUNT(*) FROM publisher.impressions WHERE a = 'x' AND b <> 1 AND c != -2"
+                + " AND d < 1.5 AND e <= -0.25 AND f > 3 AND g >= 4 AND 5 > h AND 6 <= i"));
+  }
+
+  @Test
+  void in_notIn_between_notBetween() {
+    assertEquals(
+        spec(
+            List.of(
+                col("a").in("x", "y"),
+                col("b").in(1, 2).not(),
+                col("c").between("a", "m"),
+                col("d").between(1.5, 2.5).not()),
+            List.of(),
+            count()),
+        compile(
+            "SELECT COUNT(*) FROM publisher.impressions WHERE a IN ('x', 'y') AND b NOT IN (1, 2)"
+                + " AND c BETWEEN 'a' AND 'm' AND d NOT BETWEEN 1.5 AND 2.5"));
+  }
+
+  @Test
+  void andOrNot_parenthesesKeepTheNesting() {
+    Condition a = col("a").eq(1);
+    Condition b = col("b").eq(2);
+    Condition c = col("c").eq(3);
+    assertEquals(
+        spec(List.of(new Condition.Or(List.of(a, new Condition.And(List.of(b, c))))), List.of(),
+            count()),
+        compile("SELECT COUNT(*) FROM publisher.impressions WHERE a = 1 OR b = 2 AND c = 3"));
+    assertEquals(
+        spec(List.of(new Condition.And(List.of(a, b)), c), List.of(), count()),
+        compile("SELECT COUNT(*) FROM publisher.impressions WHERE (a = 1 AND b = 2) AND c = 3"));
+    assertEquals(
+        spec(List.of(a.or(b).not(), c), List.of(), count()),
+        compile(
+            "SELECT COUNT(*) FROM publisher.impressions WHERE NOT (a = 1 OR b = 2) AND (c = 3)"));
+  }
+
+  @Test
+  void notWithoutParenthesesBeforeAnd_isRefused() {
+    InvalidQueryException e =
+        assertThrows(
+            InvalidQueryException.class,
+            () -> compile("SELECT COUNT(*) FROM publisher.impressions WHERE NOT a IN (1) AND b = 2"));
+    assertTrue(e.getMessage().contains("NOT (...)"), e.getMessage());
+    assertTrue(e.getMessage().contains("line 1, column 50"), e.getMessage());
+  }
+
+  @Test
+  void quotedNames_qualifiedNames_andStringsWithQuotes() {
+    assertEquals(
+        new QuerySpec(
+            A,
+            List.of("select.from"),
+            List.of(col("from.order.x\"y").eq("it's"), col("c").eq("back\\slash")),
+            List.of("impressions.group"),
+            List.of(count().as("order"))),
+        compile(
+            "SELECT impressions.\"group\", COUNT(*) AS \"order\" FROM \"select\".\"from\""
+                + " WHERE \"from\".\"order\".\"x\"\"y\" = 'it''s' AND c = 'back\\slash'"
+                + " GROUP BY impressions.\"group\""));
+  }
+
+  @Test
+  void parameters_becomePlaceholders() {
+    assertEquals(
+        spec(
+            List.of(col("campaign").eq(param("campaign")), new Condition.In("day", List.of(param("d1"), 3L))),
+            List.of(),
+            count()),
+        compile(
+            "SELECT COUNT(*) FROM publisher.impressions"
+                + " WHERE campaign = :campaign AND day IN (:d1, 3)"));
+  }
+
+  @Test
+  void differentialPrivacy_andPublicGroups_inWith() {
+    QuerySpec sql =
+        compile(
+            """
+            WITH differential_privacy AS (SELECT 0.50 AS epsilon, 1E-6 AS delta,
+                                                 'gaussian' AS noise),
+                 public_groups (campaign, day) AS (VALUES ('c1', 1), ('c2', -2))
+            SELECT campaign, day, COUNT(*) FROM publisher.impressions GROUP BY campaign, day""");
+    Privacy dp =
+        new Privacy.Differential(
+            new PrivacyBudget.ApproxDp(new BigDecimal("0.50"), new BigDecimal("1E-6")),
+            NoiseKind.GAUSSIAN,
+            Optional.of(List.of(List.of("c1", 1L), List.of("c2", -2L))));
+    assertEquals(spec(List.of(), List.of("campaign", "day"), count()).withPrivacy(dp), sql);
+    assertEquals(sql, compile(sql.toSql()));
+  }
+
+  @Test
+  void pureEpsilon_isPureDp_andSingleColumnValuesNeedNoParentheses() {
+    QuerySpec sql =
+        compile(
+            "WITH differential_privacy AS (SELECT 1 AS epsilon),"
+                + " public_groups AS (VALUES 'c1', 'c2')"
+                + " SELECT campaign, COUNT(*) FROM publisher.impressions GROUP BY campaign");
+    assertEquals(
+        new Privacy.Differential(
+            new PrivacyBudget.PureDp(BigDecimal.ONE),
+            NoiseKind.LAPLACE,
+            Optional.of(List.of(List.of("c1"), List.of("c2")))),
+        sql.privacy());
+  }
+
+  @Test
+  void cohort_compilesDatasetsAndConditions() {
+    CohortSpec c =
+        SqlCompiler.compileCohort(
+            A,
+            "SELECT USER_ID FROM publisher.impressions JOIN advertiser.conversions USING"
+                + " (user_id) WHERE campaign = 'c7'");
+    assertEquals(
+        new CohortSpec(
+            A,
+            List.of("publisher.impressions", "advertiser.conversions"),
+            List.of(col("campaign").eq("c7")),
+            A),
+        c);
+    assertThrows(
+        InvalidQueryException.class,
+        () -> SqlCompiler.compileCohort(A, "SELECT COUNT(*) FROM publisher.impressions"));
+    assertThrows(
+        InvalidQueryException.class,
+        () -> compile("SELECT USER_ID FROM publisher.impressions"));
+  }
+
+  @Test
+  void toSql_placeholderWithoutSqlForm_isRefused() {
+    QuerySpec s = spec(List.of(col("a").eq(param("where"))), List.of(), count());
+    assertThrows(IllegalArgumentException.class, s::toSql);
+  }
+
+  /** Unsupported constructs: the message names the construct and where it starts. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "SELECT COUNT(*) FROM publisher.impressions ORDER BY 1|ORDER BY|1, column 44",
+        "SELECT COUNT(*) FROM publisher.impressions LIMIT 5|LIMIT|1, column 44",
+        "SELECT c, COUNT(*) FROM publisher.impressions GROUP BY c HAVING COUNT(*) > 9|HAVING|1,"
+            + " column 58",
+        "SELECT * FROM publisher.impressions|SELECT *|1, column 8",
+        "SELECT DISTINCT c FROM publisher.impressions|SELECT DISTINCT|1, column 8",
+        "SELECT COUNT(*) FROM publisher.impressions UNION SELECT COUNT(*) FROM a.b|UNION|1, column"
+            + " 1",
+        "SELECT MAX(spend) FROM publisher.impressions|function MAX|1, column 8",
+        "SELECT COUNT(*) OVER () FROM publisher.impressions|window function|1, column 8",
+        "SELECT spend + 1 FROM publisher.impressions|arithmetic|1, column 8",
+        "SELECT COUNT(*) FROM (SELECT 1) |subquery in FROM|1, column 22",
+        "SELECT COUNT(*) FROM publisher.impressions i|dataset alias|1, column 22",
+        "SELECT COUNT(*) FROM publisher.impressions LEFT JOIN a.b USING (USER_ID)|outer join|1,"
+            + " column 54",
+        "SELECT COUNT(*) FROM publisher.impressions JOIN a.b ON x = y|JOIN ... ON|1, column 56",
+        "SELECT COUNT(*) FROM publisher.impressions JOIN a.b USING (email)|on the user id|1,"
+            + " column 49",
+        "SELECT COUNT(*) FROM publisher.impressions, a.b|comma join|1, column 45",
+        "SELECT COUNT(*) FROM publisher.impressions WHERE a IN (SELECT 1)|subquery|1, column 55",
+        "SELECT COUNT(*) FROM publisher.impressions WHERE a LIKE 'x%'|LIKE|1, column 50",
+        "SELECT COUNT(*) FROM publisher.impressions WHERE a IS NULL|IS NULL|1, column 50",
+        "SELECT COUNT(*) FROM publisher.impressions WHERE a = b|two columns|1, column 50",
+        "SELECT COUNT(*) FROM publisher.impressions WHERE a = ?|positional parameter|1, column 54",
+        "SELECT COUNT(*) FROM publisher.impressions WHERE a = NULL|NULL|1, column 54",
+        "SELECT COUNT(x) FROM publisher.impressions|this COUNT|1, column 8",
+        "SELECT c, COUNT(*) FROM publisher.impressions|not the next GROUP BY column|1, column 8",
+        "SELECT COUNT(*) FROM publisher.impressions GROUP BY c|not in the SELECT list|1, column"
+            + " 44",
+        "WITH t AS (SELECT 1) SELECT COUNT(*) FROM publisher.impressions|WITH item|1, column 6",
+        "INSERT INTO a.b VALUES (1)|statement other than SELECT|1, column 1",
+        "SELECT COUNT(*) FROM publisher.impressions; SELECT 1|second statement|1, column 45",
+        "SELECT COUNT(*) FROM impressions|owner is missing|1, column 22",
+        "SELECT COUNT(*) FROM publisher.impressions WHERE|SQL syntax error|1, column 44",
+        "SELECT COUNT(*) FROM publisher.impressions WHERE a = 99999999999999999999|64-bit|1,"
+            + " column 54",
+      })
+  void unsupported_namesTheConstructAndPosition(String sql, String construct, String where) {
+    InvalidQueryException e = assertThrows(InvalidQueryException.class, () -> compile(sql));
+    assertTrue(e.getMessage().contains(construct), e.getMessage());
+    assertTrue(e.getMessage().contains("line " + where), e.getMessage());
+  }
+
+  @Test
+  void positions_countLinesAndColumns() {
+    InvalidQueryException e =
+        assertThrows(
+            InvalidQueryException.class,
+            () -> compile("SELECT COUNT(*) FROM publisher.impressions\nWHERE\n  lower(a) = 'x'"));
+    assertTrue(e.getMessage().contains("function lower"), e.getMessage());
+    assertTrue(e.getMessage().contains("line 3, column 3"), e.getMessage());
+  }
+
+  @Test
+  void errors_neverQuoteLiterals() {
+    for (String sql :
+        List.of(
+            "SELECT COUNT(*) FROM publisher.impressions WHERE a = 'SECRETVALUE' 'SECRETVALUE'",
+            "SELECT COUNT(*) FROM publisher.impressions WHERE a LIKE 'SECRETVALUE'",
+            "SELECT COUNT(*) FROM publisher.impressions WHERE a = 'SECRETVALUE",
+            "SELECT COUNT(*) FROM publisher.impressions WHERE 'SECRETVALUE' = 'SECRETVALUE'",
+            "SELECT COUNT(*) FROM publisher.impressions WHERE a = N'SECRETVALUE'",
+            "SELECT COUNT(*) FROM publisher.impressions WHERE a = 'SECRETVALUE' || 'x'")) {
+      InvalidQueryException e = assertThrows(InvalidQueryException.class, () -> compile(sql));
+      assertFalse(e.getMessage().contains("SECRETVALUE"), e.getMessage());
+      assertTrue(e.getMessage().contains("line 1, column "), e.getMessage());
+    }
+  }
+
+  @Test
+  void deepNesting_isRefusedBeforeParsing() {
+    String sql =
+        "SELECT COUNT(*) FROM publisher.impressions WHERE "
+            + "(".repeat(5000)
+            + "a = 1"
+            + ")".repeat(5000);
+    InvalidQueryException e = assertThrows(InvalidQueryException.class, () -> compile(sql));
+    assertTrue(e.getMessage().contains("nested deeper"), e.getMessage());
+  }
+
+  @Test
+  void longAndChain_compiles() {
+    StringBuilder sb = new StringBuilder("SELECT COUNT(*) FROM publisher.impressions WHERE a = 0");
+    for (int i = 1; i < 3000; i++) {
+      sb.append(" AND a = ").append(i);
+    }
+    assertEquals(3000, compile(sb.toString()).where().size());
+  }
+
+  @Test
+  void quotedKeywordList_coversTheParsersKeywords() {
+    // Every keyword of the parser either reads back as a plain name or is quoted by toSql().
+    List<String> failing = new java.util.ArrayList<>();
+    for (String image : CCJSqlParserConstants.tokenImage) {
+      String w = image.replace("\"", "");
+      if (!w.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        continue;
+      }
+      QuerySpec s =
+          new QuerySpec(
+              A,
+              List.of(w + "." + w),
+              List.of(col(w + "." + w).eq(1), col(w).in("x")),
+              List.of(w),
+              List.of(sum(w + "." + w).as(w.equals("x") ? "y" : "x" + w), count().as("n_" + w)));
+      try {
+        if (!s.equals(compile(s.toSql()))) {
+          failing.add(w);
+        }
+      } catch (InvalidQueryException e) {
+        failing.add(w);
+      }
+    }
+    assertEquals(List.of(), failing);
+  }
+}
