@@ -87,7 +87,8 @@ public enum SqlDialect {
    * An aggregate that collects the values of {@code expression} in a group into one array, which
    * the driver returns as a {@link java.sql.Array}, if this dialect has one that the engine reads:
    * the people of each row for the difference checks of a pushed-down query. Spark's Hive driver
-   * returns arrays as text, so {@link #SPARK} has none (such queries stream), nor has {@link #ANSI}.
+   * returns arrays as text, so {@link #SPARK} has none (such queries stream), nor has {@link
+   * #ANSI}.
    */
   public Optional<String> arrayAgg(String expression) {
     String f =

@@ -64,10 +64,7 @@ final class ColumnarExecutor {
   private final Interrupts interrupts;
 
   ColumnarExecutor(
-      Pseudonymizer pseudonymizer,
-      KeyedRank rank,
-      PeopleHash peopleHash,
-      Interrupts interrupts) {
+      Pseudonymizer pseudonymizer, KeyedRank rank, PeopleHash peopleHash, Interrupts interrupts) {
     this.pseudonymizer = pseudonymizer;
     this.peopleHash = peopleHash;
     this.rank = rank;

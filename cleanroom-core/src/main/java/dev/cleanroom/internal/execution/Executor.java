@@ -9,8 +9,8 @@ import dev.cleanroom.internal.plan.ExecutionPaths;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.internal.plan.Predicates;
 import dev.cleanroom.internal.plan.ResolvedColumn;
-import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
+import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.spi.ColumnBatch;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -42,8 +42,8 @@ public final class Executor {
    *
    * @param pseudonymizer pseudonymizes the ids of streamed sources
    * @param rank the query's keyed rank for the choice of groups
-   * @param peopleHash the keyed hash of a person, for the people of each released row when the
-   *     plan has difference checks
+   * @param peopleHash the keyed hash of a person, for the people of each released row when the plan
+   *     has difference checks
    */
   public Executor(Pseudonymizer pseudonymizer, KeyedRank rank, PeopleHash peopleHash) {
     this(pseudonymizer, rank, peopleHash, Interrupts.NONE);
@@ -54,16 +54,13 @@ public final class Executor {
    *
    * @param pseudonymizer pseudonymizes the ids of streamed sources
    * @param rank the query's keyed rank for the choice of groups
-   * @param peopleHash the keyed hash of a person, for the people of each released row when the
-   *     plan has difference checks
+   * @param peopleHash the keyed hash of a person, for the people of each released row when the plan
+   *     has difference checks
    * @param interrupts the run's cancellation, timeout and progress, which every path obeys and
    *     reports to
    */
   public Executor(
-      Pseudonymizer pseudonymizer,
-      KeyedRank rank,
-      PeopleHash peopleHash,
-      Interrupts interrupts) {
+      Pseudonymizer pseudonymizer, KeyedRank rank, PeopleHash peopleHash, Interrupts interrupts) {
     this.pseudonymizer = pseudonymizer;
     this.rank = rank;
     this.peopleHash = peopleHash;

@@ -16,7 +16,8 @@ import org.apache.commons.codec.digest.HmacUtils;
  * {@code id} is the person's normalized id ({@link
  * dev.cleanroom.pseudonymization.Pseudonymizer#normalize}) and the key is 32 bytes derived from the
  * room's key for this use alone ({@code HMAC-SHA256(roomKey, "cleanroom difference checks v2")}).
- * The key's hexadecimal form has a fixed length of 64 characters, so the text hashed is unambiguous.
+ * The key's hexadecimal form has a fixed length of 64 characters, so the text hashed is
+ * unambiguous.
  *
  * <p>A database computes the same value with its own SHA-256 ({@link
  * dev.cleanroom.jdbc.SqlDialect#sha256Hex}), the key bound as a parameter: a row released by a

@@ -43,7 +43,9 @@ public final class ExecutionPaths {
                   + " minimum size come back")
           : new ExecutionPath(
               ExecutionPath.Kind.STREAMED,
-              "a cohort is not in the database: " + notInDatabase.get() + "; its ids come from scans");
+              "a cohort is not in the database: "
+                  + notInDatabase.get()
+                  + "; its ids come from scans");
     }
     if (notInDatabase.isEmpty()) {
       return new ExecutionPath(

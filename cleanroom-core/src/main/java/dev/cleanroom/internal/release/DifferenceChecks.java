@@ -27,9 +27,9 @@ import java.util.function.Consumer;
  * SHA-256 of each person's normalized id, keyed with a key derived from the room's secret key for
  * this use alone (random in tests), and computed the same way by the engine and in a database, so
  * that rows released on every path are compared with each other. The store holds no id and reveals
- * nothing without the key. A room with a durable state store hands every kept row to a
- * listener, and restores them with {@link #restore} when it starts again with the same key, so that
- * a differencing attack split across a restart is still stopped. Two people share a hash with
+ * nothing without the key. A room with a durable state store hands every kept row to a listener,
+ * and restores them with {@link #restore} when it starts again with the same key, so that a
+ * differencing attack split across a restart is still stopped. Two people share a hash with
  * probability about n²/2⁶⁵ for n people, which can only make a set look one person smaller.
  *
  * <p>Memory: 8 bytes per person per remembered row, plus a few dozen bytes per row. It is bounded

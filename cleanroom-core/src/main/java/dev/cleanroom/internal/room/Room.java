@@ -28,6 +28,7 @@ import dev.cleanroom.engine.RunOptions;
 import dev.cleanroom.engine.Settings;
 import dev.cleanroom.internal.execution.Executor;
 import dev.cleanroom.internal.execution.Interrupts;
+import dev.cleanroom.internal.execution.PeopleHash;
 import dev.cleanroom.internal.execution.Pushdown;
 import dev.cleanroom.internal.plan.Fingerprints;
 import dev.cleanroom.internal.plan.NoisePlan;
@@ -35,7 +36,6 @@ import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.internal.plan.Planner;
 import dev.cleanroom.internal.plan.TemplateRegistry;
 import dev.cleanroom.internal.release.Cohorts;
-import dev.cleanroom.internal.execution.PeopleHash;
 import dev.cleanroom.internal.release.DifferenceChecks;
 import dev.cleanroom.internal.release.Incidents;
 import dev.cleanroom.internal.release.Receivers;
@@ -171,7 +171,8 @@ public final class Room implements CleanRoom, QueryEngine {
 
   /** An executor for {@code plan}, with the keyed choice of groups of its query. */
   private Executor executor(Plan plan, Interrupts interrupts) {
-    return new Executor(pseudonymizer, ranks.apply(plan.spec()), differences.peopleHash(), interrupts);
+    return new Executor(
+        pseudonymizer, ranks.apply(plan.spec()), differences.peopleHash(), interrupts);
   }
 
   /**

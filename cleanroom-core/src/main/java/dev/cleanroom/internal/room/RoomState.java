@@ -33,12 +33,13 @@ final class RoomState {
   static final String TEMPLATE = "template";
   static final String APPROVAL = "approval";
   static final String ANSWER = "answer";
+
   /**
    * Rows kept by the difference checks, their people as {@link
    * dev.cleanroom.internal.execution.PeopleHash} values (version 2: a keyed SHA-256 of the
    * normalized id that a database computes too).
    */
-  static final String RELEASES = "releases.v2";
+  static final String RELEASES = "releases-v2";
 
   /**
    * Rows kept by an earlier engine, their people as SipHash values of pseudonyms: they cannot be
