@@ -28,8 +28,9 @@ import java.util.Set;
  * grows with people × groups, not rows), joins on the pseudonymized user id, bounds each person's
  * contribution, aggregates per group, and drops every group with fewer than k distinct users. Joins
  * any number of datasets. When the plan has difference checks, it also returns the people of each
- * released row (as keyed hashes) for {@link dev.cleanroom.internal.release.DifferenceChecks}, and
- * never pushes the query down.
+ * released row as {@link PeopleHash} values for {@link
+ * dev.cleanroom.internal.release.DifferenceChecks}, on every path (a pushed-down statement hashes
+ * them in the database).
  */
 public final class Executor {
   private final Pseudonymizer pseudonymizer;
