@@ -84,6 +84,24 @@ public enum SqlDialect {
   }
 
   /**
+   * An aggregate that collects the values of {@code expression} in a group into one array, which
+   * the driver returns as a {@link java.sql.Array}, if this dialect has one that the engine reads:
+   * the people of each row for the difference checks of a pushed-down query. Spark's Hive driver
+   * returns arrays as text, so {@link #SPARK} has none (such queries stream), nor has {@link
+   * #ANSI}.
+   */
+  public Optional<String> arrayAgg(String expression) {
+    String f =
+        switch (this) {
+          case DUCKDB -> "list(%s)";
+          case POSTGRESQL, TRINO -> "array_agg(%s)";
+          case H2 -> "ARRAY_AGG(%s)";
+          case SPARK, ANSI -> null;
+        };
+    return f == null ? Optional.empty() : Optional.of(String.format(Locale.ROOT, f, expression));
+  }
+
+  /**
    * An expression for the normalized form of a user id: for every non-NULL text {@code x} that
    * {@code textExpression} evaluates to, it evaluates to exactly {@link
    * Pseudonymizer#normalize(String, UserIdFormat) Pseudonymizer.normalize(x, format)}, and to NULL

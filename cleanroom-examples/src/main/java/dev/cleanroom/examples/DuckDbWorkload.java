@@ -238,6 +238,32 @@ final class DuckDbWorkload {
   static final Formulation Q1_DP = Formulation.DP_MIN_BY;
 
   /**
+   * Q1's counts alone, DuckDB's own SQL: per campaign, the distinct users who saw it and converted,
+   * for campaigns with at least 50 of them. Written like {@link Formulation#Q1_SEMI_JOIN_FIRST}
+   * (deduplicate the impression pairs of converting users only); the answer our engine's threshold
+   * query gives (revenue not asked: NaN).
+   */
+  static final String Q1_COUNTS =
+      """
+      WITH c AS (SELECT DISTINCT user_id FROM conversions),
+           p AS (SELECT DISTINCT i.user_id, i.campaign_id
+                 FROM impressions i SEMI JOIN c ON i.user_id = c.user_id)
+      SELECT campaign_id, count(*) AS converters
+      FROM p GROUP BY campaign_id HAVING count(*) >= 50 ORDER BY campaign_id""";
+
+  /** Runs {@link #Q1_COUNTS} and returns its rows: campaign, converters, no revenue (NaN). */
+  static PerfAnswer runCounts(Connection c) throws SQLException {
+    List<PerfAnswer.Cell> cells = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(Q1_COUNTS)) {
+      while (rs.next()) {
+        cells.add(PerfAnswer.Cell.exact(rs.getLong(1), rs.getLong(2), Double.NaN));
+      }
+    }
+    return PerfAnswer.of(cells);
+  }
+
+  /**
    * Creates (or replaces) the tables {@code impressions} and {@code conversions} from the files.
    */
   static void load(Connection c, Path impressions, Path conversions) throws SQLException {

@@ -72,7 +72,13 @@ record PerfAnswer(long loadedRows, List<Cell> cells) {
     }
     if (answer instanceof Result r) {
       List<Cell> cells = new ArrayList<>();
+      boolean revenue = r.columns().stream().anyMatch(c -> c.name().equals("revenue"));
       for (ResultRow row : r.rows()) {
+        if (!revenue) {
+          cells.add(
+              Cell.exact(row.getLong("campaign_id"), row.getDouble("converters"), Double.NaN));
+          continue;
+        }
         cells.add(
             new Cell(
                 row.getLong("campaign_id"),

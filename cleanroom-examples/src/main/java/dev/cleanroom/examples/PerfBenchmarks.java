@@ -156,6 +156,7 @@ public class PerfBenchmarks {
     Path db;
     Connection connection;
     CleanRoom pushdownRoom;
+    CleanRoom thresholdRoom;
 
     /** Loads both files into a new database file. */
     @Setup(Level.Trial)
@@ -176,6 +177,12 @@ public class PerfBenchmarks {
               JdbcSource.builder(ds, "impressions").build(),
               JdbcSource.builder(ds, "conversions").build(),
               true);
+      thresholdRoom =
+          PerfRooms.room(
+              SecretKey.random(),
+              JdbcSource.builder(ds, "impressions").build(),
+              JdbcSource.builder(ds, "conversions").build(),
+              false);
     }
 
     /** Closes the connection and deletes the database. */
@@ -232,6 +239,22 @@ public class PerfBenchmarks {
   @Benchmark
   public Result oursPushdownQ1Dp(Duck d, Answers a) {
     return a.keep(PerfRooms.q1Dp(d.pushdownRoom));
+  }
+
+  /**
+   * Our engine with both tables in DuckDB: Q1's counts, threshold only, difference checks on (the
+   * people of each campaign come back as keyed hashes), one pushed-down statement.
+   */
+  @Benchmark
+  public Result oursPushdownQ1Counts(Duck d, Answers a) {
+    return a.keep(PerfRooms.q1Counts(d.thresholdRoom));
+  }
+
+  /** DuckDB's own SQL for the same answer: Q1's counts ({@link DuckDbWorkload#Q1_COUNTS}). */
+  @Benchmark
+  @Fork(value = 1)
+  public PerfAnswer duckdbQ1Counts(Duck d, Answers a) throws SQLException {
+    return a.keep(DuckDbWorkload.runCounts(d.connection));
   }
 
   /** Our CSV load: both files into columnar sources. */

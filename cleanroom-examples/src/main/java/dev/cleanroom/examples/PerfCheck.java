@@ -62,6 +62,8 @@ final class PerfCheck {
     Q1_EXACT,
     /** Q1 adding doubles in its own order: the exact answer, revenue to the cent. */
     Q1_TO_THE_CENT,
+    /** Q1's counts alone: exactly the campaigns and counts of Q1, no revenue. */
+    Q1_COUNTS,
     /** DuckDB's bounded Q1-DP: the exact answer for its hash ranks, revenue to the cent. */
     BOUNDED_TO_THE_CENT,
     /** Our engine's Q1-DP: discrete Laplace noise, private selection of campaigns. */
@@ -160,6 +162,18 @@ final class PerfCheck {
    */
   static Outcome exact(
       List<PerfAnswer> answers, SortedMap<Long, PerfReference.Exact> expected, boolean sameDouble) {
+    return exact(answers, expected, sameDouble, true);
+  }
+
+  /**
+   * Every answer must release exactly the campaigns of {@code expected} with exactly their counts;
+   * with {@code revenue}, revenue as in {@link #exact(List, SortedMap, boolean)}, else none (NaN).
+   */
+  static Outcome exact(
+      List<PerfAnswer> answers,
+      SortedMap<Long, PerfReference.Exact> expected,
+      boolean sameDouble,
+      boolean revenue) {
     Problems problems = new Problems();
     BigDecimal halfCent = new BigDecimal("0.005");
     for (int i = 0; i < answers.size(); i++) {
@@ -195,11 +209,16 @@ final class PerfCheck {
                   x.converters()));
         }
         boolean same =
-            sameDouble
-                ? Double.compare(c.revenue(), x.revenue().doubleValue()) == 0
-                : Double.isFinite(c.revenue())
-                    && new BigDecimal(c.revenue()).subtract(x.revenue()).abs().compareTo(halfCent)
-                        < 0;
+            !revenue
+                ? Double.isNaN(c.revenue())
+                : sameDouble
+                    ? Double.compare(c.revenue(), x.revenue().doubleValue()) == 0
+                    : Double.isFinite(c.revenue())
+                        && new BigDecimal(c.revenue())
+                                .subtract(x.revenue())
+                                .abs()
+                                .compareTo(halfCent)
+                            < 0;
         if (!same) {
           problems.add(
               String.format(
@@ -218,8 +237,10 @@ final class PerfCheck {
         answers.size()
             + " answers equal to the reference ("
             + expected.size()
-            + " campaigns; revenue "
-            + (sameDouble ? "the same double" : "to the cent")
+            + " campaigns; "
+            + (!revenue
+                ? "counts only"
+                : sameDouble ? "revenue the same double" : "revenue to the cent")
             + ")");
   }
 

@@ -95,6 +95,20 @@ final class PerfRooms {
     return q1Stage(room).budget(PrivacyBudget.epsilonDelta(EPSILON, DELTA)).run();
   }
 
+  /**
+   * Q1's counts alone, threshold only, difference checks on (the default): per campaign, distinct
+   * converting users. It runs in a database when both tables are there.
+   */
+  static Result q1Counts(CleanRoom room) {
+    return room.as("advertiser")
+        .from("publisher.impressions")
+        .join("advertiser.conversions")
+        .onUserId()
+        .groupBy("campaign_id")
+        .select(countDistinctUsers().as("converters"))
+        .run();
+  }
+
   private static FinalStage q1Stage(CleanRoom room) {
     return room.as("advertiser")
         .from("publisher.impressions")

@@ -25,7 +25,7 @@ class PerfTableTest {
       rows = PerfTable.run(Workload.Scale.of("tiny"), true, true, true, out);
     }
     String table = buffer.toString(StandardCharsets.UTF_8);
-    assertEquals(12 + DuckDbWorkload.Formulation.values().length, rows.size(), table);
+    assertEquals(14 + DuckDbWorkload.Formulation.values().length, rows.size(), table);
     for (PerfTable.Row r : rows) {
       assertFalse(Double.isNaN(r.medianMs()), r.label() + " failed:\n" + table);
       assertTrue(r.check().ok(), r.label() + " failed its check:\n" + table);

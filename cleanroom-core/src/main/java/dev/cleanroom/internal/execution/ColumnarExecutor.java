@@ -28,7 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.IntFunction;
-import java.util.function.ToLongFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -59,16 +58,13 @@ final class ColumnarExecutor {
       CacheBuilder.newBuilder().weakKeys().build();
 
   private final Pseudonymizer pseudonymizer;
-  private final ToLongFunction<String> peopleHash;
+  private final PeopleHash peopleHash;
   private final KeyedRank rank;
   private final String roomTag;
   private final Interrupts interrupts;
 
   ColumnarExecutor(
-      Pseudonymizer pseudonymizer,
-      KeyedRank rank,
-      ToLongFunction<String> peopleHash,
-      Interrupts interrupts) {
+      Pseudonymizer pseudonymizer, KeyedRank rank, PeopleHash peopleHash, Interrupts interrupts) {
     this.pseudonymizer = pseudonymizer;
     this.peopleHash = peopleHash;
     this.rank = rank;
@@ -734,7 +730,6 @@ final class ColumnarExecutor {
       int hi,
       ContributionBounder.GroupTotals acc) {
     ContributionBounder bounder = new ContributionBounder(plan, rank, peopleHash);
-    IntFunction<String> pseudonyms = sides[0].ids::pseudonym;
     IntFunction<String> rankIds = sides[0].ids::rankId;
     int aggregates = plan.aggregates().size();
     int metrics = rows == null ? 0 : rows.value.length;
@@ -853,7 +848,7 @@ final class ColumnarExecutor {
           }
         }
       }
-      bounder.person(b, pseudonyms, rankIds, d, distinct, groupRows, sums, units, values, acc);
+      bounder.person(b, rankIds, d, distinct, groupRows, sums, units, values, acc);
     }
     return acc;
   }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntFunction;
-import java.util.function.ToLongFunction;
 
 /**
  * The one contribution bounder of the engine. Every in-engine execution path (streamed and
@@ -36,7 +35,7 @@ import java.util.function.ToLongFunction;
 final class ContributionBounder {
   private final Plan plan;
   private final KeyedRank rank;
-  private final ToLongFunction<String> peopleHash;
+  private final PeopleHash peopleHash;
   private final double[] granularity;
 
   /** Per aggregate of a noisy plan, the group bounds of a person's total in whole units. */
@@ -53,10 +52,10 @@ final class ContributionBounder {
    * A bounder for {@code plan}.
    *
    * @param rank the query's keyed rank for the choice of groups
-   * @param peopleHash the keyed hash of a pseudonym, for the people of each group when the plan has
-   *     difference checks
+   * @param peopleHash the keyed hash of a person's normalized id, for the people of each group when
+   *     the plan has difference checks
    */
-  ContributionBounder(Plan plan, KeyedRank rank, ToLongFunction<String> peopleHash) {
+  ContributionBounder(Plan plan, KeyedRank rank, PeopleHash peopleHash) {
     this.plan = plan;
     this.rank = rank;
     this.peopleHash = peopleHash;
@@ -78,12 +77,11 @@ final class ContributionBounder {
   /**
    * Adds one joined person to {@code into}.
    *
-   * @param person the person's code, passed to {@code pseudonyms}
-   * @param pseudonyms the pseudonym of a person's code, asked only when the people of a group are
-   *     collected
-   * @param rankIds the id that ranks a person's groups, asked only when the person has more than L0
-   *     groups: the normalized id of the person in the query's first dataset (what a database path
-   *     can compute too; the pseudonym needs the room's key)
+   * @param person the person's code, passed to {@code rankIds}
+   * @param rankIds the normalized id of the person in the query's first dataset (what a database
+   *     path can compute too; the pseudonym needs the room's key), asked only when the person has
+   *     more than L0 groups (it ranks them) or the people of a group are collected (its {@link
+   *     PeopleHash})
    * @param n the number of the person's candidate groups
    * @param group the dense id (in {@code into}) of each candidate group
    * @param rows the person's rows of the first dataset in each candidate group, for {@code count()}
@@ -95,7 +93,6 @@ final class ContributionBounder {
    */
   void person(
       int person,
-      IntFunction<String> pseudonyms,
       IntFunction<String> rankIds,
       int n,
       int[] group,
@@ -118,15 +115,19 @@ final class ContributionBounder {
       return;
     }
     int kept = c;
+    String rankId = null;
     if (c > maxGroups) {
-      String rankId = rankIds.apply(person);
+      rankId = rankIds.apply(person);
       for (int k = 0; k < c; k++) {
         ranks[k] = rank.rank(rankId, into.keyText(group[candidates[k]]));
       }
       keepSmallest(c, maxGroups);
       kept = maxGroups;
     }
-    long member = members ? peopleHash.applyAsLong(pseudonyms.apply(person)) : 0;
+    long member = 0;
+    if (members) {
+      member = peopleHash.hash(rankId == null ? rankIds.apply(person) : rankId);
+    }
     for (int k = 0; k < kept; k++) {
       int i = candidates[k];
       int g = group[i];

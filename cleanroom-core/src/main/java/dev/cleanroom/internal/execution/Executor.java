@@ -10,6 +10,7 @@ import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.internal.plan.Predicates;
 import dev.cleanroom.internal.plan.ResolvedColumn;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
+import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.spi.ColumnBatch;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -21,20 +22,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.ToLongFunction;
 
 /**
  * Runs a checked {@link Plan}: scans each dataset into per-person partial aggregates (so memory
  * grows with people × groups, not rows), joins on the pseudonymized user id, bounds each person's
  * contribution, aggregates per group, and drops every group with fewer than k distinct users. Joins
  * any number of datasets. When the plan has difference checks, it also returns the people of each
- * released row (as keyed hashes) for {@link dev.cleanroom.internal.release.DifferenceChecks}, and
- * never pushes the query down.
+ * released row as {@link PeopleHash} values for {@link
+ * dev.cleanroom.internal.release.DifferenceChecks}, on every path (a pushed-down statement hashes
+ * them in the database).
  */
 public final class Executor {
   private final Pseudonymizer pseudonymizer;
   private final KeyedRank rank;
-  private final ToLongFunction<String> peopleHash;
+  private final PeopleHash peopleHash;
   private final Interrupts interrupts;
 
   /**
@@ -42,10 +43,10 @@ public final class Executor {
    *
    * @param pseudonymizer pseudonymizes the ids of streamed sources
    * @param rank the query's keyed rank for the choice of groups
-   * @param peopleHash the keyed hash of a pseudonymized id, for the people of each released row
-   *     when the plan has difference checks
+   * @param peopleHash the keyed hash of a person, for the people of each released row when the plan
+   *     has difference checks
    */
-  public Executor(Pseudonymizer pseudonymizer, KeyedRank rank, ToLongFunction<String> peopleHash) {
+  public Executor(Pseudonymizer pseudonymizer, KeyedRank rank, PeopleHash peopleHash) {
     this(pseudonymizer, rank, peopleHash, Interrupts.NONE);
   }
 
@@ -54,16 +55,13 @@ public final class Executor {
    *
    * @param pseudonymizer pseudonymizes the ids of streamed sources
    * @param rank the query's keyed rank for the choice of groups
-   * @param peopleHash the keyed hash of a pseudonymized id, for the people of each released row
-   *     when the plan has difference checks
+   * @param peopleHash the keyed hash of a person, for the people of each released row when the plan
+   *     has difference checks
    * @param interrupts the run's cancellation, timeout and progress, which every path obeys and
    *     reports to
    */
   public Executor(
-      Pseudonymizer pseudonymizer,
-      KeyedRank rank,
-      ToLongFunction<String> peopleHash,
-      Interrupts interrupts) {
+      Pseudonymizer pseudonymizer, KeyedRank rank, PeopleHash peopleHash, Interrupts interrupts) {
     this.pseudonymizer = pseudonymizer;
     this.rank = rank;
     this.peopleHash = peopleHash;
@@ -137,10 +135,15 @@ public final class Executor {
 
   /**
    * The people who pass every dataset's filters, are in every dataset and pass the conditions
-   * across datasets, with the raw ids that dataset {@code receiver} holds for them. Always scans in
-   * the engine: raw ids never come out of a pushed-down statement.
+   * across datasets, with the raw ids that dataset {@code receiver} holds for them, on the path the
+   * plan decided. Pushed down, the statement counts the people in the database and returns the
+   * receiver's ids only for a cohort of at least {@code minPeople}: no id crosses the wire for one
+   * that is smaller. The caller checks the size in every case.
    */
-  public Cohort cohort(Plan plan, int receiver) {
+  public Cohort cohort(Plan plan, int receiver, int minPeople) {
+    if (plan.path().kind() == ExecutionPath.Kind.PUSHED_DOWN) {
+      return new Pushdown(plan).cohort(receiver, minPeople, interrupts);
+    }
     Map<Integer, Set<String>> receiverIds = new HashMap<>();
     Set<Integer> members = new HashSet<>();
     ComboRow comboRow = new ComboRow(plan.datasets().size());
@@ -165,7 +168,9 @@ public final class Executor {
   private Map<List<Object>, GroupState> pushedDown(Plan plan, Pushdown pushdown) {
     int aggregates = plan.aggregates().size();
     Map<List<Object>, BigDecimal[]> sums = new HashMap<>();
-    Map<List<Object>, long[]> counts = pushdown.run(rank.saltHex(), sums, interrupts);
+    Map<List<Object>, long[]> people = new HashMap<>();
+    Map<List<Object>, long[]> counts =
+        pushdown.run(rank.saltHex(), peopleHash.keyHex(), sums, people, interrupts);
     boolean units = plan.noise().isPresent();
     Map<List<Object>, GroupState> groups = new HashMap<>();
     for (Map.Entry<List<Object>, long[]> e : counts.entrySet()) {
@@ -174,6 +179,11 @@ public final class Executor {
       BigDecimal[] v = sums.get(e.getKey());
       s.users = c[0];
       s.count = c[1];
+      long[] members = people.get(e.getKey());
+      if (members != null) {
+        s.members = members;
+        s.memberCount = members.length;
+      }
       for (int a = 0; a < aggregates; a++) {
         s.people[a] = c[2 + a];
         if (v[a] == null) {
@@ -316,7 +326,7 @@ public final class Executor {
         }
         i++;
       }
-      bounder.person(person, p -> pid, p -> rankId, n, group, rows, sums, units, values, totals);
+      bounder.person(person, p -> rankId, n, group, rows, sums, units, values, totals);
     }
   }
 

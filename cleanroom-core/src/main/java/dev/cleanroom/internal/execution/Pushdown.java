@@ -20,6 +20,7 @@ import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,8 +74,19 @@ public final class Pushdown {
     this.dialect = SqlDialect.valueOf(tables.get(0).dialectName());
   }
 
-  /** The statement, with {@code saltHex} bound as the hashing salt. */
+  /**
+   * The statement, with {@code saltHex} bound as the hashing salt and no key for the people of each
+   * row (for {@code explain()}, which shows the text only).
+   */
   public Statement statement(String saltHex) {
+    return statement(saltHex, "");
+  }
+
+  /**
+   * The statement, with {@code saltHex} bound as the hashing salt and, when the plan has difference
+   * checks, {@code peopleKeyHex} as the key of the people of each row ({@link PeopleHash#keyHex}).
+   */
+  public Statement statement(String saltHex, String peopleKeyHex) {
     List<Object> params = new ArrayList<>();
     StringBuilder sql = new StringBuilder("WITH ");
     int n = plan.datasets().size();
@@ -105,9 +117,130 @@ public final class Pushdown {
     } else {
       perPersonAndGroup(sql);
     }
-    ranked(sql, params, saltHex, String.join(", ", columns));
-    result(sql, params);
+    String ranked = String.join(", ", columns);
+    ranked(sql, params, saltHex, members() ? "pid, " + ranked : ranked);
+    result(sql, params, peopleKeyHex);
     return new Statement(sql.toString(), List.copyOf(params));
+  }
+
+  /**
+   * The statement of a cohort: the people who pass every dataset's filters, are in every dataset
+   * and pass the conditions across datasets are counted in the database, and only if they are at
+   * least {@code minPeople} do the raw ids that dataset {@code receiver} holds for them come back
+   * (every form of each, as the receiver's rows passing its filters hold it). One row per id, each
+   * with the cohort's size; a cohort below the minimum gives one row with its size and no id.
+   */
+  public Statement cohortStatement(int receiver, int minPeople) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql = new StringBuilder("WITH ");
+    int n = plan.datasets().size();
+    for (int i = 0; i < n; i++) {
+      rowsOf(i, sql, params);
+      sql.append(", ");
+    }
+    for (int i = n - 1; i >= 0; i--) {
+      partialsOf(i, sql, params);
+      sql.append(", ");
+    }
+    combinations(sql, params);
+    sql.append(", m AS (SELECT DISTINCT pid FROM c), sz AS (SELECT COUNT(*) AS people FROM m)");
+    Plan.DatasetPlan dp = plan.datasets().get(receiver);
+    SqlTable src = sources.get(receiver);
+    Dataset d = dp.dataset();
+    String raw = src.column(d.userIdColumn());
+    if (d.schema().column(d.userIdColumn()).orElseThrow().type() != ColumnType.STRING) {
+      raw = dialect.castToText(raw);
+    }
+    sql.append(", ids AS (SELECT DISTINCT raw FROM (SELECT ")
+        .append(raw)
+        .append(" AS raw, ")
+        .append(personId(d, src))
+        .append(" AS pid FROM ")
+        .append(src.tableSql())
+        .append(" WHERE ")
+        .append(
+            SqlConditions.compile(
+                dp.sourceFilter(),
+                name ->
+                    new SqlConditions.SqlColumn(
+                        src.column(name), d.schema().column(name).orElseThrow().type()),
+                params))
+        .append(") x WHERE pid IN (SELECT pid FROM m))");
+    sql.append(" SELECT sz.people, ids.raw FROM sz LEFT JOIN ids ON sz.people >= ?");
+    params.add((long) minPeople);
+    return new Statement(sql.toString(), List.copyOf(params));
+  }
+
+  /**
+   * Runs {@link #cohortStatement}: the cohort's size in distinct people and, if it is at least
+   * {@code minPeople}, the receiver's raw ids of its people (else none).
+   */
+  Executor.Cohort cohort(int receiver, int minPeople, Interrupts interrupts) {
+    Statement st = cohortStatement(receiver, minPeople);
+    long people = 0;
+    Set<String> ids = new HashSet<>();
+    SqlTable src = sources.get(0);
+    interrupts.check();
+    try (Connection conn = src.jdbc().getConnection();
+        PreparedStatement ps = conn.prepareStatement(st.sql());
+        Interrupts.Watch watch = interrupts.watch(() -> cancel(ps))) {
+      ps.setFetchSize(src.fetchSize());
+      if (interrupts.secondsLeft().isPresent()) {
+        queryTimeout(ps, interrupts.secondsLeft().getAsInt());
+      }
+      bind(ps, st.params());
+      try (ResultSet rs = ps.executeQuery()) {
+        long rows = 0;
+        while (rs.next()) {
+          if ((++rows & Interrupts.CHECK_MASK) == 0) {
+            interrupts.rowsRead(Interrupts.ROWS_PER_CHECK);
+            interrupts.check();
+          }
+          people = rs.getLong(1);
+          String raw = rs.getString(2);
+          if (raw != null) {
+            ids.add(raw);
+          }
+        }
+        interrupts.rowsRead(rows & Interrupts.CHECK_MASK);
+      }
+    } catch (SQLException e) {
+      throw failed(e, interrupts);
+    }
+    if (people < minPeople && !ids.isEmpty()) {
+      throw new IllegalStateException("a cohort below its minimum returned ids");
+    }
+    return new Executor.Cohort((int) Math.min(people, Integer.MAX_VALUE), ids);
+  }
+
+  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      Object v = params.get(i);
+      if (v instanceof String s) {
+        ps.setString(i + 1, s);
+      } else if (v instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else {
+        ps.setDouble(i + 1, (Double) v);
+      }
+    }
+  }
+
+  /** The exception of a failed statement: the run's own stop, or the source's failure. */
+  private RuntimeException failed(SQLException e, Interrupts interrupts) {
+    // A statement stopped by the run's cancellation or timeout fails as that, not as the source.
+    interrupts.check();
+    if (e instanceof SQLTimeoutException && interrupts.hasTimeout()) {
+      return interrupts.timedOutInDatabase();
+    }
+    String state = e.getSQLState() == null ? "unknown" : e.getSQLState();
+    return new DataSourceException(
+        sourceNames(), "SQL state " + state + " (error " + e.getErrorCode() + ")", null);
+  }
+
+  /** Whether each group's people come back, as keyed hashes, for the difference checks. */
+  private boolean members() {
+    return plan.differenceChecks().isPresent();
   }
 
   /**
@@ -412,8 +545,12 @@ public final class Pushdown {
     params.add(l0);
   }
 
-  /** The released aggregates per group, after the cut to L0. */
-  private void result(StringBuilder sql, List<Object> params) {
+  /**
+   * The released aggregates per group, after the cut to L0; with difference checks, the group's
+   * people as the first 16 hexadecimal digits of their {@link PeopleHash}, the key bound as a
+   * parameter.
+   */
+  private void result(StringBuilder sql, List<Object> params, String peopleKeyHex) {
     StringBuilder keys = new StringBuilder();
     for (int k = 0; k < plan.groupBy().size(); k++) {
       keys.append(k == 0 ? "" : ", ").append('k').append(k);
@@ -463,6 +600,13 @@ public final class Pushdown {
           .append(String.join(" OR ", nullable))
           .append(") AS nullkeys");
     }
+    if (members()) {
+      String hex = dialect.sha256Hex("? || '|' || pid").orElseThrow();
+      sql.append(", ")
+          .append(dialect.arrayAgg("SUBSTRING(" + hex + ", 1, 16)").orElseThrow())
+          .append(" AS people");
+      params.add(peopleKeyHex);
+    }
     sql.append(" FROM ranked");
     if (keys.length() > 0) {
       sql.append(" GROUP BY ").append(keys);
@@ -506,16 +650,21 @@ public final class Pushdown {
    * sum (or fixed-point units for noisy sums) and the number of people with a value.
    */
   Map<List<Object>, long[]> run(String saltHex, Map<List<Object>, BigDecimal[]> sums) {
-    return run(saltHex, sums, Interrupts.NONE);
+    return run(saltHex, "", sums, new HashMap<>(), Interrupts.NONE);
   }
 
   /**
    * Runs the statement like {@link #run(String, Map)}, obeying and reporting to {@code interrupts}:
-   * the statement is cancelled in the database when the run should stop.
+   * the statement is cancelled in the database when the run should stop. With difference checks,
+   * puts each group's people (their {@link PeopleHash} values, in any order) into {@code people}.
    */
   Map<List<Object>, long[]> run(
-      String saltHex, Map<List<Object>, BigDecimal[]> sums, Interrupts interrupts) {
-    Statement st = statement(saltHex);
+      String saltHex,
+      String peopleKeyHex,
+      Map<List<Object>, BigDecimal[]> sums,
+      Map<List<Object>, long[]> people,
+      Interrupts interrupts) {
+    Statement st = statement(saltHex, peopleKeyHex);
     SqlTable src = sources.get(0);
     Map<List<Object>, long[]> out = new HashMap<>();
     int aggregates = plan.aggregates().size();
@@ -527,16 +676,7 @@ public final class Pushdown {
       if (interrupts.secondsLeft().isPresent()) {
         queryTimeout(ps, interrupts.secondsLeft().getAsInt());
       }
-      for (int i = 0; i < st.params().size(); i++) {
-        Object v = st.params().get(i);
-        if (v instanceof String s) {
-          ps.setString(i + 1, s);
-        } else if (v instanceof Long l) {
-          ps.setLong(i + 1, l);
-        } else {
-          ps.setDouble(i + 1, (Double) v);
-        }
-      }
+      bind(ps, st.params());
       try (ResultSet rs = ps.executeQuery()) {
         int keys = plan.groupBy().size();
         long rows = 0;
@@ -565,9 +705,12 @@ public final class Pushdown {
             values[a] = exactNumber(rs.getObject(col++));
             counts[2 + a] = rs.getLong(col++);
           }
-          if (hasNullableKeys() && rs.getLong(col) > 0) {
+          if (hasNullableKeys() && rs.getLong(col++) > 0) {
             throw new DataSourceException(
                 sourceNames(), -1, "", "a grouped number column holds NULL", null);
+          }
+          if (members()) {
+            people.put(List.copyOf(key), hashes(rs.getArray(col)));
           }
           out.put(List.copyOf(key), counts);
           sums.put(List.copyOf(key), values);
@@ -575,16 +718,28 @@ public final class Pushdown {
         interrupts.rowsRead(rows & Interrupts.CHECK_MASK);
       }
     } catch (SQLException e) {
-      // A statement stopped by the run's cancellation or timeout fails as that, not as the source.
-      interrupts.check();
-      if (e instanceof SQLTimeoutException && interrupts.hasTimeout()) {
-        throw interrupts.timedOutInDatabase();
-      }
-      String state = e.getSQLState() == null ? "unknown" : e.getSQLState();
-      throw new DataSourceException(
-          sourceNames(), "SQL state " + state + " (error " + e.getErrorCode() + ")", null);
+      throw failed(e, interrupts);
     }
     return out;
+  }
+
+  /** The people hashes of one group, from the database's array of hexadecimal prefixes. */
+  private long[] hashes(java.sql.Array array) throws SQLException {
+    if (array == null) {
+      throw new DataSourceException(sourceNames(), "returned no people for a group", null);
+    }
+    try {
+      Object[] hex = (Object[]) array.getArray();
+      long[] out = new long[hex.length];
+      for (int i = 0; i < hex.length; i++) {
+        out[i] = PeopleHash.fromHex((String) hex[i]);
+      }
+      return out;
+    } catch (ClassCastException | NumberFormatException | NullPointerException e) {
+      throw new DataSourceException(sourceNames(), "returned people that are not hashes", null);
+    } finally {
+      array.free();
+    }
   }
 
   /** Cancels a running statement, for the run's {@link Interrupts}; a failure is ignored. */

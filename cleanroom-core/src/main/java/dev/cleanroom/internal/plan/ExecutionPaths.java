@@ -28,16 +28,25 @@ public final class ExecutionPaths {
   /**
    * The path of {@code plan}.
    *
-   * @param cohort whether the plan is the row stage of a cohort (whose receiver's own ids come
-   *     back, which only the streamed path returns)
+   * @param cohort whether the plan is the row stage of a cohort: pushed down where the whole query
+   *     runs in its database (the statement counts the cohort and returns the receiver's own ids
+   *     only for one that reaches its minimum), streamed otherwise (never columnar)
    */
   static ExecutionPath decide(Plan plan, boolean cohort) {
-    if (cohort) {
-      return new ExecutionPath(
-          ExecutionPath.Kind.STREAMED,
-          "a cohort returns the receiver's own ids of its people, which only a scan reads");
-    }
     Optional<String> notInDatabase = whyNotPushedDown(plan);
+    if (cohort) {
+      return notInDatabase.isEmpty()
+          ? new ExecutionPath(
+              ExecutionPath.Kind.PUSHED_DOWN,
+              "every dataset is a table of one database that computes the engine's ids and"
+                  + " comparisons exactly; only the receiver's own ids of a cohort that reaches its"
+                  + " minimum size come back")
+          : new ExecutionPath(
+              ExecutionPath.Kind.STREAMED,
+              "a cohort is not in the database: "
+                  + notInDatabase.get()
+                  + "; its ids come from scans");
+    }
     if (notInDatabase.isEmpty()) {
       return new ExecutionPath(
           ExecutionPath.Kind.PUSHED_DOWN,
@@ -64,10 +73,6 @@ public final class ExecutionPaths {
 
   /** Why {@code plan} cannot run as one statement in its database, or empty if it can. */
   static Optional<String> whyNotPushedDown(Plan plan) {
-    if (plan.differenceChecks().isPresent()) {
-      return Optional.of(
-          "difference checks need the people of each row, which the statement does not return");
-    }
     if (plan.noise().isEmpty() && plan.aggregates().stream().anyMatch(a -> a.dataset() >= 0)) {
       return Optional.of(
           "a threshold-mode sum is exact only in the engine: a database adds floating-point"
@@ -131,6 +136,12 @@ public final class ExecutionPaths {
     if (dialect.sha256Hex("x").isEmpty()) {
       return Optional.of(
           "the " + dialect + " dialect has no hash for the keyed choice of each person's groups");
+    }
+    if (plan.differenceChecks().isPresent() && dialect.arrayAgg("x").isEmpty()) {
+      return Optional.of(
+          "difference checks need the people of each row, which the "
+              + dialect
+              + " dialect cannot return as one array per row");
     }
     for (Condition c : plan.crossConditionList()) {
       Optional<String> why = conditionProblem(c, name -> plan.projected(name).type(), dialect);

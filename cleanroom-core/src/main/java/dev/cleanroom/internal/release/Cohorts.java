@@ -174,7 +174,7 @@ public final class Cohorts {
     Executor.Cohort cohort;
     try {
       interrupts.phase(Progress.Phase.SCANNING);
-      cohort = executors.apply(outcome.plan(), interrupts).cohort(outcome.plan(), receiver);
+      cohort = executors.apply(outcome.plan(), interrupts).cohort(outcome.plan(), receiver, min);
       interrupts.check(); // the last check: after it, the ids go to the receiver
       interrupts.phase(Progress.Phase.RELEASING);
     } catch (QueryCancelledException e) {

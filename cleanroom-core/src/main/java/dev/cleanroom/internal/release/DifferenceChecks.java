@@ -1,9 +1,6 @@
 package dev.cleanroom.internal.release;
 
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
+import dev.cleanroom.internal.execution.PeopleHash;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,11 +23,13 @@ import java.util.function.Consumer;
  * every released row is remembered per analyst and dataset, and a new row whose set differs from a
  * remembered one by more than 0 and fewer than k people is suppressed.
  *
- * <p>A set is a sorted {@code long[]} of 64-bit SipHash-2-4 values of the people's pseudonymized
- * ids, keyed with a key derived from the room's secret key (random in tests): the store holds no id
- * and reveals nothing without the key. A room with a durable state store hands every kept row to a
- * listener, and restores them with {@link #restore} when it starts again with the same key, so that
- * a differencing attack split across a restart is still stopped. Two people share a hash with
+ * <p>A set is a sorted {@code long[]} of the people's {@link PeopleHash} values: 64 bits of a keyed
+ * SHA-256 of each person's normalized id, keyed with a key derived from the room's secret key for
+ * this use alone (random in tests), and computed the same way by the engine and in a database, so
+ * that rows released on every path are compared with each other. The store holds no id and reveals
+ * nothing without the key. A room with a durable state store hands every kept row to a listener,
+ * and restores them with {@link #restore} when it starts again with the same key, so that a
+ * differencing attack split across a restart is still stopped. Two people share a hash with
  * probability about n²/2⁶⁵ for n people, which can only make a set look one person smaller.
  *
  * <p>Memory: 8 bytes per person per remembered row, plus a few dozen bytes per row. It is bounded
@@ -50,7 +49,7 @@ public final class DifferenceChecks {
   /** The number of rows remembered per analyst and dataset; beyond it, the oldest are dropped. */
   public static final int DEFAULT_MAX_ROWS = 100_000;
 
-  private final HashFunction hash;
+  private final PeopleHash hash;
   private final int maxRows;
   private final ConcurrentMap<String, Analyst> analysts = new ConcurrentHashMap<>();
   private volatile Consumer<List<Kept>> listener = kept -> {};
@@ -72,18 +71,18 @@ public final class DifferenceChecks {
 
   /** Difference checks with a random key, remembering at most {@code maxRows} per store. */
   public DifferenceChecks(int maxRows) {
-    this(new SecureRandom().nextLong(), new SecureRandom().nextLong(), maxRows);
+    this(PeopleHash.random(), maxRows);
   }
 
   /**
-   * Difference checks keyed with {@code k0} and {@code k1}, remembering at most {@code maxRows} per
-   * store.
+   * Difference checks whose people are hashed with {@code hash}, remembering at most {@code
+   * maxRows} per store.
    */
-  public DifferenceChecks(long k0, long k1, int maxRows) {
+  public DifferenceChecks(PeopleHash hash, int maxRows) {
     if (maxRows < 1) {
       throw new IllegalArgumentException("maxRows must be positive; provided value: " + maxRows);
     }
-    this.hash = Hashing.sipHash24(k0, k1);
+    this.hash = Objects.requireNonNull(hash, "hash");
     this.maxRows = maxRows;
   }
 
@@ -111,9 +110,14 @@ public final class DifferenceChecks {
     }
   }
 
-  /** The keyed 64-bit hash of a pseudonymized id. */
-  public long hash(String pseudonym) {
-    return hash.hashString(pseudonym, StandardCharsets.UTF_8).asLong();
+  /** The keyed hash of the people of each row, on every path. */
+  public PeopleHash peopleHash() {
+    return hash;
+  }
+
+  /** The keyed 64-bit hash of the person whose normalized id is {@code normalizedId}. */
+  public long hash(String normalizedId) {
+    return hash.hash(normalizedId);
   }
 
   /**

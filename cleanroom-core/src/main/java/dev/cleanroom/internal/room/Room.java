@@ -28,6 +28,7 @@ import dev.cleanroom.engine.RunOptions;
 import dev.cleanroom.engine.Settings;
 import dev.cleanroom.internal.execution.Executor;
 import dev.cleanroom.internal.execution.Interrupts;
+import dev.cleanroom.internal.execution.PeopleHash;
 import dev.cleanroom.internal.execution.Pushdown;
 import dev.cleanroom.internal.plan.Fingerprints;
 import dev.cleanroom.internal.plan.NoisePlan;
@@ -65,8 +66,6 @@ import dev.cleanroom.spi.ResultSink;
 import dev.cleanroom.spi.StateStore;
 import dev.cleanroom.state.StateStores;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -83,8 +82,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.commons.codec.digest.HmacAlgorithms;
-import org.apache.commons.codec.digest.HmacUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -170,16 +167,13 @@ public final class Room implements CleanRoom, QueryEngine {
    * compare new releases with the ones its state store remembers.
    */
   private static DifferenceChecks differenceChecks(SecretKey key) {
-    byte[] k =
-        new HmacUtils(HmacAlgorithms.HMAC_SHA_256, key.bytes())
-            .hmac("cleanroom difference checks v1".getBytes(StandardCharsets.UTF_8));
-    ByteBuffer b = ByteBuffer.wrap(k);
-    return new DifferenceChecks(b.getLong(), b.getLong(), DifferenceChecks.DEFAULT_MAX_ROWS);
+    return new DifferenceChecks(PeopleHash.of(key), DifferenceChecks.DEFAULT_MAX_ROWS);
   }
 
   /** An executor for {@code plan}, with the keyed choice of groups of its query. */
   private Executor executor(Plan plan, Interrupts interrupts) {
-    return new Executor(pseudonymizer, ranks.apply(plan.spec()), differences::hash, interrupts);
+    return new Executor(
+        pseudonymizer, ranks.apply(plan.spec()), differences.peopleHash(), interrupts);
   }
 
   /**

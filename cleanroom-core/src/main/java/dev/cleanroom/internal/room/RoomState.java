@@ -33,7 +33,19 @@ final class RoomState {
   static final String TEMPLATE = "template";
   static final String APPROVAL = "approval";
   static final String ANSWER = "answer";
-  static final String RELEASES = "releases";
+
+  /**
+   * Rows kept by the difference checks, their people as {@link
+   * dev.cleanroom.internal.execution.PeopleHash} values (version 2: a keyed SHA-256 of the
+   * normalized id that a database computes too).
+   */
+  static final String RELEASES = "releases-v2";
+
+  /**
+   * Rows kept by an earlier engine, their people as SipHash values of pseudonyms: they cannot be
+   * compared with rows hashed the new way, so they are dropped on replay with one warning.
+   */
+  static final String RELEASES_V1 = "releases";
 
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder UNB64 = Base64.getUrlDecoder();
@@ -51,6 +63,7 @@ final class RoomState {
       DifferenceChecks differences,
       Instant now) {
     int skipped = 0;
+    int outdated = 0;
     for (StateRecord r : store.records()) {
       try {
         String[] f = r.body().split(" ", -1);
@@ -63,12 +76,19 @@ final class RoomState {
               differences.restore(k, now);
             }
           }
+          case RELEASES_V1 -> outdated++;
           default -> skipped++;
         }
       } catch (RuntimeException e) {
         // A record this engine cannot apply (an approval of content replaced later, say).
         skipped++;
       }
+    }
+    if (outdated > 0) {
+      log.warn(
+          "state store: {} records of difference checks kept by an earlier version hash people"
+              + " otherwise and were dropped; later releases are not compared with them",
+          outdated);
     }
     if (skipped > 0) {
       log.warn("state store: {} records could not be applied and were skipped", skipped);

@@ -167,7 +167,7 @@ class ColumnarEquivalenceProperties {
     Plan plan = outcome.plan();
     assertEquals(ExecutionPath.Kind.COLUMNAR, plan.path().kind());
     KeyedRank rank = KeyedRank.random();
-    Executor executor = new Executor(Pseudonymizer.of(key), rank, String::hashCode);
+    Executor executor = new Executor(Pseudonymizer.of(key), rank, PeopleHash.random());
     Map<List<Object>, Executor.GroupState> fast =
         executor.groups(PlanPaths.on(plan, ExecutionPath.Kind.COLUMNAR));
     Map<List<Object>, Executor.GroupState> slow =

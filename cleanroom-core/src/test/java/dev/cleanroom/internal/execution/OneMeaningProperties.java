@@ -420,7 +420,8 @@ class OneMeaningProperties {
    */
   private static Map<List<Object>, List<Object>> preNoise(Plan plan, byte[] salt) {
     Map<List<Object>, Executor.GroupState> groups =
-        new Executor(PSEUDONYMIZER, KeyedRank.forTestingWithSalt(salt), id -> 0L).groups(plan);
+        new Executor(PSEUDONYMIZER, KeyedRank.forTestingWithSalt(salt), PeopleHash.random())
+            .groups(plan);
     boolean units = plan.noise().isPresent();
     Map<List<Object>, List<Object>> out = new HashMap<>();
     for (Map.Entry<List<Object>, Executor.GroupState> e : groups.entrySet()) {

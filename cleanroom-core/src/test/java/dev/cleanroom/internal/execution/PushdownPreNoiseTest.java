@@ -191,7 +191,8 @@ class PushdownPreNoiseTest {
     KeyedRank rank = KeyedRank.forTestingWithSalt(salt);
     Map<List<Object>, BigDecimal[]> sums = new HashMap<>();
     Map<List<Object>, long[]> pushed = pushdown.run(rank.saltHex(), sums);
-    Executor executor = new Executor(Pseudonymizer.of(SecretKey.random()), rank, id -> 0L);
+    Executor executor =
+        new Executor(Pseudonymizer.of(SecretKey.random()), rank, PeopleHash.random());
     Map<List<Object>, Executor.GroupState> memory =
         executor.groups(PlanPaths.on(plan, ExecutionPath.Kind.STREAMED));
     assertFalse(memory.isEmpty(), label);
