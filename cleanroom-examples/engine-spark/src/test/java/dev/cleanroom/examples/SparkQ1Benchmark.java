@@ -148,7 +148,7 @@ class SparkQ1Benchmark {
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(PLAIN_Q1)) {
       while (rs.next()) {
-        cells.add(PerfAnswer.Cell.exact(rs.getLong(1), rs.getLong(2), rs.getDouble(3)));
+        cells.add(PerfAnswer.Cell.exact(rs.getLong(1), (double) rs.getLong(2), rs.getDouble(3)));
       }
     }
     return PerfAnswer.of(cells);

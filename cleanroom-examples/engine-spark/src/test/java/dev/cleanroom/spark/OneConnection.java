@@ -32,17 +32,16 @@ final class OneConnection implements javax.sql.DataSource {
             Connection.class.getClassLoader(),
             new Class<?>[] {Connection.class},
             (proxy, method, args) -> {
-              switch (method.getName()) {
-                case "close":
-                  return null;
-                case "isClosed":
-                  return false;
-                default:
-                  try {
-                    return method.invoke(c, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
+              if (method.getName().equals("close")) {
+                return null;
+              }
+              if (method.getName().equals("isClosed")) {
+                return false;
+              }
+              try {
+                return method.invoke(c, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
               }
             });
   }
