@@ -131,7 +131,7 @@ final class JdbcScan implements Scan {
         c.setAutoCommit(false);
         restore = true;
       }
-      ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+      ps = source.dialect().prepare(c, sql);
       try {
         ps.setFetchSize(source.fetchSize());
       } catch (SQLFeatureNotSupportedException e) {

@@ -2,13 +2,18 @@ package dev.cleanroom.jdbc;
 
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The SQL flavours that {@link JdbcSource} speaks: how identifiers are quoted, how text is cast and
- * hashed. Every identifier is checked and quoted; every value is a bound parameter, never text.
+ * hashed, how values are bound. Every identifier is checked and quoted; every value is bound so
+ * that the driver cannot turn it into SQL ({@link #prepare}).
  */
 public enum SqlDialect {
   /** Standard SQL: double-quoted identifiers; no hash function, so no pushed-down bounding. */
@@ -122,8 +127,8 @@ public enum SqlDialect {
    *
    * <p>Empty for {@link UserIdFormat#PHONE} (its normalization is beyond SQL) and for {@link #ANSI}
    * (standard SQL has no regular expressions). {@link #SPARK} needs Spark 3.2 or later (raw string
-   * literals). {@link #TRINO} and {@link #SPARK} are written from their documentation and are not
-   * run against the databases by this project's tests; the other dialects are.
+   * literals); the tests of the {@code engine-spark} module run it on Spark SQL 3.5. {@link #TRINO}
+   * is written from its documentation.
    *
    * @param textExpression a SQL expression of a text type, such as a quoted column
    * @param format the format of the ids
@@ -141,17 +146,44 @@ public enum SqlDialect {
   }
 
   /**
-   * Whether a value bound to a {@code ?} parameter reaches the database as a value, never as SQL
-   * text. False for {@link #SPARK}: the Hive JDBC driver, with which Spark's Thrift server is
-   * reached, substitutes parameters into the statement text on the client, escaping quotes with a
-   * backslash but not backslashes themselves, so a text value that ends in a backslash escapes its
-   * own closing quote and the rest of the statement is read differently. True for the others, whose
-   * drivers send bound values apart from the statement.
+   * Whether this dialect's driver may be given bound values as parameters: false for {@link
+   * #SPARK}, whose Hive JDBC driver substitutes parameters into the statement text on the client,
+   * escaping quotes with a backslash but not backslashes themselves (a text value that ends in a
+   * backslash escapes its own closing quote, and the rest of the statement is read differently).
+   * Statements of such a dialect are run through {@link #prepare}, which never hands the driver a
+   * parameter. True for the others, whose drivers send bound values apart from the statement.
    *
-   * @return whether bound values are safe from being read as SQL
+   * @return whether the driver keeps bound values apart from the statement
    */
   public boolean bindsValuesSafely() {
     return this != SPARK;
+  }
+
+  /**
+   * Prepares {@code sql} (a statement of the engine's, with {@code ?} markers) on {@code
+   * connection}, forward-only and read-only, so that every value set on it reaches the database as
+   * that value and never as SQL. Where the driver {@linkplain #bindsValuesSafely() keeps values
+   * apart}, this is the driver's own prepared statement. For {@link #SPARK}, the returned statement
+   * never hands the driver a parameter: each value is written into the statement as a literal made
+   * only of characters that cannot end it (text as the hexadecimal digits of its UTF-8 bytes,
+   * decoded in SQL by {@code decode(unhex('…'), 'UTF-8')}; numbers as casts of their digits), and
+   * {@code executeQuery()} runs the result as a plain statement. That statement supports setting
+   * text, whole numbers, doubles and NULLs, {@code executeQuery()}, the fetch size, the query
+   * timeout, {@code cancel()} and {@code close()}.
+   *
+   * @param connection an open connection to a database of this dialect
+   * @param sql the statement
+   * @return the prepared statement; the caller closes it
+   * @throws SQLException if the driver cannot prepare the statement
+   */
+  public PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+    Objects.requireNonNull(connection, "connection");
+    Objects.requireNonNull(sql, "sql");
+    if (bindsValuesSafely()) {
+      return connection.prepareStatement(
+          sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+    }
+    return InlinedStatement.prepare(connection, sql);
   }
 
   /**

@@ -670,7 +670,7 @@ public final class Pushdown {
     int aggregates = plan.aggregates().size();
     interrupts.check();
     try (Connection conn = src.jdbc().getConnection();
-        PreparedStatement ps = conn.prepareStatement(st.sql());
+        PreparedStatement ps = dialect.prepare(conn, st.sql());
         Interrupts.Watch watch = interrupts.watch(() -> cancel(ps))) {
       ps.setFetchSize(src.fetchSize());
       if (interrupts.secondsLeft().isPresent()) {

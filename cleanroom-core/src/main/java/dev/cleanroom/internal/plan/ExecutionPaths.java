@@ -117,7 +117,7 @@ public final class ExecutionPaths {
       }
       Function<String, ColumnType> type = name -> d.schema().column(name).orElseThrow().type();
       for (Condition c : dp.sourceFilter()) {
-        Optional<String> why = conditionProblem(c, type, dialect);
+        Optional<String> why = conditionProblem(c, type);
         if (why.isPresent()) {
           return Optional.of(why.get() + " (" + d.qualifiedName() + ")");
         }
@@ -144,7 +144,7 @@ public final class ExecutionPaths {
               + " dialect cannot return as one array per row");
     }
     for (Condition c : plan.crossConditionList()) {
-      Optional<String> why = conditionProblem(c, name -> plan.projected(name).type(), dialect);
+      Optional<String> why = conditionProblem(c, name -> plan.projected(name).type());
       if (why.isPresent()) {
         return why;
       }
@@ -170,16 +170,9 @@ public final class ExecutionPaths {
   }
 
   /** What keeps condition {@code c} out of the database, if anything. */
-  private static Optional<String> conditionProblem(
-      Condition c, Function<String, ColumnType> type, SqlDialect dialect) {
+  private static Optional<String> conditionProblem(Condition c, Function<String, ColumnType> type) {
     if (comparesTextOrder(c, type)) {
       return Optional.of("a condition orders text, which databases collate otherwise");
-    }
-    if (!dialect.bindsValuesSafely() && holdsText(c)) {
-      return Optional.of(
-          "the "
-              + dialect
-              + " driver writes bound values into the SQL text, so no text value is sent to it");
     }
     return Optional.empty();
   }
@@ -195,17 +188,6 @@ public final class ExecutionPaths {
           && cmp.op() != Condition.Op.NE;
     }
     return operands(c).stream().anyMatch(o -> comparesTextOrder(o, type));
-  }
-
-  /** Whether {@code c} compares with a text value. */
-  private static boolean holdsText(Condition c) {
-    if (c instanceof Condition.Comparison cmp) {
-      return cmp.value() instanceof String;
-    }
-    if (c instanceof Condition.In in) {
-      return in.values().stream().anyMatch(String.class::isInstance);
-    }
-    return operands(c).stream().anyMatch(ExecutionPaths::holdsText);
   }
 
   private static List<Condition> operands(Condition c) {
