@@ -22,7 +22,19 @@ public enum SqlDialect {
   /** Trino (and Presto). */
   TRINO('"', "VARCHAR", "lower(to_hex(sha256(to_utf8(%s))))"),
   /** Spark SQL 3.x (and Databricks SQL). */
-  SPARK('`', "STRING", "sha2(%s, 256)");
+  SPARK('`', "STRING", "sha2(%s, 256)"),
+  /**
+   * Snowflake: {@code SHA2(x, 256)} (lower-case hexadecimal of the UTF-8 bytes), POSIX regular
+   * expressions in dollar-quoted constants. Written from its documentation; its SQL text is tested,
+   * not run against Snowflake.
+   */
+  SNOWFLAKE('"', "VARCHAR", "LOWER(SHA2(%s, 256))"),
+  /**
+   * Google BigQuery (GoogleSQL): backtick-quoted identifiers (a table as {@code
+   * project.dataset.table}), {@code TO_HEX(SHA256(x))}, RE2 regular expressions in raw string
+   * literals. Written from its documentation; its SQL text is tested, not run against BigQuery.
+   */
+  BIGQUERY('`', "STRING", "TO_HEX(SHA256(%s))");
 
   private final char quote;
   private final String textType;
@@ -36,7 +48,8 @@ public enum SqlDialect {
 
   /**
    * Quotes an identifier (table, schema or column name) for this dialect, doubling any quote
-   * character inside it.
+   * character inside it ({@link #BIGQUERY}, whose quoted identifiers read backslash escapes as its
+   * string literals do, escapes a backtick or backslash inside it with a backslash instead).
    *
    * @throws IllegalArgumentException if the identifier is empty or holds a NUL or control character
    */
@@ -51,6 +64,9 @@ public enum SqlDialect {
       }
     }
     String q = String.valueOf(quote);
+    if (this == BIGQUERY) {
+      return q + identifier.replace("\\", "\\\\").replace(q, "\\" + q) + q;
+    }
     return q + identifier.replace(q, q + q) + q;
   }
 
@@ -68,6 +84,7 @@ public enum SqlDialect {
     String type =
         switch (this) {
           case POSTGRESQL, H2, ANSI -> "DOUBLE PRECISION";
+          case BIGQUERY -> "FLOAT64";
           default -> "DOUBLE";
         };
     return "CAST(" + expression + " AS " + type + ")";
@@ -104,8 +121,9 @@ public enum SqlDialect {
    *
    * <p>Empty for {@link UserIdFormat#PHONE} (its normalization is beyond SQL) and for {@link #ANSI}
    * (standard SQL has no regular expressions). {@link #SPARK} needs Spark 3.2 or later (raw string
-   * literals). {@link #TRINO} and {@link #SPARK} are written from their documentation and are not
-   * run against the databases by this project's tests; the other dialects are.
+   * literals). {@link #SPARK}, {@link #SNOWFLAKE} and {@link #BIGQUERY} are written from their
+   * documentation and are not run against the databases by this project's tests (their SQL text
+   * is); the other dialects are, {@link #TRINO} on a distributed Trino 435.
    *
    * @param textExpression a SQL expression of a text type, such as a quoted column
    * @param format the format of the ids
@@ -127,8 +145,13 @@ public enum SqlDialect {
    * text. False for {@link #SPARK}: the Hive JDBC driver, with which Spark's Thrift server is
    * reached, substitutes parameters into the statement text on the client, escaping quotes with a
    * backslash but not backslashes themselves, so a text value that ends in a backslash escapes its
-   * own closing quote and the rest of the statement is read differently. True for the others, whose
-   * drivers send bound values apart from the statement.
+   * own closing quote and the rest of the statement is read differently. True for the others: their
+   * drivers send bound values apart from the statement, or, as Trino's does, send the statement
+   * once ({@code PREPARE}, in a request header) and the values as literals of a separate {@code
+   * EXECUTE ... USING} whose quotes the driver doubles (Trino's string literals have no backslash
+   * escapes), so a value is only ever read as a value; the project's tests send quotes, backslashes
+   * and SQL fragments through the Trino driver to a real Trino and check the answers. Snowflake's
+   * driver sends bindings apart from the statement text; BigQuery's drivers send query parameters.
    *
    * @return whether bound values are safe from being read as SQL
    */
@@ -156,6 +179,12 @@ public enum SqlDialect {
     }
     if (p.contains("spark") || p.contains("databricks")) {
       return SPARK;
+    }
+    if (p.contains("snowflake")) {
+      return SNOWFLAKE;
+    }
+    if (p.contains("bigquery")) {
+      return BIGQUERY;
     }
     return ANSI;
   }
