@@ -25,8 +25,8 @@ public enum SqlDialect {
   SPARK('`', "STRING", "sha2(%s, 256)"),
   /**
    * Snowflake: {@code SHA2(x, 256)} (lower-case hexadecimal of the UTF-8 bytes), POSIX regular
-   * expressions in dollar-quoted constants. Written from its documentation; its SQL text is tested,
-   * not run against Snowflake.
+   * expressions (code points written with its string constants' backslash-u escapes). Written from
+   * its documentation; its SQL text is tested, not run against Snowflake.
    */
   SNOWFLAKE('"', "VARCHAR", "LOWER(SHA2(%s, 256))"),
   /**
