@@ -327,7 +327,8 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
 
   /**
    * The table as SQL: its quoted name, qualified by its quoted schema (as the database reports
-   * both), e.g. {@code "PUBLIC"."ORDERS"}.
+   * both), e.g. {@code "PUBLIC"."ORDERS"}, and by its quoted catalog where {@link
+   * Builder#catalog(String)} says so, e.g. {@code "memory"."default"."orders"} in Trino.
    */
   @Override
   public String tableSql() {
@@ -432,6 +433,7 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
   public static final class Builder {
     private final javax.sql.DataSource dataSource;
     private final String table;
+    private String catalog;
     private String schema;
     private SqlDialect dialect;
     private Integer fetchSize;
@@ -456,6 +458,27 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
         throw new IllegalStateException("schema was already set to [" + this.schema + "]");
       }
       this.schema = schema;
+      return this;
+    }
+
+    /**
+     * The catalog holding the table, unquoted, as the database's metadata names it (a Trino
+     * catalog, a Snowflake database, a BigQuery project); by default the one catalog that has a
+     * table of that name, preferring the connection's current catalog. The table's SQL names its
+     * catalog wherever the database reports one and the dialect's tables are named {@code
+     * catalog.schema.table} ({@link SqlDialect#TRINO}, {@link SqlDialect#SNOWFLAKE}, {@link
+     * SqlDialect#BIGQUERY}), or the catalog is not the connection's own, so that the statements do
+     * not depend on the session's current catalog.
+     *
+     * @throws NullPointerException if {@code catalog} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder catalog(String catalog) {
+      Objects.requireNonNull(catalog, "catalog");
+      if (this.catalog != null) {
+        throw new IllegalStateException("catalog was already set to [" + this.catalog + "]");
+      }
+      this.catalog = catalog;
       return this;
     }
 
@@ -555,6 +578,9 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
       if (schema != null && schema.isEmpty()) {
         throw new IllegalArgumentException("schema must not be empty");
       }
+      if (catalog != null && catalog.isEmpty()) {
+        throw new IllegalArgumentException("catalog must not be empty");
+      }
       String display = name == null ? table : name;
       Connection connection = connect(display);
       JdbcSource source;
@@ -582,7 +608,7 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
           dialect != null
               ? dialect
               : SqlDialect.fromProductName(connection.getMetaData().getDatabaseProductName());
-      JdbcTables.Table t = JdbcTables.read(connection, schema, table);
+      JdbcTables.Table t = JdbcTables.read(connection, catalog, schema, table);
       if (t.columns().isEmpty()) {
         throw new IllegalArgumentException(
             "table ["
@@ -593,7 +619,8 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
                 + " columns were left out");
       }
       String tableSql =
-          (t.schema() == null || t.schema().isEmpty() ? "" : d.quote(t.schema()) + ".")
+          catalogPrefix(connection, d, t)
+              + (t.schema() == null || t.schema().isEmpty() ? "" : d.quote(t.schema()) + ".")
               + d.quote(t.name());
       logger.debug(
           "source {}: table {} with {} columns ({} left out), dialect {}",
@@ -611,6 +638,41 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
           fetch,
           t.columns(),
           skipMalformedRows != null && skipMalformedRows);
+    }
+
+    /**
+     * The quoted catalog and a dot, where the table's SQL names its catalog: in dialects whose
+     * tables are named {@code catalog.schema.table}, and wherever the table's catalog is not the
+     * connection's own (a query in Trino without a session catalog, or in another catalog, fails on
+     * {@code schema.table}). Empty where the database reports no catalog.
+     *
+     * @throws IllegalArgumentException if the table is in another catalog than the connection's in
+     *     PostgreSQL, whose statements cannot reach another database
+     */
+    private static String catalogPrefix(Connection connection, SqlDialect d, JdbcTables.Table t)
+        throws SQLException {
+      String cat = t.catalog();
+      if (cat == null || cat.isEmpty()) {
+        return "";
+      }
+      boolean threePartNames =
+          d == SqlDialect.TRINO || d == SqlDialect.SNOWFLAKE || d == SqlDialect.BIGQUERY;
+      if (threePartNames) {
+        return d.quote(cat) + ".";
+      }
+      if (cat.equals(connection.getCatalog())) {
+        return "";
+      }
+      if (d == SqlDialect.POSTGRESQL) {
+        throw new IllegalArgumentException(
+            "table ["
+                + t.name()
+                + "] is in catalog ["
+                + cat
+                + "], not in the connection's; a PostgreSQL statement cannot reach another"
+                + " database: connect to that database");
+      }
+      return d.quote(cat) + ".";
     }
 
     /**

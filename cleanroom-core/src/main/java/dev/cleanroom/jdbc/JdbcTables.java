@@ -32,12 +32,14 @@ final class JdbcTables {
   /**
    * A table as the database reports it.
    *
+   * @param catalog its catalog (database, project), or null if the database reports none
    * @param schema its schema, or null if the database has no schemas
    * @param name its name
    * @param columns its columns of supported types with valid names, in table order
    * @param skipped how many columns were left out
    */
-  record Table(String schema, String name, List<JdbcColumn> columns, int skipped) {}
+  record Table(
+      String catalog, String schema, String name, List<JdbcColumn> columns, int skipped) {}
 
   /** One row of {@link DatabaseMetaData#getColumns}. */
   private record MetaColumn(
@@ -51,21 +53,22 @@ final class JdbcTables {
       int position) {}
 
   /**
-   * Reads the columns of table {@code table} in schema {@code schema} (null for any schema). The
-   * names are tried as given, then upper-case, then lower-case, as databases fold unquoted names
-   * either way. Without a schema, a table found in several schemas is taken from the connection's
-   * current schema.
+   * Reads the columns of table {@code table} in schema {@code schema} (null for any schema) of
+   * catalog {@code catalog} (null for any catalog). The names are tried as given, then upper-case,
+   * then lower-case, as databases fold unquoted names either way. Without a schema, a table found
+   * in several schemas is taken from the connection's current catalog and schema.
    *
    * @throws IllegalArgumentException if the table is not found or is ambiguous
    */
-  static Table read(Connection connection, String schema, String table) throws SQLException {
+  static Table read(Connection connection, String catalog, String schema, String table)
+      throws SQLException {
     DatabaseMetaData md = connection.getMetaData();
     String escape = md.getSearchStringEscape();
     List<MetaColumn> found = List.of();
     search:
     for (String s : schema == null ? Collections.<String>singletonList(null) : variants(schema)) {
       for (String t : variants(table)) {
-        found = columns(md, escape, s, t, connection);
+        found = columns(md, escape, catalog, s, t, connection);
         if (!found.isEmpty()) {
           break search;
         }
@@ -76,19 +79,19 @@ final class JdbcTables {
       // written): the one table whose name equals the given one ignoring case.
       for (String s : schema == null ? Collections.<String>singletonList(null) : variants(schema)) {
         Set<String> names = new LinkedHashSet<>();
-        for (String name : tableNames(md, escape, s, Integer.MAX_VALUE)) {
+        for (String name : tableNames(md, escape, catalog, s, Integer.MAX_VALUE)) {
           if (name.equalsIgnoreCase(table)) {
             names.add(name);
           }
         }
         if (names.size() == 1) {
-          found = columns(md, escape, s, names.iterator().next(), connection);
+          found = columns(md, escape, catalog, s, names.iterator().next(), connection);
           break;
         }
       }
     }
     if (found.isEmpty()) {
-      throw notFound(connection, md, escape, schema, table);
+      throw notFound(connection, md, escape, catalog, schema, table);
     }
     MetaColumn first = found.get(0);
     List<JdbcColumn> columns = new ArrayList<>();
@@ -98,19 +101,21 @@ final class JdbcTables {
         columns.add(c);
       }
     }
-    return new Table(first.schema(), first.table(), columns, found.size() - columns.size());
+    return new Table(
+        first.catalog(), first.schema(), first.table(), columns, found.size() - columns.size());
   }
 
   /**
    * The columns of table {@code t} (exact name) in schema {@code s} (exact name, or null for the
-   * one schema holding it, preferring the connection's current schema), in table order.
+   * one schema holding it, preferring the connection's current schema) of catalog {@code cat}
+   * (exact name, or null for any), in table order.
    */
   private static List<MetaColumn> columns(
-      DatabaseMetaData md, String escape, String s, String t, Connection connection)
+      DatabaseMetaData md, String escape, String cat, String s, String t, Connection connection)
       throws SQLException {
     Map<List<String>, List<MetaColumn>> byTable = new LinkedHashMap<>();
     try (ResultSet rs =
-        md.getColumns(null, s == null ? null : pattern(s, escape), pattern(t, escape), "%")) {
+        md.getColumns(cat, s == null ? null : pattern(s, escape), pattern(t, escape), "%")) {
       while (rs.next()) {
         MetaColumn m =
             new MetaColumn(
@@ -123,7 +128,9 @@ final class JdbcTables {
                 rs.getString("IS_NULLABLE"),
                 rs.getInt("ORDINAL_POSITION"));
         // The name patterns are LIKE patterns, so check the names exactly.
-        if (t.equals(m.table()) && (s == null || s.equals(m.schema()))) {
+        if (t.equals(m.table())
+            && (s == null || s.equals(m.schema()))
+            && (cat == null || m.catalog() == null || cat.equals(m.catalog()))) {
           byTable
               .computeIfAbsent(Arrays.asList(m.catalog(), m.schema()), k -> new ArrayList<>())
               .add(m);
@@ -143,7 +150,7 @@ final class JdbcTables {
                 + t
                 + "] exists in several schemas "
                 + schemas
-                + "; choose one with JdbcSource.Builder.schema");
+                + "; choose one with JdbcSource.Builder.schema (and catalog)");
       }
     }
     List<MetaColumn> sorted = new ArrayList<>(chosen);
@@ -196,12 +203,17 @@ final class JdbcTables {
   }
 
   private static IllegalArgumentException notFound(
-      Connection connection, DatabaseMetaData md, String escape, String schema, String table)
+      Connection connection,
+      DatabaseMetaData md,
+      String escape,
+      String catalog,
+      String schema,
+      String table)
       throws SQLException {
     String where = schema != null ? schema : connection.getSchema();
     List<String> tables = List.of();
     for (String s : where == null ? Collections.<String>singletonList(null) : variants(where)) {
-      tables = tableNames(md, escape, s, MAX_LISTED_TABLES + 1);
+      tables = tableNames(md, escape, catalog, s, MAX_LISTED_TABLES + 1);
       if (!tables.isEmpty()) {
         break;
       }
@@ -211,6 +223,7 @@ final class JdbcTables {
         "table ["
             + table
             + "] not found"
+            + (catalog == null ? "" : " in catalog [" + catalog + "]")
             + (schema == null ? "" : " in schema [" + schema + "]")
             + "; the tables"
             + (where == null ? "" : " in schema [" + where + "]")
@@ -220,12 +233,12 @@ final class JdbcTables {
 
   /**
    * The names of at most {@code limit} tables and views in schema {@code s} (exact name, or null
-   * for every schema).
+   * for every schema) of catalog {@code cat} (exact name, or null for any).
    */
-  private static List<String> tableNames(DatabaseMetaData md, String escape, String s, int limit)
-      throws SQLException {
+  private static List<String> tableNames(
+      DatabaseMetaData md, String escape, String cat, String s, int limit) throws SQLException {
     Set<String> names = new LinkedHashSet<>();
-    try (ResultSet rs = md.getTables(null, s == null ? null : pattern(s, escape), "%", null)) {
+    try (ResultSet rs = md.getTables(cat, s == null ? null : pattern(s, escape), "%", null)) {
       while (rs.next() && names.size() < limit) {
         if (s == null || s.equals(rs.getString("TABLE_SCHEM"))) {
           names.add(rs.getString("TABLE_NAME"));

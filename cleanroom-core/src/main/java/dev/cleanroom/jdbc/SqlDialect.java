@@ -27,7 +27,19 @@ public enum SqlDialect {
   /** Trino (and Presto). */
   TRINO('"', "VARCHAR", "lower(to_hex(sha256(to_utf8(%s))))"),
   /** Spark SQL 3.x (and Databricks SQL). */
-  SPARK('`', "STRING", "sha2(%s, 256)");
+  SPARK('`', "STRING", "sha2(%s, 256)"),
+  /**
+   * Snowflake: {@code SHA2(x, 256)} (lower-case hexadecimal of the UTF-8 bytes), POSIX regular
+   * expressions (code points written with its string constants' backslash-u escapes). Written from
+   * its documentation; its SQL text is tested, not run against Snowflake.
+   */
+  SNOWFLAKE('"', "VARCHAR", "LOWER(SHA2(%s, 256))"),
+  /**
+   * Google BigQuery (GoogleSQL): backtick-quoted identifiers (a table as {@code
+   * project.dataset.table}), {@code TO_HEX(SHA256(x))}, RE2 regular expressions in raw string
+   * literals. Written from its documentation; its SQL text is tested, not run against BigQuery.
+   */
+  BIGQUERY('`', "STRING", "TO_HEX(SHA256(%s))");
 
   private final char quote;
   private final String textType;
@@ -41,7 +53,8 @@ public enum SqlDialect {
 
   /**
    * Quotes an identifier (table, schema or column name) for this dialect, doubling any quote
-   * character inside it.
+   * character inside it ({@link #BIGQUERY}, whose quoted identifiers read backslash escapes as its
+   * string literals do, escapes a backtick or backslash inside it with a backslash instead).
    *
    * @throws IllegalArgumentException if the identifier is empty or holds a NUL or control character
    */
@@ -56,6 +69,9 @@ public enum SqlDialect {
       }
     }
     String q = String.valueOf(quote);
+    if (this == BIGQUERY) {
+      return q + identifier.replace("\\", "\\\\").replace(q, "\\" + q) + q;
+    }
     return q + identifier.replace(q, q + q) + q;
   }
 
@@ -73,6 +89,7 @@ public enum SqlDialect {
     String type =
         switch (this) {
           case POSTGRESQL, H2, ANSI -> "DOUBLE PRECISION";
+          case BIGQUERY -> "FLOAT64";
           default -> "DOUBLE";
         };
     return "CAST(" + expression + " AS " + type + ")";
@@ -127,8 +144,10 @@ public enum SqlDialect {
    *
    * <p>Empty for {@link UserIdFormat#PHONE} (its normalization is beyond SQL) and for {@link #ANSI}
    * (standard SQL has no regular expressions). {@link #SPARK} needs Spark 3.2 or later (raw string
-   * literals); the tests of the {@code engine-spark} module run it on Spark SQL 3.5. {@link #TRINO}
-   * is written from its documentation.
+   * literals); the tests of the {@code engine-spark} module run it on Spark SQL 3.5, and those of
+   * the {@code engine-trino} module (Maven profile {@code trino}) run {@link #TRINO} on a
+   * distributed Trino 435. {@link #SNOWFLAKE} and {@link #BIGQUERY} are written from their
+   * documentation and only their SQL text is tested.
    *
    * @param textExpression a SQL expression of a text type, such as a quoted column
    * @param format the format of the ids
@@ -146,12 +165,17 @@ public enum SqlDialect {
   }
 
   /**
-   * Whether this dialect's driver may be given bound values as parameters: false for {@link
-   * #SPARK}, whose Hive JDBC driver substitutes parameters into the statement text on the client,
-   * escaping quotes with a backslash but not backslashes themselves (a text value that ends in a
-   * backslash escapes its own closing quote, and the rest of the statement is read differently).
-   * Statements of such a dialect are run through {@link #prepare}, which never hands the driver a
-   * parameter. True for the others, whose drivers send bound values apart from the statement.
+   * Whether a value bound to a {@code ?} parameter reaches the database as a value, never as SQL
+   * text. False for {@link #SPARK}: the Hive JDBC driver, with which Spark's Thrift server is
+   * reached, substitutes parameters into the statement text on the client, escaping quotes with a
+   * backslash but not backslashes themselves, so a text value that ends in a backslash escapes its
+   * own closing quote and the rest of the statement is read differently. Statements of such a
+   * dialect are run through {@link #prepare}, which never hands the driver a parameter. True for
+   * the others: their drivers send bound values apart from the statement, or, as Trino's does,
+   * send the statement once ({@code PREPARE}, in a request header) and the values as literals of a
+   * separate {@code EXECUTE ... USING} whose quotes the driver doubles (Trino's string literals have
+   * no backslash escapes), so a value is only ever read as a value. Snowflake's driver sends
+   * bindings apart from the statement text; BigQuery's drivers send query parameters.
    *
    * @return whether the driver keeps bound values apart from the statement
    */
@@ -206,6 +230,12 @@ public enum SqlDialect {
     }
     if (p.contains("spark") || p.contains("databricks")) {
       return SPARK;
+    }
+    if (p.contains("snowflake")) {
+      return SNOWFLAKE;
+    }
+    if (p.contains("bigquery")) {
+      return BIGQUERY;
     }
     return ANSI;
   }

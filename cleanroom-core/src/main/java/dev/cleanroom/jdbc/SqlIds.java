@@ -91,17 +91,26 @@ final class SqlIds {
    * Joni in Java syntax (Trino's default) and {@code java.util.regex} (H2, Spark).
    */
   private static String codePoint(SqlDialect dialect, int cp) {
-    return dialect == SqlDialect.POSTGRESQL
-        ? "\\u" + String.format(Locale.ROOT, "%04x", cp)
-        : "\\x{" + Integer.toHexString(cp) + "}";
+    return switch (dialect) {
+        // PostgreSQL: an escape of its advanced regular expressions. Snowflake: POSIX regular
+        // expressions have no escape for a code point, so its string constant's own escape puts
+        // the character itself into the pattern.
+      case POSTGRESQL, SNOWFLAKE -> "\\u" + String.format(Locale.ROOT, "%04x", cp);
+      default -> "\\x{" + Integer.toHexString(cp) + "}";
+    };
+  }
+
+  /** POSIX anchors (PostgreSQL, Snowflake: {@code $} is the true end without multi-line mode). */
+  private static boolean posixAnchors(SqlDialect dialect) {
+    return dialect == SqlDialect.POSTGRESQL || dialect == SqlDialect.SNOWFLAKE;
   }
 
   private static String start(SqlDialect dialect) {
-    return dialect == SqlDialect.POSTGRESQL ? "^" : "\\A";
+    return posixAnchors(dialect) ? "^" : "\\A";
   }
 
   private static String end(SqlDialect dialect) {
-    return dialect == SqlDialect.POSTGRESQL ? "$" : "\\z";
+    return posixAnchors(dialect) ? "$" : "\\z";
   }
 
   private static String strip(SqlDialect dialect, String x) {
@@ -124,15 +133,17 @@ final class SqlIds {
   /** {@code s} if the whole of it matches {@code pattern}, else NULL (and NULL for NULL). */
   private static String wholeMatchOrNull(SqlDialect dialect, String s, String pattern) {
     String p = literal(dialect, start(dialect) + pattern + end(dialect));
-    // PostgreSQL's substring(... from ...), H2's regexp_substr and Trino's regexp_extract give NULL
-    // when nothing matches; DuckDB's and Spark's regexp_extract give '', which a whole match of
-    // these patterns never is.
+    // PostgreSQL's substring(... from ...), H2's and Snowflake's regexp_substr and Trino's and
+    // BigQuery's regexp_extract give NULL when nothing matches; DuckDB's and Spark's regexp_extract
+    // give '', which a whole match of these patterns never is.
     return switch (dialect) {
       case POSTGRESQL -> "substring(" + s + " from " + p + ")";
       case H2 -> "regexp_substr(" + s + ", " + p + ")";
       case TRINO -> "regexp_extract(" + s + ", " + p + ")";
       case DUCKDB -> "NULLIF(regexp_extract(" + s + ", " + p + "), '')";
       case SPARK -> "NULLIF(regexp_extract(" + s + ", " + p + ", 0), '')";
+      case SNOWFLAKE -> "regexp_substr(" + s + ", " + p + ")";
+      case BIGQUERY -> "regexp_extract(" + s + ", " + p + ")";
       case ANSI -> throw new CleanRoomInternalError("ANSI SQL has no regular expressions");
     };
   }
@@ -147,7 +158,11 @@ final class SqlIds {
    * {@code standard_conforming_strings} is off, so a pattern with backslashes is written as {@code
    * E'...'} with doubled backslashes; Spark reads them as escapes unless {@code
    * spark.sql.parser.escapedStringLiterals} is set, so it gets a raw literal {@code r'...'} (Spark
-   * 3.2 or later). H2, DuckDB and Trino never read backslashes in {@code '...'}.
+   * 3.2 or later). BigQuery reads backslash escapes in {@code '...'} and gets a raw literal {@code
+   * r'...'}. Snowflake reads them too, and its patterns hold no backslash but the {@code \\u}
+   * escapes of {@link #codePoint}, which its string constant turns into the characters themselves
+   * (its POSIX patterns have no escape of their own for them). H2, DuckDB and Trino never read
+   * backslashes in {@code '...'}.
    */
   private static String literal(SqlDialect dialect, String text) {
     if (text.indexOf('\'') >= 0) {
@@ -156,6 +171,12 @@ final class SqlIds {
     if (dialect == SqlDialect.POSTGRESQL && text.indexOf('\\') >= 0) {
       return "E'" + text.replace("\\", "\\\\") + "'";
     }
-    return (dialect == SqlDialect.SPARK ? "r'" : "'") + text + "'";
+    if (dialect == SqlDialect.SNOWFLAKE
+        && text.replaceAll("\\\\u[0-9a-f]{4}", "").indexOf('\\') >= 0) {
+      throw new CleanRoomInternalError("a Snowflake pattern holds a backslash escape");
+    }
+    return (dialect == SqlDialect.SPARK || dialect == SqlDialect.BIGQUERY ? "r'" : "'")
+        + text
+        + "'";
   }
 }

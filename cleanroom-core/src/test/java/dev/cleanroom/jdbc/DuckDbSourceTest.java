@@ -69,4 +69,28 @@ class DuckDbSourceTest extends JdbcSourceContract {
     assertEquals("\"main\".\"Mixed_Orders\"", s.tableSql());
     assertEquals(List.of(List.of(3L)), Scans.rows(s, "Amount"));
   }
+
+  /**
+   * A table of another catalog than the connection's (an attached database) is named with its
+   * catalog, so that every statement reaches it; one in the connection's own catalog is not.
+   */
+  @Test
+  void tableInAnotherCatalog_isNamedWithItsCatalog() throws SQLException {
+    db.execute(
+        "ATTACH ':memory:' AS side",
+        "CREATE TABLE side.main.far_orders (amount BIGINT)",
+        "INSERT INTO side.main.far_orders VALUES (4)");
+    try {
+      JdbcSource s = JdbcSource.builder(db.dataSource(), "far_orders").catalog("side").build();
+      assertEquals("\"side\".\"main\".\"far_orders\"", s.tableSql());
+      assertEquals(List.of(List.of(4L)), Scans.rows(s, "amount"));
+      s.check();
+      // Found without naming the catalog too: the only table of that name.
+      assertEquals(
+          "\"side\".\"main\".\"far_orders\"",
+          JdbcSource.builder(db.dataSource(), "far_orders").build().tableSql());
+    } finally {
+      db.execute("DETACH side");
+    }
+  }
 }

@@ -95,6 +95,8 @@ class JdbcSourceBuilderTest {
     assertSecondCallFails(
         "schema was already set to [other]", b -> b.schema("other"), b -> b.schema("s1"));
     assertSecondCallFails(
+        "catalog was already set to [c1]", b -> b.catalog("c1"), b -> b.catalog("c2"));
+    assertSecondCallFails(
         "dialect was already set to H2",
         b -> b.dialect(SqlDialect.H2),
         b -> b.dialect(SqlDialect.H2));
@@ -151,6 +153,7 @@ class JdbcSourceBuilderTest {
     assertIllegal(
         "name must not be blank; provided value: ' \t'", () -> builder().name(" \t").build());
     assertIllegal("schema must not be empty", () -> builder().schema("").build());
+    assertIllegal("catalog must not be empty", () -> builder().catalog("").build());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.cleanroom.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cleanroom.UserIdFormat;
@@ -12,11 +13,14 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * SQL text of every dialect. Whether the hash expressions of H2, DuckDB and PostgreSQL compute
- * SHA-256 is checked on the real databases in {@link JdbcSourceContract}; Trino and Spark are
- * checked here against their documented functions.
+ * SHA-256 is checked on the real databases in {@link JdbcSourceContract} (Trino's in the Trino
+ * integration module); Spark, Snowflake and BigQuery are checked here against their documented
+ * functions.
  */
 class SqlDialectTest {
   @Test
@@ -161,12 +165,19 @@ class SqlDialectTest {
   }
 
   /**
-   * Spark's expressions, evaluated with java.util.regex as Spark evaluates regexp_replace (replace
-   * all), regexp_extract (first match, group 0, else '') and translate, equal Java's normalization:
-   * the patterns mean in Spark what they mean in H2, where the tests run them.
+   * Spark's and BigQuery's expressions, evaluated with java.util.regex as these databases evaluate
+   * regexp_replace (replace all), regexp_extract (first match, else '' in Spark and NULL in
+   * BigQuery) and translate, equal Java's normalization: the patterns (Java syntax in Spark, RE2 in
+   * BigQuery, which reads {@code \\A}, {@code \\z} and {@code \\x{...}} as Java does) mean there
+   * what they mean in H2, where the tests run them. Snowflake's POSIX patterns are read with their
+   * anchors as POSIX defines them ({@code ^} the start, {@code $} the true end) and its string
+   * constants' {@code \\u} escapes, which Java's patterns read alike.
    */
-  @Test
-  void normalizedId_spark_patternsUnderJavaRegex_areJavasNormalization() {
+  @ParameterizedTest
+  @EnumSource(
+      value = SqlDialect.class,
+      names = {"SPARK", "BIGQUERY", "SNOWFLAKE"})
+  void normalizedId_patternsUnderJavaRegex_areJavasNormalization(SqlDialect dialect) {
     // Latin-1, Java's whitespace, the look-alikes and every 11th other character of the Basic
     // Multilingual Plane: the whitespace class itself is checked over every code point above.
     Set<Integer> lookalikes = Set.of(0x180E, 0x2007, 0x200B, 0x202F, 0xFEFF);
@@ -185,31 +196,89 @@ class SqlDialectTest {
       }
     }
     ids.addAll(List.of("a \u0085", "", " ", "\uD83D\uDE00@X", "\u212A@X"));
+    Pattern literal =
+        Pattern.compile(dialect == SqlDialect.SNOWFLAKE ? "'([\\^\\[][^']*)'" : "r'([^']*)'");
     for (UserIdFormat format :
         List.of(UserIdFormat.RAW, UserIdFormat.EMAIL, UserIdFormat.PSEUDONYMIZED)) {
       List<String> patterns = new ArrayList<>();
-      Matcher m =
-          Pattern.compile("r'([^']*)'")
-              .matcher(SqlDialect.SPARK.normalizedId("`c`", format).orElseThrow());
+      Matcher m = literal.matcher(dialect.normalizedId("`c`", format).orElseThrow());
       while (m.find()) {
-        patterns.add(m.group(1));
+        String p = m.group(1);
+        if (dialect == SqlDialect.SNOWFLAKE) {
+          p = p.replace("^", "\\A").replace("$", "\\z").replace("[\\A", "[^");
+        }
+        patterns.add(p);
       }
       Pattern leading = Pattern.compile(patterns.get(0));
       Pattern trailing = Pattern.compile(patterns.get(1));
       Pattern check = format == UserIdFormat.RAW ? null : Pattern.compile(patterns.get(2));
       for (String id : ids) {
         String s = trailing.matcher(leading.matcher(id).replaceAll("")).replaceAll("");
-        String spark;
+        String db;
         if (check == null) {
-          spark = s.isEmpty() ? null : s;
+          db = s.isEmpty() ? null : s;
         } else {
           Matcher whole = check.matcher(s);
           String extracted = whole.find() ? whole.group(0) : "";
-          spark = extracted.isEmpty() ? null : translateUpperToLower(extracted);
+          db = extracted.isEmpty() ? null : translateUpperToLower(extracted);
         }
-        assertEquals(javaNormalized(id, format), spark, format + " " + id);
+        assertEquals(javaNormalized(id, format), db, dialect + " " + format + " " + id);
       }
     }
+  }
+
+  @Test
+  void snowflake_andBigQuery_sqlText() {
+    assertEquals("\"a\"\"b\"", SqlDialect.SNOWFLAKE.quote("a\"b"));
+    assertEquals("`orders`", SqlDialect.BIGQUERY.quote("orders"));
+    assertEquals("`my-project`", SqlDialect.BIGQUERY.quote("my-project"));
+    // BigQuery reads backslash escapes in quoted identifiers: a backtick or backslash is escaped.
+    assertEquals("`a\\`b\\\\c`", SqlDialect.BIGQUERY.quote("a`b\\c"));
+    assertEquals("CAST(x AS VARCHAR)", SqlDialect.SNOWFLAKE.castToText("x"));
+    assertEquals("CAST(x AS STRING)", SqlDialect.BIGQUERY.castToText("x"));
+    assertEquals("CAST(x AS DOUBLE)", SqlDialect.SNOWFLAKE.castToDouble("x"));
+    assertEquals("CAST(x AS FLOAT64)", SqlDialect.BIGQUERY.castToDouble("x"));
+    assertEquals(Optional.of("LOWER(SHA2(\"c\", 256))"), SqlDialect.SNOWFLAKE.sha256Hex("\"c\""));
+    assertEquals(Optional.of("TO_HEX(SHA256(`c`))"), SqlDialect.BIGQUERY.sha256Hex("`c`"));
+    assertEquals(SqlDialect.SNOWFLAKE, SqlDialect.fromProductName("Snowflake"));
+    assertEquals(SqlDialect.BIGQUERY, SqlDialect.fromProductName("Google BigQuery"));
+    assertEquals(SqlDialect.BIGQUERY, SqlDialect.fromProductName("BigQuery"));
+  }
+
+  @Test
+  void normalizedId_bigQuery_usesRawLiteralsAndRe2() {
+    String ws = SqlIds.whitespaceClass(SqlDialect.BIGQUERY);
+    assertEquals("[\\x{9}-\\x{d}\\x{1c}-\\x{20}", ws.substring(0, ws.indexOf("\\x{1680}")));
+    String strip =
+        "regexp_replace(regexp_replace(`c`, r'\\A" + ws + "+', ''), r'" + ws + "+\\z', '')";
+    assertEquals(
+        Optional.of("NULLIF(" + strip + ", '')"),
+        SqlDialect.BIGQUERY.normalizedId("`c`", UserIdFormat.RAW));
+    assertEquals(
+        Optional.of(
+            "translate(regexp_extract("
+                + strip
+                + ", r'\\A[0-9A-Fa-f]{64}\\z'), 'ABCDEF', 'abcdef')"),
+        SqlDialect.BIGQUERY.normalizedId("`c`", UserIdFormat.PSEUDONYMIZED));
+  }
+
+  @Test
+  void normalizedId_snowflake_usesPosixPatternsAndStringEscapes() {
+    String ws = SqlIds.whitespaceClass(SqlDialect.SNOWFLAKE);
+    // The string constant's escapes (POSIX patterns have none for a code point).
+    assertEquals("[\\u0009-\\u000d\\u001c-\\u0020", ws.substring(0, ws.indexOf("\\u1680")));
+    assertFalse(ws.replaceAll("\\\\u[0-9a-f]{4}", "").contains("\\"), ws);
+    String strip = "regexp_replace(regexp_replace(\"c\", '^" + ws + "+', ''), '" + ws + "+$', '')";
+    assertEquals(
+        Optional.of("NULLIF(" + strip + ", '')"),
+        SqlDialect.SNOWFLAKE.normalizedId("\"c\"", UserIdFormat.RAW));
+    assertEquals(
+        Optional.of(
+            "translate(regexp_substr("
+                + strip
+                + ", '^[^@]+@[^@]+$'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"
+                + " 'abcdefghijklmnopqrstuvwxyz')"),
+        SqlDialect.SNOWFLAKE.normalizedId("\"c\"", UserIdFormat.EMAIL));
   }
 
   private static String javaNormalized(String id, UserIdFormat format) {

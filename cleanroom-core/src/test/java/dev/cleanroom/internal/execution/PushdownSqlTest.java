@@ -76,7 +76,9 @@ class PushdownSqlTest {
           SqlDialect.DUCKDB,
           SqlDialect.H2,
           SqlDialect.TRINO,
-          SqlDialect.SPARK);
+          SqlDialect.SPARK,
+          SqlDialect.SNOWFLAKE,
+          SqlDialect.BIGQUERY);
 
   private static final Map<SqlDialect, String> HASH =
       Map.of(
@@ -84,7 +86,20 @@ class PushdownSqlTest {
           SqlDialect.DUCKDB, "sha256(",
           SqlDialect.H2, "LOWER(RAWTOHEX(HASH('SHA-256', CAST(",
           SqlDialect.TRINO, "lower(to_hex(sha256(to_utf8(",
-          SqlDialect.SPARK, "sha2(");
+          SqlDialect.SPARK, "sha2(",
+          SqlDialect.SNOWFLAKE, "LOWER(SHA2(",
+          SqlDialect.BIGQUERY, "TO_HEX(SHA256(");
+
+  /** The identifier quote of a dialect. */
+  private static char quoteOf(SqlDialect dialect) {
+    return dialect.quote("x").charAt(0);
+  }
+
+  /** The text type of a dialect's casts. */
+  private static String textOf(SqlDialect dialect) {
+    String cast = dialect.castToText("x");
+    return cast.substring("CAST(x AS ".length(), cast.length() - 1);
+  }
 
   /** Distinctive values of the query, none of which may appear in the SQL text. */
   private static final List<Object> LITERALS =
@@ -186,11 +201,11 @@ class PushdownSqlTest {
   @ParameterizedTest
   @EnumSource(
       value = SqlDialect.class,
-      names = {"POSTGRESQL", "DUCKDB", "H2", "TRINO", "SPARK"})
+      names = {"POSTGRESQL", "DUCKDB", "H2", "TRINO", "SPARK", "SNOWFLAKE", "BIGQUERY"})
   void identifiers_areQuotedPerDialect(SqlDialect dialect) {
     String sql = statement(dialect).sql();
-    char q = dialect == SqlDialect.SPARK ? '`' : '"';
-    char other = dialect == SqlDialect.SPARK ? '"' : '`';
+    char q = quoteOf(dialect);
+    char other = q == '`' ? '"' : '`';
     for (String id : List.of("PUBLIC", TABLE_A, TABLE_B, "UID", "COUNTRY", "CAMPAIGN", "CHANNEL")) {
       assertTrue(sql.contains(q + id + q), () -> dialect + ": " + id + " not quoted in " + sql);
     }
@@ -202,10 +217,10 @@ class PushdownSqlTest {
   @ParameterizedTest
   @EnumSource(
       value = SqlDialect.class,
-      names = {"POSTGRESQL", "DUCKDB", "H2", "TRINO", "SPARK"})
+      names = {"POSTGRESQL", "DUCKDB", "H2", "TRINO", "SPARK", "SNOWFLAKE", "BIGQUERY"})
   void ranking_usesTheDialectsSha256OverSaltPersonAndGroup(SqlDialect dialect) {
     String sql = statement(dialect).sql();
-    String text = dialect == SqlDialect.SPARK ? "STRING" : "VARCHAR";
+    String text = textOf(dialect);
     String hashed =
         dialect
             .sha256Hex(
@@ -232,7 +247,7 @@ class PushdownSqlTest {
   @ParameterizedTest
   @EnumSource(
       value = SqlDialect.class,
-      names = {"POSTGRESQL", "DUCKDB", "H2", "TRINO", "SPARK"})
+      names = {"POSTGRESQL", "DUCKDB", "H2", "TRINO", "SPARK", "SNOWFLAKE", "BIGQUERY"})
   void everyValue_isABoundParameter(SqlDialect dialect) {
     Pushdown.Statement st = statement(dialect);
     String sql = st.sql();
@@ -279,7 +294,7 @@ class PushdownSqlTest {
     String normalization =
         dialect.normalizedId(dialect.quote("UID"), UserIdFormat.PSEUDONYMIZED).orElseThrow();
     String withoutConstants = sql.replace(normalization, "").replace("'|'", "").replace("''", "");
-    for (String constant : List.of("'UTF8'", "'hex'", "'SHA-256'")) {
+    for (String constant : List.of("'UTF8'", "'hex'", "'SHA-256'", "'|'")) {
       withoutConstants = withoutConstants.replace(constant, "");
     }
     assertFalse(withoutConstants.contains("'"), () -> "a text literal in " + sql);
@@ -377,7 +392,7 @@ class PushdownSqlTest {
   @ParameterizedTest
   @EnumSource(
       value = SqlDialect.class,
-      names = {"POSTGRESQL", "DUCKDB", "H2", "TRINO", "SPARK"})
+      names = {"POSTGRESQL", "DUCKDB", "H2", "TRINO", "SPARK", "SNOWFLAKE", "BIGQUERY"})
   void hostileIdentifiers_areQuotedWithTheirQuoteDoubled(SqlDialect dialect) {
     String table = "odd\"name`; DROP TABLE IMPS; --";
     JdbcSource odd = source(table, dialect);
@@ -408,11 +423,15 @@ class PushdownSqlTest {
     Plan plan = new Planner(registry::get, a -> registry.keySet()).plan(spec).plan();
     String sql = new Pushdown(plan).statement(SALT).sql();
     String expected =
-        dialect == SqlDialect.SPARK
-            ? "`odd\"name``; DROP TABLE IMPS; --`"
-            : "\"odd\"\"name`; DROP TABLE IMPS; --\"";
-    assertTrue(sql.contains(" FROM " + dialect.quote("PUBLIC") + "." + expected + " WHERE "), sql);
-    String select = dialect == SqlDialect.SPARK ? "`select`" : "\"select\"";
+        switch (dialect) {
+          case SPARK -> "`odd\"name``; DROP TABLE IMPS; --`";
+          // BigQuery reads backslash escapes in quoted identifiers, as in its string literals.
+          case BIGQUERY -> "`odd\"name\\`; DROP TABLE IMPS; --`";
+          default -> "\"odd\"\"name`; DROP TABLE IMPS; --\"";
+        };
+    // Trino, Snowflake and BigQuery name the catalog too (catalog.schema.table).
+    assertTrue(sql.contains(dialect.quote("PUBLIC") + "." + expected + " WHERE "), sql);
+    String select = quoteOf(dialect) + "select" + quoteOf(dialect);
     assertTrue(sql.contains("COALESCE(" + select + ", '') AS p0"), sql);
   }
 
