@@ -38,8 +38,7 @@ final class JdbcTables {
    * @param columns its columns of supported types with valid names, in table order
    * @param skipped how many columns were left out
    */
-  record Table(
-      String catalog, String schema, String name, List<JdbcColumn> columns, int skipped) {}
+  record Table(String catalog, String schema, String name, List<JdbcColumn> columns, int skipped) {}
 
   /** One row of {@link DatabaseMetaData#getColumns}. */
   private record MetaColumn(

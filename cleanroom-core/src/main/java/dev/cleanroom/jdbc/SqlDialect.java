@@ -171,10 +171,10 @@ public enum SqlDialect {
    * backslash but not backslashes themselves, so a text value that ends in a backslash escapes its
    * own closing quote and the rest of the statement is read differently. Statements of such a
    * dialect are run through {@link #prepare}, which never hands the driver a parameter. True for
-   * the others: their drivers send bound values apart from the statement, or, as Trino's does,
-   * send the statement once ({@code PREPARE}, in a request header) and the values as literals of a
-   * separate {@code EXECUTE ... USING} whose quotes the driver doubles (Trino's string literals have
-   * no backslash escapes), so a value is only ever read as a value. Snowflake's driver sends
+   * the others: their drivers send bound values apart from the statement, or, as Trino's does, send
+   * the statement once ({@code PREPARE}, in a request header) and the values as literals of a
+   * separate {@code EXECUTE ... USING} whose quotes the driver doubles (Trino's string literals
+   * have no backslash escapes), so a value is only ever read as a value. Snowflake's driver sends
    * bindings apart from the statement text; BigQuery's drivers send query parameters.
    *
    * @return whether the driver keeps bound values apart from the statement

@@ -92,9 +92,9 @@ final class SqlIds {
    */
   private static String codePoint(SqlDialect dialect, int cp) {
     return switch (dialect) {
-        // PostgreSQL: an escape of its advanced regular expressions. Snowflake: POSIX regular
-        // expressions have no escape for a code point, so its string constant's own escape puts
-        // the character itself into the pattern.
+      // PostgreSQL: an escape of its advanced regular expressions. Snowflake: POSIX regular
+      // expressions have no escape for a code point, so its string constant's own escape puts
+      // the character itself into the pattern.
       case POSTGRESQL, SNOWFLAKE -> "\\u" + String.format(Locale.ROOT, "%04x", cp);
       default -> "\\x{" + Integer.toHexString(cp) + "}";
     };

@@ -7,7 +7,7 @@
  * query. The README's section "Policy documents" describes the schema.
  *
  * <p>{@link dev.cleanroom.policy.AwsAnalysisRules} imports AWS Clean Rooms analysis rules into a
- * policy, with a report of every field mapped, tightened or not representable, and exports a
- * policy into that shape where AWS can express it.
+ * policy, with a report of every field mapped, tightened or not representable, and exports a policy
+ * into that shape where AWS can express it.
  */
 package dev.cleanroom.policy;

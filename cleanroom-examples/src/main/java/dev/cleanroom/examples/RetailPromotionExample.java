@@ -1,9 +1,5 @@
 package dev.cleanroom.examples;
 
-import static dev.cleanroom.query.Dsl.col;
-import static dev.cleanroom.query.Dsl.countDistinctUsers;
-import static dev.cleanroom.query.Dsl.sum;
-
 import dev.cleanroom.BudgetPeriod;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.Dataset;

@@ -1,13 +1,13 @@
 package dev.cleanroom.examples;
 
-import dev.cleanroom.query.QuerySpec;
-import dev.cleanroom.query.Dsl;
-import dev.cleanroom.audit.AuditTrails;
-import dev.cleanroom.CleanRoom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cleanroom.CleanRoom;
+import dev.cleanroom.audit.AuditTrails;
+import dev.cleanroom.query.Dsl;
+import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
 import java.io.ByteArrayOutputStream;

@@ -326,8 +326,8 @@ public final class SqlCompiler {
   }
 
   /**
-   * The position of a parsed node, or of its leftmost part that the parser kept one for, or
-   * {@code fallback}.
+   * The position of a parsed node, or of its leftmost part that the parser kept one for, or {@code
+   * fallback}.
    */
   private static Pos at(Object node, Pos fallback) {
     Object x = node;

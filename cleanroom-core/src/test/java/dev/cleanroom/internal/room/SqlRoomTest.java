@@ -21,7 +21,6 @@ import dev.cleanroom.query.NoiseKind;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.Result;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -86,8 +85,7 @@ class SqlRoomTest {
         new Privacy.Differential(
             PrivacyBudget.epsilonDelta(0.5, 0.000001), NoiseKind.GAUSSIAN, Optional.empty()),
         inText.privacy());
-    assertThrows(
-        IllegalStateException.class, () -> f.room.as(ANALYST).sql(text).epsilon(1.0));
+    assertThrows(IllegalStateException.class, () -> f.room.as(ANALYST).sql(text).epsilon(1.0));
   }
 
   @Test

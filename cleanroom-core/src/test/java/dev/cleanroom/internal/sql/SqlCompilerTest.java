@@ -113,7 +113,9 @@ class SqlCompilerTest {
     Condition b = col("b").eq(2);
     Condition c = col("c").eq(3);
     assertEquals(
-        spec(List.of(new Condition.Or(List.of(a, new Condition.And(List.of(b, c))))), List.of(),
+        spec(
+            List.of(new Condition.Or(List.of(a, new Condition.And(List.of(b, c))))),
+            List.of(),
             count()),
         compile("SELECT COUNT(*) FROM publisher.impressions WHERE a = 1 OR b = 2 AND c = 3"));
     assertEquals(
@@ -130,7 +132,8 @@ class SqlCompilerTest {
     InvalidQueryException e =
         assertThrows(
             InvalidQueryException.class,
-            () -> compile("SELECT COUNT(*) FROM publisher.impressions WHERE NOT a IN (1) AND b = 2"));
+            () ->
+                compile("SELECT COUNT(*) FROM publisher.impressions WHERE NOT a IN (1) AND b = 2"));
     assertTrue(e.getMessage().contains("NOT (...)"), e.getMessage());
     assertTrue(e.getMessage().contains("line 1, column 50"), e.getMessage());
   }
@@ -154,7 +157,9 @@ class SqlCompilerTest {
   void parameters_becomePlaceholders() {
     assertEquals(
         spec(
-            List.of(col("campaign").eq(param("campaign")), new Condition.In("day", List.of(param("d1"), 3L))),
+            List.of(
+                col("campaign").eq(param("campaign")),
+                new Condition.In("day", List.of(param("d1"), 3L))),
             List.of(),
             count()),
         compile(
@@ -213,8 +218,7 @@ class SqlCompilerTest {
         InvalidQueryException.class,
         () -> SqlCompiler.compileCohort(A, "SELECT COUNT(*) FROM publisher.impressions"));
     assertThrows(
-        InvalidQueryException.class,
-        () -> compile("SELECT USER_ID FROM publisher.impressions"));
+        InvalidQueryException.class, () -> compile("SELECT USER_ID FROM publisher.impressions"));
   }
 
   @Test

@@ -15,8 +15,8 @@ import net.jqwik.api.Provide;
 
 /**
  * Fuzzed SQL text: random strings, random sequences of SQL tokens, and valid queries with random
- * edits. The compiler returns a description or throws {@link InvalidQueryException} with a line
- * and column, never another exception, and its messages never hold the marker string literal.
+ * edits. The compiler returns a description or throws {@link InvalidQueryException} with a line and
+ * column, never another exception, and its messages never hold the marker string literal.
  */
 class SqlFuzzProperties {
   private static final String MARKER = "zqxsecret";
@@ -39,12 +39,69 @@ class SqlFuzzProperties {
 
   private static final List<String> TOKENS =
       List.of(
-          "SELECT", "FROM", "WHERE", "GROUP", "BY", "JOIN", "USING", "(", ")", ",", "AND", "OR",
-          "NOT", "IN", "BETWEEN", "=", "<>", "<", ">=", "COUNT", "SUM", "AVG", "DISTINCT",
-          "USER_ID", "*", "a", "b.c", "p.d", "'" + MARKER + "'", "1", "-2", "3.5e10", ":p", "?",
-          "WITH", "AS", "VALUES", "differential_privacy", "public_groups", "epsilon", "\"q\"",
-          "ORDER", "LIMIT", "HAVING", "UNION", "OVER", ";", "NULL", "IS", "LIKE", "CASE", "WHEN",
-          "THEN", "END", "/*", "*/", "--", "\n", "'", "\"", "[", "]", "`");
+          "SELECT",
+          "FROM",
+          "WHERE",
+          "GROUP",
+          "BY",
+          "JOIN",
+          "USING",
+          "(",
+          ")",
+          ",",
+          "AND",
+          "OR",
+          "NOT",
+          "IN",
+          "BETWEEN",
+          "=",
+          "<>",
+          "<",
+          ">=",
+          "COUNT",
+          "SUM",
+          "AVG",
+          "DISTINCT",
+          "USER_ID",
+          "*",
+          "a",
+          "b.c",
+          "p.d",
+          "'" + MARKER + "'",
+          "1",
+          "-2",
+          "3.5e10",
+          ":p",
+          "?",
+          "WITH",
+          "AS",
+          "VALUES",
+          "differential_privacy",
+          "public_groups",
+          "epsilon",
+          "\"q\"",
+          "ORDER",
+          "LIMIT",
+          "HAVING",
+          "UNION",
+          "OVER",
+          ";",
+          "NULL",
+          "IS",
+          "LIKE",
+          "CASE",
+          "WHEN",
+          "THEN",
+          "END",
+          "/*",
+          "*/",
+          "--",
+          "\n",
+          "'",
+          "\"",
+          "[",
+          "]",
+          "`");
 
   @Property(tries = 300)
   void randomText_compilesOrIsInvalid(@ForAll("text") String sql) {

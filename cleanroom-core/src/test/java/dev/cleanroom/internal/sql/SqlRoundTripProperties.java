@@ -97,8 +97,7 @@ class SqlRoundTripProperties {
             Arbitraries.integers().between(0, 1_000_000))
         .as(SqlRoundTripProperties::spec)
         .filter(s -> s != null)
-        .flatMap(
-            s -> privacy(s.groupBy().size()).map(p -> p.map(s::withPrivacy).orElse(s)));
+        .flatMap(s -> privacy(s.groupBy().size()).map(p -> p.map(s::withPrivacy).orElse(s)));
   }
 
   /** A spec, or null where the builder itself would refuse (two outputs of one name). */
@@ -238,9 +237,7 @@ class SqlRoundTripProperties {
             Arbitraries.longs()
                 .between(0, (1L << 52) - 1)
                 .map(l -> PrivacyBudget.epsilonDelta(1, l * 0x1p-52).delta()),
-            Arbitraries.integers()
-                .between(1, 30)
-                .map(s -> new BigDecimal(BigInteger.ONE, s)));
+            Arbitraries.integers().between(1, 30).map(s -> new BigDecimal(BigInteger.ONE, s)));
     Arbitrary<PrivacyBudget> budget =
         Arbitraries.oneOf(
             decimals().map(PrivacyBudget.PureDp::new),
