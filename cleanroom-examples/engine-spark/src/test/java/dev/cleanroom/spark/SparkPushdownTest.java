@@ -18,6 +18,7 @@ import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.internal.execution.Executor;
+import dev.cleanroom.internal.execution.PeopleHash;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.internal.plan.Planner;
 import dev.cleanroom.jdbc.JdbcSource;
@@ -419,7 +420,9 @@ class SparkPushdownTest {
 
   private static Map<List<Object>, Executor.GroupState> groups(Plan plan, byte[] salt) {
     return new Executor(
-            Pseudonymizer.of(SecretKey.random()), KeyedRank.forTestingWithSalt(salt), id -> 0L)
+            Pseudonymizer.of(SecretKey.random()),
+            KeyedRank.forTestingWithSalt(salt),
+            PeopleHash.random())
         .groups(plan);
   }
 
