@@ -37,10 +37,10 @@ final class SqlText {
   /** Words that the parser does not read as a plain name in every place a name may stand. */
   private static final Set<String> QUOTED =
       Set.of(
-          ("ABSENT ALL AND ANY AS BETWEEN BOTH CASEWHEN CHECK CONNECT CONNECT_BY_ROOT CONSTRAINT"
+          ("ABSENT ALL AND ANY APPROXIMATE AS BETWEEN BOTH CASE CASEWHEN CHECK CONNECT CONNECT_BY_ROOT CONSTRAINT"
                   + " CREATE CROSS CURRENT DEFAULT DISTINCT ELSE EXCEPT EXCLUDES EXISTS EXTEND FALSE"
                   + " FETCH FINAL FOR FORCE FOREIGN FROM FULL GLOBAL GROUP GROUPING HAVING IF IGNORE"
-                  + " IIF ILIKE IN INCLUDES INNER INTERSECT INTO IS JOIN LATERAL LEFT LIKE LIMIT MINUS"
+                  + " IIF ILIKE IN INCLUDES INNER INTERSECT INTERVAL INTO IS JOIN LATERAL LEFT LIKE LIMIT MINUS"
                   + " NATURAL NEXTVAL NOCYCLE NOT NULL OFFSET ON ONLY OPTIMIZE OR ORDER OUTER OUTPUT"
                   + " PIVOT PREFERRING PRIOR PROCEDURE PUBLIC QUALIFY RETURNING RIGHT SAMPLE SEL SELECT"
                   + " SEMI SET SOME SQL_CACHE SQL_CALC_FOUND_ROWS SQL_NO_CACHE START STRAIGHT_JOIN"
@@ -214,9 +214,18 @@ final class SqlText {
     return literal(value);
   }
 
-  /** A String, Long or Double literal. */
+  /**
+   * A String, Long or Double literal.
+   *
+   * @throws IllegalArgumentException if a text value holds a backslash directly before a quote,
+   *     which the parser's lexer reads as an escaped quote whatever follows
+   */
   static String literal(Object value) {
     if (value instanceof String s) {
+      if (s.contains("\\'")) {
+        throw new IllegalArgumentException(
+            "a text value with a backslash directly before a quote has no SQL text form");
+      }
       return "'" + s.replace("'", "''") + "'";
     }
     if (value instanceof Long l) {

@@ -131,7 +131,12 @@ public final class SqlCompiler {
           at(select.getSelectItems().get(0).getExpression(), Pos.START),
           "SELECT USER_ID releases a cohort, not an aggregate; use sqlCohort(...) for it");
     }
-    return new Compilation(parsed.first()).query(analyst, select);
+    try {
+      return new Compilation(parsed.first()).query(analyst, select);
+    } catch (IllegalArgumentException e) {
+      // A name or an alias the query's records refuse; their messages name no value.
+      throw new InvalidQueryException(e.getMessage() + " (line 1, column 1)");
+    }
   }
 
   /**
@@ -152,7 +157,11 @@ public final class SqlCompiler {
           "a cohort selects only USER_ID: SELECT USER_ID FROM ... [JOIN ... USING (USER_ID)]"
               + " [WHERE ...]");
     }
-    return new Compilation(parsed.first()).cohort(analyst, select);
+    try {
+      return new Compilation(parsed.first()).cohort(analyst, select);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidQueryException(e.getMessage() + " (line 1, column 1)");
+    }
   }
 
   private static boolean isCohort(PlainSelect select) {
@@ -186,8 +195,8 @@ public final class SqlCompiler {
     Statement statement;
     Token first;
     // Without "complex parsing" the parser's lookahead stays polynomial in the nesting depth; with
-    // it, a few nested parentheses take seconds.
-    CCJSqlParser parser = CCJSqlParserUtil.newParser(sql).withAllowComplexParsing(false);
+    // it, six nested parentheses can take many seconds.
+    CCJSqlParser parser = newParser(sql).withAllowComplexParsing(false);
     try {
       first = parser.getToken(1);
       statement = parser.Statement();
@@ -235,16 +244,30 @@ public final class SqlCompiler {
         "the room answers aggregate SELECT queries and cohorts only");
   }
 
-  /** Refuses nesting deeper than {@link #MAX_DEPTH} before the recursive parser sees it. */
-  private static void checkDepth(String sql) {
-    CCJSqlParser lexer = CCJSqlParserUtil.newParser(sql).withAllowComplexParsing(false);
+  private static CCJSqlParser newParser(String sql) {
+    CCJSqlParser parser = CCJSqlParserUtil.newParser(sql);
+    if (parser == null) {
+      throw new InvalidQueryException("SQL text holds no statement (line 1, column 1)");
+    }
+    return parser;
+  }
+
+  /**
+   * Refuses nesting deeper than {@link #MAX_DEPTH} before the recursive parser sees it.
+   *
+   * @return the deepest nesting of parentheses
+   */
+  private static int checkDepth(String sql) {
+    CCJSqlParser lexer = newParser(sql).withAllowComplexParsing(false);
     int depth = 0;
+    int deepest = 0;
     try {
       for (Token t = lexer.getNextToken();
           t.kind != CCJSqlParserConstants.EOF;
           t = lexer.getNextToken()) {
         if ("(".equals(t.image)) {
           depth++;
+          deepest = Math.max(deepest, depth);
           if (depth > MAX_DEPTH) {
             throw invalid(
                 new Pos(t.beginLine, t.beginColumn),
@@ -257,6 +280,7 @@ public final class SqlCompiler {
     } catch (TokenMgrException e) {
       throw lexical(e);
     }
+    return deepest;
   }
 
   private static InvalidQueryException lexical(TokenMgrException e) {
@@ -1039,6 +1063,18 @@ public final class SqlCompiler {
       if (rows == null || rows.isEmpty()) {
         throw invalid(p, "public_groups needs at least one group");
       }
+      // The parser hands back the values of a lone row of several values as the rows themselves.
+      boolean loneRow =
+          groupBy.size() > 1
+              && rows.stream().noneMatch(r -> r instanceof ParenthesedExpressionList);
+      if (loneRow) {
+        List<Object> key = new ArrayList<>();
+        for (Object v : rows) {
+          key.add(literal((Expression) v, at(v, p), false));
+        }
+        groups.add(checkedKey(key, groupBy, p));
+        rows = new ExpressionList<>();
+      }
       for (Object o : rows) {
         Expression row = (Expression) o;
         Pos rp = at(row, p);
@@ -1050,17 +1086,21 @@ public final class SqlCompiler {
         } else {
           key.add(literal(row, rp, false));
         }
-        if (key.size() != groupBy.size()) {
-          throw invalid(
-              rp,
-              "every public group has one value per GROUP BY column ("
-                  + groupBy.size()
-                  + "); this one has "
-                  + key.size());
-        }
-        groups.add(List.copyOf(key));
+        groups.add(checkedKey(key, groupBy, rp));
       }
       return List.copyOf(groups);
+    }
+
+    private List<Object> checkedKey(List<Object> key, List<String> groupBy, Pos p) {
+      if (key.size() != groupBy.size()) {
+        throw invalid(
+            p,
+            "every public group has one value per GROUP BY column ("
+                + groupBy.size()
+                + "); this one has "
+                + key.size());
+      }
+      return List.copyOf(key);
     }
 
     // ---- WHERE ------------------------------------------------------------------------------
@@ -1228,6 +1268,11 @@ public final class SqlCompiler {
       if (right instanceof Column rc) {
         return new Condition.Comparison(
             column(rc, at(rc, p)), flip(op), operand(left, at(left, p)));
+      }
+      for (Expression side : List.of(left, right)) {
+        if (side instanceof Function) {
+          throw unsupported(at(side, p), construct(side), "compare a column with a literal");
+        }
       }
       throw unsupported(
           p, "a comparison without a column", "compare a column with a literal or :parameter");

@@ -69,7 +69,7 @@ class SqlRoomTest {
   @Test
   void budgetByTheApi_orInTheText_giveTheSameSpec() {
     String text =
-        "WITH differential_privacy AS (SELECT 0.5 AS epsilon, 0.000001 AS delta,"
+        "WITH differential_privacy AS (SELECT 0.5 AS epsilon, 1.0E-6 AS delta,"
             + " 'GAUSSIAN' AS noise) "
             + SQL;
     QuerySpec inText = f.room.as(ANALYST).sql(text).spec();
