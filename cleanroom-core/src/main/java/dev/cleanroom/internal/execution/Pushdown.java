@@ -88,19 +88,8 @@ public final class Pushdown {
    */
   public Statement statement(String saltHex, String peopleKeyHex) {
     List<Object> params = new ArrayList<>();
-    StringBuilder sql = new StringBuilder("WITH ");
+    StringBuilder sql = joined(params);
     int n = plan.datasets().size();
-    for (int i = 0; i < n; i++) {
-      rowsOf(i, sql, params);
-      sql.append(", ");
-    }
-    // The last dataset first: each earlier one keeps only the people of the next (and so of all
-    // later ones) before it is aggregated, as the join on the person drops everyone else anyway.
-    for (int i = n - 1; i >= 0; i--) {
-      partialsOf(i, sql, params);
-      sql.append(", ");
-    }
-    combinations(sql, params);
     List<String> columns = new ArrayList<>();
     for (int k = 0; k < plan.groupBy().size(); k++) {
       columns.add("k" + k);
@@ -124,6 +113,27 @@ public final class Pushdown {
   }
 
   /**
+   * The start of every statement: each dataset's filtered rows, its per-person partials and their
+   * join on the person ({@code c}), its values added to {@code params}.
+   */
+  private StringBuilder joined(List<Object> params) {
+    StringBuilder sql = new StringBuilder("WITH ");
+    int n = plan.datasets().size();
+    for (int i = 0; i < n; i++) {
+      rowsOf(i, sql, params);
+      sql.append(", ");
+    }
+    // The last dataset first: each earlier one keeps only the people of the next (and so of all
+    // later ones) before it is aggregated, as the join on the person drops everyone else anyway.
+    for (int i = n - 1; i >= 0; i--) {
+      partialsOf(i, sql, params);
+      sql.append(", ");
+    }
+    combinations(sql, params);
+    return sql;
+  }
+
+  /**
    * The statement of a cohort: the people who pass every dataset's filters, are in every dataset
    * and pass the conditions across datasets are counted in the database, and only if they are at
    * least {@code minPeople} do the raw ids that dataset {@code receiver} holds for them come back
@@ -132,17 +142,7 @@ public final class Pushdown {
    */
   public Statement cohortStatement(int receiver, int minPeople) {
     List<Object> params = new ArrayList<>();
-    StringBuilder sql = new StringBuilder("WITH ");
-    int n = plan.datasets().size();
-    for (int i = 0; i < n; i++) {
-      rowsOf(i, sql, params);
-      sql.append(", ");
-    }
-    for (int i = n - 1; i >= 0; i--) {
-      partialsOf(i, sql, params);
-      sql.append(", ");
-    }
-    combinations(sql, params);
+    StringBuilder sql = joined(params);
     sql.append(", m AS (SELECT DISTINCT pid FROM c), sz AS (SELECT COUNT(*) AS people FROM m)");
     Plan.DatasetPlan dp = plan.datasets().get(receiver);
     SqlTable src = sources.get(receiver);
