@@ -1,6 +1,7 @@
 package dev.cleanroom.engine;
 
 import dev.cleanroom.query.Activation;
+import dev.cleanroom.query.CohortExplanation;
 import dev.cleanroom.query.CohortSpec;
 import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.QueryId;
@@ -95,6 +96,19 @@ public interface QueryEngine {
    * @throws UnsupportedOperationException if the engine does not release cohorts
    */
   default Activation activate(CohortSpec spec) {
+    throw new UnsupportedOperationException("this engine does not release cohorts");
+  }
+
+  /**
+   * Explains activating a cohort without running it; see {@link
+   * dev.cleanroom.query.CohortStage#explain(String)}. Engines without cohorts keep this default,
+   * which refuses.
+   *
+   * @param spec the cohort and its receiver
+   * @return the explanation
+   * @throws UnsupportedOperationException if the engine does not release cohorts
+   */
+  default CohortExplanation explain(CohortSpec spec) {
     throw new UnsupportedOperationException("this engine does not release cohorts");
   }
 

@@ -75,6 +75,21 @@ public final class CohortStage {
   }
 
   /**
+   * What {@link #activateFor(String) activating} this cohort for {@code receiver} would do: the
+   * policy checks (the cohort rules included), the minimum size, the steps and the path (in the
+   * database or streamed, and why), without scanning, charging, releasing or auditing anything.
+   *
+   * @param receiver the party that would receive the ids of its own users
+   * @return the explanation
+   * @throws dev.cleanroom.InvalidQueryException if the query is malformed or the receiver owns no
+   *     dataset of it
+   * @throws IllegalArgumentException if {@code receiver} is not a valid party name
+   */
+  public CohortExplanation explain(String receiver) {
+    return engine.explain(spec(receiver));
+  }
+
+  /**
    * Releases the cohort to {@code receiver}: the ids of the receiver's own users in the cohort, as
    * they appear in its dataset, go to the {@link dev.cleanroom.spi.CohortSink} it registered. Every
    * policy check runs before any source is scanned; the minimum size can only be checked after.

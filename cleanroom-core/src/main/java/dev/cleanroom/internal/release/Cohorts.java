@@ -80,13 +80,7 @@ public final class Cohorts {
    */
   public Activation activate(CohortSpec spec, Interrupts interrupts) {
     String id = UUID.randomUUID().toString();
-    QuerySpec rows =
-        new QuerySpec(
-            spec.analyst(),
-            spec.datasets(),
-            spec.where(),
-            List.of(),
-            List.of(Dsl.countDistinctUsers()));
+    QuerySpec rows = rows(spec);
     Trail event =
         new Trail(
             audit,
@@ -95,56 +89,19 @@ public final class Cohorts {
             spec.analyst(),
             spec.datasets(),
             fingerprints.ofCohort(rows, spec.receiver()));
-    Planner.Outcome outcome;
+    Checked checked;
     try {
-      outcome = planner.planCohort(rows);
+      checked = check(spec);
     } catch (InvalidQueryException e) {
       event.record(AuditEvent.Outcome.INVALID, Optional.empty(), e.getMessage());
       throw e;
     }
-    List<Dataset> datasets = new ArrayList<>();
-    spec.datasets().forEach(name -> datasets.add(registry.apply(name)));
-    int receiver = -1;
-    for (int i = 0; i < datasets.size() && receiver < 0; i++) {
-      if (datasets.get(i).owner().equals(spec.receiver())) {
-        receiver = i;
-      }
-    }
-    if (receiver < 0) {
-      InvalidQueryException e =
-          new InvalidQueryException(
-              "cohort receiver "
-                  + spec.receiver()
-                  + " owns no dataset of the cohort; a party receives only the ids of its own"
-                  + " users");
-      event.record(AuditEvent.Outcome.INVALID, Optional.empty(), e.getMessage());
-      throw e;
-    }
-    Dataset strictest = datasets.get(0);
-    for (Dataset d : datasets) {
-      if (d.policy().minCohortSize() > strictest.policy().minCohortSize()) {
-        strictest = d;
-      }
-    }
-    int min = strictest.policy().minCohortSize();
-    List<PolicyCheck> checks = new ArrayList<>();
-    // Every check of the row stage applies (the planner leaves out the differential-privacy rules,
-    // which govern released aggregates): a dataset open only to approved templates refuses an
-    // ad-hoc cohort as it refuses an ad-hoc query.
-    checks.addAll(outcome.checks());
-    for (Dataset d : datasets) {
-      boolean ok = d.policy().cohortReceivers().contains(spec.receiver());
-      checks.add(
-          new PolicyCheck(
-              d.qualifiedName(),
-              d.owner(),
-              PolicyRule.COHORT_RELEASE_ALLOWED,
-              ok,
-              ok
-                  ? "cohorts may be released to " + spec.receiver()
-                  : "cohorts may not be released to " + spec.receiver()));
-    }
-    for (PolicyCheck c : checks) {
+    Planner.Outcome outcome = checked.outcome();
+    List<Dataset> datasets = checked.datasets();
+    int receiver = checked.receiver();
+    Dataset strictest = checked.strictest();
+    int min = checked.minCohortSize();
+    for (PolicyCheck c : checked.checks()) {
       if (!c.passed()) {
         PolicyViolationException e =
             new PolicyViolationException(c.dataset(), c.owner(), c.rule(), c.detail());
@@ -223,6 +180,86 @@ public final class Cohorts {
         Optional.empty(),
         "cohort of " + own.qualifiedName() + " released to " + spec.receiver());
     return activation;
+  }
+
+  /** The row stage of a cohort: one total row, its distinct people. */
+  private static QuerySpec rows(CohortSpec spec) {
+    return new QuerySpec(
+        spec.analyst(),
+        spec.datasets(),
+        spec.where(),
+        List.of(),
+        List.of(Dsl.countDistinctUsers()));
+  }
+
+  /**
+   * A cohort planned and checked, before anything is charged or scanned: what {@link #activate}
+   * enforces and {@code explain()} reports.
+   *
+   * @param outcome the row stage's plan (null if a check of the planner failed) and checks
+   * @param datasets the touched datasets, in query order
+   * @param receiver the index of the receiver's dataset in {@code datasets}
+   * @param strictest the dataset whose minimum cohort size applies (the largest)
+   * @param checks every check: the row stage's and the cohort rules
+   */
+  public record Checked(
+      Planner.Outcome outcome,
+      List<Dataset> datasets,
+      int receiver,
+      Dataset strictest,
+      List<PolicyCheck> checks) {
+    /** The minimum cohort size that applies. */
+    public int minCohortSize() {
+      return strictest.policy().minCohortSize();
+    }
+  }
+
+  /**
+   * Plans and checks cohort {@code spec}, charging and scanning nothing.
+   *
+   * @throws InvalidQueryException if the query is malformed or the receiver owns no dataset of it
+   */
+  public Checked check(CohortSpec spec) {
+    Planner.Outcome outcome = planner.planCohort(rows(spec));
+    List<Dataset> datasets = new ArrayList<>();
+    spec.datasets().forEach(name -> datasets.add(registry.apply(name)));
+    int receiver = -1;
+    for (int i = 0; i < datasets.size() && receiver < 0; i++) {
+      if (datasets.get(i).owner().equals(spec.receiver())) {
+        receiver = i;
+      }
+    }
+    if (receiver < 0) {
+      throw new InvalidQueryException(
+          "cohort receiver "
+              + spec.receiver()
+              + " owns no dataset of the cohort; a party receives only the ids of its own"
+              + " users");
+    }
+    Dataset strictest = datasets.get(0);
+    for (Dataset d : datasets) {
+      if (d.policy().minCohortSize() > strictest.policy().minCohortSize()) {
+        strictest = d;
+      }
+    }
+    List<PolicyCheck> checks = new ArrayList<>();
+    // Every check of the row stage applies (the planner leaves out the differential-privacy rules,
+    // which govern released aggregates): a dataset open only to approved templates refuses an
+    // ad-hoc cohort as it refuses an ad-hoc query.
+    checks.addAll(outcome.checks());
+    for (Dataset d : datasets) {
+      boolean ok = d.policy().cohortReceivers().contains(spec.receiver());
+      checks.add(
+          new PolicyCheck(
+              d.qualifiedName(),
+              d.owner(),
+              PolicyRule.COHORT_RELEASE_ALLOWED,
+              ok,
+              ok
+                  ? "cohorts may be released to " + spec.receiver()
+                  : "cohorts may not be released to " + spec.receiver()));
+    }
+    return new Checked(outcome, List.copyOf(datasets), receiver, strictest, List.copyOf(checks));
   }
 
   private static AuditEvent failed(Trail event, String details) {

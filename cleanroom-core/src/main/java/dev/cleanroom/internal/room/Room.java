@@ -44,6 +44,7 @@ import dev.cleanroom.internal.release.Trail;
 import dev.cleanroom.internal.sql.SqlCompiler;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
 import dev.cleanroom.query.Activation;
+import dev.cleanroom.query.CohortExplanation;
 import dev.cleanroom.query.CohortSpec;
 import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.Explanation;
@@ -516,23 +517,7 @@ public final class Room implements CleanRoom, QueryEngine {
                     + c.ledger()
                     + (enough ? " has enough budget left" : " has too little budget left")));
       }
-      for (LedgerCharge c : charges.queries()) {
-        BigDecimal left = c.epsilonLimit().subtract(budgets.spent(c.ledger()).epsilon());
-        Dataset d = charges.datasets().get(c.ledger());
-        checks.add(
-            new PolicyCheck(
-                d.qualifiedName(),
-                d.owner(),
-                PolicyRule.QUERY_LIMIT,
-                left.signum() > 0,
-                "ledger "
-                    + c.ledger()
-                    + ": "
-                    + left.max(BigDecimal.ZERO).toPlainString()
-                    + " of "
-                    + c.epsilonLimit().toPlainString()
-                    + " queries left in this period"));
-      }
+      checks.addAll(queryLimitChecks(charges));
     }
     List<String> steps = new ArrayList<>(outcome.steps());
     Optional<ExecutionPath> path = Optional.empty();
@@ -555,6 +540,66 @@ public final class Room implements CleanRoom, QueryEngine {
         ledgers,
         accuracy,
         path);
+  }
+
+  /**
+   * One check per query-limit ledger that {@code charges} would charge: whether a query is left.
+   */
+  private List<PolicyCheck> queryLimitChecks(Release.Charges charges) {
+    List<PolicyCheck> checks = new ArrayList<>();
+    for (LedgerCharge c : charges.queries()) {
+      BigDecimal left = c.epsilonLimit().subtract(budgets.spent(c.ledger()).epsilon());
+      Dataset d = charges.datasets().get(c.ledger());
+      checks.add(
+          new PolicyCheck(
+              d.qualifiedName(),
+              d.owner(),
+              PolicyRule.QUERY_LIMIT,
+              left.signum() > 0,
+              "ledger "
+                  + c.ledger()
+                  + ": "
+                  + left.max(BigDecimal.ZERO).toPlainString()
+                  + " of "
+                  + c.epsilonLimit().toPlainString()
+                  + " queries left in this period"));
+    }
+    return checks;
+  }
+
+  @Override
+  public CohortExplanation explain(CohortSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    Cohorts.Checked checked = cohorts.check(spec);
+    List<PolicyCheck> checks = new ArrayList<>(checked.checks());
+    List<String> steps = new ArrayList<>(checked.outcome().steps());
+    Plan plan = checked.outcome().plan();
+    Optional<ExecutionPath> path = Optional.empty();
+    if (plan != null) {
+      checks.addAll(queryLimitChecks(release.charges(plan, settings.clock().instant())));
+      path = Optional.of(plan.path());
+      int min = checked.minCohortSize();
+      String own = checked.datasets().get(checked.receiver()).qualifiedName();
+      if (plan.path().kind() == ExecutionPath.Kind.PUSHED_DOWN) {
+        steps.add(
+            "the statement, with every value bound (?); it returns the cohort's size and, only for"
+                + " a cohort of at least "
+                + min
+                + " people, the ids of "
+                + own
+                + ": "
+                + new Pushdown(plan).cohortStatement(checked.receiver(), min).sql());
+      }
+      steps.add(
+          "release the ids of "
+              + spec.receiver()
+              + "'s users of "
+              + own
+              + " in a cohort of at least "
+              + min
+              + " people; refuse every smaller cohort alike");
+    }
+    return new CohortExplanation(spec, steps, checks, checked.minCohortSize(), path);
   }
 
   private static <T> List<T> concat(List<T> a, List<T> b) {

@@ -19,6 +19,8 @@ import dev.cleanroom.Schema;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.jdbc.JdbcSource;
+import dev.cleanroom.query.CohortExplanation;
+import dev.cleanroom.query.CohortStage;
 import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
@@ -345,17 +347,47 @@ class PushdownDifferenceChecksTest {
       pushed.registerCohortSink("pub", (a, ids) -> pushedIds.set(new TreeSet<>(ids)));
       streamed.registerCohortSink("pub", (a, ids) -> streamedIds.set(new TreeSet<>(ids)));
       int before = t.tracking().prepared().size();
-      pushed
-          .as("a")
-          .from("pub.imps")
-          .join("adv.convs")
-          .onUserId()
-          .where(col("country").eq("DE"))
-          .cohort()
-          .activateFor("pub");
+      CohortStage cohort =
+          pushed
+              .as("a")
+              .from("pub.imps")
+              .join("adv.convs")
+              .onUserId()
+              .where(col("country").eq("DE"))
+              .cohort();
+      CohortExplanation explained = cohort.explain("pub");
+      assertEquals(before, t.tracking().prepared().size(), "explain() runs nothing");
+      assertTrue(explained.allowed(), explained::toString);
+      assertEquals(ExecutionPath.Kind.PUSHED_DOWN, explained.path().orElseThrow().kind());
+      cohort.activateFor("pub");
       List<String> ran = t.tracking().prepared().subList(before, t.tracking().prepared().size());
       assertEquals(1, ran.size(), ran::toString);
       assertTrue(ran.get(0).startsWith("WITH "), ran::toString);
+      // explain() shows exactly the statement that ran.
+      assertTrue(
+          explained.plan().stream().anyMatch(step -> step.endsWith(": " + ran.get(0))),
+          explained.plan()::toString);
+      CohortExplanation streamedPlan =
+          streamed
+              .as("a")
+              .from("pub.imps")
+              .join("adv.convs")
+              .onUserId()
+              .where(col("country").eq("DE"))
+              .cohort()
+              .explain("pub");
+      assertEquals(ExecutionPath.Kind.STREAMED, streamedPlan.path().orElseThrow().kind());
+      assertTrue(
+          streamedPlan.path().orElseThrow().reason().contains("not a table"),
+          streamedPlan.path().orElseThrow()::reason);
+      assertEquals(explained.minCohortSize(), streamedPlan.minCohortSize());
+      CohortExplanation refused =
+          pushed.as("a").from("pub.imps").join("adv.convs").onUserId().cohort().explain("adv");
+      assertFalse(refused.allowed());
+      assertTrue(
+          refused.checks().stream()
+              .anyMatch(c -> !c.passed() && c.rule() == PolicyRule.COHORT_RELEASE_ALLOWED),
+          refused.checks()::toString);
       streamed
           .as("a")
           .from("pub.imps")
