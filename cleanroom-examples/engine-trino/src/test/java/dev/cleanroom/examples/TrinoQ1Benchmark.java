@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * <p>Not part of the test suite (its name matches no Surefire include); run it with
  *
  * <pre>
- * mvn -B -q -Ptrino -pl cleanroom-examples/engine-trino -am test -Dtest=TrinoQ1Benchmark \
+ * mvn -B -q -pl cleanroom-examples/engine-trino -am test -Dtest=TrinoQ1Benchmark \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dtrino.scale=small
  * </pre>
  *
