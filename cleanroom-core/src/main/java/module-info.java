@@ -25,6 +25,7 @@ module dev.cleanroom.core {
   exports dev.cleanroom.budget;
   exports dev.cleanroom.policy;
   exports dev.cleanroom.pseudonymization;
+  exports dev.cleanroom.report;
   exports dev.cleanroom.source;
   exports dev.cleanroom.jdbc;
   exports dev.cleanroom.state;
