@@ -34,7 +34,7 @@ import java.util.TreeSet;
  * or styles loaded from anywhere, every text HTML-escaped. It shows only what the results released
  * and what the policies and ledgers say: never a row, an id or a value of a person.
  *
- * {@snippet :
+ * <pre>{@code
  * Result conversions = room.as("advertiser").from("publisher.impressions")
  *     .join("advertiser.conversions").onUserId().groupBy("campaignId")
  *     .select(countDistinctUsers().as("converters")).epsilon(1.0).run();
@@ -44,7 +44,7 @@ import java.util.TreeSet;
  *     .budgets(room.budgets("advertiser"))
  *     .build();
  * report.writeTo(Path.of("report.html"));
- * }
+ * }</pre>
  */
 public final class HtmlReport {
   private final String title;

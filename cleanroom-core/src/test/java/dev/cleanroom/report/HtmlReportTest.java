@@ -111,4 +111,15 @@ class HtmlReportTest {
       assertEquals(0, Math.IEEEremainder(v, axis.step()), 1e-9);
     }
   }
+
+  @Test
+  void publicMethods_rejectNulls() {
+    com.google.common.testing.NullPointerTester tester =
+        new com.google.common.testing.NullPointerTester()
+            .setDefault(dev.cleanroom.query.Result.class, ReportFixtures.dpResult())
+            .setDefault(dev.cleanroom.Dataset.class, ReportFixtures.impressions());
+    tester.testAllPublicStaticMethods(HtmlReport.class);
+    tester.testAllPublicInstanceMethods(ReportFixtures.report());
+    tester.testAllPublicInstanceMethods(HtmlReport.builder("t"));
+  }
 }
