@@ -21,11 +21,11 @@ import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
+import dev.cleanroom.report.HtmlReport;
 import dev.cleanroom.source.InMemorySource;
 import dev.cleanroom.spi.AuditTrail;
 import dev.cleanroom.spi.DataSource;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -54,7 +53,7 @@ public final class AdMeasurementExample {
   private AdMeasurementExample() {}
 
   /** Where the report goes unless {@code --report} says otherwise. */
-  static final Path DEFAULT_REPORT = Path.of("target", "ad-measurement-report.xhtml");
+  static final Path DEFAULT_REPORT = Path.of("target", "ad-measurement-report.html");
 
   /**
    * The released answers of the example, for tests.
@@ -64,7 +63,8 @@ public final class AdMeasurementExample {
    * @param conversions converters and revenue per campaign, threshold mode
    * @param refusal the message of the refused query
    * @param dpConversions converters and revenue per campaign, differentially private
-   * @param report the XHTML report of the differentially private measurement
+   * @param report the HTML report of the measurement: the DP and threshold figures per campaign,
+   *     both owners' policies and the advertiser's budget left
    * @param activation the activation of the converters of {@link #COHORT_CAMPAIGN} for the
    *     publisher
    * @param delivered the publisher ids its cohort sink received for that activation
@@ -105,7 +105,7 @@ public final class AdMeasurementExample {
    * Runs the example on 200,000 impressions and 30,000 conversions with 40% overlap.
    *
    * @param args {@code --source memory} (the default) or {@code --source duckdb}; {@code --report
-   *     file} for the XHTML report (default {@code target/ad-measurement-report.xhtml})
+   *     file} for the HTML report (default {@code target/ad-measurement-report.html})
    * @throws Exception if the DuckDB file or the report cannot be written
    */
   public static void main(String[] args) throws Exception {
@@ -142,13 +142,7 @@ public final class AdMeasurementExample {
   }
 
   private static void writeReport(Figures figures, Path report) throws java.io.IOException {
-    Path parent = report.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    Files.writeString(report, figures.report(), StandardCharsets.UTF_8);
-    System.out.println();
-    System.out.println("Report with charts written to " + report + " (open it in a browser)");
+    Reports.write(report, figures.report(), System.out);
   }
 
   /**
@@ -179,16 +173,25 @@ public final class AdMeasurementExample {
   static CleanRoom room(Sources sources, boolean requireDp, AuditTrail trail) {
     CleanRoom room =
         CleanRoom.builder().secretKey(DemoKey.of(EXAMPLE_KEY)).auditSink(trail).build();
-    room.register(
+    for (Dataset d : datasets(sources, requireDp)) {
+      room.register(d);
+    }
+    return room;
+  }
+
+  /**
+   * The publisher's impressions and the advertiser's conversions, as {@link #room} registers them.
+   */
+  static List<Dataset> datasets(Sources sources, boolean requireDp) {
+    return List.of(
         Dataset.builder("publisher", "impressions")
             .source(sources.impressions())
             .userId("email", UserIdFormat.EMAIL)
             .dimensions("campaignId", "country", "device")
             .policy(publisherPolicy(requireDp))
-            .build());
-    // The advertiser's roles and rules come from the document its privacy team signed off.
-    room.register(advertiserDocument(requireDp).dataset(sources.conversions()));
-    return room;
+            .build(),
+        // The advertiser's roles and rules come from the document its privacy team signed off.
+        advertiserDocument(requireDp).dataset(sources.conversions()));
   }
 
   /** With {@code requireDp}: ε = 10, δ = 1e-5 per analyst per month, at most ε = 1 per query. */
@@ -328,25 +331,26 @@ public final class AdMeasurementExample {
     out.println("Threshold mode and DP mode side by side:");
     out.println(sideBySide(conversions, dpConversions));
 
-    String report =
-        HtmlReport.render(
-            "Advertiser x publisher measurement",
-            List.of(
-                HtmlReport.Chart.of(
-                    "Converters per campaign (ε = 1 in total)",
-                    dpConversions,
-                    "campaignId",
-                    "converters"),
-                HtmlReport.Chart.of(
-                    "Revenue per campaign in euros (ε = 1 in total)",
-                    dpConversions,
-                    "campaignId",
-                    "revenue")),
-            new TreeMap<>(
-                Map.of(
-                    "publisher.impressions", publisherPolicy(true).toString(),
-                    "advertiser.conversions", advertiserPolicy(true).toString())),
-            Budgets.latest(dpConversions));
+    List<List<Object>> campaignGroups = new java.util.ArrayList<>();
+    for (Object c : campaigns) {
+      campaignGroups.add(List.of(c));
+    }
+    HtmlReport.Builder reportBuilder =
+        HtmlReport.builder("Advertiser x publisher measurement")
+            .result(
+                "Converters and revenue per campaign, differentially private (ε = 1 in total;"
+                    + " campaign ids public, so every campaign is released)",
+                dpConversions,
+                campaignGroups)
+            .result(
+                "Converters and revenue per campaign, threshold mode (k = 50)",
+                conversions,
+                campaignGroups)
+            .result("Reach and impressions per campaign, threshold mode", reach, campaignGroups);
+    for (Dataset d : datasets(sources, true)) {
+      reportBuilder.dataset(d);
+    }
+    String report = reportBuilder.budgets(dpRoom.budgets("advertiser")).build().html();
     out.println();
 
     Map<String, Set<String>> publisherInbox = new ConcurrentHashMap<>();

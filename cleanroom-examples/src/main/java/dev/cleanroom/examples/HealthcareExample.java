@@ -10,9 +10,12 @@ import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.audit.AuditTrails;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
+import dev.cleanroom.report.HtmlReport;
 import dev.cleanroom.source.InMemorySource;
 import dev.cleanroom.spi.AuditTrail;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -126,18 +129,31 @@ public final class HealthcareExample {
    * @param hospitalB hospital B's counts, threshold mode
    * @param both counts of patients treated at both hospitals, threshold mode
    * @param dpHospitalA hospital A's counts under differential privacy, every cell released
+   * @param report the HTML report of the four results, both hospitals' policies (in DP mode) and
+   *     the research team's budget left
    * @param trail the audit trail of both rooms
    */
   record Figures(
-      Result hospitalA, Result hospitalB, Result both, Result dpHospitalA, AuditTrail trail) {}
+      Result hospitalA,
+      Result hospitalB,
+      Result both,
+      Result dpHospitalA,
+      String report,
+      AuditTrail trail) {}
+
+  /** Where {@link #main} writes the report. */
+  static final Path REPORT = Path.of("target", "healthcare-report.html");
 
   /**
-   * Runs the example on 1,500 patients of hospital A and 800 more of hospital B.
+   * Runs the example on 1,500 patients of hospital A and 800 more of hospital B and writes its HTML
+   * report to {@code target/healthcare-report.html}.
    *
    * @param args none
+   * @throws IOException if the report cannot be written
    */
-  public static void main(String[] args) {
-    run(Data.generate(11, 1_500, 800), System.out);
+  public static void main(String[] args) throws IOException {
+    Figures figures = run(Data.generate(11, 1_500, 800), System.out);
+    Reports.write(REPORT, figures.report(), System.out);
   }
 
   /**
@@ -147,21 +163,20 @@ public final class HealthcareExample {
   static CleanRoom room(Data data, boolean requireDp, AuditTrail trail) {
     CleanRoom room =
         CleanRoom.builder().secretKey(DemoKey.of(EXAMPLE_KEY)).auditSink(trail).build();
-    register(room, "hospital_a", data.hospitalA(), requireDp);
-    register(room, "hospital_b", data.hospitalB(), requireDp);
+    room.register(dataset("hospital_a", data.hospitalA(), requireDp));
+    room.register(dataset("hospital_b", data.hospitalB(), requireDp));
     return room;
   }
 
-  private static void register(
-      CleanRoom room, String hospital, List<Diagnosis> rows, boolean requireDp) {
+  /** One hospital's diagnoses, as {@link #room} registers them. */
+  static Dataset dataset(String hospital, List<Diagnosis> rows, boolean requireDp) {
     InMemorySource source = InMemorySource.ofRecords("diagnoses", Diagnosis.class, rows);
     if (hospital.equals("hospital_a")) {
       // Hospital A's roles and rules come from the document it signed off; the same rules as
       // hospital B's below, written as a reviewable file.
-      room.register(
-          PolicyFiles.load(requireDp ? "hospital_a-diagnoses-dp.yaml" : "hospital_a-diagnoses.yaml")
-              .dataset(source));
-      return;
+      return PolicyFiles.load(
+              requireDp ? "hospital_a-diagnoses-dp.yaml" : "hospital_a-diagnoses.yaml")
+          .dataset(source);
     }
     Policy.Builder policy =
         Policy.builder()
@@ -172,13 +187,12 @@ public final class HealthcareExample {
     if (requireDp) {
       policy.differentialPrivacy(PrivacyBudget.epsilonDelta(3, 1e-6), 1.0);
     }
-    room.register(
-        Dataset.builder(hospital, "diagnoses")
-            .source(source)
-            .userId("patientId", UserIdFormat.RAW)
-            .dimensions("condition", "ageBand")
-            .policy(policy.build())
-            .build());
+    return Dataset.builder(hospital, "diagnoses")
+        .source(source)
+        .userId("patientId", UserIdFormat.RAW)
+        .dimensions("condition", "ageBand")
+        .policy(policy.build())
+        .build();
   }
 
   /** Every condition × age band: the public grid of cells. */
@@ -222,7 +236,22 @@ public final class HealthcareExample {
     out.println(dp.privacy());
     out.println();
     Budgets.printSummary(out, trail, List.of("hospital_a", "hospital_b"), dp);
-    return new Figures(a, b, both, dp, trail);
+    String report =
+        HtmlReport.builder("Two hospitals and a research team")
+            .result("Patients at hospital A by condition and age band (k = " + K + ")", a, grid())
+            .result("Patients at hospital B by condition and age band (k = " + K + ")", b, grid())
+            .result("Patients treated at both hospitals", both, grid())
+            .result(
+                "Hospital A with differential privacy (ε = 1; the grid is public, so every cell"
+                    + " is released with noise)",
+                dp,
+                grid())
+            .dataset(dataset("hospital_a", data.hospitalA(), true))
+            .dataset(dataset("hospital_b", data.hospitalB(), true))
+            .budgets(dpRoom.budgets("research"))
+            .build()
+            .html();
+    return new Figures(a, b, both, dp, report, trail);
   }
 
   /** Patients treated at both hospitals, as SQL text (see the README's section "SQL text"). */

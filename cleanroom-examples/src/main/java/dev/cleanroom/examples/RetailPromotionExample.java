@@ -9,9 +9,12 @@ import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.audit.AuditTrails;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
+import dev.cleanroom.report.HtmlReport;
 import dev.cleanroom.source.InMemorySource;
 import dev.cleanroom.spi.AuditTrail;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -104,32 +107,46 @@ public final class RetailPromotionExample {
   }
 
   /**
-   * Runs the example on 40,000 shoppers.
+   * Runs the example on 40,000 shoppers and writes its HTML report to {@code
+   * target/retail-promotion-report.html}.
    *
    * @param args none
+   * @throws IOException if the report cannot be written
    */
-  public static void main(String[] args) {
-    run(Data.generate(2024, 40_000), System.out);
+  public static void main(String[] args) throws IOException {
+    Figures figures = run(Data.generate(2024, 40_000), System.out);
+    Reports.write(REPORT, figures.report(), System.out);
   }
 
   /**
    * The released answer of the example and the room's audit trail, for tests.
    *
    * @param result buyers and sales per region and arm, differentially private
+   * @param report the HTML report of the result, both owners' policies and the brand's budget left
    * @param trail the room's audit trail
    */
-  record Figures(Result result, AuditTrail trail) {}
+  record Figures(Result result, String report, AuditTrail trail) {}
+
+  /** Where {@link #main} writes the report. */
+  static final Path REPORT = Path.of("target", "retail-promotion-report.html");
 
   static CleanRoom room(Data data, AuditTrail trail) {
     CleanRoom room =
         CleanRoom.builder().secretKey(DemoKey.of(EXAMPLE_KEY)).auditSink(trail).build();
-    // The retailer's roles and rules come from the document its privacy team signed off
-    // (policies/retailer-sales.yaml): line amounts in [0, MAX_LINE], one shopper's total per group
-    // clamped to [0, MAX_PER_SHOPPER], k = 50, (4, 1e-6) per analyst and month.
-    room.register(
+    for (Dataset d : datasets(data)) {
+      room.register(d);
+    }
+    return room;
+  }
+
+  /** The retailer's sales and the brand's club members, as {@link #room} registers them. */
+  static List<Dataset> datasets(Data data) {
+    return List.of(
+        // The retailer's roles and rules come from the document its privacy team signed off
+        // (policies/retailer-sales.yaml): line amounts in [0, MAX_LINE], one shopper's total per
+        // group clamped to [0, MAX_PER_SHOPPER], k = 50, (4, 1e-6) per analyst and month.
         PolicyFiles.load("retailer-sales.yaml")
-            .dataset(InMemorySource.ofRecords("sales", Sale.class, data.sales())));
-    room.register(
+            .dataset(InMemorySource.ofRecords("sales", Sale.class, data.sales())),
         Dataset.builder("brand", "members")
             .source(InMemorySource.ofRecords("members", Member.class, data.members()))
             .userId("email", UserIdFormat.EMAIL)
@@ -144,7 +161,6 @@ public final class RetailPromotionExample {
                     .budgetPeriod(BudgetPeriod.MONTHLY)
                     .build())
             .build());
-    return room;
   }
 
   /** Every region × arm: public, so every group is released (with noise) whatever the data. */
@@ -203,6 +219,16 @@ public final class RetailPromotionExample {
     out.println(result.privacy());
     out.println();
     Budgets.printSummary(out, trail, List.of("retailer", "brand"), result);
-    return new Figures(result, trail);
+    HtmlReport.Builder report =
+        HtmlReport.builder(BRAND + " promotion: exposed vs holdout club members")
+            .result(
+                "Buyers and sales per region and arm (ε = 1; every region × arm is public, so"
+                    + " every group is released)",
+                result,
+                groups());
+    for (Dataset d : datasets(data)) {
+      report.dataset(d);
+    }
+    return new Figures(result, report.budgets(room.budgets("brand")).build().html(), trail);
   }
 }

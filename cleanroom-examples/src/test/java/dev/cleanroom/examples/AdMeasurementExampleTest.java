@@ -171,17 +171,24 @@ class AdMeasurementExampleTest {
   }
 
   @Test
-  void report_isWellFormedXhtmlWithOneBarPerReleasedCampaign() throws Exception {
-    org.w3c.dom.Document doc = HtmlReportTest.parse(figures.report());
-    assertEquals(HtmlReport.XHTML, doc.getDocumentElement().getNamespaceURI());
-    org.w3c.dom.NodeList svgs = doc.getElementsByTagNameNS(HtmlReport.SVG, "svg");
-    assertEquals(2, svgs.getLength());
-    for (int i = 0; i < svgs.getLength(); i++) {
-      assertEquals(
-          figures.dpConversions().size(), HtmlReportTest.bars((org.w3c.dom.Element) svgs.item(i)));
-    }
-    assertTrue(figures.report().contains("Budget left per ledger"));
-    assertTrue(figures.report().contains("publisher.impressions/advertiser/"));
+  void report_hasABarPerReleasedCampaign_bothPolicies_andTheBudgetLeft() {
+    String html = figures.report();
+    ReportMarkup.assertStatic(html);
+    int dp = figures.dpConversions().size();
+    int threshold = figures.conversions().size();
+    int reach = figures.reach().size();
+    assertEquals(
+        List.of(dp, dp, threshold, threshold, reach, reach), ReportMarkup.barsPerChart(html));
+    // Every campaign the threshold mode did not release is named as suppressed, with no value.
+    int suppressed = AdData.CAMPAIGNS - threshold;
+    assertTrue(
+        html.contains(suppressed + " of the " + AdData.CAMPAIGNS + " expected groups"), html);
+    assertTrue(html.contains("<h3>publisher.impressions</h3>"), html);
+    assertTrue(html.contains("<h3>advertiser.conversions</h3>"), html);
+    assertTrue(html.contains("Every released row counts at least 50 distinct people"), html);
+    assertTrue(html.contains("95% confidence interval of the true value"), html);
+    assertTrue(html.contains("publisher.impressions/advertiser/"), html);
+    assertFalse(html.contains("@example.com"), "no e-mail address");
   }
 
   @Test

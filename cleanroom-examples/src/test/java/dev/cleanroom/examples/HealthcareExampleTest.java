@@ -204,4 +204,30 @@ class HealthcareExampleTest {
             .spec();
     assertEquals(builder, room.as("research").sql(HealthcareExample.BOTH_HOSPITALS_SQL).spec());
   }
+
+  @Test
+  void report_namesEverySuppressedCell_withoutItsCount() {
+    String html = figures.report();
+    ReportMarkup.assertStatic(html);
+    int cells = HealthcareExample.grid().size();
+    assertEquals(
+        List.of(
+            figures.hospitalA().size(),
+            figures.hospitalB().size(),
+            figures.both().size(),
+            figures.dpHospitalA().size()),
+        ReportMarkup.barsPerChart(html));
+    int suppressed =
+        HealthcareExample.suppressedCells(figures.hospitalA()).size()
+            + HealthcareExample.suppressedCells(figures.hospitalB()).size()
+            + HealthcareExample.suppressedCells(figures.both()).size()
+            + HealthcareExample.suppressedCells(figures.dpHospitalA()).size();
+    assertTrue(suppressed > 0, "the example's data has cells under k");
+    assertEquals(suppressed, ReportMarkup.count(html, ">suppressed</text>"));
+    assertEquals(suppressed, ReportMarkup.count(html, "suppressed: not released"));
+    assertTrue(html.contains("<h3>hospital_a.diagnoses</h3>"), html);
+    assertTrue(html.contains("at least 11 distinct people"), html);
+    assertTrue(html.contains("hospital_a.diagnoses/research/"), html);
+    assertEquals(4, ReportMarkup.count(html, "of the " + cells + " expected groups"));
+  }
 }

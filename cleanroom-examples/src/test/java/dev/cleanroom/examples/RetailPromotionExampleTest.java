@@ -118,4 +118,17 @@ class RetailPromotionExampleTest {
     assertEquals(builder, sql);
     assertEquals(builder, room.as("brand").sql(builder.toSql()).spec());
   }
+
+  @Test
+  void report_showsEveryRegionAndArm_withIntervals_policies_andTheBudgetLeft() {
+    String html = figures.report();
+    ReportMarkup.assertStatic(html);
+    int groups = RetailPromotionExample.groups().size();
+    assertEquals(List.of(groups, groups), ReportMarkup.barsPerChart(html));
+    assertTrue(html.contains("0 of the " + groups + " expected groups were suppressed"), html);
+    assertTrue(html.contains("95% interval"), html);
+    assertTrue(html.contains("<h3>retailer.sales</h3>"), html);
+    assertTrue(html.contains("<h3>brand.members</h3>"), html);
+    assertTrue(html.contains("brand.members/brand/"), html);
+  }
 }
