@@ -38,21 +38,24 @@ import java.util.stream.IntStream;
  * The columnar path of {@link Executor} for in-memory sources ({@link InMemorySource}, {@link
  * ColumnarSource}): the same answer as the streaming path, computed on primitive arrays.
  *
- * <p>Each dataset's user ids are pseudonymized once per source version and room key, and kept as
- * one {@code int} person code per row plus each person's pseudonym as four {@code long}s ({@link
- * Ids}, cached). A query then scans only the grouped and metric columns, accumulates per-person
- * totals in arrays indexed by person code, maps persons of the other datasets onto the first
- * dataset's codes (a cached join map), collects the joined rows of the grouped dataset by person (a
- * counting sort, so each person's rows stay in scan order), and bounds and aggregates each person's
- * groups, split over the cores by person ranges. No per-row objects are created.
+ * <p>Each dataset's user ids become one {@code int} person code per row, once per source version
+ * and room key ({@link Ids}, cached): each distinct id is normalized and hashed under a key derived
+ * from the room's key ({@link PersonCodes}), taking the distinct ids from the source's own
+ * dictionary when it has one ({@link ResidentColumns}). A query then reads only the grouped and
+ * metric columns (a resident source's own arrays when the dataset has no conditions, else a scan),
+ * accumulates per-person totals in arrays indexed by person code, maps persons of the other
+ * datasets onto the first dataset's codes (a cached join map), collects the joined rows of the
+ * grouped dataset by person (a counting sort, so each person's rows stay in scan order), and bounds
+ * and aggregates each person's groups, split over the cores by person ranges. No per-row objects
+ * are created.
  *
  * <p>It covers plans without cross-dataset conditions that group by at most one column, read from a
  * single dataset ({@link #supports}); everything else takes the streaming path.
  *
  * <p>The run's {@link Interrupts} are checked at each batch and every {@link
  * Interrupts#ROWS_PER_CHECK} rows within one (the batches here are larger than the streamed ones),
- * during the pseudonymization of new ids and every as many people while bounding; the rows of each
- * batch are reported to them.
+ * while new ids are hashed and every as many people while bounding; the rows of each batch are
+ * reported to them.
  */
 final class ColumnarExecutor {
   private static final int BATCH = 1 << 16;
@@ -747,6 +750,9 @@ final class ColumnarExecutor {
         interrupts.check();
         int hi = Math.min(rows, lo + BATCH);
         for (int r = lo; r < hi; r++) {
+          if ((r & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
+            interrupts.check();
+          }
           int p = rowPerson[r];
           if (p >= 0) { // an id not of its format belongs to no person, on every path
             v.row(r, p);

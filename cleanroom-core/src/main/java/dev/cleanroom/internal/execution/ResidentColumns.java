@@ -9,9 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Read access to the arrays of this module's in-memory sources, for the columnar path: the source's
  * own arrays, not copies, so that a query reads a column without a scan that copies it batch by
- * batch, and the distinct user ids of a dictionary-encoded column are pseudonymized without first
- * being collected again. The columnar path only reads them; nothing outside this module can reach
- * them (the package is not exported).
+ * batch, and the distinct user ids of a dictionary-encoded column become person codes ({@link
+ * PersonCodes}) without being collected again. The columnar path only reads them; nothing outside
+ * this module can reach them (the package is not exported).
  *
  * <p>A source class registers a reader for its instances ({@link #register}) when it is
  * initialized; a source without one, or a column a reader does not serve, is scanned as before.
