@@ -3,6 +3,7 @@ package dev.cleanroom.source;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.Schema;
 import dev.cleanroom.internal.execution.Interrupts;
+import dev.cleanroom.internal.execution.ResidentColumns;
 import dev.cleanroom.query.ProgressListener;
 import dev.cleanroom.query.QueryControl;
 import dev.cleanroom.spi.DataSource;
@@ -31,6 +32,11 @@ public final class ColumnarSource implements DataSource {
   private final Object[] columns;
   private final String[][] dictionaries;
   private final String version = UUID.randomUUID().toString();
+
+  static {
+    // The columnar path reads the arrays themselves (read only), not copies made by a scan.
+    ResidentColumns.register(ColumnarSource.class, (s, c) -> ((ColumnarSource) s).column(c));
+  }
 
   private ColumnarSource(
       String name, Schema schema, int rowCount, Object[] columns, String[][] dictionaries) {
@@ -174,6 +180,21 @@ public final class ColumnarSource implements DataSource {
   @Override
   public Optional<String> version() {
     return Optional.of(version);
+  }
+
+  private Optional<ResidentColumns.Column> column(String column) {
+    int i = schema.indexOf(column);
+    if (i < 0) {
+      return Optional.empty();
+    }
+    Object a = columns[i];
+    if (a instanceof long[] l) {
+      return Optional.of(new ResidentColumns.Longs(l));
+    }
+    if (a instanceof double[] d) {
+      return Optional.of(new ResidentColumns.Doubles(d));
+    }
+    return Optional.of(new ResidentColumns.Dictionary(dictionaries[i], (int[]) a));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.cleanroom.source;
 import dev.cleanroom.Column;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.Schema;
+import dev.cleanroom.internal.execution.ResidentColumns;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
@@ -167,6 +168,26 @@ public final class InMemorySource implements DataSource {
   @Override
   public Optional<String> version() {
     return Optional.of(version);
+  }
+
+  static {
+    // The columnar path reads the arrays themselves (read only), not copies made by a scan.
+    ResidentColumns.register(InMemorySource.class, (s, c) -> ((InMemorySource) s).column(c));
+  }
+
+  private Optional<ResidentColumns.Column> column(String column) {
+    int i = schema.indexOf(column);
+    if (i < 0) {
+      return Optional.empty();
+    }
+    Object a = columns[i];
+    if (a instanceof long[] l) {
+      return Optional.of(new ResidentColumns.Longs(l));
+    }
+    if (a instanceof double[] d) {
+      return Optional.of(new ResidentColumns.Doubles(d));
+    }
+    return Optional.of(new ResidentColumns.Strings((String[]) a));
   }
 
   @Override

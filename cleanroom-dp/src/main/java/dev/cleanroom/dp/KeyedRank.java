@@ -20,10 +20,23 @@ public final class KeyedRank {
   private static final int SALT_BYTES = 32;
 
   private final byte[] salt;
-  private final ThreadLocal<MessageDigest> digest = ThreadLocal.withInitial(KeyedRank::sha256);
+
+  /**
+   * Per thread, a digest that has taken in the salt's hexadecimal digits and the separator, so that
+   * each rank only adds the person and the partition to a copy of it.
+   */
+  private final ThreadLocal<MessageDigest> primed;
 
   private KeyedRank(byte[] salt) {
     this.salt = salt;
+    byte[] prefix = (HexFormat.of().formatHex(salt) + "|").getBytes(StandardCharsets.UTF_8);
+    this.primed =
+        ThreadLocal.withInitial(
+            () -> {
+              MessageDigest md = sha256();
+              md.update(prefix);
+              return md;
+            });
   }
 
   /** A rank with a fresh 256-bit salt from {@link SecureRandom}. */
@@ -72,9 +85,13 @@ public final class KeyedRank {
    * database computes when bounding is pushed down to it.
    */
   public long rank(String person, String partition) {
-    MessageDigest md = digest.get();
-    md.reset();
-    md.update((saltHex() + "|" + person + "|" + partition).getBytes(StandardCharsets.UTF_8));
+    MessageDigest md;
+    try {
+      md = (MessageDigest) primed.get().clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("SHA-256 digests can be copied on every Java platform", e);
+    }
+    md.update((person + "|" + partition).getBytes(StandardCharsets.UTF_8));
     // Flip the sign bit so that signed comparison orders like the unsigned hash prefix.
     return ByteBuffer.wrap(md.digest()).getLong() ^ Long.MIN_VALUE;
   }

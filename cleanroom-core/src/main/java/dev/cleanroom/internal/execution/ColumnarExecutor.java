@@ -16,6 +16,8 @@ import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,29 +28,34 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.IntFunction;
+import java.util.function.IntToLongFunction;
 import java.util.stream.IntStream;
 
 /**
  * The columnar path of {@link Executor} for in-memory sources ({@link InMemorySource}, {@link
  * ColumnarSource}): the same answer as the streaming path, computed on primitive arrays.
  *
- * <p>Each dataset's user ids are pseudonymized once per source version and room key, and kept as
- * one {@code int} person code per row plus each person's pseudonym as four {@code long}s ({@link
- * Ids}, cached). A query then scans only the grouped and metric columns, accumulates per-person
- * totals in arrays indexed by person code, maps persons of the other datasets onto the first
- * dataset's codes (a cached join map), collects the joined rows of the grouped dataset by person (a
- * counting sort, so each person's rows stay in scan order), and bounds and aggregates each person's
- * groups, split over the cores by person ranges. No per-row objects are created.
+ * <p>Each dataset's user ids become one {@code int} person code per row, once per source version
+ * and room key ({@link Ids}, cached): each distinct id is normalized and hashed under a key derived
+ * from the room's key ({@link PersonCodes}), taking the distinct ids from the source's own
+ * dictionary when it has one ({@link ResidentColumns}). A query then reads only the grouped and
+ * metric columns (a resident source's own arrays when the dataset has no conditions, else a scan),
+ * accumulates per-person totals in arrays indexed by person code, maps persons of the other
+ * datasets onto the first dataset's codes (a cached join map), collects the joined rows of the
+ * grouped dataset by person (a counting sort, so each person's rows stay in scan order), and bounds
+ * and aggregates each person's groups, split over the cores by person ranges. No per-row objects
+ * are created.
  *
  * <p>It covers plans without cross-dataset conditions that group by at most one column, read from a
  * single dataset ({@link #supports}); everything else takes the streaming path.
  *
  * <p>The run's {@link Interrupts} are checked at each batch and every {@link
  * Interrupts#ROWS_PER_CHECK} rows within one (the batches here are larger than the streamed ones),
- * during the pseudonymization of new ids and every as many people while bounding; the rows of each
- * batch are reported to them.
+ * while new ids are hashed and every as many people while bounding; the rows of each batch are
+ * reported to them.
  */
 final class ColumnarExecutor {
   private static final int BATCH = 1 << 16;
@@ -57,10 +64,11 @@ final class ColumnarExecutor {
   private static final Cache<DataSource, Map<String, Ids>> IDS =
       CacheBuilder.newBuilder().weakKeys().build();
 
-  private final Pseudonymizer pseudonymizer;
   private final PeopleHash peopleHash;
   private final KeyedRank rank;
+  private final Pseudonymizer pseudonymizer;
   private final String roomTag;
+  private final SipHash128 codes;
   private final Interrupts interrupts;
 
   ColumnarExecutor(
@@ -71,39 +79,46 @@ final class ColumnarExecutor {
     this.interrupts = interrupts;
     // A pseudonym of a constant tells rooms apart without holding their keys.
     this.roomTag = pseudonymizer.pseudonymize("dev.cleanroom.columnar", UserIdFormat.RAW);
+    this.codes = PersonCodes.of(pseudonymizer);
   }
 
-  /** The pseudonymized user ids of one source version. */
+  /** The person codes of one source version under one room key. */
   static final class Ids {
-    /** Per row: the person's code, or -1 for an id that does not pseudonymize. */
+    /** Per row: the person's code, or -1 for an id that does not normalize. */
     final int[] rowPerson;
 
-    /** Per person: the pseudonym's 32 bytes as four longs. */
+    /** Per person: its keyed 128-bit hash ({@link PersonCodes}) as two longs. */
     final long[] digests;
 
     final int persons;
 
-    /** Per person: one of its raw ids, for the id that ranks its groups. */
-    private final String[] personRaw;
+    /** Per person: its normalized id, which ranks its groups and is its {@link PeopleHash}. */
+    private final String[] personIds;
 
-    private final UserIdFormat format;
     private volatile DigestTable table;
     private final Cache<Ids, int[]> joins = CacheBuilder.newBuilder().weakKeys().build();
 
-    Ids(int[] rowPerson, long[] digests, int persons, String[] personRaw, UserIdFormat format) {
+    /** Per {@link PeopleHash} key: each person's people hash, computed once, when first asked. */
+    private final Map<String, MemberHashes> memberHashes = new ConcurrentHashMap<>();
+
+    Ids(int[] rowPerson, long[] digests, int persons, String[] personIds) {
       this.rowPerson = rowPerson;
       this.digests = digests;
       this.persons = persons;
-      this.personRaw = personRaw;
-      this.format = format;
+      this.personIds = personIds;
     }
 
     /**
      * The normalized id of {@code person}, which ranks its groups on every path (a database can
-     * compute it, not the pseudonym).
+     * compute it, not the keyed hash).
      */
     String rankId(int person) {
-      return Pseudonymizer.normalize(personRaw[person], format);
+      return personIds[person];
+    }
+
+    /** The people hashes of this version's persons under {@code hash}, cached. */
+    MemberHashes memberHashes(PeopleHash hash) {
+      return memberHashes.computeIfAbsent(hash.keyHex(), k -> new MemberHashes(hash, personIds));
     }
 
     DigestTable table() {
@@ -112,7 +127,7 @@ final class ColumnarExecutor {
         synchronized (this) {
           t = table;
           if (t == null) {
-            t = new DigestTable(digests, persons);
+            t = new DigestTable(digests, persons, 2);
             for (int p = 0; p < persons; p++) {
               t.insert(p);
             }
@@ -123,7 +138,7 @@ final class ColumnarExecutor {
       return t;
     }
 
-    /** For each person of {@code other}, this one's code of the same pseudonym, or -1. */
+    /** For each person of {@code other}, this one's code of the same keyed hash, or -1. */
     int[] mapFrom(Ids other) {
       try {
         return joins.get(
@@ -140,9 +155,37 @@ final class ColumnarExecutor {
         throw new IllegalStateException("join map failed", e.getCause());
       }
     }
+  }
 
-    String pseudonym(int person) {
-      return ColumnarExecutor.pseudonym(digests, person);
+  /**
+   * The {@link PeopleHash} of each person of one source version, each computed on first use (by any
+   * thread) and then kept: SHA-256 per person once per source version and room, instead of once per
+   * person and query. A value is published with release semantics after it is written, and read
+   * only after its flag is seen set with acquire semantics.
+   */
+  static final class MemberHashes {
+    private static final VarHandle FLAGS = MethodHandles.arrayElementVarHandle(byte[].class);
+    private final PeopleHash hash;
+    private final String[] ids;
+    private final long[] values;
+    private final byte[] known;
+
+    MemberHashes(PeopleHash hash, String[] ids) {
+      this.hash = hash;
+      this.ids = ids;
+      this.values = new long[ids.length];
+      this.known = new byte[ids.length];
+    }
+
+    /** The people hash of {@code person}. */
+    long of(int person) {
+      if ((byte) FLAGS.getAcquire(known, person) != 0) {
+        return values[person];
+      }
+      long v = hash.hash(ids[person]);
+      values[person] = v; // the same value whichever thread writes it
+      FLAGS.setRelease(known, person, (byte) 1);
+      return v;
     }
   }
 
@@ -161,14 +204,23 @@ final class ColumnarExecutor {
 
   private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-  /** Open addressing over persons' digests: the code of a pseudonym. */
+  /**
+   * Open addressing over persons' digests of {@code width} longs each (4 for a pseudonym, 2 for a
+   * person code's keyed hash): the code of a digest.
+   */
   static final class DigestTable {
     private final long[] digests;
+    private final int width;
     private final int[] slots;
     private final int mask;
 
     DigestTable(long[] digests, int capacity) {
+      this(digests, capacity, 4);
+    }
+
+    DigestTable(long[] digests, int capacity, int width) {
       this.digests = digests;
+      this.width = width;
       int size = Integer.highestOneBit(Math.max(4, capacity) * 2) * 2;
       this.slots = new int[size];
       Arrays.fill(slots, -1);
@@ -202,27 +254,42 @@ final class ColumnarExecutor {
     }
 
     private int slot(long[] d, int p) {
-      long h = d[4 * p] * 0x9E3779B97F4A7C15L;
+      long h = d[width * p] * 0x9E3779B97F4A7C15L;
       return (int) (h >>> 33) & mask;
     }
 
-    private static boolean same(long[] a, int i, long[] b, int j) {
-      return a[4 * i] == b[4 * j]
-          && a[4 * i + 1] == b[4 * j + 1]
-          && a[4 * i + 2] == b[4 * j + 2]
-          && a[4 * i + 3] == b[4 * j + 3];
+    private boolean same(long[] a, int i, long[] b, int j) {
+      int x = width * i;
+      int y = width * j;
+      for (int k = 0; k < width; k++) {
+        if (a[x + k] != b[y + k]) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 
-  private Ids ids(Plan.DatasetPlan dp) {
+  /**
+   * The person codes of a dataset's source version, cached. With {@code pseudonyms}, persons are
+   * told apart by their pseudonyms ({@link Pseudonymizer}, the ids themselves for {@link
+   * UserIdFormat#PSEUDONYMIZED}), else by {@link PersonCodes}.
+   */
+  private Ids ids(Plan.DatasetPlan dp, boolean pseudonyms) {
     DataSource source = dp.dataset().source();
-    String key = roomTag + "|" + source.version().orElseThrow() + "|" + dp.dataset().userIdFormat();
+    String key =
+        roomTag
+            + "|"
+            + source.version().orElseThrow()
+            + "|"
+            + dp.dataset().userIdFormat()
+            + (pseudonyms ? "|pseudonyms" : "|codes");
     try {
       Map<String, Ids> perSource = IDS.get(source, HashMap::new);
       synchronized (perSource) {
         Ids ids = perSource.get(key);
         if (ids == null) {
-          ids = encode(dp);
+          ids = encode(dp, pseudonyms);
           perSource.put(key, ids);
         }
         return ids;
@@ -232,13 +299,123 @@ final class ColumnarExecutor {
     }
   }
 
-  private Ids encode(Plan.DatasetPlan dp) {
+  /**
+   * The person codes of a dataset's source: each distinct id is normalized and hashed once ({@link
+   * PersonCodes}, or with {@code pseudonyms} the first 128 bits of its pseudonym), in parallel, and
+   * each row gets its person's code. A dictionary-encoded column ({@link
+   * ResidentColumns.Dictionary}) gives its distinct ids and row codes directly; any other column is
+   * read once to collect them.
+   */
+  private Ids encode(Plan.DatasetPlan dp, boolean pseudonyms) {
+    DataSource source = dp.dataset().source();
+    int rows = rowCount(source);
+    String[] distinct;
+    int[] rowDistinct;
+    Optional<ResidentColumns.Column> column =
+        ResidentColumns.of(source, dp.dataset().userIdColumn());
+    if (column.isPresent()
+        && column.get() instanceof ResidentColumns.Dictionary d
+        && d.codes().length == rows) {
+      distinct = d.values();
+      rowDistinct = d.codes(); // the source's own array: only read
+    } else {
+      rowDistinct = new int[rows];
+      distinct = collectIds(dp, column, rowDistinct);
+    }
+    interrupts.check();
+    UserIdFormat format = dp.dataset().userIdFormat();
+    long[] hashes = new long[2 * distinct.length];
+    String[] normalized = new String[distinct.length];
+    int chunks = Math.max(1, Math.min(64, distinct.length / 4096));
+    IntStream.range(0, chunks)
+        .parallel()
+        .forEach(
+            c -> {
+              int lo = (int) ((long) distinct.length * c / chunks);
+              int hi = (int) ((long) distinct.length * (c + 1) / chunks);
+              for (int i = lo; i < hi; i++) {
+                if ((i & Interrupts.CHECK_MASK) == 0 && interrupts.stopped()) {
+                  return; // checked below: the rest of the ids is not worth hashing
+                }
+                try {
+                  normalized[i] = Pseudonymizer.normalize(distinct[i], format);
+                } catch (IllegalArgumentException e) {
+                  continue; // not of its format: no person, on every path
+                }
+                if (!pseudonyms) {
+                  codes.hash(normalized[i], hashes, 2 * i);
+                } else {
+                  String pid =
+                      format == UserIdFormat.PSEUDONYMIZED
+                          ? normalized[i]
+                          : pseudonymizer.pseudonymize(normalized[i], format);
+                  hashes[2 * i] = Long.parseUnsignedLong(pid, 0, 16, 16);
+                  hashes[2 * i + 1] = Long.parseUnsignedLong(pid, 16, 32, 16);
+                }
+              }
+            });
+    interrupts.check();
+    // Distinct ids may share a normalized form (an e-mail address in two cases): one person.
+    DigestTable table = new DigestTable(hashes, distinct.length, 2);
+    int[] distinctPerson = new int[distinct.length];
+    String[] personIds = new String[distinct.length];
+    long[] digests = new long[2 * distinct.length];
+    int persons = 0;
+    for (int i = 0; i < distinct.length; i++) {
+      if (normalized[i] == null) {
+        distinctPerson[i] = -1;
+        continue;
+      }
+      int holder = table.insert(i);
+      if (holder == i) {
+        distinctPerson[i] = persons;
+        personIds[persons] = normalized[i];
+        digests[2 * persons] = hashes[2 * i];
+        digests[2 * persons + 1] = hashes[2 * i + 1];
+        persons++;
+      } else {
+        distinctPerson[i] = distinctPerson[holder];
+      }
+    }
+    int[] rowPerson = new int[rows];
+    int rowChunks = Math.max(1, Math.min(64, rows / (1 << 16)));
+    IntStream.range(0, rowChunks)
+        .parallel()
+        .forEach(
+            c -> {
+              int lo = (int) ((long) rows * c / rowChunks);
+              int hi = (int) ((long) rows * (c + 1) / rowChunks);
+              for (int r = lo; r < hi; r++) {
+                rowPerson[r] = distinctPerson[rowDistinct[r]];
+              }
+            });
+    return new Ids(
+        rowPerson, Arrays.copyOf(digests, 2 * persons), persons, Arrays.copyOf(personIds, persons));
+  }
+
+  /**
+   * The distinct ids of a dataset's user id column, each once, and per row the index of its id in
+   * {@code rowDistinct}: from the source's own array when it has one ({@code column}), else from
+   * one scan of the column.
+   */
+  private String[] collectIds(
+      Plan.DatasetPlan dp, Optional<ResidentColumns.Column> column, int[] rowDistinct) {
+    Map<String, Integer> codeOf = new HashMap<>();
+    List<String> distinct = new ArrayList<>();
+    if (column.isPresent()
+        && column.get() instanceof ResidentColumns.Strings s
+        && s.values().length == rowDistinct.length) {
+      String[] ids = s.values();
+      for (int r = 0; r < ids.length; r++) {
+        if ((r & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
+          interrupts.check();
+        }
+        rowDistinct[r] = distinctCode(ids[r], codeOf, distinct);
+      }
+      return distinct.toArray(new String[0]);
+    }
     DataSource source = dp.dataset().source();
     String userCol = dp.dataset().userIdColumn();
-    int rows = rowCount(source);
-    int[] rowRaw = new int[rows];
-    Map<String, Integer> rawCodes = new HashMap<>();
-    List<String> raws = new ArrayList<>();
     int at = 0;
     try (Scan scan = source.scan(new ScanRequest(List.of(userCol), Set.of(), List.of(), BATCH))) {
       interrupts.check();
@@ -250,68 +427,22 @@ final class ColumnarExecutor {
           if ((r & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
             interrupts.check();
           }
-          Integer code = rawCodes.putIfAbsent(ids[r], raws.size());
-          if (code == null) {
-            code = raws.size();
-            raws.add(ids[r]);
-          }
-          rowRaw[at++] = code;
+          rowDistinct[at++] = distinctCode(ids[r], codeOf, distinct);
         }
         interrupts.rowsRead(batch.rowCount());
         interrupts.check(); // before the next batch is asked for
       }
     }
-    UserIdFormat format = dp.dataset().userIdFormat();
-    long[] rawDigests = new long[4 * raws.size()];
-    boolean[] invalid = new boolean[raws.size()];
-    IntStream.range(0, raws.size())
-        .parallel()
-        .forEach(
-            i -> {
-              if (interrupts.stopped()) {
-                return; // checked below: the rest of the ids is not worth hashing
-              }
-              try {
-                String pid = pseudonymizer.pseudonymize(raws.get(i), format);
-                for (int k = 0; k < 4; k++) {
-                  rawDigests[4 * i + k] =
-                      Long.parseUnsignedLong(pid.substring(16 * k, 16 * k + 16), 16);
-                }
-              } catch (IllegalArgumentException e) {
-                invalid[i] = true;
-              }
-            });
-    interrupts.check();
-    // Distinct raw ids may share a pseudonym (an e-mail address in two cases): one person.
-    DigestTable table = new DigestTable(rawDigests, raws.size());
-    int[] rawPerson = new int[raws.size()];
-    int[] holderPerson = new int[raws.size()];
-    String[] personRaw = new String[raws.size()];
-    long[] digests = new long[4 * raws.size()];
-    int persons = 0;
-    for (int i = 0; i < raws.size(); i++) {
-      if (invalid[i]) {
-        rawPerson[i] = -1;
-        continue;
-      }
-      int holder = table.insert(i);
-      if (holder == i) {
-        holderPerson[i] = persons;
-        personRaw[persons] = raws.get(i);
-        System.arraycopy(rawDigests, 4 * i, digests, 4 * persons, 4);
-        persons++;
-      }
-      rawPerson[i] = holderPerson[holder];
+    return distinct.toArray(new String[0]);
+  }
+
+  private static int distinctCode(String id, Map<String, Integer> codeOf, List<String> distinct) {
+    Integer code = codeOf.putIfAbsent(id, distinct.size());
+    if (code == null) {
+      code = distinct.size();
+      distinct.add(id);
     }
-    for (int r = 0; r < rows; r++) {
-      rowRaw[r] = rawPerson[rowRaw[r]];
-    }
-    return new Ids(
-        rowRaw,
-        Arrays.copyOf(digests, 4 * persons),
-        persons,
-        Arrays.copyOf(personRaw, persons),
-        format);
+    return code;
   }
 
   private static String[] idStrings(ColumnBatch batch) {
@@ -452,9 +583,16 @@ final class ColumnarExecutor {
     int n = plan.datasets().size();
     int grouped = plan.groupBy().isEmpty() ? -1 : plan.groupBy().get(0).dataset();
     Side[] sides = new Side[n];
+    // Ids that arrive pseudonymized match the others only by pseudonym: such a join pays the
+    // HMAC of every other id; any other query tells persons apart by their cheaper keyed hash.
+    long pseudonymized =
+        plan.datasets().stream()
+            .filter(d -> d.dataset().userIdFormat() == UserIdFormat.PSEUDONYMIZED)
+            .count();
+    boolean pseudonyms = pseudonymized > 0 && pseudonymized < n;
     for (int i = 0; i < n; i++) {
       sides[i] = new Side();
-      sides[i].ids = ids(plan.datasets().get(i));
+      sides[i].ids = ids(plan.datasets().get(i), pseudonyms);
     }
     int basePersons = sides[0].ids.persons;
     for (int i = 0; i < n; i++) {
@@ -508,23 +646,125 @@ final class ColumnarExecutor {
   }
 
   /**
-   * What a scan of one side hands on: each batch, then each of its rows that passes the dataset's
-   * own conditions and belongs to a person, with the batch's metric values as doubles.
+   * A numeric column of the rows at hand, read as doubles: a batch's arrays, or a resident source's
+   * whole arrays, indexed by row.
    */
-  private interface RowVisitor {
-    /** A new batch, whose columns are the scan's, {@code shift} before the plan's slots. */
-    default void batch(ColumnBatch batch, int shift) {}
+  private static final class Values {
+    double[] doubles;
+    long[] longs;
 
-    /** Row {@code r} of the batch, of person {@code person} of the side. */
-    void row(int r, int person, double[][] metricValues);
+    void set(ResidentColumns.Column c) {
+      doubles = c instanceof ResidentColumns.Doubles d ? d.values() : null;
+      longs = c instanceof ResidentColumns.Longs l ? l.values() : null;
+    }
+
+    void set(ColumnBatch batch, int slot) {
+      boolean isDouble = batch.columns().get(slot).type() == ColumnType.DOUBLE;
+      doubles = isDouble ? batch.doubles(slot) : null;
+      longs = isDouble ? null : batch.longs(slot);
+    }
+
+    double at(int r) {
+      return doubles != null ? doubles[r] : longs[r];
+    }
   }
 
-  /** Scans one side's dataset and hands each row that passes and has a person to {@code v}. */
-  private void scanRows(Plan.DatasetPlan dp, Side side, RowVisitor v) {
+  /**
+   * The grouped column of the rows at hand, indexed by row: each value's dense group id. A
+   * dictionary-encoded column looks each distinct value up once.
+   */
+  private static final class Groups {
+    private final GroupIds ids;
+    private String[] strings;
+    private long[] longs;
+    private double[] doubles;
+    private int[] codes;
+    private String[] dictionary;
+    private int[] dictionaryGroup;
+
+    Groups(GroupIds ids) {
+      this.ids = ids;
+    }
+
+    void set(ResidentColumns.Column c) {
+      if (c instanceof ResidentColumns.Dictionary d) {
+        codes = d.codes();
+        dictionary = d.values();
+        dictionaryGroup = new int[dictionary.length];
+        Arrays.fill(dictionaryGroup, -1);
+      } else if (c instanceof ResidentColumns.Strings s) {
+        strings = s.values();
+      } else if (c instanceof ResidentColumns.Longs l) {
+        longs = l.values();
+      } else {
+        doubles = ((ResidentColumns.Doubles) c).values();
+      }
+    }
+
+    void set(ColumnBatch batch, int slot) {
+      ColumnType t = batch.columns().get(slot).type();
+      strings = t == ColumnType.STRING ? batch.strings(slot) : null;
+      longs = t == ColumnType.LONG ? batch.longs(slot) : null;
+      doubles = t == ColumnType.DOUBLE ? batch.doubles(slot) : null;
+    }
+
+    int at(int r) {
+      if (codes != null) {
+        int c = codes[r];
+        int g = dictionaryGroup[c];
+        if (g < 0) {
+          g = ids.ofString(dictionary[c]);
+          dictionaryGroup[c] = g;
+        }
+        return g;
+      }
+      if (longs != null) {
+        return ids.ofLong(longs[r]);
+      }
+      if (strings != null) {
+        return ids.ofString(strings[r]);
+      }
+      // Adding 0.0 turns -0.0 into 0.0, so both zeros are one group.
+      return ids.ofLong(Double.doubleToLongBits(doubles[r] + 0.0));
+    }
+  }
+
+  /** Row {@code r} of the rows at hand, of person {@code person} of the side. */
+  @FunctionalInterface
+  private interface RowVisitor {
+    void row(int r, int person);
+  }
+
+  /**
+   * Scans one side's dataset and hands each row that passes its own conditions and has a person to
+   * {@code v}, with {@code metrics} and {@code groups} (if not null) set to the rows at hand. A
+   * resident source without conditions is read from its own arrays, with row indices into the whole
+   * columns; any other is scanned in batches.
+   */
+  private void scanRows(
+      Plan.DatasetPlan dp, Side side, Values[] metrics, Groups groups, RowVisitor v) {
+    int[] rowPerson = side.ids.rowPerson;
+    if (dp.sourceFilter().isEmpty() && readWhole(dp, metrics, groups)) {
+      int rows = rowPerson.length;
+      for (int lo = 0; lo < rows; lo += BATCH) {
+        interrupts.check();
+        int hi = Math.min(rows, lo + BATCH);
+        for (int r = lo; r < hi; r++) {
+          if ((r & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
+            interrupts.check();
+          }
+          int p = rowPerson[r];
+          if (p >= 0) { // an id not of its format belongs to no person, on every path
+            v.row(r, p);
+          }
+        }
+        interrupts.rowsRead(hi - lo);
+      }
+      interrupts.check();
+      return;
+    }
     List<String> cols = columnsOf(dp);
     int shift = cols.size() == dp.scanColumns().size() ? 0 : 1;
-    int metrics = dp.metrics().size();
-    int[] rowPerson = side.ids.rowPerson;
     boolean filtered = !dp.sourceFilter().isEmpty();
     Executor.BatchRow row = new Executor.BatchRow();
     int at = 0;
@@ -534,11 +774,12 @@ final class ColumnarExecutor {
         ColumnBatch batch = next.get();
         interrupts.check();
         row.batch = batch;
-        double[][] metricValues = new double[metrics][];
-        for (int m = 0; m < metrics; m++) {
-          metricValues[m] = asDoubles(batch, dp.metricSlots()[m] - shift);
+        for (int m = 0; m < metrics.length; m++) {
+          metrics[m].set(batch, dp.metricSlots()[m] - shift);
         }
-        v.batch(batch, shift);
+        if (groups != null) {
+          groups.set(batch, dp.projectionSlots()[0] - shift);
+        }
         int k = batch.rowCount();
         for (int r = 0; r < k; r++) {
           if ((r & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
@@ -552,7 +793,7 @@ final class ColumnarExecutor {
           }
           int p = rowPerson[at + r];
           if (p >= 0) { // an id not of its format belongs to no person, on every path
-            v.row(r, p, metricValues);
+            v.row(r, p);
           }
         }
         at += k;
@@ -562,6 +803,64 @@ final class ColumnarExecutor {
     }
   }
 
+  /**
+   * Points {@code metrics} and {@code groups} at the source's own whole columns, if it serves every
+   * one of them ({@link ResidentColumns}) at the length of its person codes.
+   */
+  private static boolean readWhole(Plan.DatasetPlan dp, Values[] metrics, Groups groups) {
+    int rows = rowCount(dp.dataset().source());
+    DataSource source = dp.dataset().source();
+    ResidentColumns.Column[] found = new ResidentColumns.Column[metrics.length];
+    for (int m = 0; m < metrics.length; m++) {
+      Optional<ResidentColumns.Column> c =
+          ResidentColumns.of(source, dp.scanColumns().get(dp.metricSlots()[m]));
+      if (c.isEmpty()
+          || !(c.get() instanceof ResidentColumns.Doubles
+              || c.get() instanceof ResidentColumns.Longs)
+          || length(c.get()) != rows) {
+        return false;
+      }
+      found[m] = c.get();
+    }
+    ResidentColumns.Column group = null;
+    if (groups != null) {
+      Optional<ResidentColumns.Column> c =
+          ResidentColumns.of(source, dp.scanColumns().get(dp.projectionSlots()[0]));
+      if (c.isEmpty() || length(c.get()) != rows) {
+        return false;
+      }
+      group = c.get();
+    }
+    for (int m = 0; m < metrics.length; m++) {
+      metrics[m].set(found[m]);
+    }
+    if (groups != null) {
+      groups.set(group);
+    }
+    return true;
+  }
+
+  private static int length(ResidentColumns.Column c) {
+    if (c instanceof ResidentColumns.Longs l) {
+      return l.values().length;
+    }
+    if (c instanceof ResidentColumns.Doubles d) {
+      return d.values().length;
+    }
+    if (c instanceof ResidentColumns.Strings s) {
+      return s.values().length;
+    }
+    return ((ResidentColumns.Dictionary) c).codes().length;
+  }
+
+  private static Values[] values(int metrics) {
+    Values[] out = new Values[metrics];
+    for (int m = 0; m < metrics; m++) {
+      out[m] = new Values();
+    }
+    return out;
+  }
+
   private void scanTotals(Plan.DatasetPlan dp, RowUnits slots, Side side) {
     int metrics = dp.metrics().size();
     int persons = side.ids.persons;
@@ -569,13 +868,17 @@ final class ColumnarExecutor {
     side.sums = totals(metrics, persons);
     side.units = unitTotals(slots.size(), persons);
     side.values = new long[metrics][persons];
+    Values[] in = values(metrics);
+    int[] rows = side.rows;
     scanRows(
         dp,
         side,
-        (r, p, metricValues) -> {
-          side.rows[p]++;
+        in,
+        null,
+        (r, p) -> {
+          rows[p]++;
           for (int m = 0; m < metrics; m++) {
-            double v = metricValues[m][r];
+            double v = in[m].at(r);
             // NaN is a missing value: it is dropped, neither counted nor summed.
             if (!Double.isNaN(v)) {
               double clamped = ContributionBounding.clamp(v, dp.valueBounds().get(m));
@@ -595,61 +898,31 @@ final class ColumnarExecutor {
       Plan.DatasetPlan dp, Side side, boolean[] joined, GroupIds groupIds, GroupedRows out) {
     int metrics = dp.metrics().size();
     side.rows = new int[side.ids.persons];
+    Values[] in = values(metrics);
+    Groups groups = new Groups(groupIds);
+    int[] toBase = side.toBase;
     scanRows(
         dp,
         side,
-        new RowVisitor() {
-          private String[] gs;
-          private long[] gl;
-          private double[] gd;
-
-          @Override
-          public void batch(ColumnBatch batch, int shift) {
-            int groupSlot = dp.projectionSlots()[0] - shift;
-            ColumnType gt = batch.columns().get(groupSlot).type();
-            gs = gt == ColumnType.STRING ? batch.strings(groupSlot) : null;
-            gl = gt == ColumnType.LONG ? batch.longs(groupSlot) : null;
-            gd = gt == ColumnType.DOUBLE ? batch.doubles(groupSlot) : null;
+        in,
+        groups,
+        (r, own) -> {
+          int b = toBase == null ? own : toBase[own];
+          if (b < 0 || !joined[b]) {
+            return;
           }
-
-          @Override
-          public void row(int r, int own, double[][] metricValues) {
-            int b = side.toBase == null ? own : side.toBase[own];
-            if (b < 0 || !joined[b]) {
-              return;
-            }
-            int g =
-                gs != null
-                    ? groupIds.ofString(gs[r])
-                    : gl != null
-                        ? groupIds.ofLong(gl[r])
-                        // Adding 0.0 turns -0.0 into 0.0, so both zeros are one group.
-                        : groupIds.ofLong(Double.doubleToLongBits(gd[r] + 0.0));
-            int slot = out.count;
-            out.add(b, g);
-            for (int m = 0; m < metrics; m++) {
-              double v = metricValues[m][r];
-              out.value[m][slot] =
-                  Double.isNaN(v) ? v : ContributionBounding.clamp(v, dp.valueBounds().get(m));
-            }
+          int slot = out.count;
+          out.add(b, groups.at(r));
+          for (int m = 0; m < metrics; m++) {
+            double v = in[m].at(r);
+            out.value[m][slot] =
+                Double.isNaN(v) ? v : ContributionBounding.clamp(v, dp.valueBounds().get(m));
           }
         });
   }
 
   private static ScanRequest request(Plan.DatasetPlan dp, List<String> cols) {
     return new ScanRequest(cols, Set.of(), dp.sourceFilter(), BATCH);
-  }
-
-  private static double[] asDoubles(ColumnBatch batch, int slot) {
-    if (batch.columns().get(slot).type() == ColumnType.DOUBLE) {
-      return batch.doubles(slot);
-    }
-    long[] l = batch.longs(slot);
-    double[] d = new double[batch.rowCount()];
-    for (int r = 0; r < d.length; r++) {
-      d[r] = l[r];
-    }
-    return d;
   }
 
   private Map<List<Object>, Executor.GroupState> bound(
@@ -731,6 +1004,8 @@ final class ColumnarExecutor {
       ContributionBounder.GroupTotals acc) {
     ContributionBounder bounder = new ContributionBounder(plan, rank, peopleHash);
     IntFunction<String> rankIds = sides[0].ids::rankId;
+    IntToLongFunction memberHashes =
+        plan.differenceChecks().isPresent() ? sides[0].ids.memberHashes(peopleHash)::of : null;
     int aggregates = plan.aggregates().size();
     int metrics = rows == null ? 0 : rows.value.length;
     int[] slotOf = new int[groups];
@@ -848,7 +1123,7 @@ final class ColumnarExecutor {
           }
         }
       }
-      bounder.person(b, rankIds, d, distinct, groupRows, sums, units, values, acc);
+      bounder.person(b, rankIds, memberHashes, d, distinct, groupRows, sums, units, values, acc);
     }
     return acc;
   }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntFunction;
+import java.util.function.IntToLongFunction;
 
 /**
  * The one contribution bounder of the engine. Every in-engine execution path (streamed and
@@ -101,6 +102,26 @@ final class ContributionBounder {
       UnitTotals[] units,
       long[][] values,
       GroupTotals into) {
+    person(person, rankIds, null, n, group, rows, sums, units, values, into);
+  }
+
+  /**
+   * Adds one joined person to {@code into}, like {@link #person(int, IntFunction, int, int[],
+   * long[], ExactTotals[], UnitTotals[], long[][], GroupTotals)}, taking the person's {@link
+   * PeopleHash} from {@code memberHashes} (a path that caches them per person) instead of computing
+   * it from the normalized id; null computes it.
+   */
+  void person(
+      int person,
+      IntFunction<String> rankIds,
+      IntToLongFunction memberHashes,
+      int n,
+      int[] group,
+      long[] rows,
+      ExactTotals[] sums,
+      UnitTotals[] units,
+      long[][] values,
+      GroupTotals into) {
     if (candidates.length < n) {
       candidates = new int[Math.max(n, 2 * candidates.length)];
       ranks = new long[candidates.length];
@@ -126,7 +147,10 @@ final class ContributionBounder {
     }
     long member = 0;
     if (members) {
-      member = peopleHash.hash(rankId == null ? rankIds.apply(person) : rankId);
+      member =
+          memberHashes != null
+              ? memberHashes.applyAsLong(person)
+              : peopleHash.hash(rankId == null ? rankIds.apply(person) : rankId);
     }
     for (int k = 0; k < kept; k++) {
       int i = candidates[k];

@@ -1,0 +1,100 @@
+package dev.cleanroom.internal.execution;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+class SipHash128Test {
+  /**
+   * The reference implementation's 128-bit outputs under the key 00 01 .. 0f for the messages 00 01
+   * .. (n - 1), for some lengths n (the published test vectors).
+   */
+  private static final String[][] VECTORS = {
+    {"0", "a3817f04ba25a8e66df67214c7550293"},
+    {"1", "da87c1d86b99af44347659119b22fc45"},
+    {"2", "8177228da4a45dc7fca38bdef60affe4"},
+    {"7", "a1f1ebbed8dbc153c0b84aa61ff08239"},
+    {"8", "3b62a9ba6258f5610f83e264f31497b4"},
+    {"15", "5493e99933b0a8117e08ec0f97cfc3d9"},
+    {"16", "6ee2a4ca67b054bbfd3315bf85230577"},
+    {"17", "473d06e8738db89854c066c47ae47740"},
+  };
+
+  private static byte[] referenceKey() {
+    byte[] k = new byte[16];
+    for (int i = 0; i < 16; i++) {
+      k[i] = (byte) i;
+    }
+    return k;
+  }
+
+  private static byte[] bytes(long[] out) {
+    byte[] b = new byte[16];
+    for (int i = 0; i < 16; i++) {
+      b[i] = (byte) (out[i / 8] >>> (8 * (i % 8)));
+    }
+    return b;
+  }
+
+  @Test
+  void referenceVectors_match() {
+    SipHash128 h = new SipHash128(referenceKey(), 0);
+    for (String[] v : VECTORS) {
+      int n = Integer.parseInt(v[0]);
+      byte[] in = new byte[n];
+      for (int i = 0; i < n; i++) {
+        in[i] = (byte) i;
+      }
+      long[] out = new long[2];
+      h.hash(in, n, out, 0);
+      assertArrayEquals(HexFormat.of().parseHex(v[1]), bytes(out), "length " + n);
+      // The same bytes as a string of chars below 0x80 take the string path.
+      long[] viaString = new long[2];
+      h.hash(new String(in, StandardCharsets.ISO_8859_1), viaString, 0);
+      assertArrayEquals(out, viaString, "length " + n);
+    }
+  }
+
+  @Test
+  void key_startsAtOffset_andNeedsSixteenBytes() {
+    byte[] padded = new byte[20];
+    System.arraycopy(referenceKey(), 0, padded, 4, 16);
+    long[] a = new long[2];
+    long[] b = new long[2];
+    new SipHash128(padded, 4).hash("user-1", a, 0);
+    new SipHash128(referenceKey(), 0).hash("user-1", b, 0);
+    assertArrayEquals(a, b);
+    assertThrows(IllegalArgumentException.class, () -> new SipHash128(new byte[15], 0));
+  }
+
+  @Test
+  void differentKeys_giveDifferentHashes() {
+    byte[] other = referenceKey();
+    other[15] ^= 1;
+    long[] a = new long[2];
+    long[] b = new long[2];
+    new SipHash128(referenceKey(), 0).hash("user-1", a, 0);
+    new SipHash128(other, 0).hash("user-1", b, 0);
+    assertNotEquals(a[0], b[0]);
+  }
+
+  /** Any string hashes as its UTF-8 bytes, ASCII or not. */
+  @Property(tries = 300)
+  void string_hashesAsItsUtf8Bytes(@ForAll String s) {
+    SipHash128 h = new SipHash128(referenceKey(), 0);
+    long[] a = new long[3];
+    long[] b = new long[2];
+    h.hash(s, a, 1);
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    h.hash(utf8, utf8.length, b, 0);
+    assertEquals(b[0], a[1]);
+    assertEquals(b[1], a[2]);
+  }
+}
