@@ -9,16 +9,16 @@ import java.math.BigInteger;
  * quantum q that depends only on the sum's bounds: with E the binary exponent of the largest
  * magnitude among the row bounds and the group bounds ({@link Math#getExponent}; 0 when all are
  * zero), q = 2^(E−{@value #BITS}) (at least 2^−1022). A row's clamped value v becomes ⌊v·2^k⌋
- * units, k = −log2 q, where v·2^k is the double-precision product (exact: scaling by a power of two,
- * a database's included), and the floor is the same in Java and every SQL engine. Every value whose
- * magnitude is at least 2^(E−28), about 2^−27 of the largest bound, is a whole number of units
- * (its last significant bit is at least q), so it is held exactly; a smaller one is rounded down to
- * a multiple of q. The units of a person's rows are added exactly, the person's total clamped to
- * the group bounds in units (the lower bound rounded up, the upper down, to whole units), the
- * clamped totals added exactly per group, and the group's total converted to the nearest double
- * once ({@link #value}). A row's units are below 2^82 in magnitude and a group's bounds in units
- * too, so ten million people still add up far inside 128 bits (and a {@link UnitSum} widens beyond
- * that anyway).
+ * units, k = −log2 q, where v·2^k is the double-precision product (exact: scaling by a power of
+ * two, a database's included), and the floor is the same in Java and every SQL engine. Every value
+ * whose magnitude is at least 2^(E−28), about 2^−27 of the largest bound, is a whole number of
+ * units (its last significant bit is at least q), so it is held exactly; a smaller one is rounded
+ * down to a multiple of q. The units of a person's rows are added exactly, the person's total
+ * clamped to the group bounds in units (the lower bound rounded up, the upper down, to whole
+ * units), the clamped totals added exactly per group, and the group's total converted to the
+ * nearest double once ({@link #value}). A row's units are below 2^82 in magnitude and a group's
+ * bounds in units too, so ten million people still add up far inside 128 bits (and a {@link
+ * UnitSum} widens beyond that anyway).
  */
 public final class FineUnits {
   /** The number of bits of units below the largest bound's exponent. */

@@ -5,11 +5,11 @@ import java.util.Objects;
 
 /**
  * An exact sum of whole numbers of units of a noise mechanism's granularity: the fixed-point
- * accumulator of a noisy sum, and of a threshold-mode sum in units of its {@link FineUnits} quantum.
- * It holds a 128-bit integer in two {@code long} words and widens to a {@link BigInteger} when the
- * sum leaves that range (and narrows back when it returns), so it never saturates and never wraps
- * around: at a granularity of 2^-40, ten million people contributing 1.0 each sum
- * to about 1.1·10^19 units, beyond {@link Long#MAX_VALUE}, and still come out exact.
+ * accumulator of a noisy sum, and of a threshold-mode sum in units of its {@link FineUnits}
+ * quantum. It holds a 128-bit integer in two {@code long} words and widens to a {@link BigInteger}
+ * when the sum leaves that range (and narrows back when it returns), so it never saturates and
+ * never wraps around: at a granularity of 2^-40, ten million people contributing 1.0 each sum to
+ * about 1.1·10^19 units, beyond {@link Long#MAX_VALUE}, and still come out exact.
  *
  * <p>Release the sum with {@link NoiseMechanism#addNoiseToUnits(BigInteger)}; convert each person's
  * clamped total to units with {@link #unitsOf(double, double)}.

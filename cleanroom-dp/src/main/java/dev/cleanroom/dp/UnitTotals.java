@@ -8,10 +8,10 @@ import java.util.Objects;
  * Many running totals of whole units (one per person and group, say), each exact: a total stays a
  * {@code long} while it fits, is held in 128 bits (two words) from the first addition that would
  * overflow a {@code long} or that adds more than 64 bits ({@link #addFloor}), and widens to a
- * {@link BigInteger} beyond, never saturating. A total is read clamped to bounds of units, which always fit a {@code
- * long}. The per-person companion of {@link UnitSum}: a noisy sum converts each row's clamped value
- * to units ({@link UnitSum#unitsOf}) and adds them here, exactly, so that every execution path, a
- * database's included, computes the same totals in any order.
+ * {@link BigInteger} beyond, never saturating. A total is read clamped to bounds of units, which
+ * always fit a {@code long}. The per-person companion of {@link UnitSum}: a noisy sum converts each
+ * row's clamped value to units ({@link UnitSum#unitsOf}) and adds them here, exactly, so that every
+ * execution path, a database's included, computes the same totals in any order.
  *
  * <p>Instances are mutable and not thread-safe. {@link #toString()} does not show the totals, which
  * are data before noise.

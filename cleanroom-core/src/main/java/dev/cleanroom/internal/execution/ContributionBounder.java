@@ -28,8 +28,9 @@ import java.util.function.IntFunction;
  * group, as the SQL renderer ranks them in a database), row counts are capped, and metric totals
  * are clamped to the group bounds, as totals in whole units ({@link RowUnits}): of the mechanism's
  * granularity for a noisy query (the bounds rounded to units as well), of the sum's {@link
- * FineUnits} quantum for a threshold query (exact, converted to a double once per group); the people of each group are collected when difference checks
- * apply. The pushed-down statement renders this same specification in SQL ({@link Pushdown}).
+ * FineUnits} quantum for a threshold query (exact, converted to a double once per group); the
+ * people of each group are collected when difference checks apply. The pushed-down statement
+ * renders this same specification in SQL ({@link Pushdown}).
  *
  * <p>One instance serves one thread: it holds scratch arrays.
  */
