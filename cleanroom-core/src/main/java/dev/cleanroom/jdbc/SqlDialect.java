@@ -96,6 +96,32 @@ public enum SqlDialect {
   }
 
   /**
+   * The dialect's exact integer type of at least 127 bits: {@code HUGEINT} for {@link #DUCKDB},
+   * {@code BIGNUMERIC} for {@link #BIGQUERY}, {@code DECIMAL(38,0)} for the others. A
+   * threshold-mode sum is added in it, in whole units of its fine quantum.
+   */
+  public String wideIntegerType() {
+    return switch (this) {
+      case DUCKDB -> "HUGEINT";
+      case BIGQUERY -> "BIGNUMERIC";
+      default -> "DECIMAL(38,0)";
+    };
+  }
+
+  /**
+   * {@code SUM} of a {@code BIGINT} expression, exact whatever the number of rows: where the
+   * database's own {@code SUM(BIGINT)} could overflow, wrap around or turn to a double (Spark,
+   * Trino, H2, and the dialects not tested), the values are cast to {@link #wideIntegerType()}
+   * first; DuckDB's sum is a {@code HUGEINT} and PostgreSQL's a {@code NUMERIC} already.
+   */
+  public String exactIntegerSum(String bigintExpression) {
+    return switch (this) {
+      case DUCKDB, POSTGRESQL -> "SUM(" + bigintExpression + ")";
+      default -> "SUM(CAST(" + bigintExpression + " AS " + wideIntegerType() + "))";
+    };
+  }
+
+  /**
    * An expression for the lower-case hexadecimal SHA-256 of the UTF-8 bytes of a text expression,
    * if this dialect has one.
    */

@@ -5,10 +5,11 @@ import java.util.Objects;
 
 /**
  * An exact sum of whole numbers of units of a noise mechanism's granularity: the fixed-point
- * accumulator of a noisy sum. It starts in a {@code long} and widens to a {@link BigInteger} when
- * the sum leaves the {@code long} range (and narrows back when it returns), so it never saturates
- * and never wraps around: at a granularity of 2^-40, ten million people contributing 1.0 each sum
- * to about 1.1·10^19 units, beyond {@link Long#MAX_VALUE}, and still come out exact.
+ * accumulator of a noisy sum, and of a threshold-mode sum in units of its {@link FineUnits}
+ * quantum. It holds a 128-bit integer in two {@code long} words and widens to a {@link BigInteger}
+ * when the sum leaves that range (and narrows back when it returns), so it never saturates and
+ * never wraps around: at a granularity of 2^-40, ten million people contributing 1.0 each sum to
+ * about 1.1·10^19 units, beyond {@link Long#MAX_VALUE}, and still come out exact.
  *
  * <p>Release the sum with {@link NoiseMechanism#addNoiseToUnits(BigInteger)}; convert each person's
  * clamped total to units with {@link #unitsOf(double, double)}.
@@ -20,10 +21,16 @@ public final class UnitSum {
   private static final long SIGNIFICAND_MASK = 0x000F_FFFF_FFFF_FFFFL;
   private static final double TWO_POW_63 = 0x1p63;
 
-  /** The sum while {@link #wide} is null. */
+  /**
+   * The low word of the sum while {@link #wide} is null (the sum is {@link #high}·2^64 + narrow,
+   * narrow read unsigned: a 128-bit two's-complement number).
+   */
   private long narrow;
 
-  /** The sum when it does not fit in a {@code long}; null otherwise. */
+  /** The high word of the sum while {@link #wide} is null. */
+  private long high;
+
+  /** The sum when it does not fit in 128 bits; null otherwise. */
   private BigInteger wide;
 
   /** An empty sum, 0 units. */
@@ -74,17 +81,34 @@ public final class UnitSum {
 
   /** Adds {@code units} exactly. */
   public void add(long units) {
-    if (wide == null) {
-      long sum = narrow + units;
-      // Overflow iff both operands have the sign opposite to the result.
-      if (((narrow ^ sum) & (units ^ sum)) >= 0) {
-        narrow = sum;
-        return;
-      }
-      wide = BigInteger.valueOf(narrow).add(BigInteger.valueOf(units));
+    add128(units >> 63, units);
+  }
+
+  /**
+   * Adds the 128-bit two's-complement number {@code high}·2^64 + {@code low} (low read unsigned)
+   * exactly: in two {@code long} words while the sum fits 128 bits, in a {@link BigInteger} beyond.
+   */
+  void add128(long high, long low) {
+    if (wide != null) {
+      set(wide.add(Int128.toBig(high, low)));
       return;
     }
-    set(wide.add(BigInteger.valueOf(units)));
+    long sumLow = narrow + low;
+    long carry = Long.compareUnsigned(sumLow, narrow) < 0 ? 1 : 0;
+    long t = this.high + high;
+    long sumHigh = t + carry;
+    // Overflow of the high word iff either addition overflowed.
+    if (((this.high ^ t) & (high ^ t)) < 0 || ((t ^ sumHigh) & (carry ^ sumHigh)) < 0) {
+      wide = Int128.toBig(this.high, narrow).add(Int128.toBig(high, low));
+      return;
+    }
+    narrow = sumLow;
+    this.high = sumHigh;
+  }
+
+  /** Adds {@code units} exactly. */
+  void add(BigInteger units) {
+    set(units().add(units));
   }
 
   /**
@@ -96,7 +120,7 @@ public final class UnitSum {
   public void addAll(UnitSum other) {
     Objects.requireNonNull(other, "other");
     if (other.wide == null) {
-      add(other.narrow);
+      add128(other.high, other.narrow);
     } else {
       set(units().add(other.wide));
     }
@@ -104,12 +128,15 @@ public final class UnitSum {
 
   /** The exact sum, in units. */
   public BigInteger units() {
-    return wide == null ? BigInteger.valueOf(narrow) : wide;
+    if (wide != null) {
+      return wide;
+    }
+    return high == (narrow >> 63) ? BigInteger.valueOf(narrow) : Int128.toBig(high, narrow);
   }
 
   /** Whether the sum fits in a {@code long}, so that {@link #longValue()} returns it. */
   public boolean fitsLong() {
-    return wide == null;
+    return wide == null && high == (narrow >> 63);
   }
 
   /**
@@ -118,7 +145,7 @@ public final class UnitSum {
    * @throws ArithmeticException if it does not fit in a {@code long} (see {@link #fitsLong()})
    */
   public long longValue() {
-    if (wide != null) {
+    if (!fitsLong()) {
       throw new ArithmeticException("the sum of units does not fit in a long; use units()");
     }
     return narrow;
@@ -131,8 +158,9 @@ public final class UnitSum {
   }
 
   private void set(BigInteger sum) {
-    if (sum.bitLength() < Long.SIZE) {
+    if (sum.bitLength() < 128) {
       narrow = sum.longValue();
+      high = sum.shiftRight(64).longValue();
       wide = null;
     } else {
       wide = sum;

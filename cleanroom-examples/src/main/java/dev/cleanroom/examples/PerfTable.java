@@ -267,6 +267,13 @@ public final class PerfTable {
             null));
     t.add(
         new Task(
+            "oursPushdownQ1",
+            "Q1 (threshold, difference checks), our engine, pushdown on DuckDB",
+            DUCKDB_Q1,
+            PerfCheck.Kind.Q1_EXACT,
+            null));
+    t.add(
+        new Task(
             "oursPushdownQ1Counts",
             "Q1 counts (threshold, difference checks), our engine, pushdown on DuckDB",
             DUCKDB_COUNTS,

@@ -886,7 +886,7 @@ final class ColumnarExecutor {
               side.values[m][p]++;
               for (int s = 0; s < slots.size(); s++) {
                 if (slots.metric(s) == m) {
-                  side.units[s].add(p, slots.units(s, clamped));
+                  slots.add(side.units[s], p, s, clamped);
                 }
               }
             }
@@ -1078,7 +1078,7 @@ final class ColumnarExecutor {
               groupValues[m][s]++;
               for (int u = 0; u < groupedSlots.size(); u++) {
                 if (groupedSlots.metric(u) == m) {
-                  groupUnits[u].add(s, groupedSlots.units(u, v));
+                  groupedSlots.add(groupUnits[u], s, u, v);
                 }
               }
             }

@@ -1,9 +1,10 @@
 package dev.cleanroom.internal.execution;
 
 import dev.cleanroom.dp.ContributionBounding;
-import dev.cleanroom.dp.ExactSum;
 import dev.cleanroom.dp.ExactTotals;
+import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.dp.KeyedRank;
+import dev.cleanroom.dp.UnitBounds;
 import dev.cleanroom.dp.UnitSum;
 import dev.cleanroom.dp.UnitTotals;
 import dev.cleanroom.internal.plan.NoisePlan;
@@ -26,10 +27,11 @@ import java.util.function.IntToLongFunction;
  * released), a person with more than L0 groups keeps the L0 groups of smallest keyed rank (a hash
  * under the query's secret salt of the person's normalized id in the query's first dataset and the
  * group, as the SQL renderer ranks them in a database), row counts are capped, and metric totals
- * are clamped to the group bounds: exact real totals for a threshold query, totals in whole units
- * of the mechanism's granularity for a noisy one (each row's value in units, {@link RowUnits}, the
- * bounds rounded to units as well); the people of each group are collected when difference checks
- * apply. The pushed-down statement renders this same specification in SQL ({@link Pushdown}).
+ * are clamped to the group bounds, as totals in whole units ({@link RowUnits}): of the mechanism's
+ * granularity for a noisy query (the bounds rounded to units as well), of the sum's {@link
+ * FineUnits} quantum for a threshold query (exact, converted to a double once per group); the
+ * people of each group are collected when difference checks apply. The pushed-down statement
+ * renders this same specification in SQL ({@link Pushdown}).
  *
  * <p>One instance serves one thread: it holds scratch arrays.
  */
@@ -43,6 +45,13 @@ final class ContributionBounder {
   private final long[] unitLower;
 
   private final long[] unitUpper;
+
+  /**
+   * Per aggregate of a threshold-mode plan, the group bounds of a person's total in units of the
+   * sum's {@link FineUnits} quantum (lower rounded up, upper down); null for a noisy plan.
+   */
+  private final UnitBounds[] fineBounds;
+
   private final int aggregates;
   private final boolean members;
   private final int maxGroups;
@@ -70,6 +79,17 @@ final class ContributionBounder {
         unitUpper[a] = UnitSum.unitsOf(ap.groupBounds().upper(), granularity[a]);
       }
     }
+    this.fineBounds = granularity == null ? new UnitBounds[unitLower.length] : null;
+    for (int a = 0; fineBounds != null && a < fineBounds.length; a++) {
+      Plan.AggregatePlan ap = plan.aggregates().get(a);
+      if (ap.dataset() >= 0) {
+        double scale = RowUnits.scale(plan, a);
+        fineBounds[a] =
+            new UnitBounds(
+                FineUnits.ceilUnits(ap.groupBounds().lower(), scale),
+                FineUnits.floorUnits(ap.groupBounds().upper(), scale));
+      }
+    }
     this.aggregates = plan.aggregates().size();
     this.members = plan.differenceChecks().isPresent();
     this.maxGroups = plan.maxGroupsPerUser();
@@ -86,10 +106,11 @@ final class ContributionBounder {
    * @param n the number of the person's candidate groups
    * @param group the dense id (in {@code into}) of each candidate group
    * @param rows the person's rows of the first dataset in each candidate group, for {@code count()}
-   * @param sums per aggregate, the person's exact total of its metric in each candidate group
-   * @param units per aggregate of a noisy plan, the person's total of its metric in each candidate
-   *     group as whole units of the aggregate's granularity (each row's clamped value rounded half
-   *     to even, then added exactly: {@link RowUnits})
+   * @param sums per aggregate, the person's exact total of its metric in each candidate group (not
+   *     read: every sum is bounded in units)
+   * @param units per aggregate, the person's total of its metric in each candidate group as whole
+   *     units (each row's clamped value in units of the aggregate's granularity or fine quantum,
+   *     then added exactly: {@link RowUnits})
    * @param values per aggregate, the number of values behind each total (0: no value, no person)
    */
   void person(
@@ -170,8 +191,9 @@ final class ContributionBounder {
           // saturating): no floating-point error can carry information past the noise.
           into.units(a, g).add(units[a].clamped(i, unitLower[a], unitUpper[a]));
         } else {
-          // Exact whatever the order of rows, people and threads, rounded once when released.
-          sums[a].addClampedTo(i, ap.groupBounds(), into.sums(a, g));
+          // Whole units of the sum's fine quantum, as in a database: exact whatever the order of
+          // rows, people and threads, converted to a double once when released.
+          units[a].addClampedTo(i, fineBounds[a], into.units(a, g));
         }
         into.people[a][g]++;
       }
@@ -213,10 +235,13 @@ final class ContributionBounder {
     private final Map<List<Object>, Integer> ids;
     private final List<List<Object>> keys;
     private final List<String> texts;
+
+    /** Per aggregate of a threshold-mode plan, its {@link FineUnits} scale; 0 otherwise. */
+    private final double[] fineScale;
+
     private boolean[] allowed = new boolean[16];
     long[] users = new long[16];
     long[] count = new long[16];
-    private ExactSum[][] sums;
     private UnitSum[][] units;
     long[][] people;
     long[][] members;
@@ -235,7 +260,12 @@ final class ContributionBounder {
       this.ids = ids;
       this.keys = keys;
       this.texts = texts;
-      sums = new ExactSum[aggregates][16];
+      this.fineScale = new double[aggregates];
+      for (int a = 0; plan.noise().isEmpty() && a < aggregates; a++) {
+        if (plan.aggregates().get(a).dataset() >= 0) {
+          fineScale[a] = RowUnits.scale(plan, a);
+        }
+      }
       units = new UnitSum[aggregates][16];
       people = new long[aggregates][16];
       members = plan.differenceChecks().isPresent() ? new long[16][] : null;
@@ -269,16 +299,6 @@ final class ContributionBounder {
     /** The number of groups with an id. */
     int size() {
       return keys.size();
-    }
-
-    /** The exact sum of aggregate {@code a} in group {@code g}. */
-    ExactSum sums(int a, int g) {
-      ExactSum s = sums[a][g];
-      if (s == null) {
-        s = new ExactSum();
-        sums[a][g] = s;
-      }
-      return s;
     }
 
     /** The exact sum of units of aggregate {@code a} in group {@code g}. */
@@ -317,7 +337,6 @@ final class ContributionBounder {
         members = Arrays.copyOf(members, n);
       }
       for (int a = 0; a < aggregates; a++) {
-        sums[a] = Arrays.copyOf(sums[a], n);
         units[a] = Arrays.copyOf(units[a], n);
         people[a] = Arrays.copyOf(people[a], n);
       }
@@ -342,9 +361,6 @@ final class ContributionBounder {
         users[g] += other.users[g];
         count[g] += other.count[g];
         for (int a = 0; a < aggregates; a++) {
-          if (other.sums[a][g] != null) {
-            sums(a, g).addAll(other.sums[a][g]);
-          }
           if (other.units[a][g] != null) {
             units(a, g).addAll(other.units[a][g]);
           }
@@ -373,8 +389,10 @@ final class ContributionBounder {
           s.memberCount = memberCount[g];
         }
         for (int a = 0; a < aggregates; a++) {
-          s.sums[a] = sums[a][g] == null ? 0.0 : sums[a][g].value();
           s.units[a] = units[a][g] == null ? BigInteger.ZERO : units[a][g].units();
+          if (fineScale[a] > 0) {
+            s.sums[a] = FineUnits.value(s.units[a], fineScale[a]);
+          }
           s.people[a] = people[a][g];
         }
         out.put(keys.get(g), s);

@@ -3,6 +3,7 @@ package dev.cleanroom.internal.execution;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.dp.ExactTotals;
+import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.dp.UnitTotals;
 import dev.cleanroom.internal.plan.ExecutionPaths;
@@ -189,10 +190,10 @@ public final class Executor {
         if (v[a] == null) {
           continue; // a count: no metric
         }
-        if (units) {
-          s.units[a] = v[a].setScale(0, RoundingMode.HALF_EVEN).toBigInteger();
-        } else {
-          s.sums[a] = v[a].doubleValue();
+        s.units[a] = v[a].setScale(0, RoundingMode.HALF_EVEN).toBigInteger();
+        if (!units) {
+          // A threshold-mode sum came back as exact units of its fine quantum: rounded once.
+          s.sums[a] = FineUnits.value(s.units[a], RowUnits.scale(plan, a));
         }
       }
       groups.put(e.getKey(), s);

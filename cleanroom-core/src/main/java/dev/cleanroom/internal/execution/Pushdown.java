@@ -4,6 +4,7 @@ import dev.cleanroom.Bounds;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
+import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.dp.UnitSum;
 import dev.cleanroom.internal.plan.ExecutionPaths;
 import dev.cleanroom.internal.plan.NoisePlan;
@@ -13,6 +14,7 @@ import dev.cleanroom.jdbc.SqlDialect;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.spi.SqlTable;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -54,6 +56,11 @@ import java.util.Set;
 public final class Pushdown {
   /** The statement and its bound values. */
   public record Statement(String sql, List<Object> params) {}
+
+  /** 2^40: where a row's units split into two exact BIGINT parts. */
+  private static final double SPLIT = 0x1p40;
+
+  private static final long SPLIT_LONG = 1L << 40;
 
   private final Plan plan;
   private final List<SqlTable> sources;
@@ -311,6 +318,10 @@ public final class Pushdown {
     Plan.DatasetPlan dp = plan.datasets().get(i);
     SqlTable src = sources.get(i);
     Dataset d = dp.dataset();
+    if (dialect == SqlDialect.DUCKDB) {
+      distinctIdRowsOf(i, sql, params);
+      return;
+    }
     // The id is normalized once per row, in the inner query; rows without a person are dropped
     // outside it.
     sql.append("d").append(i).append(" AS (SELECT * FROM (SELECT ");
@@ -337,6 +348,67 @@ public final class Pushdown {
   }
 
   /**
+   * d_i for DuckDB: each distinct raw id of the table (compared in the binary collation "C", so
+   * that ids a column's collation holds equal stay apart) is normalized once, and the rows are
+   * joined to their person by the raw id: the same rows and persons as normalizing every row, at
+   * the cost of one normalization per distinct id instead of per row.
+   */
+  private void distinctIdRowsOf(int i, StringBuilder sql, List<Object> params) {
+    Plan.DatasetPlan dp = plan.datasets().get(i);
+    SqlTable src = sources.get(i);
+    Dataset d = dp.dataset();
+    String t = "t" + i;
+    String id = t + "." + src.column(d.userIdColumn());
+    if (d.schema().column(d.userIdColumn()).orElseThrow().type() != ColumnType.STRING) {
+      id = dialect.castToText(id);
+    }
+    String raw = "(" + id + ") COLLATE \"C\"";
+    sql.append("d").append(i).append(" AS (SELECT u").append(i).append(".pid AS pid");
+    for (int j = 0; j < dp.projection().size(); j++) {
+      ResolvedColumn c = dp.projection().get(j);
+      String col = t + "." + src.column(c.name());
+      sql.append(", ")
+          .append(c.type() == ColumnType.STRING ? "COALESCE(" + col + ", '')" : col)
+          .append(" AS p")
+          .append(j);
+    }
+    for (int m = 0; m < dp.metrics().size(); m++) {
+      sql.append(", ")
+          .append(dialect.castToDouble(t + "." + src.column(dp.metrics().get(m))))
+          .append(" AS m")
+          .append(m);
+    }
+    sql.append(" FROM ").append(src.tableSql()).append(' ').append(t);
+    sql.append(" JOIN (SELECT raw, pid FROM (SELECT raw, ");
+    sql.append(dialect.normalizedId("raw", d.userIdFormat()).orElseThrow());
+    sql.append(" AS pid FROM (SELECT DISTINCT ")
+        .append(raw)
+        .append(" AS raw FROM ")
+        .append(src.tableSql())
+        .append(' ')
+        .append(t)
+        .append(") r")
+        .append(i)
+        .append(") x")
+        .append(i)
+        .append(" WHERE pid IS NOT NULL) u")
+        .append(i)
+        .append(" ON ")
+        .append(raw)
+        .append(" = u")
+        .append(i)
+        .append(".raw WHERE ");
+    sql.append(
+        SqlConditions.compile(
+            dp.sourceFilter(),
+            name ->
+                new SqlConditions.SqlColumn(
+                    t + "." + src.column(name), d.schema().column(name).orElseThrow().type()),
+            params));
+    sql.append(')');
+  }
+
+  /**
    * a_i: per person and projection, the row count and, per {@link RowUnits} slot, the exact BIGINT
    * sum of each row's clamped value in whole units of the slot's granularity; for all but the last
    * dataset, only of the people in a_(i+1).
@@ -348,23 +420,55 @@ public final class Pushdown {
     sql.append(keys);
     sql.append(", COUNT(*) AS r");
     RowUnits slots = RowUnits.of(plan, i);
+    List<Object> fineParams = new ArrayList<>();
+    StringBuilder fine = new StringBuilder();
     for (int c = 0; c < sumCount(i); c++) {
       int m = slots.metric(c);
-      String value = units("m" + m, params, dp.valueBounds().get(m), slots.granularity(c));
-      sql.append(", SUM(").append(value).append(") AS s").append(c);
+      if (slots.fine()) {
+        // The row's units f = FLOOR(v * 2^k) split into exact integers h = FLOOR(f / 2^40) and
+        // f - h * 2^40 (each a whole double below 2^53 in magnitude, so the subtraction is exact),
+        // summed as exact integers and combined in a 128-bit type: no rounding anywhere.
+        fine.append(", FLOOR(")
+            .append(clamp("m" + m, fineParams, dp.valueBounds().get(m)))
+            .append(" * ?) AS f")
+            .append(c);
+        fineParams.add(slots.granularity(c));
+        String wide = dialect.wideIntegerType();
+        sql.append(", CAST(")
+            .append(dialect.exactIntegerSum("CAST(FLOOR(f" + c + " / ?) AS BIGINT)"))
+            .append(" AS ")
+            .append(wide)
+            .append(") * ? + CAST(")
+            .append(
+                dialect.exactIntegerSum("CAST(f" + c + " - FLOOR(f" + c + " / ?) * ? AS BIGINT)"))
+            .append(" AS ")
+            .append(wide)
+            .append(") AS s")
+            .append(c);
+        params.add(SPLIT);
+        params.add(SPLIT_LONG);
+        params.add(SPLIT);
+        params.add(SPLIT);
+      } else {
+        String value = units("m" + m, params, dp.valueBounds().get(m), slots.granularity(c));
+        sql.append(", SUM(").append(value).append(") AS s").append(c);
+      }
       sql.append(", COUNT(m").append(m).append(") AS n").append(c);
     }
-    sql.append(" FROM d").append(i);
+    if (fine.length() > 0) {
+      sql.append(" FROM (SELECT d").append(i).append(".*").append(fine);
+      params.addAll(fineParams);
+      sql.append(" FROM d").append(i).append(") d").append(i);
+    } else {
+      sql.append(" FROM d").append(i);
+    }
     if (i + 1 < plan.datasets().size()) {
       sql.append(" WHERE pid IN (SELECT pid FROM a").append(i + 1).append(')');
     }
     sql.append(" GROUP BY pid").append(keys).append(')');
   }
 
-  /**
-   * The number of sum columns of dataset {@code i}: one per {@link RowUnits} slot (only noisy sums
-   * push down; a threshold-mode plan has none).
-   */
+  /** The number of sum columns of dataset {@code i}: one per {@link RowUnits} slot. */
   private int sumCount(int i) {
     return RowUnits.of(plan, i).size();
   }
@@ -378,7 +482,7 @@ public final class Pushdown {
   private static String units(String column, List<Object> params, Bounds b, double granularity) {
     String[] q = new String[6];
     for (int k = 0; k < q.length; k++) {
-      String c = clamp(column, params, b.lower(), b.upper());
+      String c = clamp(column, params, b);
       params.add(granularity);
       q[k] = "(" + c + " / ?)";
     }
@@ -568,22 +672,33 @@ public final class Pushdown {
       if (ap.dataset() < 0) {
         continue;
       }
-      // Only noisy sums push down (ExecutionPaths): the person's exact total of units, clamped
-      // to the group bounds in units (as the engine's ContributionBounder), summed exactly.
-      double g =
-          granularity
-              .orElseThrow(
-                  () -> new IllegalStateException("a threshold-mode sum is not pushed down"))[a];
+      // The person's exact total of units clamped to the group bounds in units (as the engine's
+      // ContributionBounder), summed exactly.
       int column = RowUnits.of(plan, ap.dataset()).slotOf(a);
       String s = "s" + ap.dataset() + "_" + column;
       String nn = "n" + ap.dataset() + "_" + column;
-      params.add(UnitSum.unitsOf(ap.groupBounds().lower(), g));
-      params.add(UnitSum.unitsOf(ap.groupBounds().upper(), g));
+      String lower;
+      String upper;
+      if (granularity.isPresent()) {
+        double g = granularity.get()[a];
+        params.add(UnitSum.unitsOf(ap.groupBounds().lower(), g));
+        params.add(UnitSum.unitsOf(ap.groupBounds().upper(), g));
+        lower = "?";
+        upper = "?";
+      } else {
+        double scale = RowUnits.scale(plan, a);
+        lower = wideParam(params, FineUnits.ceilUnits(ap.groupBounds().lower(), scale));
+        upper = wideParam(params, FineUnits.floorUnits(ap.groupBounds().upper(), scale));
+      }
       sql.append(", SUM(CASE WHEN ")
           .append(nn)
           .append(" > 0 THEN LEAST(GREATEST(")
           .append(s)
-          .append(", ?), ?) ELSE 0 END) AS sa")
+          .append(", ")
+          .append(lower)
+          .append("), ")
+          .append(upper)
+          .append(") ELSE 0 END) AS sa")
           .append(a);
       sql.append(", SUM(CASE WHEN ").append(nn).append(" > 0 THEN 1 ELSE 0 END) AS pa").append(a);
     }
@@ -614,12 +729,28 @@ public final class Pushdown {
   }
 
   /**
+   * A whole number of units below 2^83 in magnitude as an expression of the dialect's wide integer
+   * type, bound as two BIGINT parameters: {@code high * 2^40 + low}, low in [0, 2^40).
+   */
+  private String wideParam(List<Object> params, BigInteger units) {
+    BigInteger[] hl = units.divideAndRemainder(BigInteger.valueOf(SPLIT_LONG));
+    if (hl[1].signum() < 0) {
+      hl[0] = hl[0].subtract(BigInteger.ONE);
+      hl[1] = hl[1].add(BigInteger.valueOf(SPLIT_LONG));
+    }
+    params.add(hl[0].longValueExact());
+    params.add(SPLIT_LONG);
+    params.add(hl[1].longValueExact());
+    return "(CAST(? AS " + dialect.wideIntegerType() + ") * ? + ?)";
+  }
+
+  /**
    * {@code expr} clamped to [lower, upper], NULL staying NULL (a missing value): some databases'
    * GREATEST ignores a NULL argument and would turn it into the lower bound.
    */
-  private static String clamp(String expr, List<Object> params, double lower, double upper) {
-    params.add(lower);
-    params.add(upper);
+  private static String clamp(String expr, List<Object> params, Bounds b) {
+    params.add(b.lower());
+    params.add(b.upper());
     return "CASE WHEN " + expr + " IS NULL THEN NULL ELSE LEAST(GREATEST(" + expr + ", ?), ?) END";
   }
 

@@ -1,18 +1,22 @@
 package dev.cleanroom.internal.execution;
 
+import dev.cleanroom.Bounds;
+import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.dp.UnitSum;
+import dev.cleanroom.dp.UnitTotals;
 import dev.cleanroom.internal.plan.Plan;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * For a noisy plan, the sums of one dataset in whole units: one slot per aggregate over a metric of
- * the dataset. Each row's clamped value becomes whole units of its aggregate's granularity ({@link
- * UnitSum#unitsOf}, half to even) before a person's rows are added, so that a person's total is an
- * exact integer on every path: the engine adds longs, a database adds BIGINTs, and neither depends
- * on the order of the rows. Empty for a plan without noise, whose sums stay exact real numbers in
- * the engine.
+ * The sums of one dataset in whole units: one slot per aggregate over a metric of the dataset. Each
+ * row's clamped value becomes whole units before a person's rows are added, so that a person's
+ * total is an exact integer on every path: the engine adds longs (128-bit words where needed), a
+ * database adds exact integers, and neither depends on the order of the rows. For a noisy plan the
+ * units are those of the aggregate's granularity ({@link UnitSum#unitsOf}, half to even); for a
+ * threshold-mode plan those of the sum's {@link FineUnits} quantum (the floor of the value times
+ * 2^k), fine enough that every value down to about 2^-27 of the sum's largest bound is exact.
  */
 final class RowUnits {
   private final int[] aggregate;
@@ -20,7 +24,12 @@ final class RowUnits {
   private final double[] granularity;
   private final int[] slotOf;
 
-  private RowUnits(int[] aggregate, int[] metric, double[] granularity, int aggregates) {
+  /** Whether the units are {@link FineUnits} (a threshold-mode plan); else a granularity's. */
+  private final boolean fine;
+
+  private RowUnits(
+      int[] aggregate, int[] metric, double[] granularity, int aggregates, boolean fine) {
+    this.fine = fine;
     this.aggregate = aggregate;
     this.metric = metric;
     this.granularity = granularity;
@@ -31,13 +40,14 @@ final class RowUnits {
     }
   }
 
-  /** The unit slots of dataset {@code dataset} of {@code plan}: none without noise or dataset. */
+  /** The unit slots of dataset {@code dataset} of {@code plan}: none without a dataset. */
   static RowUnits of(Plan plan, int dataset) {
     int n = plan.aggregates().size();
-    if (plan.noise().isEmpty() || dataset < 0) {
-      return new RowUnits(new int[0], new int[0], new double[0], n);
+    boolean fine = plan.noise().isEmpty();
+    if (dataset < 0) {
+      return new RowUnits(new int[0], new int[0], new double[0], n, fine);
     }
-    double[] g = plan.noise().get().granularities();
+    double[] g = fine ? null : plan.noise().get().granularities();
     List<Integer> aggs = new ArrayList<>();
     for (int a = 0; a < n; a++) {
       if (plan.aggregates().get(a).dataset() == dataset) {
@@ -50,9 +60,25 @@ final class RowUnits {
     for (int s = 0; s < aggregate.length; s++) {
       aggregate[s] = aggs.get(s);
       metric[s] = plan.aggregates().get(aggregate[s]).metricIndex();
-      granularity[s] = g[aggregate[s]];
+      granularity[s] = fine ? scale(plan, aggregate[s]) : g[aggregate[s]];
     }
-    return new RowUnits(aggregate, metric, granularity, n);
+    return new RowUnits(aggregate, metric, granularity, n, fine);
+  }
+
+  /**
+   * The {@link FineUnits#scale} of threshold-mode aggregate {@code a} of {@code plan}, from its
+   * metric's row bounds and its group bounds.
+   */
+  static double scale(Plan plan, int a) {
+    Plan.AggregatePlan ap = plan.aggregates().get(a);
+    Bounds row = plan.datasets().get(ap.dataset()).valueBounds().get(ap.metricIndex());
+    Bounds group = ap.groupBounds();
+    return FineUnits.scale(row.lower(), row.upper(), group.lower(), group.upper());
+  }
+
+  /** Whether these are {@link FineUnits} of a threshold-mode plan. */
+  boolean fine() {
+    return fine;
   }
 
   /** The number of slots. */
@@ -70,7 +96,10 @@ final class RowUnits {
     return metric[s];
   }
 
-  /** The granularity of slot {@code s}. */
+  /**
+   * The granularity of slot {@code s} of a noisy plan; for a threshold-mode plan the scale 2^k of
+   * its {@link FineUnits}.
+   */
   double granularity(int s) {
     return granularity[s];
   }
@@ -80,8 +109,12 @@ final class RowUnits {
     return slotOf[a];
   }
 
-  /** A row's clamped value of slot {@code s}'s metric in whole units of its granularity. */
-  long units(int s, double clamped) {
-    return UnitSum.unitsOf(clamped, granularity[s]);
+  /** Adds a row's clamped value of slot {@code s}'s metric, in whole units, to total {@code i}. */
+  void add(UnitTotals totals, int i, int s, double clamped) {
+    if (fine) {
+      totals.addFloor(i, clamped * granularity[s]);
+    } else {
+      totals.add(i, UnitSum.unitsOf(clamped, granularity[s]));
+    }
   }
 }

@@ -228,7 +228,7 @@ final class StreamingJoin {
               store.values[m][e]++;
               for (int s = 0; s < slots.size(); s++) {
                 if (slots.metric(s) == m) {
-                  store.units[s].add(e, slots.units(s, clamped));
+                  slots.add(store.units[s], e, s, clamped);
                 }
               }
             }

@@ -73,11 +73,6 @@ public final class ExecutionPaths {
 
   /** Why {@code plan} cannot run as one statement in its database, or empty if it can. */
   static Optional<String> whyNotPushedDown(Plan plan) {
-    if (plan.noise().isEmpty() && plan.aggregates().stream().anyMatch(a -> a.dataset() >= 0)) {
-      return Optional.of(
-          "a threshold-mode sum is exact only in the engine: a database adds floating-point"
-              + " numbers in its own order");
-    }
     SqlTable first = null;
     SqlDialect dialect = null;
     for (Plan.DatasetPlan dp : plan.datasets()) {

@@ -273,13 +273,9 @@ class OneMeaningProperties {
    */
   private static void onDatabase(Db db, Scenario original, boolean dp) throws SQLException {
     Scenario sc = storesInfinity(db) ? original : original.withoutInfinities();
-    if (!dp && sc.salt() % 2 == 0) {
-      // A threshold-mode sum is never pushed down (a database adds floating-point numbers in its
-      // own order); counts are, so half the scenarios ask for counts only. Noisy sums push down:
-      // each row's value becomes whole units, which every path adds exactly.
-      sc = sc.countsOnly();
-    }
-    boolean pushedDown = sameFormat(sc) && (dp || !sc.query().sums());
+    // Every sum pushes down: each row's value becomes whole units (of the noise granularity, or of
+    // a threshold-mode sum's fine quantum), which every path adds exactly.
+    boolean pushedDown = sameFormat(sc);
     Tables t = create(db, sc);
     try {
       JdbcSource impressions = JdbcSource.builder(db.dataSource(), t.impressions()).build();
@@ -758,19 +754,6 @@ class OneMeaningProperties {
       return i == 0 ? impressions : conversions;
     }
 
-    /** This scenario with a query of the counts only. */
-    Scenario countsOnly() {
-      Query q = query;
-      return new Scenario(
-          format0,
-          format1,
-          impressions,
-          conversions,
-          new Query(
-              q.join(), q.filters(), q.groupBy(), q.quantity0(), q.quantity1(), q.limits(), false),
-          salt);
-    }
-
     /** This scenario without the rows of infinite amounts, for a database that cannot hold them. */
     Scenario withoutInfinities() {
       return new Scenario(format0, format1, finite(impressions), finite(conversions), query, salt);
@@ -825,7 +808,10 @@ class OneMeaningProperties {
                 TWO_53,
                 -TWO_53,
                 TWO_53 + 2,
-                -TWO_53 - 2),
+                -TWO_53 - 2,
+                1e-300,
+                -3e-20,
+                1234.5678),
             Arbitraries.of(
                 1L,
                 0L,

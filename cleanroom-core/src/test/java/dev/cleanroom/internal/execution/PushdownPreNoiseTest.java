@@ -175,7 +175,7 @@ class PushdownPreNoiseTest {
         String sql = pushdown.statement("").sql();
         assertTrue(sql.contains("FROM d0 WHERE pid IN (SELECT pid FROM a1)"), sql);
         boolean oneRow = !q.getKey().contains("across");
-        assertEquals(!oneRow, sql.contains("SELECT DISTINCT"), () -> q.getKey() + ": " + sql);
+        assertEquals(!oneRow, sql.contains("SELECT DISTINCT pid"), () -> q.getKey() + ": " + sql);
         for (int s = 0; s < 4; s++) {
           byte[] salt = new byte[32];
           salt[0] = (byte) s;

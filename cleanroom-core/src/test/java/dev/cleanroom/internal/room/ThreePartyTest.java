@@ -362,8 +362,8 @@ class ThreePartyTest {
         sources.add(JdbcSource.builder(db.dataSource(), n).name(n).build());
       }
 
-      // Threshold mode with difference checks off everywhere: the sums stay in the engine, which
-      // adds exactly; the same query without them is one statement in the database.
+      // Threshold mode with difference checks off everywhere: the sums are one statement in the
+      // database too, added exactly in whole units of their fine quantum.
       CleanRoom pushed =
           room(
               sources,
@@ -371,8 +371,7 @@ class ThreePartyTest {
               p -> p.minDistinctUsers(3).withoutDifferenceChecks(),
               p -> p.minDistinctUsers(5).withoutDifferenceChecks());
       ExecutionPath withSums = query(pushed).explain().path().orElseThrow();
-      assertEquals(ExecutionPath.Kind.STREAMED, withSums.kind());
-      assertTrue(withSums.reason().contains("threshold-mode sum"), withSums::toString);
+      assertEquals(ExecutionPath.Kind.PUSHED_DOWN, withSums.kind(), withSums::toString);
       assertExact(expected(5, 2), query(pushed).run());
       FinalStage counts = query(pushed, countDistinctUsers().as("people"), count().as("baskets"));
       assertEquals(ExecutionPath.Kind.PUSHED_DOWN, counts.explain().path().orElseThrow().kind());
@@ -386,16 +385,15 @@ class ThreePartyTest {
       assertEquals(expectedCounts, countsOnly);
 
       // With difference checks on (the default), the counts still push down (the statement returns
-      // the people of each row as keyed hashes); the sums stream for their exactness alone.
+      // the people of each row as keyed hashes), and so do the sums.
       CleanRoom checked =
           room(
               sources,
               p -> p.minDistinctUsers(2),
               p -> p.minDistinctUsers(3),
               p -> p.minDistinctUsers(5));
-      ExecutionPath streamed = query(checked).explain().path().orElseThrow();
-      assertEquals(ExecutionPath.Kind.STREAMED, streamed.kind());
-      assertTrue(streamed.reason().contains("threshold-mode sum"), streamed::toString);
+      ExecutionPath checkedPath = query(checked).explain().path().orElseThrow();
+      assertEquals(ExecutionPath.Kind.PUSHED_DOWN, checkedPath.kind(), checkedPath::toString);
       assertExact(expected(5, 2), query(checked).run());
       FinalStage checkedCounts =
           query(checked, countDistinctUsers().as("people"), count().as("baskets"));
