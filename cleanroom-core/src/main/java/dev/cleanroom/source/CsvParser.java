@@ -98,14 +98,29 @@ final class CsvParser implements Closeable {
    * @throws DataSourceException if the start of the input cannot be read or is not UTF-8
    */
   CsvParser(InputStream in, String fileName, char delimiter, int maxRecordChars) {
+    this(in, fileName, delimiter, maxRecordChars, 1);
+    if (available() && buf[pos] == BOM) {
+      pos++;
+    }
+  }
+
+  /**
+   * A parser of {@code in} from a record that starts on line {@code firstLine} of the file, which
+   * it closes on {@link #close()}; a byte order mark is not skipped.
+   *
+   * @param in the UTF-8 bytes from the start of a record; read in large blocks
+   * @param fileName the name for error messages
+   * @param delimiter the field delimiter; not a quote, CR or LF
+   * @param maxRecordChars the longest record accepted, in characters
+   * @param firstLine the physical line, from 1, of the first record of {@code in}
+   */
+  CsvParser(InputStream in, String fileName, char delimiter, int maxRecordChars, long firstLine) {
     this.in = in;
     this.fileName = fileName;
     this.delimiter = delimiter;
     this.maxRecordChars = maxRecordChars;
+    this.line = firstLine;
     bytes.flip(); // empty, ready to be read from
-    if (available() && buf[pos] == BOM) {
-      pos++;
-    }
   }
 
   /**

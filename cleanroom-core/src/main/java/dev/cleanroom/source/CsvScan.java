@@ -8,7 +8,11 @@ import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -20,10 +24,20 @@ import java.util.Set;
 /**
  * One scan of a {@link CsvSource}: its own open file, parser and reusable batch arrays. Used by one
  * thread at a time.
+ *
+ * <p>A scan in batches of at least {@value #MIN_RANGE_BATCH} rows, of a file whose delimiter is
+ * ASCII and whose header has no quote, reads the body in ranges of lines parsed straight from bytes
+ * on helper threads ({@link CsvRanges}), with the same values, malformed rows and lines; from the
+ * first range that is not plain (quotes, a lone carriage return, text that is not UTF-8) on, it
+ * reads with the sequential parser. Smaller batches (a source's check reads one row) always use the
+ * sequential parser, which reads no further than asked.
  */
 final class CsvScan implements Scan {
   /** The first batch arrays hold at most this many rows; they grow up to the batch size. */
   private static final int INITIAL_CAPACITY = 1024;
+
+  /** Batches of at least this many rows may be read in ranges. */
+  static final int MIN_RANGE_BATCH = 256;
 
   private final String fileName;
   private final boolean skip;
@@ -48,9 +62,27 @@ final class CsvScan implements Scan {
   private final Object[] arrays;
   private int capacity;
 
+  private final Path path;
+  private final char delimiter;
+
   private CsvParser parser;
   private boolean done;
   private boolean failed;
+  private boolean closed;
+
+  /** The body read in ranges, or null if read by {@link #parser}. */
+  private CsvRanges ranges;
+
+  /** The next range to take from {@link #ranges}. */
+  private int range;
+
+  /** The range whose batches are being handed out, or null. */
+  private CsvRanges.Chunk chunk;
+
+  private int batchOfChunk;
+
+  /** The line of the first record of {@link #chunk}, or of the range to take next. */
+  private long chunkLine = 2;
 
   private CsvScan(
       CsvSource source,
@@ -62,6 +94,8 @@ final class CsvScan implements Scan {
       int batchSize,
       MalformedRowLog log) {
     this.fileName = source.name();
+    this.path = source.path();
+    this.delimiter = source.delimiter();
     this.skip = source.skipsMalformedRows();
     this.skips = log.startScan();
     this.parser = parser;
@@ -114,6 +148,26 @@ final class CsvScan implements Scan {
       Set<String> nonEmptyColumns,
       int batchSize,
       MalformedRowLog log) {
+    return open(
+        source,
+        columns,
+        nonEmptyColumns,
+        batchSize,
+        log,
+        batchSize >= MIN_RANGE_BATCH ? CsvRanges.Tuning.defaults() : null);
+  }
+
+  /**
+   * As {@link #open(CsvSource, List, Set, int, MalformedRowLog)}, reading in ranges with {@code
+   * tuning} where the file allows, or only with the sequential parser if {@code tuning} is null.
+   */
+  static CsvScan open(
+      CsvSource source,
+      List<Column> columns,
+      Set<String> nonEmptyColumns,
+      int batchSize,
+      MalformedRowLog log,
+      CsvRanges.Tuning tuning) {
     String fileName = source.name();
     InputStream in;
     try {
@@ -126,10 +180,50 @@ final class CsvScan implements Scan {
           new CsvParser(in, fileName, source.delimiter(), CsvSource.MAX_RECORD_CHARS);
       Map<String, Integer> positions = new HashMap<>();
       String[] schemaNameAt = readHeader(parser, source, positions);
-      return new CsvScan(
-          source, parser, schemaNameAt, positions, columns, nonEmptyColumns, batchSize, log);
+      CsvScan scan =
+          new CsvScan(
+              source, parser, schemaNameAt, positions, columns, nonEmptyColumns, batchSize, log);
+      if (tuning != null) {
+        try {
+          scan.readInRanges(tuning);
+        } catch (IOException e) {
+          throw CsvSource.cannotRead(fileName, e);
+        }
+      }
+      return scan;
     } catch (RuntimeException e) {
       closeAfterFailure(in, e);
+      throw e;
+    }
+  }
+
+  /** Reads the body in ranges from here on, if the file allows; see the class comment. */
+  private void readInRanges(CsvRanges.Tuning tuning) throws IOException {
+    long bodyStart = CsvRanges.bodyStart(path, delimiter);
+    if (bodyStart < 0) {
+      return;
+    }
+    ranges =
+        CsvRanges.open(
+            path,
+            fileName,
+            bodyStart,
+            delimiter,
+            headerFields,
+            skip,
+            batchSize,
+            columns,
+            fieldOf,
+            nonEmpty,
+            extraNonEmptyFields,
+            extraNonEmptyNames,
+            tuning);
+    CsvParser p = parser;
+    parser = null;
+    try {
+      p.close();
+    } catch (IOException e) {
+      ranges.close();
       throw e;
     }
   }
@@ -195,30 +289,122 @@ final class CsvScan implements Scan {
     if (done) {
       return Optional.empty();
     }
-    if (parser == null) {
+    if (closed) {
       throw new IllegalStateException("this scan of " + fileName + " is closed");
     }
-    int rows = 0;
     try {
-      while (rows < batchSize) {
-        if (!parser.next()) {
-          finish();
-          break;
-        }
-        if (rows == capacity) {
-          grow();
-        }
-        if (readRow(rows)) {
-          rows++;
+      if (ranges != null) {
+        Optional<ColumnBatch> batch = nextOfRanges();
+        if (batch != null) {
+          return batch;
         }
       }
+      return nextOfParser();
     } catch (RuntimeException e) {
       failed = true;
+      closed = true;
       CsvParser p = parser;
       parser = null;
+      CsvRanges r = ranges;
+      ranges = null;
       skips.end();
       closeAfterFailure(p, e);
+      closeAfterFailure(r, e);
       throw e;
+    }
+  }
+
+  /**
+   * The next batch of the ranges, empty at the end, or null if the rest of the file is to be read
+   * by the sequential parser (which then is open at the first record of the range that is not
+   * plain).
+   */
+  private Optional<ColumnBatch> nextOfRanges() {
+    while (true) {
+      if (chunk != null && batchOfChunk < chunk.batches.size()) {
+        Object[] a = chunk.batches.get(batchOfChunk);
+        int rows = chunk.batchRows.get(batchOfChunk);
+        batchOfChunk++;
+        return Optional.of(ColumnBatch.of(columns, rows, a));
+      }
+      if (chunk != null) {
+        chunkLine += chunk.records;
+        chunk = null;
+      }
+      if (range == ranges.ranges()) {
+        finish();
+        return Optional.empty();
+      }
+      CsvRanges.Chunk c = ranges.take(range);
+      if (c.failure != null) {
+        throw rangeFailure(c.failure);
+      }
+      if (c.notPlain) {
+        long start = ranges.start(range);
+        CsvRanges r = ranges;
+        ranges = null;
+        try {
+          r.close();
+          FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+          try {
+            ch.position(start);
+          } catch (IOException e) {
+            ch.close();
+            throw e;
+          }
+          parser =
+              new CsvParser(
+                  Channels.newInputStream(ch),
+                  fileName,
+                  delimiter,
+                  CsvSource.MAX_RECORD_CHARS,
+                  chunkLine);
+        } catch (IOException e) {
+          throw CsvSource.cannotRead(fileName, e);
+        }
+        return null;
+      }
+      for (CsvRanges.Bad bad : c.bad) {
+        long line = chunkLine + bad.record();
+        if (!skip) {
+          throw new DataSourceException(fileName, line, bad.column(), bad.problem(), null);
+        }
+        skips.skip(line, bad.column(), bad.problem());
+      }
+      chunk = c;
+      batchOfChunk = 0;
+      range++;
+    }
+  }
+
+  private RuntimeException rangeFailure(Throwable t) {
+    if (t instanceof Error e) {
+      throw e;
+    }
+    if (t instanceof IOException e) {
+      return CsvSource.cannotRead(fileName, e);
+    }
+    if (t instanceof DataSourceException e) {
+      return e;
+    }
+    // Not the exception's message: it might hold a value.
+    return new DataSourceException(
+        fileName, "reading failed (" + t.getClass().getSimpleName() + ")", null);
+  }
+
+  private Optional<ColumnBatch> nextOfParser() {
+    int rows = 0;
+    while (rows < batchSize) {
+      if (!parser.next()) {
+        finish();
+        break;
+      }
+      if (rows == capacity) {
+        grow();
+      }
+      if (readRow(rows)) {
+        rows++;
+      }
     }
     return rows == 0 ? Optional.empty() : Optional.of(ColumnBatch.of(columns, rows, arrays));
   }
@@ -226,14 +412,23 @@ final class CsvScan implements Scan {
   /** Closes the file; safe to call more than once. */
   @Override
   public void close() {
-    if (parser == null) {
+    if (closed) {
       return;
     }
+    closed = true;
     CsvParser p = parser;
     parser = null;
+    CsvRanges r = ranges;
+    ranges = null;
+    chunk = null;
     skips.end();
     try {
-      p.close();
+      if (r != null) {
+        r.close();
+      }
+      if (p != null) {
+        p.close();
+      }
     } catch (IOException e) {
       throw CsvSource.cannotRead(fileName, e);
     }
