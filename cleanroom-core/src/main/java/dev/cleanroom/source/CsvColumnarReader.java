@@ -7,6 +7,7 @@ import dev.cleanroom.DataSourceException;
 import dev.cleanroom.QueryCancelledException;
 import dev.cleanroom.Schema;
 import dev.cleanroom.internal.execution.Interrupts;
+import dev.cleanroom.internal.source.MalformedRowLog;
 import dev.cleanroom.query.Progress;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
@@ -861,7 +862,8 @@ final class CsvColumnarReader {
         from++;
       }
       if (from == to) {
-        throw new Malformed(index, rows, schema.columns().get(c).name(), "not a whole number");
+        throw new Malformed(
+            index, rows, schema.columns().get(c).name(), MalformedRowLog.NOT_A_WHOLE_NUMBER);
       }
       long v = 0;
       if (to - from <= 18) {
@@ -869,7 +871,8 @@ final class CsvColumnarReader {
         for (int i = from; i < to; i++) {
           int d = b[i] - '0';
           if (d < 0 || d > 9) {
-            throw new Malformed(index, rows, schema.columns().get(c).name(), "not a whole number");
+            throw new Malformed(
+                index, rows, schema.columns().get(c).name(), MalformedRowLog.NOT_A_WHOLE_NUMBER);
           }
           v = v * 10 + d;
         }
@@ -878,17 +881,20 @@ final class CsvColumnarReader {
       for (int i = from; i < to; i++) {
         int d = b[i] - '0';
         if (d < 0 || d > 9) {
-          throw new Malformed(index, rows, schema.columns().get(c).name(), "not a whole number");
+          throw new Malformed(
+              index, rows, schema.columns().get(c).name(), MalformedRowLog.NOT_A_WHOLE_NUMBER);
         }
         // Accumulate negatively so that Long.MIN_VALUE parses too.
         if (v < (Long.MIN_VALUE + d) / 10) {
-          throw new Malformed(index, rows, schema.columns().get(c).name(), "number out of range");
+          throw new Malformed(
+              index, rows, schema.columns().get(c).name(), MalformedRowLog.OUT_OF_LONG_RANGE);
         }
         v = v * 10 - d;
       }
       if (!negative) {
         if (v == Long.MIN_VALUE) {
-          throw new Malformed(index, rows, schema.columns().get(c).name(), "number out of range");
+          throw new Malformed(
+              index, rows, schema.columns().get(c).name(), MalformedRowLog.OUT_OF_LONG_RANGE);
         }
         v = -v;
       }
@@ -905,45 +911,11 @@ final class CsvColumnarReader {
       if (from == to) {
         return Double.NaN;
       }
-      // Fast path: up to 15 significant digits with at most 15 after the point; both the digits
-      // and the power of ten are exact doubles, so one division rounds correctly.
-      int i = from;
-      boolean negative = false;
-      if (b[i] == '-' || b[i] == '+') {
-        negative = b[i] == '-';
-        i++;
-      }
-      long digits = 0;
-      int count = 0;
-      int scale = -1;
-      boolean simple = i < to;
-      for (; i < to && simple; i++) {
-        byte x = b[i];
-        if (x >= '0' && x <= '9') {
-          digits = digits * 10 + (x - '0');
-          count++;
-          if (scale >= 0) {
-            scale++;
-          }
-        } else if (x == '.' && scale < 0) {
-          scale = 0;
-        } else {
-          simple = false;
-        }
-      }
-      if (simple && count > 0 && count <= 15 && scale != 0) {
-        double v = scale > 0 ? digits / POWERS[scale] : (double) digits;
-        return negative ? -v : v;
-      }
-      String s = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
-      char last = s.charAt(s.length() - 1);
-      if (last == 'd' || last == 'D' || last == 'f' || last == 'F' || s.contains("x")) {
-        throw new Malformed(index, rows, schema.columns().get(c).name(), "not a number");
-      }
       try {
-        return Double.parseDouble(s);
+        return DecimalBytes.parse(b, from, to, StandardCharsets.ISO_8859_1);
       } catch (NumberFormatException e) {
-        throw new Malformed(index, rows, schema.columns().get(c).name(), "not a number");
+        throw new Malformed(
+            index, rows, schema.columns().get(c).name(), MalformedRowLog.NOT_A_DECIMAL_NUMBER);
       }
     }
   }
@@ -954,10 +926,6 @@ final class CsvColumnarReader {
         | (data[at + 2] & 0xff) << 16
         | (data[at + 3] & 0xff) << 24;
   }
-
-  private static final double[] POWERS = {
-    1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15
-  };
 
   /**
    * A 64-bit hash of {@code len} bytes, well mixed in all bits: the top bits choose a partition,

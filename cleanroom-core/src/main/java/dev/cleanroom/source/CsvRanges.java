@@ -50,9 +50,6 @@ final class CsvRanges implements AutoCloseable {
   private static final long NEWLINES = ONES * '\n';
   private static final long QUOTES = ONES * '"';
   private static final long RETURNS = ONES * '\r';
-  private static final double[] POWERS = {
-    1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15
-  };
 
   /** Of the header line, at most this many bytes are looked at to find where the body starts. */
   private static final int MAX_HEADER_BYTES = 1 << 20;
@@ -607,51 +604,10 @@ final class CsvRanges implements AutoCloseable {
      * of {@code out}; false if it is not a decimal number.
      */
     private boolean parseDouble(int s, int e, double[] out) {
-      byte last = b[e - 1];
-      if (last == 'd' || last == 'D' || last == 'f' || last == 'F') {
-        return false;
-      }
-      // Up to 15 significant digits with at most 15 after the point: both the digits and the
-      // power of ten are exact doubles, so one division rounds as Double.parseDouble does.
-      int i = s;
-      boolean negative = false;
-      if (b[i] == '-' || b[i] == '+') {
-        negative = b[i] == '-';
-        i++;
-      }
-      long digits = 0;
-      int count = 0;
-      int scale = -1;
-      boolean simple = i < e;
-      for (; i < e && simple; i++) {
-        byte x = b[i];
-        if (x >= '0' && x <= '9') {
-          digits = digits * 10 + (x - '0');
-          count++;
-          if (scale >= 0) {
-            scale++;
-          }
-        } else if (x == '.' && scale < 0) {
-          scale = 0;
-        } else {
-          simple = false;
-        }
-      }
-      if (simple && count > 0 && count <= 15 && scale != 0) {
-        double v = scale > 0 ? digits / POWERS[scale] : (double) digits;
-        out[rows] = negative ? -v : v;
-        return true;
-      }
-      for (int k = s; k < e; k++) {
-        if (b[k] == 'x' || b[k] == 'X') {
-          return false;
-        }
-      }
       try {
-        out[rows] = Double.parseDouble(new String(b, s, e - s, charset));
+        out[rows] = DecimalBytes.parse(b, s, e, charset);
         return true;
       } catch (NumberFormatException ex) {
-        // The exception's message holds the value: drop it.
         return false;
       }
     }

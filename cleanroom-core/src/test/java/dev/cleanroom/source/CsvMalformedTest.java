@@ -46,6 +46,13 @@ class CsvMalformedTest {
     return e;
   }
 
+  /** Loads {@code content} into a {@link ColumnarSource} and returns the failure. */
+  private DataSourceException loadFailure(String content) throws IOException {
+    Path file = write(dir, "load.csv", content);
+    return assertThrows(
+        DataSourceException.class, () -> ColumnarSource.readCsv("load.csv", file, PEOPLE));
+  }
+
   private static void assertReported(
       DataSourceException e, long line, String column, String problem, String... secrets) {
     assertEquals(line, e.line().orElseThrow(), e.getMessage());
@@ -109,9 +116,10 @@ class CsvMalformedTest {
         "9223372036854775808|not a whole number in the 64-bit range",
       })
   void badLong_isReportedWithLineAndColumn(String value, String problem) throws IOException {
-    DataSourceException e =
-        failure(HEADER + "ada,36,1.5\n\"multi\nline\",2,3\nbob," + value + ",2.5\n", ALL);
-    assertReported(e, 5, "age", problem, value);
+    String content = HEADER + "ada,36,1.5\n\"multi\nline\",2,3\nbob," + value + ",2.5\n";
+    assertReported(failure(content, ALL), 5, "age", problem, value);
+    // The columnar loader reads the same file the same way: the same line, column and reason.
+    assertReported(loadFailure(content), 5, "age", problem, value);
   }
 
   @ParameterizedTest
@@ -122,14 +130,24 @@ class CsvMalformedTest {
         "1.5d|not a decimal number",
         "2f|not a decimal number",
         "0x1p3|not a decimal number",
+        "0X1P3|not a decimal number",
+        "0x10|not a decimal number",
+        "1.5D|not a decimal number",
+        "12345678901234567.5d|not a decimal number",
         "1,5|not a decimal number",
         "1e|not a decimal number",
         "inf|not a decimal number",
         "nan|not a decimal number",
       })
   void badDouble_isReported(String value, String problem) throws IOException {
-    DataSourceException e = failure(HEADER + "bob,41,\"" + value + "\"\n", ALL);
-    assertReported(e, 2, "score", problem, value);
+    String content = HEADER + "bob,41,\"" + value + "\"\n";
+    assertReported(failure(content, ALL), 2, "score", problem, value);
+    assertReported(loadFailure(content), 2, "score", problem, value);
+    if (!value.contains(",")) {
+      String unquoted = HEADER + "bob,41," + value + "\n";
+      assertReported(failure(unquoted, ALL), 2, "score", problem, value);
+      assertReported(loadFailure(unquoted), 2, "score", problem, value);
+    }
   }
 
   @Test
