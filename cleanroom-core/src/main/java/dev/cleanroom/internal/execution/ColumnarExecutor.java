@@ -6,7 +6,6 @@ import dev.cleanroom.ColumnType;
 import dev.cleanroom.QueryCancelledException;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.dp.ContributionBounding;
-import dev.cleanroom.dp.ExactTotals;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.dp.UnitTotals;
 import dev.cleanroom.internal.plan.ExecutionPaths;
@@ -469,7 +468,6 @@ final class ColumnarExecutor {
     Ids ids;
     int[] toBase;
     int[] rows;
-    ExactTotals[] sums;
     UnitTotals[] units;
     long[][] values;
     int[] fromBase;
@@ -865,7 +863,6 @@ final class ColumnarExecutor {
     int metrics = dp.metrics().size();
     int persons = side.ids.persons;
     side.rows = new int[persons];
-    side.sums = totals(metrics, persons);
     side.units = unitTotals(slots.size(), persons);
     side.values = new long[metrics][persons];
     Values[] in = values(metrics);
@@ -882,7 +879,6 @@ final class ColumnarExecutor {
             // NaN is a missing value: it is dropped, neither counted nor summed.
             if (!Double.isNaN(v)) {
               double clamped = ContributionBounding.clamp(v, dp.valueBounds().get(m));
-              side.sums[m].add(p, clamped);
               side.values[m][p]++;
               for (int s = 0; s < slots.size(); s++) {
                 if (slots.metric(s) == m) {
@@ -1013,11 +1009,9 @@ final class ColumnarExecutor {
     int cap = Math.min(groups, 1024);
     int[] distinct = new int[cap];
     long[] groupRows = new long[cap];
-    ExactTotals[] groupSums = totals(metrics, cap);
     RowUnits groupedSlots = grouped < 0 ? RowUnits.of(plan, -1) : RowUnits.of(plan, grouped);
     UnitTotals[] groupUnits = unitTotals(groupedSlots.size(), cap);
     long[][] groupValues = new long[metrics][cap];
-    ExactTotals[] sums = totals(aggregates, cap);
     UnitTotals[] units = unitTotals(aggregates, cap);
     int[] unitSlot = new int[aggregates];
     for (int a = 0; a < aggregates; a++) {
@@ -1049,12 +1043,10 @@ final class ColumnarExecutor {
                 u.ensureCapacity(n);
               }
               for (int m = 0; m < metrics; m++) {
-                groupSums[m].ensureCapacity(n);
                 groupValues[m] = Arrays.copyOf(groupValues[m], n);
               }
               for (int a = 0; a < aggregates; a++) {
                 units[a].ensureCapacity(n);
-                sums[a].ensureCapacity(n);
                 values[a] = Arrays.copyOf(values[a], n);
               }
             }
@@ -1066,7 +1058,6 @@ final class ColumnarExecutor {
               u.clear(s);
             }
             for (int m = 0; m < metrics; m++) {
-              groupSums[m].clear(s);
               groupValues[m][s] = 0;
             }
           }
@@ -1074,7 +1065,6 @@ final class ColumnarExecutor {
           for (int m = 0; m < metrics; m++) {
             double v = rows.value[m][i];
             if (!Double.isNaN(v)) {
-              groupSums[m].add(s, v);
               groupValues[m][s]++;
               for (int u = 0; u < groupedSlots.size(); u++) {
                 if (groupedSlots.metric(u) == m) {
@@ -1109,21 +1099,17 @@ final class ColumnarExecutor {
             if (unitSlot[a] >= 0) {
               units[a].addTotal(s, groupUnits[unitSlot[a]], s);
             }
-            sums[a].clear(s);
-            sums[a].addTotal(s, groupSums[m], s);
             values[a][s] = groupValues[m][s];
           } else {
             int pc = sides[ds].fromBase[b];
             if (unitSlot[a] >= 0) {
               units[a].addTotal(s, sides[ds].units[unitSlot[a]], pc);
             }
-            sums[a].clear(s);
-            sums[a].addTotal(s, sides[ds].sums[m], pc);
             values[a][s] = sides[ds].values[m][pc];
           }
         }
       }
-      bounder.person(b, rankIds, memberHashes, d, distinct, groupRows, sums, units, values, acc);
+      bounder.person(b, rankIds, memberHashes, d, distinct, groupRows, units, values, acc);
     }
     return acc;
   }
@@ -1133,15 +1119,6 @@ final class ColumnarExecutor {
     UnitTotals[] out = new UnitTotals[n];
     for (int i = 0; i < n; i++) {
       out[i] = new UnitTotals(capacity);
-    }
-    return out;
-  }
-
-  /** {@code n} arrays of {@code capacity} zero totals. */
-  private static ExactTotals[] totals(int n, int capacity) {
-    ExactTotals[] out = new ExactTotals[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = new ExactTotals(capacity);
     }
     return out;
   }

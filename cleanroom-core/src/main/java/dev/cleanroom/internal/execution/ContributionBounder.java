@@ -1,7 +1,6 @@
 package dev.cleanroom.internal.execution;
 
 import dev.cleanroom.dp.ContributionBounding;
-import dev.cleanroom.dp.ExactTotals;
 import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.dp.UnitBounds;
@@ -106,8 +105,6 @@ final class ContributionBounder {
    * @param n the number of the person's candidate groups
    * @param group the dense id (in {@code into}) of each candidate group
    * @param rows the person's rows of the first dataset in each candidate group, for {@code count()}
-   * @param sums per aggregate, the person's exact total of its metric in each candidate group (not
-   *     read: every sum is bounded in units)
    * @param units per aggregate, the person's total of its metric in each candidate group as whole
    *     units (each row's clamped value in units of the aggregate's granularity or fine quantum,
    *     then added exactly: {@link RowUnits})
@@ -119,18 +116,17 @@ final class ContributionBounder {
       int n,
       int[] group,
       long[] rows,
-      ExactTotals[] sums,
       UnitTotals[] units,
       long[][] values,
       GroupTotals into) {
-    person(person, rankIds, null, n, group, rows, sums, units, values, into);
+    person(person, rankIds, null, n, group, rows, units, values, into);
   }
 
   /**
    * Adds one joined person to {@code into}, like {@link #person(int, IntFunction, int, int[],
-   * long[], ExactTotals[], UnitTotals[], long[][], GroupTotals)}, taking the person's {@link
-   * PeopleHash} from {@code memberHashes} (a path that caches them per person) instead of computing
-   * it from the normalized id; null computes it.
+   * long[], UnitTotals[], long[][], GroupTotals)}, taking the person's {@link PeopleHash} from
+   * {@code memberHashes} (a path that caches them per person) instead of computing it from the
+   * normalized id; null computes it.
    */
   void person(
       int person,
@@ -139,7 +135,6 @@ final class ContributionBounder {
       int n,
       int[] group,
       long[] rows,
-      ExactTotals[] sums,
       UnitTotals[] units,
       long[][] values,
       GroupTotals into) {

@@ -2,7 +2,6 @@ package dev.cleanroom.internal.execution;
 
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
-import dev.cleanroom.dp.ExactTotals;
 import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.dp.UnitTotals;
@@ -75,12 +74,10 @@ public final class Executor {
    */
   static final class Partial {
     long rows;
-    final ExactTotals sums;
     final UnitTotals units;
     final long[] values;
 
     Partial(int metrics, int slots) {
-      sums = new ExactTotals(metrics);
       units = new UnitTotals(slots);
       values = new long[metrics];
     }
@@ -256,7 +253,6 @@ public final class Executor {
     private final ComboRow comboRow;
     private int[] group = new int[16];
     private long[] rows = new long[16];
-    private final ExactTotals[] sums;
     private final UnitTotals[] units;
     private final int[] slotOf;
     private long[][] values;
@@ -267,11 +263,9 @@ public final class Executor {
       this.bounder = new ContributionBounder(plan, rank, peopleHash);
       this.aggregates = plan.aggregates().size();
       this.comboRow = new ComboRow(plan.datasets().size());
-      this.sums = new ExactTotals[aggregates];
       this.units = new UnitTotals[aggregates];
       this.slotOf = new int[aggregates];
       for (int a = 0; a < aggregates; a++) {
-        sums[a] = new ExactTotals(16);
         units[a] = new UnitTotals(16);
         int d = plan.aggregates().get(a).dataset();
         slotOf[a] = d < 0 ? -1 : RowUnits.of(plan, d).slotOf(a);
@@ -293,7 +287,6 @@ public final class Executor {
         group = new int[cap];
         rows = new long[cap];
         for (int a = 0; a < aggregates; a++) {
-          sums[a].ensureCapacity(cap);
           units[a].ensureCapacity(cap);
         }
         values = new long[aggregates][cap];
@@ -312,12 +305,10 @@ public final class Executor {
           if (ap.dataset() < 0) {
             continue;
           }
-          sums[a].clear(i);
           units[a].clear(i);
           long v = 0;
           for (List<Object> pk : contrib.get(ap.dataset())) {
             Partial p = parts.get(ap.dataset()).get(pk);
-            sums[a].addTotal(i, p.sums, ap.metricIndex());
             if (slotOf[a] >= 0) {
               units[a].addTotal(i, p.units, slotOf[a]);
             }
@@ -327,7 +318,7 @@ public final class Executor {
         }
         i++;
       }
-      bounder.person(person, p -> rankId, n, group, rows, sums, units, values, totals);
+      bounder.person(person, p -> rankId, n, group, rows, units, values, totals);
     }
   }
 

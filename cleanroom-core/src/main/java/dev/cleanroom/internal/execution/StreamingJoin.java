@@ -5,7 +5,6 @@ import dev.cleanroom.DataSourceException;
 import dev.cleanroom.QueryCancelledException;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.dp.ContributionBounding;
-import dev.cleanroom.dp.ExactTotals;
 import dev.cleanroom.dp.UnitTotals;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
@@ -224,7 +223,6 @@ final class StreamingJoin {
             // NaN is a missing value: it is dropped, neither counted nor summed.
             if (!Double.isNaN(v)) {
               double clamped = ContributionBounding.clamp(v, dp.valueBounds().get(m));
-              store.sums[m].add(e, clamped);
               store.values[m][e]++;
               for (int s = 0; s < slots.size(); s++) {
                 if (slots.metric(s) == m) {
@@ -444,16 +442,11 @@ final class StreamingJoin {
 
     private long[] keys = new long[1 << 9];
     long[] rows = new long[1 << 9];
-    ExactTotals[] sums;
     UnitTotals[] units;
     long[][] values;
     private int size;
 
     Store(int metrics, int slots) {
-      sums = new ExactTotals[metrics];
-      for (int m = 0; m < metrics; m++) {
-        sums[m] = new ExactTotals(1 << 9);
-      }
       units = new UnitTotals[slots];
       for (int s = 0; s < slots; s++) {
         units[s] = new UnitTotals(1 << 9);
@@ -534,8 +527,7 @@ final class StreamingJoin {
         for (UnitTotals u : units) {
           u.ensureCapacity(cap);
         }
-        for (int m = 0; m < sums.length; m++) {
-          sums[m].ensureCapacity(cap);
+        for (int m = 0; m < values.length; m++) {
           values[m] = Arrays.copyOf(values[m], cap);
         }
       }
@@ -587,13 +579,12 @@ final class StreamingJoin {
       Map<List<Object>, Executor.Partial> out = new HashMap<>();
       for (int j = from; j < to; j++) {
         int e = entries[j];
-        Executor.Partial partial = new Executor.Partial(sums.length, units.length);
+        Executor.Partial partial = new Executor.Partial(values.length, units.length);
         for (int s = 0; s < units.length; s++) {
           partial.units.addTotal(s, units[s], e);
         }
         partial.rows = rows[e];
-        for (int m = 0; m < sums.length; m++) {
-          partial.sums.addTotal(m, sums[m], e);
+        for (int m = 0; m < values.length; m++) {
           partial.values[m] = values[m][e];
         }
         out.put(projections.get((int) keys[e]), partial);
