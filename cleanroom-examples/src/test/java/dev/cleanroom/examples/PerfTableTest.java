@@ -25,12 +25,14 @@ class PerfTableTest {
       rows = PerfTable.run(Workload.Scale.of("tiny"), true, true, true, out);
     }
     String table = buffer.toString(StandardCharsets.UTF_8);
-    assertEquals(14 + DuckDbWorkload.Formulation.values().length, rows.size(), table);
+    assertEquals(15 + DuckDbWorkload.Formulation.values().length, rows.size(), table);
     for (PerfTable.Row r : rows) {
       assertFalse(Double.isNaN(r.medianMs()), r.label() + " failed:\n" + table);
       assertTrue(r.check().ok(), r.label() + " failed its check:\n" + table);
     }
     assertTrue(table.contains("Q1-DP, our engine, in-memory columnar"), table);
+    assertTrue(
+        table.contains("Q1 (threshold, difference checks), our engine, pushdown on DuckDB"), table);
     assertTrue(table.contains("First answer, ours: load + first Q1-DP, new JVM"), table);
     assertTrue(table.contains("Privacy overhead"), table);
     assertTrue(table.contains("Reference check"), table);
