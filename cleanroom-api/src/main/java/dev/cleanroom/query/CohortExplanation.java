@@ -28,6 +28,11 @@ public record CohortExplanation(
     int minCohortSize,
     Optional<ExecutionPath> path) {
   /**
+   * @param spec the cohort and its receiver
+   * @param plan the steps of the row stage, in order
+   * @param checks every policy check of every touched dataset
+   * @param minCohortSize the minimum size that applies
+   * @param path how the cohort's people would be found, or empty if the row stage was refused
    * @throws NullPointerException if an argument is null
    */
   public CohortExplanation {
@@ -39,6 +44,8 @@ public record CohortExplanation(
 
   /**
    * Whether every check passes, so that an activation would be tried (its size is checked then).
+   *
+   * @return true if every check passes
    */
   public boolean allowed() {
     return checks.stream().allMatch(PolicyCheck::passed);
