@@ -172,9 +172,9 @@ public enum SqlDialect {
    * <p>Empty for {@link UserIdFormat#PHONE} (its normalization is beyond SQL) and for {@link #ANSI}
    * (standard SQL has no regular expressions). {@link #SPARK} needs Spark 3.2 or later (raw string
    * literals); the tests of the {@code engine-spark} module run it on Spark SQL 3.5, and those of
-   * the {@code engine-trino} module (Maven profile {@code trino}) run {@link #TRINO} on a
-   * distributed Trino 435. {@link #SNOWFLAKE} and {@link #BIGQUERY} are written from their
-   * documentation and only their SQL text is tested.
+   * the {@code engine-trino} module run {@link #TRINO} on a distributed Trino 435. {@link
+   * #SNOWFLAKE} and {@link #BIGQUERY} are written from their documentation and only their SQL text
+   * is tested.
    *
    * @param textExpression a SQL expression of a text type, such as a quoted column
    * @param format the format of the ids
@@ -189,6 +189,30 @@ public enum SqlDialect {
       throw new IllegalArgumentException("textExpression must not be blank");
     }
     return SqlIds.normalizedId(this, textExpression, format);
+  }
+
+  /**
+   * {@link #normalizedId} for a column (or any text expression without side effects that may be
+   * evaluated several times, never a parameter marker), with a fast path: where the dialect tests
+   * the first and last characters cheaply (H2, DuckDB, PostgreSQL), text that begins and ends with
+   * a character that is not whitespace skips the regular expressions of the strip, which leave it
+   * as it is. The result is the same as {@link #normalizedId}'s for every text; a query that reads
+   * every row of a table normalizes most of them without a regular expression.
+   *
+   * @param column a SQL expression of a text type that may appear several times, such as a quoted
+   *     column
+   * @param format the format of the ids
+   * @return the expression, or empty if this dialect cannot compute the normalization exactly
+   * @throws NullPointerException if {@code column} or {@code format} is null
+   * @throws IllegalArgumentException if {@code column} is blank
+   */
+  public Optional<String> normalizedColumnId(String column, UserIdFormat format) {
+    Objects.requireNonNull(column, "column");
+    Objects.requireNonNull(format, "format");
+    if (column.isBlank()) {
+      throw new IllegalArgumentException("column must not be blank");
+    }
+    return SqlIds.normalizedColumnId(this, column, format);
   }
 
   /**

@@ -59,18 +59,106 @@ final class SqlIds {
     if (dialect == SqlDialect.ANSI || format == UserIdFormat.PHONE) {
       return Optional.empty();
     }
-    String stripped = strip(dialect, textExpression);
+    return Optional.of(checked(dialect, strip(dialect, textExpression), format));
+  }
+
+  /**
+   * See {@link SqlDialect#normalizedColumnId}: {@link #normalizedId}, with the regular expressions
+   * of the strip skipped for text whose first and last characters are not whitespace, where the
+   * dialect can test that cheaply ({@link #needsNoStrip}).
+   */
+  static Optional<String> normalizedColumnId(
+      SqlDialect dialect, String column, UserIdFormat format) {
+    Optional<String> clean = needsNoStrip(dialect, column);
+    if (clean.isEmpty()) {
+      return normalizedId(dialect, column, format);
+    }
+    if (dialect == SqlDialect.ANSI || format == UserIdFormat.PHONE) {
+      return Optional.empty();
+    }
+    String input = input(dialect, column);
+    if (format == UserIdFormat.RAW) {
+      // Clean text is not blank: NULLIF is needed in the other branch only.
+      return Optional.of(
+          "CASE WHEN "
+              + clean.get()
+              + " THEN "
+              + input
+              + " ELSE "
+              + checked(dialect, strip(dialect, column), format)
+              + " END");
+    }
     return Optional.of(
-        switch (format) {
-          case RAW -> "NULLIF(" + stripped + ", '')";
-          case EMAIL -> translate(wholeMatchOrNull(dialect, stripped, EMAIL_PATTERN), UPPER, LOWER);
-          case PSEUDONYMIZED ->
-              translate(
-                  wholeMatchOrNull(dialect, stripped, PSEUDONYM_PATTERN),
-                  UPPER.substring(0, 6),
-                  LOWER.substring(0, 6));
-          case PHONE -> throw new CleanRoomInternalError("phone numbers are not normalized in SQL");
-        });
+        checked(
+            dialect,
+            "CASE WHEN "
+                + clean.get()
+                + " THEN "
+                + input
+                + " ELSE "
+                + strip(dialect, column)
+                + " END",
+            format));
+  }
+
+  /**
+   * A condition that holds only for text that {@link String#strip()} leaves as it is and that is
+   * not empty: its first character is in [U+0021, U+167F] and its last in [U+0021, U+007E], ranges
+   * that hold no character of {@link #JAVA_WHITESPACE}. False or NULL for other text (which then
+   * takes the regular expressions), NULL for NULL. Empty where no test is written: the dialects
+   * whose functions for the first and last character the tests of this project run (H2, DuckDB,
+   * PostgreSQL).
+   *
+   * <p>H2 tests UTF-16 code units, and a surrogate is outside both ranges. PostgreSQL's {@code
+   * ascii} gives the code point of the first character in a UTF-8 database, and {@code right(x, 1)}
+   * is the last character. DuckDB compares the text in the binary collation (UTF-8 bytes sort as
+   * code points), which its column statistics often decide without reading a row; the last
+   * character is the first of {@code reverse(x)}: if {@code reverse} reverses grapheme clusters, a
+   * cluster that begins with an ASCII character other than a control ends with it or with combining
+   * marks, none of them whitespace.
+   */
+  private static Optional<String> needsNoStrip(SqlDialect dialect, String x) {
+    return switch (dialect) {
+      case H2 ->
+          Optional.of(
+              "ASCII("
+                  + x
+                  + ") BETWEEN 33 AND 5759 AND ASCII(RIGHT("
+                  + x
+                  + ", 1)) BETWEEN 33 AND 126");
+      case POSTGRESQL ->
+          Optional.of(
+              "ascii("
+                  + x
+                  + ") BETWEEN 33 AND 5759 AND ascii(right("
+                  + x
+                  + ", 1)) BETWEEN 33 AND 126");
+      case DUCKDB -> {
+        String c = input(dialect, x);
+        yield Optional.of(
+            c
+                + " >= '!' AND "
+                + c
+                + " < chr(5760) AND ascii(reverse("
+                + x
+                + ")) BETWEEN 33 AND 126");
+      }
+      default -> Optional.empty();
+    };
+  }
+
+  /** The format's check and lower-casing of {@code stripped}, the stripped text. */
+  private static String checked(SqlDialect dialect, String stripped, UserIdFormat format) {
+    return switch (format) {
+      case RAW -> "NULLIF(" + stripped + ", '')";
+      case EMAIL -> translate(wholeMatchOrNull(dialect, stripped, EMAIL_PATTERN), UPPER, LOWER);
+      case PSEUDONYMIZED ->
+          translate(
+              wholeMatchOrNull(dialect, stripped, PSEUDONYM_PATTERN),
+              UPPER.substring(0, 6),
+              LOWER.substring(0, 6));
+      case PHONE -> throw new CleanRoomInternalError("phone numbers are not normalized in SQL");
+    };
   }
 
   /** The whitespace character class in the dialect's regular-expression syntax. */
@@ -113,11 +201,15 @@ final class SqlIds {
     return posixAnchors(dialect) ? "$" : "\\z";
   }
 
+  /** {@code x} in the binary collation where the dialect needs it (see the class comment). */
+  private static String input(SqlDialect dialect, String x) {
+    return dialect == SqlDialect.POSTGRESQL || dialect == SqlDialect.DUCKDB
+        ? "(" + x + ") COLLATE \"C\""
+        : x;
+  }
+
   private static String strip(SqlDialect dialect, String x) {
-    String input =
-        dialect == SqlDialect.POSTGRESQL || dialect == SqlDialect.DUCKDB
-            ? "(" + x + ") COLLATE \"C\""
-            : x;
+    String input = input(dialect, x);
     String ws = whitespaceClass(dialect);
     String leading = literal(dialect, start(dialect) + ws + "+");
     String trailing = literal(dialect, ws + "+" + end(dialect));

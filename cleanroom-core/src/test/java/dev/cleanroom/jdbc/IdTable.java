@@ -120,14 +120,35 @@ final class IdTable {
   }
 
   /**
+   * The SQL expression for the normalized id column in {@code format}, as queries over a table
+   * write it ({@link SqlDialect#normalizedColumnId}).
+   */
+  String normalizedColumnId(UserIdFormat format) {
+    return db.dialect().normalizedColumnId(db.dialect().quote("id"), format).orElseThrow();
+  }
+
+  /**
    * What the database makes of the last batch loaded, in one statement: per row in order, the id as
    * read back and its normalized form in each of {@link #FORMATS}; and per format the number of
    * distinct non-NULL normalized ids (zero when the batch is empty).
    */
   Normalized normalize() throws SQLException {
+    return normalize(false);
+  }
+
+  /**
+   * {@link #normalize()} with {@link SqlDialect#normalizedColumnId} if {@code column}, else with
+   * {@link SqlDialect#normalizedId}.
+   */
+  Normalized normalize(boolean column) throws SQLException {
     StringBuilder sql = new StringBuilder("WITH \"t\" AS (SELECT \"n\", \"id\"");
     for (int f = 0; f < FORMATS.size(); f++) {
-      sql.append(", ").append(normalizedId(FORMATS.get(f))).append(" AS \"f").append(f).append('"');
+      UserIdFormat format = FORMATS.get(f);
+      sql.append(", ")
+          .append(column ? normalizedColumnId(format) : normalizedId(format))
+          .append(" AS \"f")
+          .append(f)
+          .append('"');
     }
     sql.append(" FROM \"ids\" WHERE \"b\" = ").append(batch).append("), \"c\" AS (SELECT ");
     for (int f = 0; f < FORMATS.size(); f++) {

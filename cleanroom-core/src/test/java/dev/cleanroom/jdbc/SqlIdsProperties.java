@@ -57,6 +57,12 @@ class SqlIdsProperties {
       List.of(
           "a",
           "A",
+          "!",
+          "~",
+          "\u007F",
+          "\u0600",
+          "\u0301",
+          "\u167F",
           "k",
           "K",
           "z",
@@ -107,30 +113,35 @@ class SqlIdsProperties {
     for (IdTable table : tables) {
       List<String> ids = batch.stream().filter(table::holds).toList();
       table.load(ids);
-      IdTable.Normalized sql = table.normalize();
-      assertEquals(ids.size(), sql.rows().size(), table + ": rows");
-      for (int i = 0; i < ids.size(); i++) {
-        String id = ids.get(i);
-        List<String> row = sql.rows().get(i);
-        assertEquals(id, row.get(0), () -> table + ": id read back as " + visible(row.get(0)));
-        for (int f = 0; f < FORMATS.size(); f++) {
-          UserIdFormat format = FORMATS.get(f);
-          String got = row.get(1 + f);
-          assertEquals(
-              javaNormalized(id, format),
-              got,
-              () -> table + " " + format + " of " + visible(id) + ": SQL gave " + visible(got));
-        }
-      }
-      for (int f = 0; f < FORMATS.size(); f++) {
-        UserIdFormat format = FORMATS.get(f);
-        assertEquals(
-            javaDistinct(ids, format),
-            sql.distinct().get(f),
-            table + " " + format + ": distinct people");
-      }
+      assertJavas(ids, table, table.normalize(false));
+      assertJavas(ids, table, table.normalize(true));
     }
     collectStatistics(batch);
+  }
+
+  /** {@code sql}, the database's normalization of {@code ids}, is Java's. */
+  private static void assertJavas(List<String> ids, IdTable table, IdTable.Normalized sql) {
+    assertEquals(ids.size(), sql.rows().size(), table + ": rows");
+    for (int i = 0; i < ids.size(); i++) {
+      String id = ids.get(i);
+      List<String> row = sql.rows().get(i);
+      assertEquals(id, row.get(0), () -> table + ": id read back as " + visible(row.get(0)));
+      for (int f = 0; f < FORMATS.size(); f++) {
+        UserIdFormat format = FORMATS.get(f);
+        String got = row.get(1 + f);
+        assertEquals(
+            javaNormalized(id, format),
+            got,
+            () -> table + " " + format + " of " + visible(id) + ": SQL gave " + visible(got));
+      }
+    }
+    for (int f = 0; f < FORMATS.size(); f++) {
+      UserIdFormat format = FORMATS.get(f);
+      assertEquals(
+          javaDistinct(ids, format),
+          sql.distinct().get(f),
+          table + " " + format + ": distinct people");
+    }
   }
 
   /**

@@ -275,37 +275,69 @@ class SqlIdsTest {
           default -> throw new IllegalStateException(table.toString());
         };
     String hex = HEX64;
+    SqlDialect d = table.dialect();
+    // Each id normalized by both expressions; the column form's fast path also sees the character
+    // at one end only.
     String sql =
         "SELECT \"cp\", "
-            + table.dialect().normalizedId("\"r\"", UserIdFormat.RAW).orElseThrow()
+            + d.normalizedId("\"r\"", UserIdFormat.RAW).orElseThrow()
             + ", "
-            + table.dialect().normalizedId("\"e\"", UserIdFormat.EMAIL).orElseThrow()
+            + d.normalizedId("\"e\"", UserIdFormat.EMAIL).orElseThrow()
             + ", "
-            + table.dialect().normalizedId("\"p\"", UserIdFormat.PSEUDONYMIZED).orElseThrow()
+            + d.normalizedId("\"p\"", UserIdFormat.PSEUDONYMIZED).orElseThrow()
+            + ", "
+            + d.normalizedColumnId("\"r\"", UserIdFormat.RAW).orElseThrow()
+            + ", "
+            + d.normalizedColumnId("\"e\"", UserIdFormat.EMAIL).orElseThrow()
+            + ", "
+            + d.normalizedColumnId("\"p\"", UserIdFormat.PSEUDONYMIZED).orElseThrow()
+            + ", "
+            + d.normalizedColumnId("\"s\"", UserIdFormat.RAW).orElseThrow()
+            + ", "
+            + d.normalizedColumnId("\"t\"", UserIdFormat.RAW).orElseThrow()
             + " FROM (SELECT \"cp\", \"c\" || 'a' || \"c\" AS \"r\","
             + " \"c\" || 'A' || \"c\" || '@B' || \"c\" AS \"e\","
             + " \"c\" || '"
             + hex
-            + "' || \"c\" AS \"p\" FROM ("
+            + "' || \"c\" AS \"p\", \"c\" || 'a' AS \"s\", 'a' || \"c\" AS \"t\" FROM ("
             + characters
             + ") AS \"g\" WHERE "
             + IdTable.SAMPLED_SQL
             + ") AS \"t\" ORDER BY \"cp\"";
-    List<List<String>> rows = table.rows(sql, 4);
+    List<List<String>> rows = table.rows(sql, 9);
     assertEquals(IntStream.rangeClosed(0, 0xFFFF).filter(IdTable::sampled).count(), rows.size());
     int whitespace = 0;
     for (List<String> row : rows) {
       int cp = Integer.parseInt(row.get(0));
       String c = Character.toString(cp);
-      String[] ids = {c + "a" + c, c + "A" + c + "@B" + c, c + hex + c};
-      UserIdFormat[] formats = {UserIdFormat.RAW, UserIdFormat.EMAIL, UserIdFormat.PSEUDONYMIZED};
-      for (int f = 0; f < 3; f++) {
+      String[] ids = {
+        c + "a" + c,
+        c + "A" + c + "@B" + c,
+        c + hex + c,
+        c + "a" + c,
+        c + "A" + c + "@B" + c,
+        c + hex + c,
+        c + "a",
+        "a" + c
+      };
+      UserIdFormat[] formats = {
+        UserIdFormat.RAW,
+        UserIdFormat.EMAIL,
+        UserIdFormat.PSEUDONYMIZED,
+        UserIdFormat.RAW,
+        UserIdFormat.EMAIL,
+        UserIdFormat.PSEUDONYMIZED,
+        UserIdFormat.RAW,
+        UserIdFormat.RAW
+      };
+      for (int f = 0; f < ids.length; f++) {
         String id = ids[f];
         String got = row.get(1 + f);
+        int column = f;
         assertEquals(
             javaNormalized(id, formats[f]),
             got,
-            () -> table + " " + visible(id) + ": SQL gave " + visible(got));
+            () -> table + " column " + column + " " + visible(id) + ": SQL gave " + visible(got));
       }
       if ("a".equals(row.get(1))) {
         whitespace++;

@@ -95,7 +95,7 @@ public final class Pushdown {
    */
   public Statement statement(String saltHex, String peopleKeyHex) {
     List<Object> params = new ArrayList<>();
-    StringBuilder sql = joined(params);
+    StringBuilder sql = joined(params, members() ? Optional.of(peopleKeyHex) : Optional.empty());
     int n = plan.datasets().size();
     List<String> columns = new ArrayList<>();
     for (int k = 0; k < plan.groupBy().size(); k++) {
@@ -108,22 +108,25 @@ public final class Pushdown {
         columns.add("n" + i + "_" + c);
       }
     }
+    if (members()) {
+      columns.add("h");
+    }
     if (oneRowPerGroup()) {
       sql.append(", pg AS (SELECT pid, ").append(String.join(", ", columns)).append(" FROM c)");
     } else {
       perPersonAndGroup(sql);
     }
-    String ranked = String.join(", ", columns);
-    ranked(sql, params, saltHex, members() ? "pid, " + ranked : ranked);
-    result(sql, params, peopleKeyHex);
+    ranked(sql, params, saltHex, String.join(", ", columns));
+    result(sql, params);
     return new Statement(sql.toString(), List.copyOf(params));
   }
 
   /**
    * The start of every statement: each dataset's filtered rows, its per-person partials and their
-   * join on the person ({@code c}), its values added to {@code params}.
+   * join on the person ({@code c}), its values added to {@code params}; with {@code peopleKeyHex},
+   * each person's {@link PeopleHash} in column {@code h} of {@code c}, computed once per person.
    */
-  private StringBuilder joined(List<Object> params) {
+  private StringBuilder joined(List<Object> params, Optional<String> peopleKeyHex) {
     StringBuilder sql = new StringBuilder("WITH ");
     int n = plan.datasets().size();
     for (int i = 0; i < n; i++) {
@@ -133,10 +136,10 @@ public final class Pushdown {
     // The last dataset first: each earlier one keeps only the people of the next (and so of all
     // later ones) before it is aggregated, as the join on the person drops everyone else anyway.
     for (int i = n - 1; i >= 0; i--) {
-      partialsOf(i, sql, params);
+      partialsOf(i, sql, params, i == n - 1 ? peopleKeyHex : Optional.empty());
       sql.append(", ");
     }
-    combinations(sql, params);
+    combinations(sql, params, peopleKeyHex.isPresent());
     return sql;
   }
 
@@ -149,7 +152,7 @@ public final class Pushdown {
    */
   public Statement cohortStatement(int receiver, int minPeople) {
     List<Object> params = new ArrayList<>();
-    StringBuilder sql = joined(params);
+    StringBuilder sql = joined(params, Optional.empty());
     sql.append(", m AS (SELECT DISTINCT pid FROM c), sz AS (SELECT COUNT(*) AS people FROM m)");
     Plan.DatasetPlan dp = plan.datasets().get(receiver);
     SqlTable src = sources.get(receiver);
@@ -274,6 +277,9 @@ public final class Pushdown {
       }
     }
     sql.append(", pg AS (SELECT g0.pid AS pid");
+    if (members()) {
+      sql.append(", g0.h AS h");
+    }
     for (int k = 0; k < plan.groupBy().size(); k++) {
       sql.append(", g0.k").append(k).append(" AS k").append(k);
     }
@@ -313,18 +319,18 @@ public final class Pushdown {
     sql.append(')');
   }
 
-  /** d_i: the dataset's rows after its own filters, with the person's id and needed columns. */
+  /**
+   * d_i: the dataset's rows after its own filters, with the person's id and needed columns. A row
+   * whose id has no person has a NULL id here; it is dropped by the join on the person (NULL
+   * matches nothing), or, for a query of one dataset, by a filter on the per-person partials. No
+   * filter on the id itself: a database that pushes it into the scan would compute each row's id
+   * twice.
+   */
   private void rowsOf(int i, StringBuilder sql, List<Object> params) {
     Plan.DatasetPlan dp = plan.datasets().get(i);
     SqlTable src = sources.get(i);
     Dataset d = dp.dataset();
-    if (dialect == SqlDialect.DUCKDB) {
-      distinctIdRowsOf(i, sql, params);
-      return;
-    }
-    // The id is normalized once per row, in the inner query; rows without a person are dropped
-    // outside it.
-    sql.append("d").append(i).append(" AS (SELECT * FROM (SELECT ");
+    sql.append("d").append(i).append(" AS (SELECT ");
     sql.append(personId(d, src)).append(" AS pid");
     for (int j = 0; j < dp.projection().size(); j++) {
       ResolvedColumn c = dp.projection().get(j);
@@ -344,78 +350,26 @@ public final class Pushdown {
                 new SqlConditions.SqlColumn(
                     src.column(name), d.schema().column(name).orElseThrow().type()),
             params));
-    sql.append(") n").append(i).append(" WHERE pid IS NOT NULL)");
-  }
-
-  /**
-   * d_i for DuckDB: each distinct raw id of the table (compared in the binary collation "C", so
-   * that ids a column's collation holds equal stay apart) is normalized once, and the rows are
-   * joined to their person by the raw id: the same rows and persons as normalizing every row, at
-   * the cost of one normalization per distinct id instead of per row.
-   */
-  private void distinctIdRowsOf(int i, StringBuilder sql, List<Object> params) {
-    Plan.DatasetPlan dp = plan.datasets().get(i);
-    SqlTable src = sources.get(i);
-    Dataset d = dp.dataset();
-    String t = "t" + i;
-    String id = t + "." + src.column(d.userIdColumn());
-    if (d.schema().column(d.userIdColumn()).orElseThrow().type() != ColumnType.STRING) {
-      id = dialect.castToText(id);
-    }
-    String raw = "(" + id + ") COLLATE \"C\"";
-    sql.append("d").append(i).append(" AS (SELECT u").append(i).append(".pid AS pid");
-    for (int j = 0; j < dp.projection().size(); j++) {
-      ResolvedColumn c = dp.projection().get(j);
-      String col = t + "." + src.column(c.name());
-      sql.append(", ")
-          .append(c.type() == ColumnType.STRING ? "COALESCE(" + col + ", '')" : col)
-          .append(" AS p")
-          .append(j);
-    }
-    for (int m = 0; m < dp.metrics().size(); m++) {
-      sql.append(", ")
-          .append(dialect.castToDouble(t + "." + src.column(dp.metrics().get(m))))
-          .append(" AS m")
-          .append(m);
-    }
-    sql.append(" FROM ").append(src.tableSql()).append(' ').append(t);
-    sql.append(" JOIN (SELECT raw, pid FROM (SELECT raw, ");
-    sql.append(dialect.normalizedId("raw", d.userIdFormat()).orElseThrow());
-    sql.append(" AS pid FROM (SELECT DISTINCT ")
-        .append(raw)
-        .append(" AS raw FROM ")
-        .append(src.tableSql())
-        .append(' ')
-        .append(t)
-        .append(") r")
-        .append(i)
-        .append(") x")
-        .append(i)
-        .append(" WHERE pid IS NOT NULL) u")
-        .append(i)
-        .append(" ON ")
-        .append(raw)
-        .append(" = u")
-        .append(i)
-        .append(".raw WHERE ");
-    sql.append(
-        SqlConditions.compile(
-            dp.sourceFilter(),
-            name ->
-                new SqlConditions.SqlColumn(
-                    t + "." + src.column(name), d.schema().column(name).orElseThrow().type()),
-            params));
     sql.append(')');
   }
 
   /**
    * a_i: per person and projection, the row count and, per {@link RowUnits} slot, the exact BIGINT
    * sum of each row's clamped value in whole units of the slot's granularity; for all but the last
-   * dataset, only of the people in a_(i+1).
+   * dataset, only of the people in a_(i+1). With {@code peopleKeyHex} (the last dataset), each
+   * person's hash in column {@code h}, once per person and projection.
    */
-  private void partialsOf(int i, StringBuilder sql, List<Object> params) {
+  private void partialsOf(
+      int i, StringBuilder sql, List<Object> params, Optional<String> peopleKeyHex) {
     Plan.DatasetPlan dp = plan.datasets().get(i);
-    sql.append("a").append(i).append(" AS (SELECT pid");
+    sql.append("a").append(i).append(" AS (");
+    if (peopleKeyHex.isPresent()) {
+      // The first 16 hexadecimal digits of the person's PeopleHash, the key bound as a parameter.
+      String hex = dialect.sha256Hex("? || '|' || pid").orElseThrow();
+      sql.append("SELECT x.*, SUBSTRING(").append(hex).append(", 1, 16) AS h FROM (");
+      params.add(peopleKeyHex.get());
+    }
+    sql.append("SELECT pid");
     String keys = projectionList(dp);
     sql.append(keys);
     sql.append(", COUNT(*) AS r");
@@ -463,9 +417,20 @@ public final class Pushdown {
       sql.append(" FROM d").append(i);
     }
     if (i + 1 < plan.datasets().size()) {
+      // Also drops the rows without a person: NULL is in no set.
       sql.append(" WHERE pid IN (SELECT pid FROM a").append(i + 1).append(')');
+    } else if (i == 0) {
+      sql.append(" WHERE pid IS NOT NULL");
     }
     sql.append(" GROUP BY pid").append(keys).append(')');
+    if (peopleKeyHex.isPresent()) {
+      sql.append(" x)");
+    }
+  }
+
+  /** Column {@code column} of dataset {@code i}'s per-person partials. */
+  private static String partial(int i, String column) {
+    return "a" + i + "." + column;
   }
 
   /** The number of sum columns of dataset {@code i}: one per {@link RowUnits} slot. */
@@ -510,40 +475,37 @@ public final class Pushdown {
   }
 
   /** c: one row per person and combination of projections that passes the cross conditions. */
-  private void combinations(StringBuilder sql, List<Object> params) {
+  private void combinations(StringBuilder sql, List<Object> params, boolean hashes) {
     int n = plan.datasets().size();
     sql.append("c AS (SELECT a0.pid AS pid");
+    if (hashes) {
+      sql.append(", ").append(partial(n - 1, "h")).append(" AS h");
+    }
     for (int k = 0; k < plan.groupBy().size(); k++) {
       ResolvedColumn g = plan.groupBy().get(k);
       int slot = plan.datasets().get(g.dataset()).projection().indexOf(g);
-      sql.append(", a").append(g.dataset()).append(".p").append(slot).append(" AS k").append(k);
+      sql.append(", ").append(partial(g.dataset(), "p" + slot)).append(" AS k").append(k);
     }
     for (int i = 0; i < n; i++) {
       Plan.DatasetPlan dp = plan.datasets().get(i);
       for (int j = 0; j < dp.projection().size(); j++) {
-        sql.append(", a")
-            .append(i)
-            .append(".p")
-            .append(j)
+        sql.append(", ")
+            .append(partial(i, "p" + j))
             .append(" AS c")
             .append(i)
             .append('_')
             .append(j);
       }
-      sql.append(", a").append(i).append(".r AS r").append(i);
+      sql.append(", ").append(partial(i, "r")).append(" AS r").append(i);
       for (int m = 0; m < sumCount(i); m++) {
-        sql.append(", a")
-            .append(i)
-            .append(".s")
-            .append(m)
+        sql.append(", ")
+            .append(partial(i, "s" + m))
             .append(" AS s")
             .append(i)
             .append('_')
             .append(m);
-        sql.append(", a")
-            .append(i)
-            .append(".n")
-            .append(m)
+        sql.append(", ")
+            .append(partial(i, "n" + m))
             .append(" AS n")
             .append(i)
             .append('_')
@@ -577,6 +539,10 @@ public final class Pushdown {
     for (int k = 0; k < plan.groupBy().size(); k++) {
       keys.append(", k").append(k);
     }
+    if (i == 0 && members()) {
+      // The person's hash, one per person: grouping by it too changes no group.
+      keys.append(", h");
+    }
     sql.append("g").append(i).append(" AS (SELECT pid").append(keys);
     sql.append(", SUM(r").append(i).append(") AS r");
     for (int m = 0; m < sumCount(i); m++) {
@@ -602,9 +568,10 @@ public final class Pushdown {
   }
 
   /**
-   * counted and ranked: each person's groups (only public groups, if any), all of them for a person
-   * with at most L0, else the first L0 in keyed-hash order. Only the people with more than L0
-   * groups are hashed: the rest keep every group, whatever the order.
+   * counted, many and ranked: each person's groups (only public groups, if any), all of them for a
+   * person with at most L0, else the first L0 in keyed-hash order. The people with more than L0
+   * groups are found by a grouping, and only their rows are hashed and ranked; the rows of everyone
+   * else pass as they are, with no window over them.
    */
   private void ranked(StringBuilder sql, List<Object> params, String saltHex, String columns) {
     if (plan.groupBy().isEmpty()) {
@@ -612,7 +579,7 @@ public final class Pushdown {
       sql.append(", ranked AS (SELECT ").append(columns).append(" FROM pg)");
       return;
     }
-    sql.append(", counted AS (SELECT pg.*, COUNT(*) OVER (PARTITION BY pid) AS ng FROM pg");
+    sql.append(", counted AS (SELECT * FROM pg");
     Optional<Set<List<Object>>> publicGroups = plan.noise().flatMap(NoisePlan::publicGroups);
     if (publicGroups.isPresent()) {
       List<String> ors = new ArrayList<>();
@@ -628,6 +595,8 @@ public final class Pushdown {
     }
     sql.append(')');
     long l0 = plan.maxGroupsPerUser();
+    sql.append(", many AS (SELECT pid FROM counted GROUP BY pid HAVING COUNT(*) > ?)");
+    params.add(l0);
     StringBuilder text = new StringBuilder("? || '|' || pid || '|' || ");
     for (int k = 0; k < plan.groupBy().size(); k++) {
       if (k > 0) {
@@ -635,17 +604,14 @@ public final class Pushdown {
       }
       text.append(dialect.castToText("k" + k));
     }
-    // The hash is computed only for people with more than L0 groups (a CASE evaluates its branch
-    // only where it holds); the others sort on NULL, in any order, and keep every group.
     sql.append(", ranked AS (SELECT ")
         .append(columns)
-        .append(" FROM (SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY pid ORDER BY CASE WHEN")
-        .append(" ng > ? THEN ")
+        .append(" FROM counted WHERE pid NOT IN (SELECT pid FROM many) UNION ALL SELECT ")
+        .append(columns)
+        .append(" FROM (SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY pid ORDER BY ")
         .append(dialect.sha256Hex(text.toString()).orElseThrow())
-        .append(" END) AS rn FROM counted) x WHERE ng <= ? OR rn <= ?)");
-    params.add(l0);
+        .append(") AS rn FROM counted WHERE pid IN (SELECT pid FROM many)) x WHERE rn <= ?)");
     params.add(saltHex);
-    params.add(l0);
     params.add(l0);
   }
 
@@ -654,7 +620,7 @@ public final class Pushdown {
    * people as the first 16 hexadecimal digits of their {@link PeopleHash}, the key bound as a
    * parameter.
    */
-  private void result(StringBuilder sql, List<Object> params, String peopleKeyHex) {
+  private void result(StringBuilder sql, List<Object> params) {
     StringBuilder keys = new StringBuilder();
     for (int k = 0; k < plan.groupBy().size(); k++) {
       keys.append(k == 0 ? "" : ", ").append('k').append(k);
@@ -716,11 +682,7 @@ public final class Pushdown {
           .append(") AS nullkeys");
     }
     if (members()) {
-      String hex = dialect.sha256Hex("? || '|' || pid").orElseThrow();
-      sql.append(", ")
-          .append(dialect.arrayAgg("SUBSTRING(" + hex + ", 1, 16)").orElseThrow())
-          .append(" AS people");
-      params.add(peopleKeyHex);
+      sql.append(", ").append(dialect.arrayAgg("h").orElseThrow()).append(" AS people");
     }
     sql.append(" FROM ranked");
     if (keys.length() > 0) {
@@ -764,7 +726,7 @@ public final class Pushdown {
     if (d.schema().column(d.userIdColumn()).orElseThrow().type() != ColumnType.STRING) {
       id = dialect.castToText(id);
     }
-    return dialect.normalizedId(id, d.userIdFormat()).orElseThrow();
+    return dialect.normalizedColumnId(id, d.userIdFormat()).orElseThrow();
   }
 
   private static String value(SqlTable src, String column, ColumnType type) {
