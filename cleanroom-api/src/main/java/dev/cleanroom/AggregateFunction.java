@@ -12,7 +12,15 @@ public enum AggregateFunction {
   /** The sum over people of each person's clamped total of a metric. */
   SUM(true),
   /** The mean over people of each person's clamped total of a metric. */
-  AVG(true);
+  AVG(true),
+  /**
+   * The population variance over people of each person's clamped total of a metric (the same
+   * per-person totals that {@link #SUM} adds and {@link #AVG} averages): Σ(x − x̄)²/n over the n
+   * people with a value of the metric in the group.
+   */
+  VARIANCE(true),
+  /** The population standard deviation: the square root of {@link #VARIANCE}. */
+  STDDEV(true);
 
   private final boolean needsMetric;
 

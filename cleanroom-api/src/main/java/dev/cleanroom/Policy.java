@@ -533,8 +533,9 @@ public final class Policy {
 
     /**
      * Narrows the aggregate functions allowed on {@code metric} to {@code functions}, each of which
-     * must aggregate a metric ({@link AggregateFunction#SUM} or {@link AggregateFunction#AVG}).
-     * Once per metric.
+     * must aggregate a metric ({@link AggregateFunction#SUM}, {@link AggregateFunction#AVG}, {@link
+     * AggregateFunction#VARIANCE} or {@link AggregateFunction#STDDEV}). Once per metric. The
+     * variance and standard deviation are allowed only where the owner lists them here.
      *
      * @param metric the metric column's name
      * @param functions the allowed functions
@@ -546,7 +547,9 @@ public final class Policy {
       for (AggregateFunction f : List.of(functions)) {
         if (!f.needsMetric()) {
           throw new IllegalArgumentException(
-              "allowAggregates takes functions of a metric (SUM, AVG); provided value: " + f);
+              "allowAggregates takes functions of a metric (SUM, AVG, VARIANCE, STDDEV); provided"
+                  + " value: "
+                  + f);
         }
         fns.add(f);
       }

@@ -83,6 +83,32 @@ public final class Dsl {
     return new Aggregate(AggregateFunction.AVG, metric, alias("avg_", metric));
   }
 
+  /**
+   * The population variance over people of each person's clamped total of {@code metric} in the
+   * group (the totals that {@link #avg(String)} averages); output column {@code var_<metric>}. In
+   * threshold mode the exact variance of those totals; with differential privacy a noisy variance
+   * within [0, (range/2)²] of the group bounds, with a confidence interval.
+   *
+   * @param metric the metric column's name
+   * @return the population variance of the people's clamped totals of {@code metric}; output column
+   *     {@code var_<metric>}
+   */
+  public static Aggregate variance(String metric) {
+    return new Aggregate(AggregateFunction.VARIANCE, metric, alias("var_", metric));
+  }
+
+  /**
+   * The population standard deviation over people of each person's clamped total of {@code metric}:
+   * the square root of {@link #variance(String)}; output column {@code stddev_<metric>}.
+   *
+   * @param metric the metric column's name
+   * @return the population standard deviation of the people's clamped totals of {@code metric};
+   *     output column {@code stddev_<metric>}
+   */
+  public static Aggregate stddev(String metric) {
+    return new Aggregate(AggregateFunction.STDDEV, metric, alias("stddev_", metric));
+  }
+
   /** The default alias: the prefix and the metric's unqualified name, cut to 128 characters. */
   static String alias(String prefix, String metric) {
     String alias = prefix + metric.substring(metric.lastIndexOf('.') + 1);

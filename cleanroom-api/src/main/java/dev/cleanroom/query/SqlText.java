@@ -157,6 +157,12 @@ final class SqlText {
     } else if (a.function() == AggregateFunction.SUM) {
       text = "SUM(" + name(a.column()) + ")";
       alias = Dsl.alias("sum_", a.column());
+    } else if (a.function() == AggregateFunction.VARIANCE) {
+      text = "VAR_POP(" + name(a.column()) + ")";
+      alias = Dsl.alias("var_", a.column());
+    } else if (a.function() == AggregateFunction.STDDEV) {
+      text = "STDDEV_POP(" + name(a.column()) + ")";
+      alias = Dsl.alias("stddev_", a.column());
     } else {
       text = "AVG(" + name(a.column()) + ")";
       alias = Dsl.alias("avg_", a.column());

@@ -359,7 +359,13 @@ final class DocumentParser {
         Set<AggregateFunction> seen = new HashSet<>();
         for (int i = 0; i < items.size(); i++) {
           AggregateFunction fn =
-              choice(items.get(i), q + "[" + i + "]", AggregateFunction.SUM, AggregateFunction.AVG);
+              choice(
+                  items.get(i),
+                  q + "[" + i + "]",
+                  AggregateFunction.SUM,
+                  AggregateFunction.AVG,
+                  AggregateFunction.VARIANCE,
+                  AggregateFunction.STDDEV);
           if (!seen.add(fn)) {
             throw error(items.get(i), q + "[" + i + "]", "is listed twice");
           }

@@ -92,6 +92,16 @@ class PolicyDocumentTest {
   }
 
   @Test
+  void varianceAndStddev_areAggregatesAnOwnerMayAllow() {
+    PolicyDocument d =
+        PolicyDocument.parse(FULL.replace("spend: [sum]", "spend: [sum, variance, stddev]"));
+    assertEquals(
+        Set.of(AggregateFunction.SUM, AggregateFunction.VARIANCE, AggregateFunction.STDDEV),
+        d.policy().allowedAggregates("spend"));
+    assertEquals(d, PolicyDocument.parse(d.toYaml()));
+  }
+
+  @Test
   void everyField_isRead() {
     PolicyDocument d = PolicyDocument.parse(FULL);
     assertEquals("publisher", d.owner());
@@ -531,7 +541,7 @@ class PolicyDocumentTest {
         metric + "  aggregates: {spend: [count]}\n",
         11,
         "policy.aggregates.spend[0]",
-        "one of [sum, avg]");
+        "one of [sum, avg, variance, stddev]");
     assertError(
         metric + "  groupClamps: {region: {lower: 0, upper: 1}}\n",
         11,

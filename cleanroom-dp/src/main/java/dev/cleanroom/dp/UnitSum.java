@@ -85,6 +85,30 @@ public final class UnitSum {
   }
 
   /**
+   * Adds {@code units}² exactly (a square below 2^126, held in 128 bits): one person's term of a
+   * sum of squares, for a variance.
+   */
+  public void addSquare(long units) {
+    // |units|² < 2^126: the unsigned 128-bit product of the magnitudes is the square, and positive.
+    long m = Math.abs(units);
+    if (m == Long.MIN_VALUE) {
+      add(BigInteger.valueOf(units).multiply(BigInteger.valueOf(units)));
+      return;
+    }
+    add128(Math.multiplyHigh(m, m), m * m);
+  }
+
+  /**
+   * Adds {@code units}² exactly, for a square beyond a {@code long}'s reach.
+   *
+   * @throws NullPointerException if {@code units} is null
+   */
+  public void addSquare(BigInteger units) {
+    Objects.requireNonNull(units, "units");
+    add(units.multiply(units));
+  }
+
+  /**
    * Adds the 128-bit two's-complement number {@code high}·2^64 + {@code low} (low read unsigned)
    * exactly: in two {@code long} words while the sum fits 128 bits, in a {@link BigInteger} beyond.
    */

@@ -193,6 +193,23 @@ public final class UnitTotals {
     }
   }
 
+  /**
+   * Adds the square of total {@code i}, clamped into {@code bounds}, to {@code into}, exactly: a
+   * person's term of a threshold-mode sum of squares (up to 2^162 units², so summed beyond 128
+   * bits).
+   *
+   * @throws NullPointerException if {@code bounds} or {@code into} is null
+   */
+  public void addClampedSquareTo(int i, UnitBounds bounds, UnitSum into) {
+    BigInteger t = total(i);
+    if (t.compareTo(bounds.lower) < 0) {
+      t = bounds.lower;
+    } else if (t.compareTo(bounds.upper) > 0) {
+      t = bounds.upper;
+    }
+    into.addSquare(t);
+  }
+
   /** Sets total {@code i} to zero. */
   public void clear(int i) {
     fast[i] = 0;

@@ -1,6 +1,8 @@
 package dev.cleanroom.internal.execution;
 
+import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.dp.ContributionBounding;
+import dev.cleanroom.dp.ExactVariance;
 import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.dp.UnitBounds;
@@ -52,6 +54,10 @@ final class ContributionBounder {
   private final UnitBounds[] fineBounds;
 
   private final int aggregates;
+
+  /** Per aggregate, whether it is a variance or standard deviation (which also sums squares). */
+  private final boolean[] spread;
+
   private final boolean members;
   private final int maxGroups;
   private int[] candidates = new int[16];
@@ -90,6 +96,7 @@ final class ContributionBounder {
       }
     }
     this.aggregates = plan.aggregates().size();
+    this.spread = spreads(plan);
     this.members = plan.differenceChecks().isPresent();
     this.maxGroups = plan.maxGroupsPerUser();
   }
@@ -184,15 +191,57 @@ final class ContributionBounder {
         if (granularity != null) {
           // Whole units of the mechanism's granularity, summed exactly (widening, never
           // saturating): no floating-point error can carry information past the noise.
-          into.units(a, g).add(units[a].clamped(i, unitLower[a], unitUpper[a]));
+          long x = units[a].clamped(i, unitLower[a], unitUpper[a]);
+          into.units(a, g).add(x);
+          if (spread[a]) {
+            into.squares(a, g).addSquare(x);
+          }
         } else {
           // Whole units of the sum's fine quantum, as in a database: exact whatever the order of
           // rows, people and threads, converted to a double once when released.
           units[a].addClampedTo(i, fineBounds[a], into.units(a, g));
+          if (spread[a]) {
+            units[a].addClampedSquareTo(i, fineBounds[a], into.squares(a, g));
+          }
         }
         into.people[a][g]++;
       }
     }
+  }
+
+  /** Per aggregate of {@code plan}, whether it is a variance or standard deviation. */
+  static boolean[] spreads(Plan plan) {
+    boolean[] out = new boolean[plan.aggregates().size()];
+    for (int a = 0; a < out.length; a++) {
+      AggregateFunction f = plan.aggregates().get(a).aggregate().function();
+      out[a] = f == AggregateFunction.VARIANCE || f == AggregateFunction.STDDEV;
+    }
+    return out;
+  }
+
+  /**
+   * The exact threshold-mode value of aggregate {@code a} of group state {@code s}: a sum's units
+   * as the nearest double, or the exact variance or standard deviation of the people's totals (NaN
+   * without people), each rounded once ({@link ExactVariance}); 0 for a count, whose value is
+   * elsewhere.
+   */
+  static double exactValue(Plan plan, int a, Executor.GroupState s) {
+    Plan.AggregatePlan ap = plan.aggregates().get(a);
+    if (ap.dataset() < 0) {
+      return 0;
+    }
+    double scale = RowUnits.scale(plan, a);
+    return switch (ap.aggregate().function()) {
+      case VARIANCE ->
+          s.people[a] == 0
+              ? Double.NaN
+              : ExactVariance.variance(s.people[a], s.units[a], s.squares[a], scale);
+      case STDDEV ->
+          s.people[a] == 0
+              ? Double.NaN
+              : ExactVariance.stddev(s.people[a], s.units[a], s.squares[a], scale);
+      default -> FineUnits.value(s.units[a], scale);
+    };
   }
 
   /**
@@ -238,6 +287,10 @@ final class ContributionBounder {
     long[] users = new long[16];
     long[] count = new long[16];
     private UnitSum[][] units;
+
+    /** Per variance aggregate, the exact sums of squares by group; null for other aggregates. */
+    private final UnitSum[][] squares;
+
     long[][] people;
     long[][] members;
     int[] memberCount;
@@ -262,6 +315,13 @@ final class ContributionBounder {
         }
       }
       units = new UnitSum[aggregates][16];
+      squares = new UnitSum[aggregates][];
+      boolean[] spread = spreads(plan);
+      for (int a = 0; a < aggregates; a++) {
+        if (spread[a]) {
+          squares[a] = new UnitSum[16];
+        }
+      }
       people = new long[aggregates][16];
       members = plan.differenceChecks().isPresent() ? new long[16][] : null;
       memberCount = new int[16];
@@ -306,6 +366,16 @@ final class ContributionBounder {
       return u;
     }
 
+    /** The exact sum of squares of units of variance aggregate {@code a} in group {@code g}. */
+    UnitSum squares(int a, int g) {
+      UnitSum u = squares[a][g];
+      if (u == null) {
+        u = new UnitSum();
+        squares[a][g] = u;
+      }
+      return u;
+    }
+
     boolean allowed(int g) {
       return allowed[g];
     }
@@ -333,6 +403,9 @@ final class ContributionBounder {
       }
       for (int a = 0; a < aggregates; a++) {
         units[a] = Arrays.copyOf(units[a], n);
+        if (squares[a] != null) {
+          squares[a] = Arrays.copyOf(squares[a], n);
+        }
         people[a] = Arrays.copyOf(people[a], n);
       }
     }
@@ -358,6 +431,9 @@ final class ContributionBounder {
         for (int a = 0; a < aggregates; a++) {
           if (other.units[a][g] != null) {
             units(a, g).addAll(other.units[a][g]);
+          }
+          if (squares[a] != null && other.squares[a][g] != null) {
+            squares(a, g).addAll(other.squares[a][g]);
           }
           people[a][g] += other.people[a][g];
         }
@@ -385,10 +461,13 @@ final class ContributionBounder {
         }
         for (int a = 0; a < aggregates; a++) {
           s.units[a] = units[a][g] == null ? BigInteger.ZERO : units[a][g].units();
-          if (fineScale[a] > 0) {
-            s.sums[a] = FineUnits.value(s.units[a], fineScale[a]);
+          if (squares[a] != null && squares[a][g] != null) {
+            s.squares[a] = squares[a][g].units();
           }
           s.people[a] = people[a][g];
+          if (fineScale[a] > 0) {
+            s.sums[a] = exactValue(plan, a, s);
+          }
         }
         out.put(keys.get(g), s);
       }

@@ -2,7 +2,6 @@ package dev.cleanroom.internal.execution;
 
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
-import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.dp.UnitTotals;
 import dev.cleanroom.internal.plan.ExecutionPaths;
@@ -89,6 +88,14 @@ public final class Executor {
     public long count;
     public final double[] sums;
     public final BigInteger[] units;
+
+    /**
+     * Per aggregate of a variance or standard deviation, the exact sum of squares of the people's
+     * clamped totals in units (zero for the other aggregates); in threshold mode {@link #sums}
+     * holds the exact variance or standard deviation itself.
+     */
+    public final BigInteger[] squares;
+
     public final long[] people;
     public long[] members = new long[0];
     public int memberCount;
@@ -97,6 +104,8 @@ public final class Executor {
       sums = new double[aggregates];
       units = new BigInteger[aggregates];
       Arrays.fill(units, BigInteger.ZERO);
+      squares = new BigInteger[aggregates];
+      Arrays.fill(squares, BigInteger.ZERO);
       people = new long[aggregates];
     }
 
@@ -188,9 +197,12 @@ public final class Executor {
           continue; // a count: no metric
         }
         s.units[a] = v[a].setScale(0, RoundingMode.HALF_EVEN).toBigInteger();
+        if (v[aggregates + a] != null) {
+          s.squares[a] = v[aggregates + a].toBigIntegerExact();
+        }
         if (!units) {
           // A threshold-mode sum came back as exact units of its fine quantum: rounded once.
-          s.sums[a] = FineUnits.value(s.units[a], RowUnits.scale(plan, a));
+          s.sums[a] = ContributionBounder.exactValue(plan, a, s);
         }
       }
       groups.put(e.getKey(), s);

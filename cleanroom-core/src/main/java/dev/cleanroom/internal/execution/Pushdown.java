@@ -62,6 +62,11 @@ public final class Pushdown {
 
   private static final long SPLIT_LONG = 1L << 40;
 
+  /** 2^41: where a variance's clamped person total splits for its square ({@link #squares}). */
+  private static final double SQUARE_SPLIT = 0x1p41;
+
+  private static final long SQUARE_SPLIT_LONG = 1L << 41;
+
   private final Plan plan;
   private final List<SqlTable> sources;
   private final SqlDialect dialect;
@@ -633,6 +638,11 @@ public final class Pushdown {
     params.add((long) plan.maxContributionsPerGroup());
     params.add((long) plan.maxContributionsPerGroup());
     Optional<double[]> granularity = plan.noise().map(NoisePlan::granularities);
+    boolean[] spread = ContributionBounder.spreads(plan);
+    StringBuilder spreads = new StringBuilder();
+    List<Object> spreadParams = new ArrayList<>();
+    StringBuilder splits = new StringBuilder();
+    List<Object> splitParams = new ArrayList<>();
     for (int a = 0; a < plan.aggregates().size(); a++) {
       Plan.AggregatePlan ap = plan.aggregates().get(a);
       if (ap.dataset() < 0) {
@@ -645,16 +655,21 @@ public final class Pushdown {
       String nn = "n" + ap.dataset() + "_" + column;
       String lower;
       String upper;
+      List<Object> bounds = new ArrayList<>();
       if (granularity.isPresent()) {
         double g = granularity.get()[a];
-        params.add(UnitSum.unitsOf(ap.groupBounds().lower(), g));
-        params.add(UnitSum.unitsOf(ap.groupBounds().upper(), g));
+        bounds.add(UnitSum.unitsOf(ap.groupBounds().lower(), g));
+        bounds.add(UnitSum.unitsOf(ap.groupBounds().upper(), g));
         lower = "?";
         upper = "?";
       } else {
         double scale = RowUnits.scale(plan, a);
-        lower = wideParam(params, FineUnits.ceilUnits(ap.groupBounds().lower(), scale));
-        upper = wideParam(params, FineUnits.floorUnits(ap.groupBounds().upper(), scale));
+        lower = wideParam(bounds, FineUnits.ceilUnits(ap.groupBounds().lower(), scale));
+        upper = wideParam(bounds, FineUnits.floorUnits(ap.groupBounds().upper(), scale));
+      }
+      params.addAll(bounds);
+      if (spread[a]) {
+        spreadParams.addAll(bounds);
       }
       sql.append(", SUM(CASE WHEN ")
           .append(nn)
@@ -667,6 +682,20 @@ public final class Pushdown {
           .append(") ELSE 0 END) AS sa")
           .append(a);
       sql.append(", SUM(CASE WHEN ").append(nn).append(" > 0 THEN 1 ELSE 0 END) AS pa").append(a);
+      if (spread[a]) {
+        squares(sql, a, splits, splitParams);
+        spreads
+            .append(", CASE WHEN ")
+            .append(nn)
+            .append(" > 0 THEN LEAST(GREATEST(")
+            .append(s)
+            .append(", ")
+            .append(lower)
+            .append("), ")
+            .append(upper)
+            .append(") ELSE 0 END AS xa")
+            .append(a);
+      }
     }
     List<String> nullable = new ArrayList<>();
     for (int k = 0; k < plan.groupBy().size(); k++) {
@@ -684,10 +713,62 @@ public final class Pushdown {
     if (members()) {
       sql.append(", ").append(dialect.arrayAgg("h").orElseThrow()).append(" AS people");
     }
-    sql.append(" FROM ranked");
+    if (spreads.length() > 0) {
+      // Each variance's clamped person total x (as in its sum), split into exact parts.
+      sql.append(" FROM (SELECT h.*").append(splits).append(" FROM (SELECT ranked.*");
+      sql.append(spreads).append(" FROM ranked) h) ranked");
+      params.addAll(splitParams);
+      params.addAll(spreadParams);
+    } else {
+      sql.append(" FROM ranked");
+    }
     if (keys.length() > 0) {
       sql.append(" GROUP BY ").append(keys);
     }
+  }
+
+  /**
+   * The sum of squares of a variance's clamped person totals x, exactly: x (below 2^82 in
+   * magnitude: 63 bits of a noise granularity's units, or a {@link FineUnits} total) is split into
+   * l = MOD(x, 2^41) (|l| &lt; 2^41, the sign of x) and h = (x − l) / 2^41, computed in double
+   * precision, which is exact: x − l is h·2^41 with |h| &lt; 2^41, a double with at most 41
+   * significant bits, and dividing by a power of two is exact. Then x² = h²·2^82 + 2hl·2^41 + l²,
+   * and h², hl and l² (each below 2^82) are summed as exact integers of the dialect's wide type
+   * ({@code sq0_a}, {@code sq1_a}, {@code sq2_a}), which hold the sums of up to 2^44 people (a
+   * DECIMAL(38,0) holds 10^38 &gt; 2^126); Java combines them ({@link #combineSquares}).
+   */
+  private void squares(StringBuilder sql, int a, StringBuilder splits, List<Object> params) {
+    String wide = dialect.wideIntegerType();
+    String h = "CAST(ha" + a + " AS " + wide + ")";
+    String l = "CAST(la" + a + " AS " + wide + ")";
+    sql.append(", SUM(").append(h).append(" * ").append(h).append(") AS sq0_").append(a);
+    sql.append(", SUM(").append(h).append(" * ").append(l).append(") AS sq1_").append(a);
+    sql.append(", SUM(").append(l).append(" * ").append(l).append(") AS sq2_").append(a);
+    String x = "h.xa" + a;
+    splits
+        .append(", MOD(")
+        .append(x)
+        .append(", ?) AS la")
+        .append(a)
+        .append(", CAST((")
+        .append(x)
+        .append(" - MOD(")
+        .append(x)
+        .append(", ?)) / ? AS BIGINT) AS ha")
+        .append(a);
+    params.add(SQUARE_SPLIT_LONG);
+    params.add(SQUARE_SPLIT_LONG);
+    params.add(SQUARE_SPLIT);
+  }
+
+  /** Σx² from the three exact sums of {@link #squares}: Σh²·2^82 + 2·Σhl·2^41 + Σl². */
+  private static BigDecimal combineSquares(BigDecimal hh, BigDecimal hl, BigDecimal ll) {
+    BigInteger split = BigInteger.valueOf(SQUARE_SPLIT_LONG);
+    return new BigDecimal(
+        hh.toBigIntegerExact()
+            .multiply(split.multiply(split))
+            .add(hl.toBigIntegerExact().multiply(split).shiftLeft(1))
+            .add(ll.toBigIntegerExact()));
   }
 
   /**
@@ -772,6 +853,7 @@ public final class Pushdown {
       bind(ps, st.params());
       try (ResultSet rs = ps.executeQuery()) {
         int keys = plan.groupBy().size();
+        boolean[] spread = ContributionBounder.spreads(plan);
         long rows = 0;
         while (rs.next()) {
           if ((++rows & Interrupts.CHECK_MASK) == 0) {
@@ -787,7 +869,8 @@ public final class Pushdown {
             continue;
           }
           long[] counts = new long[2 + aggregates];
-          BigDecimal[] values = new BigDecimal[aggregates];
+          // Per aggregate its sum, then per variance its sum of squares at aggregates + a.
+          BigDecimal[] values = new BigDecimal[2 * aggregates];
           counts[0] = users;
           counts[1] = rs.getLong(keys + 2);
           int col = keys + 3;
@@ -797,6 +880,12 @@ public final class Pushdown {
             }
             values[a] = exactNumber(rs.getObject(col++));
             counts[2 + a] = rs.getLong(col++);
+            if (spread[a]) {
+              BigDecimal hh = exactNumber(rs.getObject(col++));
+              BigDecimal hl = exactNumber(rs.getObject(col++));
+              BigDecimal ll = exactNumber(rs.getObject(col++));
+              values[aggregates + a] = combineSquares(hh, hl, ll);
+            }
           }
           if (hasNullableKeys() && rs.getLong(col++) > 0) {
             throw new DataSourceException(

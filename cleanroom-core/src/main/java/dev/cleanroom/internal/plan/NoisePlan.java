@@ -10,10 +10,12 @@ import dev.cleanroom.dp.LaplaceMechanism;
 import dev.cleanroom.dp.NoiseMechanism;
 import dev.cleanroom.dp.PartitionSelection;
 import dev.cleanroom.dp.Sensitivity;
+import dev.cleanroom.dp.UnitSum;
 import dev.cleanroom.query.CellNoise;
 import dev.cleanroom.query.NoiseKind;
 import dev.cleanroom.query.Privacy;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -30,15 +32,18 @@ import java.util.Set;
  *
  * <p>The budget (ε, δ) is split evenly over the parts: one per aggregate, plus one for partition
  * selection when groups are not public (basic composition, so the parts' ε add up to at most ε). A
- * mean is a noisy sum over a noisy count of people, each with half of its share. With Laplace
- * noise, all of δ goes to partition selection; with Gaussian noise, δ is split evenly over the
- * Gaussian mechanisms and partition selection, and each Gaussian part's (ε_i, δ_i) becomes the
- * largest ρ_i whose zCDP guarantee implies it: ρ = (sqrt(ln(1/δ_i) + ε_i) − sqrt(ln(1/δ_i)))².
+ * mean is a noisy sum over a noisy count of people, each with half of its share; a variance (or
+ * standard deviation) a noisy centered sum, a noisy sum of centered squares and a noisy count, each
+ * with a third. With Laplace noise, all of δ goes to partition selection; with Gaussian noise, δ is
+ * split evenly over the Gaussian mechanisms and partition selection, and each Gaussian part's (ε_i,
+ * δ_i) becomes the largest ρ_i whose zCDP guarantee implies it: ρ = (sqrt(ln(1/δ_i) + ε_i) −
+ * sqrt(ln(1/δ_i)))².
  *
  * @param privacy the query's privacy settings
  * @param selection the partition selection, when groups are not public
  * @param publicGroups the public group keys, normalized to the grouped columns' types
- * @param mechanisms per aggregate: one mechanism, or two for a mean (sum, then count)
+ * @param mechanisms per aggregate: one mechanism, or two for a mean (sum, then count), or three for
+ *     a variance or standard deviation (centered sum, sum of squares, then count)
  * @param epsilon the ε to charge
  * @param delta the δ to charge
  * @param split one line per noisy part with its share
@@ -91,7 +96,7 @@ public record NoisePlan(
     int deltaUsers = (privateGroups ? 1 : 0);
     if (gaussian) {
       for (Plan.AggregatePlan a : aggregates) {
-        deltaUsers += a.aggregate().function() == AggregateFunction.AVG ? 2 : 1;
+        deltaUsers += parts(a.aggregate().function());
       }
     }
     BigDecimal deltaPart =
@@ -120,7 +125,43 @@ public record NoisePlan(
       String alias = a.aggregate().alias();
       AggregateFunction f = a.aggregate().function();
       List<NoiseMechanism> ms = new ArrayList<>();
-      if (f == AggregateFunction.AVG) {
+      if (f == AggregateFunction.VARIANCE || f == AggregateFunction.STDDEV) {
+        BigDecimal third = epsPart.divide(BigDecimal.valueOf(3), DOWN);
+        Bounds b = a.groupBounds();
+        double halfRange = (b.upper() - b.lower()) / 2;
+        if (!(halfRange > 0 && halfRange < Double.POSITIVE_INFINITY)) {
+          throw new InvalidQueryException(
+              "metric ["
+                  + a.aggregate().column()
+                  + "] has group bounds of width 0 or beyond the double range: its variance cannot"
+                  + " be released with noise");
+        }
+        NoiseMechanism centered =
+            mechanism(
+                gaussian, false, third, deltaPart, Sensitivity.of(maxGroupsPerUser, halfRange));
+        double squares = spreadLinf(b, centered.granularity());
+        ms.add(centered);
+        ms.add(
+            mechanism(
+                gaussian, false, third, deltaPart, Sensitivity.of(maxGroupsPerUser, squares)));
+        ms.add(mechanism(gaussian, true, third, deltaPart, Sensitivity.of(maxGroupsPerUser, 1)));
+        split.add(
+            alias
+                + ": ε="
+                + plain(epsPart)
+                + " (a third each for the centered sum, the sum of squares and the count)");
+        accuracy.add(
+            String.format(
+                Locale.ROOT,
+                "%s: variance from a noisy centered sum (%s, scale %.3g), a noisy sum of squares"
+                    + " (scale %.3g) and a noisy count (scale %.3g); the interval depends on the"
+                    + " count",
+                alias,
+                ms.get(0).name(),
+                ms.get(0).scale(),
+                ms.get(1).scale(),
+                ms.get(2).scale()));
+      } else if (f == AggregateFunction.AVG) {
         BigDecimal half = epsPart.divide(BigDecimal.valueOf(2), DOWN);
         ms.add(mechanism(gaussian, false, half, deltaPart, sumSensitivity(a, maxGroupsPerUser)));
         ms.add(mechanism(gaussian, true, half, deltaPart, Sensitivity.of(maxGroupsPerUser, 1)));
@@ -174,6 +215,66 @@ public record NoisePlan(
       g[a] = mechanisms.get(a).get(0).granularity();
     }
     return g;
+  }
+
+  /** The number of noisy parts of an aggregate, each with its own share of δ (Gaussian). */
+  private static int parts(AggregateFunction f) {
+    return switch (f) {
+      case AVG -> 2;
+      case VARIANCE, STDDEV -> 3;
+      default -> 1;
+    };
+  }
+
+  /**
+   * The center of a variance's values in units of the granularity g of its centered sum: ⌊(L + U) /
+   * 2⌋ for the group bounds [L, U] in units ({@link UnitSum#unitsOf}), a whole number, so that
+   * every centered value x − c is a whole number of units.
+   */
+  public static long spreadCenter(Bounds groupBounds, double g) {
+    long lower = UnitSum.unitsOf(groupBounds.lower(), g);
+    long upper = UnitSum.unitsOf(groupBounds.upper(), g);
+    return Math.floorDiv(lower, 2) + Math.floorDiv(upper, 2) + ((lower & 1) + (upper & 1)) / 2;
+  }
+
+  /**
+   * The largest |x − c| in units of g for a value x within the group bounds in units: ⌈(U − L) /
+   * 2⌉, at most (upper − lower)/(2g) + 1 (each bound moves by at most half a unit), which the
+   * mechanisms for reals cover with their sensitivity L∞ = (upper − lower)/2 (they are calibrated
+   * for a change of L∞ + g).
+   */
+  public static long spreadDeviation(Bounds groupBounds, double g) {
+    long lower = UnitSum.unitsOf(groupBounds.lower(), g);
+    long upper = UnitSum.unitsOf(groupBounds.upper(), g);
+    long c = spreadCenter(groupBounds, g);
+    return Math.max(c - lower, upper - c);
+  }
+
+  /**
+   * The sensitivity L∞ of a variance's sum of squares: one person adds (x − c)² ≤ (R·g)², R =
+   * {@link #spreadDeviation}, rounded up to a double. The exact sum of squares is rounded once to
+   * the mechanism's granularity, which its calibration for L∞ + g covers.
+   */
+  private static double spreadLinf(Bounds b, double g) {
+    long r;
+    try {
+      r = spreadDeviation(b, g);
+    } catch (ArithmeticException e) {
+      throw new InvalidQueryException(
+          "the query's ε is too large for the metric's bounds (its noise granularity would need"
+              + " more than 63 bits per person); use a smaller ε");
+    }
+    BigDecimal exact = new BigDecimal(BigInteger.valueOf(r).pow(2)).multiply(new BigDecimal(g * g));
+    double d = exact.doubleValue();
+    if (new BigDecimal(d).compareTo(exact) < 0) {
+      d = Math.nextUp(d);
+    }
+    if (!(d < Double.POSITIVE_INFINITY) || g * g == 0) {
+      throw new InvalidQueryException(
+          "the metric's bounds are too wide or the noise too fine for a variance; narrow the"
+              + " bounds or use a smaller ε");
+    }
+    return Math.max(d, Double.MIN_NORMAL);
   }
 
   private static Sensitivity sumSensitivity(Plan.AggregatePlan a, int maxGroupsPerUser) {

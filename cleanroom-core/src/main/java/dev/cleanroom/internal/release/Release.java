@@ -13,6 +13,7 @@ import dev.cleanroom.PolicyViolationException;
 import dev.cleanroom.QueryCancelledException;
 import dev.cleanroom.QueryFailedException;
 import dev.cleanroom.dp.BoundedMean;
+import dev.cleanroom.dp.BoundedVariance;
 import dev.cleanroom.dp.ConfidenceInterval;
 import dev.cleanroom.dp.NoiseMechanism;
 import dev.cleanroom.dp.PartitionSelection;
@@ -31,6 +32,7 @@ import dev.cleanroom.spi.AuditEvent;
 import dev.cleanroom.spi.BudgetStore;
 import dev.cleanroom.spi.LedgerCharge;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -470,6 +472,8 @@ public final class Release {
               case COUNT_DISTINCT_USERS -> s.users;
               case SUM -> s.sums[a];
               case AVG -> s.people[a] == 0 ? Double.NaN : s.sums[a] / s.people[a];
+              // The execution path computed them exactly (NaN without people).
+              case VARIANCE, STDDEV -> s.sums[a];
             });
       }
       rows.add(new ResultRow(columns, values));
@@ -571,6 +575,20 @@ public final class Release {
                         mean.interval().lower(),
                         mean.interval().upper())));
           }
+          case VARIANCE, STDDEV -> {
+            BoundedVariance v = spread(ap, ms, s, a);
+            if (ap.aggregate().function() == AggregateFunction.STDDEV) {
+              v = v.sqrt();
+            }
+            values.add(v.variance());
+            cells.add(
+                Optional.of(
+                    new CellNoise(
+                        m.name() + " (centered sum, sum of squares and count)",
+                        m.scale(),
+                        v.interval().lower(),
+                        v.interval().upper())));
+          }
         }
       }
       rows.add(new ResultRow(columns, values, cells));
@@ -579,6 +597,65 @@ public final class Release {
       }
     }
     return new Output(columns, rows, people);
+  }
+
+  /**
+   * A variance from its three noisy parts ({@link NoisePlan}): the exact count n, sum Σx and sum of
+   * squares Σx² of the people's clamped totals in units of the centered sum's granularity g become,
+   * around the whole center c ({@link NoisePlan#spreadCenter}), the exact Σ(x − c) = Σx − n·c and
+   * Σ(x − c)² = Σx² − 2c·Σx + n·c²; the first gets noise in units of g, the second (in units of g²)
+   * is rounded once to the granularity of its own mechanism, then noised. Each part's interval has
+   * level 1 − (1 − {@link CellNoise#CONFIDENCE})/3, so the variance's has at least {@link
+   * CellNoise#CONFIDENCE}.
+   */
+  private static BoundedVariance spread(
+      Plan.AggregatePlan ap, List<NoiseMechanism> ms, Executor.GroupState s, int a) {
+    NoiseMechanism sumM = ms.get(0);
+    NoiseMechanism squaresM = ms.get(1);
+    NoiseMechanism countM = ms.get(2);
+    double g = sumM.granularity();
+    BigInteger n = BigInteger.valueOf(s.people[a]);
+    BigInteger c = BigInteger.valueOf(NoisePlan.spreadCenter(ap.groupBounds(), g));
+    BigInteger centered = s.units[a].subtract(n.multiply(c));
+    BigInteger squares =
+        s.squares[a].subtract(c.multiply(s.units[a]).shiftLeft(1)).add(n.multiply(c).multiply(c));
+    double level = 1 - (1 - CellNoise.CONFIDENCE) / 3;
+    double sum = sumM.addNoiseToUnits(centered);
+    double sq =
+        squaresM.addNoiseToUnits(
+            inUnitsOf(squares, 2 * Math.getExponent(g), Math.getExponent(squaresM.granularity())));
+    long count = countM.addNoise(s.people[a]);
+    double deviation = NoisePlan.spreadDeviation(ap.groupBounds(), g) * g;
+    double halfRange = ap.groupBounds().upper() / 2 - ap.groupBounds().lower() / 2;
+    // Values in units lie within [L, U] in units, whose half-width may exceed the bounds' by g/2.
+    double maxHalf = Math.nextUp(Math.max(halfRange, deviation));
+    return BoundedVariance.of(
+        (double) count,
+        countM.confidenceInterval((double) count, level),
+        sum,
+        sumM.confidenceInterval(sum, level),
+        sq,
+        squaresM.confidenceInterval(sq, level),
+        Math.max(deviation, Double.MIN_NORMAL),
+        Math.nextUp(maxHalf * maxHalf));
+  }
+
+  /**
+   * {@code units} of 2^{@code from} in whole units of 2^{@code to}, exactly, or rounded once to the
+   * nearest (ties to even) when {@code to} is coarser.
+   */
+  static BigInteger inUnitsOf(BigInteger units, int from, int to) {
+    if (to <= from) {
+      return units.shiftLeft(from - to);
+    }
+    int shift = to - from;
+    BigInteger q = units.shiftRight(shift); // floor
+    BigInteger rem = units.subtract(q.shiftLeft(shift));
+    int cmp = rem.shiftLeft(1).compareTo(BigInteger.ONE.shiftLeft(shift));
+    if (cmp > 0 || (cmp == 0 && q.testBit(0))) {
+      q = q.add(BigInteger.ONE);
+    }
+    return q;
   }
 
   private static CellNoise cell(NoiseMechanism m, ConfidenceInterval ci) {

@@ -758,11 +758,16 @@ public final class SqlCompiler {
           f.getMultipartName() != null && f.getMultipartName().size() > 1
               ? ""
               : f.getName().toUpperCase(Locale.ROOT);
-      if (!fn.equals("COUNT") && !fn.equals("SUM") && !fn.equals("AVG")) {
+      if (!fn.equals("COUNT")
+          && !fn.equals("SUM")
+          && !fn.equals("AVG")
+          && !fn.equals("VAR_POP")
+          && !fn.equals("STDDEV_POP")) {
         throw unsupported(
             p,
             "function " + f.getName(),
-            "the aggregates are COUNT(*), COUNT(DISTINCT USER_ID), SUM(metric) and AVG(metric)");
+            "the aggregates are COUNT(*), COUNT(DISTINCT USER_ID), SUM(metric), AVG(metric),"
+                + " VAR_POP(metric) and STDDEV_POP(metric)");
       }
       if (f.isUnique()
           || f.isIgnoreNulls()
@@ -808,7 +813,12 @@ public final class SqlCompiler {
         throw unsupported(p, "this " + fn, fn + " takes one metric column: " + fn + "(metric)");
       }
       String metric = column(c, at(c, p));
-      return fn.equals("SUM") ? Dsl.sum(metric) : Dsl.avg(metric);
+      return switch (fn) {
+        case "SUM" -> Dsl.sum(metric);
+        case "VAR_POP" -> Dsl.variance(metric);
+        case "STDDEV_POP" -> Dsl.stddev(metric);
+        default -> Dsl.avg(metric);
+      };
     }
 
     private static boolean isStar(ExpressionList<?> params) {

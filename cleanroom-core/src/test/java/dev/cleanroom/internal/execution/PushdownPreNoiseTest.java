@@ -3,11 +3,14 @@ package dev.cleanroom.internal.execution;
 import static dev.cleanroom.query.Dsl.col;
 import static dev.cleanroom.query.Dsl.count;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
+import static dev.cleanroom.query.Dsl.stddev;
 import static dev.cleanroom.query.Dsl.sum;
+import static dev.cleanroom.query.Dsl.variance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
@@ -89,7 +92,14 @@ class PushdownPreNoiseTest {
   /** Both tables, whose owners require differential privacy if {@code dp}. */
   private static List<Dataset> datasets(Db db, boolean dp) {
     Policy.Builder pub = policy(dp);
-    Policy.Builder adv = policy(dp).clampPerGroup("amount", 0, 150);
+    Policy.Builder adv =
+        policy(dp)
+            .clampPerGroup("amount", 0, 150)
+            .allowAggregates(
+                "amount",
+                AggregateFunction.SUM,
+                AggregateFunction.VARIANCE,
+                AggregateFunction.STDDEV);
     return List.of(
         Dataset.builder("pub", "imps")
             .source(JdbcSource.builder(db.dataSource(), "imps").build())
@@ -132,6 +142,15 @@ class PushdownPreNoiseTest {
             r.groupBy("campaign")
                 .select(countDistinctUsers(), count(), sum("amount"))
                 .budget(PrivacyBudget.epsilonDelta(10, 1e-6)));
+    q.put(
+        "noisy, spread by campaign",
+        r ->
+            r.groupBy("campaign")
+                .select(countDistinctUsers(), variance("amount"), stddev("amount"))
+                .budget(PrivacyBudget.epsilonDelta(10, 1e-6)));
+    q.put(
+        "threshold, spread by campaign",
+        r -> r.groupBy("campaign").select(countDistinctUsers(), count(), variance("amount")));
     q.put(
         "noisy, public campaigns",
         r ->
@@ -212,11 +231,18 @@ class PushdownPreNoiseTest {
         int col = a;
         assertEquals(m.people[a], p[2 + a], () -> where + ": people of aggregate " + col);
         BigDecimal v = sums.get(key)[a];
+        BigDecimal squares = sums.get(key)[plan.aggregates().size() + a];
+        if (squares != null) {
+          assertEquals(
+              m.squares[a],
+              squares.toBigIntegerExact(),
+              () -> where + ": squares of aggregate " + col);
+        }
         if (granularity != null) {
           // Exact on both sides: whole units, rounded half to even, summed without loss.
           assertEquals(
               m.units[a], v.toBigIntegerExact(), () -> where + ": units of aggregate " + col);
-        } else {
+        } else if (squares == null) {
           assertEquals(m.sums[a], v.doubleValue(), 1e-9, () -> where + ": sum of aggregate " + col);
         }
       }

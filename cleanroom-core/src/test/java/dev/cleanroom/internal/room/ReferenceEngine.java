@@ -54,10 +54,12 @@ final class ReferenceEngine {
     long users;
     long count;
     final double[] sums;
+    final double[] squares;
     final long[] people;
 
     Acc(int n) {
       sums = new double[n];
+      squares = new double[n];
       people = new long[n];
     }
   }
@@ -155,7 +157,9 @@ final class ReferenceEngine {
             values++;
           }
           if (values > 0) {
-            acc.sums[a] += clamp(total, table.groupBounds().get(parts[1]));
+            double clamped = clamp(total, table.groupBounds().get(parts[1]));
+            acc.sums[a] += clamped;
+            acc.squares[a] += clamped * clamped;
             acc.people[a]++;
           }
         }
@@ -180,11 +184,22 @@ final class ReferenceEngine {
               case COUNT_DISTINCT_USERS -> acc.users;
               case SUM -> acc.sums[a];
               case AVG -> acc.people[a] == 0 ? Double.NaN : acc.sums[a] / acc.people[a];
+              case VARIANCE -> variance(acc, a);
+              case STDDEV -> Math.sqrt(variance(acc, a));
             });
       }
       out.add(row);
     }
     return out;
+  }
+
+  /** The population variance of the people's clamped totals, in doubles (NaN without people). */
+  private static double variance(Acc acc, int a) {
+    if (acc.people[a] == 0) {
+      return Double.NaN;
+    }
+    double mean = acc.sums[a] / acc.people[a];
+    return Math.max(0, acc.squares[a] / acc.people[a] - mean * mean);
   }
 
   private static double clamp(double v, Bounds b) {

@@ -16,6 +16,7 @@ import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.CohortSpec;
 import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.Dsl;
 import dev.cleanroom.query.NoiseKind;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.QuerySpec;
@@ -68,6 +69,13 @@ class SqlCompilerTest {
         compile(
             "select count(*), Count(Distinct user_id), SUM(spend), avg(i.spend)"
                 + " from publisher.impressions"));
+  }
+
+  @Test
+  void varPopAndStddevPop_areVarianceAndStddev() {
+    assertEquals(
+        spec(List.of(), List.of(), Dsl.variance("spend"), Dsl.stddev("i.spend").as("sd")),
+        compile("select VAR_POP(spend), stddev_pop(i.spend) AS sd from publisher.impressions"));
   }
 
   @Test

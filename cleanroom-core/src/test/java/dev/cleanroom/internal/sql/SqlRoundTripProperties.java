@@ -216,6 +216,8 @@ class SqlRoundTripProperties {
             Arbitraries.just(Dsl.count()),
             Arbitraries.just(Dsl.countDistinctUsers()),
             Arbitraries.of(WORDS).map(Dsl::sum),
+            Arbitraries.of(WORDS).map(Dsl::variance),
+            Arbitraries.of(WORDS).map(Dsl::stddev),
             columns()
                 .filter(c -> c.substring(c.lastIndexOf('.') + 1).matches("[A-Za-z0-9_]+"))
                 .map(Dsl::avg));
