@@ -715,8 +715,8 @@ public final class Pushdown {
     }
     if (spreads.length() > 0) {
       // Each variance's clamped person total x (as in its sum), split into exact parts.
-      sql.append(" FROM (SELECT h.*").append(splits).append(" FROM (SELECT ranked.*");
-      sql.append(spreads).append(" FROM ranked) h) ranked");
+      sql.append(" FROM (SELECT sx.*").append(splits).append(" FROM (SELECT ranked.*");
+      sql.append(spreads).append(" FROM ranked) sx) ranked");
       params.addAll(splitParams);
       params.addAll(spreadParams);
     } else {
@@ -744,7 +744,7 @@ public final class Pushdown {
     sql.append(", SUM(").append(h).append(" * ").append(h).append(") AS sq0_").append(a);
     sql.append(", SUM(").append(h).append(" * ").append(l).append(") AS sq1_").append(a);
     sql.append(", SUM(").append(l).append(" * ").append(l).append(") AS sq2_").append(a);
-    String x = "h.xa" + a;
+    String x = "sx.xa" + a;
     splits
         .append(", MOD(")
         .append(x)
