@@ -134,6 +134,45 @@ public final class FinalStage {
   }
 
   /**
+   * Adds derived output columns after the aggregates: {@link Dsl#ratio ratios} of two aggregates of
+   * the same row and {@link Dsl#lift lifts} between two groups. They are computed from the released
+   * values (post-processing): they cost no budget, are exact in threshold mode and carry a 95%
+   * interval in differential-privacy mode.
+   *
+   * <pre>{@code
+   * room.as("brand").from("brand.members").join("retailer.sales").onUserId()
+   *     .groupBy("arm")
+   *     .select(countDistinctUsers().as("members"), sum("bought").as("buyers"))
+   *     .derive(ratio("conv_rate", "buyers", "members"),
+   *             lift("lift", "conv_rate", "arm", "exposed", "holdout"))
+   *     .epsilon(1.0).publicGroupValues("exposed", "holdout")
+   *     .run();
+   * }</pre>
+   *
+   * @param columns the derived columns, in output order
+   * @return the next stage
+   * @throws IllegalArgumentException if a column names what the query does not have or repeats a
+   *     name
+   * @throws IllegalStateException if derived columns were already added
+   */
+  public FinalStage derive(Derived... columns) {
+    if (!base.options().derived().isEmpty()) {
+      throw new IllegalStateException("derived columns were already added");
+    }
+    List<Derived> list = List.of(columns);
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("derive needs at least one column");
+    }
+    return new FinalStage(
+        engine,
+        base.withOptions(base.options().withDerived(list)),
+        budget,
+        noise,
+        publicGroups,
+        options);
+  }
+
+  /**
    * Stops {@link #run()} or {@link #submit} with {@link dev.cleanroom.QueryCancelledException} (its
    * {@code timedOut()} true) if it takes longer than {@code timeout} from its start; a query pushed
    * down to a database is cancelled there too. A budget charged before the scan stays charged. Does

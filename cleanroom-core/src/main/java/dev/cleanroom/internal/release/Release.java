@@ -454,7 +454,7 @@ public final class Release {
       }
     }
     keys.sort(KEY_ORDER);
-    List<ResultRow> rows = new ArrayList<>(keys.size());
+    List<Derivations.Row> building = new ArrayList<>(keys.size());
     List<long[]> people = new ArrayList<>();
     for (List<Object> key : keys) {
       Executor.GroupState s = groups.get(key);
@@ -462,6 +462,7 @@ public final class Release {
         people.add(DifferenceChecks.peopleSet(s.members, s.memberCount));
       }
       List<Object> values = new ArrayList<>(key);
+      List<Optional<CellNoise>> cells = new ArrayList<>();
       for (int a = 0; a < plan.aggregates().size(); a++) {
         Plan.AggregatePlan ap = plan.aggregates().get(a);
         values.add(
@@ -472,9 +473,12 @@ public final class Release {
               case AVG -> s.people[a] == 0 ? Double.NaN : s.sums[a] / s.people[a];
             });
       }
-      rows.add(new ResultRow(columns, values));
+      for (int i = 0; i < values.size(); i++) {
+        cells.add(Optional.empty());
+      }
+      building.add(new Derivations.Row(key, values, cells, Optional.empty()));
     }
-    return new Output(columns, rows, people);
+    return new Output(columns, finish(plan, columns, building), people);
   }
 
   private static List<ResultColumn> columns(Plan plan) {
@@ -485,7 +489,19 @@ public final class Release {
     for (Plan.AggregatePlan ap : plan.aggregates()) {
       columns.add(new ResultColumn(ap.aggregate().alias(), ap.type(), true));
     }
+    columns.addAll(Derivations.columns(plan));
     return List.copyOf(columns);
+  }
+
+  /** The rows with their derived columns appended: post-processing of what they release. */
+  private static List<ResultRow> finish(
+      Plan plan, List<ResultColumn> columns, List<Derivations.Row> building) {
+    Derivations.append(plan, building);
+    List<ResultRow> rows = new ArrayList<>(building.size());
+    for (Derivations.Row r : building) {
+      rows.add(new ResultRow(columns, r.values(), r.cells()));
+    }
+    return rows;
   }
 
   /**
@@ -527,9 +543,10 @@ public final class Release {
     }
     keys.sort(KEY_ORDER);
     List<long[]> people = new ArrayList<>();
-    List<ResultRow> rows = new ArrayList<>(keys.size());
+    List<Derivations.Row> building = new ArrayList<>(keys.size());
     for (List<Object> key : keys) {
       Executor.GroupState s = groups.getOrDefault(key, empty);
+      double[] released = new double[aggregates];
       List<Object> values = new ArrayList<>(key);
       List<Optional<CellNoise>> cells = new ArrayList<>();
       for (int j = 0; j < key.size(); j++) {
@@ -543,11 +560,13 @@ public final class Release {
           case COUNT, COUNT_DISTINCT_USERS -> {
             long exact = ap.aggregate().function() == AggregateFunction.COUNT ? s.count : s.users;
             long v = m.addNoise(exact);
+            released[a] = v;
             values.add(v);
             cells.add(Optional.of(cell(m, m.confidenceInterval((double) v, CellNoise.CONFIDENCE))));
           }
           case SUM -> {
             double v = m.addNoiseToUnits(s.units[a]);
+            released[a] = v;
             values.add(v);
             cells.add(Optional.of(cell(m, m.confidenceInterval(v, CellNoise.CONFIDENCE))));
           }
@@ -573,12 +592,14 @@ public final class Release {
           }
         }
       }
-      rows.add(new ResultRow(columns, values, cells));
+      Derivations.Intervals intervals =
+          (a, level) -> noise.mechanisms().get(a).get(0).confidenceInterval(released[a], level);
+      building.add(new Derivations.Row(key, values, cells, Optional.of(intervals)));
       if (plan.differenceChecks().isPresent()) {
         people.add(DifferenceChecks.peopleSet(s.members, s.memberCount));
       }
     }
-    return new Output(columns, rows, people);
+    return new Output(columns, finish(plan, columns, building), people);
   }
 
   private static CellNoise cell(NoiseMechanism m, ConfidenceInterval ci) {
