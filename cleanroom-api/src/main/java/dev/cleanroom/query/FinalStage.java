@@ -173,6 +173,66 @@ public final class FinalStage {
   }
 
   /**
+   * Narrows the bounds of {@code metric} for this query: each person's total of the metric per
+   * group is clamped to {@code [lower, upper]} instead of the owner's bounds, which it must lie
+   * within. Narrower bounds mean less noise for the same ε (the noise scales with the largest
+   * absolute bound) and more clamping of people beyond them: the analyst's trade, made from what
+   * the analyst knows of the metric, not from the data. Narrowing costs nothing extra; it is part
+   * of the query (its fingerprint) and shown by {@link #explain()}. {@code run()} and {@code
+   * explain()} refuse bounds wider than the owner's with {@link
+   * dev.cleanroom.InvalidQueryException}.
+   *
+   * <pre>{@code
+   * stage.bounds("purchase_value", 0, 200).epsilon(1.0).run();   // owner allows [0, 10000]
+   * }</pre>
+   *
+   * @param metric the metric as the query's aggregates name it
+   * @param lower the lower bound
+   * @param upper the upper bound, at least {@code lower}
+   * @return the next stage
+   * @throws IllegalArgumentException if the bounds are not finite or reversed, or no aggregate of
+   *     the query reads {@code metric}
+   * @throws IllegalStateException if bounds were already set for {@code metric}
+   */
+  public FinalStage bounds(String metric, double lower, double upper) {
+    Objects.requireNonNull(metric, "metric");
+    if (base.options().bounds().containsKey(metric)) {
+      throw new IllegalStateException("bounds of " + metric + " were already set");
+    }
+    dev.cleanroom.Bounds chosen = dev.cleanroom.Bounds.of(lower, upper);
+    return new FinalStage(
+        engine,
+        base.withOptions(base.options().withBounds(metric, chosen)),
+        budget,
+        noise,
+        publicGroups,
+        options);
+  }
+
+  /**
+   * Releases noisy counts as whole numbers of at least 0 and noisy sums of metrics whose per-person
+   * bounds are non-negative as numbers of at least 0, with their intervals clipped alike (the true
+   * values lie there, so the intervals keep their coverage). Post-processing of released values: it
+   * costs no budget. Off by default, so that noisy values stay unbiased (clipping at 0 raises the
+   * mean of values near 0); has no effect in threshold mode, whose values are exact.
+   *
+   * @return the next stage
+   * @throws IllegalStateException if it was already set
+   */
+  public FinalStage consistent() {
+    if (base.options().consistent()) {
+      throw new IllegalStateException("consistent was already set");
+    }
+    return new FinalStage(
+        engine,
+        base.withOptions(base.options().withConsistent(true)),
+        budget,
+        noise,
+        publicGroups,
+        options);
+  }
+
+  /**
    * Stops {@link #run()} or {@link #submit} with {@link dev.cleanroom.QueryCancelledException} (its
    * {@code timedOut()} true) if it takes longer than {@code timeout} from its start; a query pushed
    * down to a database is cancelled there too. A budget charged before the scan stays charged. Does

@@ -515,6 +515,7 @@ public final class Release {
       List<ResultColumn> columns,
       Map<List<Object>, Executor.GroupState> groups) {
     int aggregates = plan.aggregates().size();
+    boolean consistent = plan.spec().options().consistent();
     Executor.GroupState empty = new Executor.GroupState(aggregates);
     List<List<Object>> keys;
     if (noise.publicGroups().isPresent()) {
@@ -561,14 +562,29 @@ public final class Release {
             long exact = ap.aggregate().function() == AggregateFunction.COUNT ? s.count : s.users;
             long v = m.addNoise(exact);
             released[a] = v;
+            ConfidenceInterval ci = m.confidenceInterval((double) v, CellNoise.CONFIDENCE);
+            if (consistent) {
+              // A count is a whole number of at least 0: so are the released value and the
+              // ends of its interval (post-processing; the interval still holds the true count).
+              v = Math.max(0, v);
+              ci =
+                  new ConfidenceInterval(
+                      Math.max(0, Math.ceil(ci.lower())), Math.max(0, Math.floor(ci.upper())));
+            }
             values.add(v);
-            cells.add(Optional.of(cell(m, m.confidenceInterval((double) v, CellNoise.CONFIDENCE))));
+            cells.add(Optional.of(cell(m, ci)));
           }
           case SUM -> {
             double v = m.addNoiseToUnits(s.units[a]);
             released[a] = v;
+            ConfidenceInterval ci = m.confidenceInterval(v, CellNoise.CONFIDENCE);
+            if (consistent && ap.groupBounds().lower() >= 0) {
+              // A sum of non-negative totals is at least 0 (post-processing, as for counts).
+              v = Math.max(0.0, v);
+              ci = new ConfidenceInterval(Math.max(0.0, ci.lower()), Math.max(0.0, ci.upper()));
+            }
             values.add(v);
-            cells.add(Optional.of(cell(m, m.confidenceInterval(v, CellNoise.CONFIDENCE))));
+            cells.add(Optional.of(cell(m, ci)));
           }
           case AVG -> {
             NoiseMechanism countM = ms.get(1);
