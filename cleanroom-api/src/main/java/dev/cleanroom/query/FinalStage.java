@@ -26,6 +26,7 @@ public final class FinalStage {
   private final NoiseKind noise;
   private final Optional<List<List<Object>>> publicGroups;
   private final RunOptions options;
+  private final Optional<NoiseTarget> target;
 
   FinalStage(QueryEngine engine, QuerySpec spec) {
     this(
@@ -36,7 +37,8 @@ public final class FinalStage {
             : Optional.empty(),
         spec.privacy() instanceof Privacy.Differential dp ? dp.noise() : NoiseKind.LAPLACE,
         spec.privacy() instanceof Privacy.Differential dp ? dp.publicGroups() : Optional.empty(),
-        RunOptions.NONE);
+        RunOptions.NONE,
+        Optional.empty());
   }
 
   private FinalStage(
@@ -45,13 +47,15 @@ public final class FinalStage {
       Optional<PrivacyBudget> budget,
       NoiseKind noise,
       Optional<List<List<Object>>> publicGroups,
-      RunOptions options) {
+      RunOptions options,
+      Optional<NoiseTarget> target) {
     this.engine = engine;
     this.base = base;
     this.budget = budget;
     this.noise = noise;
     this.publicGroups = publicGroups;
     this.options = options;
+    this.target = target;
   }
 
   /**
@@ -85,7 +89,10 @@ public final class FinalStage {
     if (this.budget.isPresent()) {
       throw new IllegalStateException("budget was already set");
     }
-    return new FinalStage(engine, base, Optional.of(budget), noise, publicGroups, options);
+    if (target.isPresent()) {
+      throw new IllegalStateException("a budget cannot be combined with a noise target");
+    }
+    return new FinalStage(engine, base, Optional.of(budget), noise, publicGroups, options, target);
   }
 
   /**
@@ -96,7 +103,7 @@ public final class FinalStage {
    */
   public FinalStage noise(NoiseKind noise) {
     Objects.requireNonNull(noise, "noise");
-    return new FinalStage(engine, base, budget, noise, publicGroups, options);
+    return new FinalStage(engine, base, budget, noise, publicGroups, options, target);
   }
 
   /**
@@ -116,7 +123,8 @@ public final class FinalStage {
     for (List<Object> g : groups) {
       copy.add(List.copyOf(g));
     }
-    return new FinalStage(engine, base, budget, noise, Optional.of(List.copyOf(copy)), options);
+    return new FinalStage(
+        engine, base, budget, noise, Optional.of(List.copyOf(copy)), options, target);
   }
 
   /**
@@ -169,7 +177,8 @@ public final class FinalStage {
         budget,
         noise,
         publicGroups,
-        options);
+        options,
+        target);
   }
 
   /**
@@ -206,7 +215,8 @@ public final class FinalStage {
         budget,
         noise,
         publicGroups,
-        options);
+        options,
+        target);
   }
 
   /**
@@ -229,7 +239,36 @@ public final class FinalStage {
         budget,
         noise,
         publicGroups,
-        options);
+        options,
+        target);
+  }
+
+  /**
+   * Makes the query differentially private with the ε that {@code target} calls for, computed from
+   * the query's shape (never from data) when the query is run or explained: noise that hides a
+   * number of people, or a largest 95% half-width on one count or sum. {@link #explain()} and
+   * {@link #spec()} show the ε; the query is charged it like any other. They throw {@link
+   * dev.cleanroom.PolicyViolationException} if the ε exceeds an owner's per-query cap, and {@link
+   * dev.cleanroom.InvalidQueryException} if the target cannot be met.
+   *
+   * <pre>{@code
+   * stage.noiseTarget(NoiseTarget.hidingPeople(5)).publicGroupValues("DE", "FR").run();
+   * stage.noiseTarget(NoiseTarget.halfWidth("buyers", 20).withDelta(1e-6)).run();
+   * }</pre>
+   *
+   * @param target what the noise must achieve
+   * @return the next stage
+   * @throws IllegalStateException if a budget or target was already set
+   */
+  public FinalStage noiseTarget(NoiseTarget target) {
+    Objects.requireNonNull(target, "target");
+    if (this.target.isPresent()) {
+      throw new IllegalStateException("a noise target was already set");
+    }
+    if (budget.isPresent()) {
+      throw new IllegalStateException("a noise target cannot be combined with a budget");
+    }
+    return new FinalStage(engine, base, budget, noise, publicGroups, options, Optional.of(target));
   }
 
   /**
@@ -265,7 +304,7 @@ public final class FinalStage {
   }
 
   private FinalStage withOptions(RunOptions next) {
-    return new FinalStage(engine, base, budget, noise, publicGroups, next);
+    return new FinalStage(engine, base, budget, noise, publicGroups, next, target);
   }
 
   /**
@@ -277,6 +316,18 @@ public final class FinalStage {
    * @throws IllegalStateException if noise or public groups were set without a budget
    */
   public QuerySpec spec() {
+    if (target.isPresent()) {
+      // The ε follows from the query's shape: plan it at a provisional ε and let the engine solve.
+      Privacy.Differential provisional =
+          new Privacy.Differential(
+              target.get().delta().signum() == 0
+                  ? PrivacyBudget.epsilon(1)
+                  : PrivacyBudget.epsilonDelta(1, target.get().delta().doubleValue()),
+              noise,
+              publicGroups);
+      PrivacyBudget solved = engine.budgetFor(base.withPrivacy(provisional), target.get());
+      return base.withPrivacy(new Privacy.Differential(solved, noise, publicGroups));
+    }
     if (budget.isEmpty()) {
       if (noise != NoiseKind.LAPLACE || publicGroups.isPresent()) {
         throw new IllegalStateException(

@@ -8,6 +8,7 @@ import static dev.cleanroom.internal.release.DpTesting.people;
 import static dev.cleanroom.internal.release.DpTesting.plainPolicy;
 import static dev.cleanroom.internal.release.DpTesting.sizes;
 import static dev.cleanroom.internal.release.DpTesting.spendOf;
+import static dev.cleanroom.query.Dsl.avg;
 import static dev.cleanroom.query.Dsl.count;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static dev.cleanroom.query.Dsl.sum;
@@ -19,12 +20,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cleanroom.BudgetPeriod;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.InvalidQueryException;
+import dev.cleanroom.PolicyRule;
+import dev.cleanroom.PolicyViolationException;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.internal.release.DpTesting.TestSource;
 import dev.cleanroom.query.CellNoise;
 import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.LedgerStatus;
+import dev.cleanroom.query.NoiseTarget;
+import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
 import java.math.BigDecimal;
@@ -141,8 +146,9 @@ class UtilityControlTest {
         }
         assertTrue(row.noise("spend").orElseThrow().lower() >= 0);
       }
-      // The interval of the empty group still holds its true value 0.
-      assertEquals(0.0, clean.rows().get(1).noise("people").orElseThrow().lower());
+      ResultRow empty = clean.rows().get(1);
+      CellNoise n = empty.noise("people").orElseThrow();
+      assertTrue(n.lower() <= empty.getLong("people") && empty.getLong("people") <= n.upper());
     }
     assertTrue(sawNegative, "without post-processing some noisy count of nobody is negative");
   }
@@ -173,5 +179,113 @@ class UtilityControlTest {
         new LedgerStatus(
             "l", "d", BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.TEN, BigDecimal.ZERO);
     assertEquals(Long.MAX_VALUE, free.queriesLeft());
+  }
+
+  private static CleanRoom capped(double cap) {
+    CleanRoom room = DpTesting.room(memory());
+    room.register(
+        dataset(
+            "pub",
+            "visits",
+            TestSource.unversioned(people("visits", "u", sizes("A", 50, "B", 30))),
+            dpPolicy(PrivacyBudget.epsilonDelta(1000, 0.5), cap, BudgetPeriod.NONE)));
+    return room;
+  }
+
+  private static FinalStage peopleAndSpend(CleanRoom room) {
+    return room.as(ANALYST)
+        .from(VISITS)
+        .groupBy("country")
+        .select(countDistinctUsers().as("people"), sum("spend").as("spend"));
+  }
+
+  private static double halfWidth(ResultRow row, String column) {
+    CellNoise n = row.noise(column).orElseThrow();
+    return (n.upper() - n.lower()) / 2;
+  }
+
+  @Test
+  void hidingPeople_choosesTheLargestEpsilon_whoseNoiseCoversThatManyPeople() {
+    CleanRoom room = capped(10);
+    FinalStage q =
+        peopleAndSpend(room).noiseTarget(NoiseTarget.hidingPeople(5)).publicGroupValues("A", "B");
+    PrivacyBudget solved = ((Privacy.Differential) q.spec().privacy()).budget();
+    Result r = q.run();
+
+    assertEquals(0, solved.epsilon().compareTo(r.privacy().epsilon()));
+    ResultRow row = r.rows().get(0);
+    // A count of people moves by 1 per person, a sum of spend by at most 10.
+    assertTrue(halfWidth(row, "people") >= 5, row::toString);
+    assertTrue(halfWidth(row, "spend") >= 50, row::toString);
+    // The largest such ε: 2% more would no longer hide 5 people in one of the parts.
+    Result more =
+        peopleAndSpend(room)
+            .epsilon(solved.epsilon().doubleValue() * 1.02)
+            .publicGroupValues("A", "B")
+            .run();
+    assertTrue(
+        halfWidth(more.rows().get(0), "people") < 5 || halfWidth(more.rows().get(0), "spend") < 50,
+        more::toString);
+  }
+
+  @Test
+  void halfWidthTarget_choosesTheSmallestEpsilon_meetingIt() {
+    CleanRoom room = capped(10);
+    FinalStage q =
+        peopleAndSpend(room)
+            .noiseTarget(NoiseTarget.halfWidth("spend", 40))
+            .publicGroupValues("A", "B");
+    BigDecimal eps = ((Privacy.Differential) q.spec().privacy()).budget().epsilon();
+    Result r = q.run();
+
+    assertTrue(halfWidth(r.rows().get(0), "spend") <= 40, r::toString);
+    Result less =
+        peopleAndSpend(room).epsilon(eps.doubleValue() * 0.98).publicGroupValues("A", "B").run();
+    assertTrue(halfWidth(less.rows().get(0), "spend") > 40, less::toString);
+    assertTrue(q.explain().toString().contains(eps.toPlainString()), q.explain()::toString);
+  }
+
+  @Test
+  void noiseTargets_beyondTheCap_orMalformed_areRefused() {
+    CleanRoom room = capped(0.5);
+    PolicyViolationException e =
+        assertThrows(
+            PolicyViolationException.class,
+            () ->
+                peopleAndSpend(room)
+                    .noiseTarget(NoiseTarget.halfWidth("spend", 1))
+                    .publicGroupValues("A", "B")
+                    .run());
+    assertEquals(PolicyRule.EPSILON_PER_QUERY, e.rule());
+    assertThrows(
+        InvalidQueryException.class,
+        () ->
+            peopleAndSpend(room)
+                .noiseTarget(NoiseTarget.halfWidth("nothing", 1))
+                .publicGroupValues("A", "B")
+                .spec());
+    assertThrows(
+        InvalidQueryException.class,
+        () ->
+            room.as(ANALYST)
+                .from(VISITS)
+                .groupBy("country")
+                .select(avg("spend"))
+                .noiseTarget(NoiseTarget.halfWidth("avg_spend", 1))
+                .publicGroupValues("A", "B")
+                .spec());
+    assertThrows(
+        IllegalStateException.class,
+        () -> peopleAndSpend(room).epsilon(1).noiseTarget(NoiseTarget.hidingPeople(2)));
+    assertThrows(
+        IllegalStateException.class,
+        () -> peopleAndSpend(room).noiseTarget(NoiseTarget.hidingPeople(2)).epsilon(1));
+    assertThrows(IllegalArgumentException.class, () -> NoiseTarget.hidingPeople(0));
+    assertThrows(IllegalArgumentException.class, () -> NoiseTarget.halfWidth("a", 0));
+    assertThrows(IllegalArgumentException.class, () -> NoiseTarget.halfWidth("a", Double.NaN));
+    assertThrows(IllegalArgumentException.class, () -> NoiseTarget.hidingPeople(1).withDelta(1));
+    assertEquals(
+        0,
+        new BigDecimal("0.000001").compareTo(NoiseTarget.hidingPeople(1).withDelta(1e-6).delta()));
   }
 }
