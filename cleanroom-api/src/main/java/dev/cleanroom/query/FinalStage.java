@@ -150,7 +150,7 @@ public final class FinalStage {
    * <pre>{@code
    * room.as("brand").from("brand.members").join("retailer.sales").onUserId()
    *     .groupBy("arm")
-   *     .select(countDistinctUsers().as("members"), sum("bought").as("buyers"))
+   *     .select(countDistinctUsers().as("members"), sum("promoted").as("buyers"))
    *     .derive(ratio("conv_rate", "buyers", "members"),
    *             lift("lift", "conv_rate", "arm", "exposed", "holdout"))
    *     .epsilon(1.0).publicGroupValues("exposed", "holdout")
