@@ -608,7 +608,37 @@ public final class Planner {
       steps.add(
           "suppress every row with fewer than " + limits.minDistinctUsers() + " distinct users");
     }
+    if (spec.options().consistent() && spec.privacy() instanceof Privacy.Differential) {
+      steps.add(
+          "post-process (no budget): noisy counts whole and at least 0, noisy sums of non-negative"
+              + " metrics at least 0, their intervals clipped alike");
+    }
+    for (Derived d : spec.options().derived()) {
+      steps.add(
+          "derive (no budget, from the released values) "
+              + d.alias()
+              + " = "
+              + (d instanceof Derived.Ratio r
+                  ? r.numerator() + " / " + r.denominator()
+                  : lift((Derived.Lift) d))
+              + (spec.privacy() instanceof Privacy.Differential
+                  ? ", with a 95% interval from its parts' intervals (union bound)"
+                  : ", exact"));
+    }
     return steps;
+  }
+
+  private static String lift(Derived.Lift l) {
+    return l.ratio()
+        + " where "
+        + l.dimension()
+        + " is "
+        + l.group()
+        + ", over "
+        + l.ratio()
+        + " where it is "
+        + l.baseline()
+        + ", minus 1";
   }
 
   private static Plan compile(

@@ -81,6 +81,11 @@ class DerivedColumnsTest {
     assertTrue(Double.isNaN(b.getDouble("lift")), "the baseline row has no lift");
     assertTrue(Double.isNaN(c.getDouble("lift")), "another group has no lift");
     assertFalse(a.noise("per_person").isPresent(), "exact in threshold mode");
+    String explained = perCountry(room(sizes("A", 60), false)).explain().toString();
+    assertTrue(explained.contains("per_person = spend / people, exact"), explained);
+    assertTrue(
+        explained.contains("lift = per_person where country is A, over per_person where it is B"),
+        explained);
     assertFalse(a.noise("lift").isPresent(), "exact in threshold mode");
   }
 
