@@ -113,6 +113,25 @@ public interface QueryEngine {
   }
 
   /**
+   * The budget of a differentially private query whose noise is stated by {@code target}: the ε
+   * computed from the query's shape (its privacy's ε is a placeholder; its δ, noise kind and public
+   * groups apply). Reads no data and charges nothing. Engines without noise targets keep this
+   * default, which refuses.
+   *
+   * @param spec the query, differentially private
+   * @param target what the noise must achieve
+   * @return the budget to run the query with
+   * @throws dev.cleanroom.PolicyViolationException if a policy refuses the query, or the ε exceeds
+   *     an owner's per-query cap
+   * @throws dev.cleanroom.InvalidQueryException if the query is malformed or the target cannot be
+   *     met
+   */
+  default dev.cleanroom.PrivacyBudget budgetFor(
+      QuerySpec spec, dev.cleanroom.query.NoiseTarget target) {
+    throw new UnsupportedOperationException("this engine does not compute budgets from targets");
+  }
+
+  /**
    * Runs the query like {@link #run(QuerySpec)}, honouring {@code options}: a run that is cancelled
    * or exceeds its timeout throws {@link dev.cleanroom.QueryCancelledException}. The default
    * ignores the options.

@@ -109,6 +109,41 @@ public final class Dsl {
     return new Aggregate(AggregateFunction.STDDEV, metric, alias("stddev_", metric));
   }
 
+  /**
+   * A derived column: {@code numerator / denominator} of each released row, two counts or sums of
+   * the same query, e.g. {@code ratio("conv_rate", "converters", "exposed")}. Costs no budget; in
+   * differential-privacy mode it carries a 95% interval built from both aggregates' noise. Add it
+   * with {@link FinalStage#derive}.
+   *
+   * @param alias the name of the output column
+   * @param numerator the alias of the aggregate above the line
+   * @param denominator the alias of the aggregate below the line
+   * @return the ratio
+   * @throws IllegalArgumentException if a name is not a valid column name
+   */
+  public static Derived.Ratio ratio(String alias, String numerator, String denominator) {
+    return new Derived.Ratio(alias, numerator, denominator);
+  }
+
+  /**
+   * A derived column: {@code ratio(group) / ratio(baseline) − 1} between two values of a grouped
+   * dimension, e.g. {@code lift("lift", "conv_rate", "arm", "exposed", "holdout")}; its value sits
+   * on the rows of {@code group} (see {@link Derived.Lift}). Costs no budget; in
+   * differential-privacy mode it carries a 95% interval. Add it with {@link FinalStage#derive}.
+   *
+   * @param alias the name of the output column
+   * @param ratio the alias of a {@link #ratio} of the same query
+   * @param dimension the grouped dimension, as written in {@code groupBy}
+   * @param group the value whose ratio is compared
+   * @param baseline the value it is compared with
+   * @return the lift
+   * @throws IllegalArgumentException if a name or value is invalid or the two values are equal
+   */
+  public static Derived.Lift lift(
+      String alias, String ratio, String dimension, Object group, Object baseline) {
+    return new Derived.Lift(alias, ratio, dimension, group, baseline);
+  }
+
   /** The default alias: the prefix and the metric's unqualified name, cut to 128 characters. */
   static String alias(String prefix, String metric) {
     String alias = prefix + metric.substring(metric.lastIndexOf('.') + 1);

@@ -127,7 +127,12 @@ public record Explanation(
     if (!ledgers.isEmpty()) {
       sb.append("Budget ledgers:").append(nl);
       for (LedgerStatus l : ledgers) {
-        sb.append("  ").append(l).append(nl);
+        sb.append("  ").append(l);
+        long more = l.queriesLeft();
+        if (more != Long.MAX_VALUE) {
+          sb.append("; then room for ").append(more).append(" more like it");
+        }
+        sb.append(nl);
       }
     }
     path.ifPresent(p -> sb.append("Execution path: ").append(p).append(nl));

@@ -26,6 +26,7 @@ public final class FinalStage {
   private final NoiseKind noise;
   private final Optional<List<List<Object>>> publicGroups;
   private final RunOptions options;
+  private final Optional<NoiseTarget> target;
 
   FinalStage(QueryEngine engine, QuerySpec spec) {
     this(
@@ -36,7 +37,8 @@ public final class FinalStage {
             : Optional.empty(),
         spec.privacy() instanceof Privacy.Differential dp ? dp.noise() : NoiseKind.LAPLACE,
         spec.privacy() instanceof Privacy.Differential dp ? dp.publicGroups() : Optional.empty(),
-        RunOptions.NONE);
+        RunOptions.NONE,
+        Optional.empty());
   }
 
   private FinalStage(
@@ -45,13 +47,15 @@ public final class FinalStage {
       Optional<PrivacyBudget> budget,
       NoiseKind noise,
       Optional<List<List<Object>>> publicGroups,
-      RunOptions options) {
+      RunOptions options,
+      Optional<NoiseTarget> target) {
     this.engine = engine;
     this.base = base;
     this.budget = budget;
     this.noise = noise;
     this.publicGroups = publicGroups;
     this.options = options;
+    this.target = target;
   }
 
   /**
@@ -85,7 +89,10 @@ public final class FinalStage {
     if (this.budget.isPresent()) {
       throw new IllegalStateException("budget was already set");
     }
-    return new FinalStage(engine, base, Optional.of(budget), noise, publicGroups, options);
+    if (target.isPresent()) {
+      throw new IllegalStateException("a budget cannot be combined with a noise target");
+    }
+    return new FinalStage(engine, base, Optional.of(budget), noise, publicGroups, options, target);
   }
 
   /**
@@ -96,7 +103,7 @@ public final class FinalStage {
    */
   public FinalStage noise(NoiseKind noise) {
     Objects.requireNonNull(noise, "noise");
-    return new FinalStage(engine, base, budget, noise, publicGroups, options);
+    return new FinalStage(engine, base, budget, noise, publicGroups, options, target);
   }
 
   /**
@@ -116,7 +123,8 @@ public final class FinalStage {
     for (List<Object> g : groups) {
       copy.add(List.copyOf(g));
     }
-    return new FinalStage(engine, base, budget, noise, Optional.of(List.copyOf(copy)), options);
+    return new FinalStage(
+        engine, base, budget, noise, Optional.of(List.copyOf(copy)), options, target);
   }
 
   /**
@@ -131,6 +139,136 @@ public final class FinalStage {
       groups.add(List.of(v));
     }
     return publicGroups(groups);
+  }
+
+  /**
+   * Adds derived output columns after the aggregates: {@link Dsl#ratio ratios} of two aggregates of
+   * the same row and {@link Dsl#lift lifts} between two groups. They are computed from the released
+   * values (post-processing): they cost no budget, are exact in threshold mode and carry a 95%
+   * interval in differential-privacy mode.
+   *
+   * <pre>{@code
+   * room.as("brand").from("brand.members").join("retailer.sales").onUserId()
+   *     .groupBy("arm")
+   *     .select(countDistinctUsers().as("members"), sum("promoted").as("buyers"))
+   *     .derive(ratio("conv_rate", "buyers", "members"),
+   *             lift("lift", "conv_rate", "arm", "exposed", "holdout"))
+   *     .epsilon(1.0).publicGroupValues("exposed", "holdout")
+   *     .run();
+   * }</pre>
+   *
+   * @param columns the derived columns, in output order
+   * @return the next stage
+   * @throws IllegalArgumentException if a column names what the query does not have or repeats a
+   *     name
+   * @throws IllegalStateException if derived columns were already added
+   */
+  public FinalStage derive(Derived... columns) {
+    if (!base.options().derived().isEmpty()) {
+      throw new IllegalStateException("derived columns were already added");
+    }
+    List<Derived> list = List.of(columns);
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("derive needs at least one column");
+    }
+    return new FinalStage(
+        engine,
+        base.withOptions(base.options().withDerived(list)),
+        budget,
+        noise,
+        publicGroups,
+        options,
+        target);
+  }
+
+  /**
+   * Narrows the bounds of {@code metric} for this query: each person's total of the metric per
+   * group is clamped to {@code [lower, upper]} instead of the owner's bounds, which it must lie
+   * within. Narrower bounds mean less noise for the same ε (the noise scales with the largest
+   * absolute bound) and more clamping of people beyond them: the analyst's trade, made from what
+   * the analyst knows of the metric, not from the data. Narrowing costs nothing extra; it is part
+   * of the query (its fingerprint) and shown by {@link #explain()}. {@code run()} and {@code
+   * explain()} refuse bounds wider than the owner's with {@link
+   * dev.cleanroom.InvalidQueryException}.
+   *
+   * <pre>{@code
+   * stage.bounds("purchase_value", 0, 200).epsilon(1.0).run();   // owner allows [0, 10000]
+   * }</pre>
+   *
+   * @param metric the metric as the query's aggregates name it
+   * @param lower the lower bound
+   * @param upper the upper bound, at least {@code lower}
+   * @return the next stage
+   * @throws IllegalArgumentException if the bounds are not finite or reversed, or no aggregate of
+   *     the query reads {@code metric}
+   * @throws IllegalStateException if bounds were already set for {@code metric}
+   */
+  public FinalStage bounds(String metric, double lower, double upper) {
+    Objects.requireNonNull(metric, "metric");
+    if (base.options().bounds().containsKey(metric)) {
+      throw new IllegalStateException("bounds of " + metric + " were already set");
+    }
+    dev.cleanroom.Bounds chosen = dev.cleanroom.Bounds.of(lower, upper);
+    return new FinalStage(
+        engine,
+        base.withOptions(base.options().withBounds(metric, chosen)),
+        budget,
+        noise,
+        publicGroups,
+        options,
+        target);
+  }
+
+  /**
+   * Releases noisy counts as whole numbers of at least 0 and noisy sums of metrics whose per-person
+   * bounds are non-negative as numbers of at least 0, with their intervals clipped alike (the true
+   * values lie there, so the intervals keep their coverage). Post-processing of released values: it
+   * costs no budget. Off by default, so that noisy values stay unbiased (clipping at 0 raises the
+   * mean of values near 0); has no effect in threshold mode, whose values are exact.
+   *
+   * @return the next stage
+   * @throws IllegalStateException if it was already set
+   */
+  public FinalStage consistent() {
+    if (base.options().consistent()) {
+      throw new IllegalStateException("consistent was already set");
+    }
+    return new FinalStage(
+        engine,
+        base.withOptions(base.options().withConsistent(true)),
+        budget,
+        noise,
+        publicGroups,
+        options,
+        target);
+  }
+
+  /**
+   * Makes the query differentially private with the ε that {@code target} calls for, computed from
+   * the query's shape (never from data) when the query is run or explained: noise that hides a
+   * number of people, or a largest 95% half-width on one count or sum. {@link #explain()} and
+   * {@link #spec()} show the ε; the query is charged it like any other. They throw {@link
+   * dev.cleanroom.PolicyViolationException} if the ε exceeds an owner's per-query cap, and {@link
+   * dev.cleanroom.InvalidQueryException} if the target cannot be met.
+   *
+   * <pre>{@code
+   * stage.noiseTarget(NoiseTarget.hidingPeople(5)).publicGroupValues("DE", "FR").run();
+   * stage.noiseTarget(NoiseTarget.halfWidth("buyers", 20).withDelta(1e-6)).run();
+   * }</pre>
+   *
+   * @param target what the noise must achieve
+   * @return the next stage
+   * @throws IllegalStateException if a budget or target was already set
+   */
+  public FinalStage noiseTarget(NoiseTarget target) {
+    Objects.requireNonNull(target, "target");
+    if (this.target.isPresent()) {
+      throw new IllegalStateException("a noise target was already set");
+    }
+    if (budget.isPresent()) {
+      throw new IllegalStateException("a noise target cannot be combined with a budget");
+    }
+    return new FinalStage(engine, base, budget, noise, publicGroups, options, Optional.of(target));
   }
 
   /**
@@ -166,7 +304,7 @@ public final class FinalStage {
   }
 
   private FinalStage withOptions(RunOptions next) {
-    return new FinalStage(engine, base, budget, noise, publicGroups, next);
+    return new FinalStage(engine, base, budget, noise, publicGroups, next, target);
   }
 
   /**
@@ -178,6 +316,18 @@ public final class FinalStage {
    * @throws IllegalStateException if noise or public groups were set without a budget
    */
   public QuerySpec spec() {
+    if (target.isPresent()) {
+      // The ε follows from the query's shape: plan it at a provisional ε and let the engine solve.
+      Privacy.Differential provisional =
+          new Privacy.Differential(
+              target.get().delta().signum() == 0
+                  ? PrivacyBudget.epsilon(1)
+                  : PrivacyBudget.epsilonDelta(1, target.get().delta().doubleValue()),
+              noise,
+              publicGroups);
+      PrivacyBudget solved = engine.budgetFor(base.withPrivacy(provisional), target.get());
+      return base.withPrivacy(new Privacy.Differential(solved, noise, publicGroups));
+    }
     if (budget.isEmpty()) {
       if (noise != NoiseKind.LAPLACE || publicGroups.isPresent()) {
         throw new IllegalStateException(

@@ -15,6 +15,8 @@ import java.util.Set;
  * @param groupBy the dimensions to group by (empty: one total row)
  * @param aggregates the aggregates to compute, at least one
  * @param privacy threshold mode or differential privacy
+ * @param options derived columns, narrowed bounds and post-processing ({@link QueryOptions#NONE}
+ *     for none)
  */
 public record QuerySpec(
     String analyst,
@@ -22,7 +24,8 @@ public record QuerySpec(
     List<Condition> where,
     List<String> groupBy,
     List<Aggregate> aggregates,
-    Privacy privacy) {
+    Privacy privacy,
+    QueryOptions options) {
   /**
    * @param analyst the party running the query
    * @param datasets the qualified names ({@code owner.name}) of the datasets, the first one from
@@ -31,13 +34,17 @@ public record QuerySpec(
    * @param groupBy the dimensions to group by (empty: one total row)
    * @param aggregates the aggregates to compute, at least one
    * @param privacy threshold mode or differential privacy
+   * @param options derived columns, narrowed bounds and post-processing
    * @throws NullPointerException if an argument or element is null
    * @throws IllegalArgumentException if there is no dataset or aggregate, a dataset is named twice,
-   *     or two output columns have the same name
+   *     two output columns have the same name, a derived column names an aggregate, ratio or
+   *     dimension the query does not have (a ratio reads counts and sums only), or bounds are set
+   *     for a metric that no sum or mean reads
    */
   public QuerySpec {
     Objects.requireNonNull(analyst, "analyst");
     Objects.requireNonNull(privacy, "privacy");
+    Objects.requireNonNull(options, "options");
     datasets = List.copyOf(datasets);
     where = List.copyOf(where);
     groupBy = List.copyOf(groupBy);
@@ -80,6 +87,87 @@ public record QuerySpec(
                 + "] is named twice; give each aggregate an alias of its own");
       }
     }
+    checkOptions(groupBy, aggregates, options, aliases);
+  }
+
+  /**
+   * A query without options.
+   *
+   * @param analyst the party running the query
+   * @param datasets the qualified names ({@code owner.name}) of the datasets, the first one from
+   *     {@code from}, the others joined on the user id
+   * @param where the conditions, all of which must hold (empty: no filter)
+   * @param groupBy the dimensions to group by (empty: one total row)
+   * @param aggregates the aggregates to compute, at least one
+   * @param privacy threshold mode or differential privacy
+   */
+  public QuerySpec(
+      String analyst,
+      List<String> datasets,
+      List<Condition> where,
+      List<String> groupBy,
+      List<Aggregate> aggregates,
+      Privacy privacy) {
+    this(analyst, datasets, where, groupBy, aggregates, privacy, QueryOptions.NONE);
+  }
+
+  private static void checkOptions(
+      List<String> groupBy, List<Aggregate> aggregates, QueryOptions options, Set<String> taken) {
+    Set<String> ratios = new HashSet<>();
+    for (Derived d : options.derived()) {
+      if (!taken.add(d.alias())) {
+        throw new IllegalArgumentException(
+            "output column [" + d.alias() + "] is named twice; give each column a name of its own");
+      }
+      if (d instanceof Derived.Ratio r) {
+        ratioPart(aggregates, r.numerator());
+        ratioPart(aggregates, r.denominator());
+        ratios.add(r.alias());
+      }
+    }
+    for (Derived d : options.derived()) {
+      if (d instanceof Derived.Lift l) {
+        if (!ratios.contains(l.ratio())) {
+          throw new IllegalArgumentException(
+              "lift [" + l.alias() + "] needs a ratio of the query; [" + l.ratio() + "] is none");
+        }
+        if (!groupBy.contains(l.dimension())) {
+          throw new IllegalArgumentException(
+              "lift ["
+                  + l.alias()
+                  + "] compares groups of a grouped dimension; ["
+                  + l.dimension()
+                  + "] is not grouped by; grouped: "
+                  + groupBy);
+        }
+      }
+    }
+    for (String metric : options.bounds().keySet()) {
+      if (aggregates.stream().noneMatch(a -> a.column().equals(metric))) {
+        throw new IllegalArgumentException(
+            "bounds are set for metric [" + metric + "], which no aggregate of the query reads");
+      }
+    }
+  }
+
+  private static void ratioPart(List<Aggregate> aggregates, String alias) {
+    for (Aggregate a : aggregates) {
+      if (a.alias().equals(alias)) {
+        switch (a.function()) {
+          case COUNT, COUNT_DISTINCT_USERS, SUM -> {
+            return;
+          }
+          default ->
+              throw new IllegalArgumentException(
+                  "a ratio reads counts and sums; [" + alias + "] is " + a.function());
+        }
+      }
+    }
+    throw new IllegalArgumentException(
+        "a ratio reads aggregates of its query; ["
+            + alias
+            + "] is none; aggregates: "
+            + aggregates.stream().map(Aggregate::alias).toList());
   }
 
   /**
@@ -98,7 +186,7 @@ public record QuerySpec(
       List<Condition> where,
       List<String> groupBy,
       List<Aggregate> aggregates) {
-    this(analyst, datasets, where, groupBy, aggregates, Privacy.THRESHOLD_ONLY);
+    this(analyst, datasets, where, groupBy, aggregates, Privacy.THRESHOLD_ONLY, QueryOptions.NONE);
   }
 
   /**
@@ -108,7 +196,17 @@ public record QuerySpec(
    * @return this query with other privacy
    */
   public QuerySpec withPrivacy(Privacy privacy) {
-    return new QuerySpec(analyst, datasets, where, groupBy, aggregates, privacy);
+    return new QuerySpec(analyst, datasets, where, groupBy, aggregates, privacy, options);
+  }
+
+  /**
+   * This query with other options.
+   *
+   * @param options derived columns, narrowed bounds and post-processing
+   * @return this query with other options
+   */
+  public QuerySpec withOptions(QueryOptions options) {
+    return new QuerySpec(analyst, datasets, where, groupBy, aggregates, privacy, options);
   }
 
   /**
@@ -122,7 +220,8 @@ public record QuerySpec(
    * @throws IllegalArgumentException if a part has no SQL form: a template parameter whose name is
    *     not a plain identifier or is a keyword of the SQL parser, a name with a line break, or an
    *     empty list of public groups (or public groups of a query without {@code groupBy}, which
-   *     release no row or only the total row)
+   *     release no row or only the total row), or {@link #options()} are set (they have no SQL
+   *     form)
    */
   public String toSql() {
     return SqlText.query(this);
@@ -142,6 +241,7 @@ public record QuerySpec(
         + aggregates
         + ", privacy="
         + privacy
+        + (options.equals(QueryOptions.NONE) ? "" : ", options=" + options)
         + "]";
   }
 }

@@ -64,6 +64,10 @@ final class SqlText {
 
   /** The query as SQL text. */
   static String query(QuerySpec spec) {
+    if (!spec.options().equals(QueryOptions.NONE)) {
+      throw new IllegalArgumentException(
+          "derived columns, narrowed bounds and post-processing have no SQL form");
+    }
     StringBuilder sb = new StringBuilder();
     if (spec.privacy() instanceof Privacy.Differential dp) {
       sb.append("WITH differential_privacy AS (SELECT ");

@@ -71,13 +71,16 @@ class PolicyFilesTest {
     PolicyDocument doc = PolicyFiles.load("retailer-sales.yaml");
     assertEquals(expected, doc.policy());
     assertEquals(
-        Map.of("amount", Bounds.of(0, RetailPromotionExample.MAX_LINE)), doc.metricBounds());
+        Map.of(
+            "amount", Bounds.of(0, RetailPromotionExample.MAX_LINE), "promoted", Bounds.of(0, 1)),
+        doc.metricBounds());
     assertEquals(UserIdFormat.EMAIL, doc.userIdFormat());
     assertEquals(
         Map.of(
             "amount", ColumnRole.METRIC,
             "brand", ColumnRole.DIMENSION,
             "loyaltyEmail", ColumnRole.USER_ID,
+            "promoted", ColumnRole.METRIC,
             "region", ColumnRole.DIMENSION),
         doc.roles());
   }

@@ -3,8 +3,10 @@ package dev.cleanroom.internal.plan;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.Derived;
 import dev.cleanroom.query.Placeholder;
 import dev.cleanroom.query.Privacy;
+import dev.cleanroom.query.QueryOptions;
 import dev.cleanroom.query.QuerySpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -94,6 +96,45 @@ public final class Fingerprints {
       }
     } else {
       sb.append("threshold");
+    }
+    if (!spec.options().equals(QueryOptions.NONE)) {
+      // Options change what is released, so they are part of the query; a query without them
+      // keeps the fingerprint it always had.
+      QueryOptions o = spec.options();
+      sb.append(";derived=");
+      for (Derived d : o.derived()) {
+        if (d instanceof Derived.Ratio r) {
+          sb.append("ratio(")
+              .append(quote(r.alias()))
+              .append(',')
+              .append(quote(r.numerator()))
+              .append(',')
+              .append(quote(r.denominator()));
+        } else if (d instanceof Derived.Lift l) {
+          sb.append("lift(")
+              .append(quote(l.alias()))
+              .append(',')
+              .append(quote(l.ratio()))
+              .append(',')
+              .append(quote(l.dimension()))
+              .append(',')
+              .append(literal(l.group()))
+              .append(',')
+              .append(literal(l.baseline()));
+        }
+        sb.append("),");
+      }
+      sb.append(";bounds=");
+      o.bounds()
+          .forEach(
+              (m, b) ->
+                  sb.append(quote(m))
+                      .append('[')
+                      .append(Double.toString(b.lower()))
+                      .append(',')
+                      .append(Double.toString(b.upper()))
+                      .append("],"));
+      sb.append(";consistent=").append(o.consistent());
     }
     return sb.toString();
   }

@@ -13,6 +13,7 @@ import dev.cleanroom.PolicyRule;
 import dev.cleanroom.dp.UnitSum;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.Derived;
 import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.PolicyCheck;
 import dev.cleanroom.query.Privacy;
@@ -555,7 +556,8 @@ public final class Planner {
       } else if (m != null && m.role() == ColumnRole.METRIC && described.add(m)) {
         Dataset d = datasets.get(m.dataset());
         Bounds vb = d.metricBounds(m.name()).orElseThrow();
-        Bounds gb = d.groupBounds(m.name());
+        Bounds gb =
+            chosenBounds(spec, datasets, metricColumns).getOrDefault(m, d.groupBounds(m.name()));
         bound
             .append("; [")
             .append(m.name())
@@ -606,7 +608,37 @@ public final class Planner {
       steps.add(
           "suppress every row with fewer than " + limits.minDistinctUsers() + " distinct users");
     }
+    if (spec.options().consistent() && spec.privacy() instanceof Privacy.Differential) {
+      steps.add(
+          "post-process (no budget): noisy counts whole and at least 0, noisy sums of non-negative"
+              + " metrics at least 0, their intervals clipped alike");
+    }
+    for (Derived d : spec.options().derived()) {
+      steps.add(
+          "derive (no budget, from the released values) "
+              + d.alias()
+              + " = "
+              + (d instanceof Derived.Ratio r
+                  ? r.numerator() + " / " + r.denominator()
+                  : lift((Derived.Lift) d))
+              + (spec.privacy() instanceof Privacy.Differential
+                  ? ", with a 95% interval from its parts' intervals (union bound)"
+                  : ", exact"));
+    }
     return steps;
+  }
+
+  private static String lift(Derived.Lift l) {
+    return l.ratio()
+        + " where "
+        + l.dimension()
+        + " is "
+        + l.group()
+        + ", over "
+        + l.ratio()
+        + " where it is "
+        + l.baseline()
+        + ", minus 1";
   }
 
   private static Plan compile(
@@ -729,6 +761,7 @@ public final class Planner {
       groupNames.add(name);
     }
     List<Plan.AggregatePlan> aggs = new ArrayList<>();
+    Map<ResolvedColumn, Bounds> chosen = chosenBounds(spec, datasets, metricColumns);
     for (int a = 0; a < spec.aggregates().size(); a++) {
       Aggregate agg = spec.aggregates().get(a);
       if (!names.add(agg.alias())) {
@@ -743,7 +776,17 @@ public final class Planner {
         int idx = plans.get(m.dataset()).metrics().indexOf(m.name());
         aggs.add(
             new Plan.AggregatePlan(
-                agg, m.dataset(), idx, d.groupBounds(m.name()), ColumnType.DOUBLE));
+                agg,
+                m.dataset(),
+                idx,
+                chosen.getOrDefault(m, d.groupBounds(m.name())),
+                ColumnType.DOUBLE));
+      }
+    }
+    for (Derived dc : spec.options().derived()) {
+      if (!names.add(dc.alias())) {
+        throw new InvalidQueryException(
+            "output column [" + dc.alias() + "] is named twice; give the column another name");
       }
     }
     Optional<NoisePlan> noise =
@@ -808,6 +851,46 @@ public final class Planner {
   }
 
   /** {@code c} with every column name reduced to its unqualified form, for the source. */
+  /**
+   * The per-person bounds the analyst chose for some metrics ({@code QueryOptions.bounds}), by
+   * metric column: each within the owner's per-person bounds of the metric, which it replaces in
+   * this query (clamping and noise). Narrowing is the analyst's choice and costs nothing.
+   *
+   * @throws InvalidQueryException if chosen bounds are wider than the owner's, or a metric is given
+   *     two different bounds under two names
+   */
+  private static Map<ResolvedColumn, Bounds> chosenBounds(
+      QuerySpec spec, List<Dataset> datasets, List<ResolvedColumn> metricColumns) {
+    Map<ResolvedColumn, Bounds> chosen = new HashMap<>();
+    for (int a = 0; a < spec.aggregates().size(); a++) {
+      ResolvedColumn m = metricColumns.get(a);
+      Bounds b = spec.options().bounds().get(spec.aggregates().get(a).column());
+      if (m == null || b == null || m.role() != ColumnRole.METRIC) {
+        continue;
+      }
+      Bounds owner = datasets.get(m.dataset()).groupBounds(m.name());
+      if (!owner.contains(b)) {
+        throw new InvalidQueryException(
+            "bounds of metric ["
+                + m.name()
+                + "] may only narrow its owner's per-person bounds ["
+                + owner.lower()
+                + ", "
+                + owner.upper()
+                + "]; provided: ["
+                + b.lower()
+                + ", "
+                + b.upper()
+                + "]");
+      }
+      Bounds before = chosen.put(m, b);
+      if (before != null && !before.equals(b)) {
+        throw new InvalidQueryException("metric [" + m.name() + "] is given two different bounds");
+      }
+    }
+    return chosen;
+  }
+
   private static Condition unqualify(Condition c, Resolver resolver) {
     if (c instanceof Condition.Comparison cmp) {
       return new Condition.Comparison(resolver.resolve(cmp.column()).name(), cmp.op(), cmp.value());

@@ -148,7 +148,13 @@ public final class TemplateRegistry {
     QuerySpec q = t.query();
     return new Bound(
         new QuerySpec(
-            call.analyst(), q.datasets(), where, q.groupBy(), q.aggregates(), q.privacy()),
+            call.analyst(),
+            q.datasets(),
+            where,
+            q.groupBy(),
+            q.aggregates(),
+            q.privacy(),
+            q.options()),
         entry);
   }
 

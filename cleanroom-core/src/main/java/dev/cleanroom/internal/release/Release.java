@@ -456,7 +456,7 @@ public final class Release {
       }
     }
     keys.sort(KEY_ORDER);
-    List<ResultRow> rows = new ArrayList<>(keys.size());
+    List<Derivations.Row> building = new ArrayList<>(keys.size());
     List<long[]> people = new ArrayList<>();
     for (List<Object> key : keys) {
       Executor.GroupState s = groups.get(key);
@@ -464,6 +464,7 @@ public final class Release {
         people.add(DifferenceChecks.peopleSet(s.members, s.memberCount));
       }
       List<Object> values = new ArrayList<>(key);
+      List<Optional<CellNoise>> cells = new ArrayList<>();
       for (int a = 0; a < plan.aggregates().size(); a++) {
         Plan.AggregatePlan ap = plan.aggregates().get(a);
         values.add(
@@ -476,9 +477,12 @@ public final class Release {
               case VARIANCE, STDDEV -> s.sums[a];
             });
       }
-      rows.add(new ResultRow(columns, values));
+      for (int i = 0; i < values.size(); i++) {
+        cells.add(Optional.empty());
+      }
+      building.add(new Derivations.Row(key, values, cells, Optional.empty()));
     }
-    return new Output(columns, rows, people);
+    return new Output(columns, finish(plan, columns, building), people);
   }
 
   private static List<ResultColumn> columns(Plan plan) {
@@ -489,7 +493,19 @@ public final class Release {
     for (Plan.AggregatePlan ap : plan.aggregates()) {
       columns.add(new ResultColumn(ap.aggregate().alias(), ap.type(), true));
     }
+    columns.addAll(Derivations.columns(plan));
     return List.copyOf(columns);
+  }
+
+  /** The rows with their derived columns appended: post-processing of what they release. */
+  private static List<ResultRow> finish(
+      Plan plan, List<ResultColumn> columns, List<Derivations.Row> building) {
+    Derivations.append(plan, building);
+    List<ResultRow> rows = new ArrayList<>(building.size());
+    for (Derivations.Row r : building) {
+      rows.add(new ResultRow(columns, r.values(), r.cells()));
+    }
+    return rows;
   }
 
   /**
@@ -503,6 +519,7 @@ public final class Release {
       List<ResultColumn> columns,
       Map<List<Object>, Executor.GroupState> groups) {
     int aggregates = plan.aggregates().size();
+    boolean consistent = plan.spec().options().consistent();
     Executor.GroupState empty = new Executor.GroupState(aggregates);
     List<List<Object>> keys;
     if (noise.publicGroups().isPresent()) {
@@ -531,9 +548,10 @@ public final class Release {
     }
     keys.sort(KEY_ORDER);
     List<long[]> people = new ArrayList<>();
-    List<ResultRow> rows = new ArrayList<>(keys.size());
+    List<Derivations.Row> building = new ArrayList<>(keys.size());
     for (List<Object> key : keys) {
       Executor.GroupState s = groups.getOrDefault(key, empty);
+      double[] released = new double[aggregates];
       List<Object> values = new ArrayList<>(key);
       List<Optional<CellNoise>> cells = new ArrayList<>();
       for (int j = 0; j < key.size(); j++) {
@@ -547,13 +565,30 @@ public final class Release {
           case COUNT, COUNT_DISTINCT_USERS -> {
             long exact = ap.aggregate().function() == AggregateFunction.COUNT ? s.count : s.users;
             long v = m.addNoise(exact);
+            released[a] = v;
+            ConfidenceInterval ci = m.confidenceInterval((double) v, CellNoise.CONFIDENCE);
+            if (consistent) {
+              // A count is a whole number of at least 0: so are the released value and the
+              // ends of its interval (post-processing; the interval still holds the true count).
+              v = Math.max(0, v);
+              ci =
+                  new ConfidenceInterval(
+                      Math.max(0, Math.ceil(ci.lower())), Math.max(0, Math.floor(ci.upper())));
+            }
             values.add(v);
-            cells.add(Optional.of(cell(m, m.confidenceInterval((double) v, CellNoise.CONFIDENCE))));
+            cells.add(Optional.of(cell(m, ci)));
           }
           case SUM -> {
             double v = m.addNoiseToUnits(s.units[a]);
+            released[a] = v;
+            ConfidenceInterval ci = m.confidenceInterval(v, CellNoise.CONFIDENCE);
+            if (consistent && ap.groupBounds().lower() >= 0) {
+              // A sum of non-negative totals is at least 0 (post-processing, as for counts).
+              v = Math.max(0.0, v);
+              ci = new ConfidenceInterval(Math.max(0.0, ci.lower()), Math.max(0.0, ci.upper()));
+            }
             values.add(v);
-            cells.add(Optional.of(cell(m, m.confidenceInterval(v, CellNoise.CONFIDENCE))));
+            cells.add(Optional.of(cell(m, ci)));
           }
           case AVG -> {
             NoiseMechanism countM = ms.get(1);
@@ -591,12 +626,14 @@ public final class Release {
           }
         }
       }
-      rows.add(new ResultRow(columns, values, cells));
+      Derivations.Intervals intervals =
+          (a, level) -> noise.mechanisms().get(a).get(0).confidenceInterval(released[a], level);
+      building.add(new Derivations.Row(key, values, cells, Optional.of(intervals)));
       if (plan.differenceChecks().isPresent()) {
         people.add(DifferenceChecks.peopleSet(s.members, s.memberCount));
       }
     }
-    return new Output(columns, rows, people);
+    return new Output(columns, finish(plan, columns, building), people);
   }
 
   /**

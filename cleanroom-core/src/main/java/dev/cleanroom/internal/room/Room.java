@@ -32,6 +32,7 @@ import dev.cleanroom.internal.execution.PeopleHash;
 import dev.cleanroom.internal.execution.Pushdown;
 import dev.cleanroom.internal.plan.Fingerprints;
 import dev.cleanroom.internal.plan.NoisePlan;
+import dev.cleanroom.internal.plan.NoiseTargets;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.internal.plan.Planner;
 import dev.cleanroom.internal.plan.TemplateRegistry;
@@ -49,7 +50,9 @@ import dev.cleanroom.query.CohortSpec;
 import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.LedgerStatus;
+import dev.cleanroom.query.NoiseTarget;
 import dev.cleanroom.query.PolicyCheck;
+import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.PrivacyReport;
 import dev.cleanroom.query.Progress;
 import dev.cleanroom.query.QueryId;
@@ -476,6 +479,40 @@ public final class Room implements CleanRoom, QueryEngine {
   public Explanation explain(QuerySpec spec) {
     Objects.requireNonNull(spec, "spec");
     return explain(spec, Optional.empty());
+  }
+
+  @Override
+  public PrivacyBudget budgetFor(QuerySpec spec, NoiseTarget target) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(target, "target");
+    if (!(spec.privacy() instanceof Privacy.Differential dp)) {
+      throw new IllegalArgumentException("a noise target needs a differentially private query");
+    }
+    // The placeholder ε is the smallest the search tries, so that no per-query cap refuses it.
+    QuerySpec provisional =
+        spec.withPrivacy(
+            new Privacy.Differential(
+                target.delta().signum() == 0
+                    ? PrivacyBudget.epsilon(0x1p-30)
+                    : PrivacyBudget.epsilonDelta(0x1p-30, target.delta().doubleValue()),
+                dp.noise(),
+                dp.publicGroups()));
+    Plan plan = checkedPlan(provisional);
+    PrivacyBudget solved = NoiseTargets.solve(plan, target);
+    checkedPlan(spec.withPrivacy(new Privacy.Differential(solved, dp.noise(), dp.publicGroups())));
+    return solved;
+  }
+
+  /** The plan of {@code spec}, or the refusal of its first failed policy check. */
+  private Plan checkedPlan(QuerySpec spec) {
+    Planner.Outcome outcome = planner.plan(spec);
+    Optional<PolicyCheck> refusal = outcome.checks().stream().filter(c -> !c.passed()).findFirst();
+    if (refusal.isPresent()) {
+      PolicyCheck failed = refusal.get();
+      throw new PolicyViolationException(
+          failed.dataset(), failed.owner(), failed.rule(), failed.detail());
+    }
+    return outcome.plan();
   }
 
   @Override
