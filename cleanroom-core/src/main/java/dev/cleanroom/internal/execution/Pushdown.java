@@ -671,30 +671,22 @@ public final class Pushdown {
       if (spread[a]) {
         spreadParams.addAll(bounds);
       }
-      sql.append(", SUM(CASE WHEN ")
-          .append(nn)
-          .append(" > 0 THEN LEAST(GREATEST(")
-          .append(s)
-          .append(", ")
-          .append(lower)
-          .append("), ")
-          .append(upper)
-          .append(") ELSE 0 END) AS sa")
-          .append(a);
+      // The person's total clamped to the group bounds; 0 for a person without a value.
+      String clamped =
+          "CASE WHEN "
+              + nn
+              + " > 0 THEN LEAST(GREATEST("
+              + s
+              + ", "
+              + lower
+              + "), "
+              + upper
+              + ") ELSE 0 END";
+      sql.append(", SUM(").append(clamped).append(") AS sa").append(a);
       sql.append(", SUM(CASE WHEN ").append(nn).append(" > 0 THEN 1 ELSE 0 END) AS pa").append(a);
       if (spread[a]) {
         squares(sql, a, splits, splitParams);
-        spreads
-            .append(", CASE WHEN ")
-            .append(nn)
-            .append(" > 0 THEN LEAST(GREATEST(")
-            .append(s)
-            .append(", ")
-            .append(lower)
-            .append("), ")
-            .append(upper)
-            .append(") ELSE 0 END AS xa")
-            .append(a);
+        spreads.append(", ").append(clamped).append(" AS xa").append(a);
       }
     }
     List<String> nullable = new ArrayList<>();
