@@ -408,6 +408,8 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
       case STRING -> c.isVaryingText();
       case LONG -> true;
       case DOUBLE -> c.jdbcType() == java.sql.Types.DOUBLE || c.jdbcType() == java.sql.Types.FLOAT;
+      // Compared as the whole numbers the engine holds, which filters on a scan do not render.
+      case DATE, TIMESTAMP, BOOLEAN -> false;
     };
   }
 

@@ -60,7 +60,7 @@ class InMemorySourceTest {
         row.add(
             switch (b.columns().get(c).type()) {
               case STRING -> b.strings(c)[r];
-              case LONG -> b.longs(c)[r];
+              case LONG, DATE, TIMESTAMP, BOOLEAN -> b.longs(c)[r];
               case DOUBLE -> b.doubles(c)[r];
             });
       }

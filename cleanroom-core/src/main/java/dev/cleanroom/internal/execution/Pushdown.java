@@ -928,7 +928,7 @@ public final class Pushdown {
     Object v =
         switch (c.type()) {
           case STRING -> rs.getString(column);
-          case LONG -> rs.getLong(column);
+          case LONG, DATE, TIMESTAMP, BOOLEAN -> rs.getLong(column);
           case DOUBLE -> rs.getDouble(column) + 0.0;
         };
     if (rs.wasNull()) {

@@ -20,6 +20,7 @@ import dev.cleanroom.internal.execution.Executor;
 import dev.cleanroom.internal.execution.Interrupts;
 import dev.cleanroom.internal.plan.NoisePlan;
 import dev.cleanroom.internal.plan.Plan;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.query.CellNoise;
 import dev.cleanroom.query.LedgerStatus;
 import dev.cleanroom.query.PrivacyReport;
@@ -461,7 +462,7 @@ public final class Release {
       if (plan.differenceChecks().isPresent()) {
         people.add(DifferenceChecks.peopleSet(s.members, s.memberCount));
       }
-      List<Object> values = new ArrayList<>(key);
+      List<Object> values = shown(plan, key);
       for (int a = 0; a < plan.aggregates().size(); a++) {
         Plan.AggregatePlan ap = plan.aggregates().get(a);
         values.add(
@@ -475,6 +476,18 @@ public final class Release {
       rows.add(new ResultRow(columns, values));
     }
     return new Output(columns, rows, people);
+  }
+
+  /**
+   * A group's key as results show it: the whole numbers the engine holds for DATE, TIMESTAMP and
+   * BOOLEAN as {@link java.time.LocalDate}, {@link java.time.Instant} and {@link Boolean}.
+   */
+  private static List<Object> shown(Plan plan, List<Object> key) {
+    List<Object> values = new ArrayList<>(key.size() + plan.aggregates().size());
+    for (int i = 0; i < key.size(); i++) {
+      values.add(TypedValues.shown(plan.groupBy().get(i).type(), key.get(i)));
+    }
+    return values;
   }
 
   private static List<ResultColumn> columns(Plan plan) {
@@ -530,7 +543,7 @@ public final class Release {
     List<ResultRow> rows = new ArrayList<>(keys.size());
     for (List<Object> key : keys) {
       Executor.GroupState s = groups.getOrDefault(key, empty);
-      List<Object> values = new ArrayList<>(key);
+      List<Object> values = shown(plan, key);
       List<Optional<CellNoise>> cells = new ArrayList<>();
       for (int j = 0; j < key.size(); j++) {
         cells.add(Optional.empty());
