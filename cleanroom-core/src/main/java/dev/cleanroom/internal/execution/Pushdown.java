@@ -168,9 +168,7 @@ public final class Pushdown {
         .append(
             SqlConditions.compile(
                 dp.sourceFilter(),
-                name ->
-                    new SqlConditions.SqlColumn(
-                        src.column(name), d.schema().column(name).orElseThrow().type()),
+                name -> sqlColumn(src.column(name), d.schema().column(name).orElseThrow().type()),
                 params))
         .append(") x WHERE pid IN (SELECT pid FROM m))");
     sql.append(" SELECT sz.people, ids.raw FROM sz LEFT JOIN ids ON sz.people >= ?");
@@ -340,9 +338,7 @@ public final class Pushdown {
     sql.append(
         SqlConditions.compile(
             dp.sourceFilter(),
-            name ->
-                new SqlConditions.SqlColumn(
-                    src.column(name), d.schema().column(name).orElseThrow().type()),
+            name -> sqlColumn(src.column(name), d.schema().column(name).orElseThrow().type()),
             params));
     sql.append(") n").append(i).append(" WHERE pid IS NOT NULL)");
   }
@@ -368,7 +364,7 @@ public final class Pushdown {
       ResolvedColumn c = dp.projection().get(j);
       String col = t + "." + src.column(c.name());
       sql.append(", ")
-          .append(c.type() == ColumnType.STRING ? "COALESCE(" + col + ", '')" : col)
+          .append(c.type() == ColumnType.STRING ? "COALESCE(" + col + ", '')" : held(col, c.type()))
           .append(" AS p")
           .append(j);
     }
@@ -402,8 +398,7 @@ public final class Pushdown {
         SqlConditions.compile(
             dp.sourceFilter(),
             name ->
-                new SqlConditions.SqlColumn(
-                    t + "." + src.column(name), d.schema().column(name).orElseThrow().type()),
+                sqlColumn(t + "." + src.column(name), d.schema().column(name).orElseThrow().type()),
             params));
     sql.append(')');
   }
@@ -767,9 +762,24 @@ public final class Pushdown {
     return dialect.normalizedId(id, d.userIdFormat()).orElseThrow();
   }
 
-  private static String value(SqlTable src, String column, ColumnType type) {
+  private String value(SqlTable src, String column, ColumnType type) {
     String c = src.column(column);
-    return type == ColumnType.STRING ? "COALESCE(" + c + ", '')" : c;
+    return type == ColumnType.STRING ? "COALESCE(" + c + ", '')" : held(c, type);
+  }
+
+  /**
+   * A column's expression as the engine holds its values: DATE, TIMESTAMP and BOOLEAN values as
+   * whole numbers ({@link dev.cleanroom.jdbc.SqlDialect#heldAsLong}), others as they are.
+   */
+  private String held(String expression, ColumnType type) {
+    return type.isHeldAsLong() && type != ColumnType.LONG
+        ? dialect.heldAsLong(expression, type).orElseThrow()
+        : expression;
+  }
+
+  /** A column of a condition, as {@link #held} renders it. */
+  private SqlConditions.SqlColumn sqlColumn(String expression, ColumnType type) {
+    return new SqlConditions.SqlColumn(held(expression, type), type);
   }
 
   private ResolvedColumn resolveProjected(String name) {
