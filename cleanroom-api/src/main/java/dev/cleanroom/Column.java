@@ -49,4 +49,34 @@ public record Column(String name, ColumnType type) {
   public static Column float64(String name) {
     return new Column(name, ColumnType.DOUBLE);
   }
+
+  /**
+   * A {@link ColumnType#DATE} column.
+   *
+   * @param name the column name: a letter or underscore, then letters, digits or underscores
+   * @return a {@link ColumnType#DATE} column
+   */
+  public static Column date(String name) {
+    return new Column(name, ColumnType.DATE);
+  }
+
+  /**
+   * A {@link ColumnType#TIMESTAMP} column.
+   *
+   * @param name the column name: a letter or underscore, then letters, digits or underscores
+   * @return a {@link ColumnType#TIMESTAMP} column
+   */
+  public static Column timestamp(String name) {
+    return new Column(name, ColumnType.TIMESTAMP);
+  }
+
+  /**
+   * A {@link ColumnType#BOOLEAN} column.
+   *
+   * @param name the column name: a letter or underscore, then letters, digits or underscores
+   * @return a {@link ColumnType#BOOLEAN} column
+   */
+  public static Column bool(String name) {
+    return new Column(name, ColumnType.BOOLEAN);
+  }
 }

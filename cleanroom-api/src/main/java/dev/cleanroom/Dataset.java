@@ -406,9 +406,16 @@ public final class Dataset {
                                 + schema.names()));
         if (e.getValue() == ColumnRole.METRIC && !column.type().isNumeric()) {
           throw new IllegalArgumentException(
-              "metric [" + e.getKey() + "] of " + qualified + " must be numeric, not STRING");
+              "metric ["
+                  + e.getKey()
+                  + "] of "
+                  + qualified
+                  + " must be numeric, not "
+                  + column.type());
         }
-        if (e.getValue() == ColumnRole.USER_ID && column.type() == ColumnType.DOUBLE) {
+        if (e.getValue() == ColumnRole.USER_ID
+            && column.type() != ColumnType.STRING
+            && column.type() != ColumnType.LONG) {
           throw new IllegalArgumentException(
               "user id [" + e.getKey() + "] of " + qualified + " must be STRING or LONG");
         }

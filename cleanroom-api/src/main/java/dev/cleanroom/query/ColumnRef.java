@@ -1,5 +1,7 @@
 package dev.cleanroom.query;
 
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -309,6 +311,202 @@ public record ColumnRef(String name) {
       list.add(v);
     }
     return new Condition.In(name, list);
+  }
+
+  /**
+   * {@code column = value} on a DATE column.
+   *
+   * @param value the day to compare with
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is outside the years 1 to 9999
+   */
+  public Condition eq(LocalDate value) {
+    return cmp(Condition.Op.EQ, value);
+  }
+
+  /**
+   * {@code column <> value} on a DATE column.
+   *
+   * @param value the day to compare with
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is outside the years 1 to 9999
+   */
+  public Condition ne(LocalDate value) {
+    return cmp(Condition.Op.NE, value);
+  }
+
+  /**
+   * {@code column < value} on a DATE column.
+   *
+   * @param value the day to compare with
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is outside the years 1 to 9999
+   */
+  public Condition lt(LocalDate value) {
+    return cmp(Condition.Op.LT, value);
+  }
+
+  /**
+   * {@code column <= value} on a DATE column.
+   *
+   * @param value the day to compare with
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is outside the years 1 to 9999
+   */
+  public Condition le(LocalDate value) {
+    return cmp(Condition.Op.LE, value);
+  }
+
+  /**
+   * {@code column > value} on a DATE column.
+   *
+   * @param value the day to compare with
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is outside the years 1 to 9999
+   */
+  public Condition gt(LocalDate value) {
+    return cmp(Condition.Op.GT, value);
+  }
+
+  /**
+   * {@code column >= value} on a DATE column.
+   *
+   * @param value the day to compare with
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is outside the years 1 to 9999
+   */
+  public Condition ge(LocalDate value) {
+    return cmp(Condition.Op.GE, value);
+  }
+
+  /**
+   * {@code low <= column <= high} on a DATE column.
+   *
+   * @param low the lower end, inclusive
+   * @param high the upper end, inclusive
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if an end is outside the years 1 to 9999
+   */
+  public Condition between(LocalDate low, LocalDate high) {
+    return ge(low).and(le(high));
+  }
+
+  /**
+   * {@code column = value} on a TIMESTAMP column.
+   *
+   * @param value the instant, at most microsecond precision, in the years 1 to 9999 (UTC) to
+   *     compare with
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is outside the years 1 to 9999
+   */
+  public Condition eq(Instant value) {
+    return cmp(Condition.Op.EQ, value);
+  }
+
+  /**
+   * {@code column <> value} on a TIMESTAMP column.
+   *
+   * @param value the instant, at most microsecond precision, in the years 1 to 9999 (UTC) to
+   *     compare with
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is outside the years 1 to 9999
+   */
+  public Condition ne(Instant value) {
+    return cmp(Condition.Op.NE, value);
+  }
+
+  /**
+   * {@code column < value} on a TIMESTAMP column.
+   *
+   * @param value the instant, at most microsecond precision, in the years 1 to 9999 (UTC) to
+   *     compare with
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is outside the years 1 to 9999
+   */
+  public Condition lt(Instant value) {
+    return cmp(Condition.Op.LT, value);
+  }
+
+  /**
+   * {@code column <= value} on a TIMESTAMP column.
+   *
+   * @param value the instant, at most microsecond precision, in the years 1 to 9999 (UTC) to
+   *     compare with
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is outside the years 1 to 9999
+   */
+  public Condition le(Instant value) {
+    return cmp(Condition.Op.LE, value);
+  }
+
+  /**
+   * {@code column > value} on a TIMESTAMP column.
+   *
+   * @param value the instant, at most microsecond precision, in the years 1 to 9999 (UTC) to
+   *     compare with
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is outside the years 1 to 9999
+   */
+  public Condition gt(Instant value) {
+    return cmp(Condition.Op.GT, value);
+  }
+
+  /**
+   * {@code column >= value} on a TIMESTAMP column.
+   *
+   * @param value the instant, at most microsecond precision, in the years 1 to 9999 (UTC) to
+   *     compare with
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is outside the years 1 to 9999
+   */
+  public Condition ge(Instant value) {
+    return cmp(Condition.Op.GE, value);
+  }
+
+  /**
+   * {@code low <= column <= high} on a TIMESTAMP column.
+   *
+   * @param low the lower end, inclusive
+   * @param high the upper end, inclusive
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if an end is outside the years 1 to 9999
+   */
+  public Condition between(Instant low, Instant high) {
+    return ge(low).and(le(high));
+  }
+
+  /**
+   * {@code column = value} on a BOOLEAN column.
+   *
+   * @param value the truth value to compare with
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition eq(boolean value) {
+    return cmp(Condition.Op.EQ, value);
+  }
+
+  /**
+   * {@code column <> value} on a BOOLEAN column.
+   *
+   * @param value the truth value to compare with
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition ne(boolean value) {
+    return cmp(Condition.Op.NE, value);
   }
 
   private Condition cmp(Condition.Op op, Object value) {

@@ -167,8 +167,14 @@ final class ResultExport {
     out.append("],\"repeated\":").append(Boolean.toString(p.repeated())).append("}}\n");
   }
 
-  /** A JSON number; NaN and infinities, which JSON cannot express, become {@code null}. */
+  /**
+   * A JSON number; NaN and infinities, which JSON cannot express, become {@code null}. A date or
+   * instant is a string in ISO-8601, a boolean {@code true} or {@code false}.
+   */
   private static String jsonNumber(Object v) {
+    if (v instanceof java.time.LocalDate || v instanceof java.time.Instant) {
+      return jsonString(v.toString());
+    }
     if (v instanceof BigDecimal b) {
       return b.toPlainString();
     }

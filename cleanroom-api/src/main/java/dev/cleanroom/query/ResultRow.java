@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * A released output row: group values, then aggregate values, in the order of {@link
- * Result#columns()}. Group values are {@link String}, {@link Long} or {@link Double}; counts are
- * {@link Long}; sums and means are {@link Double}.
+ * Result#columns()}. Group values are {@link String}, {@link Long}, {@link Double}, {@link
+ * java.time.LocalDate} (DATE), {@link java.time.Instant} (TIMESTAMP) or {@link Boolean} (BOOLEAN);
+ * counts are {@link Long}; sums and means are {@link Double}.
  *
  * <p>In a differentially private result, each aggregate cell also carries its noise and a 95%
  * confidence interval ({@link #noise(String)}).

@@ -7,8 +7,11 @@ import java.util.Objects;
 
 /**
  * A batch of rows in columnar form: one primitive array per column ({@code String[]} for {@link
- * ColumnType#STRING}, {@code long[]} for {@link ColumnType#LONG}, {@code double[]} for {@link
- * ColumnType#DOUBLE}), of which the first {@link #rowCount()} entries are rows.
+ * ColumnType#STRING}, {@code double[]} for {@link ColumnType#DOUBLE}, {@code long[]} for the types
+ * {@link ColumnType#isHeldAsLong() held as whole numbers}: {@link ColumnType#LONG}, {@link
+ * ColumnType#DATE} as days since 1970-01-01, {@link ColumnType#TIMESTAMP} as microseconds since
+ * 1970-01-01T00:00:00Z, {@link ColumnType#BOOLEAN} as 1 or 0), of which the first {@link
+ * #rowCount()} entries are rows.
  *
  * <p>The arrays are shared, not copied: the engine reads them and never changes them, and a source
  * may refill them after the engine asks for the next batch. String values are never null; a missing
@@ -52,7 +55,7 @@ public final class ColumnBatch {
       int length =
           switch (c.type()) {
             case STRING -> a instanceof String[] s ? s.length : -1;
-            case LONG -> a instanceof long[] l ? l.length : -1;
+            case LONG, DATE, TIMESTAMP, BOOLEAN -> a instanceof long[] l ? l.length : -1;
             case DOUBLE -> a instanceof double[] d ? d.length : -1;
           };
       if (length < 0) {
@@ -96,13 +99,20 @@ public final class ColumnBatch {
   }
 
   /**
-   * The values of LONG column {@code index}.
+   * The values of column {@code index} of a type {@link ColumnType#isHeldAsLong() held as whole
+   * numbers}: LONG, DATE, TIMESTAMP or BOOLEAN.
    *
    * @param index the column's position, from 0
-   * @return the values of LONG column {@code index}
+   * @return the values of column {@code index}
+   * @throws IllegalArgumentException if the column is of another type
    */
   public long[] longs(int index) {
-    return (long[]) typed(index, ColumnType.LONG);
+    Column c = columns.get(index);
+    if (!c.type().isHeldAsLong()) {
+      throw new IllegalArgumentException(
+          "column [" + c.name() + "] is " + c.type() + ", not held as whole numbers");
+    }
+    return (long[]) arrays[index];
   }
 
   /**

@@ -46,7 +46,24 @@ class ConditionTest {
             () -> new Condition.Comparison("x", Condition.Op.EQ, new BigDecimal("12345.678")));
     assertFalse(e.getMessage().contains("12345"), e.getMessage());
     assertThrows(
-        IllegalArgumentException.class, () -> new Condition.Comparison("x", Condition.Op.EQ, true));
+        IllegalArgumentException.class, () -> new Condition.Comparison("x", Condition.Op.EQ, 'c'));
+  }
+
+  @Test
+  void literal_timeValues_areCheckedForRangeAndPrecision() {
+    assertEquals(true, new Condition.Comparison("x", Condition.Op.EQ, true).value());
+    assertThrows(
+        IllegalArgumentException.class, () -> col("d").eq(java.time.LocalDate.of(10_000, 1, 1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> col("d").eq(java.time.LocalDate.of(0, 12, 31)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> col("t").eq(java.time.Instant.parse("2024-01-01T00:00:00.000000001Z")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> col("t").eq(java.time.Instant.parse("+10000-01-01T00:00:00Z")));
+    col("t").eq(java.time.Instant.parse("9999-12-31T23:59:59.999999Z"));
+    col("d").eq(java.time.LocalDate.of(1, 1, 1));
   }
 
   @Test

@@ -25,7 +25,8 @@ record JdbcColumn(Column column, int jdbcType, boolean nullable) {
 
   /**
    * The column type for a JDBC type, or null if the type is not supported: text types are STRING,
-   * integer types LONG, floating-point and decimal types DOUBLE.
+   * integer types LONG, floating-point and decimal types DOUBLE, DATE is DATE, TIMESTAMP with or
+   * without time zone is TIMESTAMP (one without is read in UTC), BOOLEAN and BIT are BOOLEAN.
    */
   static ColumnType typeOf(int jdbcType) {
     return switch (jdbcType) {
@@ -40,6 +41,9 @@ record JdbcColumn(Column column, int jdbcType, boolean nullable) {
           ColumnType.STRING;
       case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT -> ColumnType.LONG;
       case Types.REAL, Types.FLOAT, Types.DOUBLE, Types.DECIMAL, Types.NUMERIC -> ColumnType.DOUBLE;
+      case Types.DATE -> ColumnType.DATE;
+      case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> ColumnType.TIMESTAMP;
+      case Types.BOOLEAN, Types.BIT -> ColumnType.BOOLEAN;
       default -> null;
     };
   }

@@ -239,6 +239,10 @@ final class JdbcFilters {
                 && !s.isEmpty();
         return ok ? value : null;
       }
+      case DATE, TIMESTAMP, BOOLEAN -> {
+        // Filtered by the engine after the scan, on the values it reads.
+        return null;
+      }
     }
     throw new AssertionError(col.type());
   }
@@ -250,7 +254,7 @@ final class JdbcFilters {
   private static String placeholder(JdbcColumn col) {
     return switch (col.type()) {
       case LONG -> "CAST(? AS BIGINT)";
-      case DOUBLE, STRING -> "?";
+      case DOUBLE, STRING, DATE, TIMESTAMP, BOOLEAN -> "?";
     };
   }
 

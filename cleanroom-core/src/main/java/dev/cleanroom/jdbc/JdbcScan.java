@@ -4,6 +4,7 @@ import dev.cleanroom.Column;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.internal.source.MalformedRowLog;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
 import java.sql.Connection;
@@ -11,6 +12,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,6 +42,10 @@ final class JdbcScan implements Scan {
   private final String[] names;
   private final ColumnType[] types;
   private final boolean[] nonEmpty;
+
+  /** Per column: whether it is a TIMESTAMP WITH TIME ZONE, read as an offset date and time. */
+  private final boolean[] zoned;
+
   private final int batchSize;
   private final Object[] arrays;
   private int capacity;
@@ -77,12 +85,14 @@ final class JdbcScan implements Scan {
     this.names = new String[n];
     this.types = new ColumnType[n];
     this.nonEmpty = new boolean[n];
+    this.zoned = new boolean[n];
     List<Column> cols = new ArrayList<>(requested);
     for (int i = 0; i < n; i++) {
       JdbcColumn c = selected.get(i);
       names[i] = c.name();
       types[i] = c.type();
       nonEmpty[i] = nonEmptyColumns.contains(c.name());
+      zoned[i] = c.jdbcType() == java.sql.Types.TIMESTAMP_WITH_TIMEZONE;
       if (i < requested) {
         cols.add(c.column());
       }
@@ -349,6 +359,26 @@ final class JdbcScan implements Scan {
             ((long[]) arrays[i])[r] = v;
           }
         }
+        case DATE, TIMESTAMP, BOOLEAN -> {
+          TypedValues.Parsed v;
+          try {
+            v = readHeldAsLong(i, index);
+          } catch (SQLException | RuntimeException e) {
+            return unreadable(i, e);
+          }
+          if (v == null) {
+            if (nonEmpty[i]) {
+              return false;
+            }
+            return malformed(i, "NULL in a " + types[i] + " column");
+          }
+          if (!v.ok()) {
+            return malformed(i, v.reason());
+          }
+          if (i < requested) {
+            ((long[]) arrays[i])[r] = v.value();
+          }
+        }
         case DOUBLE -> {
           double v;
           try {
@@ -370,6 +400,34 @@ final class JdbcScan implements Scan {
       }
     }
     return true;
+  }
+
+  /**
+   * Reads the DATE, TIMESTAMP or BOOLEAN value of column {@code i} (1-based {@code index}) of the
+   * current row as the whole number batches hold: a SQL DATE as its day, a TIMESTAMP without time
+   * zone as a date and time of day in UTC, a TIMESTAMP WITH TIME ZONE as its instant.
+   *
+   * @return the value or why the row is malformed, or null for SQL NULL
+   */
+  private TypedValues.Parsed readHeldAsLong(int i, int index) throws SQLException {
+    switch (types[i]) {
+      case DATE -> {
+        LocalDate d = rows.getObject(index, LocalDate.class);
+        return d == null ? null : TypedValues.day(d);
+      }
+      case TIMESTAMP -> {
+        if (zoned[i]) {
+          OffsetDateTime t = rows.getObject(index, OffsetDateTime.class);
+          return t == null ? null : TypedValues.micros(t.toInstant());
+        }
+        LocalDateTime t = rows.getObject(index, LocalDateTime.class);
+        return t == null ? null : TypedValues.micros(t);
+      }
+      default -> {
+        boolean b = rows.getBoolean(index);
+        return rows.wasNull() ? null : new TypedValues.Parsed(b ? 1 : 0, null);
+      }
+    }
   }
 
   /**
@@ -407,6 +465,9 @@ final class JdbcScan implements Scan {
     return switch (types[i]) {
       case STRING -> "not readable as text";
       case DOUBLE -> MalformedRowLog.NOT_A_DECIMAL_NUMBER;
+      case DATE -> TypedValues.NOT_A_DATE;
+      case TIMESTAMP -> TypedValues.NOT_A_TIMESTAMP;
+      case BOOLEAN -> TypedValues.NOT_A_BOOLEAN;
       case LONG -> {
         String text;
         try {
@@ -478,7 +539,7 @@ final class JdbcScan implements Scan {
       arrays[i] =
           switch (types[i]) {
             case STRING -> Arrays.copyOf((String[]) a, next);
-            case LONG -> Arrays.copyOf((long[]) a, next);
+            case LONG, DATE, TIMESTAMP, BOOLEAN -> Arrays.copyOf((long[]) a, next);
             case DOUBLE -> Arrays.copyOf((double[]) a, next);
           };
     }
@@ -488,7 +549,7 @@ final class JdbcScan implements Scan {
   private static Object newArray(ColumnType type, int length) {
     return switch (type) {
       case STRING -> new String[length];
-      case LONG -> new long[length];
+      case LONG, DATE, TIMESTAMP, BOOLEAN -> new long[length];
       case DOUBLE -> new double[length];
     };
   }

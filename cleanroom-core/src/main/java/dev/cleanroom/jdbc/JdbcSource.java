@@ -1,6 +1,7 @@
 package dev.cleanroom.jdbc;
 
 import dev.cleanroom.Column;
+import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Schema;
 import dev.cleanroom.internal.source.MalformedRowLog;
@@ -394,10 +395,12 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
   /** The column named {@code name}; a caller error if it is not in the schema. */
   /**
    * Whether the database compares values of {@code column} as the engine does, so that a filter on
-   * it may run in SQL unchanged: whole numbers, double-precision numbers and varying-length text.
-   * Fixed-length text (compared ignoring trailing blanks), LOBs, REAL and DECIMAL values (rounded
-   * differently) are not. A case-insensitive collation cannot be seen from metadata; such a
-   * database must be given a case-sensitive (for example binary or "C") collation.
+   * it may run in SQL unchanged: whole numbers, double-precision numbers and varying-length text;
+   * DATE, TIMESTAMP without time zone and BOOLEAN (not BIT) values where the dialect computes the
+   * whole numbers the engine holds for them ({@link SqlDialect#heldAsLong}). Fixed-length text
+   * (compared ignoring trailing blanks), LOBs, REAL and DECIMAL values (rounded differently) are
+   * not. A case-insensitive collation cannot be seen from metadata; such a database must be given a
+   * case-sensitive (for example binary or "C") collation.
    *
    * @throws IllegalArgumentException if the column is not in the schema
    */
@@ -408,6 +411,14 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
       case STRING -> c.isVaryingText();
       case LONG -> true;
       case DOUBLE -> c.jdbcType() == java.sql.Types.DOUBLE || c.jdbcType() == java.sql.Types.FLOAT;
+      // Compared as the whole numbers the engine holds, where the dialect computes them.
+      case DATE -> dialect.heldAsLong("x", ColumnType.DATE).isPresent();
+      case TIMESTAMP ->
+          c.jdbcType() == java.sql.Types.TIMESTAMP
+              && dialect.heldAsLong("x", ColumnType.TIMESTAMP).isPresent();
+      case BOOLEAN ->
+          c.jdbcType() == java.sql.Types.BOOLEAN
+              && dialect.heldAsLong("x", ColumnType.BOOLEAN).isPresent();
     };
   }
 

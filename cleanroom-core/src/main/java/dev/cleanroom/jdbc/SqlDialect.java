@@ -1,5 +1,6 @@
 package dev.cleanroom.jdbc;
 
+import dev.cleanroom.ColumnType;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
 import java.sql.Connection;
@@ -93,6 +94,53 @@ public enum SqlDialect {
           default -> "DOUBLE";
         };
     return "CAST(" + expression + " AS " + type + ")";
+  }
+
+  /**
+   * A DATE, TIMESTAMP (without time zone, read in UTC) or BOOLEAN expression as the whole number
+   * the engine holds for it, exactly, as a BIGINT: days since 1970-01-01, microseconds since
+   * 1970-01-01T00:00:00, 1 for true and 0 for false; NULL stays NULL. So a statement compares,
+   * groups and buckets these values as numbers, against values bound as numbers, never as text.
+   * Empty for a dialect whose computation is not tested against its database here (Trino, Spark
+   * SQL, Snowflake, BigQuery, ANSI): a query on such a column then does not push down.
+   *
+   * @param expression the column's expression
+   * @param type DATE, TIMESTAMP or BOOLEAN
+   * @return the BIGINT expression, or empty
+   * @throws IllegalArgumentException if {@code type} is another type
+   */
+  public Optional<String> heldAsLong(String expression, ColumnType type) {
+    if (type != ColumnType.DATE && type != ColumnType.TIMESTAMP && type != ColumnType.BOOLEAN) {
+      throw new IllegalArgumentException("not a DATE, TIMESTAMP or BOOLEAN type: " + type);
+    }
+    String x = "(" + expression + ")";
+    if (type == ColumnType.BOOLEAN) {
+      return switch (this) {
+        case POSTGRESQL, DUCKDB, H2 ->
+            Optional.of("CAST(CASE WHEN " + x + " THEN 1 WHEN NOT " + x + " THEN 0 END AS BIGINT)");
+        default -> Optional.empty();
+      };
+    }
+    String days = "CAST(CAST(" + x + " AS DATE) - DATE '1970-01-01' AS BIGINT)";
+    return switch (this) {
+      case H2 ->
+          Optional.of(
+              type == ColumnType.DATE
+                  ? "DATEDIFF(DAY, DATE '1970-01-01', " + x + ")"
+                  : "DATEDIFF(MICROSECOND, TIMESTAMP '1970-01-01 00:00:00', " + x + ")");
+      case POSTGRESQL, DUCKDB ->
+          Optional.of(
+              type == ColumnType.DATE
+                  ? days
+                  // Whole days, then the time of day in microseconds: exact in every version,
+                  // even where EXTRACT returns a double (below 2^37 here).
+                  : "("
+                      + days
+                      + " * 86400000000 + CAST(ROUND(EXTRACT(EPOCH FROM CAST("
+                      + x
+                      + " AS TIME)) * 1000000) AS BIGINT))");
+      default -> Optional.empty();
+    };
   }
 
   /**

@@ -232,7 +232,7 @@ public final class AwsImportOptions {
                               + userIdColumn
                               + "] not found; columns are: "
                               + schema.names()));
-      if (uid.type() == ColumnType.DOUBLE) {
+      if (uid.type() != ColumnType.STRING && uid.type() != ColumnType.LONG) {
         throw new IllegalArgumentException(
             "user id column [" + userIdColumn + "] must be STRING or LONG");
       }

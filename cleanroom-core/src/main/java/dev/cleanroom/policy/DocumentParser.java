@@ -292,7 +292,7 @@ final class DocumentParser {
           if (c.containsKey("format")) {
             format = choice(c.get("format"), child(path, "format"), UserIdFormat.values());
           }
-          if (type == ColumnType.DOUBLE) {
+          if (type != ColumnType.STRING && type != ColumnType.LONG) {
             throw error(c.get("type"), child(path, "type"), "a user_id column is string or long");
           }
           if (type == ColumnType.LONG && format != UserIdFormat.RAW) {

@@ -4,6 +4,7 @@ import dev.cleanroom.ColumnType;
 import dev.cleanroom.Schema;
 import dev.cleanroom.internal.execution.Interrupts;
 import dev.cleanroom.internal.execution.ResidentColumns;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.query.ProgressListener;
 import dev.cleanroom.query.QueryControl;
 import dev.cleanroom.spi.DataSource;
@@ -11,6 +12,7 @@ import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
 import dev.cleanroom.spi.SourceCapabilities;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -137,7 +139,36 @@ public final class ColumnarSource implements DataSource {
     Objects.requireNonNull(schema, "schema");
     Objects.requireNonNull(control, "control");
     return CsvColumnarReader.read(
-        name, file, schema, CsvColumnarReader.Tuning.defaults(), Interrupts.of(control));
+        name, file, schema, Map.of(), CsvColumnarReader.Tuning.defaults(), Interrupts.of(control));
+  }
+
+  /**
+   * Reads a CSV file like {@link #readCsv(String, java.nio.file.Path, Schema)}, reading the values
+   * of DATE and TIMESTAMP columns by declared patterns instead of ISO-8601, exactly as a {@link
+   * CsvSource} built with {@link CsvSource.Builder#format(String, String)} for each reads them.
+   *
+   * <pre>{@code
+   * ColumnarSource s =
+   *     ColumnarSource.readCsv("visits", path, schema, Map.of("day", "dd.MM.uuuu"));
+   * }</pre>
+   *
+   * @param name the source's name, for messages
+   * @param file the file
+   * @param schema the columns to read; the header must name each of them
+   * @param formats a pattern per DATE or TIMESTAMP column that is not ISO-8601
+   * @return the source
+   * @throws dev.cleanroom.DataSourceException if the file cannot be read or a row is malformed
+   * @throws IllegalArgumentException if a format names a column that is not DATE or TIMESTAMP or is
+   *     not a valid pattern
+   */
+  public static ColumnarSource readCsv(
+      String name, java.nio.file.Path file, Schema schema, Map<String, String> formats) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(schema, "schema");
+    Objects.requireNonNull(formats, "formats");
+    return CsvColumnarReader.read(
+        name, file, schema, formats, CsvColumnarReader.Tuning.defaults(), Interrupts.NONE);
   }
 
   /** The number of rows. */
@@ -253,9 +284,10 @@ public final class ColumnarSource implements DataSource {
         throw new IllegalArgumentException(
             "column [" + column + "] not found; columns are: " + schema.names());
       }
-      if (schema.columns().get(i).type() != type) {
+      ColumnType actual = schema.columns().get(i).type();
+      if (actual != type && !(type == ColumnType.LONG && actual.isHeldAsLong())) {
         throw new IllegalArgumentException(
-            "column [" + column + "] is " + schema.columns().get(i).type() + ", not " + type);
+            "column [" + column + "] is " + actual + ", not " + type);
       }
       if (columns[i] != null) {
         throw new IllegalStateException("column [" + column + "] was already set");
@@ -299,16 +331,27 @@ public final class ColumnarSource implements DataSource {
     }
 
     /**
-     * Sets a LONG column; the array is copied.
+     * Sets a column {@link ColumnType#isHeldAsLong() held as whole numbers}: LONG, DATE (days since
+     * 1970-01-01), TIMESTAMP (microseconds since 1970-01-01T00:00:00Z) or BOOLEAN (1 or 0); the
+     * array is copied.
      *
      * @return this builder
-     * @throws IllegalArgumentException if the column is not a LONG column of the schema or the
-     *     number of values is not the row count
+     * @throws IllegalArgumentException if the column is not such a column of the schema, the number
+     *     of values is not the row count, or a DATE or TIMESTAMP value is outside the years 1 to
+     *     9999 or a BOOLEAN value is not 0 or 1
      * @throws IllegalStateException if the column was already set
      */
     public Builder longs(String column, long[] values) {
       Objects.requireNonNull(values, "values");
-      columns[slot(column, ColumnType.LONG, values.length)] = values.clone();
+      int slot = slot(column, ColumnType.LONG, values.length);
+      ColumnType type = schema.columns().get(slot).type();
+      for (long v : values) {
+        if (!TypedValues.isHeld(type, v)) {
+          throw new IllegalArgumentException(
+              "column [" + column + "] holds a value outside the range of " + type);
+        }
+      }
+      columns[slot] = values.clone();
       return this;
     }
 

@@ -8,6 +8,7 @@ import dev.cleanroom.QueryCancelledException;
 import dev.cleanroom.Schema;
 import dev.cleanroom.internal.execution.Interrupts;
 import dev.cleanroom.internal.source.MalformedRowLog;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.query.Progress;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
@@ -82,10 +83,16 @@ final class CsvColumnarReader {
   private static final byte STRING = 1;
   private static final byte LONG = 2;
   private static final byte DOUBLE = 3;
+  private static final byte TIME_OR_BOOLEAN = 4;
 
   private final String name;
   private final Path path;
   private final Schema schema;
+  private final Map<String, String> patterns;
+
+  /** How each schema column of a time type or BOOLEAN is read; null for the others. */
+  private final TypedValues.TextFormat[] formats;
+
   private final Tuning tuning;
   private final int threads;
 
@@ -102,11 +109,18 @@ final class CsvColumnarReader {
   private final AtomicLong reported = new AtomicLong();
 
   private CsvColumnarReader(
-      String name, Path path, Schema schema, Tuning tuning, Interrupts interrupts) {
+      String name,
+      Path path,
+      Schema schema,
+      Map<String, String> patterns,
+      Tuning tuning,
+      Interrupts interrupts) {
     this.interrupts = interrupts;
     this.name = name;
     this.path = path;
     this.schema = schema;
+    this.patterns = CsvSource.checkFormats(schema, patterns);
+    this.formats = CsvSource.textFormats(schema.columns(), this.patterns);
     this.tuning = tuning;
     this.threads = tuning.threads();
     this.partitions = 1 << tuning.partitionBits();
@@ -147,16 +161,26 @@ final class CsvColumnarReader {
   }
 
   static ColumnarSource read(String name, Path path, Schema schema, Tuning tuning) {
-    return read(name, path, schema, tuning, Interrupts.NONE);
+    return read(name, path, schema, Map.of(), tuning, Interrupts.NONE);
   }
 
-  /** Reads the file, reporting to and obeying {@code interrupts}; see the class comment. */
+  /**
+   * Reads the file, reading DATE and TIMESTAMP columns by the declared {@code patterns} (column
+   * name to pattern, as {@link CsvSource.Builder#format(String, String)}), reporting to and obeying
+   * {@code interrupts}; see the class comment.
+   */
   static ColumnarSource read(
-      String name, Path path, Schema schema, Tuning tuning, Interrupts interrupts) {
+      String name,
+      Path path,
+      Schema schema,
+      Map<String, String> patterns,
+      Tuning tuning,
+      Interrupts interrupts) {
     boolean done = false;
     try {
       interrupts.phase(Progress.Phase.SCANNING);
-      ColumnarSource source = new CsvColumnarReader(name, path, schema, tuning, interrupts).read();
+      ColumnarSource source =
+          new CsvColumnarReader(name, path, schema, patterns, tuning, interrupts).read();
       done = true;
       return source;
     } finally {
@@ -447,7 +471,7 @@ final class CsvColumnarReader {
     for (int c = 0; c < cols.size(); c++) {
       columns[c] =
           switch (cols.get(c).type()) {
-            case LONG -> new long[rows];
+            case LONG, DATE, TIMESTAMP, BOOLEAN -> new long[rows];
             case DOUBLE -> new double[rows];
             case STRING -> null; // Encoded below.
           };
@@ -716,6 +740,7 @@ final class CsvColumnarReader {
                 case STRING -> STRING;
                 case LONG -> LONG;
                 case DOUBLE -> DOUBLE;
+                case DATE, TIMESTAMP, BOOLEAN -> TIME_OR_BOOLEAN;
               };
           stringOf[f] = stringIndex[c];
         }
@@ -770,6 +795,8 @@ final class CsvColumnarReader {
             case DOUBLE ->
                 doubles[columnOf[field]][first + rows] =
                     parseDouble(columnOf[field], b, start, end);
+            case TIME_OR_BOOLEAN ->
+                longs[columnOf[field]][first + rows] = parseText(columnOf[field], b, start, end);
             default -> {
               // A column the schema does not have.
             }
@@ -899,6 +926,25 @@ final class CsvColumnarReader {
         v = -v;
       }
       return v;
+    }
+
+    /** A DATE, TIMESTAMP or BOOLEAN field, read as {@link CsvScan} reads it. */
+    private long parseText(int c, byte[] b, int from, int to) {
+      while (from < to && (b[from] == ' ' || b[from] == '\t')) {
+        from++;
+      }
+      while (to > from && (b[to - 1] == ' ' || b[to - 1] == '\t')) {
+        to--;
+      }
+      if (from == to) {
+        throw new Malformed(index, rows, schema.columns().get(c).name(), "empty value");
+      }
+      TypedValues.Parsed v =
+          formats[c].parse(new String(b, from, to - from, StandardCharsets.UTF_8));
+      if (!v.ok()) {
+        throw new Malformed(index, rows, schema.columns().get(c).name(), v.reason());
+      }
+      return v.value();
     }
 
     private double parseDouble(int c, byte[] b, int from, int to) {
@@ -1126,7 +1172,9 @@ final class CsvColumnarReader {
 
   /** The slower path for files with quotes: the full parser, then dictionary encoding. */
   private ColumnarSource sequential() {
-    CsvSource csv = CsvSource.of(path, schema);
+    CsvSource.Builder builder = CsvSource.builder(path, schema);
+    patterns.forEach(builder::format);
+    CsvSource csv = builder.build();
     List<Column> cols = schema.columns();
     int n = cols.size();
     Object[] acc = new Object[n];
@@ -1135,7 +1183,7 @@ final class CsvColumnarReader {
       acc[c] =
           switch (cols.get(c).type()) {
             case STRING -> new int[1024];
-            case LONG -> new long[1024];
+            case LONG, DATE, TIMESTAMP, BOOLEAN -> new long[1024];
             case DOUBLE -> new double[1024];
           };
       dicts.add(new HashMap<>());
@@ -1159,7 +1207,7 @@ final class CsvColumnarReader {
               }
               acc[c] = a;
             }
-            case LONG -> {
+            case LONG, DATE, TIMESTAMP, BOOLEAN -> {
               long[] a = (long[]) acc[c];
               if (a.length < rows + k) {
                 a = Arrays.copyOf(a, Math.max(rows + k, a.length * 2));
@@ -1196,7 +1244,7 @@ final class CsvColumnarReader {
           dicts.get(c).forEach((s, code) -> dict[code] = s);
           b.strings(col, dict, Arrays.copyOf((int[]) acc[c], rows));
         }
-        case LONG -> b.longs(col, Arrays.copyOf((long[]) acc[c], rows));
+        case LONG, DATE, TIMESTAMP, BOOLEAN -> b.longs(col, Arrays.copyOf((long[]) acc[c], rows));
         case DOUBLE -> b.doubles(col, Arrays.copyOf((double[]) acc[c], rows));
       }
     }

@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.Uninterruptibles;
 import dev.cleanroom.Column;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.internal.source.MalformedRowLog;
+import dev.cleanroom.internal.value.TypedValues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
@@ -100,6 +101,7 @@ final class CsvRanges implements AutoCloseable {
   private final int batchSize;
   private final String[] names;
   private final ColumnType[] types;
+  private final TypedValues.TextFormat[] formats;
   private final int[] fieldOf;
   private final boolean[] nonEmpty;
   private final int[] extraFields;
@@ -126,6 +128,7 @@ final class CsvRanges implements AutoCloseable {
       boolean skip,
       int batchSize,
       List<Column> columns,
+      TypedValues.TextFormat[] formats,
       int[] fieldOf,
       boolean[] nonEmpty,
       int[] extraFields,
@@ -142,6 +145,7 @@ final class CsvRanges implements AutoCloseable {
     int n = columns.size();
     this.names = new String[n];
     this.types = new ColumnType[n];
+    this.formats = formats;
     for (int i = 0; i < n; i++) {
       names[i] = columns.get(i).name();
       types[i] = columns.get(i).type();
@@ -212,6 +216,7 @@ final class CsvRanges implements AutoCloseable {
       boolean skip,
       int batchSize,
       List<Column> columns,
+      TypedValues.TextFormat[] formats,
       int[] fieldOf,
       boolean[] nonEmpty,
       int[] extraFields,
@@ -229,6 +234,7 @@ final class CsvRanges implements AutoCloseable {
           skip,
           batchSize,
           columns,
+          formats,
           fieldOf,
           nonEmpty,
           extraFields,
@@ -458,7 +464,7 @@ final class CsvRanges implements AutoCloseable {
             arrays[k] =
                 switch (types[k]) {
                   case STRING -> new String[capacity];
-                  case LONG -> new long[capacity];
+                  case LONG, DATE, TIMESTAMP, BOOLEAN -> new long[capacity];
                   case DOUBLE -> new double[capacity];
                 };
           }
@@ -468,7 +474,8 @@ final class CsvRanges implements AutoCloseable {
             arrays[k] =
                 switch (types[k]) {
                   case STRING -> Arrays.copyOf((String[]) arrays[k], capacity);
-                  case LONG -> Arrays.copyOf((long[]) arrays[k], capacity);
+                  case LONG, DATE, TIMESTAMP, BOOLEAN ->
+                      Arrays.copyOf((long[]) arrays[k], capacity);
                   case DOUBLE -> Arrays.copyOf((double[]) arrays[k], capacity);
                 };
           }
@@ -546,6 +553,16 @@ final class CsvRanges implements AutoCloseable {
             if (problem != null) {
               return bad(record, names[k], problem);
             }
+          }
+          case DATE, TIMESTAMP, BOOLEAN -> {
+            if (s == e) {
+              return bad(record, names[k], "empty value");
+            }
+            TypedValues.Parsed v = formats[k].parse(new String(b, s, e - s, charset));
+            if (!v.ok()) {
+              return bad(record, names[k], v.reason());
+            }
+            ((long[]) arrays[k])[rows] = v.value();
           }
           case DOUBLE -> {
             if (s == e) {

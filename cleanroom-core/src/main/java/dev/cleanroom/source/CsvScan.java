@@ -4,6 +4,7 @@ import dev.cleanroom.Column;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.internal.source.MalformedRowLog;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
 import java.io.IOException;
@@ -52,6 +53,9 @@ final class CsvScan implements Scan {
   private final ColumnType[] types;
   private final int[] fieldOf;
   private final boolean[] nonEmpty;
+
+  /** How each requested column of a time type or BOOLEAN is read; null for the others. */
+  private final TypedValues.TextFormat[] formats;
 
   /** Header positions of non-empty columns that were not requested, and their names. */
   private final int[] extraNonEmptyFields;
@@ -107,6 +111,7 @@ final class CsvScan implements Scan {
     this.types = new ColumnType[n];
     this.fieldOf = new int[n];
     this.nonEmpty = new boolean[n];
+    this.formats = source.textFormats(columns);
     for (int i = 0; i < n; i++) {
       Column c = columns.get(i);
       names[i] = c.name();
@@ -213,6 +218,7 @@ final class CsvScan implements Scan {
             skip,
             batchSize,
             columns,
+            formats,
             fieldOf,
             nonEmpty,
             extraNonEmptyFields,
@@ -492,6 +498,16 @@ final class CsvScan implements Scan {
             return malformed(p, names[i], MalformedRowLog.OUT_OF_LONG_RANGE);
           }
         }
+        case DATE, TIMESTAMP, BOOLEAN -> {
+          if (s == e) {
+            return malformed(p, names[i], "empty value");
+          }
+          TypedValues.Parsed v = formats[i].parse(new String(data, s, e - s));
+          if (!v.ok()) {
+            return malformed(p, names[i], v.reason());
+          }
+          ((long[]) arrays[i])[r] = v.value();
+        }
         case DOUBLE -> {
           if (s == e) {
             ((double[]) arrays[i])[r] = Double.NaN;
@@ -539,7 +555,7 @@ final class CsvScan implements Scan {
       arrays[i] =
           switch (types[i]) {
             case STRING -> Arrays.copyOf((String[]) arrays[i], capacity);
-            case LONG -> Arrays.copyOf((long[]) arrays[i], capacity);
+            case LONG, DATE, TIMESTAMP, BOOLEAN -> Arrays.copyOf((long[]) arrays[i], capacity);
             case DOUBLE -> Arrays.copyOf((double[]) arrays[i], capacity);
           };
     }
@@ -548,7 +564,7 @@ final class CsvScan implements Scan {
   private static Object newArray(ColumnType type, int length) {
     return switch (type) {
       case STRING -> new String[length];
-      case LONG -> new long[length];
+      case LONG, DATE, TIMESTAMP, BOOLEAN -> new long[length];
       case DOUBLE -> new double[length];
     };
   }

@@ -1,9 +1,11 @@
 package dev.cleanroom.source;
 
 import dev.cleanroom.Column;
+import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Schema;
 import dev.cleanroom.internal.source.MalformedRowLog;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
@@ -13,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -43,7 +47,21 @@ import org.slf4j.helpers.NOPLogger;
  *       Double#parseDouble} (also {@code NaN}, {@code Infinity} and {@code -Infinity}) after
  *       removing spaces and tabs around it, but without a Java type suffix ({@code 1d}) or
  *       hexadecimal notation; an empty field is NaN, which aggregations drop.
+ *   <li>{@link dev.cleanroom.ColumnType#DATE}: ISO-8601 {@code 2024-02-29} by default, or the
+ *       column's {@link Builder#format(String, String) declared pattern}, in the years 1 to 9999.
+ *   <li>{@link dev.cleanroom.ColumnType#TIMESTAMP}: ISO-8601 {@code 2024-02-29T13:45:00Z} by
+ *       default (a fraction of a second of up to six digits and an offset such as {@code +02:00}
+ *       are optional; without an offset the time is UTC), or the column's declared pattern; in the
+ *       years 1 to 9999 (UTC), at most microsecond precision.
+ *   <li>{@link dev.cleanroom.ColumnType#BOOLEAN}: {@code true} or {@code false}, in any ASCII case.
  * </ul>
+ *
+ * <p>Spaces and tabs around a date, timestamp or boolean are removed; an empty one is malformed, as
+ * is one that does not read in its format, with the fixed reasons {@code "not a date in the
+ * column's format"}, {@code "not a timestamp in the column's format"}, {@code "not true or false"},
+ * {@code "a date or time outside the years 1 to 9999"} and {@code "a timestamp finer than
+ * microseconds"}, the same on every path and for {@link ColumnarSource#readCsv(String,
+ * java.nio.file.Path, Schema, Map)}.
  *
  * <p><b>Malformed rows.</b> A row is malformed if it has a different number of fields than the
  * header, a quote inside an unquoted field or text after a closing quote, an unterminated quote at
@@ -75,9 +93,16 @@ public final class CsvSource implements DataSource, ReportsMalformedRows {
   private final boolean skipMalformedRows;
   private final char delimiter;
   private final MalformedRowLog malformedRows;
+  private final Map<String, String> formats;
 
-  private CsvSource(Path path, Schema schema, boolean skipMalformedRows, char delimiter) {
+  private CsvSource(
+      Path path,
+      Schema schema,
+      boolean skipMalformedRows,
+      char delimiter,
+      Map<String, String> formats) {
     this.path = path;
+    this.formats = formats;
     Path name = path.getFileName();
     this.fileName = name == null ? path.toString() : name.toString();
     this.schema = schema;
@@ -247,6 +272,65 @@ public final class CsvSource implements DataSource, ReportsMalformedRows {
     return delimiter;
   }
 
+  /** How the fields of each of {@code columns} are read: null for STRING, LONG and DOUBLE. */
+  TypedValues.TextFormat[] textFormats(List<Column> columns) {
+    return textFormats(columns, formats);
+  }
+
+  /**
+   * How the fields of each of {@code columns} are read, by the declared {@code patterns} or
+   * ISO-8601: null for STRING, LONG and DOUBLE.
+   */
+  static TypedValues.TextFormat[] textFormats(List<Column> columns, Map<String, String> patterns) {
+    TypedValues.TextFormat[] out = new TypedValues.TextFormat[columns.size()];
+    for (int i = 0; i < out.length; i++) {
+      Column c = columns.get(i);
+      if (c.type().isHeldAsLong() && c.type() != ColumnType.LONG) {
+        String pattern = patterns.get(c.name());
+        out[i] =
+            pattern == null
+                ? TypedValues.TextFormat.iso(c.type())
+                : TypedValues.TextFormat.pattern(c.type(), pattern);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Checks declared patterns: each names a DATE or TIMESTAMP column of {@code schema} and is a
+   * valid pattern.
+   *
+   * @return an unmodifiable copy
+   * @throws IllegalArgumentException if a pattern is not valid or names another column
+   */
+  static Map<String, String> checkFormats(Schema schema, Map<String, String> patterns) {
+    Map<String, String> copy = Map.copyOf(patterns);
+    for (Map.Entry<String, String> e : copy.entrySet()) {
+      Column c =
+          schema
+              .column(e.getKey())
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "a format names column ["
+                              + e.getKey()
+                              + "], which is not in the schema; its columns are: "
+                              + schema.names()));
+      if (c.type() != ColumnType.DATE && c.type() != ColumnType.TIMESTAMP) {
+        throw new IllegalArgumentException(
+            "a format is for a DATE or TIMESTAMP column; column [" + c.name() + "] is " + c.type());
+      }
+      try {
+        TypedValues.TextFormat.pattern(c.type(), e.getValue());
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(
+            "the format of column [" + c.name() + "] is not a valid pattern: " + ex.getMessage(),
+            ex);
+      }
+    }
+    return copy;
+  }
+
   private Column schemaColumn(String name) {
     return schema
         .column(name)
@@ -275,6 +359,7 @@ public final class CsvSource implements DataSource, ReportsMalformedRows {
     private final Schema schema;
     private Boolean skipMalformedRows;
     private Character delimiter;
+    private final Map<String, String> formats = new LinkedHashMap<>();
 
     private Builder(Path path, Schema schema) {
       this.path = path;
@@ -312,10 +397,41 @@ public final class CsvSource implements DataSource, ReportsMalformedRows {
     }
 
     /**
+     * The format of the values of a DATE or TIMESTAMP column, a {@link
+     * java.time.format.DateTimeFormatter} pattern such as {@code "dd.MM.uuuu"} or {@code
+     * "uuuu-MM-dd HH:mm:ss"}, instead of ISO-8601. Values are resolved strictly (a 30 February is
+     * malformed); a TIMESTAMP pattern without an offset ({@code XXX}) reads its values in UTC.
+     * Checked by {@link #build()}.
+     *
+     * <pre>{@code
+     * CsvSource.builder(path, Schema.of(Column.string("email"), Column.date("day")))
+     *     .format("day", "dd.MM.uuuu")
+     *     .build();
+     * }</pre>
+     *
+     * @param column a DATE or TIMESTAMP column of the schema
+     * @param pattern the pattern
+     * @return this builder
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the column's format was already set
+     */
+    public Builder format(String column, String pattern) {
+      Objects.requireNonNull(column, "column");
+      Objects.requireNonNull(pattern, "pattern");
+      if (formats.containsKey(column)) {
+        throw new IllegalStateException(
+            "the format of column [" + column + "] was already set to " + formats.get(column));
+      }
+      formats.put(column, pattern);
+      return this;
+    }
+
+    /**
      * A source with the options set so far. The file is not opened here; a missing or malformed
      * file is reported when a scan starts.
      *
-     * @throws IllegalArgumentException if the delimiter is a quote, CR or LF
+     * @throws IllegalArgumentException if the delimiter is a quote, CR or LF, or a format names a
+     *     column that is not DATE or TIMESTAMP or is not a valid pattern
      */
     public CsvSource build() {
       char d = delimiter == null ? ',' : delimiter;
@@ -323,7 +439,12 @@ public final class CsvSource implements DataSource, ReportsMalformedRows {
         throw new IllegalArgumentException(
             "delimiter must not be a quote, CR or LF; provided value: " + describe(d));
       }
-      return new CsvSource(path, schema, skipMalformedRows != null && skipMalformedRows, d);
+      return new CsvSource(
+          path,
+          schema,
+          skipMalformedRows != null && skipMalformedRows,
+          d,
+          checkFormats(schema, formats));
     }
 
     private static String describe(char c) {

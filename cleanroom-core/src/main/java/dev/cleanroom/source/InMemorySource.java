@@ -4,6 +4,7 @@ import dev.cleanroom.Column;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.Schema;
 import dev.cleanroom.internal.execution.ResidentColumns;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
@@ -42,7 +43,8 @@ public final class InMemorySource implements DataSource {
   /**
    * A source over Java records of one type; the schema comes from the record's components ({@code
    * String} is STRING; {@code long}, {@code int}, {@code Long}, {@code Integer} are LONG; {@code
-   * double}, {@code float}, {@code Double}, {@code Float} are DOUBLE).
+   * double}, {@code float}, {@code Double}, {@code Float} are DOUBLE; {@code LocalDate} is DATE,
+   * {@code Instant} TIMESTAMP, {@code boolean} and {@code Boolean} BOOLEAN).
    *
    * @throws IllegalArgumentException if {@code type} has a component of another type, or a record
    *     holds a null component (the message names the row and column, never a value)
@@ -125,12 +127,21 @@ public final class InMemorySource implements DataSource {
     if (t == double.class || t == float.class || t == Double.class || t == Float.class) {
       return ColumnType.DOUBLE;
     }
+    if (t == java.time.LocalDate.class) {
+      return ColumnType.DATE;
+    }
+    if (t == java.time.Instant.class) {
+      return ColumnType.TIMESTAMP;
+    }
+    if (t == boolean.class || t == Boolean.class) {
+      return ColumnType.BOOLEAN;
+    }
     throw new IllegalArgumentException(
         "record component ["
             + rc.getName()
             + "] has unsupported type "
             + t.getSimpleName()
-            + "; use String, long, int, double or float");
+            + "; use String, long, int, double, float, LocalDate, Instant or boolean");
   }
 
   /** The number of rows. */
@@ -237,17 +248,20 @@ public final class InMemorySource implements DataSource {
     private static Object newArray(ColumnType type, int n) {
       return switch (type) {
         case STRING -> new String[n];
-        case LONG -> new long[n];
+        case LONG, DATE, TIMESTAMP, BOOLEAN -> new long[n];
         case DOUBLE -> new double[n];
       };
     }
 
     /**
      * Adds a row, values in schema order: {@link String} for STRING, a whole {@link Number} for
-     * LONG, any {@link Number} for DOUBLE.
+     * LONG, any {@link Number} for DOUBLE, {@link java.time.LocalDate} for DATE and {@link
+     * java.time.Instant} for TIMESTAMP (in the years 1 to 9999, at most microsecond precision),
+     * {@link Boolean} for BOOLEAN.
      *
-     * @throws IllegalArgumentException if the row has the wrong length or a value is null or of the
-     *     wrong type (the message names the row and column, never the value)
+     * @throws IllegalArgumentException if the row has the wrong length or a value is null, of the
+     *     wrong type or outside its type's range (the message names the row and column, never the
+     *     value)
      */
     public Builder addRow(Object... values) {
       List<Column> cols = schema.columns();
@@ -294,6 +308,25 @@ public final class InMemorySource implements DataSource {
               throw bad(c, "is not a number");
             }
             ((double[]) columns[i])[rowCount] = n.doubleValue();
+          }
+          case DATE, TIMESTAMP, BOOLEAN -> {
+            Object held;
+            try {
+              held = TypedValues.held(c.type(), v).orElse(null);
+            } catch (IllegalArgumentException e) {
+              throw bad(c, "is outside the range of " + c.type() + " (" + e.getMessage() + ")");
+            }
+            if (held == null) {
+              throw bad(
+                  c,
+                  "is not a "
+                      + switch (c.type()) {
+                        case DATE -> "LocalDate";
+                        case TIMESTAMP -> "Instant";
+                        default -> "Boolean";
+                      });
+            }
+            ((long[]) columns[i])[rowCount] = (Long) held;
           }
         }
       }

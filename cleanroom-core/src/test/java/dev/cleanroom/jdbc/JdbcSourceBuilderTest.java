@@ -25,7 +25,7 @@ class JdbcSourceBuilderTest {
     db = TestDatabase.h2();
     db.execute(
         "CREATE TABLE orders (id BIGINT NOT NULL, country VARCHAR(2), amount DOUBLE PRECISION)",
-        "CREATE TABLE flags (b BOOLEAN, d DATE)",
+        "CREATE TABLE flags (b VARBINARY(4), d UUID)",
         "CREATE SCHEMA other",
         "CREATE TABLE other.orders (x BIGINT)",
         "CREATE SCHEMA s1",

@@ -40,7 +40,7 @@ final class Scans {
         row.add(
             switch (columns.get(c).type()) {
               case STRING -> batch.strings(c)[r];
-              case LONG -> batch.longs(c)[r];
+              case LONG, DATE, TIMESTAMP, BOOLEAN -> batch.longs(c)[r];
               case DOUBLE -> batch.doubles(c)[r];
             });
       }

@@ -446,7 +446,7 @@ class PolicyDocumentTest {
         MINIMAL.replace("type: string", "type: text"),
         5,
         "columns.uid.type",
-        "one of [string, long, double]");
+        "one of [string, long, double, date, timestamp, boolean]");
     assertError(
         MINIMAL + "  differenceCheckRetention: 30 days\n",
         9,

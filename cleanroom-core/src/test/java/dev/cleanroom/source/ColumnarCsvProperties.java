@@ -134,7 +134,10 @@ class ColumnarCsvProperties {
   @Provide
   Arbitrary<Table> tables() {
     Arbitrary<List<ColumnType>> types =
-        Arbitraries.of(ColumnType.class).list().ofMinSize(1).ofMaxSize(4);
+        Arbitraries.of(ColumnType.STRING, ColumnType.LONG, ColumnType.DOUBLE)
+            .list()
+            .ofMinSize(1)
+            .ofMaxSize(4);
     return Combinators.combine(types, Arbitraries.integers().between(0, 2))
         .flatAs(
             (ts, extras) -> {
@@ -168,6 +171,8 @@ class ColumnarCsvProperties {
 
   private static Arbitrary<String> cell(ColumnType type) {
     return switch (type) {
+      // Read by the same text formats on every path; see TimeTypesProperties.
+      case DATE, TIMESTAMP, BOOLEAN -> throw new IllegalArgumentException(type.name());
       case STRING -> text();
       case LONG ->
           Combinators.combine(padding(), Arbitraries.longs(), padding()).as((a, v, b) -> a + v + b);

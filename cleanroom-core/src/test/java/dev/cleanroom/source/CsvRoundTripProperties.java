@@ -98,7 +98,10 @@ class CsvRoundTripProperties {
   @Provide
   Arbitrary<Case> cases() {
     Arbitrary<List<ColumnType>> types =
-        Arbitraries.of(ColumnType.class).list().ofMinSize(1).ofMaxSize(5);
+        Arbitraries.of(ColumnType.STRING, ColumnType.LONG, ColumnType.DOUBLE)
+            .list()
+            .ofMinSize(1)
+            .ofMaxSize(5);
     return Combinators.combine(types, Arbitraries.integers().between(0, 2))
         .flatAs(
             (ts, extras) -> {
@@ -131,6 +134,7 @@ class CsvRoundTripProperties {
             case STRING -> text().map(s -> (Object) s);
             case LONG -> Arbitraries.longs().map(l -> (Object) l);
             case DOUBLE -> doubles().map(d -> (Object) d);
+            case DATE, TIMESTAMP, BOOLEAN -> throw new IllegalArgumentException(t.name());
           });
     }
     return Combinators.combine(cells).as(List::<Object>copyOf).list().ofMaxSize(25);
@@ -264,6 +268,7 @@ class CsvRoundTripProperties {
             case STRING -> (String) v;
             case LONG -> pad + v + pad;
             case DOUBLE -> ((Double) v).isNaN() && c.layout().blankNaN() ? pad : pad + v + pad;
+            case DATE, TIMESTAMP, BOOLEAN -> throw new IllegalArgumentException(v.toString());
           });
     }
     return out;

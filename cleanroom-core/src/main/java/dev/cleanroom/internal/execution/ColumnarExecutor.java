@@ -527,7 +527,7 @@ final class ColumnarExecutor {
     }
 
     int ofLong(long v) {
-      if (type == ColumnType.LONG && v >= 0 && v < small.length) {
+      if (type.isHeldAsLong() && v >= 0 && v < small.length) {
         int id = small[(int) v];
         if (id < 0) {
           id = values.size();
@@ -542,7 +542,7 @@ final class ColumnarExecutor {
           used[s] = true;
           longKeys[s] = v;
           longIds[s] = values.size();
-          values.add(type == ColumnType.LONG ? (Object) v : (Object) Double.longBitsToDouble(v));
+          values.add(type.isHeldAsLong() ? (Object) v : (Object) Double.longBitsToDouble(v));
           if (++longCount * 2 > longKeys.length) {
             grow();
           }
@@ -702,7 +702,7 @@ final class ColumnarExecutor {
     void set(ColumnBatch batch, int slot) {
       ColumnType t = batch.columns().get(slot).type();
       strings = t == ColumnType.STRING ? batch.strings(slot) : null;
-      longs = t == ColumnType.LONG ? batch.longs(slot) : null;
+      longs = t.isHeldAsLong() ? batch.longs(slot) : null;
       doubles = t == ColumnType.DOUBLE ? batch.doubles(slot) : null;
     }
 

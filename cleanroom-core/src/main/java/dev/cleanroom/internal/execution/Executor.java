@@ -245,7 +245,7 @@ public final class Executor {
       values[i] =
           switch (batch.columns().get(s).type()) {
             case STRING -> batch.strings(s)[row];
-            case LONG -> batch.longs(s)[row];
+            case LONG, DATE, TIMESTAMP, BOOLEAN -> batch.longs(s)[row];
             // Adding 0.0 turns -0.0 into 0.0, so both zeros are one group.
             case DOUBLE -> batch.doubles(s)[row] + 0.0;
           };

@@ -176,9 +176,7 @@ public final class Pushdown {
         .append(
             SqlConditions.compile(
                 dp.sourceFilter(),
-                name ->
-                    new SqlConditions.SqlColumn(
-                        src.column(name), d.schema().column(name).orElseThrow().type()),
+                name -> sqlColumn(src.column(name), d.schema().column(name).orElseThrow().type()),
                 params))
         .append(") x WHERE pid IN (SELECT pid FROM m))");
     sql.append(" SELECT sz.people, ids.raw FROM sz LEFT JOIN ids ON sz.people >= ?");
@@ -351,9 +349,7 @@ public final class Pushdown {
     sql.append(
         SqlConditions.compile(
             dp.sourceFilter(),
-            name ->
-                new SqlConditions.SqlColumn(
-                    src.column(name), d.schema().column(name).orElseThrow().type()),
+            name -> sqlColumn(src.column(name), d.schema().column(name).orElseThrow().type()),
             params));
     sql.append(')');
   }
@@ -802,9 +798,24 @@ public final class Pushdown {
     return dialect.normalizedColumnId(id, d.userIdFormat()).orElseThrow();
   }
 
-  private static String value(SqlTable src, String column, ColumnType type) {
+  private String value(SqlTable src, String column, ColumnType type) {
     String c = src.column(column);
-    return type == ColumnType.STRING ? "COALESCE(" + c + ", '')" : c;
+    return type == ColumnType.STRING ? "COALESCE(" + c + ", '')" : held(c, type);
+  }
+
+  /**
+   * A column's expression as the engine holds its values: DATE, TIMESTAMP and BOOLEAN values as
+   * whole numbers ({@link dev.cleanroom.jdbc.SqlDialect#heldAsLong}), others as they are.
+   */
+  private String held(String expression, ColumnType type) {
+    return type.isHeldAsLong() && type != ColumnType.LONG
+        ? dialect.heldAsLong(expression, type).orElseThrow()
+        : expression;
+  }
+
+  /** A column of a condition, as {@link #held} renders it. */
+  private SqlConditions.SqlColumn sqlColumn(String expression, ColumnType type) {
+    return new SqlConditions.SqlColumn(held(expression, type), type);
   }
 
   private ResolvedColumn resolveProjected(String name) {
@@ -971,7 +982,7 @@ public final class Pushdown {
     Object v =
         switch (c.type()) {
           case STRING -> rs.getString(column);
-          case LONG -> rs.getLong(column);
+          case LONG, DATE, TIMESTAMP, BOOLEAN -> rs.getLong(column);
           case DOUBLE -> rs.getDouble(column) + 0.0;
         };
     if (rs.wasNull()) {

@@ -1,6 +1,8 @@
 package dev.cleanroom.internal.execution;
 
 import dev.cleanroom.ColumnType;
+import dev.cleanroom.InvalidQueryException;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.query.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +10,8 @@ import java.util.function.Function;
 
 /**
  * Compiles conditions to SQL with {@code ?} placeholders: values are only ever bound, never written
- * into the text. NULLs follow the engine's rules for missing values: a NULL text is the empty
+ * into the text; a DATE, TIMESTAMP or BOOLEAN value is bound as the whole number its column's
+ * expression computes. NULLs follow the engine's rules for missing values: a NULL text is the empty
  * string, and a NULL number satisfies only {@code <>}, as NaN does in memory.
  */
 final class SqlConditions {
@@ -62,6 +65,18 @@ final class SqlConditions {
     Object bound = value;
     if (col.type() == ColumnType.DOUBLE && value instanceof Long l) {
       bound = l.doubleValue();
+    }
+    if (col.type().isHeldAsLong() && col.type() != ColumnType.LONG) {
+      // A day, instant or truth value is bound as the whole number the column's expression
+      // computes (see SqlDialect.heldAsLong): a number, never text that could become SQL.
+      bound =
+          TypedValues.held(col.type(), value)
+              .orElseThrow(
+                  () ->
+                      new InvalidQueryException(
+                          "column of type "
+                              + col.type()
+                              + " compared with a value of another type"));
     }
     params.add(bound);
     String x = col.expression();

@@ -168,6 +168,15 @@ public final class Fingerprints {
     if (v instanceof Placeholder p) {
       return "P" + quote(p.name());
     }
+    if (v instanceof java.time.LocalDate d) {
+      return "T" + d.toEpochDay();
+    }
+    if (v instanceof java.time.Instant t) {
+      return "I" + t.getEpochSecond() + "." + t.getNano();
+    }
+    if (v instanceof Boolean b) {
+      return "B" + b;
+    }
     return (v instanceof Long ? "L" : "D") + v;
   }
 

@@ -11,6 +11,7 @@ import dev.cleanroom.dp.NoiseMechanism;
 import dev.cleanroom.dp.PartitionSelection;
 import dev.cleanroom.dp.Sensitivity;
 import dev.cleanroom.dp.UnitSum;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.query.CellNoise;
 import dev.cleanroom.query.NoiseKind;
 import dev.cleanroom.query.Privacy;
@@ -327,14 +328,9 @@ public record NoisePlan(
 
   private static Object normalize(ResolvedColumn c, Object v) {
     ColumnType t = c.type();
-    if (t == ColumnType.STRING && v instanceof String) {
-      return v;
-    }
-    if (t == ColumnType.LONG && v instanceof Long) {
-      return v;
-    }
-    if (t == ColumnType.DOUBLE && v instanceof Number n) {
-      return n.doubleValue() + 0.0;
+    Optional<Object> held = TypedValues.held(t, v);
+    if (held.isPresent()) {
+      return held.get();
     }
     throw new InvalidQueryException(
         "a public group's value for column [" + c.name() + "] does not have its type " + t);

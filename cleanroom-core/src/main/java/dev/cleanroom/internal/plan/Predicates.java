@@ -2,6 +2,7 @@ package dev.cleanroom.internal.plan;
 
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.InvalidQueryException;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.query.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,6 +120,20 @@ public final class Predicates {
           throw mismatch(col, "whole numbers");
         }
         long lit = l;
+        return row -> holds(op, Long.compare(row.lng(ds, slot), lit));
+      }
+      case DATE, TIMESTAMP, BOOLEAN -> {
+        Object held = TypedValues.held(type, value).orElse(null);
+        if (held == null) {
+          throw mismatch(
+              col,
+              switch (type) {
+                case DATE -> "dates (LocalDate)";
+                case TIMESTAMP -> "instants (Instant)";
+                default -> "true or false";
+              });
+        }
+        long lit = (Long) held;
         return row -> holds(op, Long.compare(row.lng(ds, slot), lit));
       }
       case DOUBLE -> {

@@ -21,6 +21,7 @@ import dev.cleanroom.internal.execution.Executor;
 import dev.cleanroom.internal.execution.Interrupts;
 import dev.cleanroom.internal.plan.NoisePlan;
 import dev.cleanroom.internal.plan.Plan;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.query.CellNoise;
 import dev.cleanroom.query.LedgerStatus;
 import dev.cleanroom.query.PrivacyReport;
@@ -463,7 +464,7 @@ public final class Release {
       if (plan.differenceChecks().isPresent()) {
         people.add(DifferenceChecks.peopleSet(s.members, s.memberCount));
       }
-      List<Object> values = new ArrayList<>(key);
+      List<Object> values = shown(plan, key);
       List<Optional<CellNoise>> cells = new ArrayList<>();
       for (int a = 0; a < plan.aggregates().size(); a++) {
         Plan.AggregatePlan ap = plan.aggregates().get(a);
@@ -483,6 +484,18 @@ public final class Release {
       building.add(new Derivations.Row(key, values, cells, Optional.empty()));
     }
     return new Output(columns, finish(plan, columns, building), people);
+  }
+
+  /**
+   * A group's key as results show it: the whole numbers the engine holds for DATE, TIMESTAMP and
+   * BOOLEAN as {@link java.time.LocalDate}, {@link java.time.Instant} and {@link Boolean}.
+   */
+  private static List<Object> shown(Plan plan, List<Object> key) {
+    List<Object> values = new ArrayList<>(key.size() + plan.aggregates().size());
+    for (int i = 0; i < key.size(); i++) {
+      values.add(TypedValues.shown(plan.groupBy().get(i).type(), key.get(i)));
+    }
+    return values;
   }
 
   private static List<ResultColumn> columns(Plan plan) {
@@ -552,7 +565,7 @@ public final class Release {
     for (List<Object> key : keys) {
       Executor.GroupState s = groups.getOrDefault(key, empty);
       double[] released = new double[aggregates];
-      List<Object> values = new ArrayList<>(key);
+      List<Object> values = shown(plan, key);
       List<Optional<CellNoise>> cells = new ArrayList<>();
       for (int j = 0; j < key.size(); j++) {
         cells.add(Optional.empty());

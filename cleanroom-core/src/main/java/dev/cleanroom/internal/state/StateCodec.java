@@ -87,6 +87,8 @@ public final class StateCodec {
   private static final int TAG_SHORT = 'H';
   private static final int TAG_BYTE = 'Y';
   private static final int TAG_FLOAT = 'F';
+  private static final int TAG_DATE = 'E';
+  private static final int TAG_INSTANT = 'U';
 
   // Kinds of conditions.
   private static final int COND_COMPARISON = 'C';
@@ -495,6 +497,16 @@ public final class StateCodec {
       } else if (v instanceof Double d) {
         out.writeByte(TAG_DOUBLE);
         dbl(d);
+      } else if (v instanceof java.time.LocalDate d) {
+        out.writeByte(TAG_DATE);
+        out.writeLong(d.toEpochDay());
+      } else if (v instanceof java.time.Instant t) {
+        out.writeByte(TAG_INSTANT);
+        out.writeLong(t.getEpochSecond());
+        out.writeInt(t.getNano());
+      } else if (literal && v instanceof Boolean b) {
+        out.writeByte(TAG_BOOLEAN);
+        bool(b);
       } else if (literal && v instanceof Placeholder p) {
         out.writeByte(TAG_PLACEHOLDER);
         text(p.name());
@@ -777,6 +789,21 @@ public final class StateCodec {
           return i64();
         case TAG_DOUBLE:
           return dbl();
+        case TAG_BOOLEAN:
+          return bool();
+        case TAG_DATE:
+          try {
+            return java.time.LocalDate.ofEpochDay(i64());
+          } catch (java.time.DateTimeException e) {
+            throw malformed("a date out of range");
+          }
+        case TAG_INSTANT:
+          try {
+            long seconds = i64();
+            return java.time.Instant.ofEpochSecond(seconds, i32());
+          } catch (java.time.DateTimeException | ArithmeticException e) {
+            throw malformed("an instant out of range");
+          }
         default:
           break;
       }
@@ -791,8 +818,6 @@ public final class StateCodec {
           return decimal();
         case TAG_BIG_INTEGER:
           return integer();
-        case TAG_BOOLEAN:
-          return bool();
         case TAG_INTEGER:
           return i32();
         case TAG_SHORT:

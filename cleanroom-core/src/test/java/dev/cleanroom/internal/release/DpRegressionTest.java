@@ -124,7 +124,7 @@ class DpRegressionTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> query().epsilon(0.5).publicGroupValues(true).run());
+            () -> query().epsilon(0.5).publicGroupValues('x').run());
     assertTrue(e.getMessage().contains("public group"), e.getMessage());
   }
 }
