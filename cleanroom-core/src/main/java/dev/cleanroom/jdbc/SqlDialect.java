@@ -180,6 +180,32 @@ public enum SqlDialect {
   }
 
   /**
+   * A BIGINT expression for 16 hexadecimal digits (the text of {@code hexExpression}) read as one
+   * 64-bit two's-complement number, as {@link Long#parseUnsignedLong(String, int)} reads them in
+   * base 16, if this dialect has one that the tests of this project run: the people hashes of a
+   * pushed-down query cross the wire as numbers rather than text. DuckDB reads them through an
+   * unsigned 64-bit integer and maps it into the signed range in 128-bit arithmetic; PostgreSQL
+   * through a 64-bit bit string. Empty elsewhere (the hashes then come back as text).
+   *
+   * @param hexExpression an expression that gives exactly 16 hexadecimal digits
+   * @return the expression, or empty if this dialect has none
+   */
+  public Optional<String> hexToBigint(String hexExpression) {
+    Objects.requireNonNull(hexExpression, "hexExpression");
+    return switch (this) {
+      case DUCKDB ->
+          Optional.of(
+              "CAST((CAST(CAST(('0x' || "
+                  + hexExpression
+                  + ") AS UBIGINT) AS HUGEINT) + 9223372036854775808) % 18446744073709551616"
+                  + " - 9223372036854775808 AS BIGINT)");
+      case POSTGRESQL ->
+          Optional.of("CAST(CAST(('x' || " + hexExpression + ") AS BIT(64)) AS BIGINT)");
+      default -> Optional.empty();
+    };
+  }
+
+  /**
    * An aggregate that collects the values of {@code expression} in a group into one array, which
    * the driver returns as a {@link java.sql.Array}, if this dialect has one that the engine reads:
    * the people of each row for the difference checks of a pushed-down query. Spark's Hive driver

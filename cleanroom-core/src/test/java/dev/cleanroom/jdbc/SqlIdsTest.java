@@ -346,4 +346,45 @@ class SqlIdsTest {
     // The ids whose ends were stripped: exactly Java's whitespace, 25 characters.
     assertEquals(25, whitespace);
   }
+
+  /**
+   * {@link SqlDialect#hexToBigint} reads 16 hexadecimal digits as Java's {@link
+   * Long#parseUnsignedLong} does, at the ends of the range and across the sign bit; H2 has none.
+   */
+  @org.junit.jupiter.api.Test
+  void hexToBigint_isJavasUnsignedParse() throws SQLException {
+    int checked = 0;
+    for (IdTable table : tables) {
+      if (table.dialect().hexToBigint("x").isPresent()) {
+        checkHexToBigint(table);
+        checked++;
+      }
+    }
+    assertEquals(tables.size() - 1, checked, "every database but H2");
+  }
+
+  private static void checkHexToBigint(IdTable table) throws SQLException {
+    SqlDialect d = table.dialect();
+    List<String> hex =
+        List.of(
+            "0000000000000000",
+            "0000000000000001",
+            "7fffffffffffffff",
+            "8000000000000000",
+            "8000000000000001",
+            "fffffffffffffffe",
+            "ffffffffffffffff",
+            "0123456789abcdef",
+            "fedcba9876543210");
+    List<String> columns = new ArrayList<>();
+    for (String h : hex) {
+      // Constant text of the test, never a value of data.
+      columns.add(d.hexToBigint("'" + h + "'").orElseThrow());
+    }
+    List<List<String>> rows = table.rows("SELECT " + String.join(", ", columns), hex.size());
+    for (int i = 0; i < hex.size(); i++) {
+      assertEquals(
+          Long.toString(Long.parseUnsignedLong(hex.get(i), 16)), rows.get(0).get(i), hex.get(i));
+    }
+  }
 }

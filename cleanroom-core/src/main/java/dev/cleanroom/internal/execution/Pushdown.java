@@ -366,8 +366,10 @@ public final class Pushdown {
     sql.append("a").append(i).append(" AS (");
     if (peopleKeyHex.isPresent()) {
       // The first 16 hexadecimal digits of the person's PeopleHash, the key bound as a parameter.
-      String hex = dialect.sha256Hex("? || '|' || pid").orElseThrow();
-      sql.append("SELECT x.*, SUBSTRING(").append(hex).append(", 1, 16) AS h FROM (");
+      String hex = "SUBSTRING(" + dialect.sha256Hex("? || '|' || pid").orElseThrow() + ", 1, 16)";
+      sql.append("SELECT x.*, ")
+          .append(dialect.hexToBigint(hex).orElse(hex))
+          .append(" AS h FROM (");
       params.add(peopleKeyHex.get());
     }
     sql.append("SELECT pid");
@@ -618,8 +620,9 @@ public final class Pushdown {
 
   /**
    * The released aggregates per group, after the cut to L0; with difference checks, the group's
-   * people as the first 16 hexadecimal digits of their {@link PeopleHash}, the key bound as a
-   * parameter.
+   * people: the column {@code h} that the last dataset's partials computed once per person (the
+   * first 16 hexadecimal digits of their {@link PeopleHash}, as a BIGINT where the dialect converts
+   * them ({@link SqlDialect#hexToBigint}), the key bound as a parameter).
    */
   private void result(StringBuilder sql, List<Object> params) {
     StringBuilder keys = new StringBuilder();
@@ -914,10 +917,12 @@ public final class Pushdown {
       throw new DataSourceException(sourceNames(), "returned no people for a group", null);
     }
     try {
-      Object[] hex = (Object[]) array.getArray();
-      long[] out = new long[hex.length];
-      for (int i = 0; i < hex.length; i++) {
-        out[i] = PeopleHash.fromHex((String) hex[i]);
+      // Numbers where the dialect converts the hexadecimal digits itself, else the digits.
+      Object[] hashes = (Object[]) array.getArray();
+      long[] out = new long[hashes.length];
+      for (int i = 0; i < hashes.length; i++) {
+        out[i] =
+            hashes[i] instanceof Long l ? l.longValue() : PeopleHash.fromHex((String) hashes[i]);
       }
       return out;
     } catch (ClassCastException | NumberFormatException | NullPointerException e) {
