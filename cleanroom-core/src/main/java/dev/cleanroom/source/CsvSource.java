@@ -400,7 +400,7 @@ public final class CsvSource implements DataSource, ReportsMalformedRows {
      * The format of the values of a DATE or TIMESTAMP column, a {@link
      * java.time.format.DateTimeFormatter} pattern such as {@code "dd.MM.uuuu"} or {@code
      * "uuuu-MM-dd HH:mm:ss"}, instead of ISO-8601. Values are resolved strictly (a 30 February is
-     * malformed); a TIMESTAMP pattern without an offset ({@code XXX}) reads its values in UTC.
+     * malformed); a TIMESTAMP pattern without an offset field (such as {@code xxx}) reads its values in UTC.
      * Checked by {@link #build()}.
      *
      * <pre>{@code
