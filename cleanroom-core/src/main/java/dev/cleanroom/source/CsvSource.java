@@ -400,8 +400,8 @@ public final class CsvSource implements DataSource, ReportsMalformedRows {
      * The format of the values of a DATE or TIMESTAMP column, a {@link
      * java.time.format.DateTimeFormatter} pattern such as {@code "dd.MM.uuuu"} or {@code
      * "uuuu-MM-dd HH:mm:ss"}, instead of ISO-8601. Values are resolved strictly (a 30 February is
-     * malformed); a TIMESTAMP pattern without an offset field (such as {@code xxx}) reads its values in UTC.
-     * Checked by {@link #build()}.
+     * malformed); a TIMESTAMP pattern without an offset field (such as {@code xxx}) reads its
+     * values in UTC. Checked by {@link #build()}.
      *
      * <pre>{@code
      * CsvSource.builder(path, Schema.of(Column.string("email"), Column.date("day")))
