@@ -38,8 +38,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * the run, after the table is printed.
  *
  * <p>Usage: {@code PerfTable [tiny|small|small2x|small4x|full] [--quick|--full-runs]
- * [--duckdb-candidates] [--in-process]}. {@code --quick} runs 1 warm-up and 3 measured iterations
- * instead of 3 and 15 at full scale or 10 and 15 below it (the default, {@code --full-runs}), and 3
+ * [--duckdb-candidates] [--in-process]}. {@code --quick} runs 3 measured iterations instead of 15
+ * (the default, {@code --full-runs}) after the same warm-ups (5 at full scale, 10 below it), and 3
  * first answers instead of 10; {@code --duckdb-candidates} adds one row per formulation of Q1 and
  * the bounded Q1-DP in DuckDB's SQL ({@link DuckDbCandidates}); {@code --in-process} runs without
  * forked JVMs (for tests; heap caps do not apply then, and first answers are not cold). The README
@@ -94,14 +94,13 @@ public final class PerfTable {
   }
 
   /**
-   * Warm-up single shots: 1 with {@code --quick}; otherwise 3 at full scale, and 10 below it, where
-   * a shot takes tens of milliseconds and three shots leave the code partly compiled.
+   * Warm-up single shots: 5 at full scale, and 10 below it, where a shot takes tens of
+   * milliseconds, with or without {@code --quick}. At full scale the in-memory query's second to
+   * fourth shots still run partly compiled code (1.3 to 3 times its later shots), so fewer warm-ups
+   * would report a cold figure as a warm one.
    */
-  static int warmups(Workload.Scale scale, boolean quick) {
-    if (quick) {
-      return 1;
-    }
-    return scale.impressions() >= Workload.Scale.of("full").impressions() ? 3 : 10;
+  static int warmups(Workload.Scale scale) {
+    return scale.impressions() >= Workload.Scale.of("full").impressions() ? 5 : 10;
   }
 
   /** First answers: one per forked JVM, 3 with {@code --quick}, otherwise 10. */
@@ -124,7 +123,7 @@ public final class PerfTable {
           new OptionsBuilder()
               .include(Pattern.quote(PerfBenchmarks.class.getName() + "."))
               .param("dir", dir.toString())
-              .warmupIterations(warmups(scale, quick))
+              .warmupIterations(warmups(scale))
               .measurementIterations(quick ? 3 : 15)
               .addProfiler(PeakHeapProfiler.class)
               .shouldFailOnError(false)
