@@ -2,8 +2,10 @@ package dev.cleanroom;
 
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.Derived;
 import dev.cleanroom.query.Placeholder;
 import dev.cleanroom.query.Privacy;
+import dev.cleanroom.query.QueryOptions;
 import dev.cleanroom.query.QuerySpec;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -103,9 +105,11 @@ public record QueryTemplate(String id, QuerySpec query, List<Param> params) {
 
   /**
    * The SHA-256, in lower-case hex, of a canonical encoding of the whole template: id, author,
-   * datasets, conditions with their literals and parameters, grouping, aggregates, privacy settings
-   * and parameter declarations. Any change to the template changes the hash; approvals are pinned
-   * to it.
+   * datasets, conditions with their literals and parameters, grouping, aggregates, privacy
+   * settings, parameter declarations and the query's options (derived columns, narrowed bounds,
+   * consistent values). Any change to the template changes the hash; approvals are pinned to it. A
+   * template whose query has no options ({@link QueryOptions#NONE}) has the hash it had before
+   * options existed.
    *
    * @return 64 hex digits
    */
@@ -134,6 +138,10 @@ public record QueryTemplate(String id, QuerySpec query, List<Param> params) {
       out.writeInt(sorted.size());
       for (Param p : sorted) {
         e.param(p);
+      }
+      if (!query.options().equals(QueryOptions.NONE)) {
+        // Options change what is released: with other options it is another template.
+        e.options(query.options());
       }
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);
@@ -177,6 +185,16 @@ public record QueryTemplate(String id, QuerySpec query, List<Param> params) {
       } else if (v instanceof Double d) {
         out.writeByte('D');
         out.writeLong(Double.doubleToLongBits(d));
+      } else if (v instanceof java.time.LocalDate d) {
+        out.writeByte('E');
+        out.writeLong(d.toEpochDay());
+      } else if (v instanceof java.time.Instant t) {
+        out.writeByte('U');
+        out.writeLong(t.getEpochSecond());
+        out.writeInt(t.getNano());
+      } else if (v instanceof Boolean b) {
+        out.writeByte('B');
+        out.writeBoolean(b);
       } else {
         out.writeByte('P');
         text(((Placeholder) v).name());
@@ -238,6 +256,34 @@ public record QueryTemplate(String id, QuerySpec query, List<Param> params) {
       for (List<Object> key : dp.publicGroups().get()) {
         values(key);
       }
+    }
+
+    void options(QueryOptions o) throws IOException {
+      text("options");
+      out.writeInt(o.derived().size());
+      for (Derived d : o.derived()) {
+        if (d instanceof Derived.Ratio r) {
+          out.writeByte('R');
+          text(r.alias());
+          text(r.numerator());
+          text(r.denominator());
+        } else {
+          Derived.Lift l = (Derived.Lift) d;
+          out.writeByte('F');
+          text(l.alias());
+          text(l.ratio());
+          text(l.dimension());
+          value(l.group());
+          value(l.baseline());
+        }
+      }
+      out.writeInt(o.bounds().size());
+      for (java.util.Map.Entry<String, Bounds> b : o.bounds().entrySet()) {
+        text(b.getKey());
+        out.writeLong(Double.doubleToLongBits(b.getValue().lower()));
+        out.writeLong(Double.doubleToLongBits(b.getValue().upper()));
+      }
+      out.writeBoolean(o.consistent());
     }
 
     void param(Param p) throws IOException {

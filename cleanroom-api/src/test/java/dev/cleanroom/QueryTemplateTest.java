@@ -3,7 +3,10 @@ package dev.cleanroom;
 import static dev.cleanroom.query.Dsl.col;
 import static dev.cleanroom.query.Dsl.count;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
+import static dev.cleanroom.query.Dsl.lift;
 import static dev.cleanroom.query.Dsl.param;
+import static dev.cleanroom.query.Dsl.ratio;
+import static dev.cleanroom.query.Dsl.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,6 +17,7 @@ import com.google.common.testing.NullPointerTester;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.NoiseKind;
 import dev.cleanroom.query.Privacy;
+import dev.cleanroom.query.QueryOptions;
 import dev.cleanroom.query.QuerySpec;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -176,6 +180,47 @@ class QueryTemplateTest {
                 campaign));
     for (QueryTemplate t : changed) {
       assertNotEquals(h, t.contentHash(), t.toString());
+    }
+  }
+
+  @Test
+  void contentHash_ofATemplateWithoutOptions_isTheOneItHadBeforeOptions() {
+    // Approvals stored before options existed stay pinned to the same hash.
+    assertEquals(
+        "6f7def0633d0a04a6514451e106595f6d93d75037f54a4c848052eb4573c8e93", base().contentHash());
+  }
+
+  @Test
+  void contentHash_coversTheQueryOptions() {
+    QuerySpec twoCounts =
+        new QuerySpec(
+            "advertiser",
+            List.of("p.x"),
+            BASE.where(),
+            List.of("country"),
+            List.of(count().as("rows"), countDistinctUsers().as("people"), sum("spend").as("s")));
+    Param campaign = Param.longParam("campaign", 0, 99);
+    QueryOptions ratio = QueryOptions.NONE.withDerived(List.of(ratio("r", "rows", "people")));
+    List<QueryOptions> options =
+        List.of(
+            QueryOptions.NONE,
+            ratio,
+            QueryOptions.NONE.withDerived(List.of(ratio("r", "people", "rows"))),
+            QueryOptions.NONE.withDerived(List.of(ratio("q", "rows", "people"))),
+            ratio.withDerived(List.of(lift("l", "r", "country", "DE", "FR"))),
+            ratio.withDerived(List.of(lift("l", "r", "country", "FR", "DE"))),
+            ratio.withDerived(List.of(lift("l", "r", "country", 1L, 2L))),
+            ratio.withDerived(List.of(lift("l", "r", "country", "1", "2"))),
+            QueryOptions.NONE.withBounds("spend", Bounds.of(0, 5)),
+            QueryOptions.NONE.withBounds("spend", Bounds.of(0, 6)),
+            QueryOptions.NONE.withBounds("spend", Bounds.of(-0.0, 5)),
+            QueryOptions.NONE.withConsistent(true),
+            ratio.withConsistent(true));
+    Set<String> hashes = new java.util.HashSet<>();
+    for (QueryOptions o : options) {
+      QueryTemplate t = template(twoCounts.withOptions(o), campaign);
+      assertTrue(hashes.add(t.contentHash()), o.toString());
+      assertEquals(t.contentHash(), template(twoCounts.withOptions(o), campaign).contentHash());
     }
   }
 

@@ -30,10 +30,9 @@ final class BarChart {
    * @param label the group's label
    * @param text the released value as the report writes it
    * @param value the released value, or NaN if it is not a number
-   * @param lower the interval's lower end, or the value if the cell is exact
-   * @param upper the interval's upper end, or the value if the cell is exact
-   * @param lowerText the interval's lower end as the report writes it
-   * @param upperText the interval's upper end as the report writes it
+   * @param lower the interval's lower end (may be −∞), or the value if the cell is exact
+   * @param upper the interval's upper end (may be +∞), or the value if the cell is exact
+   * @param intervalText the interval as the report writes it
    * @param suppressed whether the group was not released (then the value is ignored)
    */
   record Bar(
@@ -42,8 +41,7 @@ final class BarChart {
       double value,
       double lower,
       double upper,
-      String lowerText,
-      String upperText,
+      String intervalText,
       boolean suppressed) {}
 
   static void render(
@@ -119,15 +117,17 @@ final class BarChart {
         sb.append(Html.escape(b.text()));
         double end = Math.max(zero, xv);
         if (b.lower() < b.upper()) {
-          double xl = left + axis.x(b.lower());
-          double xu = left + axis.x(b.upper());
-          sb.append(", 95% interval ").append(Html.escape(b.lowerText()));
-          sb.append(" to ").append(Html.escape(b.upperText()));
+          // An open end (an infinite bound) runs to the plot's edge and ends in an arrowhead.
+          boolean openLow = Double.isInfinite(b.lower());
+          boolean openHigh = Double.isInfinite(b.upper());
+          double xl = openLow ? left : left + axis.x(b.lower());
+          double xu = openHigh ? left + plot : left + axis.x(b.upper());
+          sb.append(", 95% interval ").append(Html.escape(b.intervalText()));
           sb.append("</title></rect>\n<path class=\"ci\" d=\"M").append(Html.coord(xl));
           sb.append(' ').append(Html.coord(mid)).append("H").append(Html.coord(xu));
-          sb.append("M").append(Html.coord(xl)).append(' ').append(Html.coord(mid - 5));
-          sb.append("v10M").append(Html.coord(xu)).append(' ').append(Html.coord(mid - 5));
-          sb.append("v10\"/>\n");
+          whiskerEnd(sb, xl, mid, openLow ? 1 : 0);
+          whiskerEnd(sb, xu, mid, openHigh ? -1 : 0);
+          sb.append("\"/>\n");
           end = Math.max(end, xu);
         } else {
           sb.append("</title></rect>\n");
@@ -149,6 +149,21 @@ final class BarChart {
     sb.append("\" y=\"").append(Html.coord(bottom + 38)).append("\" text-anchor=\"middle\">");
     sb.append(Html.escape(valueAxis)).append("</text>\n</svg>\n");
     sb.append("<figcaption>").append(Html.escape(caption)).append("</figcaption>\n</figure>\n");
+  }
+
+  /**
+   * The end of a whisker at {@code x}: a vertical cap, or for an open end ({@code direction} -1 at
+   * the right edge, 1 at the left) an arrowhead pointing outwards.
+   */
+  private static void whiskerEnd(StringBuilder sb, double x, double mid, int direction) {
+    if (direction == 0) {
+      sb.append("M").append(Html.coord(x)).append(' ').append(Html.coord(mid - 5)).append("v10");
+      return;
+    }
+    sb.append("M").append(Html.coord(x + 6 * direction)).append(' ');
+    sb.append(Html.coord(mid - 4)).append("L").append(Html.coord(x)).append(' ');
+    sb.append(Html.coord(mid)).append("L").append(Html.coord(x + 6 * direction)).append(' ');
+    sb.append(Html.coord(mid + 4));
   }
 
   /** The label as drawn: at most {@value #MAX_LABEL} code points, then an ellipsis. */

@@ -57,19 +57,39 @@ final class Html {
     return String.valueOf(v);
   }
 
-  /** A real number: two decimals below 1,000 in magnitude, none above; "not a number" for NaN. */
+  /**
+   * A real number: two decimals from 1 to 1,000 in magnitude, none above, three significant digits
+   * below 1 (rates and lifts: {@code 0.804}, {@code 0.0123}); "undefined" for NaN (a ratio over 0,
+   * a lift off its compared group), "+∞" and "−∞" for the infinities.
+   */
   static String number(double v) {
     if (Double.isNaN(v)) {
-      return "not a number";
+      return "undefined";
     }
     if (Double.isInfinite(v)) {
-      return v > 0 ? "∞" : "−∞";
+      return v > 0 ? "+∞" : "−∞";
     }
-    String s =
-        Math.abs(v) < 1000
-            ? String.format(Locale.ROOT, "%,.2f", v)
-            : String.format(Locale.ROOT, "%,.0f", v);
-    return s.equals("-0.00") || s.equals("-0") ? s.substring(1) : s;
+    double a = Math.abs(v);
+    String s;
+    if (a >= 1000) {
+      s = String.format(Locale.ROOT, "%,.0f", v);
+    } else if (a >= 1 || a == 0) {
+      s = String.format(Locale.ROOT, "%,.2f", v);
+    } else {
+      int decimals = Math.min(12, Math.max(2, 2 - (int) Math.floor(Math.log10(a))));
+      s = String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+    return s.matches("-0[.,]?0*") ? s.substring(1) : s;
+  }
+
+  /**
+   * A 95% interval in the units of a column: {@code [low, high]}, with an open end where it is
+   * infinite ({@code [low, +∞)}, {@code (−∞, high]}).
+   */
+  static String interval(double lower, double upper, boolean whole) {
+    String low = Double.isInfinite(lower) ? "(−∞" : "[" + number(lower, whole);
+    String high = Double.isInfinite(upper) ? "+∞)" : number(upper, whole) + "]";
+    return low + ", " + high;
   }
 
   /**

@@ -254,9 +254,10 @@ public final class HtmlReport {
           sb.append("<p>No ledger: no dataset limits this analyst's budget or queries.</p>\n");
           return;
         }
+        Map<String, LedgerStatus> charged = latestLedgers();
         sb.append("<table class=\"data budget\">\n<tr><th>ledger</th><th>analyst</th>")
             .append("<th>counts</th><th>period</th><th>spent</th><th>limit</th><th>left</th>")
-            .append("<th>δ spent</th><th>δ left</th></tr>\n");
+            .append("<th>δ spent</th><th>δ left</th><th>queries left</th></tr>\n");
         for (BudgetBalance b : budgets) {
           boolean privacy = b.kind() == BudgetBalance.Kind.PRIVACY;
           sb.append("<tr><td>").append(Html.escape(b.ledger())).append("</td><td>");
@@ -268,17 +269,17 @@ public final class HtmlReport {
           sb.append(b.left().toPlainString()).append("</td><td class=\"num\">");
           sb.append(privacy ? b.deltaSpent().toPlainString() : "")
               .append("</td><td class=\"num\">");
-          sb.append(privacy ? b.deltaLeft().toPlainString() : "").append("</td></tr>\n");
+          sb.append(privacy ? b.deltaLeft().toPlainString() : "").append("</td><td>");
+          sb.append(Html.escape(queriesLeft(b, charged.get(b.ledger())))).append("</td></tr>\n");
         }
-        sb.append("</table>\n");
+        sb.append("</table>\n<p class=\"note\">Queries left: for a query-count ledger, the")
+            .append(" queries it still allows; for a privacy ledger that a result in this report")
+            .append(" charged, how many more queries charging it as much as the last of them (the")
+            .append(" same datasets, aggregates and groups with the same ε and δ) the ε and δ")
+            .append(" left can pay; unknown for the others.</p>\n");
         return;
       }
-      Map<String, LedgerStatus> latest = new LinkedHashMap<>();
-      for (Section s : sections) {
-        for (LedgerStatus l : s.result().privacy().ledgers()) {
-          latest.put(l.ledger(), l);
-        }
-      }
+      Map<String, LedgerStatus> latest = latestLedgers();
       if (latest.isEmpty()) {
         sb.append("<p>No ledger was charged: threshold-mode results spend no budget.</p>\n");
         return;
@@ -286,15 +287,55 @@ public final class HtmlReport {
       sb.append("<p>As the results' privacy reports state it, after the last query that charged")
           .append(" each ledger.</p>\n");
       sb.append("<table class=\"data budget\">\n<tr><th>ledger</th><th>ε charged</th>")
-          .append("<th>ε left</th><th>δ charged</th><th>δ left</th></tr>\n");
+          .append("<th>ε left</th><th>δ charged</th><th>δ left</th><th>queries left</th></tr>\n");
       for (LedgerStatus l : latest.values()) {
         sb.append("<tr><td>").append(Html.escape(l.ledger())).append("</td><td class=\"num\">");
         sb.append(l.epsilonCharged().toPlainString()).append("</td><td class=\"num\">");
         sb.append(l.epsilonRemaining().toPlainString()).append("</td><td class=\"num\">");
         sb.append(l.deltaCharged().toPlainString()).append("</td><td class=\"num\">");
-        sb.append(l.deltaRemaining().toPlainString()).append("</td></tr>\n");
+        sb.append(l.deltaRemaining().toPlainString()).append("</td><td>");
+        sb.append(Html.escape(queriesLeft(l.queriesLeft()))).append("</td></tr>\n");
       }
-      sb.append("</table>\n");
+      sb.append("</table>\n<p class=\"note\">Queries left: how many more queries charging the")
+          .append(" ledger as much as the last one (the same datasets, aggregates and groups with")
+          .append(" the same ε and δ) it can pay.</p>\n");
+    }
+
+    /** Each ledger the results charged, as the last result that charged it left it. */
+    private Map<String, LedgerStatus> latestLedgers() {
+      Map<String, LedgerStatus> latest = new LinkedHashMap<>();
+      for (Section s : sections) {
+        for (LedgerStatus l : s.result().privacy().ledgers()) {
+          latest.put(l.ledger(), l);
+        }
+      }
+      return latest;
+    }
+
+    /**
+     * The queries a ledger allows now: the count left for a query ledger; for a privacy ledger that
+     * {@code charged} tells what a query charges, the queries like it that the ε and δ left pay.
+     */
+    private static String queriesLeft(BudgetBalance b, LedgerStatus charged) {
+      if (b.kind() == BudgetBalance.Kind.QUERIES) {
+        return b.left().toPlainString();
+      }
+      if (charged == null) {
+        return "unknown";
+      }
+      return queriesLeft(
+          new LedgerStatus(
+                  charged.ledger(),
+                  charged.dataset(),
+                  charged.epsilonCharged(),
+                  charged.deltaCharged(),
+                  b.left(),
+                  b.deltaLeft())
+              .queriesLeft());
+    }
+
+    private static String queriesLeft(long n) {
+      return n == Long.MAX_VALUE ? "no limit: it charged nothing" : n + " more like it";
     }
   }
 
@@ -305,8 +346,9 @@ public final class HtmlReport {
           + "h3{font-size:1.05em}"
           + "table{border-collapse:collapse;margin:.6em 0}"
           + "td,th{border:1px solid #c6cbd4;padding:.25em .6em;text-align:left;vertical-align:top}"
-          + "th{background:#eef1f6}td.num{text-align:right;font-variant-numeric:tabular-nums}"
-          + "td.suppressed{color:#7a4b00;font-style:italic}"
+          + "th{background:#eef1f6}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+          + "td.suppressed{color:#7a4b00;font-style:italic}td.undefined{color:#555;font-style:italic}"
+          + ".note{font-size:.9em;color:#444}"
           + "table.rules th{width:13em;font-weight:600}"
           + "figure{margin:1em 0}figcaption{font-size:.9em;color:#444;max-width:760px}"
           + "svg.chart text{font-family:sans-serif;font-size:12px;fill:#1d2430}"
@@ -417,19 +459,25 @@ public final class HtmlReport {
         TreeSet<String> mechanisms = new TreeSet<>();
         double minScale = Double.POSITIVE_INFINITY;
         double maxScale = 0;
+        boolean defined = false;
+        boolean undefined = false;
+        boolean open = false;
         for (Map.Entry<List<String>, ResultRow> e : entries) {
           String label = groupNames.isEmpty() ? "all people" : String.join(" / ", e.getKey());
           ResultRow row = e.getValue();
           if (row == null) {
-            bars.add(new BarChart.Bar(label, "", Double.NaN, Double.NaN, Double.NaN, "", "", true));
+            bars.add(new BarChart.Bar(label, "", Double.NaN, Double.NaN, Double.NaN, "", true));
             continue;
           }
           double v = ((Number) row.get(c)).doubleValue();
+          defined |= Double.isFinite(v);
+          undefined |= Double.isNaN(v);
           Optional<CellNoise> n = row.noise().get(c);
           if (n.isPresent()) {
             mechanisms.add(n.get().mechanism());
             minScale = Math.min(minScale, n.get().scale());
             maxScale = Math.max(maxScale, n.get().scale());
+            open |= Double.isInfinite(n.get().lower()) || Double.isInfinite(n.get().upper());
           }
           double lower = n.map(CellNoise::lower).orElse(v);
           double upper = n.map(CellNoise::upper).orElse(v);
@@ -440,14 +488,26 @@ public final class HtmlReport {
                   v,
                   lower,
                   upper,
-                  Html.number(lower, whole),
-                  Html.number(upper, whole),
+                  Html.interval(lower, upper, whole),
                   false));
+        }
+        if (!defined) {
+          // No row has a value to draw (a lift whose baseline was not released): the table says so.
+          continue;
         }
         StringBuilder caption = new StringBuilder();
         caption.append(col.name()).append(" per ").append(groupAxis).append(". ");
         if (mechanisms.isEmpty()) {
           caption.append("Exact values; the number after each bar is the released value.");
+        } else if (maxScale == 0) {
+          // A ratio or lift: post-processing of released values, with an interval but no noise.
+          caption
+              .append("Computed from the released values, with no noise of its own; the number")
+              .append(" after each bar is its value, the whiskers span the ")
+              .append(percent(CellNoise.CONFIDENCE))
+              .append(" confidence interval of the true value (")
+              .append(String.join("; ", mechanisms))
+              .append(").");
         } else {
           caption
               .append("The number after each bar is the released, noisy value; the whiskers")
@@ -461,6 +521,14 @@ public final class HtmlReport {
             caption.append(" to ").append(Html.number(maxScale, whole && minScale >= 10));
           }
           caption.append(").");
+        }
+        if (open) {
+          caption.append(
+              " An interval without an end (∞) runs to the edge of the chart and ends in an"
+                  + " arrow.");
+        }
+        if (undefined) {
+          caption.append(" Rows marked undefined have no value and no bar.");
         }
         if (suppressed > 0) {
           caption.append(" Suppressed groups have no bar and no value.");
@@ -497,6 +565,8 @@ public final class HtmlReport {
         }
       }
       sb.append("</tr>\n");
+      boolean undefined = false;
+      boolean open = false;
       for (Map.Entry<List<String>, ResultRow> e : entries) {
         ResultRow row = e.getValue();
         sb.append("<tr>");
@@ -512,18 +582,23 @@ public final class HtmlReport {
           continue;
         }
         for (int c = 0; c < cols.size(); c++) {
-          boolean numeric = row.get(c) instanceof Number;
-          sb.append(numeric ? "<td class=\"num\">" : "<td>");
-          sb.append(Html.escape(Html.value(row.get(c)))).append("</td>");
+          Object v = row.get(c);
+          boolean nan = v instanceof Double d && d.isNaN();
+          undefined |= nan;
+          sb.append(
+              nan
+                  ? "<td class=\"num undefined\">"
+                  : v instanceof Number ? "<td class=\"num\">" : "<td>");
+          sb.append(Html.escape(Html.value(v))).append("</td>");
           if (noisy[c]) {
-            sb.append("<td class=\"num\">");
             Optional<CellNoise> n = row.noise().get(c);
             if (n.isPresent()) {
               boolean whole = cols.get(c).type() == ColumnType.LONG;
-              sb.append(Html.escape(Html.number(n.get().lower(), whole))).append(" to ");
-              sb.append(Html.escape(Html.number(n.get().upper(), whole)));
+              open |= Double.isInfinite(n.get().lower()) || Double.isInfinite(n.get().upper());
+              sb.append("<td class=\"num\">");
+              sb.append(Html.escape(Html.interval(n.get().lower(), n.get().upper(), whole)));
             } else {
-              sb.append("exact");
+              sb.append(nan ? "<td class=\"num undefined\">none" : "<td class=\"num\">exact");
             }
             sb.append("</td>");
           }
@@ -531,6 +606,15 @@ public final class HtmlReport {
         sb.append("</tr>\n");
       }
       sb.append("</table>\n");
+      if (undefined) {
+        sb.append("<p class=\"note\">undefined: the column has no value on this row: a ratio")
+            .append(" whose denominator is 0, or a lift on a row other than the group it")
+            .append(" compares, or whose baseline row was not released.</p>\n");
+      }
+      if (open) {
+        sb.append("<p class=\"note\">An interval with ∞ is open on that side: the interval of")
+            .append(" a ratio's denominator reaches 0, so the ratio has no bound there.</p>\n");
+      }
     }
   }
 }

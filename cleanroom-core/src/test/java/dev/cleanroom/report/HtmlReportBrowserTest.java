@@ -68,11 +68,31 @@ class HtmlReportBrowserTest {
       assertTrue(text.contains(Html.value(ReportFixtures.CONVERTERS[i])), text);
       assertTrue(text.contains(Html.number(ReportFixtures.REVENUE[i])), text);
       String interval =
-          Html.value(ReportFixtures.CONVERTERS[i] - 24)
-              + " to "
-              + Html.value(ReportFixtures.CONVERTERS[i] + 24);
+          "["
+              + Html.value(ReportFixtures.CONVERTERS[i] - 24)
+              + ", "
+              + Html.value(ReportFixtures.CONVERTERS[i] + 24)
+              + "]";
       assertTrue(text.contains(interval), interval);
     }
+    // The arms: sizes, rates and lifts with their intervals, open ones and undefined ones.
+    for (String shown :
+        List.of(
+            "5,120",
+            "[5,096, 5,144]",
+            "0.804",
+            "[0.797, 0.811]",
+            "0.237",
+            "[0.190, 0.290]",
+            "-0.231",
+            "[-1.00, +∞)",
+            "[0.00, +∞)",
+            "undefined",
+            "Computed from the released values, with no noise of its own",
+            "0 more like it")) {
+      assertTrue(text.contains(shown), shown + " in " + text);
+    }
+    assertFalse(text.contains("NaN") || text.contains("Infinity"), text);
     assertTrue(text.contains("95% confidence interval of the true value"), text);
     assertTrue(text.contains("suppressed: not released"), text);
     assertTrue(text.contains("1 of the 5 expected groups was suppressed"), text);
@@ -120,7 +140,7 @@ class HtmlReportBrowserTest {
   @Test
   void bars_areProportionalToTheirValues_fromOneZeroLine() throws Exception {
     List<Map<String, Object>> charts = charts();
-    assertEquals(3, charts.size());
+    assertEquals(9, charts.size());
     List<Integer> barCounts = new ArrayList<>();
     for (Map<String, Object> chart : charts) {
       List<Map<String, Object>> bars = list(chart, "bars");
@@ -146,7 +166,39 @@ class HtmlReportBrowserTest {
         zero = z;
       }
     }
-    assertEquals(List.of(4, 4, 3), barCounts);
+    assertEquals(List.of(4, 4, 3, 3, 3, 3, 3, 1, 1), barCounts);
+  }
+
+  /** The chart of the conversion rate, the seventh: the pilot arm's interval is open above. */
+  @Test
+  void openInterval_runsToThePlotsEdge_andANegativeLiftGoesLeft() throws Exception {
+    List<Map<String, Object>> charts = charts();
+    Map<String, Object> rate = charts.get(6);
+    assertEquals("conv_rate", list(rate, "titles").get(1).get("text"));
+    List<Map<String, Object>> ticks = list(rate, "ticks");
+    Map<String, Object> last = ticks.get(ticks.size() - 1);
+    double edge = d(last, "x") + d(last, "w") / 2;
+    Map<String, Object> open = list(rate, "cis").get(2);
+    assertEquals(edge, d(open, "x") + d(open, "w"), 1.5, "the open whisker reaches the edge");
+    for (Map<String, Object> closed : list(rate, "cis").subList(0, 2)) {
+      assertTrue(d(closed, "x") + d(closed, "w") < edge - 20, "closed whiskers end before it");
+    }
+    // The pilot's lift is negative: its bar ends at the zero tick and lies left of it.
+    Map<String, Object> lift = charts.get(8);
+    assertEquals("lift_pilot", list(lift, "titles").get(1).get("text"));
+    Map<String, Object> bar = list(lift, "bars").get(0);
+    assertTrue(d(bar, "v") < 0);
+    double zero = Double.NaN;
+    for (Map<String, Object> t : list(lift, "ticks")) {
+      if ("0".equals(t.get("text")) || "0.0".equals(t.get("text"))) {
+        zero = d(t, "x") + d(t, "w") / 2;
+      }
+    }
+    assertEquals(zero, d(bar, "x") + d(bar, "w"), 1.0, "the bar ends at zero");
+    // Rows without a lift say so where their bar would be.
+    long undefined =
+        list(lift, "values").stream().filter(t -> "undefined".equals(t.get("text"))).count();
+    assertEquals(2, undefined);
   }
 
   private static boolean overlap(Map<String, Object> a, Map<String, Object> b) {
@@ -238,5 +290,18 @@ class HtmlReportBrowserTest {
       }
     }
     assertTrue(barPixels >= barArea * 0.5, barPixels + " bar pixels of " + barArea);
+    // The open whisker of the pilot's rate is drawn in ink up to the plot's edge.
+    Map<String, Object> open = list(charts().get(6), "cis").get(2);
+    int y = (int) Math.round(d(open, "y") + d(open, "h") / 2);
+    int inkedAlongIt = 0;
+    for (int x = (int) (d(open, "x") + d(open, "w")) - 12;
+        x < d(open, "x") + d(open, "w") - 1;
+        x++) {
+      int rgb = image.getRGB(x, y) & 0xffffff;
+      if (((rgb >> 16) & 0xff) < 0x80 && ((rgb >> 8) & 0xff) < 0x80 && (rgb & 0xff) < 0x80) {
+        inkedAlongIt++;
+      }
+    }
+    assertTrue(inkedAlongIt >= 6, "dark pixels at the open end: " + inkedAlongIt);
   }
 }

@@ -22,9 +22,83 @@ class HtmlReportTest {
   @Test
   void report_hasOneChartPerNumericAggregate_andOneBarPerReleasedRow() {
     String html = ReportFixtures.report().html();
-    assertEquals(3, count(html, "<svg class=\"chart\""), "converters, revenue, buyers");
-    assertEquals(4 + 4 + 3, count(html, "<rect class=\"bar\""));
-    assertEquals(4 + 4, count(html, "<path class=\"ci\""), "whiskers only on noisy cells");
+    assertEquals(
+        3 + 6,
+        count(html, "<svg class=\"chart\""),
+        "converters, revenue, buyers; members, buyers, sd_basket, conv_rate, lift, lift_pilot");
+    assertEquals(4 + 4 + 3 + (3 + 3 + 3 + 3 + 1 + 1), count(html, "<rect class=\"bar\""));
+    assertEquals(
+        4 + 4 + (3 + 3 + 3 + 3 + 1 + 1),
+        count(html, "<path class=\"ci\""),
+        "whiskers only on noisy cells and defined derived values");
+  }
+
+  @Test
+  void derivedColumns_showTheirValuesAndIntervals_undefinedAndOpenOnesReadably() {
+    String html = HtmlReport.of("t", ReportFixtures.armResult()).html();
+    for (String name : List.of("members", "buyers", "sd_basket", "conv_rate", "lift")) {
+      assertTrue(html.contains("<th>" + name + "</th><th>" + name + ": 95% interval</th>"));
+    }
+    // Rates and lifts keep three significant digits; counts are whole.
+    assertTrue(html.contains("<td class=\"num\">0.804</td><td class=\"num\">[0.797, 0.811]"));
+    assertTrue(html.contains("<td class=\"num\">5,120</td><td class=\"num\">[5,096, 5,144]"));
+    assertTrue(html.contains("<td class=\"num\">0.237</td><td class=\"num\">[0.190, 0.290]"));
+    assertTrue(html.contains("<td class=\"num\">-0.231</td><td class=\"num\">[-1.00, +∞)"));
+    assertTrue(html.contains("<td class=\"num\">0.500</td><td class=\"num\">[0.00, +∞)"));
+    assertTrue(
+        html.contains(
+            "<td class=\"num undefined\">undefined</td><td class=\"num undefined\">none"));
+    assertTrue(html.contains("a ratio whose denominator is 0, or a lift on a row other than"));
+    assertTrue(html.contains("An interval with ∞ is open on that side"));
+    assertFalse(html.contains("NaN") || html.contains("Infinity"), html);
+    // A derived column's caption says it adds no noise; the open whisker ends in an arrow.
+    assertTrue(html.contains("Computed from the released values, with no noise of its own"));
+    assertTrue(html.contains("runs to the edge of the chart and ends in an arrow"));
+    assertTrue(html.contains("Rows marked undefined have no value and no bar."));
+  }
+
+  @Test
+  void openWhisker_reachesThePlotsEdge_andNoCoordinateIsInfinite() {
+    String html = HtmlReport.of("t", ReportFixtures.armResult()).html();
+    Matcher paths = Pattern.compile("<path class=\"ci\" d=\"([^\"]+)\"").matcher(html);
+    int arrows = 0;
+    while (paths.find()) {
+      String d = paths.group(1);
+      assertTrue(d.matches("[MHLv0-9. -]+"), d);
+      if (d.contains("L")) {
+        arrows++;
+      }
+    }
+    assertEquals(2, arrows, "the pilot's rate and lift are open above");
+  }
+
+  @Test
+  void aColumnWithNoDefinedValue_hasNoChart_butIsInTheTable() {
+    List<dev.cleanroom.query.ResultColumn> cols =
+        List.of(
+            new dev.cleanroom.query.ResultColumn("arm", dev.cleanroom.ColumnType.STRING, false),
+            new dev.cleanroom.query.ResultColumn("rate", dev.cleanroom.ColumnType.DOUBLE, true),
+            new dev.cleanroom.query.ResultColumn("lift", dev.cleanroom.ColumnType.DOUBLE, true));
+    dev.cleanroom.query.Result r =
+        new dev.cleanroom.query.Result(
+            "q",
+            cols,
+            List.of(
+                new dev.cleanroom.query.ResultRow(cols, List.of("exposed", 0.5, Double.NaN)),
+                new dev.cleanroom.query.ResultRow(cols, List.of("other", 0.25, Double.NaN))));
+    String html = HtmlReport.of("t", r).html();
+    assertEquals(1, count(html, "<svg class=\"chart\""), "rate only");
+    assertEquals(2, count(html, "<td class=\"num undefined\">undefined</td>"));
+  }
+
+  @Test
+  void budget_showsQueriesLeft_fromTheBalancesAndTheLastCharge() {
+    String withBalances = ReportFixtures.report().html();
+    assertTrue(withBalances.contains("<th>queries left</th>"), withBalances);
+    // ε left 9 would pay 9 more queries of ε 1, but the δ is spent and the last query charged δ.
+    assertTrue(withBalances.contains("<td>0 more like it</td>"), withBalances);
+    String fromResult = HtmlReport.of("t", ReportFixtures.armResult()).html();
+    assertTrue(fromResult.contains("<td>3 more like it</td>"), fromResult);
   }
 
   @Test

@@ -94,6 +94,95 @@ final class ReportFixtures {
             new ResultRow(THRESHOLD_COLUMNS, List.of("south", "exposed", 77L))));
   }
 
+  static final List<ResultColumn> ARM_COLUMNS =
+      List.of(
+          new ResultColumn("arm", ColumnType.STRING, false),
+          new ResultColumn("members", ColumnType.LONG, true),
+          new ResultColumn("buyers", ColumnType.LONG, true),
+          new ResultColumn("sd_basket", ColumnType.DOUBLE, true),
+          new ResultColumn("conv_rate", ColumnType.DOUBLE, true),
+          new ResultColumn("lift", ColumnType.DOUBLE, true),
+          new ResultColumn("lift_pilot", ColumnType.DOUBLE, true));
+
+  /** The arms of {@link #armResult()} and their released values, column by column. */
+  static final String[] ARMS = {"exposed", "holdout", "pilot"};
+
+  static final long[] MEMBERS = {5_120, 1_000, 4};
+  static final long[] BUYERS = {4_116, 650, 2};
+  static final double[] SD_BASKET = {12.5, 11.8, 9.25};
+  static final double[] CONV_RATE = {0.804, 0.65, 0.5};
+  static final double[] LIFT = {0.237, Double.NaN, Double.NaN};
+  static final double[] LIFT_PILOT = {Double.NaN, Double.NaN, -0.231};
+
+  /** The 95% intervals of the ratio and lifts: the pilot's are open above (its arm is tiny). */
+  static final double[][] CONV_RATE_CI = {{0.797, 0.811}, {0.62, 0.68}, {0, inf()}};
+
+  static final double[] LIFT_CI = {0.19, 0.29};
+  static final double[] LIFT_PILOT_CI = {-1, inf()};
+
+  private static double inf() {
+    return Double.POSITIVE_INFINITY;
+  }
+
+  private static Optional<CellNoise> laplace(double scale, double lower, double upper) {
+    return Optional.of(new CellNoise("discrete Laplace", scale, lower, upper));
+  }
+
+  private static Optional<CellNoise> derived(String mechanism, double lower, double upper) {
+    return Optional.of(new CellNoise(mechanism, 0, lower, upper));
+  }
+
+  /**
+   * A differentially private result of arm sizes, buyers, a spread, a conversion rate (a ratio) and
+   * two lifts, with consistent (whole, non-negative) counts, as the retail example releases it: one
+   * lift is positive, the other negative, each undefined on the rows it does not compare; the pilot
+   * arm's rate and lift have open intervals.
+   */
+  static Result armResult() {
+    List<ResultRow> rows = new ArrayList<>();
+    for (int i = 0; i < ARMS.length; i++) {
+      rows.add(
+          new ResultRow(
+              ARM_COLUMNS,
+              List.of(
+                  ARMS[i],
+                  MEMBERS[i],
+                  BUYERS[i],
+                  SD_BASKET[i],
+                  CONV_RATE[i],
+                  LIFT[i],
+                  LIFT_PILOT[i]),
+              List.of(
+                  Optional.empty(),
+                  laplace(8, Math.max(0, MEMBERS[i] - 24), MEMBERS[i] + 24),
+                  laplace(8, Math.max(0, BUYERS[i] - 24), BUYERS[i] + 24),
+                  laplace(1.5, SD_BASKET[i] - 2.5, SD_BASKET[i] + 3),
+                  derived("ratio of two noisy values", CONV_RATE_CI[i][0], CONV_RATE_CI[i][1]),
+                  i == 0
+                      ? derived("lift of two noisy ratios", LIFT_CI[0], LIFT_CI[1])
+                      : Optional.empty(),
+                  i == 2
+                      ? derived("lift of two noisy ratios", LIFT_PILOT_CI[0], LIFT_PILOT_CI[1])
+                      : Optional.empty())));
+    }
+    PrivacyReport privacy =
+        new PrivacyReport(
+            true,
+            BigDecimal.ONE,
+            BigDecimal.ZERO,
+            List.of("members: ε=0.333", "buyers: ε=0.333", "sd_basket: ε=0.334"),
+            List.of(
+                new LedgerStatus(
+                    "retailer.sales/brand/2026-12",
+                    "retailer.sales",
+                    BigDecimal.ONE,
+                    BigDecimal.ZERO,
+                    new BigDecimal("3"),
+                    BigDecimal.ZERO)),
+            false);
+    return new Result("q-3", ARM_COLUMNS, rows, privacy);
+  }
+
   static Dataset impressions() {
     Schema schema =
         Schema.of(
@@ -146,6 +235,7 @@ final class ReportFixtures {
     return HtmlReport.builder("Campaign measurement")
         .result("Converters and revenue per campaign", dpResult(), expectedCampaigns())
         .result("Buyers per region and arm", thresholdResult())
+        .result("Promotion arms: sizes, conversion rates and lift", armResult())
         .dataset(impressions())
         .budgets(balances())
         .build();

@@ -55,12 +55,30 @@ public record BoundedMean(double mean, ConfidenceInterval interval) {
     if (Double.isNaN(noisyCount)) {
       throw new IllegalArgumentException("noisyCount must not be NaN");
     }
-    double mean = clamp(noisySum / Math.max(1, noisyCount), bounds);
-    double cLow = Math.max(1, countInterval.lower());
-    double cHigh = Math.max(1, countInterval.upper());
-    double sLow = sumInterval.lower();
-    double sHigh = sumInterval.upper();
-    double[] corners = {sLow / cLow, sLow / cHigh, sHigh / cLow, sHigh / cHigh};
+    double mean = clamp(noisySum / Math.max(1, noisyCount), bounds.lower(), bounds.upper());
+    double[] range = quotientRange(sumInterval, countInterval, bounds.lower(), bounds.upper());
+    double low = range[0];
+    double high = range[1];
+    // The released mean lies within the corners unless a noisy value fell outside its own interval
+    // (intervals are built around the noisy values, so this does not happen); keep it consistent.
+    return new BoundedMean(mean, new ConfidenceInterval(Math.min(low, mean), Math.max(high, mean)));
+  }
+
+  /**
+   * Where a quotient of a total in {@code total} over a count in {@code count} (raised to at least
+   * 1) lies: the smallest and largest of the four corner quotients, rounded outwards and clamped to
+   * [lower, upper]; all of [lower, upper] if no corner says anything (each is infinite over
+   * infinite). Shared by the mean and the variance's parts.
+   *
+   * @return {low, high}
+   */
+  static double[] quotientRange(
+      ConfidenceInterval total, ConfidenceInterval count, double lower, double upper) {
+    double cLow = Math.max(1, count.lower());
+    double cHigh = Math.max(1, count.upper());
+    double[] corners = {
+      total.lower() / cLow, total.lower() / cHigh, total.upper() / cLow, total.upper() / cHigh
+    };
     double low = Double.POSITIVE_INFINITY;
     double high = Double.NEGATIVE_INFINITY;
     for (double c : corners) {
@@ -71,17 +89,14 @@ public record BoundedMean(double mean, ConfidenceInterval interval) {
       }
     }
     if (low > high) {
-      low = bounds.lower();
-      high = bounds.upper();
+      return new double[] {lower, upper};
     }
-    low = clamp(Math.nextDown(low), bounds);
-    high = clamp(Math.nextUp(high), bounds);
-    // The released mean lies within the corners unless a noisy value fell outside its own interval
-    // (intervals are built around the noisy values, so this does not happen); keep it consistent.
-    return new BoundedMean(mean, new ConfidenceInterval(Math.min(low, mean), Math.max(high, mean)));
+    return new double[] {
+      clamp(Math.nextDown(low), lower, upper), clamp(Math.nextUp(high), lower, upper)
+    };
   }
 
-  private static double clamp(double x, Bounds bounds) {
-    return Math.min(bounds.upper(), Math.max(bounds.lower(), x));
+  static double clamp(double x, double lower, double upper) {
+    return Math.min(upper, Math.max(lower, x));
   }
 }

@@ -85,22 +85,20 @@ public record BoundedVariance(double variance, ConfidenceInterval interval) {
     double r = maxDeviation;
     double r2 = Math.nextUp(r * r);
     double n = Math.max(1, noisyCount);
-    double mean = clamp(noisySum / n, -r, r);
-    double meanSquares = clamp(noisySquares / n, 0, r2);
-    double variance = clamp(meanSquares - mean * mean, 0, maxVariance);
+    double mean = BoundedMean.clamp(noisySum / n, -r, r);
+    double meanSquares = BoundedMean.clamp(noisySquares / n, 0, r2);
+    double variance = BoundedMean.clamp(meanSquares - mean * mean, 0, maxVariance);
 
-    double cLow = Math.max(1, countInterval.lower());
-    double cHigh = Math.max(1, countInterval.upper());
-    double[] m = range(sumInterval, cLow, cHigh, -r, r);
-    double[] sq = range(squaresInterval, cLow, cHigh, 0, r2);
+    double[] m = BoundedMean.quotientRange(sumInterval, countInterval, -r, r);
+    double[] sq = BoundedMean.quotientRange(squaresInterval, countInterval, 0, r2);
     double mean2Low = m[0] <= 0 && m[1] >= 0 ? 0 : Math.min(m[0] * m[0], m[1] * m[1]);
     double mean2High = Math.max(m[0] * m[0], m[1] * m[1]);
     // Each product and quotient is rounded once (half an ulp); the subtraction may cancel, so
     // widen by ulps of its terms rather than of its result.
     double slackLow = 4 * Math.ulp(Math.max(sq[0], mean2High));
     double slackHigh = 4 * Math.ulp(Math.max(sq[1], mean2Low));
-    double low = clamp(sq[0] - mean2High - slackLow, 0, maxVariance);
-    double high = clamp(sq[1] - mean2Low + slackHigh, 0, maxVariance);
+    double low = BoundedMean.clamp(sq[0] - mean2High - slackLow, 0, maxVariance);
+    double high = BoundedMean.clamp(sq[1] - mean2Low + slackHigh, 0, maxVariance);
     return new BoundedVariance(
         variance, new ConfidenceInterval(Math.min(low, variance), Math.max(high, variance)));
   }
@@ -116,30 +114,5 @@ public record BoundedVariance(double variance, ConfidenceInterval interval) {
     double low = Math.max(0, Math.nextDown(Math.sqrt(interval.lower())));
     double high = Math.nextUp(Math.sqrt(interval.upper()));
     return new BoundedVariance(s, new ConfidenceInterval(Math.min(low, s), Math.max(high, s)));
-  }
-
-  /** The smallest and largest quotient of the interval's ends over [cLow, cHigh], clamped. */
-  private static double[] range(
-      ConfidenceInterval i, double cLow, double cHigh, double lower, double upper) {
-    double[] corners = {i.lower() / cLow, i.lower() / cHigh, i.upper() / cLow, i.upper() / cHigh};
-    double low = Double.POSITIVE_INFINITY;
-    double high = Double.NEGATIVE_INFINITY;
-    for (double c : corners) {
-      // Infinite / infinite is NaN; such a corner says nothing, and the bounds still apply.
-      if (!Double.isNaN(c)) {
-        low = Math.min(low, c);
-        high = Math.max(high, c);
-      }
-    }
-    if (low > high) {
-      return new double[] {lower, upper};
-    }
-    return new double[] {
-      clamp(Math.nextDown(low), lower, upper), clamp(Math.nextUp(high), lower, upper)
-    };
-  }
-
-  private static double clamp(double x, double lower, double upper) {
-    return Math.min(upper, Math.max(lower, x));
   }
 }

@@ -1,6 +1,7 @@
 package dev.cleanroom.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.Bounds;
@@ -11,6 +12,9 @@ import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.audit.AuditTrails;
 import dev.cleanroom.policy.PolicyDocument;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +87,25 @@ class PolicyFilesTest {
             "promoted", ColumnRole.METRIC,
             "region", ColumnRole.DIMENSION),
         doc.roles());
+  }
+
+  @Test
+  void readmesPolicyDocument_isTheShippedRetailerDocument() throws Exception {
+    Path readme = Path.of("README.md");
+    if (!Files.exists(readme)) {
+      readme = Path.of("..", "README.md");
+    }
+    String text = Files.readString(readme, StandardCharsets.UTF_8);
+    int section = text.indexOf("\n## Policy documents\n");
+    assertTrue(section >= 0, "README has a section Policy documents");
+    int from = text.indexOf("```yaml\n", section);
+    int to = text.indexOf("\n```", from + 8);
+    assertTrue(from > section && to > from, "the section has a YAML block");
+    PolicyDocument inReadme = PolicyDocument.parse(text.substring(from + 8, to + 1));
+    PolicyDocument shipped = PolicyFiles.load("retailer-sales.yaml");
+    assertEquals(shipped, inReadme);
+    assertEquals(shipped.hash(), inReadme.hash());
+    assertTrue(inReadme.metricBounds().containsKey("promoted"), "the retail example's metric");
   }
 
   @Test

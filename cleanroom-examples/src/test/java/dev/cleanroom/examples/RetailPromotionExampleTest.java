@@ -198,9 +198,24 @@ class RetailPromotionExampleTest {
     String html = figures.report();
     ReportMarkup.assertStatic(html);
     int groups = RetailPromotionExample.groups().size();
-    assertEquals(List.of(groups, groups), ReportMarkup.barsPerChart(html));
+    // Buyers and sales per region and arm; then per arm: members, buyers, the rate, and the lift
+    // (on the exposed arm only).
+    assertEquals(List.of(groups, groups, 2, 2, 2, 1), ReportMarkup.barsPerChart(html));
     assertTrue(html.contains("0 of the " + groups + " expected groups were suppressed"), html);
+    assertTrue(html.contains("0 of the 2 expected groups were suppressed"), html);
     assertTrue(html.contains("95% interval"), html);
+    // Every figure of the conversion result is in the table with its interval; the lift is
+    // undefined on the holdout row.
+    Result c = figures.conversion();
+    for (String column : List.of("members", "buyers", "conv_rate", "lift")) {
+      assertTrue(html.contains("<th>" + column + ": 95% interval</th>"), column);
+    }
+    String arms = html.substring(html.indexOf("<h2>Arm sizes"), html.indexOf("<h2>Policies"));
+    // Members, buyers and the rate with their intervals on both arms, the lift on the exposed arm.
+    assertEquals(2 * 3 + 1, ReportMarkup.count(arms, "<td class=\"num\">["), arms);
+    assertTrue(c.rows().get(0).noise("lift").isPresent(), "the lift is noisy");
+    assertTrue(html.contains("<td class=\"num undefined\">undefined</td>"), "holdout's lift");
+    assertTrue(html.contains("more like it</td>"), "the queries left");
     assertTrue(html.contains("<h3>retailer.sales</h3>"), html);
     assertTrue(html.contains("<h3>brand.members</h3>"), html);
     assertTrue(html.contains("brand.members/brand/"), html);

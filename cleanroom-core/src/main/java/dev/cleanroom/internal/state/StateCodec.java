@@ -1,6 +1,7 @@
 package dev.cleanroom.internal.state;
 
 import dev.cleanroom.AggregateFunction;
+import dev.cleanroom.Bounds;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.Param;
 import dev.cleanroom.PrivacyBudget;
@@ -8,11 +9,13 @@ import dev.cleanroom.QueryTemplate;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.CellNoise;
 import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.Derived;
 import dev.cleanroom.query.LedgerStatus;
 import dev.cleanroom.query.NoiseKind;
 import dev.cleanroom.query.Placeholder;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.PrivacyReport;
+import dev.cleanroom.query.QueryOptions;
 import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultColumn;
@@ -27,16 +30,19 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A lossless text form of the room's state values, so that they can be written to a durable store
  * and read back after a restart: {@link QueryTemplate}s and {@link Result}s.
  *
  * <p>An encoding is one line of printable ASCII that fits in a line-oriented journal: a versioned
- * prefix ({@value #TEMPLATE_PREFIX} for a template, {@value #RESULT_PREFIX} for a result), then the
+ * prefix ({@value #TEMPLATE_PREFIX} for a template without {@link QueryOptions}, {@value
+ * #TEMPLATE_OPTIONS_PREFIX} for one with them, {@value #RESULT_PREFIX} for a result), then the
  * URL-safe Base64 alphabet without padding ({@code A-Z a-z 0-9 - _}) over a binary encoding. The
  * binary encoding is big-endian ({@link DataOutputStream}): every list is a count then its
  * elements; every text is a byte count then each UTF-16 code unit as the one to three bytes of its
@@ -63,8 +69,18 @@ import java.util.Set;
  * <p>Stateless and thread-safe.
  */
 public final class StateCodec {
-  /** The prefix of an encoded {@link QueryTemplate}: format version 1. */
+  /**
+   * The prefix of an encoded {@link QueryTemplate} whose query has no options ({@link
+   * QueryOptions#NONE}): format version 1, the only one written before options existed, and still
+   * the one written for such templates, so their text does not change.
+   */
   public static final String TEMPLATE_PREFIX = "t1:";
+
+  /**
+   * The prefix of an encoded {@link QueryTemplate} whose query has options (derived columns,
+   * narrowed bounds, consistent values): format version 2, version 1 followed by the options.
+   */
+  public static final String TEMPLATE_OPTIONS_PREFIX = "t2:";
 
   /** The prefix of an encoded {@link Result}: format version 1. */
   public static final String RESULT_PREFIX = "r1:";
@@ -110,6 +126,10 @@ public final class StateCodec {
   private static final int PARAM_LONG = 'L';
   private static final int PARAM_TEXT = 'T';
 
+  // Derived columns.
+  private static final int DERIVED_RATIO = 'R';
+  private static final int DERIVED_LIFT = 'F';
+
   private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
 
   private StateCodec() {}
@@ -119,31 +139,63 @@ public final class StateCodec {
   /**
    * The text form of a query template: its id, its whole query (analyst, datasets, conditions with
    * their literals and parameters, grouping, aggregates, privacy settings with budget, noise and
-   * public groups) and its parameter declarations, in their order.
+   * public groups), its parameter declarations, in their order, and the query's options (derived
+   * columns in their order, narrowed bounds, consistent values) if it has any. A noise target is
+   * not among them: {@link dev.cleanroom.query.FinalStage#spec()} resolves it to the ε it calls
+   * for, which the privacy settings hold.
    *
    * @param t the template
-   * @return one line of printable ASCII starting with {@value #TEMPLATE_PREFIX}
+   * @return one line of printable ASCII starting with {@value #TEMPLATE_PREFIX}, or with {@value
+   *     #TEMPLATE_OPTIONS_PREFIX} if the query has options
    * @throws NullPointerException if {@code t} is null
    * @throws IllegalArgumentException if its conditions nest deeper than {@link
    *     #MAX_CONDITION_DEPTH}
    */
   public static String encode(QueryTemplate t) {
     Objects.requireNonNull(t, "t");
-    return TEMPLATE_PREFIX + BASE64.encodeToString(write(out -> writeTemplate(out, t)));
+    if (t.query().options().equals(QueryOptions.NONE)) {
+      return TEMPLATE_PREFIX + BASE64.encodeToString(write(out -> writeTemplate(out, t)));
+    }
+    return TEMPLATE_OPTIONS_PREFIX
+        + BASE64.encodeToString(
+            write(
+                out -> {
+                  writeTemplate(out, t);
+                  out.options(t.query().options());
+                }));
   }
 
   /**
    * The query template that {@link #encode(QueryTemplate)} turned into {@code s}.
    *
+   * <p>Both versions are read: {@value #TEMPLATE_PREFIX} (no options) and {@value
+   * #TEMPLATE_OPTIONS_PREFIX} (with options, which must not be none).
+   *
    * @param s an encoded template
    * @return a template equal to the encoded one, with the same content hash
    * @throws NullPointerException if {@code s} is null
    * @throws IllegalArgumentException if {@code s} is not an encoded template (wrong prefix,
-   *     malformed, truncated or followed by more data) or describes a template that the API
-   *     refuses; the message holds nothing of {@code s}
+   *     malformed, truncated or followed by more data, options where the version has none or no
+   *     options where it needs some) or describes a template that the API refuses; the message
+   *     holds nothing of {@code s}
    */
   public static QueryTemplate decodeTemplate(String s) {
     Objects.requireNonNull(s, "s");
+    if (s.startsWith(TEMPLATE_OPTIONS_PREFIX)) {
+      return read(
+          s,
+          TEMPLATE_OPTIONS_PREFIX,
+          "query template",
+          r -> {
+            QueryTemplate t = readTemplate(r);
+            QueryOptions options = r.options();
+            if (options.equals(QueryOptions.NONE)) {
+              // A template without options has one encoding: version 1.
+              throw r.malformed("version 2 without options");
+            }
+            return new QueryTemplate(t.id(), t.query().withOptions(options), t.params());
+          });
+    }
     return read(s, TEMPLATE_PREFIX, "query template", StateCodec::readTemplate);
   }
 
@@ -604,6 +656,34 @@ public final class StateCodec {
       }
     }
 
+    /** Derived columns in their order, bounds in the order of their metrics, the flag. */
+    void options(QueryOptions o) throws IOException {
+      count(o.derived().size());
+      for (Derived d : o.derived()) {
+        if (d instanceof Derived.Ratio r) {
+          out.writeByte(DERIVED_RATIO);
+          text(r.alias());
+          text(r.numerator());
+          text(r.denominator());
+        } else {
+          Derived.Lift l = (Derived.Lift) d;
+          out.writeByte(DERIVED_LIFT);
+          text(l.alias());
+          text(l.ratio());
+          text(l.dimension());
+          value(l.group(), true);
+          value(l.baseline(), true);
+        }
+      }
+      count(o.bounds().size());
+      for (Map.Entry<String, Bounds> b : o.bounds().entrySet()) {
+        text(b.getKey());
+        dbl(b.getValue().lower());
+        dbl(b.getValue().upper());
+      }
+      bool(o.consistent());
+    }
+
     void param(Param p) throws IOException {
       if (p instanceof Param.LongParam l) {
         out.writeByte(PARAM_LONG);
@@ -908,6 +988,44 @@ public final class StateCodec {
         publicGroups = Optional.of(groups);
       }
       return new Privacy.Differential(budget, noise, publicGroups);
+    }
+
+    QueryOptions options() {
+      int n = count();
+      List<Derived> derived = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int kind = u8();
+        if (kind == DERIVED_RATIO) {
+          String alias = text();
+          String numerator = text();
+          derived.add(new Derived.Ratio(alias, numerator, text()));
+        } else if (kind == DERIVED_LIFT) {
+          String alias = text();
+          String ratio = text();
+          String dimension = text();
+          Object group = value(true);
+          Object baseline = value(true);
+          if (group instanceof Placeholder || baseline instanceof Placeholder) {
+            throw malformed("a lift compares a parameter");
+          }
+          derived.add(new Derived.Lift(alias, ratio, dimension, group, baseline));
+        } else {
+          throw malformed("an unknown kind of derived column");
+        }
+      }
+      n = count(20);
+      Map<String, Bounds> bounds = new TreeMap<>();
+      String previous = null;
+      for (int i = 0; i < n; i++) {
+        String metric = text();
+        if (previous != null && previous.compareTo(metric) >= 0) {
+          throw malformed("bounds out of order");
+        }
+        previous = metric;
+        double lower = dbl();
+        bounds.put(metric, new Bounds(lower, dbl()));
+      }
+      return new QueryOptions(derived, bounds, bool());
     }
 
     Param param() {

@@ -5,22 +5,12 @@ import static dev.cleanroom.query.Dsl.stddev;
 import static dev.cleanroom.query.Dsl.variance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.CleanRoom;
-import dev.cleanroom.Column;
-import dev.cleanroom.Dataset;
-import dev.cleanroom.Policy;
-import dev.cleanroom.Schema;
-import dev.cleanroom.SecretKey;
-import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.internal.execution.PushdownDatabases.Db;
-import dev.cleanroom.jdbc.JdbcSource;
-import dev.cleanroom.query.ExecutionPath;
+import dev.cleanroom.internal.execution.ThresholdConversions.Conv;
+import dev.cleanroom.internal.execution.ThresholdConversions.Path;
 import dev.cleanroom.query.FinalStage;
-import dev.cleanroom.query.ResultRow;
-import dev.cleanroom.source.InMemorySource;
-import dev.cleanroom.spi.DataSource;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
@@ -30,15 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
@@ -52,13 +38,10 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * exact far beyond 128 bits.
  */
 class ThresholdSpreadProperties {
-  private static final Schema IMPS = Schema.of(Column.string("uid"), Column.int64("campaign"));
-  private static final Schema CONVS = Schema.of(Column.string("uid"), Column.float64("amount"));
-  private static final double ROW_LOWER = -100;
-  private static final double ROW_UPPER = 1000;
-  private static final double GROUP_LOWER = -150;
-  private static final double GROUP_UPPER = 1500;
-  private static final AtomicInteger TABLES = new AtomicInteger();
+  private static final double ROW_LOWER = ThresholdConversions.ROW_LOWER;
+  private static final double ROW_UPPER = ThresholdConversions.ROW_UPPER;
+  private static final double GROUP_LOWER = ThresholdConversions.GROUP_LOWER;
+  private static final double GROUP_UPPER = ThresholdConversions.GROUP_UPPER;
 
   private static PushdownDatabases.Opened dbs;
 
@@ -72,27 +55,9 @@ class ThresholdSpreadProperties {
     dbs.close();
   }
 
-  /** One conversion: a person (0..29) and an amount. */
-  record Conv(int person, double amount) {}
-
   @Provide
   Arbitrary<List<Conv>> conversions() {
-    Arbitrary<Double> amounts =
-        Arbitraries.frequencyOf(
-            Tuple.of(6, Arbitraries.doubles().between(-200, 1200)),
-            Tuple.of(2, Arbitraries.of(ROW_LOWER, ROW_UPPER, 0.0, -0.0, 0.1, 999.99, -99.99)),
-            // Far beyond the row bounds: clamped.
-            Tuple.of(1, Arbitraries.of(1e300, -1e300, 5000.5, -777.25)),
-            // Tiny: below the quantum, or held exactly just above 2^-27 of the bound.
-            Tuple.of(
-                2,
-                Arbitraries.of(
-                    1e-300, -1e-300, 3e-20, -3e-20, 0x1p-40, -0x1p-40, 0x1p-17, 1.0000001e-5)));
-    return Combinators.combine(Arbitraries.integers().between(0, 29), amounts)
-        .as(Conv::new)
-        .list()
-        .ofMinSize(1)
-        .ofMaxSize(120);
+    return ThresholdConversions.conversions();
   }
 
   @Property(tries = 25)
@@ -142,12 +107,6 @@ class ThresholdSpreadProperties {
             expected, released(db, convs, -0x1p62, 0x1p62, -0x1p64, 0x1p64, p), () -> db + " " + p);
       }
     }
-  }
-
-  private enum Path {
-    PUSHED_DOWN,
-    STREAMED,
-    COLUMNAR
   }
 
   private static void check(Db db, List<Conv> convs) throws SQLException {
@@ -209,56 +168,6 @@ class ThresholdSpreadProperties {
     return out;
   }
 
-  private record Tables(JdbcSource imps, JdbcSource convs, String impsName, String convsName) {}
-
-  private static Tables tables(Db db, List<Conv> convs) throws SQLException {
-    int n = TABLES.incrementAndGet();
-    String imps = db.quote("tv_imps_" + n);
-    String convsName = db.quote("tv_convs_" + n);
-    db.execute(
-        "CREATE TABLE "
-            + imps
-            + " ("
-            + db.quote("uid")
-            + " VARCHAR(40), "
-            + db.quote("campaign")
-            + " BIGINT)",
-        "CREATE TABLE "
-            + convsName
-            + " ("
-            + db.quote("uid")
-            + " VARCHAR(40), "
-            + db.quote("amount")
-            + " DOUBLE PRECISION)");
-    db.insert(imps, impressionRows());
-    db.insert(convsName, conversionRows(convs));
-    return new Tables(
-        JdbcSource.builder(db.dataSource(), "tv_imps_" + n).build(),
-        JdbcSource.builder(db.dataSource(), "tv_convs_" + n).build(),
-        imps,
-        convsName);
-  }
-
-  /** Each of 30 people saw campaigns person % 3 and (person + 1) % 3, twice each. */
-  private static List<Object[]> impressionRows() {
-    List<Object[]> rows = new ArrayList<>();
-    for (int u = 0; u < 30; u++) {
-      for (int r = 0; r < 2; r++) {
-        rows.add(new Object[] {"u" + u + "@example.com", (long) (u % 3)});
-        rows.add(new Object[] {"u" + u + "@example.com", (long) ((u + 1) % 3)});
-      }
-    }
-    return rows;
-  }
-
-  private static List<Object[]> conversionRows(List<Conv> convs) {
-    List<Object[]> rows = new ArrayList<>();
-    for (Conv c : convs) {
-      rows.add(new Object[] {"u" + c.person() + "@example.com", c.amount()});
-    }
-    return rows;
-  }
-
   private static Map<Long, List<Double>> released(
       Db db,
       List<Conv> convs,
@@ -268,76 +177,17 @@ class ThresholdSpreadProperties {
       double groupUpper,
       Path path)
       throws SQLException {
-    Tables t = tables(db, convs);
-    try {
-      DataSource imps;
-      DataSource cv;
-      switch (path) {
-        case PUSHED_DOWN -> {
-          imps = t.imps();
-          cv = t.convs();
-        }
-        case STREAMED -> {
-          imps = PushdownDatabases.streamed(t.imps());
-          cv = PushdownDatabases.streamed(t.convs());
-        }
-        default -> {
-          InMemorySource.Builder ib = InMemorySource.builder("imps", IMPS);
-          impressionRows().forEach(r -> ib.addRow(r));
-          InMemorySource.Builder cb = InMemorySource.builder("convs", CONVS);
-          conversionRows(convs).forEach(r -> cb.addRow(r));
-          imps = ib.build();
-          cv = cb.build();
-        }
-      }
-      try (CleanRoom room = room(imps, cv, rowLower, rowUpper, groupLower, groupUpper)) {
-        FinalStage q = spread(room);
-        ExecutionPath.Kind kind = q.explain().path().orElseThrow().kind();
-        assertEquals(path.name(), kind.name(), db::toString);
-        Map<Long, List<Double>> out = new TreeMap<>();
-        for (ResultRow r : q.run().rows()) {
-          out.put(r.getLong("campaign"), List.of(r.getDouble("var"), r.getDouble("sd")));
-        }
-        return out;
-      }
-    } finally {
-      db.execute("DROP TABLE " + t.impsName(), "DROP TABLE " + t.convsName());
-    }
-  }
-
-  private static CleanRoom room(
-      DataSource imps,
-      DataSource convs,
-      double rowLower,
-      double rowUpper,
-      double groupLower,
-      double groupUpper) {
-    Policy.Builder p =
-        Policy.builder()
-            .allowAnalysts("a")
-            .allowJoinOn("uid")
-            .minDistinctUsers(2)
-            .maxGroupsPerUser(5)
-            .withoutDifferenceChecks();
-    Policy pub = p.build();
-    p.clampPerGroup("amount", groupLower, groupUpper)
-        .allowAggregates("amount", AggregateFunction.VARIANCE, AggregateFunction.STDDEV);
-    CleanRoom room = CleanRoom.builder().secretKey(SecretKey.random()).auditSink(e -> {}).build();
-    room.register(
-        Dataset.builder("pub", "imps")
-            .source(imps)
-            .userId("uid", UserIdFormat.EMAIL)
-            .dimension("campaign")
-            .policy(pub)
-            .build());
-    room.register(
-        Dataset.builder("adv", "convs")
-            .source(convs)
-            .userId("uid", UserIdFormat.EMAIL)
-            .metric("amount", rowLower, rowUpper)
-            .policy(p.build())
-            .build());
-    return room;
+    return ThresholdConversions.released(
+        db,
+        convs,
+        rowLower,
+        rowUpper,
+        groupLower,
+        groupUpper,
+        false,
+        path,
+        ThresholdSpreadProperties::spread,
+        r -> List.of(r.getDouble("var"), r.getDouble("sd")));
   }
 
   /** Variance and standard deviation of the amount per campaign. */

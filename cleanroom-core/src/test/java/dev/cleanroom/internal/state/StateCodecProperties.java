@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.AggregateFunction;
+import dev.cleanroom.Bounds;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.Param;
 import dev.cleanroom.PrivacyBudget;
@@ -11,11 +12,13 @@ import dev.cleanroom.QueryTemplate;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.CellNoise;
 import dev.cleanroom.query.Condition;
+import dev.cleanroom.query.Derived;
 import dev.cleanroom.query.LedgerStatus;
 import dev.cleanroom.query.NoiseKind;
 import dev.cleanroom.query.Placeholder;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.PrivacyReport;
+import dev.cleanroom.query.QueryOptions;
 import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultColumn;
@@ -50,8 +53,13 @@ class StateCodecProperties {
   @Property
   void template_roundTrip_isExact(@ForAll("templates") QueryTemplate t) {
     String s = StateCodec.encode(t);
-    assertOneAsciiLine(s, StateCodec.TEMPLATE_PREFIX);
+    assertOneAsciiLine(
+        s,
+        t.query().options().equals(QueryOptions.NONE)
+            ? StateCodec.TEMPLATE_PREFIX
+            : StateCodec.TEMPLATE_OPTIONS_PREFIX);
     QueryTemplate back = StateCodec.decodeTemplate(s);
+    assertEquals(t.query().options(), back.query().options());
     assertEquals(t, back);
     assertEquals(t.contentHash(), back.contentHash());
     assertEquals(s, StateCodec.encode(back));
@@ -111,7 +119,12 @@ class StateCodecProperties {
 
   @Property
   void randomText_decodesOrIsRefusedWithIllegalArgument(@ForAll("garbage") String s) {
-    for (String prefix : List.of("", StateCodec.TEMPLATE_PREFIX, StateCodec.RESULT_PREFIX)) {
+    for (String prefix :
+        List.of(
+            "",
+            StateCodec.TEMPLATE_PREFIX,
+            StateCodec.TEMPLATE_OPTIONS_PREFIX,
+            StateCodec.RESULT_PREFIX)) {
       try {
         StateCodec.decodeTemplate(prefix + s);
       } catch (IllegalArgumentException expected) {
@@ -250,9 +263,10 @@ class StateCodecProperties {
                         text().list().ofSize(groups),
                         privacies(groups),
                         params(where),
-                        Arbitraries.integers().between(0, 1))
+                        Arbitraries.integers().between(0, 1),
+                        options(aggregates, groups))
                     .as(
-                        (prefixes, privacy, params, author) -> {
+                        (prefixes, privacy, params, author, options) -> {
                           List<String> groupBy = new ArrayList<>();
                           for (int i = 0; i < groups; i++) {
                             // The part after the last dot is the output column's name.
@@ -265,9 +279,88 @@ class StateCodecProperties {
                                   where,
                                   groupBy,
                                   aggregates,
-                                  privacy);
+                                  privacy,
+                                  options.apply(groupBy));
                           return new QueryTemplate(id, q, params);
                         }));
+  }
+
+  /**
+   * Query options that the query accepts, as a function of its grouped dimensions: none half of the
+   * time, otherwise ratios of its counts and sums, a lift of a ratio over a grouped dimension,
+   * bounds for metrics it reads and the consistent flag.
+   */
+  private static Arbitrary<Function<List<String>, QueryOptions>> options(
+      List<Aggregate> aggregates, int groups) {
+    List<String> parts = new ArrayList<>();
+    Set<String> taken = new TreeSet<>();
+    Set<String> metrics = new TreeSet<>();
+    for (Aggregate a : aggregates) {
+      taken.add(a.alias());
+      switch (a.function()) {
+        case COUNT, COUNT_DISTINCT_USERS, SUM -> parts.add(a.alias());
+        default -> {}
+      }
+      if (!a.column().isEmpty()) {
+        metrics.add(a.column());
+      }
+    }
+    List<String> metricList = List.copyOf(metrics);
+    Arbitrary<Double> finite = doubles().filter(Double::isFinite);
+    Arbitrary<Function<List<String>, QueryOptions>> some =
+        Combinators.combine(
+                Arbitraries.integers().between(0, parts.isEmpty() ? 0 : 2),
+                Arbitraries.integers().between(0, Math.max(0, parts.size() - 1)).list().ofSize(4),
+                Arbitraries.of(true, false),
+                Arbitraries.integers().between(0, Math.max(0, groups - 1)),
+                literals().list().ofSize(2).filter(l -> !l.get(0).equals(l.get(1))),
+                Arbitraries.of(true, false).list().ofSize(metricList.size()),
+                finite.list().ofSize(2 * metricList.size()),
+                Arbitraries.of(true, false))
+            .as(
+                (ratios, picks, lift, dimension, values, bounded, ends, consistent) ->
+                    groupBy -> {
+                      List<Derived> derived = new ArrayList<>();
+                      for (int i = 0; i < ratios; i++) {
+                        derived.add(
+                            new Derived.Ratio(
+                                alias(taken, "r" + i),
+                                parts.get(picks.get(2 * i)),
+                                parts.get(picks.get(2 * i + 1))));
+                      }
+                      if (lift && ratios > 0 && groups > 0) {
+                        derived.add(
+                            new Derived.Lift(
+                                alias(taken, "lift"),
+                                derived.get(0).alias(),
+                                groupBy.get(dimension),
+                                values.get(0),
+                                values.get(1)));
+                      }
+                      QueryOptions o =
+                          QueryOptions.NONE.withDerived(derived).withConsistent(consistent);
+                      for (int i = 0; i < metricList.size(); i++) {
+                        if (bounded.get(i)) {
+                          double a = ends.get(2 * i);
+                          double b = ends.get(2 * i + 1);
+                          o =
+                              o.withBounds(
+                                  metricList.get(i), Bounds.of(Math.min(a, b), Math.max(a, b)));
+                        }
+                      }
+                      return o;
+                    });
+    Function<List<String>, QueryOptions> none = groupBy -> QueryOptions.NONE;
+    return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(none)), Tuple.of(1, some));
+  }
+
+  /** {@code base}, lengthened with underscores until no aggregate has it as its alias. */
+  private static String alias(Set<String> taken, String base) {
+    String a = base;
+    while (taken.contains(a)) {
+      a += "_";
+    }
+    return a;
   }
 
   /** A valid name: a letter or underscore, then letters, digits or underscores (128 at most). */

@@ -3,7 +3,9 @@ package dev.cleanroom.internal.state;
 import static dev.cleanroom.query.Dsl.col;
 import static dev.cleanroom.query.Dsl.count;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
+import static dev.cleanroom.query.Dsl.lift;
 import static dev.cleanroom.query.Dsl.param;
+import static dev.cleanroom.query.Dsl.ratio;
 import static dev.cleanroom.query.Dsl.sum;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.testing.NullPointerTester;
+import dev.cleanroom.Bounds;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.Param;
 import dev.cleanroom.PrivacyBudget;
@@ -25,6 +28,7 @@ import dev.cleanroom.query.LedgerStatus;
 import dev.cleanroom.query.NoiseKind;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.PrivacyReport;
+import dev.cleanroom.query.QueryOptions;
 import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultColumn;
@@ -229,6 +233,90 @@ class StateCodecTest {
     assertFalse(e.getMessage().contains("\u00a7"), e.getMessage());
   }
 
+  /** The reach template with every kind of option: ratios, a lift, bounds, consistent values. */
+  private static QueryTemplate reachTemplateWithOptions() {
+    QueryTemplate t = reachTemplate();
+    QueryOptions options =
+        QueryOptions.NONE
+            .withDerived(
+                List.of(
+                    ratio("per_person", "sum_revenue", "distinct_users"),
+                    ratio("rows_per_person", "rows", "distinct_users"),
+                    lift("lift", "per_person", "country", "DE", "FR"),
+                    lift("lift_day", "rows_per_person", "impressions.day", 2L, 1L)))
+            .withBounds("revenue", Bounds.of(-0.0, 2.5))
+            .withConsistent(true);
+    return new QueryTemplate(t.id(), t.query().withOptions(options), t.params());
+  }
+
+  @Test
+  void template_withOptions_roundTripsAsVersion2_withItsContentHash() {
+    QueryTemplate t = reachTemplateWithOptions();
+    String s = StateCodec.encode(t);
+    assertTrue(s.matches("t2:[A-Za-z0-9_-]+"), s);
+    QueryTemplate back = StateCodec.decodeTemplate(s);
+    assertEquals(t, back);
+    assertEquals(t.query().options(), back.query().options());
+    assertEquals(t.contentHash(), back.contentHash());
+    assertNotEquals(reachTemplate().contentHash(), back.contentHash());
+    // The sign of a zero bound survives (the record tells -0.0 from 0.0).
+    assertEquals(
+        Double.doubleToRawLongBits(-0.0),
+        Double.doubleToRawLongBits(back.query().options().bounds().get("revenue").lower()));
+  }
+
+  @Test
+  void template_withoutOptions_keepsVersion1_andVersion2WithoutOptionsIsRefused() {
+    QueryTemplate plain = reachTemplate();
+    String s = StateCodec.encode(plain);
+    assertTrue(s.startsWith("t1:"), s);
+    // The same bytes followed by "no derived column, no bounds, not consistent": one value, one
+    // encoding, so version 2 with no options is not accepted.
+    byte[] bytes = Base64.getUrlDecoder().decode(s.substring(3));
+    byte[] none = Arrays.copyOf(bytes, bytes.length + 9);
+    String noOptions = "t2:" + Base64.getUrlEncoder().withoutPadding().encodeToString(none);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> StateCodec.decodeTemplate(noOptions));
+    assertTrue(e.getMessage().startsWith("not an encoded query template"), e.getMessage());
+    // And a version-1 text cannot carry options.
+    String withOptions = StateCodec.encode(reachTemplateWithOptions());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> StateCodec.decodeTemplate("t1:" + withOptions.substring(3)));
+  }
+
+  @Test
+  void template_withOptionsTheQueryRefuses_isRefusedWithoutQuotingThem() {
+    // A ratio over an aggregate the query lacks: written by hand, refused on reading.
+    QueryTemplate t = reachTemplateWithOptions();
+    String s = StateCodec.encode(t);
+    byte[] bytes = Base64.getUrlDecoder().decode(s.substring(3));
+    String needle = "rows_per_person";
+    byte[] from = needle.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] to = "rows_per_secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    int at = indexOf(bytes, from);
+    assertTrue(at > 0);
+    System.arraycopy(to, 0, bytes, at, to.length);
+    String damaged = "t2:" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> StateCodec.decodeTemplate(damaged));
+    assertFalse(e.getMessage().contains("secret"), e.getMessage());
+    assertEquals(null, e.getCause());
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
   @Test
   void decode_ofTheOtherKind_isRefused() {
     String template = StateCodec.encode(reachTemplate());
@@ -241,6 +329,9 @@ class StateCodecTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> StateCodec.decodeTemplate("t2:" + template.substring(3)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> StateCodec.decodeTemplate("t3:" + template.substring(3)));
     assertThrows(IllegalArgumentException.class, () -> StateCodec.decodeTemplate(""));
     assertThrows(IllegalArgumentException.class, () -> StateCodec.decodeResult("r1:"));
   }
