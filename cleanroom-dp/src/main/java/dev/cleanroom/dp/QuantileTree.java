@@ -61,16 +61,41 @@ public final class QuantileTree {
   /** The number of noisy node counts of one tree: 16 + 256 + 4096. */
   public static final int NODES = 16 + 256 + 4096;
 
-  /** Per level ℓ = 1..HEIGHT (index ℓ − 1), the (noisy) node counts. */
+  /** Per level ℓ = 1..HEIGHT (index ℓ − 1), the exact node counts; never released. */
+  private final long[][] exact;
+
+  /** Per level, the noisy node counts, each drawn when first read ({@link #count}). */
   private final long[][] levels;
 
+  private final boolean[][] drawn;
+  private final NoiseMechanism noise;
   private final double lower;
   private final double upper;
 
-  private QuantileTree(long[][] levels, double lower, double upper) {
-    this.levels = levels;
+  private QuantileTree(long[][] exact, NoiseMechanism noise, double lower, double upper) {
+    this.exact = exact;
+    this.noise = noise;
+    this.levels = new long[HEIGHT][];
+    this.drawn = new boolean[HEIGHT][];
+    for (int l = 0; l < HEIGHT; l++) {
+      levels[l] = new long[exact[l].length];
+      drawn[l] = new boolean[exact[l].length];
+    }
     this.lower = lower;
     this.upper = upper;
+  }
+
+  /**
+   * The noisy count of node {@code i} of level index {@code l}: its exact count plus noise drawn
+   * once, on first reading. Drawing a node's noise when it is first read gives the same joint
+   * distribution of everything read as drawing all of them up front.
+   */
+  long count(int l, int i) {
+    if (!drawn[l][i]) {
+      levels[l][i] = noise.addNoise(exact[l][i]);
+      drawn[l][i] = true;
+    }
+    return levels[l][i];
   }
 
   /**
@@ -146,8 +171,9 @@ public final class QuantileTree {
   }
 
   /**
-   * The exact nearest-rank quantile of {@code n} values: the value of rank ⌈p·n⌉ (at least 1) in
-   * increasing order, the smallest v with #{values ≤ v} ≥ p·n; NaN without values.
+   * The exact nearest-rank quantile of {@code n} values: the value of rank ⌈p·n⌉ (at least 1, see
+   * {@link #rank}) in increasing order, the smallest v with #{values ≤ v} ≥ p·n; NaN without
+   * values.
    *
    * @param values the values; sorted in place, only the first {@code n} are read
    * @param n the number of values
@@ -163,7 +189,9 @@ public final class QuantileTree {
   }
 
   /**
-   * The nearest rank ⌈p·n⌉ (at least 1), computed exactly.
+   * The nearest rank ⌈p·n⌉ (at least 1), computed exactly with p read as the shortest decimal that
+   * rounds to it ({@link Double#toString}): 0.2 is 1/5, so ⌈0.2·5⌉ = 1 (the binary double just
+   * above 0.2 would give 2).
    *
    * @param n the number of values, positive
    * @param p the fraction, 0 &lt; p &lt; 1
@@ -171,7 +199,7 @@ public final class QuantileTree {
    */
   public static int rank(long n, double p) {
     BigDecimal r =
-        new BigDecimal(p).multiply(BigDecimal.valueOf(n)).setScale(0, RoundingMode.CEILING);
+        BigDecimal.valueOf(p).multiply(BigDecimal.valueOf(n)).setScale(0, RoundingMode.CEILING);
     return (int) Math.max(1, Math.min(n, r.longValueExact()));
   }
 
@@ -194,7 +222,8 @@ public final class QuantileTree {
 
   /**
    * The tree of the leaf counts {@code leafCounts} with fresh noise of {@code noise} added to every
-   * node count (all {@link #NODES} of them, drawn whether the estimate reads them or not).
+   * node count (each of the {@link #NODES} counts gets its noise when first read: the estimate
+   * reads few, the interval all). Not thread-safe.
    *
    * @param leafCounts the exact count of each of the {@link #LEAVES} leaves
    * @param lower the lower bound of the values
@@ -227,12 +256,7 @@ public final class QuantileTree {
       }
       exact[l] = here;
     }
-    for (long[] level : exact) {
-      for (int i = 0; i < level.length; i++) {
-        level[i] = noise.addNoise(level[i]);
-      }
-    }
-    return new QuantileTree(exact, lower, upper);
+    return new QuantileTree(exact, noise, lower, upper);
   }
 
   /**
@@ -245,11 +269,10 @@ public final class QuantileTree {
     int node = 0; // the current node, on the level above level index l
     double rank = p;
     for (int l = 0; l < HEIGHT; l++) {
-      long[] level = levels[l];
       int first = node * BRANCHING;
       double total = 0;
       for (int c = 0; c < BRANCHING; c++) {
-        total += Math.max(0, level[first + c]);
+        total += Math.max(0, count(l, first + c));
       }
       if (total <= 0) {
         // No people seen below this node: its midpoint.
@@ -262,7 +285,7 @@ public final class QuantileTree {
       int chosen = -1;
       double chosenBefore = 0;
       for (int c = 0; c < BRANCHING; c++) {
-        double count = Math.max(0, level[first + c]);
+        double count = Math.max(0, count(l, first + c));
         if (count > 0) {
           chosen = c;
           chosenBefore = before;
@@ -272,7 +295,7 @@ public final class QuantileTree {
         }
         before += count;
       }
-      double count = Math.max(0, level[first + chosen]);
+      double count = Math.max(0, count(l, first + chosen));
       rank = Math.min(1, Math.max(0, (target - chosenBefore) / count));
       node = first + chosen;
     }
@@ -292,8 +315,8 @@ public final class QuantileTree {
    */
   public ConfidenceInterval interval(double p, double estimate, Bands bands) {
     double nHat = 0;
-    for (long c : levels[0]) {
-      nHat += c;
+    for (int i = 0; i < BRANCHING; i++) {
+      nHat += count(0, i);
     }
     double low = p * (nHat - bands.sum(BRANCHING));
     double high = p * (nHat + bands.sum(BRANCHING)) + 1;
@@ -302,15 +325,14 @@ public final class QuantileTree {
     // Prefix counts by levels: within-block running sums of the noisy counts.
     double[][] within = new double[HEIGHT][];
     for (int l = 0; l < HEIGHT; l++) {
-      long[] level = levels[l];
-      double[] w = new double[level.length];
+      double[] w = new double[levels[l].length];
       double run = 0;
-      for (int i = 0; i < level.length; i++) {
+      for (int i = 0; i < w.length; i++) {
         if (i % BRANCHING == 0) {
           run = 0;
         }
         w[i] = run; // the noisy count of the siblings before node i
-        run += level[i];
+        run += count(l, i);
       }
       within[l] = w;
     }

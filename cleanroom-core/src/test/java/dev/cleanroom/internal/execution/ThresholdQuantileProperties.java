@@ -171,11 +171,14 @@ class ThresholdQuantileProperties {
     return out;
   }
 
-  /** The value of rank ⌈p·n⌉ of the sorted units, in value units, rounded once to a double. */
+  /**
+   * The value of rank ⌈p·n⌉ (p as its shortest decimal) of the sorted units, in value units,
+   * rounded once to a double.
+   */
   private static double nearestRank(List<BigInteger> sorted, double p, BigDecimal scale) {
     int n = sorted.size();
     int rank =
-        new BigDecimal(p)
+        new BigDecimal(Double.toString(p))
             .multiply(BigDecimal.valueOf(n))
             .setScale(0, RoundingMode.CEILING)
             .intValueExact();
