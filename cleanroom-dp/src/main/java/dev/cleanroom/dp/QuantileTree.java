@@ -433,6 +433,9 @@ public final class QuantileTree {
       long lo = 0;
       long hi = 1;
       while (logTail(t, k, hi) > target) {
+        if (hi > 1L << 60) {
+          throw new IllegalStateException("no noise band for a Laplace parameter of " + t);
+        }
         hi *= 2;
       }
       while (lo < hi) {
@@ -474,11 +477,11 @@ public final class QuantileTree {
     }
 
     private static double chernoff(double t, int k, double s, double lambda) {
-      double q = Math.exp(-1 / t);
+      // q·e^±λ as one exponential each: no overflow however small t is.
       double psi =
-          2 * Math.log1p(-q)
-              - Math.log1p(-q * Math.exp(lambda))
-              - Math.log1p(-q * Math.exp(-lambda));
+          2 * Math.log1p(-Math.exp(-1 / t))
+              - Math.log1p(-Math.exp(lambda - 1 / t))
+              - Math.log1p(-Math.exp(-lambda - 1 / t));
       if (Double.isNaN(psi)) {
         return Double.POSITIVE_INFINITY;
       }

@@ -84,6 +84,17 @@ class QuantileTreeTest {
     }
   }
 
+  /** Noise far below one count (huge ε): bands of a count or two, computed without overflow. */
+  @Test
+  void bands_ofNegligibleNoise_areSmall() {
+    for (String eps : new String[] {"100", "10000", "1000000"}) {
+      QuantileTree.Bands b =
+          QuantileTree.Bands.of(
+              LaplaceMechanism.forIntegers(new BigDecimal(eps), QuantileTree.sensitivity(1)), 0.95);
+      assertTrue(b.sum(45) <= 2, () -> eps + ": " + b.sum(45));
+    }
+  }
+
   @Test
   void tinyNoise_estimatesTheQuantileWithinALeaf() {
     LaplaceMechanism m =
