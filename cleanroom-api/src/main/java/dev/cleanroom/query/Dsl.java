@@ -115,10 +115,12 @@ public final class Dsl {
    * person, that value), e.g. {@code quantile("hba1c", 0.75).as("hba1c_p75")}; output column {@code
    * p<percent>_<metric>} ({@code p75_hba1c}, {@code p12_5_hba1c}). In threshold mode the exact
    * nearest-rank quantile: the smallest per-person total v such that at least ⌈p·n⌉ of the group's
-   * n people have a total of at most v. With differential privacy a noisy quantile within the
-   * metric's group bounds, read from a noisy histogram tree of the people's totals, with a
-   * confidence interval; all quantiles of one metric in a query share that tree and one share of
-   * the budget. The owner must allow {@link AggregateFunction#QUANTILE} on the metric.
+   * n people have a total of at most v (p read as its shortest decimal: 0.2 is 1/5); NaN for a
+   * group without such people. Computed by the engine, never by a database. With differential
+   * privacy a noisy quantile within the metric's group bounds, read from a noisy histogram tree of
+   * the people's totals, with a confidence interval; all quantiles of one metric in a query share
+   * that tree and one share of the budget. The owner must allow {@link AggregateFunction#QUANTILE}
+   * on the metric.
    *
    * @param metric the metric column's name
    * @param p the fraction, with 0 &lt; p &lt; 1 (0.5 for the median)
