@@ -1,6 +1,8 @@
 package dev.cleanroom.query;
 
 import dev.cleanroom.AggregateFunction;
+import java.math.BigDecimal;
+import java.util.Objects;
 
 /**
  * Static factories for conditions and aggregates, meant to be imported statically:
@@ -125,9 +127,11 @@ public final class Dsl {
    * @param metric the metric column's name
    * @param p the fraction, with 0 &lt; p &lt; 1 (0.5 for the median)
    * @return the quantile at {@code p} of the people's clamped totals of {@code metric}
+   * @throws NullPointerException if {@code metric} is null
    * @throws IllegalArgumentException if {@code p} is not strictly between 0 and 1
    */
   public static Aggregate quantile(String metric, double p) {
+    Objects.requireNonNull(metric, "metric");
     if (!(p > 0 && p < 1)) {
       throw new IllegalArgumentException(
           "a quantile's fraction p must be > 0 and < 1; provided value: " + p);
@@ -143,6 +147,7 @@ public final class Dsl {
    * @return the median of the people's clamped totals of {@code metric}
    */
   public static Aggregate median(String metric) {
+    Objects.requireNonNull(metric, "metric");
     return new Aggregate(AggregateFunction.QUANTILE, metric, alias("median_", metric), 0.5);
   }
 
@@ -187,7 +192,7 @@ public final class Dsl {
    */
   static String quantileAlias(String metric, double p) {
     String percent =
-        new java.math.BigDecimal(Double.toString(p))
+        new BigDecimal(Double.toString(p))
             .movePointRight(2)
             .stripTrailingZeros()
             .toPlainString()

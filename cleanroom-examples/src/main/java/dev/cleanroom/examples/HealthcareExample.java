@@ -11,6 +11,7 @@ import dev.cleanroom.Policy;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.audit.AuditTrails;
+import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.report.HtmlReport;
@@ -297,7 +298,7 @@ public final class HealthcareExample {
   }
 
   /** The quartiles of HbA1c per condition at hospital A: Q1, median and Q3. */
-  static dev.cleanroom.query.FinalStage labs(CleanRoom room) {
+  static FinalStage labs(CleanRoom room) {
     return room.as("research")
         .from("hospital_a.diagnoses")
         .groupBy("condition")

@@ -17,6 +17,7 @@ import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.internal.execution.PushdownDatabases.Db;
 import dev.cleanroom.jdbc.JdbcSource;
+import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.ResultRow;
@@ -317,7 +318,7 @@ class ThresholdQuantileProperties {
 
   /** Several quantiles and the median of the amount per campaign. */
   private static FinalStage quantiles(CleanRoom room) {
-    List<dev.cleanroom.query.Aggregate> select = new ArrayList<>();
+    List<Aggregate> select = new ArrayList<>();
     select.add(countDistinctUsers().as("converters"));
     for (int i = 0; i < FRACTIONS.length; i++) {
       select.add(quantile("amount", FRACTIONS[i]).as("q" + i));
@@ -328,6 +329,6 @@ class ThresholdQuantileProperties {
         .join("adv.convs")
         .onUserId()
         .groupBy("campaign")
-        .select(select.toArray(new dev.cleanroom.query.Aggregate[0]));
+        .select(select.toArray(new Aggregate[0]));
   }
 }
