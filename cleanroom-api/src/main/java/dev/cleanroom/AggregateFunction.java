@@ -20,7 +20,16 @@ public enum AggregateFunction {
    */
   VARIANCE(true),
   /** The population standard deviation: the square root of {@link #VARIANCE}. */
-  STDDEV(true);
+  STDDEV(true),
+  /**
+   * A quantile over people of each person's clamped total of a metric (the same per-person totals
+   * that {@link #SUM} adds; for a metric with one value per person, that value), at the fraction p
+   * that the {@link dev.cleanroom.query.Aggregate} carries. Exactly, the nearest-rank quantile: the
+   * smallest per-person total v such that at least ⌈p·n⌉ of the n people with a value of the metric
+   * in the group have a total of at most v (SQL's {@code PERCENTILE_DISC}), p read as its shortest
+   * decimal.
+   */
+  QUANTILE(true);
 
   private final boolean needsMetric;
 

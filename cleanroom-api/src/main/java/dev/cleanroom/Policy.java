@@ -534,8 +534,9 @@ public final class Policy {
     /**
      * Narrows the aggregate functions allowed on {@code metric} to {@code functions}, each of which
      * must aggregate a metric ({@link AggregateFunction#SUM}, {@link AggregateFunction#AVG}, {@link
-     * AggregateFunction#VARIANCE} or {@link AggregateFunction#STDDEV}). Once per metric. The
-     * variance and standard deviation are allowed only where the owner lists them here.
+     * AggregateFunction#VARIANCE}, {@link AggregateFunction#STDDEV} or {@link
+     * AggregateFunction#QUANTILE}). Once per metric. The variance, standard deviation and quantiles
+     * are allowed only where the owner lists them here.
      *
      * @param metric the metric column's name
      * @param functions the allowed functions
@@ -547,8 +548,8 @@ public final class Policy {
       for (AggregateFunction f : List.of(functions)) {
         if (!f.needsMetric()) {
           throw new IllegalArgumentException(
-              "allowAggregates takes functions of a metric (SUM, AVG, VARIANCE, STDDEV); provided"
-                  + " value: "
+              "allowAggregates takes functions of a metric (SUM, AVG, VARIANCE, STDDEV, QUANTILE);"
+                  + " provided value: "
                   + f);
         }
         fns.add(f);

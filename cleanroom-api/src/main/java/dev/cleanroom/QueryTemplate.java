@@ -131,6 +131,9 @@ public record QueryTemplate(String id, QuerySpec query, List<Param> params) {
         e.text(a.function().name());
         e.text(a.column());
         e.text(a.alias());
+        if (a.function() == AggregateFunction.QUANTILE) {
+          e.text(Double.toString(a.fraction()));
+        }
       }
       e.privacy(query.privacy());
       List<Param> sorted = new ArrayList<>(params);

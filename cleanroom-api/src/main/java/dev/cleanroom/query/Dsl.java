@@ -1,6 +1,8 @@
 package dev.cleanroom.query;
 
 import dev.cleanroom.AggregateFunction;
+import java.math.BigDecimal;
+import java.util.Objects;
 
 /**
  * Static factories for conditions and aggregates, meant to be imported statically:
@@ -110,6 +112,46 @@ public final class Dsl {
   }
 
   /**
+   * The quantile at fraction {@code p} over people of each person's clamped total of {@code metric}
+   * in the group (the totals that {@link #sum(String)} adds; for a metric with one value per
+   * person, that value), e.g. {@code quantile("hba1c", 0.75).as("hba1c_p75")}; output column {@code
+   * p<percent>_<metric>} ({@code p75_hba1c}, {@code p12_5_hba1c}). In threshold mode the exact
+   * nearest-rank quantile: the smallest per-person total v such that at least ⌈p·n⌉ of the group's
+   * n people have a total of at most v (p read as its shortest decimal: 0.2 is 1/5); NaN for a
+   * group without such people. Computed by the engine, never by a database. With differential
+   * privacy a noisy quantile within the metric's group bounds, read from a noisy histogram tree of
+   * the people's totals, with a confidence interval; all quantiles of one metric in a query share
+   * that tree and one share of the budget. The owner must allow {@link AggregateFunction#QUANTILE}
+   * on the metric.
+   *
+   * @param metric the metric column's name
+   * @param p the fraction, with 0 &lt; p &lt; 1 (0.5 for the median)
+   * @return the quantile at {@code p} of the people's clamped totals of {@code metric}
+   * @throws NullPointerException if {@code metric} is null
+   * @throws IllegalArgumentException if {@code p} is not strictly between 0 and 1
+   */
+  public static Aggregate quantile(String metric, double p) {
+    Objects.requireNonNull(metric, "metric");
+    if (!(p > 0 && p < 1)) {
+      throw new IllegalArgumentException(
+          "a quantile's fraction p must be > 0 and < 1; provided value: " + p);
+    }
+    return new Aggregate(AggregateFunction.QUANTILE, metric, quantileAlias(metric, p), p);
+  }
+
+  /**
+   * The median: {@link #quantile(String, double) quantile(metric, 0.5)}; output column {@code
+   * median_<metric>}.
+   *
+   * @param metric the metric column's name
+   * @return the median of the people's clamped totals of {@code metric}
+   */
+  public static Aggregate median(String metric) {
+    Objects.requireNonNull(metric, "metric");
+    return new Aggregate(AggregateFunction.QUANTILE, metric, alias("median_", metric), 0.5);
+  }
+
+  /**
    * A derived column: {@code numerator / denominator} of each released row, two counts or sums of
    * the same query, e.g. {@code ratio("conv_rate", "converters", "exposed")}. Costs no budget; in
    * differential-privacy mode it carries a 95% interval built from both aggregates' noise. Add it
@@ -142,6 +184,20 @@ public final class Dsl {
   public static Derived.Lift lift(
       String alias, String ratio, String dimension, Object group, Object baseline) {
     return new Derived.Lift(alias, ratio, dimension, group, baseline);
+  }
+
+  /**
+   * The default alias of a quantile: {@code p} and the percentage (its decimal point as {@code _}),
+   * then the metric's unqualified name.
+   */
+  static String quantileAlias(String metric, double p) {
+    String percent =
+        new BigDecimal(Double.toString(p))
+            .movePointRight(2)
+            .stripTrailingZeros()
+            .toPlainString()
+            .replace('.', '_');
+    return alias("p" + percent + "_", metric);
   }
 
   /** The default alias: the prefix and the metric's unqualified name, cut to 128 characters. */

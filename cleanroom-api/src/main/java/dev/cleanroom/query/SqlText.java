@@ -164,6 +164,14 @@ final class SqlText {
     } else if (a.function() == AggregateFunction.VARIANCE) {
       text = "VAR_POP(" + name(a.column()) + ")";
       alias = Dsl.alias("var_", a.column());
+    } else if (a.function() == AggregateFunction.QUANTILE) {
+      text =
+          "PERCENTILE_DISC("
+              + Double.toString(a.fraction())
+              + ") WITHIN GROUP (ORDER BY "
+              + name(a.column())
+              + ")";
+      alias = Dsl.quantileAlias(a.column(), a.fraction());
     } else if (a.function() == AggregateFunction.STDDEV) {
       text = "STDDEV_POP(" + name(a.column()) + ")";
       alias = Dsl.alias("stddev_", a.column());

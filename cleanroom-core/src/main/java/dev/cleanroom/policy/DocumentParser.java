@@ -365,7 +365,8 @@ final class DocumentParser {
                   AggregateFunction.SUM,
                   AggregateFunction.AVG,
                   AggregateFunction.VARIANCE,
-                  AggregateFunction.STDDEV);
+                  AggregateFunction.STDDEV,
+                  AggregateFunction.QUANTILE);
           if (!seen.add(fn)) {
             throw error(items.get(i), q + "[" + i + "]", "is listed twice");
           }

@@ -1,13 +1,17 @@
 package dev.cleanroom.examples;
 
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
+import static dev.cleanroom.query.Dsl.median;
+import static dev.cleanroom.query.Dsl.quantile;
 
+import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.audit.AuditTrails;
+import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.report.HtmlReport;
@@ -30,7 +34,9 @@ import java.util.SplittableRandom;
  * are suppressed, the small-cell rule of public-health statistics; a second room where the
  * hospitals require differential privacy releases every cell of the public condition × age band
  * grid with noise instead. What was suppressed is shown only as cells of that public grid, never
- * with a count.
+ * with a count. Each patient also has a lab value, HbA1c (in %, bounds [4, 14] declared by the
+ * hospitals): the team reports its median and interquartile range per condition, exact in the
+ * threshold room and with 95% intervals in the differential-privacy room.
  *
  * <p>Run it with {@code mvn -B -q -pl cleanroom-examples -am compile exec:java
  * -Dexec.mainClass=dev.cleanroom.examples.HealthcareExample}.
@@ -47,6 +53,11 @@ public final class HealthcareExample {
       List.of("asthma", "copd", "diabetes", "heart_failure", "sickle_cell");
   static final List<String> AGE_BANDS = List.of("0-17", "18-39", "40-64", "65+");
 
+  /** The hospitals' bounds of a patient's HbA1c, in %. */
+  static final double HBA1C_LOWER = 4;
+
+  static final double HBA1C_UPPER = 14;
+
   /** Relative frequency of each condition; sickle-cell disease is rare. */
   private static final double[] PREVALENCE = {0.31, 0.15, 0.36, 0.17, 0.01};
 
@@ -56,8 +67,9 @@ public final class HealthcareExample {
    * @param patientId the patient's national id (shared by both hospitals)
    * @param condition the diagnosed condition
    * @param ageBand the patient's age band
+   * @param hba1c the patient's latest HbA1c, in % (the same on each of the patient's diagnoses)
    */
-  public record Diagnosis(String patientId, String condition, String ageBand) {}
+  public record Diagnosis(String patientId, String condition, String ageBand, double hba1c) {}
 
   /**
    * Both hospitals' seeded synthetic diagnoses.
@@ -67,8 +79,10 @@ public final class HealthcareExample {
    */
   public record Data(List<Diagnosis> hospitalA, List<Diagnosis> hospitalB) {
     /**
-     * Generates the data: each patient has one age band and one to three conditions; a share of the
-     * first hospital's patients were referred to the second, with the same diagnoses.
+     * Generates the data: each patient has one age band, one to three conditions and one HbA1c
+     * (higher with diabetes; drawn from a second generator, so the diagnoses do not depend on it);
+     * a share of the first hospital's patients were referred to the second, with the same
+     * diagnoses.
      *
      * @param seed the random seed
      * @param patientsA patients of the first hospital
@@ -77,6 +91,7 @@ public final class HealthcareExample {
      */
     public static Data generate(long seed, int patientsA, int patientsB) {
       SplittableRandom rnd = new SplittableRandom(seed);
+      SplittableRandom lab = new SplittableRandom(seed * 31 + 7);
       List<Diagnosis> a = new ArrayList<>();
       List<Diagnosis> b = new ArrayList<>();
       for (int p = 0; p < patientsA + patientsB; p++) {
@@ -89,16 +104,23 @@ public final class HealthcareExample {
         }
         boolean inA = p < patientsA;
         boolean inB = !inA || rnd.nextInt(5) == 0;
+        double hba1c = hba1c(lab, conditions.contains("diabetes"));
         for (String c : conditions) {
           if (inA) {
-            a.add(new Diagnosis(id, c, band));
+            a.add(new Diagnosis(id, c, band, hba1c));
           }
           if (inB) {
-            b.add(new Diagnosis(id, c, band));
+            b.add(new Diagnosis(id, c, band, hba1c));
           }
         }
       }
       return new Data(a, b);
+    }
+
+    /** An HbA1c in %, to one decimal: about 5.4 without diabetes, 7.5 and wider with it. */
+    private static double hba1c(SplittableRandom lab, boolean diabetes) {
+      double v = diabetes ? 7.5 + 1.3 * lab.nextGaussian() : 5.4 + 0.4 * lab.nextGaussian();
+      return Math.min(HBA1C_UPPER, Math.max(HBA1C_LOWER, Math.round(v * 10) / 10.0));
     }
 
     private static int ageBand(SplittableRandom rnd) {
@@ -129,6 +151,8 @@ public final class HealthcareExample {
    * @param hospitalB hospital B's counts, threshold mode
    * @param both counts of patients treated at both hospitals, threshold mode
    * @param dpHospitalA hospital A's counts under differential privacy, every cell released
+   * @param labs hospital A's HbA1c quartiles per condition, threshold mode (exact)
+   * @param dpLabs hospital A's HbA1c quartiles per condition under differential privacy
    * @param report the HTML report of the four results, both hospitals' policies (in DP mode) and
    *     the research team's budget left
    * @param trail the audit trail of both rooms
@@ -138,6 +162,8 @@ public final class HealthcareExample {
       Result hospitalB,
       Result both,
       Result dpHospitalA,
+      Result labs,
+      Result dpLabs,
       String report,
       AuditTrail trail) {}
 
@@ -183,7 +209,8 @@ public final class HealthcareExample {
             .allowAnalysts("research")
             .allowJoinOn("patientId")
             .minDistinctUsers(K)
-            .maxGroupsPerUser(3);
+            .maxGroupsPerUser(3)
+            .allowAggregates("hba1c", AggregateFunction.QUANTILE);
     if (requireDp) {
       policy.differentialPrivacy(PrivacyBudget.epsilonDelta(3, 1e-6), 1.0);
     }
@@ -191,6 +218,7 @@ public final class HealthcareExample {
         .source(source)
         .userId("patientId", UserIdFormat.RAW)
         .dimensions("condition", "ageBand")
+        .metric("hba1c", HBA1C_LOWER, HBA1C_UPPER)
         .policy(policy.build())
         .build();
   }
@@ -218,6 +246,14 @@ public final class HealthcareExample {
     show(out, "Patients at hospital A by condition and age band (k = " + K + "):", a);
     show(out, "Patients at hospital B by condition and age band (k = " + K + "):", b);
     show(out, "Patients treated at both hospitals (joined on the patient id, never shown):", both);
+    Result labs = labs(room).run();
+    out.println(
+        "HbA1c (%) at hospital A by condition: median and interquartile range over the patients,"
+            + " exact (k = "
+            + K
+            + "):");
+    out.println(labs.toTable());
+    out.println();
 
     CleanRoom dpRoom = room(data, true, trail);
     Result dp =
@@ -235,7 +271,14 @@ public final class HealthcareExample {
     out.println(dp.toTable());
     out.println(dp.privacy());
     out.println();
-    Budgets.printSummary(out, trail, List.of("hospital_a", "hospital_b"), dp);
+    Result dpLabs = labs(dpRoom).epsilon(1.0).publicGroupValues(CONDITIONS.toArray()).run();
+    out.println(
+        "HbA1c (%) at hospital A by condition with differential privacy (ε = 1, one noisy"
+            + " quantile tree per condition shared by the three quartiles; 95% intervals):");
+    out.println(dpLabs.toTable());
+    out.println(dpLabs.privacy());
+    out.println();
+    Budgets.printSummary(out, trail, List.of("hospital_a", "hospital_b"), dp, dpLabs);
     String report =
         HtmlReport.builder("Two hospitals and a research team")
             .result("Patients at hospital A by condition and age band (k = " + K + ")", a, grid())
@@ -251,7 +294,18 @@ public final class HealthcareExample {
             .budgets(dpRoom.budgets("research"))
             .build()
             .html();
-    return new Figures(a, b, both, dp, report, trail);
+    return new Figures(a, b, both, dp, labs, dpLabs, report, trail);
+  }
+
+  /** The quartiles of HbA1c per condition at hospital A: Q1, median and Q3. */
+  static FinalStage labs(CleanRoom room) {
+    return room.as("research")
+        .from("hospital_a.diagnoses")
+        .groupBy("condition")
+        .select(
+            quantile("hba1c", 0.25).as("hba1c_q1"),
+            median("hba1c"),
+            quantile("hba1c", 0.75).as("hba1c_q3"));
   }
 
   /** Patients treated at both hospitals, as SQL text (see the README's section "SQL text"). */

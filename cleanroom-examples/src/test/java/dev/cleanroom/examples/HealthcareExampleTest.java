@@ -181,14 +181,84 @@ class HealthcareExampleTest {
     assertFalse(printed.contains("P0"), "no patient id is printed");
   }
 
-  /** Three threshold-mode queries and one DP query, which charged hospital A only. */
+  /** Four threshold-mode queries and two DP queries, which charged hospital A only. */
   @Test
   void auditTrail_verifies_withOneRecordPerQuery() {
-    AuditChecks.assertVerified(figures.trail(), 4, printed);
+    AuditChecks.assertVerified(figures.trail(), 6, printed);
     AuditChecks.assertCharged(
-        figures.trail(), "hospital_a", "hospital_a.diagnoses by research: ε 1 in 1");
+        figures.trail(), "hospital_a", "hospital_a.diagnoses by research: ε 2 in 2");
     AuditChecks.assertCharged(figures.trail(), "hospital_b");
     assertTrue(printed.contains("ε charged on hospital_b's datasets: none"), printed);
+  }
+
+  /** Each patient's HbA1c per condition at hospital A (each patient has one value). */
+  private static Map<String, List<Double>> labValues() {
+    Map<String, List<Double>> out = new TreeMap<>();
+    for (HealthcareExample.Diagnosis d : data.hospitalA()) {
+      out.computeIfAbsent(d.condition(), c -> new ArrayList<>()).add(d.hba1c());
+    }
+    return out;
+  }
+
+  /** The nearest-rank quantile: the value of rank ⌈p·n⌉ (p·n is exact for p = 1/4, 1/2, 3/4). */
+  private static double nearestRank(List<Double> values, double p) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    return sorted.get((int) Math.ceil(p * sorted.size()) - 1);
+  }
+
+  /**
+   * Threshold mode: every released condition has the exact quartiles of its patients' HbA1c; the
+   * common conditions are released, and diabetes has the highest median.
+   */
+  @Test
+  void labQuartiles_areExact_inThresholdMode() {
+    Map<String, List<Double>> values = labValues();
+    Set<String> released = new HashSet<>();
+    for (ResultRow row : figures.labs().rows()) {
+      String condition = row.getString("condition");
+      released.add(condition);
+      List<Double> v = values.get(condition);
+      assertTrue(v.size() >= HealthcareExample.K, condition);
+      assertEquals(nearestRank(v, 0.25), row.getDouble("hba1c_q1"), condition);
+      assertEquals(nearestRank(v, 0.5), row.getDouble("median_hba1c"), condition);
+      assertEquals(nearestRank(v, 0.75), row.getDouble("hba1c_q3"), condition);
+      assertTrue(row.noise("median_hba1c").isEmpty());
+    }
+    assertTrue(
+        released.containsAll(List.of("asthma", "diabetes", "heart_failure")), released::toString);
+    assertTrue(nearestRank(values.get("diabetes"), 0.5) > nearestRank(values.get("asthma"), 0.5));
+    assertTrue(printed.contains("HbA1c (%) at hospital A by condition"), printed);
+  }
+
+  /**
+   * Differential privacy: every condition is released (the conditions are public), each quartile
+   * within the bounds [4, 14] and inside its 95% interval, Q1 ≤ median ≤ Q3 (all read from one
+   * noisy tree, and the reading grows with p), and the three share one budget line. These hold
+   * whatever the noise; the coverage of the intervals is tested with the engine (see the core
+   * module's QuantileReleaseTest).
+   */
+  @Test
+  void dpLabQuartiles_areOrderedAndBounded_withTheirIntervals() {
+    Result dp = figures.dpLabs();
+    assertEquals(HealthcareExample.CONDITIONS.size(), dp.size());
+    for (ResultRow row : dp.rows()) {
+      double previous = HealthcareExample.HBA1C_LOWER;
+      for (String column : List.of("hba1c_q1", "median_hba1c", "hba1c_q3")) {
+        double v = row.getDouble(column);
+        var noise = row.noise(column).orElseThrow();
+        assertTrue(v >= previous && v <= HealthcareExample.HBA1C_UPPER, column + " " + v);
+        assertTrue(noise.lower() <= v && v <= noise.upper(), noise::toString);
+        assertTrue(
+            noise.lower() >= HealthcareExample.HBA1C_LOWER
+                && noise.upper() <= HealthcareExample.HBA1C_UPPER,
+            noise::toString);
+        previous = v;
+      }
+    }
+    assertTrue(
+        dp.privacy().toString().contains("hba1c_q1, median_hba1c, hba1c_q3: ε=1"),
+        dp.privacy()::toString);
   }
 
   @Test

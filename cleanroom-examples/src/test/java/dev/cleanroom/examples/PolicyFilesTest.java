@@ -116,7 +116,8 @@ class PolicyFilesTest {
               .allowAnalysts("research")
               .allowJoinOn("patientId")
               .minDistinctUsers(HealthcareExample.K)
-              .maxGroupsPerUser(3);
+              .maxGroupsPerUser(3)
+              .allowAggregates("hba1c", AggregateFunction.QUANTILE);
       if (dp) {
         b.differentialPrivacy(PrivacyBudget.epsilonDelta(3, 1e-6), 1.0);
       }

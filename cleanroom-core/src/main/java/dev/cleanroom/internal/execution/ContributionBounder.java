@@ -5,6 +5,7 @@ import dev.cleanroom.dp.ContributionBounding;
 import dev.cleanroom.dp.ExactVariance;
 import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.dp.KeyedRank;
+import dev.cleanroom.dp.QuantileTree;
 import dev.cleanroom.dp.UnitBounds;
 import dev.cleanroom.dp.UnitSum;
 import dev.cleanroom.dp.UnitTotals;
@@ -58,6 +59,12 @@ final class ContributionBounder {
   /** Per aggregate, whether it is a variance or standard deviation (which also sums squares). */
   private final boolean[] spread;
 
+  /** Per aggregate, whether it is a quantile (which keeps each person's total). */
+  private final boolean[] quantile;
+
+  /** Per aggregate with {@link FineUnits}, their scale; 0 otherwise. */
+  private final double[] scale;
+
   private final boolean members;
   private final int maxGroups;
   private int[] candidates = new int[16];
@@ -84,19 +91,21 @@ final class ContributionBounder {
         unitUpper[a] = UnitSum.unitsOf(ap.groupBounds().upper(), granularity[a]);
       }
     }
-    this.fineBounds = granularity == null ? new UnitBounds[unitLower.length] : null;
-    for (int a = 0; fineBounds != null && a < fineBounds.length; a++) {
+    this.fineBounds = new UnitBounds[unitLower.length];
+    this.scale = new double[unitLower.length];
+    for (int a = 0; a < fineBounds.length; a++) {
       Plan.AggregatePlan ap = plan.aggregates().get(a);
-      if (ap.dataset() >= 0) {
-        double scale = RowUnits.scale(plan, a);
+      if (ap.dataset() >= 0 && RowUnits.fineUnits(plan, a)) {
+        scale[a] = RowUnits.scale(plan, a);
         fineBounds[a] =
             new UnitBounds(
-                FineUnits.ceilUnits(ap.groupBounds().lower(), scale),
-                FineUnits.floorUnits(ap.groupBounds().upper(), scale));
+                FineUnits.ceilUnits(ap.groupBounds().lower(), scale[a]),
+                FineUnits.floorUnits(ap.groupBounds().upper(), scale[a]));
       }
     }
     this.aggregates = plan.aggregates().size();
     this.spread = spreads(plan);
+    this.quantile = quantiles(plan);
     this.members = plan.differenceChecks().isPresent();
     this.maxGroups = plan.maxGroupsPerUser();
   }
@@ -188,7 +197,13 @@ final class ContributionBounder {
         if (ap.dataset() < 0 || values[a][i] == 0) {
           continue;
         }
-        if (granularity != null) {
+        if (quantile[a]) {
+          // The person's exact total, clamped, kept as the nearest double for the exact quantile
+          // or the leaf of the noisy tree.
+          UnitSum total = new UnitSum();
+          units[a].addClampedTo(i, fineBounds[a], total);
+          into.addValue(a, g, FineUnits.value(total.units(), scale[a]));
+        } else if (granularity != null) {
           // Whole units of the mechanism's granularity, summed exactly (widening, never
           // saturating): no floating-point error can carry information past the noise.
           long x = units[a].clamped(i, unitLower[a], unitUpper[a]);
@@ -219,11 +234,21 @@ final class ContributionBounder {
     return out;
   }
 
+  /** Per aggregate of {@code plan}, whether it is a quantile. */
+  static boolean[] quantiles(Plan plan) {
+    boolean[] out = new boolean[plan.aggregates().size()];
+    for (int a = 0; a < out.length; a++) {
+      out[a] = plan.aggregates().get(a).aggregate().function() == AggregateFunction.QUANTILE;
+    }
+    return out;
+  }
+
   /**
    * The exact threshold-mode value of aggregate {@code a} of group state {@code s}: a sum's units
    * as the nearest double, or the exact variance or standard deviation of the people's totals (NaN
-   * without people), each rounded once ({@link ExactVariance}); 0 for a count, whose value is
-   * elsewhere.
+   * without people), each rounded once ({@link ExactVariance}), or the exact nearest-rank quantile
+   * of the people's totals ({@link QuantileTree#exact}, NaN without people); 0 for a count, whose
+   * value is elsewhere.
    */
   static double exactValue(Plan plan, int a, Executor.GroupState s) {
     Plan.AggregatePlan ap = plan.aggregates().get(a);
@@ -240,6 +265,8 @@ final class ContributionBounder {
           s.people[a] == 0
               ? Double.NaN
               : ExactVariance.stddev(s.people[a], s.units[a], s.squares[a], scale);
+      case QUANTILE ->
+          QuantileTree.exact(s.values[a], s.values[a].length, ap.aggregate().fraction());
       default -> FineUnits.value(s.units[a], scale);
     };
   }
@@ -291,6 +318,12 @@ final class ContributionBounder {
     /** Per variance aggregate, the exact sums of squares by group; null for other aggregates. */
     private final UnitSum[][] squares;
 
+    /** Per quantile aggregate, the people's totals by group; null for other aggregates. */
+    private final double[][][] values;
+
+    /** Per quantile aggregate, the number of totals by group; null for other aggregates. */
+    private final int[][] valueCount;
+
     long[][] people;
     long[][] members;
     int[] memberCount;
@@ -320,6 +353,15 @@ final class ContributionBounder {
       for (int a = 0; a < aggregates; a++) {
         if (spread[a]) {
           squares[a] = new UnitSum[16];
+        }
+      }
+      values = new double[aggregates][][];
+      valueCount = new int[aggregates][];
+      boolean[] quantile = quantiles(plan);
+      for (int a = 0; a < aggregates; a++) {
+        if (quantile[a]) {
+          values[a] = new double[16][];
+          valueCount[a] = new int[16];
         }
       }
       people = new long[aggregates][16];
@@ -376,6 +418,21 @@ final class ContributionBounder {
       return u;
     }
 
+    /** Adds one person's total to quantile aggregate {@code a} in group {@code g}. */
+    void addValue(int a, int g, double value) {
+      double[] v = values[a][g];
+      int n = valueCount[a][g];
+      if (v == null) {
+        v = new double[8];
+        values[a][g] = v;
+      } else if (n == v.length) {
+        v = Arrays.copyOf(v, 2 * n);
+        values[a][g] = v;
+      }
+      v[n] = value;
+      valueCount[a][g] = n + 1;
+    }
+
     boolean allowed(int g) {
       return allowed[g];
     }
@@ -406,6 +463,10 @@ final class ContributionBounder {
         if (squares[a] != null) {
           squares[a] = Arrays.copyOf(squares[a], n);
         }
+        if (values[a] != null) {
+          values[a] = Arrays.copyOf(values[a], n);
+          valueCount[a] = Arrays.copyOf(valueCount[a], n);
+        }
         people[a] = Arrays.copyOf(people[a], n);
       }
     }
@@ -435,6 +496,11 @@ final class ContributionBounder {
           if (squares[a] != null && other.squares[a][g] != null) {
             squares(a, g).addAll(other.squares[a][g]);
           }
+          if (values[a] != null) {
+            for (int i = 0; i < other.valueCount[a][g]; i++) {
+              addValue(a, g, other.values[a][g][i]);
+            }
+          }
           people[a][g] += other.people[a][g];
         }
         if (members != null) {
@@ -463,6 +529,9 @@ final class ContributionBounder {
           s.units[a] = units[a][g] == null ? BigInteger.ZERO : units[a][g].units();
           if (squares[a] != null && squares[a][g] != null) {
             s.squares[a] = squares[a][g].units();
+          }
+          if (values[a] != null && values[a][g] != null) {
+            s.values[a] = Arrays.copyOf(values[a][g], valueCount[a][g]);
           }
           s.people[a] = people[a][g];
           if (fineScale[a] > 0) {

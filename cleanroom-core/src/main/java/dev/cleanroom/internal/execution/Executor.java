@@ -96,6 +96,13 @@ public final class Executor {
      */
     public final BigInteger[] squares;
 
+    /**
+     * Per aggregate of a quantile, the clamped totals of the group's people, in no particular order
+     * (empty for the other aggregates); in threshold mode {@link #sums} holds the exact quantile.
+     * Read only by the release stage, never released.
+     */
+    public final double[][] values;
+
     public final long[] people;
     public long[] members = new long[0];
     public int memberCount;
@@ -106,6 +113,8 @@ public final class Executor {
       Arrays.fill(units, BigInteger.ZERO);
       squares = new BigInteger[aggregates];
       Arrays.fill(squares, BigInteger.ZERO);
+      values = new double[aggregates][];
+      Arrays.fill(values, new double[0]);
       people = new long[aggregates];
     }
 

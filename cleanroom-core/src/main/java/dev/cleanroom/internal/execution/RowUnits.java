@@ -1,5 +1,6 @@
 package dev.cleanroom.internal.execution;
 
+import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.Bounds;
 import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.dp.UnitSum;
@@ -16,7 +17,9 @@ import java.util.List;
  * database adds exact integers, and neither depends on the order of the rows. For a noisy plan the
  * units are those of the aggregate's granularity ({@link UnitSum#unitsOf}, half to even); for a
  * threshold-mode plan those of the sum's {@link FineUnits} quantum (the floor of the value times
- * 2^k), fine enough that every value down to about 2^-27 of the sum's largest bound is exact.
+ * 2^k), fine enough that every value down to about 2^-27 of the sum's largest bound is exact. A
+ * quantile's slot has {@link FineUnits} in every plan: its people's totals are not noised, only
+ * counted in the leaves of a tree, so they are kept exact.
  */
 final class RowUnits {
   private final int[] aggregate;
@@ -27,9 +30,18 @@ final class RowUnits {
   /** Whether the units are {@link FineUnits} (a threshold-mode plan); else a granularity's. */
   private final boolean fine;
 
+  /** Per slot, whether its units are {@link FineUnits} (a threshold-mode plan or a quantile). */
+  private final boolean[] fineSlot;
+
   private RowUnits(
-      int[] aggregate, int[] metric, double[] granularity, int aggregates, boolean fine) {
+      int[] aggregate,
+      int[] metric,
+      double[] granularity,
+      int aggregates,
+      boolean fine,
+      boolean[] fineSlot) {
     this.fine = fine;
+    this.fineSlot = fineSlot;
     this.aggregate = aggregate;
     this.metric = metric;
     this.granularity = granularity;
@@ -45,7 +57,7 @@ final class RowUnits {
     int n = plan.aggregates().size();
     boolean fine = plan.noise().isEmpty();
     if (dataset < 0) {
-      return new RowUnits(new int[0], new int[0], new double[0], n, fine);
+      return new RowUnits(new int[0], new int[0], new double[0], n, fine, new boolean[0]);
     }
     double[] g = fine ? null : plan.noise().get().granularities();
     List<Integer> aggs = new ArrayList<>();
@@ -57,12 +69,23 @@ final class RowUnits {
     int[] aggregate = new int[aggs.size()];
     int[] metric = new int[aggs.size()];
     double[] granularity = new double[aggs.size()];
+    boolean[] fineSlot = new boolean[aggs.size()];
     for (int s = 0; s < aggregate.length; s++) {
       aggregate[s] = aggs.get(s);
       metric[s] = plan.aggregates().get(aggregate[s]).metricIndex();
-      granularity[s] = fine ? scale(plan, aggregate[s]) : g[aggregate[s]];
+      fineSlot[s] = fine || fineUnits(plan, aggregate[s]);
+      granularity[s] = fineSlot[s] ? scale(plan, aggregate[s]) : g[aggregate[s]];
     }
-    return new RowUnits(aggregate, metric, granularity, n, fine);
+    return new RowUnits(aggregate, metric, granularity, n, fine, fineSlot);
+  }
+
+  /**
+   * Whether aggregate {@code a} of {@code plan} has {@link FineUnits}: in a threshold-mode plan
+   * every aggregate, in a noisy plan the quantiles.
+   */
+  static boolean fineUnits(Plan plan, int a) {
+    return plan.noise().isEmpty()
+        || plan.aggregates().get(a).aggregate().function() == AggregateFunction.QUANTILE;
   }
 
   /**
@@ -76,7 +99,10 @@ final class RowUnits {
     return FineUnits.scale(row.lower(), row.upper(), group.lower(), group.upper());
   }
 
-  /** Whether these are {@link FineUnits} of a threshold-mode plan. */
+  /**
+   * Whether these are {@link FineUnits} of a threshold-mode plan (a noisy plan's quantile slots
+   * have them too, but its plan never leaves the engine).
+   */
   boolean fine() {
     return fine;
   }
@@ -111,7 +137,7 @@ final class RowUnits {
 
   /** Adds a row's clamped value of slot {@code s}'s metric, in whole units, to total {@code i}. */
   void add(UnitTotals totals, int i, int s, double clamped) {
-    if (fine) {
+    if (fineSlot[s]) {
       totals.addFloor(i, clamped * granularity[s]);
     } else {
       totals.add(i, UnitSum.unitsOf(clamped, granularity[s]));

@@ -1,5 +1,6 @@
 package dev.cleanroom.internal.plan;
 
+import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
@@ -69,6 +70,7 @@ public final class Fingerprints {
       sb.append(a.function())
           .append('(')
           .append(quote(a.column()))
+          .append(a.function() == AggregateFunction.QUANTILE ? "," + a.fraction() : "")
           .append(")as")
           .append(quote(a.alias()))
           .append(',');

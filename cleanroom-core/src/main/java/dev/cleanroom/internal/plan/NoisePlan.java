@@ -9,6 +9,7 @@ import dev.cleanroom.dp.GaussianMechanism;
 import dev.cleanroom.dp.LaplaceMechanism;
 import dev.cleanroom.dp.NoiseMechanism;
 import dev.cleanroom.dp.PartitionSelection;
+import dev.cleanroom.dp.QuantileTree;
 import dev.cleanroom.dp.Sensitivity;
 import dev.cleanroom.dp.UnitSum;
 import dev.cleanroom.internal.value.TypedValues;
@@ -20,9 +21,12 @@ import java.math.BigInteger;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,16 +39,18 @@ import java.util.Set;
  * selection when groups are not public (basic composition, so the parts' ε add up to at most ε). A
  * mean is a noisy sum over a noisy count of people, each with half of its share; a variance (or
  * standard deviation) a noisy centered sum, a noisy sum of centered squares and a noisy count, each
- * with a third. With Laplace noise, all of δ goes to partition selection; with Gaussian noise, δ is
- * split evenly over the Gaussian mechanisms and partition selection, and each Gaussian part's (ε_i,
- * δ_i) becomes the largest ρ_i whose zCDP guarantee implies it: ρ = (sqrt(ln(1/δ_i) + ε_i) −
- * sqrt(ln(1/δ_i)))².
+ * with a third; all quantiles of one metric are read from one noisy tree of counts of people
+ * ({@link QuantileTree}), one part for all of them. With Laplace noise, all of δ goes to partition
+ * selection; with Gaussian noise, δ is split evenly over the Gaussian mechanisms and partition
+ * selection, and each Gaussian part's (ε_i, δ_i) becomes the largest ρ_i whose zCDP guarantee
+ * implies it: ρ = (sqrt(ln(1/δ_i) + ε_i) − sqrt(ln(1/δ_i)))².
  *
  * @param privacy the query's privacy settings
  * @param selection the partition selection, when groups are not public
  * @param publicGroups the public group keys, normalized to the grouped columns' types
  * @param mechanisms per aggregate: one mechanism, or two for a mean (sum, then count), or three for
- *     a variance or standard deviation (centered sum, sum of squares, then count)
+ *     a variance or standard deviation (centered sum, sum of squares, then count); the quantiles of
+ *     one metric share one mechanism (the same instance), that of their tree
  * @param epsilon the ε to charge
  * @param delta the δ to charge
  * @param split one line per noisy part with its share
@@ -92,13 +98,24 @@ public record NoisePlan(
       maxGroupsPerUser = Math.max(1, Math.min(maxGroupsPerUser, publicGroups.get().size()));
     }
 
-    int parts = aggregates.size() + (privateGroups ? 1 : 0);
+    // All quantiles of one metric read one noisy tree: one part for all of them.
+    Map<List<Integer>, List<String>> treeAliases = new LinkedHashMap<>();
+    for (Plan.AggregatePlan a : aggregates) {
+      if (a.aggregate().function() == AggregateFunction.QUANTILE) {
+        treeAliases.computeIfAbsent(treeKey(a), k -> new ArrayList<>()).add(a.aggregate().alias());
+      }
+    }
+    int quantiles = treeAliases.values().stream().mapToInt(List::size).sum();
+    int parts = aggregates.size() - quantiles + treeAliases.size() + (privateGroups ? 1 : 0);
     BigDecimal epsPart = budget.epsilon().divide(BigDecimal.valueOf(parts), DOWN);
     int deltaUsers = (privateGroups ? 1 : 0);
     if (gaussian) {
       for (Plan.AggregatePlan a : aggregates) {
-        deltaUsers += parts(a.aggregate().function());
+        if (a.aggregate().function() != AggregateFunction.QUANTILE) {
+          deltaUsers += parts(a.aggregate().function());
+        }
       }
+      deltaUsers += treeAliases.size();
     }
     BigDecimal deltaPart =
         deltaUsers == 0
@@ -122,11 +139,48 @@ public record NoisePlan(
               ps.threshold()));
     }
     List<List<NoiseMechanism>> mechanisms = new ArrayList<>();
+    Map<List<Integer>, NoiseMechanism> trees = new HashMap<>();
     for (Plan.AggregatePlan a : aggregates) {
       String alias = a.aggregate().alias();
       AggregateFunction f = a.aggregate().function();
       List<NoiseMechanism> ms = new ArrayList<>();
-      if (f == AggregateFunction.VARIANCE || f == AggregateFunction.STDDEV) {
+      if (f == AggregateFunction.QUANTILE) {
+        NoiseMechanism tree = trees.get(treeKey(a));
+        if (tree == null) {
+          Bounds b = a.groupBounds();
+          if (!QuantileTree.validBounds(b.lower(), b.upper())) {
+            throw new InvalidQueryException(
+                "metric ["
+                    + a.aggregate().column()
+                    + "] has group bounds of width 0 or beyond the double range: its quantiles"
+                    + " cannot be released with noise");
+          }
+          tree =
+              mechanism(
+                  gaussian, true, epsPart, deltaPart, QuantileTree.sensitivity(maxGroupsPerUser));
+          trees.put(treeKey(a), tree);
+          String sharing = String.join(", ", treeAliases.get(treeKey(a)));
+          split.add(
+              sharing
+                  + ": ε="
+                  + plain(epsPart)
+                  + (gaussian ? ", δ=" + plain(deltaPart) : "")
+                  + " (one noisy quantile tree of ["
+                  + a.aggregate().column()
+                  + "], shared by its quantiles)");
+          accuracy.add(
+              String.format(
+                  Locale.ROOT,
+                  "%s: quantiles read from a tree of %d noisy counts of people (%s, scale %.3g,"
+                      + " leaves of width %.3g); the interval depends on the count",
+                  sharing,
+                  QuantileTree.NODES,
+                  tree.name(),
+                  tree.scale(),
+                  (b.upper() - b.lower()) / QuantileTree.LEAVES));
+        }
+        ms.add(tree);
+      } else if (f == AggregateFunction.VARIANCE || f == AggregateFunction.STDDEV) {
         BigDecimal third = epsPart.divide(BigDecimal.valueOf(3), DOWN);
         Bounds b = a.groupBounds();
         double halfRange = (b.upper() - b.lower()) / 2;
@@ -216,6 +270,11 @@ public record NoisePlan(
       g[a] = mechanisms.get(a).get(0).granularity();
     }
     return g;
+  }
+
+  /** The key of the one quantile tree of a metric: its dataset and index there. */
+  private static List<Integer> treeKey(Plan.AggregatePlan a) {
+    return List.of(a.dataset(), a.metricIndex());
   }
 
   /** The number of noisy parts of an aggregate, each with its own share of δ (Gaussian). */

@@ -119,6 +119,8 @@ public final class NoiseTargets {
           switch (ap.aggregate().function()) {
             case COUNT_DISTINCT_USERS -> 1;
             case COUNT -> plan.maxContributionsPerGroup();
+            // One person moves one count of people per level of a quantile tree.
+            case QUANTILE -> 1;
             default -> ap.groupBounds().maxAbs();
           };
       if (ms.get(0).halfWidth(LEVEL) < people * perPerson) {

@@ -589,7 +589,11 @@ public final class Planner {
                 .map(
                     a ->
                         a.function()
-                            + (a.column().isEmpty() ? "" : "(" + a.column() + ")")
+                            + (a.column().isEmpty()
+                                ? ""
+                                : a.function() == AggregateFunction.QUANTILE
+                                    ? "(" + a.column() + ", " + a.fraction() + ")"
+                                    : "(" + a.column() + ")")
                             + " as "
                             + a.alias())
                 .toList());

@@ -17,6 +17,7 @@ import dev.cleanroom.dp.BoundedVariance;
 import dev.cleanroom.dp.ConfidenceInterval;
 import dev.cleanroom.dp.NoiseMechanism;
 import dev.cleanroom.dp.PartitionSelection;
+import dev.cleanroom.dp.QuantileTree;
 import dev.cleanroom.internal.execution.Executor;
 import dev.cleanroom.internal.execution.Interrupts;
 import dev.cleanroom.internal.plan.NoisePlan;
@@ -39,6 +40,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -475,7 +477,7 @@ public final class Release {
               case SUM -> s.sums[a];
               case AVG -> s.people[a] == 0 ? Double.NaN : s.sums[a] / s.people[a];
               // The execution path computed them exactly (NaN without people).
-              case VARIANCE, STDDEV -> s.sums[a];
+              case VARIANCE, STDDEV, QUANTILE -> s.sums[a];
             });
       }
       for (int i = 0; i < values.size(); i++) {
@@ -562,8 +564,12 @@ public final class Release {
     keys.sort(KEY_ORDER);
     List<long[]> people = new ArrayList<>();
     List<Derivations.Row> building = new ArrayList<>(keys.size());
+    // The bands of each quantile tree's mechanism (one per metric), computed once.
+    Map<NoiseMechanism, QuantileTree.Bands> bands = new IdentityHashMap<>();
     for (List<Object> key : keys) {
       Executor.GroupState s = groups.getOrDefault(key, empty);
+      // The group's one noisy tree per metric with quantiles, shared by all of them.
+      Map<NoiseMechanism, QuantileTree> trees = new IdentityHashMap<>();
       double[] released = new double[aggregates];
       List<Object> values = shown(plan, key);
       List<Optional<CellNoise>> cells = new ArrayList<>();
@@ -622,6 +628,35 @@ public final class Release {
                         m.scale(),
                         mean.interval().lower(),
                         mean.interval().upper())));
+          }
+          case QUANTILE -> {
+            double lower = ap.groupBounds().lower();
+            double upper = ap.groupBounds().upper();
+            double[] totals = s.values[a];
+            QuantileTree tree =
+                trees.computeIfAbsent(
+                    m,
+                    k ->
+                        QuantileTree.noisy(
+                            QuantileTree.leafCounts(totals, totals.length, lower, upper),
+                            lower,
+                            upper,
+                            k));
+            double p = ap.aggregate().fraction();
+            double q = tree.quantile(p);
+            ConfidenceInterval ci =
+                tree.interval(
+                    p,
+                    q,
+                    bands.computeIfAbsent(m, k -> QuantileTree.Bands.of(k, CellNoise.CONFIDENCE)));
+            values.add(q);
+            cells.add(
+                Optional.of(
+                    new CellNoise(
+                        m.name() + " (counts of a quantile tree)",
+                        m.scale(),
+                        ci.lower(),
+                        ci.upper())));
           }
           case VARIANCE, STDDEV -> {
             BoundedVariance v = spread(ap, ms, s, a);

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 import net.sf.jsqlparser.expression.Alias;
 import net.sf.jsqlparser.expression.AllValue;
 import net.sf.jsqlparser.expression.AnalyticExpression;
+import net.sf.jsqlparser.expression.AnalyticType;
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.CaseExpression;
 import net.sf.jsqlparser.expression.CastExpression;
@@ -83,6 +84,7 @@ import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.FromItem;
 import net.sf.jsqlparser.statement.select.GroupByElement;
 import net.sf.jsqlparser.statement.select.Join;
+import net.sf.jsqlparser.statement.select.OrderByElement;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
@@ -744,6 +746,12 @@ public final class SqlCompiler {
     }
 
     private Aggregate aggregate(Expression e, Pos p) {
+      if (e instanceof AnalyticExpression x
+          && x.getType() == AnalyticType.WITHIN_GROUP
+          && x.getName() != null
+          && x.getName().equalsIgnoreCase("PERCENTILE_DISC")) {
+        return percentile(x, p);
+      }
       if (e instanceof AnalyticExpression) {
         throw unsupported(p, "a window function", "");
       }
@@ -767,7 +775,8 @@ public final class SqlCompiler {
             p,
             "function " + f.getName(),
             "the aggregates are COUNT(*), COUNT(DISTINCT USER_ID), SUM(metric), AVG(metric),"
-                + " VAR_POP(metric) and STDDEV_POP(metric)");
+                + " VAR_POP(metric), STDDEV_POP(metric) and PERCENTILE_DISC(p) WITHIN GROUP"
+                + " (ORDER BY metric)");
       }
       if (f.isUnique()
           || f.isIgnoreNulls()
@@ -819,6 +828,43 @@ public final class SqlCompiler {
         case "STDDEV_POP" -> Dsl.stddev(metric);
         default -> Dsl.avg(metric);
       };
+    }
+
+    /**
+     * {@code PERCENTILE_DISC(p) WITHIN GROUP (ORDER BY metric)}: the nearest-rank quantile, {@link
+     * Dsl#quantile}, with p a number literal strictly between 0 and 1 and one metric in ascending
+     * order.
+     */
+    private Aggregate percentile(AnalyticExpression x, Pos p) {
+      String shape = "PERCENTILE_DISC(p) WITHIN GROUP (ORDER BY metric), 0 < p < 1";
+      List<OrderByElement> order = x.getOrderByElements();
+      if (x.isDistinct()
+          || x.isUnique()
+          || x.getOffset() != null
+          || x.getDefaultValue() != null
+          || x.getFilterExpression() != null
+          || x.getKeep() != null
+          || x.getWindowName() != null
+          || x.getWindowElement() != null
+          || x.getPartitionExpressionList() != null
+          || x.getFuncOrderBy() != null
+          || order == null
+          || order.size() != 1
+          || !order.get(0).isAsc()
+          || order.get(0).getNullOrdering() != null
+          || !(order.get(0).getExpression() instanceof Column c)) {
+        throw unsupported(p, "this PERCENTILE_DISC", shape);
+      }
+      double fraction;
+      if (x.getExpression() instanceof DoubleValue d) {
+        fraction = d.getValue();
+      } else {
+        throw unsupported(p, "this PERCENTILE_DISC", shape);
+      }
+      if (!(fraction > 0 && fraction < 1)) {
+        throw invalid(p, "PERCENTILE_DISC takes a fraction p with 0 < p < 1");
+      }
+      return Dsl.quantile(column(c, at(c, p)), fraction);
     }
 
     private static boolean isStar(ExpressionList<?> params) {

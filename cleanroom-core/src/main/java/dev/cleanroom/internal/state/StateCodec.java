@@ -214,11 +214,25 @@ public final class StateCodec {
       w.text(a.function().name());
       w.text(a.column());
       w.text(a.alias());
+      if (a.function() == AggregateFunction.QUANTILE) {
+        // Only a quantile has a fraction: earlier states decode unchanged.
+        w.text(Double.toString(a.fraction()));
+      }
     }
     w.privacy(q.privacy());
     w.count(t.params().size());
     for (Param p : t.params()) {
       w.param(p);
+    }
+  }
+
+  /** A quantile's fraction as written by {@link Double#toString(double)}. */
+  private static double fraction(String text) {
+    try {
+      return Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "not an encoded state: a quantile's fraction is not a number", e);
     }
   }
 
@@ -238,7 +252,8 @@ public final class StateCodec {
       AggregateFunction f = r.enumConstant(AggregateFunction.class);
       String column = r.text();
       String alias = r.text();
-      aggregates.add(new Aggregate(f, column, alias));
+      double fraction = f == AggregateFunction.QUANTILE ? fraction(r.text()) : 0;
+      aggregates.add(new Aggregate(f, column, alias, fraction));
     }
     Privacy privacy = r.privacy();
     n = r.count();

@@ -186,6 +186,8 @@ final class ReferenceEngine {
               case AVG -> acc.people[a] == 0 ? Double.NaN : acc.sums[a] / acc.people[a];
               case VARIANCE -> variance(acc, a);
               case STDDEV -> Math.sqrt(variance(acc, a));
+              // Quantiles have their own reference (ThresholdQuantileProperties).
+              case QUANTILE -> throw new UnsupportedOperationException("quantile");
             });
       }
       out.add(row);

@@ -79,6 +79,37 @@ class SqlCompilerTest {
   }
 
   @Test
+  void percentileDisc_isAQuantile() {
+    assertEquals(
+        spec(
+            List.of(),
+            List.of(),
+            Dsl.quantile("spend", 0.5),
+            Dsl.quantile("i.spend", 0.25).as("q1"),
+            Dsl.quantile("spend", 1e-3)),
+        compile(
+            "select PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY spend), percentile_disc(0.25)"
+                + " within group (order by i.spend ASC) AS q1, PERCENTILE_DISC(1.0E-3) WITHIN"
+                + " GROUP (ORDER BY spend) from publisher.impressions"));
+  }
+
+  @Test
+  void percentileDisc_otherShapes_areRefused() {
+    for (String select :
+        List.of(
+            "PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY spend DESC)",
+            "PERCENTILE_DISC(1.5) WITHIN GROUP (ORDER BY spend)",
+            "PERCENTILE_DISC(1) WITHIN GROUP (ORDER BY spend)",
+            "PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY spend, other)",
+            "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY spend)")) {
+      assertThrows(
+          InvalidQueryException.class,
+          () -> compile("select " + select + " from publisher.impressions"),
+          select);
+    }
+  }
+
+  @Test
   void comparisons_everyOperator_andFlippedOperands() {
     assertEquals(
         spec(

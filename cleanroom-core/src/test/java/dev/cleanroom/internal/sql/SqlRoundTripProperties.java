@@ -218,6 +218,11 @@ class SqlRoundTripProperties {
             Arbitraries.of(WORDS).map(Dsl::sum),
             Arbitraries.of(WORDS).map(Dsl::variance),
             Arbitraries.of(WORDS).map(Dsl::stddev),
+            Arbitraries.of(WORDS).map(Dsl::median),
+            Combinators.combine(
+                    Arbitraries.of(WORDS),
+                    Arbitraries.of(0.5, 0.25, 0.75, 0.1, 0.99, 1e-3, 1.0 / 3, 0.123456789))
+                .as(Dsl::quantile),
             columns()
                 .filter(c -> c.substring(c.lastIndexOf('.') + 1).matches("[A-Za-z0-9_]+"))
                 .map(Dsl::avg));

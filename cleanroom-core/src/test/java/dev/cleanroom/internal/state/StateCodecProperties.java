@@ -397,8 +397,19 @@ class StateCodecProperties {
         Combinators.combine(
                 Arbitraries.of(AggregateFunction.class),
                 text().filter(s -> !s.isBlank()),
-                names().filter(a -> !a.matches("g[0-9]+")))
-            .as((f, metric, alias) -> new Aggregate(f, f.needsMetric() ? metric : "", alias));
+                names().filter(a -> !a.matches("g[0-9]+")),
+                // A quantile's fraction: any double strictly between 0 and 1 round-trips exactly.
+                Arbitraries.oneOf(
+                    Arbitraries.of(
+                        0.5, 0.25, 0.75, 0.1, 1.0 / 3, Math.nextUp(0.0), Math.nextDown(1.0)),
+                    Arbitraries.doubles().between(0.0, false, 1.0, false)))
+            .as(
+                (f, metric, alias, p) ->
+                    new Aggregate(
+                        f,
+                        f.needsMetric() ? metric : "",
+                        alias,
+                        f == AggregateFunction.QUANTILE ? p : 0));
     return one.list().ofMinSize(1).ofMaxSize(4).uniqueElements(Aggregate::alias);
   }
 
