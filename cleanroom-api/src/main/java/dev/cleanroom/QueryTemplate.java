@@ -177,6 +177,21 @@ public record QueryTemplate(String id, QuerySpec query, List<Param> params) {
       } else if (v instanceof Double d) {
         out.writeByte('D');
         out.writeLong(Double.doubleToLongBits(d));
+      } else if (v instanceof java.time.LocalDate d) {
+        out.writeByte('E');
+        out.writeLong(d.toEpochDay());
+      } else if (v instanceof java.time.Instant t) {
+        out.writeByte('U');
+        out.writeLong(t.getEpochSecond());
+        out.writeInt(t.getNano());
+      } else if (v instanceof Boolean b) {
+        out.writeByte('B');
+        out.writeBoolean(b);
+      } else if (v instanceof dev.cleanroom.query.ColumnOffset o) {
+        out.writeByte('K');
+        text(o.column());
+        out.writeLong(o.offset().getSeconds());
+        out.writeInt(o.offset().getNano());
       } else {
         out.writeByte('P');
         text(((Placeholder) v).name());
