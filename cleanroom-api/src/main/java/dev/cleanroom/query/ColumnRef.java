@@ -670,8 +670,7 @@ public record ColumnRef(String name) {
   /**
    * {@code start <= column <= start + window}: this DATE or TIMESTAMP column lies within {@code
    * window} after {@code start}, both ends included. "A purchase within 7 days after an
-   * impression": {@code col("conversions.day").within(col("impressions.day"),
-   * Duration.ofDays(7))}.
+   * impression": {@code col("conversions.day").within(col("impressions.day"), Duration.ofDays(7))}.
    *
    * @param start the column the window starts at
    * @param window the window's length, not negative

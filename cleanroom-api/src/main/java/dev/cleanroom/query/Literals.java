@@ -20,8 +20,7 @@ final class Literals {
 
   /**
    * Returns a condition's operand: a template {@link Placeholder} or a {@link ColumnOffset} as it
-   * is, anything else as by
-   * {@link #check(Object)}.
+   * is, anything else as by {@link #check(Object)}.
    */
   static Object checkOperand(Object value) {
     return value instanceof Placeholder || value instanceof ColumnOffset ? value : check(value);

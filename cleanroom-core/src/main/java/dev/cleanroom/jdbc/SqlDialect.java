@@ -146,8 +146,8 @@ public enum SqlDialect {
   /**
    * A time bucket of a DATE or TIMESTAMP (without time zone, read in UTC) expression, as the BIGINT
    * days since 1970-01-01 of the bucket's first day, exactly as the engine computes it ({@code
-   * dev.cleanroom.internal.value.TimeBuckets}): with D the day's number ({@link #heldAsLong} of
-   * the value as a DATE), a day is D, an ISO week D − ((D + 3) mod 7) with a non-negative mod
+   * dev.cleanroom.internal.value.TimeBuckets}): with D the day's number ({@link #heldAsLong} of the
+   * value as a DATE), a day is D, an ISO week D − ((D + 3) mod 7) with a non-negative mod
    * (1970-01-01 was a Thursday), a month D − (day of month − 1). Only whole numbers computed from
    * the column: nothing is bound, and no value becomes text. Empty where {@link #heldAsLong} is.
    *
@@ -173,11 +173,7 @@ public enum SqlDialect {
           case DAY -> d;
           case WEEK -> "(" + d + " - MOD(MOD(" + d + " + 3, 7) + 7, 7))";
           case MONTH ->
-              "("
-                  + d
-                  + " - (CAST(EXTRACT(DAY FROM CAST(("
-                  + date
-                  + ") AS DATE)) AS BIGINT) - 1))";
+              "(" + d + " - (CAST(EXTRACT(DAY FROM CAST((" + date + ") AS DATE)) AS BIGINT) - 1))";
         });
   }
 

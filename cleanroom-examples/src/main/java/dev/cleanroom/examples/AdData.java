@@ -9,10 +9,10 @@ import java.util.SplittableRandom;
  * Seeded synthetic data for the advertiser × publisher measurement: a publisher's ad impressions
  * and an advertiser's conversions, keyed by e-mail address, with a chosen share of converters who
  * also saw ads, over {@link #WEEKS} ISO weeks from {@link #FIRST_DAY}: impressions on any of their
- * days, and about half of the purchases of people who saw ads 0 to 13 days after their last ad
- * (the others on any day up to a week later). The same seed and scale always give the same data;
- * the days come from a random stream of their own, so the other fields are those of the data
- * without days.
+ * days, and about half of the purchases of people who saw ads 0 to 13 days after their last ad (the
+ * others on any day up to a week later). The same seed and scale always give the same data; the
+ * days come from a random stream of their own, so the other fields are those of the data without
+ * days.
  *
  * @param impressions the publisher's impressions
  * @param conversions the advertiser's conversions

@@ -42,9 +42,10 @@ import java.util.function.Supplier;
  * Advertiser × publisher measurement: a publisher brings ad impressions, an advertiser brings
  * purchases, both keyed by e-mail address. The advertiser learns audience overlap, reach per
  * campaign, and converters and revenue per campaign, only as aggregates over at least k people;
- * neither party sees the other's rows or ids. It follows reach per ISO week and attributes purchases
- * to campaigns within 7 days after an impression. Finally the advertiser activates the converters of
- * one campaign as a cohort back to the publisher, which receives only the ids of its own users.
+ * neither party sees the other's rows or ids. It follows reach per ISO week and attributes
+ * purchases to campaigns within 7 days after an impression. Finally the advertiser activates the
+ * converters of one campaign as a cohort back to the publisher, which receives only the ids of its
+ * own users.
  *
  * <p>Run it with {@code mvn -B -q -pl cleanroom-examples -am compile exec:java}; add {@code
  * -Dexec.args="--source duckdb"} to keep both parties' tables in an embedded DuckDB file instead,
@@ -65,9 +66,9 @@ public final class AdMeasurementExample {
    * @param reach reach and impressions per campaign, threshold mode
    * @param conversions converters and revenue per campaign, threshold mode
    * @param weekly reach and impressions per ISO week of the impression, threshold mode
-   * @param attributed converters and revenue per campaign within the attribution window (a
-   *     purchase on the day of an impression of the campaign or up to {@link #WINDOW} after it),
-   *     threshold mode
+   * @param attributed converters and revenue per campaign within the attribution window (a purchase
+   *     on the day of an impression of the campaign or up to {@link #WINDOW} after it), threshold
+   *     mode
    * @param weeklyAttributed converters and revenue within the attribution window per ISO week of
    *     the purchase, threshold mode
    * @param refusal the message of the refused query
@@ -96,7 +97,9 @@ public final class AdMeasurementExample {
       List<String> cohortRefusals,
       AuditTrail trail) {}
 
-  /** The attribution window: a purchase counts for an impression on its day or up to 7 days after. */
+  /**
+   * The attribution window: a purchase counts for an impression on its day or up to 7 days after.
+   */
   static final Duration WINDOW = Duration.ofDays(7);
 
   /** A purchase on the day of an impression or up to {@link #WINDOW} after it. */

@@ -45,7 +45,8 @@ final class DuckDbFiles {
         }
         ps.executeBatch();
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO conversions VALUES (?, ?, ?, ?)")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("INSERT INTO conversions VALUES (?, ?, ?, ?)")) {
         for (AdData.Conversion v : data.conversions()) {
           ps.setString(1, v.email());
           ps.setDouble(2, v.purchaseValue());

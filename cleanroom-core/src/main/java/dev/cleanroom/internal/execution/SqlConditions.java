@@ -41,8 +41,8 @@ final class SqlConditions {
       Condition c, Function<String, SqlColumn> column, List<Object> params) {
     if (c instanceof Condition.Comparison cmp) {
       if (cmp.value() instanceof ColumnOffset other) {
-        return columns(column.apply(cmp.column()), cmp.op(), column.apply(other.column()), other,
-            params);
+        return columns(
+            column.apply(cmp.column()), cmp.op(), column.apply(other.column()), other, params);
       }
       return comparison(column.apply(cmp.column()), cmp.op(), cmp.value(), params);
     }

@@ -462,8 +462,8 @@ final class StreamingJoin {
 
     /**
      * The code of row {@code r}'s projection of {@code slots} (the values of {@code columns}, time
-     * buckets computed), added if new. A projection of one
-     * {@code LONG} column is found without building its key.
+     * buckets computed), added if new. A projection of one {@code LONG} column is found without
+     * building its key.
      */
     int projection(ColumnBatch batch, int[] slots, List<ResolvedColumn> columns, int r) {
       if (slots.length == 1 && batch.columns().get(slots[0]).type() == ColumnType.LONG) {

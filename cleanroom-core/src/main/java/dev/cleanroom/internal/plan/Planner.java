@@ -258,8 +258,7 @@ public final class Planner {
     }
     boolean pushdown = path.map(p -> p.kind() == ExecutionPath.Kind.PUSHED_DOWN).orElse(false);
     List<String> steps =
-        describe(
-            spec, datasets, localShown, crossShown, groupBy, metricColumns, limits, pushdown);
+        describe(spec, datasets, localShown, crossShown, groupBy, metricColumns, limits, pushdown);
     differenceChecks.ifPresent(
         retention ->
             steps.add(

@@ -24,7 +24,8 @@ public final class TimeBuckets {
    * @return the bucket's first day, in days since 1970-01-01
    */
   public static long of(TimeBucket bucket, ColumnType base, long held) {
-    long day = base == ColumnType.TIMESTAMP ? Math.floorDiv(held, TypedValues.MICROS_PER_DAY) : held;
+    long day =
+        base == ColumnType.TIMESTAMP ? Math.floorDiv(held, TypedValues.MICROS_PER_DAY) : held;
     return switch (bucket) {
       case DAY -> day;
       // 1970-01-01 was a Thursday: (day + 3) mod 7 is 0 on Mondays.

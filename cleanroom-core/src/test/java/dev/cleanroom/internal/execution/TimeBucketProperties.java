@@ -55,11 +55,11 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Time buckets and conditions between time columns of two datasets mean the same on every path:
- * in memory (columnar, or streamed for conditions across datasets), CSV (streamed), and tables of
- * H2, DuckDB and PostgreSQL (pushed down and streamed; PostgreSQL skipped when no server is
- * reachable, unless {@code CI=true}), and each equals a direct computation with {@code java.time}
- * over the rows: a day's ISO week by {@link TemporalAdjusters#previousOrSame}, its month by {@link
+ * Time buckets and conditions between time columns of two datasets mean the same on every path: in
+ * memory (columnar, or streamed for conditions across datasets), CSV (streamed), and tables of H2,
+ * DuckDB and PostgreSQL (pushed down and streamed; PostgreSQL skipped when no server is reachable,
+ * unless {@code CI=true}), and each equals a direct computation with {@code java.time} over the
+ * rows: a day's ISO week by {@link TemporalAdjusters#previousOrSame}, its month by {@link
  * LocalDate#withDayOfMonth}, a timestamp's day by its UTC date, and "a conversion within w after an
  * impression" row by row.
  */
@@ -74,7 +74,10 @@ class TimeBucketProperties {
           Column.string("campaign"));
   private static final Schema CONVERSIONS =
       Schema.of(
-          Column.string("uid"), Column.date("day"), Column.timestamp("ts"), Column.float64("value"));
+          Column.string("uid"),
+          Column.date("day"),
+          Column.timestamp("ts"),
+          Column.float64("value"));
   private static final AtomicInteger TABLES = new AtomicInteger();
 
   private static PushdownDatabases.Opened dbs;
@@ -101,7 +104,10 @@ class TimeBucketProperties {
 
   /** A bucket query: the bucket of day or ts grouped by, and an optional filter on a bucket. */
   record BucketQuery(
-      TimeBucket bucket, boolean ofTs, Optional<Condition.Op> op, TimeBucket filterBucket,
+      TimeBucket bucket,
+      boolean ofTs,
+      Optional<Condition.Op> op,
+      TimeBucket filterBucket,
       LocalDate literal) {
     String grouped() {
       return bucket.of(ofTs ? "ts" : "day");
@@ -165,17 +171,26 @@ class TimeBucketProperties {
     Path csv = dir.resolve("impressions.csv");
     try {
       writeImpressions(csv, rows);
-      checkBuckets("in memory", inMemory(rows), q, expected.toString(), ExecutionPath.Kind.COLUMNAR);
-      checkBuckets("CSV", CsvSource.of(csv, IMPRESSIONS), q, expected.toString(),
+      checkBuckets(
+          "in memory", inMemory(rows), q, expected.toString(), ExecutionPath.Kind.COLUMNAR);
+      checkBuckets(
+          "CSV",
+          CsvSource.of(csv, IMPRESSIONS),
+          q,
+          expected.toString(),
           ExecutionPath.Kind.STREAMED);
       for (Db db : databases()) {
         String table = impressionsTable(db, rows);
         try {
           JdbcSource source = JdbcSource.builder(db.dataSource(), table).build();
-          checkBuckets(db + " streamed", PushdownDatabases.streamed(source), q,
-              expected.toString(), ExecutionPath.Kind.STREAMED);
-          checkBuckets(db + " pushed down", source, q, expected.toString(),
-              ExecutionPath.Kind.PUSHED_DOWN);
+          checkBuckets(
+              db + " streamed",
+              PushdownDatabases.streamed(source),
+              q,
+              expected.toString(),
+              ExecutionPath.Kind.STREAMED);
+          checkBuckets(
+              db + " pushed down", source, q, expected.toString(), ExecutionPath.Kind.PUSHED_DOWN);
         } finally {
           db.execute("DROP TABLE " + table);
         }
@@ -215,8 +230,8 @@ class TimeBucketProperties {
    * with {@code before}, at most {@code window} before), grouped by campaign, by the week of the
    * impression's day, or not at all.
    */
-  record WindowQuery(boolean ofTs, boolean before, long windowDays, long extraMicros,
-      String groupBy) {
+  record WindowQuery(
+      boolean ofTs, boolean before, long windowDays, long extraMicros, String groupBy) {
     Duration window() {
       return ofTs
           ? Duration.ofDays(windowDays).plusNanos(extraMicros * 1000)
@@ -295,7 +310,12 @@ class TimeBucketProperties {
       @ForAll("windowQueries") WindowQuery q)
       throws Exception {
     String expected = attributed(imps, convs, q);
-    checkWindow("in memory", inMemory(imps), inMemoryConversions(convs), q, expected,
+    checkWindow(
+        "in memory",
+        inMemory(imps),
+        inMemoryConversions(convs),
+        q,
+        expected,
         ExecutionPath.Kind.STREAMED);
     for (Db db : databases()) {
       String it = impressionsTable(db, imps);
@@ -303,8 +323,13 @@ class TimeBucketProperties {
       try {
         JdbcSource is = JdbcSource.builder(db.dataSource(), it).build();
         JdbcSource cs = JdbcSource.builder(db.dataSource(), ct).build();
-        checkWindow(db + " streamed", PushdownDatabases.streamed(is),
-            PushdownDatabases.streamed(cs), q, expected, ExecutionPath.Kind.STREAMED);
+        checkWindow(
+            db + " streamed",
+            PushdownDatabases.streamed(is),
+            PushdownDatabases.streamed(cs),
+            q,
+            expected,
+            ExecutionPath.Kind.STREAMED);
         checkWindow(db + " pushed down", is, cs, q, expected, ExecutionPath.Kind.PUSHED_DOWN);
       } finally {
         db.execute("DROP TABLE " + it, "DROP TABLE " + ct);
@@ -313,8 +338,8 @@ class TimeBucketProperties {
   }
 
   /**
-   * The attribution example, computed by hand. Window: a conversion on the day of an impression
-   * of the campaign or up to 7 days after it.
+   * The attribution example, computed by hand. Window: a conversion on the day of an impression of
+   * the campaign or up to 7 days after it.
    *
    * <pre>
    * person  impressions (campaign, day)        conversions (day, value)
@@ -333,16 +358,29 @@ class TimeBucketProperties {
   void attributionByHand() throws Exception {
     List<Imp> imps =
         List.of(
-            imp("a", "A", 1), imp("b", "A", 1), imp("b", "B", 5), imp("c", "B", 10),
-            imp("d", "A", 2), imp("e", "B", 12));
+            imp("a", "A", 1),
+            imp("b", "A", 1),
+            imp("b", "B", 5),
+            imp("c", "B", 10),
+            imp("d", "A", 2),
+            imp("e", "B", 12));
     List<Conv> convs =
         List.of(
-            conv("a", 3, 10), conv("a", 20, 99), conv("b", 6, 20), conv("c", 9, 40),
-            conv("d", 9, 30), conv("e", 12, 5));
+            conv("a", 3, 10),
+            conv("a", 20, 99),
+            conv("b", 6, 20),
+            conv("c", 9, 40),
+            conv("d", 9, 30),
+            conv("e", 12, 5));
     WindowQuery q = new WindowQuery(false, false, 7, 0, "campaign");
     String byHand = "A=3/3/60;B=2/2/25;";
     assertEquals(byHand, attributed(imps, convs, q), "the reference");
-    checkWindow("in memory", inMemory(imps), inMemoryConversions(convs), q, byHand,
+    checkWindow(
+        "in memory",
+        inMemory(imps),
+        inMemoryConversions(convs),
+        q,
+        byHand,
         ExecutionPath.Kind.STREAMED);
     for (Db db : databases()) {
       String it = impressionsTable(db, imps);
@@ -350,8 +388,13 @@ class TimeBucketProperties {
       try {
         JdbcSource is = JdbcSource.builder(db.dataSource(), it).build();
         JdbcSource cs = JdbcSource.builder(db.dataSource(), ct).build();
-        checkWindow(db + " streamed", PushdownDatabases.streamed(is),
-            PushdownDatabases.streamed(cs), q, byHand, ExecutionPath.Kind.STREAMED);
+        checkWindow(
+            db + " streamed",
+            PushdownDatabases.streamed(is),
+            PushdownDatabases.streamed(cs),
+            q,
+            byHand,
+            ExecutionPath.Kind.STREAMED);
         checkWindow(db + " pushed down", is, cs, q, byHand, ExecutionPath.Kind.PUSHED_DOWN);
       } finally {
         db.execute("DROP TABLE " + it, "DROP TABLE " + ct);
@@ -493,14 +536,31 @@ class TimeBucketProperties {
   private static String impressionsTable(Db db, List<Imp> rows) throws SQLException {
     String table = "time_imp_" + TABLES.incrementAndGet();
     db.execute(
-        "CREATE TABLE " + table + " (" + db.quote("uid") + " VARCHAR(20), " + db.quote("day")
-            + " DATE, " + db.quote("ts") + " TIMESTAMP, " + db.quote("campaign")
+        "CREATE TABLE "
+            + table
+            + " ("
+            + db.quote("uid")
+            + " VARCHAR(20), "
+            + db.quote("day")
+            + " DATE, "
+            + db.quote("ts")
+            + " TIMESTAMP, "
+            + db.quote("campaign")
             + " VARCHAR(20))");
     List<String> inserts = new ArrayList<>();
     for (Imp r : rows) {
       inserts.add(
-          "INSERT INTO " + table + " VALUES ('" + r.uid() + "', DATE '" + r.day() + "', "
-              + timestamp(r.ts()) + ", '" + r.campaign() + "')");
+          "INSERT INTO "
+              + table
+              + " VALUES ('"
+              + r.uid()
+              + "', DATE '"
+              + r.day()
+              + "', "
+              + timestamp(r.ts())
+              + ", '"
+              + r.campaign()
+              + "')");
     }
     db.execute(inserts.toArray(new String[0]));
     return table;
@@ -509,14 +569,31 @@ class TimeBucketProperties {
   private static String conversionsTable(Db db, List<Conv> rows) throws SQLException {
     String table = "time_conv_" + TABLES.incrementAndGet();
     db.execute(
-        "CREATE TABLE " + table + " (" + db.quote("uid") + " VARCHAR(20), " + db.quote("day")
-            + " DATE, " + db.quote("ts") + " TIMESTAMP, " + db.quote("value")
+        "CREATE TABLE "
+            + table
+            + " ("
+            + db.quote("uid")
+            + " VARCHAR(20), "
+            + db.quote("day")
+            + " DATE, "
+            + db.quote("ts")
+            + " TIMESTAMP, "
+            + db.quote("value")
             + " DOUBLE PRECISION)");
     List<String> inserts = new ArrayList<>();
     for (Conv r : rows) {
       inserts.add(
-          "INSERT INTO " + table + " VALUES ('" + r.uid() + "', DATE '" + r.day() + "', "
-              + timestamp(r.ts()) + ", " + r.value() + ")");
+          "INSERT INTO "
+              + table
+              + " VALUES ('"
+              + r.uid()
+              + "', DATE '"
+              + r.day()
+              + "', "
+              + timestamp(r.ts())
+              + ", "
+              + r.value()
+              + ")");
     }
     db.execute(inserts.toArray(new String[0]));
     return table;
@@ -531,7 +608,9 @@ class TimeBucketProperties {
   Arbitrary<List<Imp>> impressions() {
     Arbitrary<Imp> row =
         Combinators.combine(
-                Arbitraries.of(IDS), TimeTypesProperties.days(), Arbitraries.of("A", "B"),
+                Arbitraries.of(IDS),
+                TimeTypesProperties.days(),
+                Arbitraries.of("A", "B"),
                 TimeTypesProperties.instants())
             .as((u, d, c, t) -> new Imp(u, d, t, c));
     return row.list().ofMinSize(1).ofMaxSize(10).flatMap(TimeBucketProperties::spread);
@@ -548,8 +627,8 @@ class TimeBucketProperties {
               List<Imp> out = new ArrayList<>(base);
               for (int i = 0; i < picks.size(); i++) {
                 Imp r = base.get(picks.get(i) % base.size());
-                out.add(new Imp(IDS[(picks.get(i) / 7) % IDS.length], r.day(), r.ts(),
-                    r.campaign()));
+                out.add(
+                    new Imp(IDS[(picks.get(i) / 7) % IDS.length], r.day(), r.ts(), r.campaign()));
               }
               return out;
             });
@@ -563,7 +642,9 @@ class TimeBucketProperties {
   Arbitrary<List<Conv>> conversions() {
     Arbitrary<Conv> row =
         Combinators.combine(
-                Arbitraries.of(IDS), TimeTypesProperties.days(), TimeTypesProperties.instants(),
+                Arbitraries.of(IDS),
+                TimeTypesProperties.days(),
+                TimeTypesProperties.instants(),
                 Arbitraries.longs().between(0, 50))
             .as(Conv::new);
     return row.list().ofMinSize(1).ofMaxSize(10);
