@@ -225,7 +225,8 @@ final class SqlText {
   }
 
   /**
-   * A String, Long or Double literal.
+   * A String, Long or Double literal; any other value (a date, an instant, a truth value, another
+   * column) has none yet.
    *
    * @throws IllegalArgumentException if a text value holds a backslash directly before a quote,
    *     which the parser's lexer reads as an escaped quote whatever follows
@@ -241,7 +242,14 @@ final class SqlText {
     if (value instanceof Long l) {
       return Long.toString(l);
     }
-    return Double.toString((Double) value);
+    if (value instanceof Double d) {
+      return Double.toString(d);
+    }
+    throw new IllegalArgumentException(
+        (value instanceof ColumnOffset
+                ? "a comparison between two columns"
+                : "a " + value.getClass().getSimpleName() + " value")
+            + " has no SQL text form");
   }
 
   /** An exact decimal that reads back with the same unscaled value and scale. */
