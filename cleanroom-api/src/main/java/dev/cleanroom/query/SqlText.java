@@ -225,8 +225,8 @@ final class SqlText {
   }
 
   /**
-   * A String, Long or Double literal; any other value (a date, an instant, a truth value, another
-   * column) has none yet.
+   * A String, Long, Double, LocalDate ({@code DATE 'YYYY-MM-DD'}) or Instant ({@code TIMESTAMP
+   * 'YYYY-MM-DD HH:MM:SS.ffffff'}, UTC) literal; a truth value or another column has none yet.
    *
    * @throws IllegalArgumentException if a text value holds a backslash directly before a quote,
    *     which the parser's lexer reads as an escaped quote whatever follows
@@ -244,6 +244,15 @@ final class SqlText {
     }
     if (value instanceof Double d) {
       return Double.toString(d);
+    }
+    if (value instanceof java.time.LocalDate d) {
+      return "DATE '" + d + "'";
+    }
+    if (value instanceof java.time.Instant t) {
+      return "TIMESTAMP '"
+          + java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS")
+              .format(java.time.LocalDateTime.ofInstant(t, java.time.ZoneOffset.UTC))
+          + "'";
     }
     throw new IllegalArgumentException(
         (value instanceof ColumnOffset

@@ -400,9 +400,9 @@ class AdMeasurementExampleTest {
   }
 
   /**
-   * One record per query and activation: seven queries (three of them on time: the weekly trend
-   * and the two attributions) and three activations (one released, two refused) in the threshold
-   * room, one DP query in the other; only the DP query charged ε.
+   * One record per query and activation: seven queries (three of them on time: the weekly trend and
+   * the two attributions) and three activations (one released, two refused) in the threshold room,
+   * one DP query in the other; only the DP query charged ε.
    */
   @Test
   void auditTrail_verifies_withOneRecordPerQueryAndActivation() {
