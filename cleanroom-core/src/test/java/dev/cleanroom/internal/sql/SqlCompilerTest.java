@@ -103,6 +103,16 @@ class SqlCompilerTest {
   }
 
   @Test
+  void aBucketName_roundTripsAsAQuotedColumn() {
+    QuerySpec s =
+        spec(
+            List.of(col("month(i.day)").ge(java.time.LocalDate.of(2026, 1, 1))),
+            List.of("week(impressions.day)"),
+            countDistinctUsers());
+    assertEquals(s, compile(s.toSql()), s.toSql());
+  }
+
+  @Test
   void aComparisonOfTwoColumns_hasNoSqlTextYet() {
     QuerySpec s = spec(List.of(col("a").le(col("b"))), List.of(), countDistinctUsers());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, s::toSql);
