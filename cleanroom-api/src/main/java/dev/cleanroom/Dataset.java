@@ -444,6 +444,22 @@ public final class Dataset {
         }
       }
       for (String dim : policy.allowedDimensions().orElse(Set.of())) {
+        Optional<dev.cleanroom.query.TimeBucket.Named> bucket =
+            dev.cleanroom.query.TimeBucket.parse(dim);
+        if (bucket.isPresent()) {
+          String base = bucket.get().column();
+          ColumnType type = schema.column(base).map(Column::type).orElse(null);
+          if (roles.get(base) != ColumnRole.DIMENSION
+              || (type != ColumnType.DATE && type != ColumnType.TIMESTAMP)) {
+            throw new IllegalArgumentException(
+                "policy of "
+                    + qualified
+                    + " allows dimension ["
+                    + dim
+                    + "], a time bucket of a column that is not a DATE or TIMESTAMP dimension");
+          }
+          continue;
+        }
         if (roles.get(dim) != ColumnRole.DIMENSION) {
           throw new IllegalArgumentException(
               "policy of "

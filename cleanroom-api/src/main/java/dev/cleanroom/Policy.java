@@ -519,13 +519,26 @@ public final class Policy {
 
     /**
      * Narrows the dimensions that may be grouped by and filtered on. Without this call, every
-     * declared dimension is allowed; with it, only the listed ones.
+     * declared dimension is allowed; with it, only the listed ones. A listed DATE or TIMESTAMP
+     * column allows its time buckets too; a bucket may also be listed alone, by its name ({@code
+     * week(day)}, see {@link dev.cleanroom.query.TimeBucket}), to allow it and nothing finer.
      *
-     * @param columns the column names
+     * @param columns the column names, or time buckets of columns
      * @return this builder
      */
     public Builder allowDimensions(String... columns) {
-      List<String> checked = checkNames("dimension", columns);
+      List<String> checked = new ArrayList<>();
+      for (String c : List.of(columns)) {
+        // A time bucket of a column, e.g. week(day), is allowed by that name (see TimeBucket).
+        Optional<dev.cleanroom.query.TimeBucket.Named> bucket =
+            c == null ? Optional.empty() : dev.cleanroom.query.TimeBucket.parse(c);
+        if (bucket.isPresent()) {
+          Names.check("dimension", bucket.get().column());
+          checked.add(c);
+        } else {
+          checked.add(Names.check("dimension", c));
+        }
+      }
       once("allowDimensions");
       dimensions = Optional.of(new LinkedHashSet<>(checked));
       return this;

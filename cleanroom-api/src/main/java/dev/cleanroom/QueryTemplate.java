@@ -3,6 +3,7 @@ package dev.cleanroom;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.Derived;
+import dev.cleanroom.query.ColumnOffset;
 import dev.cleanroom.query.Placeholder;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.QueryOptions;
@@ -198,6 +199,11 @@ public record QueryTemplate(String id, QuerySpec query, List<Param> params) {
       } else if (v instanceof Boolean b) {
         out.writeByte('B');
         out.writeBoolean(b);
+      } else if (v instanceof ColumnOffset o) {
+        out.writeByte('K');
+        text(o.column());
+        out.writeLong(o.offset().getSeconds());
+        out.writeInt(o.offset().getNano());
       } else {
         out.writeByte('P');
         text(((Placeholder) v).name());

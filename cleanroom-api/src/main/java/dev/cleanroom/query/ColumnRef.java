@@ -1,5 +1,6 @@
 package dev.cleanroom.query;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -507,6 +508,182 @@ public record ColumnRef(String name) {
    */
   public Condition ne(boolean value) {
     return cmp(Condition.Op.NE, value);
+  }
+
+  /**
+   * This column plus a fixed offset, to compare another DATE or TIMESTAMP column with: {@code
+   * col("conversions.day").le(col("impressions.day").plus(Duration.ofDays(7)))}.
+   *
+   * @param offset whole days for a DATE column, whole microseconds for a TIMESTAMP column
+   * @return the column and offset
+   * @throws NullPointerException if {@code offset} is null
+   * @throws IllegalArgumentException if this column is a time bucket, or the offset is finer than
+   *     microseconds or larger than {@link ColumnOffset#MAX_OFFSET}
+   */
+  public ColumnOffset plus(Duration offset) {
+    return new ColumnOffset(name, offset);
+  }
+
+  /**
+   * This column minus a fixed offset, to compare another DATE or TIMESTAMP column with.
+   *
+   * @param offset whole days for a DATE column, whole microseconds for a TIMESTAMP column
+   * @return the column and offset
+   * @throws NullPointerException if {@code offset} is null
+   * @throws IllegalArgumentException as {@link #plus(Duration)}
+   */
+  public ColumnOffset minus(Duration offset) {
+    return new ColumnOffset(name, offset.negated());
+  }
+
+  /**
+   * {@code column = other}, two DATE or two TIMESTAMP columns.
+   *
+   * @param other the other column
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition eq(ColumnRef other) {
+    return cmp(Condition.Op.EQ, other.plus(Duration.ZERO));
+  }
+
+  /**
+   * {@code column <> other}, two DATE or two TIMESTAMP columns.
+   *
+   * @param other the other column
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition ne(ColumnRef other) {
+    return cmp(Condition.Op.NE, other.plus(Duration.ZERO));
+  }
+
+  /**
+   * {@code column < other}, two DATE or two TIMESTAMP columns.
+   *
+   * @param other the other column
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition lt(ColumnRef other) {
+    return cmp(Condition.Op.LT, other.plus(Duration.ZERO));
+  }
+
+  /**
+   * {@code column <= other}, two DATE or two TIMESTAMP columns.
+   *
+   * @param other the other column
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition le(ColumnRef other) {
+    return cmp(Condition.Op.LE, other.plus(Duration.ZERO));
+  }
+
+  /**
+   * {@code column > other}, two DATE or two TIMESTAMP columns.
+   *
+   * @param other the other column
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition gt(ColumnRef other) {
+    return cmp(Condition.Op.GT, other.plus(Duration.ZERO));
+  }
+
+  /**
+   * {@code column >= other}, two DATE or two TIMESTAMP columns.
+   *
+   * @param other the other column
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition ge(ColumnRef other) {
+    return cmp(Condition.Op.GE, other.plus(Duration.ZERO));
+  }
+
+  /**
+   * {@code column = other + offset}.
+   *
+   * @param other the other column and its offset
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition eq(ColumnOffset other) {
+    return cmp(Condition.Op.EQ, other);
+  }
+
+  /**
+   * {@code column <> other + offset}.
+   *
+   * @param other the other column and its offset
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition ne(ColumnOffset other) {
+    return cmp(Condition.Op.NE, other);
+  }
+
+  /**
+   * {@code column < other + offset}.
+   *
+   * @param other the other column and its offset
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition lt(ColumnOffset other) {
+    return cmp(Condition.Op.LT, other);
+  }
+
+  /**
+   * {@code column <= other + offset}.
+   *
+   * @param other the other column and its offset
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition le(ColumnOffset other) {
+    return cmp(Condition.Op.LE, other);
+  }
+
+  /**
+   * {@code column > other + offset}.
+   *
+   * @param other the other column and its offset
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition gt(ColumnOffset other) {
+    return cmp(Condition.Op.GT, other);
+  }
+
+  /**
+   * {@code column >= other + offset}.
+   *
+   * @param other the other column and its offset
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition ge(ColumnOffset other) {
+    return cmp(Condition.Op.GE, other);
+  }
+
+  /**
+   * {@code low <= column <= high}, against other columns with offsets.
+   *
+   * @param low the lower end, inclusive
+   * @param high the upper end, inclusive
+   * @return the condition, to pass to {@code where}
+   */
+  public Condition between(ColumnOffset low, ColumnOffset high) {
+    return ge(low).and(le(high));
+  }
+
+  /**
+   * {@code start <= column <= start + window}: this DATE or TIMESTAMP column lies within {@code
+   * window} after {@code start}, both ends included. "A purchase within 7 days after an
+   * impression": {@code col("conversions.day").within(col("impressions.day"), Duration.ofDays(7))}.
+   *
+   * @param start the column the window starts at
+   * @param window the window's length, not negative
+   * @return the condition, to pass to {@code where}
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code window} is negative, finer than microseconds or
+   *     larger than {@link ColumnOffset#MAX_OFFSET}
+   */
+  public Condition within(ColumnRef start, Duration window) {
+    if (window.isNegative()) {
+      throw new IllegalArgumentException("window must be >= 0; provided value: " + window);
+    }
+    return between(start.plus(Duration.ZERO), start.plus(window));
   }
 
   private Condition cmp(Condition.Op op, Object value) {

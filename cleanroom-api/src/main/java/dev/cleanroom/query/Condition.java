@@ -42,13 +42,23 @@ public sealed interface Condition
   }
 
   /**
-   * The column names this condition reads, in order of appearance (with repeats).
+   * The column names this condition reads, in order of appearance (with repeats), the columns of
+   * {@link ColumnOffset} operands included.
    *
    * @return the column names this condition reads, in order of appearance (with repeats)
    */
   default List<String> columns() {
     List<String> out = new ArrayList<>();
-    visitLeaves(this, (column, values) -> out.add(column));
+    visitLeaves(
+        this,
+        (column, values) -> {
+          out.add(column);
+          for (Object v : values) {
+            if (v instanceof ColumnOffset other) {
+              out.add(other.column());
+            }
+          }
+        });
     return List.copyOf(out);
   }
 
@@ -123,8 +133,9 @@ public sealed interface Condition
    *
    * @param column the column name, optionally qualified by its dataset
    * @param op the operator
-   * @param value a {@link String}, {@link Long} or {@link Double}, or a {@link Placeholder} in a
-   *     query template
+   * @param value a {@link String}, {@link Long}, {@link Double}, {@link java.time.LocalDate},
+   *     {@link java.time.Instant} or {@link Boolean}, another column with an offset ({@link
+   *     ColumnOffset}), or a {@link Placeholder} in a query template
    */
   record Comparison(String column, Op op, Object value) implements Condition {
     /**
@@ -140,9 +151,10 @@ public sealed interface Condition
       value = Literals.checkOperand(value);
     }
 
+    /** Shows the column, the operator and a column operand; never a literal value. */
     @Override
     public String toString() {
-      return column + " " + op.symbol() + " ?";
+      return column + " " + op.symbol() + " " + (value instanceof ColumnOffset o ? o : "?");
     }
   }
 

@@ -32,6 +32,40 @@ public final class Dsl {
   }
 
   /**
+   * The day of a DATE or TIMESTAMP column (of a TIMESTAMP, its date in UTC), as a dimension to
+   * group by or filter on: {@code day("seen_at")} is {@code "day(seen_at)"}. See {@link
+   * TimeBucket}.
+   *
+   * @param column the column, plain or qualified
+   * @return the bucketed dimension's name
+   */
+  public static String day(String column) {
+    return TimeBucket.DAY.of(column);
+  }
+
+  /**
+   * The ISO week (as its Monday) of a DATE or TIMESTAMP column, as a dimension to group by or
+   * filter on: {@code groupBy(week("impressions.day"))}. See {@link TimeBucket}.
+   *
+   * @param column the column, plain or qualified
+   * @return the bucketed dimension's name
+   */
+  public static String week(String column) {
+    return TimeBucket.WEEK.of(column);
+  }
+
+  /**
+   * The month (as its first day) of a DATE or TIMESTAMP column, as a dimension to group by or
+   * filter on. See {@link TimeBucket}.
+   *
+   * @param column the column, plain or qualified
+   * @return the bucketed dimension's name
+   */
+  public static String month(String column) {
+    return TimeBucket.MONTH.of(column);
+  }
+
+  /**
    * A parameter of a query template, to compare a column with: {@code col("campaign").eq(param(
    * "campaign"))}. The template declares the parameter's type and bounds.
    *

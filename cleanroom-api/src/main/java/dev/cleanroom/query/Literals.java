@@ -19,11 +19,11 @@ final class Literals {
   }
 
   /**
-   * Returns a condition's operand: a template {@link Placeholder} as it is, anything else as by
-   * {@link #check(Object)}.
+   * Returns a condition's operand: a template {@link Placeholder} or a {@link ColumnOffset} as it
+   * is, anything else as by {@link #check(Object)}.
    */
   static Object checkOperand(Object value) {
-    return value instanceof Placeholder ? value : check(value);
+    return value instanceof Placeholder || value instanceof ColumnOffset ? value : check(value);
   }
 
   /** The first day a DATE or TIMESTAMP may hold. */

@@ -220,8 +220,8 @@ public record QuerySpec(
    * @throws IllegalArgumentException if a part has no SQL form: a template parameter whose name is
    *     not a plain identifier or is a keyword of the SQL parser, a name with a line break, or an
    *     empty list of public groups (or public groups of a query without {@code groupBy}, which
-   *     release no row or only the total row), or {@link #options()} are set (they have no SQL
-   *     form)
+   *     release no row or only the total row), {@link #options()} are set (they have no SQL form),
+   *     or a condition compares with a truth value or another column (not yet written as SQL text)
    */
   public String toSql() {
     return SqlText.query(this);

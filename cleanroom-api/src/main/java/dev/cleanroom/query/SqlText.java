@@ -233,7 +233,8 @@ final class SqlText {
   }
 
   /**
-   * A String, Long or Double literal.
+   * A String, Long, Double, LocalDate ({@code DATE 'YYYY-MM-DD'}) or Instant ({@code TIMESTAMP
+   * 'YYYY-MM-DD HH:MM:SS.ffffff'}, UTC) literal; a truth value or another column has none yet.
    *
    * @throws IllegalArgumentException if a text value holds a backslash directly before a quote,
    *     which the parser's lexer reads as an escaped quote whatever follows
@@ -249,7 +250,23 @@ final class SqlText {
     if (value instanceof Long l) {
       return Long.toString(l);
     }
-    return Double.toString((Double) value);
+    if (value instanceof Double d) {
+      return Double.toString(d);
+    }
+    if (value instanceof java.time.LocalDate d) {
+      return "DATE '" + d + "'";
+    }
+    if (value instanceof java.time.Instant t) {
+      return "TIMESTAMP '"
+          + java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS")
+              .format(java.time.LocalDateTime.ofInstant(t, java.time.ZoneOffset.UTC))
+          + "'";
+    }
+    throw new IllegalArgumentException(
+        (value instanceof ColumnOffset
+                ? "a comparison between two columns"
+                : "a " + value.getClass().getSimpleName() + " value")
+            + " has no SQL text form");
   }
 
   /** An exact decimal that reads back with the same unscaled value and scale. */

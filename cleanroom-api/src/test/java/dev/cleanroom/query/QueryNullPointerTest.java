@@ -25,6 +25,10 @@ class QueryNullPointerTest {
             .setDefault(Aggregate.class, count())
             .setDefault(AggregateFunction.class, AggregateFunction.COUNT)
             .setDefault(Object.class, "v")
+            .setDefault(ColumnRef.class, col("d"))
+            .setDefault(java.time.Duration.class, java.time.Duration.ZERO)
+            .setDefault(ColumnOffset.class, col("d").plus(java.time.Duration.ZERO))
+            .setDefault(TimeBucket.class, TimeBucket.WEEK)
             .setDefault(
                 QuerySpec.class,
                 new QuerySpec("a", List.of("p.x"), List.of(), List.of(), List.of(count())));
@@ -34,6 +38,15 @@ class QueryNullPointerTest {
   void columnRef_rejectsNull() {
     tester.testAllPublicConstructors(ColumnRef.class);
     tester.testAllPublicInstanceMethods(col("c"));
+  }
+
+  @Test
+  void timeBucketsAndColumnOffsets_rejectNull() {
+    tester.testAllPublicConstructors(ColumnOffset.class);
+    tester.testAllPublicInstanceMethods(col("c").plus(java.time.Duration.ofDays(1)));
+    tester.testAllPublicStaticMethods(TimeBucket.class);
+    tester.testAllPublicInstanceMethods(TimeBucket.MONTH);
+    tester.testAllPublicConstructors(TimeBucket.Named.class);
   }
 
   @Test

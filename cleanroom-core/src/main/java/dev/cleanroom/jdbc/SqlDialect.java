@@ -144,6 +144,40 @@ public enum SqlDialect {
   }
 
   /**
+   * A time bucket of a DATE or TIMESTAMP (without time zone, read in UTC) expression, as the BIGINT
+   * days since 1970-01-01 of the bucket's first day, exactly as the engine computes it ({@code
+   * dev.cleanroom.internal.value.TimeBuckets}): with D the day's number ({@link #heldAsLong} of the
+   * value as a DATE), a day is D, an ISO week D − ((D + 3) mod 7) with a non-negative mod
+   * (1970-01-01 was a Thursday), a month D − (day of month − 1). Only whole numbers computed from
+   * the column: nothing is bound, and no value becomes text. Empty where {@link #heldAsLong} is.
+   *
+   * @param expression the column's expression
+   * @param type DATE or TIMESTAMP, the column's type
+   * @param bucket the bucket
+   * @return the BIGINT expression, or empty
+   * @throws IllegalArgumentException if {@code type} is another type
+   */
+  public Optional<String> timeBucket(
+      String expression, ColumnType type, dev.cleanroom.query.TimeBucket bucket) {
+    if (type != ColumnType.DATE && type != ColumnType.TIMESTAMP) {
+      throw new IllegalArgumentException("not a DATE or TIMESTAMP type: " + type);
+    }
+    String date = type == ColumnType.DATE ? expression : "CAST((" + expression + ") AS DATE)";
+    Optional<String> days = heldAsLong(date, ColumnType.DATE);
+    if (days.isEmpty()) {
+      return days;
+    }
+    String d = "(" + days.get() + ")";
+    return Optional.of(
+        switch (bucket) {
+          case DAY -> d;
+          case WEEK -> "(" + d + " - MOD(MOD(" + d + " + 3, 7) + 7, 7))";
+          case MONTH ->
+              "(" + d + " - (CAST(EXTRACT(DAY FROM CAST((" + date + ") AS DATE)) AS BIGINT) - 1))";
+        });
+  }
+
+  /**
    * The dialect's exact integer type of at least 127 bits: {@code HUGEINT} for {@link #DUCKDB},
    * {@code BIGNUMERIC} for {@link #BIGQUERY}, {@code DECIMAL(38,0)} for the others. A
    * threshold-mode sum is added in it, in whole units of its fine quantum.

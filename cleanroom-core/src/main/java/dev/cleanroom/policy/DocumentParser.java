@@ -10,6 +10,7 @@ import dev.cleanroom.Policy;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.QueryLimit;
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.query.TimeBucket;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -338,14 +339,30 @@ final class DocumentParser {
     }
     if (f.containsKey("dimensions")) {
       String p = child(path, "dimensions");
-      String[] dims = names(f.get("dimensions"), p, 1);
       List<Node> items = list(f.get("dimensions"), p);
-      for (int i = 0; i < dims.length; i++) {
-        if (roles.get(dims[i]) != ColumnRole.DIMENSION) {
-          throw error(items.get(i), p + "[" + i + "]", "is not a column with role dimension");
-        }
+      if (items.isEmpty()) {
+        throw error(f.get("dimensions"), p, "must name at least 1");
       }
-      b.allowDimensions(dims);
+      List<String> dims = new ArrayList<>();
+      for (int i = 0; i < items.size(); i++) {
+        String q = p + "[" + i + "]";
+        // A time bucket of a column, week(day), allows that bucket alone (see TimeBucket).
+        String raw = items.get(i) instanceof ScalarNode sn ? sn.getValue() : name(items.get(i), q);
+        Optional<TimeBucket.Named> bucket = TimeBucket.parse(raw);
+        String dim = bucket.isPresent() ? raw : name(items.get(i), q);
+        String column = bucket.map(TimeBucket.Named::column).orElse(dim);
+        if (bucket.isPresent() && !NAME.matcher(column).matches()) {
+          throw error(items.get(i), q, "is a time bucket of a column name that is not a name");
+        }
+        if (dims.contains(dim)) {
+          throw error(items.get(i), q, "is listed twice");
+        }
+        if (roles.get(column) != ColumnRole.DIMENSION) {
+          throw error(items.get(i), q, "is not a column with role dimension");
+        }
+        dims.add(dim);
+      }
+      b.allowDimensions(dims.toArray(new String[0]));
     }
     if (f.containsKey("aggregates")) {
       String p = child(path, "aggregates");

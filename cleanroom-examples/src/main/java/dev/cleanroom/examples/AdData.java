@@ -1,5 +1,6 @@
 package dev.cleanroom.examples;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -7,7 +8,11 @@ import java.util.SplittableRandom;
 /**
  * Seeded synthetic data for the advertiser × publisher measurement: a publisher's ad impressions
  * and an advertiser's conversions, keyed by e-mail address, with a chosen share of converters who
- * also saw ads. The same seed and scale always give the same data.
+ * also saw ads, over {@link #WEEKS} ISO weeks from {@link #FIRST_DAY}: impressions on any of their
+ * days, and about half of the purchases of people who saw ads 0 to 13 days after their last ad (the
+ * others on any day up to a week later). The same seed and scale always give the same data; the
+ * days come from a random stream of their own, so the other fields are those of the data without
+ * days.
  *
  * @param impressions the publisher's impressions
  * @param conversions the advertiser's conversions
@@ -25,6 +30,12 @@ public record AdData(
   /** The number of campaigns impressions are spread over. */
   public static final int CAMPAIGNS = 20;
 
+  /** The first day of impressions, a Monday. */
+  public static final LocalDate FIRST_DAY = LocalDate.of(2026, 3, 2);
+
+  /** The number of ISO weeks with impressions. */
+  public static final int WEEKS = 8;
+
   private static final String[] COUNTRIES = {"DE", "FR", "US", "GB", "NL"};
   private static final String[] DEVICES = {"mobile", "desktop", "tv"};
 
@@ -35,8 +46,10 @@ public record AdData(
    * @param campaignId the campaign, 1 to {@link #CAMPAIGNS}
    * @param country the viewer's country code
    * @param device the device type
+   * @param day the day of the impression
    */
-  public record Impression(String email, long campaignId, String country, String device) {}
+  public record Impression(
+      String email, long campaignId, String country, String device, LocalDate day) {}
 
   /**
    * One purchase at the advertiser.
@@ -44,8 +57,9 @@ public record AdData(
    * @param email the buyer's e-mail address (written with other case and spaces at times)
    * @param purchaseValue the purchase value in euros
    * @param channel the sales channel
+   * @param day the day of the purchase
    */
-  public record Conversion(String email, double purchaseValue, String channel) {}
+  public record Conversion(String email, double purchaseValue, String channel, LocalDate day) {}
 
   /**
    * Generates the data.
@@ -68,17 +82,22 @@ public record AdData(
     int overlapUsers = (int) Math.round(advertiserUsers * overlap);
     overlapUsers = Math.min(overlapUsers, publisherUsers);
 
+    SplittableRandom days = new SplittableRandom(seed * 31 + 17);
+    int[] lastDay = new int[publisherUsers];
     List<Impression> imps = new ArrayList<>(impressions);
     for (int i = 0; i < impressions; i++) {
       // Every person appears at least once; then heavier viewers see more ads.
       int user = i < publisherUsers ? i : skewed(rnd, publisherUsers);
       int campaign = 1 + skewed(rnd, CAMPAIGNS);
+      int day = days.nextInt(WEEKS * 7);
+      lastDay[user] = day;
       imps.add(
           new Impression(
               email(user),
               campaign,
               COUNTRIES[user % COUNTRIES.length],
-              DEVICES[rnd.nextInt(DEVICES.length)]));
+              DEVICES[rnd.nextInt(DEVICES.length)],
+              FIRST_DAY.plusDays(day)));
     }
     List<Conversion> convs = new ArrayList<>(conversions);
     for (int i = 0; i < conversions; i++) {
@@ -90,9 +109,16 @@ public record AdData(
         email = "  " + email.toUpperCase(java.util.Locale.ROOT) + " ";
       }
       double value = Math.min(10_000, Math.exp(3.5 + 1.0 * rnd.nextGaussian()));
+      int day =
+          person < publisherUsers && days.nextBoolean()
+              ? lastDay[person] + days.nextInt(14)
+              : days.nextInt(WEEKS * 7 + 7);
       convs.add(
           new Conversion(
-              email, Math.round(value * 100) / 100.0, rnd.nextBoolean() ? "web" : "store"));
+              email,
+              Math.round(value * 100) / 100.0,
+              rnd.nextBoolean() ? "web" : "store",
+              FIRST_DAY.plusDays(day)));
     }
     return new AdData(imps, convs, publisherUsers, advertiserUsers, overlapUsers);
   }

@@ -4,6 +4,7 @@ import static dev.cleanroom.query.Dsl.col;
 import static dev.cleanroom.query.Dsl.count;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static dev.cleanroom.query.Dsl.sum;
+import static dev.cleanroom.query.Dsl.week;
 
 import dev.cleanroom.BudgetPeriod;
 import dev.cleanroom.CleanRoom;
@@ -28,6 +29,7 @@ import dev.cleanroom.spi.DataSource;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,8 +42,10 @@ import java.util.function.Supplier;
  * Advertiser × publisher measurement: a publisher brings ad impressions, an advertiser brings
  * purchases, both keyed by e-mail address. The advertiser learns audience overlap, reach per
  * campaign, and converters and revenue per campaign, only as aggregates over at least k people;
- * neither party sees the other's rows or ids. Finally the advertiser activates the converters of
- * one campaign as a cohort back to the publisher, which receives only the ids of its own users.
+ * neither party sees the other's rows or ids. It follows reach per ISO week and attributes
+ * purchases to campaigns within 7 days after an impression. Finally the advertiser activates the
+ * converters of one campaign as a cohort back to the publisher, which receives only the ids of its
+ * own users.
  *
  * <p>Run it with {@code mvn -B -q -pl cleanroom-examples -am compile exec:java}; add {@code
  * -Dexec.args="--source duckdb"} to keep both parties' tables in an embedded DuckDB file instead,
@@ -61,6 +65,12 @@ public final class AdMeasurementExample {
    * @param overlap the audience overlap, threshold mode
    * @param reach reach and impressions per campaign, threshold mode
    * @param conversions converters and revenue per campaign, threshold mode
+   * @param weekly reach and impressions per ISO week of the impression, threshold mode
+   * @param attributed converters and revenue per campaign within the attribution window (a purchase
+   *     on the day of an impression of the campaign or up to {@link #WINDOW} after it), threshold
+   *     mode
+   * @param weeklyAttributed converters and revenue within the attribution window per ISO week of
+   *     the purchase, threshold mode
    * @param refusal the message of the refused query
    * @param dpConversions converters and revenue per campaign, differentially private
    * @param report the HTML report of the measurement: the DP and threshold figures per campaign,
@@ -76,6 +86,9 @@ public final class AdMeasurementExample {
       Result overlap,
       Result reach,
       Result conversions,
+      Result weekly,
+      Result attributed,
+      Result weeklyAttributed,
       String refusal,
       Result dpConversions,
       String report,
@@ -83,6 +96,16 @@ public final class AdMeasurementExample {
       Set<String> delivered,
       List<String> cohortRefusals,
       AuditTrail trail) {}
+
+  /**
+   * The attribution window: a purchase counts for an impression on its day or up to 7 days after.
+   */
+  static final Duration WINDOW = Duration.ofDays(7);
+
+  /** A purchase on the day of an impression or up to {@link #WINDOW} after it. */
+  static Condition attributionWindow() {
+    return col("conversions.day").within(col("impressions.day"), WINDOW);
+  }
 
   /** The campaign whose converters the advertiser activates for the publisher. */
   static final long COHORT_CAMPAIGN = 7;
@@ -187,7 +210,7 @@ public final class AdMeasurementExample {
         Dataset.builder("publisher", "impressions")
             .source(sources.impressions())
             .userId("email", UserIdFormat.EMAIL)
-            .dimensions("campaignId", "country", "device")
+            .dimensions("campaignId", "country", "device", "day")
             .policy(publisherPolicy(requireDp))
             .build(),
         // The advertiser's roles and rules come from the document its privacy team signed off.
@@ -293,6 +316,41 @@ public final class AdMeasurementExample {
     out.println("Converters and revenue per campaign (k = 50; revenue clamped per person):");
     out.println(conversions.toTable());
 
+    // Time: a weekly trend (the ISO week of each impression, as its Monday) and a 7-day
+    // attribution window, a condition across the two datasets on their days.
+    Result weekly =
+        room.as("advertiser")
+            .from("publisher.impressions")
+            .groupBy(week("day"))
+            .select(countDistinctUsers().as("reach"), count().as("impressions"))
+            .run();
+    out.println("Weekly trend: reach and impressions per ISO week (week_day is its Monday):");
+    out.println(weekly.toTable());
+    Result attributed =
+        room.as("advertiser")
+            .from("publisher.impressions")
+            .join("advertiser.conversions")
+            .onUserId()
+            .where(attributionWindow())
+            .groupBy("campaignId")
+            .select(countDistinctUsers().as("converters"), sum("purchaseValue").as("revenue"))
+            .run();
+    out.println(
+        "7-day attribution: converters and revenue per campaign, counting only purchases on the"
+            + " day of an\nimpression of the campaign or up to 7 days after it:");
+    out.println(attributed.toTable());
+    Result weeklyAttributed =
+        room.as("advertiser")
+            .from("publisher.impressions")
+            .join("advertiser.conversions")
+            .onUserId()
+            .where(attributionWindow())
+            .groupBy(week("conversions.day"))
+            .select(countDistinctUsers().as("converters"), sum("purchaseValue").as("revenue"))
+            .run();
+    out.println("Attributed converters and revenue per ISO week of the purchase:");
+    out.println(weeklyAttributed.toTable());
+
     String refusal =
         refusal(
             () ->
@@ -393,6 +451,9 @@ public final class AdMeasurementExample {
         overlap,
         reach,
         conversions,
+        weekly,
+        attributed,
+        weeklyAttributed,
         refusal,
         dpConversions,
         report,

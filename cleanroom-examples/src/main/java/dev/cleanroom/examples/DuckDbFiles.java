@@ -27,28 +27,31 @@ final class DuckDbFiles {
         s.execute("DROP TABLE IF EXISTS conversions");
         s.execute(
             "CREATE TABLE impressions (email VARCHAR NOT NULL, campaignId BIGINT NOT NULL,"
-                + " country VARCHAR NOT NULL, device VARCHAR NOT NULL)");
+                + " country VARCHAR NOT NULL, device VARCHAR NOT NULL, day DATE NOT NULL)");
         s.execute(
             "CREATE TABLE conversions (email VARCHAR NOT NULL, purchaseValue DOUBLE,"
-                + " channel VARCHAR NOT NULL)");
+                + " channel VARCHAR NOT NULL, day DATE NOT NULL)");
       }
       c.setAutoCommit(false);
       try (PreparedStatement ps =
-          c.prepareStatement("INSERT INTO impressions VALUES (?, ?, ?, ?)")) {
+          c.prepareStatement("INSERT INTO impressions VALUES (?, ?, ?, ?, ?)")) {
         for (AdData.Impression i : data.impressions()) {
           ps.setString(1, i.email());
           ps.setLong(2, i.campaignId());
           ps.setString(3, i.country());
           ps.setString(4, i.device());
+          ps.setObject(5, i.day());
           ps.addBatch();
         }
         ps.executeBatch();
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO conversions VALUES (?, ?, ?)")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("INSERT INTO conversions VALUES (?, ?, ?, ?)")) {
         for (AdData.Conversion v : data.conversions()) {
           ps.setString(1, v.email());
           ps.setDouble(2, v.purchaseValue());
           ps.setString(3, v.channel());
+          ps.setObject(4, v.day());
           ps.addBatch();
         }
         ps.executeBatch();

@@ -14,6 +14,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.temporal.TemporalAdjusters;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -159,6 +162,139 @@ class AdMeasurementExampleTest {
   }
 
   @Test
+  void weeklyReach_isEveryIsoWeek_andCountsEachPersonInAtMostFiveWeeks() {
+    Map<String, Set<LocalDate>> weeks = new HashMap<>();
+    for (AdData.Impression i : data.impressions()) {
+      weeks
+          .computeIfAbsent(normalize(i.email()), x -> new HashSet<>())
+          .add(i.day().with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)));
+    }
+    Map<LocalDate, long[]> bounds = new HashMap<>(); // sure, maybe
+    long expected = 0;
+    for (Set<LocalDate> w : weeks.values()) {
+      expected += Math.min(5, w.size());
+      for (LocalDate monday : w) {
+        long[] b = bounds.computeIfAbsent(monday, x -> new long[2]);
+        b[1]++;
+        if (w.size() <= 5) {
+          b[0]++;
+        }
+      }
+    }
+    assertEquals(AdData.WEEKS, figures.weekly().size(), "every week has far more than k people");
+    long released = 0;
+    for (ResultRow row : figures.weekly().rows()) {
+      LocalDate monday = (LocalDate) row.get("week_day");
+      assertEquals(DayOfWeek.MONDAY, monday.getDayOfWeek());
+      long reach = row.getLong("reach");
+      released += reach;
+      assertTrue(reach >= bounds.get(monday)[0] && reach <= bounds.get(monday)[1], monday + "");
+    }
+    assertEquals(expected, released);
+    assertEquals(
+        AdData.FIRST_DAY,
+        figures.weekly().rows().stream()
+            .map(r -> (LocalDate) r.get("week_day"))
+            .min(LocalDate::compareTo)
+            .orElseThrow());
+  }
+
+  /**
+   * Converters and revenue within 7 days after an impression of the campaign, against the meaning
+   * computed here row by row: a person counts for a campaign if one of their purchases lies on the
+   * day of one of their impressions of it or up to 7 days later; only such purchases add to that
+   * campaign's revenue (each person's total clamped to [0, 500]). A person attributed to at most
+   * five campaigns counts in each; one with more in five of them, so each released figure lies
+   * between the totals without and with those people.
+   */
+  @Test
+  void attribution_countsOnlyPurchasesWithinSevenDaysAfterAnImpressionOfTheCampaign() {
+    Map<String, Map<Long, List<LocalDate>>> seen = new HashMap<>();
+    for (AdData.Impression i : data.impressions()) {
+      seen.computeIfAbsent(normalize(i.email()), x -> new HashMap<>())
+          .computeIfAbsent(i.campaignId(), x -> new java.util.ArrayList<>())
+          .add(i.day());
+    }
+    Map<String, Map<Long, Double>> revenue = new HashMap<>();
+    for (AdData.Conversion c : data.conversions()) {
+      String who = normalize(c.email());
+      for (Map.Entry<Long, List<LocalDate>> e : seen.getOrDefault(who, Map.of()).entrySet()) {
+        boolean within =
+            e.getValue().stream()
+                .anyMatch(d -> !c.day().isBefore(d) && !c.day().isAfter(d.plusDays(7)));
+        if (within) {
+          revenue
+              .computeIfAbsent(who, x -> new HashMap<>())
+              .merge(e.getKey(), c.purchaseValue(), Double::sum);
+        }
+      }
+    }
+    long[] sure = new long[AdData.CAMPAIGNS + 1];
+    long[] maybe = new long[AdData.CAMPAIGNS + 1];
+    double[] sureRevenue = new double[AdData.CAMPAIGNS + 1];
+    double[] maybeRevenue = new double[AdData.CAMPAIGNS + 1];
+    long attributedPeople = 0;
+    for (Map<Long, Double> perCampaign : revenue.values()) {
+      attributedPeople++;
+      for (Map.Entry<Long, Double> e : perCampaign.entrySet()) {
+        int c = e.getKey().intValue();
+        double clamped = Math.min(500, e.getValue());
+        maybe[c]++;
+        maybeRevenue[c] += clamped;
+        if (perCampaign.size() <= 5) {
+          sure[c]++;
+          sureRevenue[c] += clamped;
+        }
+      }
+    }
+    assertTrue(
+        attributedPeople > 0 && attributedPeople < data.overlapUsers(),
+        "the window attributes some converters, not all: " + attributedPeople);
+    assertTrue(figures.attributed().size() > 0);
+    for (ResultRow row : figures.attributed().rows()) {
+      int c = (int) row.getLong("campaignId");
+      long converters = row.getLong("converters");
+      assertTrue(converters >= 50, "k = 50 holds");
+      assertTrue(converters >= sure[c] && converters <= maybe[c], "campaign " + c);
+      double r = row.getDouble("revenue");
+      assertTrue(
+          r >= sureRevenue[c] - 1e-6 && r <= maybeRevenue[c] + 1e-6,
+          "campaign " + c + ": " + r + " in [" + sureRevenue[c] + ", " + maybeRevenue[c] + "]");
+    }
+    // Fewer converters per campaign than without the window, where both are released.
+    Map<Long, Long> all = new HashMap<>();
+    for (ResultRow row : figures.conversions().rows()) {
+      all.put(row.getLong("campaignId"), row.getLong("converters"));
+    }
+    long fewer = 0;
+    for (ResultRow row : figures.attributed().rows()) {
+      Long without = all.get(row.getLong("campaignId"));
+      if (without != null && row.getLong("converters") < without) {
+        fewer++;
+      }
+    }
+    assertTrue(fewer > 0, "the window drops purchases long after or before every impression");
+  }
+
+  @Test
+  void weeklyAttribution_isPerIsoWeekOfThePurchase() {
+    assertTrue(figures.weeklyAttributed().size() > 0);
+    for (ResultRow row : figures.weeklyAttributed().rows()) {
+      LocalDate monday = (LocalDate) row.get("week_day");
+      assertEquals(DayOfWeek.MONDAY, monday.getDayOfWeek());
+      assertTrue(!monday.isBefore(AdData.FIRST_DAY), monday + "");
+      assertTrue(row.getLong("converters") >= 50);
+    }
+  }
+
+  @Test
+  void output_showsTheWeeklyTrendAndTheAttributionWindow() {
+    assertTrue(printed.contains("Weekly trend: reach and impressions per ISO week"), printed);
+    assertTrue(printed.contains("7-day attribution"), printed);
+    assertTrue(printed.contains("per ISO week of the purchase"), printed);
+  }
+
+  @Test
   void output_showsBothModesSideBySide_andEndsWithTheBudget() {
     assertTrue(printed.contains("side by side"), printed);
     assertTrue(printed.contains("converters (DP)"), printed);
@@ -264,12 +400,13 @@ class AdMeasurementExampleTest {
   }
 
   /**
-   * One record per query and activation: four queries and three activations (one released, two
-   * refused) in the threshold room, one DP query in the other; only the DP query charged ε.
+   * One record per query and activation: seven queries (three of them on time: the weekly trend and
+   * the two attributions) and three activations (one released, two refused) in the threshold room,
+   * one DP query in the other; only the DP query charged ε.
    */
   @Test
   void auditTrail_verifies_withOneRecordPerQueryAndActivation() {
-    AuditChecks.assertVerified(figures.trail(), 8, printed);
+    AuditChecks.assertVerified(figures.trail(), 11, printed);
     AuditChecks.assertCharged(
         figures.trail(), "publisher", "publisher.impressions by advertiser: ε 1 in 1");
     AuditChecks.assertCharged(

@@ -47,6 +47,7 @@ class PolicyFilesTest {
       assertEquals(
           Map.of(
               "channel", ColumnRole.DIMENSION,
+              "day", ColumnRole.DIMENSION,
               "email", ColumnRole.USER_ID,
               "purchaseValue", ColumnRole.METRIC),
           doc.roles());

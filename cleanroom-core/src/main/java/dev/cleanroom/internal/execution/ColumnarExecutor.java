@@ -10,7 +10,10 @@ import dev.cleanroom.dp.KeyedRank;
 import dev.cleanroom.dp.UnitTotals;
 import dev.cleanroom.internal.plan.ExecutionPaths;
 import dev.cleanroom.internal.plan.Plan;
+import dev.cleanroom.internal.plan.ResolvedColumn;
+import dev.cleanroom.internal.value.TimeBuckets;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
+import dev.cleanroom.query.TimeBucket;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.DataSource;
 import dev.cleanroom.spi.Scan;
@@ -680,8 +683,15 @@ final class ColumnarExecutor {
     private String[] dictionary;
     private int[] dictionaryGroup;
 
-    Groups(GroupIds ids) {
+    /** The grouped column's time bucket, or null; and the type of the values it buckets. */
+    private final TimeBucket bucket;
+
+    private final ColumnType baseType;
+
+    Groups(GroupIds ids, ResolvedColumn grouped) {
       this.ids = ids;
+      this.bucket = grouped.bucket().orElse(null);
+      this.baseType = grouped.baseType();
     }
 
     void set(ResidentColumns.Column c) {
@@ -717,7 +727,7 @@ final class ColumnarExecutor {
         return g;
       }
       if (longs != null) {
-        return ids.ofLong(longs[r]);
+        return ids.ofLong(bucket == null ? longs[r] : TimeBuckets.of(bucket, baseType, longs[r]));
       }
       if (strings != null) {
         return ids.ofString(strings[r]);
@@ -895,7 +905,7 @@ final class ColumnarExecutor {
     int metrics = dp.metrics().size();
     side.rows = new int[side.ids.persons];
     Values[] in = values(metrics);
-    Groups groups = new Groups(groupIds);
+    Groups groups = new Groups(groupIds, dp.projection().get(0));
     int[] toBase = side.toBase;
     scanRows(
         dp,

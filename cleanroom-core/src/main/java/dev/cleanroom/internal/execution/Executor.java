@@ -8,8 +8,10 @@ import dev.cleanroom.internal.plan.ExecutionPaths;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.internal.plan.Predicates;
 import dev.cleanroom.internal.plan.ResolvedColumn;
+import dev.cleanroom.internal.value.TimeBuckets;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
 import dev.cleanroom.query.ExecutionPath;
+import dev.cleanroom.query.TimeBucket;
 import dev.cleanroom.spi.ColumnBatch;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -20,6 +22,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -244,17 +247,28 @@ public final class Executor {
         : batch.doubles(slot)[row];
   }
 
-  static List<Object> projectionKey(ColumnBatch batch, int[] slots, int row) {
+  /**
+   * Row {@code row}'s values of the projected {@code columns}, read from scan slots {@code slots};
+   * a time bucket's value is its first day ({@link TimeBuckets}).
+   */
+  static List<Object> projectionKey(
+      ColumnBatch batch, int[] slots, List<ResolvedColumn> columns, int row) {
     if (slots.length == 0) {
       return List.of();
     }
     Object[] values = new Object[slots.length];
     for (int i = 0; i < slots.length; i++) {
       int s = slots[i];
+      Optional<TimeBucket> bucket = columns.get(i).bucket();
+      ColumnType type = batch.columns().get(s).type();
       values[i] =
-          switch (batch.columns().get(s).type()) {
+          switch (type) {
             case STRING -> batch.strings(s)[row];
-            case LONG, DATE, TIMESTAMP, BOOLEAN -> batch.longs(s)[row];
+            case LONG, BOOLEAN -> batch.longs(s)[row];
+            case DATE, TIMESTAMP ->
+                bucket.isPresent()
+                    ? TimeBuckets.of(bucket.get(), type, batch.longs(s)[row])
+                    : batch.longs(s)[row];
             // Adding 0.0 turns -0.0 into 0.0, so both zeros are one group.
             case DOUBLE -> batch.doubles(s)[row] + 0.0;
           };

@@ -337,7 +337,13 @@ public final class Pushdown {
     sql.append(personId(d, src)).append(" AS pid");
     for (int j = 0; j < dp.projection().size(); j++) {
       ResolvedColumn c = dp.projection().get(j);
-      sql.append(", ").append(value(src, c.name(), c.type())).append(" AS p").append(j);
+      String v =
+          c.bucket().isPresent()
+              ? dialect
+                  .timeBucket(src.column(c.name()), c.baseType(), c.bucket().get())
+                  .orElseThrow()
+              : value(src, c.name(), c.type());
+      sql.append(", ").append(v).append(" AS p").append(j);
     }
     for (int m = 0; m < dp.metrics().size(); m++) {
       sql.append(", ")

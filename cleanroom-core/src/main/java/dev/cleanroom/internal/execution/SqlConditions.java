@@ -2,7 +2,9 @@ package dev.cleanroom.internal.execution;
 
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.InvalidQueryException;
+import dev.cleanroom.internal.value.TimeBuckets;
 import dev.cleanroom.internal.value.TypedValues;
+import dev.cleanroom.query.ColumnOffset;
 import dev.cleanroom.query.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +14,8 @@ import java.util.function.Function;
  * Compiles conditions to SQL with {@code ?} placeholders: values are only ever bound, never written
  * into the text; a DATE, TIMESTAMP or BOOLEAN value is bound as the whole number its column's
  * expression computes. NULLs follow the engine's rules for missing values: a NULL text is the empty
- * string, and a NULL number satisfies only {@code <>}, as NaN does in memory.
+ * string, and a NULL number satisfies only {@code <>}, as NaN does in memory. A comparison of two
+ * columns binds its offset as a BIGINT.
  */
 final class SqlConditions {
   private SqlConditions() {}
@@ -37,6 +40,10 @@ final class SqlConditions {
   private static String compile(
       Condition c, Function<String, SqlColumn> column, List<Object> params) {
     if (c instanceof Condition.Comparison cmp) {
+      if (cmp.value() instanceof ColumnOffset other) {
+        return columns(
+            column.apply(cmp.column()), cmp.op(), column.apply(other.column()), other, params);
+      }
       return comparison(column.apply(cmp.column()), cmp.op(), cmp.value(), params);
     }
     if (c instanceof Condition.In in) {
@@ -58,6 +65,30 @@ final class SqlConditions {
       return "(" + String.join(" OR ", parts) + ")";
     }
     return "(NOT " + compile(((Condition.Not) c).operand(), column, params) + ")";
+  }
+
+  /**
+   * Two DATE or two TIMESTAMP columns compared, the right one plus its offset bound as a BIGINT in
+   * the held unit (days or microseconds): {@code left op right + ?}.
+   */
+  private static String columns(
+      SqlColumn left, Condition.Op op, SqlColumn right, ColumnOffset other, List<Object> params) {
+    params.add(TimeBuckets.heldOffset(left.type(), other.offset()));
+    String l = left.expression();
+    String r = right.expression();
+    return op == Condition.Op.NE
+        ? "(" + l + " IS NULL OR " + r + " IS NULL OR " + l + " <> " + r + " + ?)"
+        : "("
+            + l
+            + " IS NOT NULL AND "
+            + r
+            + " IS NOT NULL AND "
+            + l
+            + " "
+            + op.symbol()
+            + " "
+            + r
+            + " + ?)";
   }
 
   private static String comparison(

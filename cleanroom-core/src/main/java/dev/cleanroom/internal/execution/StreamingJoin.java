@@ -7,6 +7,7 @@ import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.dp.ContributionBounding;
 import dev.cleanroom.dp.UnitTotals;
 import dev.cleanroom.internal.plan.Plan;
+import dev.cleanroom.internal.plan.ResolvedColumn;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
@@ -216,7 +217,7 @@ final class StreamingJoin {
           if (rawIds != null) {
             rawIds.accept(raw, p);
           }
-          int e = store.entry(p, store.projection(batch, dp.projectionSlots(), r));
+          int e = store.entry(p, store.projection(batch, dp.projectionSlots(), dp.projection(), r));
           store.rows[e]++;
           for (int m = 0; m < metrics; m++) {
             double v = Executor.value(batch, dp.metricSlots()[m], r);
@@ -460,10 +461,11 @@ final class StreamingJoin {
     private int[] longCodes = filled(new int[16]);
 
     /**
-     * The code of row {@code r}'s projection of {@code slots}, added if new. A projection of one
-     * {@code LONG} column is found without building its key.
+     * The code of row {@code r}'s projection of {@code slots} (the values of {@code columns}, time
+     * buckets computed), added if new. A projection of one {@code LONG} column is found without
+     * building its key.
      */
-    int projection(ColumnBatch batch, int[] slots, int r) {
+    int projection(ColumnBatch batch, int[] slots, List<ResolvedColumn> columns, int r) {
       if (slots.length == 1 && batch.columns().get(slots[0]).type() == ColumnType.LONG) {
         long v = batch.longs(slots[0])[r];
         int mask = longCodes.length - 1;
@@ -474,7 +476,7 @@ final class StreamingJoin {
           }
           s = (s + 1) & mask;
         }
-        int code = code(Executor.projectionKey(batch, slots, r));
+        int code = code(Executor.projectionKey(batch, slots, columns, r));
         longKeys[s] = v;
         longCodes[s] = code;
         if (2 * projections.size() > longCodes.length) {
@@ -496,7 +498,7 @@ final class StreamingJoin {
         }
         return code;
       }
-      return code(Executor.projectionKey(batch, slots, r));
+      return code(Executor.projectionKey(batch, slots, columns, r));
     }
 
     private int code(List<Object> projection) {

@@ -132,6 +132,17 @@ public final class ExecutionPaths {
         if (!t.comparesExactly(rc.name())) {
           return Optional.of(inexact(d, rc.name()));
         }
+        if (rc.bucket().isPresent()
+            && dialect.timeBucket("x", rc.baseType(), rc.bucket().get()).isEmpty()) {
+          return Optional.of(
+              "the "
+                  + dialect
+                  + " dialect does not compute time bucket ["
+                  + rc.label()
+                  + "] of "
+                  + d.qualifiedName()
+                  + " as the engine does");
+        }
       }
     }
     if (dialect.sha256Hex("x").isEmpty()) {
@@ -220,7 +231,8 @@ public final class ExecutionPaths {
       return Optional.of(String.join(", ", notResident) + " not resident in memory");
     }
     if (plan.crossConditions()) {
-      return Optional.of("conditions across datasets need the streamed join");
+      return Optional.of(
+          "conditions across datasets or between two columns need the streamed join");
     }
     if (plan.groupBy().size() > 1) {
       return Optional.of("more than one grouped column needs the streamed join");

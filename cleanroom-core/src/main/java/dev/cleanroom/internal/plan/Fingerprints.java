@@ -3,6 +3,7 @@ package dev.cleanroom.internal.plan;
 import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.query.Aggregate;
+import dev.cleanroom.query.ColumnOffset;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.Derived;
 import dev.cleanroom.query.Placeholder;
@@ -178,6 +179,9 @@ public final class Fingerprints {
     }
     if (v instanceof Boolean b) {
       return "B" + b;
+    }
+    if (v instanceof ColumnOffset o) {
+      return "C" + quote(o.column()) + o.offset().getSeconds() + "." + o.offset().getNano();
     }
     return (v instanceof Long ? "L" : "D") + v;
   }

@@ -123,6 +123,9 @@ public record Plan(
     for (DatasetPlan dp : datasets()) {
       for (ResolvedColumn rc : dp.projection()) {
         Dataset d = dp.dataset();
+        if (rc.bucket().isPresent()) {
+          continue; // a bucket is grouped by; conditions read its column
+        }
         if (name.equals(rc.name())
             || name.equals(d.name() + "." + rc.name())
             || name.equals(d.qualifiedName() + "." + rc.name())) {

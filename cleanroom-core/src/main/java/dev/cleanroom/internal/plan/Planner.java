@@ -18,6 +18,7 @@ import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.PolicyCheck;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.QuerySpec;
+import dev.cleanroom.query.TimeBucket;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,18 +122,28 @@ public final class Planner {
       local.add(new ArrayList<>());
     }
     List<Condition> cross = new ArrayList<>();
+    List<List<Condition>> localShown = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      localShown.add(new ArrayList<>());
+    }
+    List<Condition> crossShown = new ArrayList<>();
     List<ResolvedColumn> filterColumns = new ArrayList<>();
-    for (Condition c : flattenAnd(spec.where())) {
+    for (Condition original : flattenAnd(spec.where())) {
       Set<Integer> touched = new TreeSet<>();
-      for (String name : c.columns()) {
+      for (String name : original.columns()) {
         ResolvedColumn rc = resolver.resolve(name);
         filterColumns.add(rc);
         touched.add(rc.dataset());
       }
-      if (touched.size() == 1) {
+      // A condition on a time bucket becomes a range of its column (the policy check above is the
+      // bucket's); one that compares two columns is tested on each person's combinations.
+      Condition c = TimeConditions.withoutBuckets(original, resolver::resolve);
+      if (touched.size() == 1 && !TimeConditions.comparesColumns(c)) {
         local.get(touched.iterator().next()).add(c);
+        localShown.get(touched.iterator().next()).add(original);
       } else {
         cross.add(c);
+        crossShown.add(original);
       }
     }
     List<ResolvedColumn> metricColumns = new ArrayList<>();
@@ -181,7 +192,7 @@ public final class Planner {
       }
       Set<String> seenFilter = new HashSet<>();
       for (ResolvedColumn f : filterColumns) {
-        if (f.dataset() == i && seenFilter.add(f.name())) {
+        if (f.dataset() == i && seenFilter.add(f.label())) {
           checks.add(dimensionCheck(d, f, "filtered on"));
         }
       }
@@ -247,7 +258,7 @@ public final class Planner {
     }
     boolean pushdown = path.map(p -> p.kind() == ExecutionPath.Kind.PUSHED_DOWN).orElse(false);
     List<String> steps =
-        describe(spec, datasets, local, cross, groupBy, metricColumns, limits, pushdown);
+        describe(spec, datasets, localShown, crossShown, groupBy, metricColumns, limits, pushdown);
     differenceChecks.ifPresent(
         retention ->
             steps.add(
@@ -441,8 +452,23 @@ public final class Planner {
                 + rule.maxEpsilonPerQuery().toPlainString()));
   }
 
+  /**
+   * Whether {@code allowed} allows {@code c}: a column by its name; a time bucket by its own name
+   * ({@code week(day)}), by its column's name (a bucket is a function of the column, so it reveals
+   * no more), or, for a week or month of a TIMESTAMP, by that column's {@code day(...)}.
+   */
+  static boolean dimensionAllowed(Set<String> allowed, ResolvedColumn c) {
+    if (allowed.contains(c.label()) || allowed.contains(c.name())) {
+      return true;
+    }
+    return c.bucket().isPresent()
+        && c.bucket().get() != TimeBucket.DAY
+        && c.baseType() == ColumnType.TIMESTAMP
+        && allowed.contains(TimeBucket.DAY.of(c.name()));
+  }
+
   private static PolicyCheck dimensionCheck(Dataset d, ResolvedColumn c, String use) {
-    String col = "[" + c.name() + "]";
+    String col = "[" + c.label() + "]";
     return switch (c.role()) {
       case USER_ID ->
           check(
@@ -459,7 +485,7 @@ public final class Planner {
               false,
               "metric " + col + " is not a dimension and may not be " + use);
       case DIMENSION -> {
-        boolean ok = d.allowedDimensions().contains(c.name());
+        boolean ok = dimensionAllowed(d.allowedDimensions(), c);
         yield check(
             d,
             PolicyRule.DIMENSION_ALLOWED,
@@ -537,8 +563,31 @@ public final class Planner {
               + (pushdown ? " on the normalized user id" : " on the pseudonymized user id")
               + ", per person");
     }
+    for (ResolvedColumn g : groupBy) {
+      g.bucket()
+          .ifPresent(
+              b ->
+                  steps.add(
+                      "time bucket "
+                          + g.label()
+                          + ": "
+                          + switch (b) {
+                            case DAY -> "the day";
+                            case WEEK -> "the Monday of the ISO week";
+                            case MONTH -> "the first day of the month";
+                          }
+                          + " of ["
+                          + g.name()
+                          + "]"
+                          + (g.baseType() == ColumnType.TIMESTAMP ? " in UTC" : "")
+                          + ", a DATE"));
+    }
     if (!cross.isEmpty()) {
-      steps.add("keep combinations where " + cross);
+      steps.add(
+          "keep combinations where "
+              + cross
+              + " (per person, each combination of one projection per dataset; a row counts in a"
+              + " group only through a combination that passes)");
     }
     StringBuilder bound =
         new StringBuilder("bound contributions: each person in at most ")
@@ -583,7 +632,7 @@ public final class Planner {
         "aggregate "
             + (groupBy.isEmpty()
                 ? "over all rows"
-                : "per group of " + groupBy.stream().map(ResolvedColumn::name).toList())
+                : "per group of " + groupBy.stream().map(ResolvedColumn::label).toList())
             + ": "
             + spec.aggregates().stream()
                 .map(
@@ -657,7 +706,7 @@ public final class Planner {
       Limits limits,
       Optional<Duration> differenceChecks) {
     int n = datasets.size();
-    List<LinkedHashSet<String>> projection = new ArrayList<>();
+    List<LinkedHashSet<ResolvedColumn>> projection = new ArrayList<>();
     List<LinkedHashSet<String>> metrics = new ArrayList<>();
     List<LinkedHashSet<String>> scan = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -668,12 +717,12 @@ public final class Planner {
       scan.add(s);
     }
     for (ResolvedColumn g : groupBy) {
-      projection.get(g.dataset()).add(g.name());
+      projection.get(g.dataset()).add(g);
     }
     for (Condition c : cross) {
       for (String name : c.columns()) {
         ResolvedColumn rc = resolver.resolve(name);
-        projection.get(rc.dataset()).add(rc.name());
+        projection.get(rc.dataset()).add(rc);
       }
     }
     for (ResolvedColumn m : metricColumns) {
@@ -682,7 +731,9 @@ public final class Planner {
       }
     }
     for (int i = 0; i < n; i++) {
-      scan.get(i).addAll(projection.get(i));
+      for (ResolvedColumn rc : projection.get(i)) {
+        scan.get(i).add(rc.name());
+      }
       for (Condition c : local.get(i)) {
         for (String name : c.columns()) {
           scan.get(i).add(resolver.resolve(name).name());
@@ -695,15 +746,14 @@ public final class Planner {
     for (int i = 0; i < n; i++) {
       Dataset d = datasets.get(i);
       List<String> scanCols = List.copyOf(scan.get(i));
-      List<String> proj = List.copyOf(projection.get(i));
+      List<ResolvedColumn> proj = List.copyOf(projection.get(i));
       List<String> mets = List.copyOf(metrics.get(i));
       Predicates.Pred pred =
           Predicates.compileAll(local.get(i), resolver::resolve, c -> scanCols.indexOf(c.name()));
-      List<ResolvedColumn> projCols = new ArrayList<>();
+      List<ResolvedColumn> projCols = proj;
       int[] projSlots = new int[proj.size()];
       for (int j = 0; j < proj.size(); j++) {
-        projCols.add(resolver.column(i, proj.get(j)));
-        projSlots[j] = scanCols.indexOf(proj.get(j));
+        projSlots[j] = scanCols.indexOf(proj.get(j).name());
       }
       int[] metricSlots = new int[mets.size()];
       List<Bounds> valueBounds = new ArrayList<>();
@@ -741,7 +791,7 @@ public final class Planner {
     Set<String> names = new HashSet<>();
     Map<String, Integer> plainCount = new HashMap<>();
     for (ResolvedColumn g : groupBy) {
-      plainCount.merge(g.name(), 1, Integer::sum);
+      plainCount.merge(outputName(g), 1, Integer::sum);
     }
     Map<String, Integer> datasetNameCount = new HashMap<>();
     for (Dataset d : datasets) {
@@ -751,16 +801,17 @@ public final class Planner {
       ResolvedColumn g = groupBy.get(j);
       Dataset d = datasets.get(g.dataset());
       String name;
-      if (plainCount.get(g.name()) == 1) {
-        name = g.name();
+      String plain = outputName(g);
+      if (plainCount.get(plain) == 1) {
+        name = plain;
       } else if (datasetNameCount.get(d.name()) == 1) {
-        name = d.name() + "_" + g.name();
+        name = d.name() + "_" + plain;
       } else {
-        name = d.owner() + "_" + d.name() + "_" + g.name();
+        name = d.owner() + "_" + d.name() + "_" + plain;
       }
       if (!names.add(name)) {
         throw new InvalidQueryException(
-            "column [" + g.name() + "] of " + d.qualifiedName() + " is grouped by twice");
+            "column [" + g.label() + "] of " + d.qualifiedName() + " is grouped by twice");
       }
       groupNames.add(name);
     }
@@ -854,6 +905,14 @@ public final class Planner {
     }
   }
 
+  /**
+   * The output name of a grouped column: its name, or for a time bucket the bucket and the name
+   * ({@code week_day} for {@code week(day)}).
+   */
+  private static String outputName(ResolvedColumn g) {
+    return g.bucket().map(b -> b.label() + "_" + g.name()).orElse(g.name());
+  }
+
   /** {@code c} with every column name reduced to its unqualified form, for the source. */
   /**
    * The per-person bounds the analyst chose for some metrics ({@code QueryOptions.bounds}), by
@@ -926,6 +985,26 @@ public final class Planner {
     }
 
     ResolvedColumn resolve(String ref) {
+      Optional<TimeBucket.Named> bucketed = TimeBucket.parse(ref);
+      if (bucketed.isPresent()) {
+        ResolvedColumn base = resolve(bucketed.get().column());
+        if (base.type() != ColumnType.DATE && base.type() != ColumnType.TIMESTAMP) {
+          throw new InvalidQueryException(
+              "time bucket ["
+                  + ref
+                  + "] needs a DATE or TIMESTAMP column; ["
+                  + base.name()
+                  + "] is "
+                  + base.type());
+        }
+        return new ResolvedColumn(
+            base.dataset(),
+            base.name(),
+            ColumnType.DATE,
+            base.role(),
+            Optional.of(bucketed.get().bucket()),
+            base.type());
+      }
       String[] parts = ref.split("\\.", -1);
       if (parts.length > 3) {
         throw new InvalidQueryException(

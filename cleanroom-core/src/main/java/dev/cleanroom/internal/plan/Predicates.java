@@ -2,7 +2,9 @@ package dev.cleanroom.internal.plan;
 
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.InvalidQueryException;
+import dev.cleanroom.internal.value.TimeBuckets;
 import dev.cleanroom.internal.value.TypedValues;
+import dev.cleanroom.query.ColumnOffset;
 import dev.cleanroom.query.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,6 +83,17 @@ public final class Predicates {
       Condition c, Function<String, ResolvedColumn> resolve, ToIntFunction<ResolvedColumn> slot) {
     if (c instanceof Condition.Comparison cmp) {
       ResolvedColumn col = resolve.apply(cmp.column());
+      if (cmp.value() instanceof ColumnOffset other) {
+        ResolvedColumn right = resolve.apply(other.column());
+        long offset = columnsOffset(col, right, other);
+        int ls = slot.applyAsInt(col);
+        int rs = slot.applyAsInt(right);
+        int ld = col.dataset();
+        int rd = right.dataset();
+        Condition.Op op = cmp.op();
+        // Held values lie within 2^59 and the offset within 2^59 too: the sum cannot overflow.
+        return row -> holds(op, Long.compare(row.lng(ld, ls), row.lng(rd, rs) + offset));
+      }
       return comparison(col, slot.applyAsInt(col), cmp.op(), cmp.value());
     }
     if (c instanceof Condition.In in) {
@@ -150,6 +163,30 @@ public final class Predicates {
       }
     }
     throw new AssertionError(type);
+  }
+
+  /**
+   * The held offset of a comparison between two columns, which must be both DATE or both TIMESTAMP
+   * columns (not time buckets).
+   *
+   * @throws InvalidQueryException if they are not
+   */
+  static long columnsOffset(ResolvedColumn left, ResolvedColumn right, ColumnOffset other) {
+    if (left.bucket().isPresent()
+        || right.bucket().isPresent()
+        || left.type() != right.type()
+        || (left.type() != ColumnType.DATE && left.type() != ColumnType.TIMESTAMP)) {
+      throw new InvalidQueryException(
+          "column ["
+              + left.label()
+              + "] is compared with column ["
+              + right.label()
+              + "]: both must be DATE columns or both TIMESTAMP columns; they are "
+              + left.type()
+              + " and "
+              + right.type());
+    }
+    return TimeBuckets.heldOffset(left.type(), other.offset());
   }
 
   private static InvalidQueryException mismatch(ResolvedColumn col, String wanted) {

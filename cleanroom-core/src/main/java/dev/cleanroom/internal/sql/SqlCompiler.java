@@ -1,7 +1,9 @@
 package dev.cleanroom.internal.sql;
 
+import dev.cleanroom.ColumnType;
 import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.PrivacyBudget;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.CohortSpec;
 import dev.cleanroom.query.Condition;
@@ -32,6 +34,7 @@ import net.sf.jsqlparser.expression.AnalyticType;
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.CaseExpression;
 import net.sf.jsqlparser.expression.CastExpression;
+import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
 import net.sf.jsqlparser.expression.DateValue;
 import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Expression;
@@ -1400,6 +1403,25 @@ public final class SqlCompiler {
         }
         return s.getValue().replace("''", "'");
       }
+      if (e instanceof DateTimeLiteralExpression dt) {
+        String raw = dt.getValue();
+        if (raw == null || raw.length() < 2 || raw.charAt(0) != '\'' || !raw.endsWith("'")) {
+          throw invalid(p, "a DATE or TIMESTAMP literal needs its value in quotes");
+        }
+        return timeLiteral(dt.getType().name(), raw.substring(1, raw.length() - 1), p);
+      }
+      if (e instanceof CastExpression cast
+          && cast.isImplicitCast()
+          && cast.getLeftExpression() instanceof StringValue value
+          && value.getPrefix() == null
+          && cast.getColDataType() != null
+          && cast.getColDataType().getArgumentsStringList() == null) {
+        // DATE 'YYYY-MM-DD' and TIMESTAMP '...', which the parser reads as typed literals.
+        String type = cast.getColDataType().getDataType().toUpperCase(Locale.ROOT);
+        if (type.equals("DATE") || type.equals("TIMESTAMP")) {
+          return timeLiteral(type, value.getValue(), p);
+        }
+      }
       boolean negative = false;
       Expression number = e;
       if (e instanceof SignedExpression signed) {
@@ -1435,8 +1457,42 @@ public final class SqlCompiler {
       throw unsupported(
           p,
           construct(e),
-          "values are string literals, numbers"
+          "values are string literals, numbers, DATE or TIMESTAMP literals"
               + (parameters ? " or template parameters such as :campaign" : ""));
+    }
+  }
+
+  /**
+   * {@code DATE 'YYYY-MM-DD'} as a {@link java.time.LocalDate}, {@code TIMESTAMP 'YYYY-MM-DD
+   * HH:MM:SS[.ffffff]'} (UTC; a {@code T} for the space and an offset such as {@code Z} are read
+   * too) as an {@link java.time.Instant}, read as the engine reads ISO-8601 values ({@link
+   * TypedValues.TextFormat#iso}). Messages never hold the text.
+   */
+  private static Object timeLiteral(String type, String value, Pos p) {
+    String text = value.strip().isEmpty() ? "-" : value.strip();
+    switch (type) {
+      case "DATE" -> {
+        TypedValues.Parsed v = TypedValues.TextFormat.iso(ColumnType.DATE).parse(text);
+        if (!v.ok()) {
+          throw invalid(p, "a DATE literal that is not a day of the years 1 to 9999 as YYYY-MM-DD");
+        }
+        return java.time.LocalDate.ofEpochDay(v.value());
+      }
+      case "TIMESTAMP" -> {
+        String iso =
+            text.length() > 10 && text.charAt(10) == ' '
+                ? text.substring(0, 10) + "T" + text.substring(11)
+                : text;
+        TypedValues.Parsed v = TypedValues.TextFormat.iso(ColumnType.TIMESTAMP).parse(iso);
+        if (!v.ok()) {
+          throw invalid(
+              p,
+              "a TIMESTAMP literal that is not an instant of the years 1 to 9999 as YYYY-MM-DD"
+                  + " HH:MM:SS with at most six digits of a second");
+        }
+        return TypedValues.instant(v.value());
+      }
+      default -> throw unsupported(p, "a " + type + " literal", "use DATE or TIMESTAMP literals");
     }
   }
 

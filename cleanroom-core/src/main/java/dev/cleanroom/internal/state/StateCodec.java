@@ -8,6 +8,7 @@ import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.QueryTemplate;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.CellNoise;
+import dev.cleanroom.query.ColumnOffset;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.Derived;
 import dev.cleanroom.query.LedgerStatus;
@@ -105,6 +106,7 @@ public final class StateCodec {
   private static final int TAG_FLOAT = 'F';
   private static final int TAG_DATE = 'E';
   private static final int TAG_INSTANT = 'U';
+  private static final int TAG_COLUMN_OFFSET = 'K';
 
   // Kinds of conditions.
   private static final int COND_COMPARISON = 'C';
@@ -577,6 +579,11 @@ public final class StateCodec {
       } else if (literal && v instanceof Placeholder p) {
         out.writeByte(TAG_PLACEHOLDER);
         text(p.name());
+      } else if (literal && v instanceof ColumnOffset o) {
+        out.writeByte(TAG_COLUMN_OFFSET);
+        text(o.column());
+        out.writeLong(o.offset().getSeconds());
+        out.writeInt(o.offset().getNano());
       } else if (!literal && v instanceof BigDecimal d) {
         out.writeByte(TAG_BIG_DECIMAL);
         decimal(d);
@@ -905,6 +912,16 @@ public final class StateCodec {
       if (literal) {
         if (tag == TAG_PLACEHOLDER) {
           return new Placeholder(text());
+        }
+        if (tag == TAG_COLUMN_OFFSET) {
+          String column = text();
+          long seconds = i64();
+          int nanos = i32();
+          try {
+            return new ColumnOffset(column, java.time.Duration.ofSeconds(seconds, nanos));
+          } catch (IllegalArgumentException | ArithmeticException e) {
+            throw malformed("a column offset out of range");
+          }
         }
         throw malformed("an unknown type tag");
       }

@@ -63,6 +63,63 @@ class SqlCompilerTest {
   }
 
   @Test
+  void dateAndTimestampLiterals_compileToLocalDateAndInstant_andWriteBack() {
+    QuerySpec sql =
+        compile(
+            "SELECT COUNT(DISTINCT USER_ID) FROM publisher.impressions WHERE day >= DATE"
+                + " '2026-01-31' AND ts < TIMESTAMP '2026-02-01 12:00:00.5' AND day IN (DATE"
+                + " '0001-01-01', DATE '9999-12-31')");
+    QuerySpec builder =
+        spec(
+            List.of(
+                col("day").ge(java.time.LocalDate.of(2026, 1, 31)),
+                col("ts").lt(java.time.Instant.parse("2026-02-01T12:00:00.500Z")),
+                new Condition.In(
+                    "day",
+                    List.of(
+                        java.time.LocalDate.of(1, 1, 1), java.time.LocalDate.of(9999, 12, 31)))),
+            List.of(),
+            countDistinctUsers());
+    assertEquals(builder, sql);
+    assertEquals(builder, compile(builder.toSql()), builder.toSql());
+  }
+
+  @Test
+  void badDateAndTimestampLiterals_areRefusedWithoutTheirText() {
+    for (String bad :
+        List.of(
+            "DATE '2026-02-30'",
+            "DATE '10000-01-01'",
+            "DATE 'x1y'",
+            "TIMESTAMP '2026-02-01 12:00:00.0000001'",
+            "TIMESTAMP '2026-13-01 00:00:00'")) {
+      InvalidQueryException e =
+          assertThrows(
+              InvalidQueryException.class,
+              () -> compile("SELECT COUNT(*) FROM publisher.impressions WHERE day = " + bad));
+      String inner = bad.substring(bad.indexOf('\'') + 1, bad.length() - 1);
+      assertFalse(e.getMessage().contains(inner), e.getMessage());
+    }
+  }
+
+  @Test
+  void aBucketName_roundTripsAsAQuotedColumn() {
+    QuerySpec s =
+        spec(
+            List.of(col("month(i.day)").ge(java.time.LocalDate.of(2026, 1, 1))),
+            List.of("week(impressions.day)"),
+            countDistinctUsers());
+    assertEquals(s, compile(s.toSql()), s.toSql());
+  }
+
+  @Test
+  void aComparisonOfTwoColumns_hasNoSqlTextYet() {
+    QuerySpec s = spec(List.of(col("a").le(col("b"))), List.of(), countDistinctUsers());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, s::toSql);
+    assertTrue(e.getMessage().contains("two columns"), e.getMessage());
+  }
+
+  @Test
   void aggregates_defaultAliasesAsTheBuilder() {
     assertEquals(
         spec(List.of(), List.of(), count(), countDistinctUsers(), sum("spend"), avg("i.spend")),

@@ -138,6 +138,42 @@ class StateCodecTest {
   }
 
   @Test
+  void template_withTimeBucketsAndATimeConditionAcrossDatasets_roundTrips() {
+    Condition window =
+        col("conversions.ts")
+            .within(col("impressions.ts"), java.time.Duration.ofDays(7).plusNanos(3000))
+            .and(
+                col("conversions.day")
+                    .gt(col("impressions.day").minus(java.time.Duration.ofDays(2))))
+            .and(
+                col(dev.cleanroom.query.Dsl.week("impressions.day"))
+                    .ge(java.time.LocalDate.of(1969, 12, 29)));
+    QueryTemplate t =
+        QueryTemplate.of(
+            "attribution",
+            new QuerySpec(
+                "advertiser",
+                List.of("publisher.impressions", "advertiser.conversions"),
+                List.of(window),
+                List.of("month(impressions.day)", "day(conversions.ts)"),
+                List.of(countDistinctUsers())));
+    String s = StateCodec.encode(t);
+    QueryTemplate back = StateCodec.decodeTemplate(s);
+    assertEquals(t, back);
+    assertEquals(t.contentHash(), back.contentHash());
+    assertEquals(
+        List.of(
+            "conversions.ts",
+            "impressions.ts",
+            "conversions.ts",
+            "impressions.ts",
+            "conversions.day",
+            "impressions.day",
+            "week(impressions.day)"),
+        back.query().where().get(0).columns());
+  }
+
+  @Test
   void template_thresholdMode_roundTrips() {
     QueryTemplate t =
         QueryTemplate.of(
