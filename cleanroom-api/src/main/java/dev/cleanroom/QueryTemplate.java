@@ -1,9 +1,9 @@
 package dev.cleanroom;
 
 import dev.cleanroom.query.Aggregate;
+import dev.cleanroom.query.ColumnOffset;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.Derived;
-import dev.cleanroom.query.ColumnOffset;
 import dev.cleanroom.query.Placeholder;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.QueryOptions;
