@@ -541,7 +541,7 @@ class PolicyDocumentTest {
         metric + "  aggregates: {spend: [count]}\n",
         11,
         "policy.aggregates.spend[0]",
-        "one of [sum, avg, variance, stddev]");
+        "one of [sum, avg, variance, stddev, quantile]");
     assertError(
         metric + "  groupClamps: {region: {lower: 0, upper: 1}}\n",
         11,
