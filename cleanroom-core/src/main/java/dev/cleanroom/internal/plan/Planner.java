@@ -647,7 +647,16 @@ public final class Planner {
                             + a.alias())
                 .toList());
     if (spec.privacy() instanceof Privacy.Differential dp) {
-      steps.add("add " + dp.noise() + " noise to every aggregate, with the budget split evenly");
+      boolean quantiles =
+          spec.aggregates().stream().anyMatch(a -> a.function() == AggregateFunction.QUANTILE);
+      steps.add(
+          "add "
+              + dp.noise()
+              + " noise to every aggregate, with the budget split evenly"
+              + (quantiles
+                  ? " over its noisy parts; the quantiles of one metric are read from one noisy"
+                      + " tree of counts of people, one part for all of them"
+                  : ""));
       steps.add(
           dp.publicGroups()
               .map(g -> "release exactly the " + g.size() + " public group(s), noisy")
