@@ -187,8 +187,8 @@ final class ThresholdConversions {
   /**
    * A room of the publisher's impressions ({@code pub.imps}) and the advertiser's conversions
    * ({@code adv.convs}, amounts within the row bounds, per person and group within the group
-   * bounds; sums, means, variances and standard deviations allowed), k = 2, with or without
-   * difference checks.
+   * bounds; sums, means, variances, standard deviations and quantiles allowed), k = 2, with or
+   * without difference checks.
    */
   static CleanRoom room(
       DataSource imps,
@@ -214,7 +214,8 @@ final class ThresholdConversions {
             AggregateFunction.SUM,
             AggregateFunction.AVG,
             AggregateFunction.VARIANCE,
-            AggregateFunction.STDDEV);
+            AggregateFunction.STDDEV,
+            AggregateFunction.QUANTILE);
     CleanRoom room = CleanRoom.builder().secretKey(SecretKey.random()).auditSink(e -> {}).build();
     room.register(
         Dataset.builder("pub", "imps")

@@ -1,22 +1,20 @@
 package dev.cleanroom.internal.execution;
 
+import static dev.cleanroom.internal.execution.ThresholdConversions.CONVS;
+import static dev.cleanroom.internal.execution.ThresholdConversions.IMPS;
+import static dev.cleanroom.internal.execution.ThresholdConversions.conversionRows;
+import static dev.cleanroom.internal.execution.ThresholdConversions.impressionRows;
+import static dev.cleanroom.internal.execution.ThresholdConversions.room;
+import static dev.cleanroom.internal.execution.ThresholdConversions.tables;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static dev.cleanroom.query.Dsl.median;
 import static dev.cleanroom.query.Dsl.quantile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.CleanRoom;
-import dev.cleanroom.Column;
-import dev.cleanroom.Dataset;
-import dev.cleanroom.Policy;
-import dev.cleanroom.Schema;
-import dev.cleanroom.SecretKey;
-import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.internal.execution.PushdownDatabases.Db;
-import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.FinalStage;
@@ -31,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -51,14 +48,11 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * added up and clamped to the group bounds, sorted per campaign, the value of rank ⌈p·n⌉.
  */
 class ThresholdQuantileProperties {
-  private static final Schema IMPS = Schema.of(Column.string("uid"), Column.int64("campaign"));
-  private static final Schema CONVS = Schema.of(Column.string("uid"), Column.float64("amount"));
   private static final double ROW_LOWER = -100;
   private static final double ROW_UPPER = 1000;
   private static final double GROUP_LOWER = -150;
   private static final double GROUP_UPPER = 1500;
   private static final double[] FRACTIONS = {0.1, 0.25, 0.5, 0.75, 0.9, 1.0 / 3};
-  private static final AtomicInteger TABLES = new AtomicInteger();
 
   private static PushdownDatabases.Opened dbs;
 
@@ -72,11 +66,8 @@ class ThresholdQuantileProperties {
     dbs.close();
   }
 
-  /** One conversion: a person (0..29) and an amount. */
-  record Conv(int person, double amount) {}
-
   @Provide
-  Arbitrary<List<Conv>> conversions() {
+  Arbitrary<List<ThresholdConversions.Conv>> conversions() {
     Arbitrary<Double> amounts =
         Arbitraries.frequencyOf(
             Tuple.of(6, Arbitraries.doubles().between(-200, 1200)),
@@ -86,19 +77,20 @@ class ThresholdQuantileProperties {
             Tuple.of(1, Arbitraries.of(1e300, -1e300, 5000.5, -777.25)),
             Tuple.of(1, Arbitraries.of(1e-300, 3e-20, 0x1p-40, 1.0000001e-5)));
     return Combinators.combine(Arbitraries.integers().between(0, 29), amounts)
-        .as(Conv::new)
+        .as(ThresholdConversions.Conv::new)
         .list()
         .ofMinSize(1)
         .ofMaxSize(120);
   }
 
   @Property(tries = 25)
-  void h2_everyPathEqualsReference(@ForAll("conversions") List<Conv> convs) throws SQLException {
+  void h2_everyPathEqualsReference(@ForAll("conversions") List<ThresholdConversions.Conv> convs)
+      throws SQLException {
     check(dbs.h2(), convs);
   }
 
   @Property(tries = 25)
-  void duckdb_everyPathEqualsReference(@ForAll("conversions") List<Conv> convs)
+  void duckdb_everyPathEqualsReference(@ForAll("conversions") List<ThresholdConversions.Conv> convs)
       throws SQLException {
     check(dbs.duckdb(), convs);
   }
@@ -106,11 +98,11 @@ class ThresholdQuantileProperties {
   /** Totals with many ties, of one person each and of several rows each. */
   @Example
   void ties_andSeveralRowsPerPerson_areExact() throws SQLException {
-    List<Conv> convs = new ArrayList<>();
+    List<ThresholdConversions.Conv> convs = new ArrayList<>();
     for (int u = 0; u < 30; u++) {
-      convs.add(new Conv(u, u % 4 == 0 ? 5.0 : 7.5));
+      convs.add(new ThresholdConversions.Conv(u, u % 4 == 0 ? 5.0 : 7.5));
       if (u % 5 == 0) {
-        convs.add(new Conv(u, 2.25));
+        convs.add(new ThresholdConversions.Conv(u, 2.25));
       }
     }
     check(dbs.h2(), convs);
@@ -123,7 +115,7 @@ class ThresholdQuantileProperties {
     COLUMNAR
   }
 
-  private static void check(Db db, List<Conv> convs) throws SQLException {
+  private static void check(Db db, List<ThresholdConversions.Conv> convs) throws SQLException {
     Map<Long, List<Double>> expected = reference(convs);
     for (Path p : Path.values()) {
       Map<Long, List<Double>> got = released(db, convs, p);
@@ -136,11 +128,11 @@ class ThresholdQuantileProperties {
    * campaigns {@code person % 3} and {@code (person + 1) % 3}; campaigns of fewer than 2 people are
    * not released.
    */
-  private static Map<Long, List<Double>> reference(List<Conv> convs) {
+  private static Map<Long, List<Double>> reference(List<ThresholdConversions.Conv> convs) {
     double scale = FineUnits.scale(ROW_LOWER, ROW_UPPER, GROUP_LOWER, GROUP_UPPER);
     BigDecimal s = new BigDecimal(scale);
     Map<Integer, BigInteger> perPerson = new TreeMap<>();
-    for (Conv c : convs) {
+    for (ThresholdConversions.Conv c : convs) {
       double v = Math.min(ROW_UPPER, Math.max(ROW_LOWER, c.amount()));
       BigInteger units =
           new BigDecimal(v).multiply(s).setScale(0, RoundingMode.FLOOR).toBigInteger();
@@ -187,59 +179,9 @@ class ThresholdQuantileProperties {
     return new BigDecimal(sorted.get(Math.max(1, rank) - 1)).divide(scale).doubleValue();
   }
 
-  private record Tables(JdbcSource imps, JdbcSource convs, String impsName, String convsName) {}
-
-  private static Tables tables(Db db, List<Conv> convs) throws SQLException {
-    int n = TABLES.incrementAndGet();
-    String imps = db.quote("tq_imps_" + n);
-    String convsName = db.quote("tq_convs_" + n);
-    db.execute(
-        "CREATE TABLE "
-            + imps
-            + " ("
-            + db.quote("uid")
-            + " VARCHAR(40), "
-            + db.quote("campaign")
-            + " BIGINT)",
-        "CREATE TABLE "
-            + convsName
-            + " ("
-            + db.quote("uid")
-            + " VARCHAR(40), "
-            + db.quote("amount")
-            + " DOUBLE PRECISION)");
-    db.insert(imps, impressionRows());
-    db.insert(convsName, conversionRows(convs));
-    return new Tables(
-        JdbcSource.builder(db.dataSource(), "tq_imps_" + n).build(),
-        JdbcSource.builder(db.dataSource(), "tq_convs_" + n).build(),
-        imps,
-        convsName);
-  }
-
-  /** Each of 30 people saw campaigns person % 3 and (person + 1) % 3, twice each. */
-  private static List<Object[]> impressionRows() {
-    List<Object[]> rows = new ArrayList<>();
-    for (int u = 0; u < 30; u++) {
-      for (int r = 0; r < 2; r++) {
-        rows.add(new Object[] {"u" + u + "@example.com", (long) (u % 3)});
-        rows.add(new Object[] {"u" + u + "@example.com", (long) ((u + 1) % 3)});
-      }
-    }
-    return rows;
-  }
-
-  private static List<Object[]> conversionRows(List<Conv> convs) {
-    List<Object[]> rows = new ArrayList<>();
-    for (Conv c : convs) {
-      rows.add(new Object[] {"u" + c.person() + "@example.com", c.amount()});
-    }
-    return rows;
-  }
-
-  private static Map<Long, List<Double>> released(Db db, List<Conv> convs, Path path)
-      throws SQLException {
-    Tables t = tables(db, convs);
+  private static Map<Long, List<Double>> released(
+      Db db, List<ThresholdConversions.Conv> convs, Path path) throws SQLException {
+    ThresholdConversions.Tables t = tables(db, convs);
     try {
       DataSource imps;
       DataSource cv;
@@ -261,7 +203,7 @@ class ThresholdQuantileProperties {
           cv = cb.build();
         }
       }
-      try (CleanRoom room = room(imps, cv)) {
+      try (CleanRoom room = room(imps, cv, ROW_LOWER, ROW_UPPER, GROUP_LOWER, GROUP_UPPER, false)) {
         FinalStage q = quantiles(room);
         ExecutionPath p = q.explain().path().orElseThrow();
         assertEquals(
@@ -285,35 +227,6 @@ class ThresholdQuantileProperties {
     } finally {
       db.execute("DROP TABLE " + t.impsName(), "DROP TABLE " + t.convsName());
     }
-  }
-
-  private static CleanRoom room(DataSource imps, DataSource convs) {
-    Policy.Builder p =
-        Policy.builder()
-            .allowAnalysts("a")
-            .allowJoinOn("uid")
-            .minDistinctUsers(2)
-            .maxGroupsPerUser(5)
-            .withoutDifferenceChecks();
-    Policy pub = p.build();
-    p.clampPerGroup("amount", GROUP_LOWER, GROUP_UPPER)
-        .allowAggregates("amount", AggregateFunction.QUANTILE);
-    CleanRoom room = CleanRoom.builder().secretKey(SecretKey.random()).auditSink(e -> {}).build();
-    room.register(
-        Dataset.builder("pub", "imps")
-            .source(imps)
-            .userId("uid", UserIdFormat.EMAIL)
-            .dimension("campaign")
-            .policy(pub)
-            .build());
-    room.register(
-        Dataset.builder("adv", "convs")
-            .source(convs)
-            .userId("uid", UserIdFormat.EMAIL)
-            .metric("amount", ROW_LOWER, ROW_UPPER)
-            .policy(p.build())
-            .build());
-    return room;
   }
 
   /** Several quantiles and the median of the amount per campaign. */
