@@ -183,13 +183,17 @@ public final class Executor {
     return new Cohort(members.size(), raw);
   }
 
-  /** The groups as the database aggregated them: one row per group crossed the wire. */
+  /**
+   * The groups as the database aggregated them: one row per group crossed the wire, and for a
+   * quantile one row per group and distinct clamped total, with its number of people.
+   */
   private Map<List<Object>, GroupState> pushedDown(Plan plan, Pushdown pushdown) {
     int aggregates = plan.aggregates().size();
     Map<List<Object>, BigDecimal[]> sums = new HashMap<>();
     Map<List<Object>, long[]> people = new HashMap<>();
+    Map<List<Object>, double[][]> quantiles = new HashMap<>();
     Map<List<Object>, long[]> counts =
-        pushdown.run(rank.saltHex(), peopleHash.keyHex(), sums, people, interrupts);
+        pushdown.run(rank.saltHex(), peopleHash.keyHex(), sums, people, quantiles, interrupts);
     boolean units = plan.noise().isPresent();
     Map<List<Object>, GroupState> groups = new HashMap<>();
     for (Map.Entry<List<Object>, long[]> e : counts.entrySet()) {
@@ -203,8 +207,12 @@ public final class Executor {
         s.members = members;
         s.memberCount = members.length;
       }
+      double[][] totals = quantiles.get(e.getKey());
       for (int a = 0; a < aggregates; a++) {
         s.people[a] = c[2 + a];
+        if (totals != null && totals[a] != null) {
+          s.values[a] = totals[a];
+        }
         if (v[a] == null) {
           continue; // a count: no metric
         }

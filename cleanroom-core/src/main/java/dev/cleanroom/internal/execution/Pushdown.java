@@ -21,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -387,7 +388,7 @@ public final class Pushdown {
     StringBuilder fine = new StringBuilder();
     for (int c = 0; c < sumCount(i); c++) {
       int m = slots.metric(c);
-      if (slots.fine()) {
+      if (slots.fine(c)) {
         // The row's units f = FLOOR(v * 2^k) split into exact integers h = FLOOR(f / 2^40) and
         // f - h * 2^40 (each a whole double below 2^53 in magnitude, so the subtraction is exact),
         // summed as exact integers and combined in a 128-bit type: no rounding anywhere.
@@ -628,7 +629,8 @@ public final class Pushdown {
    * The released aggregates per group, after the cut to L0; with difference checks, the group's
    * people: the column {@code h} that the last dataset's partials computed once per person (the
    * first 16 hexadecimal digits of their {@link PeopleHash}, as a BIGINT where the dialect converts
-   * them ({@link SqlDialect#hexToBigint}), the key bound as a parameter).
+   * them ({@link SqlDialect#hexToBigint}), the key bound as a parameter). A plan with quantiles
+   * tags these rows 0 in column {@code qt} and adds {@link #quantileRows}.
    */
   private void result(StringBuilder sql, List<Object> params) {
     StringBuilder keys = new StringBuilder();
@@ -639,10 +641,20 @@ public final class Pushdown {
     if (keys.length() > 0) {
       sql.append(keys).append(", ");
     }
+    boolean[] quantile = ContributionBounder.quantiles(plan);
+    int[] branch = quantileBranches();
+    boolean quantiles = Arrays.stream(branch).anyMatch(b -> b >= 0);
+    // The names of the columns after the keys, for the quantile rows' placeholders.
+    List<String> names = new ArrayList<>();
+    if (quantiles) {
+      sql.append("0 AS qt, ");
+      names.add("qt");
+    }
     sql.append("COUNT(*) AS users, SUM(CASE WHEN r0 > ? THEN ? ELSE r0 END) AS cnt");
+    names.add("users");
+    names.add("cnt");
     params.add((long) plan.maxContributionsPerGroup());
     params.add((long) plan.maxContributionsPerGroup());
-    Optional<double[]> granularity = plan.noise().map(NoisePlan::granularities);
     boolean[] spread = ContributionBounder.spreads(plan);
     StringBuilder spreads = new StringBuilder();
     List<Object> spreadParams = new ArrayList<>();
@@ -653,45 +665,23 @@ public final class Pushdown {
       if (ap.dataset() < 0) {
         continue;
       }
-      // The person's exact total of units clamped to the group bounds in units (as the engine's
-      // ContributionBounder), summed exactly.
-      int column = RowUnits.of(plan, ap.dataset()).slotOf(a);
-      String s = "s" + ap.dataset() + "_" + column;
-      String nn = "n" + ap.dataset() + "_" + column;
-      String lower;
-      String upper;
       List<Object> bounds = new ArrayList<>();
-      if (granularity.isPresent()) {
-        double g = granularity.get()[a];
-        bounds.add(UnitSum.unitsOf(ap.groupBounds().lower(), g));
-        bounds.add(UnitSum.unitsOf(ap.groupBounds().upper(), g));
-        lower = "?";
-        upper = "?";
-      } else {
-        double scale = RowUnits.scale(plan, a);
-        lower = wideParam(bounds, FineUnits.ceilUnits(ap.groupBounds().lower(), scale));
-        upper = wideParam(bounds, FineUnits.floorUnits(ap.groupBounds().upper(), scale));
-      }
+      String clamped = clampedTotal(a, bounds);
       params.addAll(bounds);
       if (spread[a]) {
         spreadParams.addAll(bounds);
       }
-      // The person's total clamped to the group bounds; 0 for a person without a value.
-      String clamped =
-          "CASE WHEN "
-              + nn
-              + " > 0 THEN LEAST(GREATEST("
-              + s
-              + ", "
-              + lower
-              + "), "
-              + upper
-              + ") ELSE 0 END";
+      String nn = "n" + ap.dataset() + "_" + RowUnits.of(plan, ap.dataset()).slotOf(a);
       sql.append(", SUM(").append(clamped).append(") AS sa").append(a);
       sql.append(", SUM(CASE WHEN ").append(nn).append(" > 0 THEN 1 ELSE 0 END) AS pa").append(a);
+      names.add("sa" + a);
+      names.add("pa" + a);
       if (spread[a]) {
         squares(sql, a, splits, splitParams);
         spreads.append(", ").append(clamped).append(" AS xa").append(a);
+        names.add("sq0_" + a);
+        names.add("sq1_" + a);
+        names.add("sq2_" + a);
       }
     }
     List<String> nullable = new ArrayList<>();
@@ -706,9 +696,11 @@ public final class Pushdown {
       sql.append(", (SELECT COUNT(*) FROM pg WHERE ")
           .append(String.join(" OR ", nullable))
           .append(") AS nullkeys");
+      names.add("nullkeys");
     }
     if (members()) {
       sql.append(", ").append(dialect.arrayAgg("h").orElseThrow()).append(" AS people");
+      names.add("people");
     }
     if (spreads.length() > 0) {
       // Each variance's clamped person total x (as in its sum), split into exact parts.
@@ -722,6 +714,106 @@ public final class Pushdown {
     if (keys.length() > 0) {
       sql.append(" GROUP BY ").append(keys);
     }
+    for (int a = 0; a < branch.length; a++) {
+      if (quantile[a] && branch[a] == a) {
+        quantileRows(sql, params, a, keys.toString(), names);
+      }
+    }
+  }
+
+  /**
+   * The rows of one quantile's histogram, after the rows of the groups: per group and clamped
+   * person total x (in {@link FineUnits}, as the engine keeps it) of quantile aggregate {@code a},
+   * the number of people with that total, tagged {@code a + 1} in column {@code qt}, the number in
+   * column {@code users} and x in column {@code sa}<i>a</i>, every other column NULL. No id and no
+   * person's other values: the engine reads the exact quantile or the noisy tree's leaves from
+   * these counts, exactly as from the totals it would hold itself.
+   */
+  private void quantileRows(
+      StringBuilder sql, List<Object> params, int a, String keys, List<String> names) {
+    Plan.AggregatePlan ap = plan.aggregates().get(a);
+    String nn = "n" + ap.dataset() + "_" + RowUnits.of(plan, ap.dataset()).slotOf(a);
+    String prefix = keys.isEmpty() ? "" : keys + ", ";
+    sql.append(" UNION ALL SELECT ").append(prefix);
+    List<String> values = new ArrayList<>();
+    for (String name : names) {
+      values.add(
+          switch (name) {
+            case "qt" -> (a + 1) + " AS qt";
+            case "users" -> "COUNT(*) AS users";
+            default -> name.equals("sa" + a) ? "xq AS " + name : "NULL AS " + name;
+          });
+    }
+    sql.append(String.join(", ", values));
+    sql.append(" FROM (SELECT ").append(prefix).append(clampedTotal(a, params));
+    sql.append(" AS xq FROM ranked WHERE ").append(nn).append(" > 0) qh");
+    sql.append(" GROUP BY ").append(prefix).append("xq");
+  }
+
+  /**
+   * Per aggregate, the quantile aggregate whose histogram ({@link #quantileRows}) serves it: the
+   * first quantile of the same metric with the same group bounds; -1 for an aggregate that is not a
+   * quantile.
+   */
+  private int[] quantileBranches() {
+    int n = plan.aggregates().size();
+    int[] out = new int[n];
+    Arrays.fill(out, -1);
+    boolean[] quantile = ContributionBounder.quantiles(plan);
+    for (int a = 0; a < n; a++) {
+      if (!quantile[a]) {
+        continue;
+      }
+      Plan.AggregatePlan ap = plan.aggregates().get(a);
+      out[a] = a;
+      for (int b = 0; b < a; b++) {
+        Plan.AggregatePlan bp = plan.aggregates().get(b);
+        if (quantile[b]
+            && bp.dataset() == ap.dataset()
+            && bp.metricIndex() == ap.metricIndex()
+            && bp.groupBounds().equals(ap.groupBounds())) {
+          out[a] = b;
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The person's total of aggregate {@code a} clamped to its group bounds in units, as the engine's
+   * {@link ContributionBounder} clamps it, 0 for a person without a value; its bounds added to
+   * {@code params}. Units of the noise granularity for a noisy aggregate (the bounds rounded half
+   * to even, as {@link UnitSum#unitsOf}), {@link FineUnits} otherwise (the lower bound rounded up,
+   * the upper down).
+   */
+  private String clampedTotal(int a, List<Object> params) {
+    Plan.AggregatePlan ap = plan.aggregates().get(a);
+    int column = RowUnits.of(plan, ap.dataset()).slotOf(a);
+    String s = "s" + ap.dataset() + "_" + column;
+    String nn = "n" + ap.dataset() + "_" + column;
+    String lower;
+    String upper;
+    if (!RowUnits.fineUnits(plan, a)) {
+      double g = plan.noise().orElseThrow().granularities()[a];
+      params.add(UnitSum.unitsOf(ap.groupBounds().lower(), g));
+      params.add(UnitSum.unitsOf(ap.groupBounds().upper(), g));
+      lower = "?";
+      upper = "?";
+    } else {
+      double scale = RowUnits.scale(plan, a);
+      lower = wideParam(params, FineUnits.ceilUnits(ap.groupBounds().lower(), scale));
+      upper = wideParam(params, FineUnits.floorUnits(ap.groupBounds().upper(), scale));
+    }
+    return "CASE WHEN "
+        + nn
+        + " > 0 THEN LEAST(GREATEST("
+        + s
+        + ", "
+        + lower
+        + "), "
+        + upper
+        + ") ELSE 0 END";
   }
 
   /**
@@ -836,24 +928,32 @@ public final class Pushdown {
    * sum (or fixed-point units for noisy sums) and the number of people with a value.
    */
   Map<List<Object>, long[]> run(String saltHex, Map<List<Object>, BigDecimal[]> sums) {
-    return run(saltHex, "", sums, new HashMap<>(), Interrupts.NONE);
+    return run(saltHex, "", sums, new HashMap<>(), new HashMap<>(), Interrupts.NONE);
   }
 
   /**
    * Runs the statement like {@link #run(String, Map)}, obeying and reporting to {@code interrupts}:
    * the statement is cancelled in the database when the run should stop. With difference checks,
-   * puts each group's people (their {@link PeopleHash} values, in any order) into {@code people}.
+   * puts each group's people (their {@link PeopleHash} values, in any order) into {@code people};
+   * with quantiles, each group's clamped person totals of each quantile aggregate (null for the
+   * other aggregates), in increasing order, as the engine holds them ({@link FineUnits#value}),
+   * into {@code quantiles}.
    */
   Map<List<Object>, long[]> run(
       String saltHex,
       String peopleKeyHex,
       Map<List<Object>, BigDecimal[]> sums,
       Map<List<Object>, long[]> people,
+      Map<List<Object>, double[][]> quantiles,
       Interrupts interrupts) {
     Statement st = statement(saltHex, peopleKeyHex);
     SqlTable src = sources.get(0);
     Map<List<Object>, long[]> out = new HashMap<>();
     int aggregates = plan.aggregates().size();
+    int[] branch = quantileBranches();
+    boolean tagged = Arrays.stream(branch).anyMatch(b -> b >= 0);
+    // Per group and quantile branch, its totals and their numbers of people, in increasing order.
+    Map<List<Object>, Map<Integer, List<Map.Entry<BigInteger, Long>>>> histograms = new HashMap<>();
     interrupts.check();
     try (Connection conn = src.jdbc().getConnection();
         PreparedStatement ps = dialect.prepare(conn, st.sql());
@@ -865,7 +965,16 @@ public final class Pushdown {
       bind(ps, st.params());
       try (ResultSet rs = ps.executeQuery()) {
         int keys = plan.groupBy().size();
+        int first = keys + (tagged ? 2 : 1);
         boolean[] spread = ContributionBounder.spreads(plan);
+        int[] sumColumn = new int[aggregates];
+        int c = first + 2;
+        for (int a = 0; a < aggregates; a++) {
+          if (plan.aggregates().get(a).dataset() >= 0) {
+            sumColumn[a] = c;
+            c += spread[a] ? 5 : 2;
+          }
+        }
         long rows = 0;
         while (rs.next()) {
           if ((++rows & Interrupts.CHECK_MASK) == 0) {
@@ -876,7 +985,17 @@ public final class Pushdown {
           for (int k = 0; k < keys; k++) {
             key.add(groupValue(rs, k + 1, plan.groupBy().get(k), sourceNames()));
           }
-          long users = rs.getLong(keys + 1);
+          int tag = tagged ? rs.getInt(keys + 1) : 0;
+          if (tag > 0) {
+            int a = tag - 1;
+            BigInteger total = exactNumber(rs.getObject(sumColumn[a])).toBigIntegerExact();
+            histograms
+                .computeIfAbsent(List.copyOf(key), x -> new HashMap<>())
+                .computeIfAbsent(a, x -> new ArrayList<>())
+                .add(Map.entry(total, rs.getLong(first)));
+            continue;
+          }
+          long users = rs.getLong(first);
           if (users == 0) {
             continue;
           }
@@ -884,8 +1003,8 @@ public final class Pushdown {
           // Per aggregate its sum, then per variance its sum of squares at aggregates + a.
           BigDecimal[] values = new BigDecimal[2 * aggregates];
           counts[0] = users;
-          counts[1] = rs.getLong(keys + 2);
-          int col = keys + 3;
+          counts[1] = rs.getLong(first + 1);
+          int col = first + 2;
           for (int a = 0; a < aggregates; a++) {
             if (plan.aggregates().get(a).dataset() < 0) {
               continue;
@@ -913,6 +1032,48 @@ public final class Pushdown {
       }
     } catch (SQLException e) {
       throw failed(e, interrupts);
+    }
+    if (tagged) {
+      for (Map.Entry<List<Object>, long[]> e : out.entrySet()) {
+        quantiles.put(
+            e.getKey(),
+            quantileTotals(branch, e.getValue(), histograms.getOrDefault(e.getKey(), Map.of())));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One group's people's totals per quantile aggregate, from its histograms by branch ({@link
+   * #quantileBranches}), each checked against the number of people with a value in the group's row.
+   */
+  private double[][] quantileTotals(
+      int[] branch, long[] counts, Map<Integer, List<Map.Entry<BigInteger, Long>>> histograms) {
+    double[][] out = new double[branch.length][];
+    for (int a = 0; a < branch.length; a++) {
+      if (branch[a] < 0) {
+        continue;
+      }
+      if (branch[a] != a) {
+        out[a] = out[branch[a]];
+        continue;
+      }
+      List<Map.Entry<BigInteger, Long>> h = new ArrayList<>(histograms.getOrDefault(a, List.of()));
+      h.sort(Map.Entry.comparingByKey());
+      long n = h.stream().mapToLong(Map.Entry::getValue).sum();
+      if (n != counts[2 + a] || n > Integer.MAX_VALUE - 8) {
+        throw new DataSourceException(
+            sourceNames(), "returned counts of a quantile that disagree with its group", null);
+      }
+      double scale = RowUnits.scale(plan, a);
+      double[] totals = new double[(int) n];
+      int i = 0;
+      for (Map.Entry<BigInteger, Long> e : h) {
+        double v = FineUnits.value(e.getKey(), scale);
+        Arrays.fill(totals, i, i + e.getValue().intValue(), v);
+        i += e.getValue().intValue();
+      }
+      out[a] = totals;
     }
     return out;
   }

@@ -27,20 +27,11 @@ final class RowUnits {
   private final double[] granularity;
   private final int[] slotOf;
 
-  /** Whether the units are {@link FineUnits} (a threshold-mode plan); else a granularity's. */
-  private final boolean fine;
-
   /** Per slot, whether its units are {@link FineUnits} (a threshold-mode plan or a quantile). */
   private final boolean[] fineSlot;
 
   private RowUnits(
-      int[] aggregate,
-      int[] metric,
-      double[] granularity,
-      int aggregates,
-      boolean fine,
-      boolean[] fineSlot) {
-    this.fine = fine;
+      int[] aggregate, int[] metric, double[] granularity, int aggregates, boolean[] fineSlot) {
     this.fineSlot = fineSlot;
     this.aggregate = aggregate;
     this.metric = metric;
@@ -57,7 +48,7 @@ final class RowUnits {
     int n = plan.aggregates().size();
     boolean fine = plan.noise().isEmpty();
     if (dataset < 0) {
-      return new RowUnits(new int[0], new int[0], new double[0], n, fine, new boolean[0]);
+      return new RowUnits(new int[0], new int[0], new double[0], n, new boolean[0]);
     }
     double[] g = fine ? null : plan.noise().get().granularities();
     List<Integer> aggs = new ArrayList<>();
@@ -76,7 +67,7 @@ final class RowUnits {
       fineSlot[s] = fine || fineUnits(plan, aggregate[s]);
       granularity[s] = fineSlot[s] ? scale(plan, aggregate[s]) : g[aggregate[s]];
     }
-    return new RowUnits(aggregate, metric, granularity, n, fine, fineSlot);
+    return new RowUnits(aggregate, metric, granularity, n, fineSlot);
   }
 
   /**
@@ -100,11 +91,11 @@ final class RowUnits {
   }
 
   /**
-   * Whether these are {@link FineUnits} of a threshold-mode plan (a noisy plan's quantile slots
-   * have them too, but its plan never leaves the engine).
+   * Whether slot {@code s} has {@link FineUnits}: every slot of a threshold-mode plan, a quantile's
+   * slot in a noisy one.
    */
-  boolean fine() {
-    return fine;
+  boolean fine(int s) {
+    return fineSlot[s];
   }
 
   /** The number of slots. */

@@ -1,6 +1,5 @@
 package dev.cleanroom.internal.plan;
 
-import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.jdbc.SqlDialect;
@@ -74,11 +73,6 @@ public final class ExecutionPaths {
 
   /** Why {@code plan} cannot run as one statement in its database, or empty if it can. */
   static Optional<String> whyNotPushedDown(Plan plan) {
-    if (plan.aggregates().stream()
-        .anyMatch(a -> a.aggregate().function() == AggregateFunction.QUANTILE)) {
-      // Exact quantiles need each person's total, which must not leave the database as a result.
-      return Optional.of("quantiles are computed by the engine from each person's total");
-    }
     SqlTable first = null;
     SqlDialect dialect = null;
     for (Plan.DatasetPlan dp : plan.datasets()) {

@@ -269,6 +269,7 @@ class PushdownDifferenceChecksTest {
             hash.keyHex(),
             new java.util.HashMap<>(),
             people,
+            new java.util.HashMap<>(),
             Interrupts.NONE);
     assertEquals(expected.size(), people.size());
     for (Map.Entry<Long, Set<Long>> e : expected.entrySet()) {

@@ -3,9 +3,12 @@ package dev.cleanroom.internal.execution;
 import static dev.cleanroom.query.Dsl.col;
 import static dev.cleanroom.query.Dsl.count;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
+import static dev.cleanroom.query.Dsl.median;
+import static dev.cleanroom.query.Dsl.quantile;
 import static dev.cleanroom.query.Dsl.stddev;
 import static dev.cleanroom.query.Dsl.sum;
 import static dev.cleanroom.query.Dsl.variance;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,6 +32,7 @@ import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.RowStage;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +49,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * only one table (dropped by the join, and so by the early cut to the people of the next table).
  * Covers the shapes the statement compiles differently: the grouped columns are all that is
  * projected (one row per person and group, no de-duplication), a condition across tables (several
- * rows per person and group), groups from both tables, no grouping, public groups, and noise
- * (fixed-point units). PostgreSQL is skipped when no server is reachable, and fails instead when
- * {@code CI=true}.
+ * rows per person and group), groups from both tables, no grouping, public groups, noise
+ * (fixed-point units), and quantiles (the people's clamped totals, by group). PostgreSQL is skipped
+ * when no server is reachable, and fails instead when {@code CI=true}.
  */
 class PushdownPreNoiseTest {
   private static final int L0 = 3;
@@ -99,7 +103,8 @@ class PushdownPreNoiseTest {
                 "amount",
                 AggregateFunction.SUM,
                 AggregateFunction.VARIANCE,
-                AggregateFunction.STDDEV);
+                AggregateFunction.STDDEV,
+                AggregateFunction.QUANTILE);
     return List.of(
         Dataset.builder("pub", "imps")
             .source(JdbcSource.builder(db.dataSource(), "imps").build())
@@ -148,6 +153,17 @@ class PushdownPreNoiseTest {
             r.groupBy("campaign")
                 .select(countDistinctUsers(), variance("amount"), stddev("amount"))
                 .budget(PrivacyBudget.epsilonDelta(10, 1e-6)));
+    q.put(
+        "noisy, quantiles by campaign",
+        r ->
+            r.groupBy("campaign")
+                .select(countDistinctUsers(), median("amount"), quantile("amount", 0.9))
+                .budget(PrivacyBudget.epsilonDelta(10, 1e-6)));
+    q.put(
+        "threshold, quantiles by campaign and channel",
+        r ->
+            r.groupBy("campaign", "channel")
+                .select(countDistinctUsers(), quantile("amount", 0.25), median("amount")));
     q.put(
         "threshold, spread by campaign",
         r -> r.groupBy("campaign").select(countDistinctUsers(), count(), variance("amount")));
@@ -209,7 +225,9 @@ class PushdownPreNoiseTest {
   private static void compare(String label, Plan plan, Pushdown pushdown, byte[] salt) {
     KeyedRank rank = KeyedRank.forTestingWithSalt(salt);
     Map<List<Object>, BigDecimal[]> sums = new HashMap<>();
-    Map<List<Object>, long[]> pushed = pushdown.run(rank.saltHex(), sums);
+    Map<List<Object>, double[][]> quantiles = new HashMap<>();
+    Map<List<Object>, long[]> pushed =
+        pushdown.run(rank.saltHex(), "", sums, new HashMap<>(), quantiles, Interrupts.NONE);
     Executor executor =
         new Executor(Pseudonymizer.of(SecretKey.random()), rank, PeopleHash.random());
     Map<List<Object>, Executor.GroupState> memory =
@@ -230,6 +248,13 @@ class PushdownPreNoiseTest {
         }
         int col = a;
         assertEquals(m.people[a], p[2 + a], () -> where + ": people of aggregate " + col);
+        if (plan.aggregates().get(a).aggregate().function() == AggregateFunction.QUANTILE) {
+          // The people's clamped totals, as the engine holds them; the database's in order.
+          double[] engine = m.values[a].clone();
+          Arrays.sort(engine);
+          assertArrayEquals(engine, quantiles.get(key)[a], () -> where + ": totals of " + col);
+          continue;
+        }
         BigDecimal v = sums.get(key)[a];
         BigDecimal squares = sums.get(key)[plan.aggregates().size() + a];
         if (squares != null) {
