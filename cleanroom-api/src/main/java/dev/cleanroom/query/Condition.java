@@ -170,12 +170,17 @@ public sealed interface Condition
      * @param column the column name, optionally qualified by its dataset
      * @param values at least one value, each a {@link String}, {@link Long} or {@link Double}
      * @throws NullPointerException if an argument or value is null
-     * @throws IllegalArgumentException if {@code values} is empty or holds an unsupported value
+     * @throws IllegalArgumentException if {@code values} is empty or holds an unsupported value or
+     *     another column ({@link ColumnOffset}: compare with it by {@link Comparison})
      */
     public In {
       Literals.checkColumn(column);
       List<Object> checked = new ArrayList<>(values.size());
       for (Object v : values) {
+        if (v instanceof ColumnOffset) {
+          throw new IllegalArgumentException(
+              "IN takes values, not another column; compare with a column by =");
+        }
         checked.add(Literals.checkOperand(v));
       }
       if (checked.isEmpty()) {

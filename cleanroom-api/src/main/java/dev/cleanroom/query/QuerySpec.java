@@ -77,7 +77,7 @@ public record QuerySpec(
     }
     Set<String> aliases = new HashSet<>();
     for (String g : groupBy) {
-      aliases.add(g.substring(g.lastIndexOf('.') + 1));
+      aliases.add(TimeBucket.outputName(g));
     }
     for (Aggregate a : aggregates) {
       if (!aliases.add(a.alias())) {
@@ -220,8 +220,8 @@ public record QuerySpec(
    * @throws IllegalArgumentException if a part has no SQL form: a template parameter whose name is
    *     not a plain identifier or is a keyword of the SQL parser, a name with a line break, or an
    *     empty list of public groups (or public groups of a query without {@code groupBy}, which
-   *     release no row or only the total row), {@link #options()} are set (they have no SQL form),
-   *     or a condition compares with a truth value or another column (not yet written as SQL text)
+   *     release no row or only the total row), or {@link #options()} are set (they have no SQL
+   *     form)
    */
   public String toSql() {
     return SqlText.query(this);

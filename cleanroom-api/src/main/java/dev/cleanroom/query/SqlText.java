@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  *   <li>The conditions of {@code where} are joined by {@code AND}; an {@code AND} or {@code OR}
  *       inside is parenthesized, and so is the operand of {@code NOT}, so the nesting reads back
  *       unchanged.
+ *   <li>A time bucket is written as the function {@code day(x)}, {@code week(x)} or {@code
+ *       month(x)}; another column in a comparison as its name, plus or minus {@code INTERVAL 'n'
+ *       DAY} (whole days) or {@code INTERVAL 'n' MICROSECOND}.
  *   <li>Differential privacy is a {@code WITH differential_privacy AS (SELECT ε AS epsilon[, δ AS
  *       delta][, 'GAUSSIAN' AS noise])} item; public groups a {@code WITH public_groups (columns)
  *       AS (VALUES ...)} item.
@@ -88,7 +91,7 @@ final class SqlText {
         sb.append(",\n  public_groups ");
         List<String> names = new ArrayList<>();
         for (String g : spec.groupBy()) {
-          String last = g.substring(g.lastIndexOf('.') + 1);
+          String last = TimeBucket.outputName(g);
           if (!last.isEmpty()) {
             names.add(quote(last));
           }
@@ -111,7 +114,7 @@ final class SqlText {
     }
     List<String> items = new ArrayList<>();
     for (String g : spec.groupBy()) {
-      items.add(name(g));
+      items.add(dimension(g));
     }
     for (Aggregate a : spec.aggregates()) {
       items.add(aggregate(a));
@@ -121,7 +124,7 @@ final class SqlText {
     if (!spec.groupBy().isEmpty()) {
       List<String> groups = new ArrayList<>();
       for (String g : spec.groupBy()) {
-        groups.add(name(g));
+        groups.add(dimension(g));
       }
       sb.append("\nGROUP BY ").append(String.join(", ", groups));
     }
@@ -188,14 +191,14 @@ final class SqlText {
    */
   private static String condition(Condition c, boolean nested) {
     if (c instanceof Condition.Comparison cmp) {
-      return name(cmp.column()) + " " + cmp.op().symbol() + " " + operand(cmp.value());
+      return dimension(cmp.column()) + " " + cmp.op().symbol() + " " + operand(cmp.value());
     }
     if (c instanceof Condition.In in) {
       List<String> values = new ArrayList<>();
       for (Object v : in.values()) {
         values.add(operand(v));
       }
-      return name(in.column()) + " IN (" + String.join(", ", values) + ")";
+      return dimension(in.column()) + " IN (" + String.join(", ", values) + ")";
     }
     if (c instanceof Condition.Not not) {
       return "NOT (" + condition(not.operand(), false) + ")";
@@ -229,12 +232,38 @@ final class SqlText {
       }
       return ":" + p.name();
     }
+    if (value instanceof ColumnOffset o) {
+      return offset(o);
+    }
     return literal(value);
   }
 
   /**
-   * A String, Long, Double, LocalDate ({@code DATE 'YYYY-MM-DD'}) or Instant ({@code TIMESTAMP
-   * 'YYYY-MM-DD HH:MM:SS.ffffff'}, UTC) literal; a truth value or another column has none yet.
+   * Another column plus an offset: the column alone, or with {@code + INTERVAL 'n' DAY} for whole
+   * days, else {@code + INTERVAL 'n' MICROSECOND} ({@code -} for a negative offset).
+   */
+  private static String offset(ColumnOffset o) {
+    if (o.offset().isZero()) {
+      return name(o.column());
+    }
+    java.time.Duration abs = o.offset().abs();
+    String amount =
+        abs.getNano() == 0 && abs.getSeconds() % 86_400 == 0
+            ? abs.toDays() + "' DAY"
+            : (abs.getSeconds() * 1_000_000L + abs.getNano() / 1000) + "' MICROSECOND";
+    return name(o.column()) + (o.offset().isNegative() ? " - " : " + ") + "INTERVAL '" + amount;
+  }
+
+  /** A grouped or compared dimension: a column's {@link #name}, or a bucket as {@code week(x)}. */
+  static String dimension(String column) {
+    return TimeBucket.parse(column)
+        .map(b -> b.bucket().label() + "(" + name(b.column()) + ")")
+        .orElseGet(() -> name(column));
+  }
+
+  /**
+   * A String, Long, Double, Boolean ({@code TRUE}, {@code FALSE}), LocalDate ({@code DATE
+   * 'YYYY-MM-DD'}) or Instant ({@code TIMESTAMP 'YYYY-MM-DD HH:MM:SS.ffffff'}, UTC) literal.
    *
    * @throws IllegalArgumentException if a text value holds a backslash directly before a quote,
    *     which the parser's lexer reads as an escaped quote whatever follows
@@ -250,6 +279,9 @@ final class SqlText {
     if (value instanceof Long l) {
       return Long.toString(l);
     }
+    if (value instanceof Boolean b) {
+      return b ? "TRUE" : "FALSE";
+    }
     if (value instanceof Double d) {
       return Double.toString(d);
     }
@@ -263,10 +295,7 @@ final class SqlText {
           + "'";
     }
     throw new IllegalArgumentException(
-        (value instanceof ColumnOffset
-                ? "a comparison between two columns"
-                : "a " + value.getClass().getSimpleName() + " value")
-            + " has no SQL text form");
+        "a " + value.getClass().getSimpleName() + " value has no SQL text form");
   }
 
   /** An exact decimal that reads back with the same unscaled value and scale. */

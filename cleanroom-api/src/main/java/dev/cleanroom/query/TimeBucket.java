@@ -86,6 +86,23 @@ public enum TimeBucket {
   }
 
   /**
+   * The name of a grouped column in a result's rows: the last part of a plain column's name ({@code
+   * day} for {@code impressions.day}), the bucket and that part for a bucket ({@code week_day} for
+   * {@code week(impressions.day)}). A query grouping two columns of one output name qualifies them
+   * with their dataset (see {@code Result.columns()}).
+   *
+   * @param groupColumn a column or bucket the query groups by
+   * @return its output name
+   * @throws NullPointerException if {@code groupColumn} is null
+   */
+  public static String outputName(String groupColumn) {
+    Optional<Named> bucket = parse(groupColumn);
+    String column = bucket.map(Named::column).orElse(groupColumn);
+    String last = column.substring(column.lastIndexOf('.') + 1);
+    return bucket.map(b -> b.bucket().label() + "_" + last).orElse(last);
+  }
+
+  /**
    * Reads {@code name} as a bucketed dimension: {@code day(x)}, {@code week(x)} or {@code
    * month(x)}, lower-case, without spaces.
    *

@@ -182,4 +182,20 @@ class ConditionTest {
     assertEquals("<>", Condition.Op.NE.symbol());
     assertEquals(">=", Condition.Op.GE.symbol());
   }
+
+  @Test
+  void in_takesValuesNotColumns() {
+    ColumnOffset other = col("d").plus(java.time.Duration.ZERO);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new Condition.In("c", List.of(other)));
+    assertTrue(e.getMessage().contains("not another column"), e.getMessage());
+  }
+
+  @Test
+  void timeBucket_outputName_isTheResultColumn() {
+    assertEquals("day", TimeBucket.outputName("impressions.day"));
+    assertEquals("week_day", TimeBucket.outputName("week(impressions.day)"));
+    assertEquals("month_seen_at", TimeBucket.outputName("month(seen_at)"));
+    assertEquals("x(y", TimeBucket.outputName("x(y"));
+  }
 }

@@ -6,14 +6,17 @@ import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.CohortSpec;
+import dev.cleanroom.query.ColumnOffset;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.Dsl;
 import dev.cleanroom.query.NoiseKind;
 import dev.cleanroom.query.Placeholder;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.QuerySpec;
+import dev.cleanroom.query.TimeBucket;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -32,6 +35,7 @@ import net.sf.jsqlparser.expression.AllValue;
 import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.AnalyticType;
 import net.sf.jsqlparser.expression.BinaryExpression;
+import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.CaseExpression;
 import net.sf.jsqlparser.expression.CastExpression;
 import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
@@ -679,7 +683,7 @@ public final class SqlCompiler {
       List<Aggregate> aggregates = new ArrayList<>();
       Set<String> outputs = new HashSet<>();
       for (String g : groupBy) {
-        outputs.add(g.substring(g.lastIndexOf('.') + 1));
+        outputs.add(TimeBucket.outputName(g));
       }
       int grouped = 0;
       for (SelectItem<?> item : s.getSelectItems()) {
@@ -689,8 +693,8 @@ public final class SqlCompiler {
           throw unsupported(
               p, "SELECT *", "rows never leave the room; select grouped columns and aggregates");
         }
-        if (e instanceof Column c) {
-          String name = column(c, p);
+        String name = dimension(e, p);
+        if (name != null) {
           if (!aggregates.isEmpty()) {
             throw invalid(p, "grouped columns come before the aggregates in the SELECT list");
           }
@@ -904,6 +908,30 @@ public final class SqlCompiler {
       return String.join(".", parts);
     }
 
+    /**
+     * A dimension as the builder names it: a column, or a time bucket {@code day(x)}, {@code
+     * week(x)} or {@code month(x)} of one ({@link TimeBucket#of}); null for any other expression.
+     */
+    private String dimension(Expression e, Pos p) {
+      if (e instanceof Column c) {
+        return column(c, p);
+      }
+      if (e instanceof Function f
+          && f.getName() != null
+          && !f.isDistinct()
+          && !f.isAllColumns()
+          && f.getParameters() != null
+          && f.getParameters().size() == 1
+          && f.getParameters().get(0) instanceof Column c) {
+        for (TimeBucket b : TimeBucket.values()) {
+          if (b.label().equalsIgnoreCase(f.getName())) {
+            return b.of(column(c, at(c, p)));
+          }
+        }
+      }
+      return null;
+    }
+
     // ---- GROUP BY ---------------------------------------------------------------------------
 
     private List<String> groupBy(PlainSelect s) {
@@ -926,11 +954,13 @@ public final class SqlCompiler {
       for (Object o : list) {
         Expression e = (Expression) o;
         Pos ep = at(e, p);
-        if (!(e instanceof Column c)) {
+        String name = dimension(e, ep);
+        if (name == null) {
           throw unsupported(
-              ep, construct(e) + " in GROUP BY", "group by dimension columns by name");
+              ep,
+              construct(e) + " in GROUP BY",
+              "group by dimension columns by name, or by day(c), week(c) or month(c)");
         }
-        String name = column(c, ep);
         if (out.contains(name)) {
           throw invalid(ep, "column [" + name + "] is grouped by twice");
         }
@@ -1102,7 +1132,7 @@ public final class SqlCompiler {
           String g = groupBy.get(i);
           if (!(e instanceof Column c)
               || c.getTable() != null
-              || !unquote(c.getColumnName(), cp).equals(g.substring(g.lastIndexOf('.') + 1))) {
+              || !unquote(c.getColumnName(), cp).equals(TimeBucket.outputName(g))) {
             throw invalid(
                 cp, "the columns of public_groups are the GROUP BY columns, in GROUP BY order");
           }
@@ -1317,31 +1347,91 @@ public final class SqlCompiler {
       }
       Expression left = b.getLeftExpression();
       Expression right = b.getRightExpression();
-      if (left instanceof Column && right instanceof Column) {
-        throw unsupported(
-            p, "a comparison of two columns", "compare a column with a literal or :parameter");
+      String leftName = dimension(left, at(left, p));
+      String rightName = dimension(right, at(right, p));
+      if (leftName != null) {
+        return new Condition.Comparison(leftName, op, comparand(right, at(right, p)));
       }
-      if (left instanceof Column lc) {
-        return new Condition.Comparison(column(lc, at(lc, p)), op, operand(right, at(right, p)));
-      }
-      if (right instanceof Column rc) {
-        return new Condition.Comparison(
-            column(rc, at(rc, p)), flip(op), operand(left, at(left, p)));
+      if (rightName != null) {
+        return new Condition.Comparison(rightName, flip(op), comparand(left, at(left, p)));
       }
       for (Expression side : List.of(left, right)) {
         if (side instanceof Function) {
-          throw unsupported(at(side, p), construct(side), "compare a column with a literal");
+          throw unsupported(
+              at(side, p),
+              construct(side),
+              "compare a column or day(c), week(c), month(c) with a literal");
         }
       }
       throw unsupported(
           p, "a comparison without a column", "compare a column with a literal or :parameter");
     }
 
+    /**
+     * The right side of a comparison: another column, or one plus or minus an {@code INTERVAL 'n'
+     * unit} ({@link ColumnOffset}), else a literal or parameter ({@link #operand}).
+     */
+    private Object comparand(Expression e, Pos p) {
+      if (e instanceof Column c) {
+        return new ColumnOffset(column(c, p), Duration.ZERO);
+      }
+      if ((e instanceof Addition || e instanceof Subtraction)
+          && ((BinaryExpression) e).getLeftExpression() instanceof Column c) {
+        Expression amount = ((BinaryExpression) e).getRightExpression();
+        if (!(amount instanceof IntervalExpression interval)) {
+          throw unsupported(
+              at(amount, p),
+              construct(amount) + " added to a column",
+              "add or subtract INTERVAL 'n' DAY (or HOUR, MINUTE, SECOND, MILLISECOND,"
+                  + " MICROSECOND)");
+        }
+        Duration d = interval(interval, at(amount, p));
+        return new ColumnOffset(column(c, at(c, p)), e instanceof Subtraction ? d.negated() : d);
+      }
+      return operand(e, p);
+    }
+
+    /** {@code INTERVAL 'n' unit}, n a whole number, as a duration. */
+    private Duration interval(IntervalExpression x, Pos p) {
+      String raw = x.getParameter();
+      if (raw == null || x.getExpression() != null || x.getIntervalType() == null) {
+        throw unsupported(p, "this interval", "write INTERVAL 'n' DAY");
+      }
+      String digits =
+          raw.startsWith("'") && raw.endsWith("'") && raw.length() >= 2
+              ? raw.substring(1, raw.length() - 1).strip()
+              : raw.strip();
+      if (!digits.matches("-?[0-9]{1,18}")) {
+        throw invalid(p, "an interval is a whole number of one unit: INTERVAL '7' DAY");
+      }
+      long n = Long.parseLong(digits);
+      java.time.temporal.ChronoUnit unit =
+          switch (x.getIntervalType().toUpperCase(Locale.ROOT)) {
+            case "DAY" -> java.time.temporal.ChronoUnit.DAYS;
+            case "HOUR" -> java.time.temporal.ChronoUnit.HOURS;
+            case "MINUTE" -> java.time.temporal.ChronoUnit.MINUTES;
+            case "SECOND" -> java.time.temporal.ChronoUnit.SECONDS;
+            case "MILLISECOND" -> java.time.temporal.ChronoUnit.MILLIS;
+            case "MICROSECOND" -> java.time.temporal.ChronoUnit.MICROS;
+            default ->
+                throw unsupported(
+                    p,
+                    "an interval of another unit",
+                    "use DAY, HOUR, MINUTE, SECOND, MILLISECOND or MICROSECOND");
+          };
+      try {
+        return Duration.of(n, unit);
+      } catch (ArithmeticException ex) {
+        throw invalid(p, "an interval too long for a time offset");
+      }
+    }
+
     private Condition in(InExpression in, Pos p) {
       if (in.isGlobal() || in.getOldOracleJoinSyntax() != 0 || in.getOraclePriorPosition() != 0) {
         throw unsupported(p, "this IN", "");
       }
-      if (!(in.getLeftExpression() instanceof Column c)) {
+      String column = dimension(in.getLeftExpression(), at(in.getLeftExpression(), p));
+      if (column == null) {
         throw unsupported(
             p, construct(in.getLeftExpression()) + " before IN", "write column IN (values)");
       }
@@ -1356,20 +1446,20 @@ public final class SqlCompiler {
       for (Object v : list) {
         values.add(operand((Expression) v, at(v, p)));
       }
-      Condition cond = new Condition.In(column(c, at(c, p)), values);
+      Condition cond = new Condition.In(column, values);
       return in.isNot() ? new Condition.Not(cond) : cond;
     }
 
     private Condition between(Between b, Pos p) {
-      if (!(b.getLeftExpression() instanceof Column c)) {
+      String name = dimension(b.getLeftExpression(), at(b.getLeftExpression(), p));
+      if (name == null) {
         throw unsupported(
             p,
             construct(b.getLeftExpression()) + " before BETWEEN",
             "write column BETWEEN a AND b");
       }
-      String name = column(c, at(c, p));
-      Object low = operand(b.getBetweenExpressionStart(), at(b.getBetweenExpressionStart(), p));
-      Object high = operand(b.getBetweenExpressionEnd(), at(b.getBetweenExpressionEnd(), p));
+      Object low = comparand(b.getBetweenExpressionStart(), at(b.getBetweenExpressionStart(), p));
+      Object high = comparand(b.getBetweenExpressionEnd(), at(b.getBetweenExpressionEnd(), p));
       Condition cond =
           new Condition.And(
               List.of(
@@ -1402,6 +1492,9 @@ public final class SqlCompiler {
           throw unsupported(p, "a string literal with a prefix", "write a plain 'string'");
         }
         return s.getValue().replace("''", "'");
+      }
+      if (e instanceof BooleanValue truth) {
+        return truth.getValue();
       }
       if (e instanceof DateTimeLiteralExpression dt) {
         String raw = dt.getValue();

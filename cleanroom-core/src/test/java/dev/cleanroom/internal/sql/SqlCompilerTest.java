@@ -103,20 +103,76 @@ class SqlCompilerTest {
   }
 
   @Test
-  void aBucketName_roundTripsAsAQuotedColumn() {
+  void aBucket_isWrittenAndReadAsAFunction() {
     QuerySpec s =
         spec(
             List.of(col("month(i.day)").ge(java.time.LocalDate.of(2026, 1, 1))),
             List.of("week(impressions.day)"),
             countDistinctUsers());
+    assertEquals(
+        "SELECT week(impressions.day), COUNT(DISTINCT USER_ID)\nFROM publisher.impressions\n"
+            + "WHERE month(i.day) >= DATE '2026-01-01'\nGROUP BY week(impressions.day)",
+        s.toSql());
     assertEquals(s, compile(s.toSql()), s.toSql());
+    // The quoted name of earlier releases still reads as the bucket.
+    assertEquals(
+        s,
+        compile(
+            "SELECT \"week(impressions.day)\", COUNT(DISTINCT USER_ID) FROM"
+                + " publisher.impressions WHERE MONTH(i.day) >= DATE '2026-01-01'"
+                + " GROUP BY \"week(impressions.day)\""));
   }
 
   @Test
-  void aComparisonOfTwoColumns_hasNoSqlTextYet() {
-    QuerySpec s = spec(List.of(col("a").le(col("b"))), List.of(), countDistinctUsers());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, s::toSql);
-    assertTrue(e.getMessage().contains("two columns"), e.getMessage());
+  void comparisonsOfTwoColumns_withIntervals_compileToColumnOffsets() {
+    QuerySpec expected =
+        spec(
+            List.of(
+                col("c.day").within(col("i.day"), java.time.Duration.ofDays(7)),
+                col("c.ts").gt(col("i.ts").minus(java.time.Duration.ofHours(36))),
+                col("c.ts").ge(col("i.ts").plus(java.time.Duration.ofNanos(1000))),
+                col("c.flag").eq(true)),
+            List.of("week(c.day)"),
+            countDistinctUsers());
+    QuerySpec got =
+        compile(
+            "SELECT week(c.day), COUNT(DISTINCT USER_ID) FROM publisher.impressions"
+                + " WHERE c.day BETWEEN i.day AND i.day + INTERVAL '7' DAY"
+                + " AND i.ts - INTERVAL '36' HOUR < c.ts"
+                + " AND c.ts >= i.ts + INTERVAL 1 MICROSECOND AND c.flag = TRUE"
+                + " GROUP BY week(c.day)");
+    assertEquals(expected, got);
+    assertEquals(expected, compile(expected.toSql()), expected.toSql());
+    assertTrue(
+        expected.toSql().contains("c.ts > i.ts - INTERVAL '129600000000' MICROSECOND"),
+        expected.toSql());
+  }
+
+  /** The README's example of time in SQL text ("Time, dates and booleans"). */
+  @Test
+  void readmeTimeExample_compilesToTheBuilderSpec() {
+    QuerySpec got =
+        SqlCompiler.compileQuery(
+            A,
+            """
+            SELECT week(conversions.day), COUNT(DISTINCT USER_ID) AS converters
+            FROM publisher.impressions JOIN advertiser.conversions USING (USER_ID)
+            WHERE conversions.day BETWEEN impressions.day AND impressions.day + INTERVAL '7' DAY
+              AND conversions.ts > impressions.ts - INTERVAL '36' HOUR AND conversions.first_order = TRUE
+            GROUP BY week(conversions.day)
+            """);
+    QuerySpec expected =
+        new QuerySpec(
+            A,
+            List.of("publisher.impressions", "advertiser.conversions"),
+            List.of(
+                col("conversions.day").within(col("impressions.day"), java.time.Duration.ofDays(7)),
+                col("conversions.ts")
+                    .gt(col("impressions.ts").minus(java.time.Duration.ofHours(36))),
+                col("conversions.first_order").eq(true)),
+            List.of("week(conversions.day)"),
+            List.of(countDistinctUsers().as("converters")));
+    assertEquals(expected, got);
   }
 
   @Test
@@ -350,7 +406,12 @@ class SqlCompilerTest {
         "SELECT COUNT(*) FROM publisher.impressions WHERE a IN (SELECT 1)|subquery|1, column 55",
         "SELECT COUNT(*) FROM publisher.impressions WHERE a LIKE 'x%'|LIKE|1, column 50",
         "SELECT COUNT(*) FROM publisher.impressions WHERE a IS NULL|IS NULL|1, column 50",
-        "SELECT COUNT(*) FROM publisher.impressions WHERE a = b|two columns|1, column 50",
+        "SELECT COUNT(*) FROM publisher.impressions WHERE a = b * 2|arithmetic|1, column 54",
+        "SELECT COUNT(*) FROM publisher.impressions WHERE a = b + 7|added to a column|1, column"
+            + " 58",
+        "SELECT COUNT(*) FROM publisher.impressions WHERE a = b + INTERVAL '1' YEAR|another"
+            + " unit|1, column 58",
+        "SELECT COUNT(*) FROM publisher.impressions WHERE a IN (b)|a column|1, column 56",
         "SELECT COUNT(*) FROM publisher.impressions WHERE a = ?|positional parameter|1, column 54",
         "SELECT COUNT(*) FROM publisher.impressions WHERE a = NULL|NULL|1, column 54",
         "SELECT COUNT(x) FROM publisher.impressions|this COUNT|1, column 8",

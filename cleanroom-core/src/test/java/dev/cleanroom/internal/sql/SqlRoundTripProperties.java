@@ -5,14 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.query.Aggregate;
 import dev.cleanroom.query.CohortSpec;
+import dev.cleanroom.query.ColumnOffset;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.Dsl;
 import dev.cleanroom.query.NoiseKind;
 import dev.cleanroom.query.Placeholder;
 import dev.cleanroom.query.Privacy;
 import dev.cleanroom.query.QuerySpec;
+import dev.cleanroom.query.TimeBucket;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -88,7 +91,7 @@ class SqlRoundTripProperties {
 
   @Provide
   Arbitrary<QuerySpec> queries() {
-    Arbitrary<List<String>> groupBy = columns().list().ofMaxSize(3).uniqueElements();
+    Arbitrary<List<String>> groupBy = dimensions().list().ofMaxSize(3).uniqueElements();
     return Combinators.combine(
             datasets(),
             conditions().list().ofMaxSize(3),
@@ -110,7 +113,7 @@ class SqlRoundTripProperties {
     List<Aggregate> named = new ArrayList<>();
     Set<String> outputs = new LinkedHashSet<>();
     for (String g : groupBy) {
-      outputs.add(g.substring(g.lastIndexOf('.') + 1));
+      outputs.add(TimeBucket.outputName(g));
     }
     for (int i = 0; i < aggregates.size(); i++) {
       Aggregate a = aggregates.get(i);
@@ -152,6 +155,29 @@ class SqlRoundTripProperties {
     return part().list().ofMinSize(1).ofMaxSize(3).map(p -> String.join(".", p));
   }
 
+  /** A column, or a day, week or month of one. */
+  private static Arbitrary<String> dimensions() {
+    return Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(3, columns()),
+        net.jqwik.api.Tuple.of(
+            1,
+            Combinators.combine(Arbitraries.of(TimeBucket.class), columns())
+                .as((b, c) -> TimeBucket.parse(c).isPresent() ? c : b.of(c))));
+  }
+
+  /** Another column plus an offset of whole days or of microseconds, either sign. */
+  private static Arbitrary<ColumnOffset> offsets() {
+    Arbitrary<Duration> offset =
+        Arbitraries.oneOf(
+            Arbitraries.longs().between(-3_660_000, 3_660_000).map(Duration::ofDays),
+            Arbitraries.longs()
+                .between(-86_400_000_000L * 3, 86_400_000_000L * 3)
+                .map(us -> Duration.ofNanos(us * 1000)),
+            Arbitraries.just(Duration.ZERO));
+    return Combinators.combine(columns().filter(c -> TimeBucket.parse(c).isEmpty()), offset)
+        .as(ColumnOffset::new);
+  }
+
   private static Arbitrary<List<String>> datasets() {
     Arbitrary<String> ident =
         Arbitraries.oneOf(
@@ -180,20 +206,31 @@ class SqlRoundTripProperties {
                 -0.0, 0.0, Double.MIN_VALUE, -Double.MAX_VALUE, 1e300, 1e-300, 0.1, -2.5, 1.0)
             .map(d -> (Object) d),
         Arbitraries.of("campaign", "country", "x", "p_1", "Select_not")
-            .map(n -> (Object) new Placeholder(n)));
+            .map(n -> (Object) new Placeholder(n)),
+        Arbitraries.of(true, false).map(b -> (Object) b),
+        Arbitraries.of(java.time.LocalDate.of(1, 1, 1), java.time.LocalDate.of(2024, 2, 29))
+            .map(d -> (Object) d));
   }
 
   private static Arbitrary<Condition> leaves() {
     Arbitrary<Condition> cmp =
-        Combinators.combine(columns(), Arbitraries.of(Condition.Op.class), values())
+        Combinators.combine(dimensions(), Arbitraries.of(Condition.Op.class), values())
             .as(Condition.Comparison::new);
+    Arbitrary<Condition> columns =
+        Combinators.combine(dimensions(), Arbitraries.of(Condition.Op.class), offsets())
+            .as(Condition.Comparison::new);
+    Arbitrary<Condition> within =
+        Combinators.combine(columns(), offsets(), Arbitraries.integers().between(0, 30))
+            .as(
+                (c, start, days) ->
+                    Dsl.col(c).within(Dsl.col(start.column()), Duration.ofDays(days)));
     Arbitrary<Condition> in =
-        Combinators.combine(columns(), values().list().ofMinSize(1).ofMaxSize(4))
+        Combinators.combine(dimensions(), values().list().ofMinSize(1).ofMaxSize(4))
             .as(Condition.In::new);
     Arbitrary<Condition> between =
         Combinators.combine(columns(), Arbitraries.longs(), Arbitraries.longs())
             .as((c, a, b) -> Dsl.col(c).between(a, b));
-    return Arbitraries.oneOf(cmp, in, between);
+    return Arbitraries.oneOf(cmp, columns, within, in, between);
   }
 
   private static Arbitrary<Condition> conditions() {
