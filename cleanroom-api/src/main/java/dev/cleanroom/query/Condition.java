@@ -141,9 +141,13 @@ public sealed interface Condition
     /**
      * @param column the column name, optionally qualified by its dataset
      * @param op the operator
-     * @param value a {@link String}, {@link Long} or {@link Double}
+     * @param value a {@link String}, {@link Long}, finite {@link Double}, {@link
+     *     java.time.LocalDate}, {@link java.time.Instant} or {@link Boolean}, a {@link
+     *     ColumnOffset} or a {@link Placeholder}
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if {@code value} is not a String, Long or finite Double
+     * @throws IllegalArgumentException if {@code column} is blank, or {@code value} is of another
+     *     type, not finite, or a day or instant outside the years 1 to 9999 or finer than
+     *     microseconds
      */
     public Comparison {
       Literals.checkColumn(column);
@@ -168,7 +172,9 @@ public sealed interface Condition
   record In(String column, List<Object> values) implements Condition {
     /**
      * @param column the column name, optionally qualified by its dataset
-     * @param values at least one value, each a {@link String}, {@link Long} or {@link Double}
+     * @param values at least one value, each a {@link String}, {@link Long}, finite {@link Double},
+     *     {@link java.time.LocalDate}, {@link java.time.Instant} or {@link Boolean}, or a {@link
+     *     Placeholder}
      * @throws NullPointerException if an argument or value is null
      * @throws IllegalArgumentException if {@code values} is empty or holds an unsupported value or
      *     another column ({@link ColumnOffset}: compare with it by {@link Comparison})

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.Column;
 import dev.cleanroom.Dataset;
@@ -24,6 +25,7 @@ import dev.cleanroom.internal.plan.Planner;
 import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.jdbc.SqlDialect;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
+import dev.cleanroom.query.Dsl;
 import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.FinalStage;
@@ -172,7 +174,11 @@ class SparkPushdownTest {
             .userId("uid", UserIdFormat.EMAIL)
             .dimension("channel")
             .metric("amount", 0, 100)
-            .policy(policy(dp, checks).clampPerGroup("amount", 0, 150).build())
+            .policy(
+                policy(dp, checks)
+                    .clampPerGroup("amount", 0, 150)
+                    .allowAggregates("amount", AggregateFunction.SUM, AggregateFunction.QUANTILE)
+                    .build())
             .build());
   }
 
@@ -213,7 +219,7 @@ class SparkPushdownTest {
 
   // ---------------------------------------------------------------- the queries
 
-  /** Threshold queries (counts only: a threshold-mode sum stays in the engine). */
+  /** Threshold queries: counts, and quantiles of the people's clamped totals. */
   private static Map<String, Function<RowStage, FinalStage>> thresholdQueries() {
     Map<String, Function<RowStage, FinalStage>> q = new LinkedHashMap<>();
     q.put("by campaign", r -> r.groupBy("campaign").select(countDistinctUsers(), count()));
@@ -229,6 +235,14 @@ class SparkPushdownTest {
             r.where(col("country").in("it'", "é😀", "\\", "' OR 1=1 --"))
                 .groupBy("campaign", "channel")
                 .select(countDistinctUsers(), count()));
+    q.put(
+        "quantiles by campaign",
+        r ->
+            r.groupBy("campaign")
+                .select(
+                    countDistinctUsers(),
+                    Dsl.median("amount"),
+                    Dsl.quantile("amount", 0.9).as("p90")));
     q.put(
         "text groups, text filter",
         r ->

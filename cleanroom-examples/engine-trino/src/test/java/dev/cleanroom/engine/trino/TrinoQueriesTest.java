@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
@@ -76,6 +77,10 @@ class TrinoQueriesTest {
   }
 
   private static CleanRoom room(DataSource imps, DataSource convs, Policy policy) {
+    return room(imps, convs, policy, policy);
+  }
+
+  private static CleanRoom room(DataSource imps, DataSource convs, Policy pub, Policy adv) {
     CleanRoom room = CleanRoom.builder().auditSink(e -> {}).build();
     room.register(
         Dataset.builder("pub", "imps")
@@ -83,7 +88,7 @@ class TrinoQueriesTest {
             .userId("uid", UserIdFormat.RAW)
             .dimensions("country", "campaign")
             .metric("spend", 0, 20)
-            .policy(policy)
+            .policy(pub)
             .build());
     room.register(
         Dataset.builder("adv", "convs")
@@ -91,7 +96,7 @@ class TrinoQueriesTest {
             .userId("uid", UserIdFormat.RAW)
             .dimension("channel")
             .metric("amount", 0, 100)
-            .policy(policy)
+            .policy(adv)
             .build());
     return room;
   }
@@ -221,6 +226,43 @@ class TrinoQueriesTest {
       // below 1e-13, so the two differ by at most 40 but with probability below 1e-12.
       assertTrue(Math.abs(a - b) <= 40, () -> onTrino + " vs " + inMemory);
     }
+  }
+
+  /**
+   * Exact quantiles push down: Trino counts the people of each clamped total per group, and the
+   * released quantiles equal the in-memory engine's.
+   */
+  @Test
+  void thresholdQuantiles_pushDown_andEqualInMemory() {
+    Policy pub = policy(false, false, false);
+    Policy adv =
+        Policy.builder()
+            .allowAnalysts("an")
+            .allowJoinOn("uid")
+            .minDistinctUsers(10)
+            .maxGroupsPerUser(3)
+            .withoutDifferenceChecks()
+            .allowAggregates("amount", AggregateFunction.QUANTILE)
+            .build();
+    Function<CleanRoom, FinalStage> q =
+        r ->
+            r.as("an")
+                .from("pub.imps")
+                .join("adv.convs")
+                .onUserId()
+                .groupBy("campaign")
+                .select(
+                    countDistinctUsers(),
+                    dev.cleanroom.query.Dsl.median("amount"),
+                    dev.cleanroom.query.Dsl.quantile("amount", 0.9).as("p90"));
+    CleanRoom onTrino = room(source("q_imps"), source("q_convs"), pub, adv);
+    CleanRoom inMemory =
+        room(AdTables.impressionsInMemory(), AdTables.conversionsInMemory(), pub, adv);
+    ExecutionPath p = path(q.apply(onTrino));
+    assertEquals(ExecutionPath.Kind.PUSHED_DOWN, p.kind(), p::reason);
+    List<List<Object>> expected = values(q.apply(inMemory).run().rows());
+    assertFalse(expected.isEmpty());
+    assertEquals(expected, values(q.apply(onTrino).run().rows()));
   }
 
   /**
