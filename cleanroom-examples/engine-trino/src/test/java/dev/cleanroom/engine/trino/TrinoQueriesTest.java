@@ -58,6 +58,11 @@ class TrinoQueriesTest {
 
   /** The policy of both datasets; {@code dp} adds differential privacy with a large ε cap. */
   private static Policy policy(boolean dp, boolean differenceChecks, boolean cohorts) {
+    return policyBuilder(dp, differenceChecks, cohorts).build();
+  }
+
+  private static Policy.Builder policyBuilder(
+      boolean dp, boolean differenceChecks, boolean cohorts) {
     Policy.Builder b =
         Policy.builder()
             .allowAnalysts("an")
@@ -73,7 +78,7 @@ class TrinoQueriesTest {
     if (cohorts) {
       b.allowCohortRelease("pub").minCohortSize(10);
     }
-    return b.build();
+    return b;
   }
 
   private static CleanRoom room(DataSource imps, DataSource convs, Policy policy) {
@@ -104,10 +109,19 @@ class TrinoQueriesTest {
   /** The same room over Trino's tables and over the same rows in memory. */
   private record Rooms(CleanRoom trino, CleanRoom memory) {
     static Rooms of(Policy policy) {
-      return new Rooms(
-          room(source("q_imps"), source("q_convs"), policy),
-          room(AdTables.impressionsInMemory(), AdTables.conversionsInMemory(), policy));
+      return of(policy, policy);
     }
+
+    static Rooms of(Policy pub, Policy adv) {
+      return new Rooms(
+          room(source("q_imps"), source("q_convs"), pub, adv),
+          room(AdTables.impressionsInMemory(), AdTables.conversionsInMemory(), pub, adv));
+    }
+  }
+
+  /** Both datasets joined on the person, grouped by campaign. */
+  private static dev.cleanroom.query.GroupedStage byCampaign(CleanRoom r) {
+    return r.as("an").from("pub.imps").join("adv.convs").onUserId().groupBy("campaign");
   }
 
   private static List<List<Object>> values(List<ResultRow> rows) {
@@ -202,11 +216,7 @@ class TrinoQueriesTest {
     Rooms rooms = Rooms.of(policy(true, true, false));
     Function<CleanRoom, FinalStage> q =
         r ->
-            r.as("an")
-                .from("pub.imps")
-                .join("adv.convs")
-                .onUserId()
-                .groupBy("campaign")
+            byCampaign(r)
                 .select(countDistinctUsers(), dev.cleanroom.query.Dsl.sum("amount").as("revenue"))
                 .budget(PrivacyBudget.epsilon(1_000))
                 .publicGroupValues(0L, 1L, 2L, 3L);
@@ -234,35 +244,24 @@ class TrinoQueriesTest {
    */
   @Test
   void thresholdQuantiles_pushDown_andEqualInMemory() {
-    Policy pub = policy(false, false, false);
-    Policy adv =
-        Policy.builder()
-            .allowAnalysts("an")
-            .allowJoinOn("uid")
-            .minDistinctUsers(10)
-            .maxGroupsPerUser(3)
-            .withoutDifferenceChecks()
-            .allowAggregates("amount", AggregateFunction.QUANTILE)
-            .build();
+    Rooms rooms =
+        Rooms.of(
+            policy(false, false, false),
+            policyBuilder(false, false, false)
+                .allowAggregates("amount", AggregateFunction.QUANTILE)
+                .build());
     Function<CleanRoom, FinalStage> q =
         r ->
-            r.as("an")
-                .from("pub.imps")
-                .join("adv.convs")
-                .onUserId()
-                .groupBy("campaign")
+            byCampaign(r)
                 .select(
                     countDistinctUsers(),
                     dev.cleanroom.query.Dsl.median("amount"),
                     dev.cleanroom.query.Dsl.quantile("amount", 0.9).as("p90"));
-    CleanRoom onTrino = room(source("q_imps"), source("q_convs"), pub, adv);
-    CleanRoom inMemory =
-        room(AdTables.impressionsInMemory(), AdTables.conversionsInMemory(), pub, adv);
-    ExecutionPath p = path(q.apply(onTrino));
+    ExecutionPath p = path(q.apply(rooms.trino()));
     assertEquals(ExecutionPath.Kind.PUSHED_DOWN, p.kind(), p::reason);
-    List<List<Object>> expected = values(q.apply(inMemory).run().rows());
+    List<List<Object>> expected = values(q.apply(rooms.memory()).run().rows());
     assertFalse(expected.isEmpty());
-    assertEquals(expected, values(q.apply(onTrino).run().rows()));
+    assertEquals(expected, values(q.apply(rooms.trino()).run().rows()));
   }
 
   /**
