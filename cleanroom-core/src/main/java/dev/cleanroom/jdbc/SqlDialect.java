@@ -191,6 +191,30 @@ public enum SqlDialect {
   }
 
   /**
+   * ⌊x⌋ of the DOUBLE column or alias {@code name} (a name, which may appear more than once), as a
+   * DOUBLE, exact for every finite double. {@link #SPARK}'s {@code FLOOR} of a double is a BIGINT,
+   * which saturates beyond 2^63 (a sum's fine units reach 2^82): there a double of magnitude at
+   * least 2^52, which is a whole number already, is kept as it is, and a smaller one is floored
+   * through a BIGINT, which holds it exactly. The other dialects' {@code FLOOR} of a double is a
+   * double.
+   *
+   * @param name a column or alias of DOUBLE type
+   * @return the expression
+   */
+  public String floorOfDouble(String name) {
+    Objects.requireNonNull(name, "name");
+    return this == SPARK
+        ? "CASE WHEN ABS("
+            + name
+            + ") >= 4503599627370496.0 THEN "
+            + name
+            + " ELSE CAST(FLOOR("
+            + name
+            + ") AS DOUBLE) END"
+        : "FLOOR(" + name + ")";
+  }
+
+  /**
    * {@code SUM} of a {@code BIGINT} expression, exact whatever the number of rows: where the
    * database's own {@code SUM(BIGINT)} could overflow, wrap around or turn to a double (Spark,
    * Trino, H2, and the dialects not tested), the values are cast to {@link #wideIntegerType()}

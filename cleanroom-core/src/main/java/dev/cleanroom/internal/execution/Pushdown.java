@@ -385,18 +385,22 @@ public final class Pushdown {
     sql.append(", COUNT(*) AS r");
     RowUnits slots = RowUnits.of(plan, i);
     List<Object> fineParams = new ArrayList<>();
+    StringBuilder scaled = new StringBuilder();
     StringBuilder fine = new StringBuilder();
     for (int c = 0; c < sumCount(i); c++) {
       int m = slots.metric(c);
       if (slots.fine(c)) {
-        // The row's units f = FLOOR(v * 2^k) split into exact integers h = FLOOR(f / 2^40) and
+        // The row's units f = FLOOR(v * 2^k) (the product exact, a power of two; the floor a
+        // double, SqlDialect.floorOfDouble) split into exact integers h = FLOOR(f / 2^40) and
         // f - h * 2^40 (each a whole double below 2^53 in magnitude, so the subtraction is exact),
         // summed as exact integers and combined in a 128-bit type: no rounding anywhere.
-        fine.append(", FLOOR(")
+        scaled
+            .append(", ")
             .append(clamp("m" + m, fineParams, dp.valueBounds().get(m)))
-            .append(" * ?) AS f")
+            .append(" * ? AS g")
             .append(c);
         fineParams.add(slots.granularity(c));
+        fine.append(", ").append(dialect.floorOfDouble("g" + c)).append(" AS f").append(c);
         String wide = dialect.wideIntegerType();
         sql.append(", CAST(")
             .append(dialect.exactIntegerSum("CAST(FLOOR(f" + c + " / ?) AS BIGINT)"))
@@ -420,9 +424,10 @@ public final class Pushdown {
       sql.append(", COUNT(m").append(m).append(") AS n").append(c);
     }
     if (fine.length() > 0) {
-      sql.append(" FROM (SELECT d").append(i).append(".*").append(fine);
+      sql.append(" FROM (SELECT v").append(i).append(".*").append(fine);
+      sql.append(" FROM (SELECT d").append(i).append(".*").append(scaled);
       params.addAll(fineParams);
-      sql.append(" FROM d").append(i).append(") d").append(i);
+      sql.append(" FROM d").append(i).append(") v").append(i).append(") d").append(i);
     } else {
       sql.append(" FROM d").append(i);
     }

@@ -177,7 +177,11 @@ class SparkPushdownTest {
             .policy(
                 policy(dp, checks)
                     .clampPerGroup("amount", 0, 150)
-                    .allowAggregates("amount", AggregateFunction.SUM, AggregateFunction.QUANTILE)
+                    .allowAggregates(
+                        "amount",
+                        AggregateFunction.SUM,
+                        AggregateFunction.VARIANCE,
+                        AggregateFunction.QUANTILE)
                     .build())
             .build());
   }
@@ -219,7 +223,7 @@ class SparkPushdownTest {
 
   // ---------------------------------------------------------------- the queries
 
-  /** Threshold queries: counts, and quantiles of the people's clamped totals. */
+  /** Threshold queries: counts, and exact sums, variances and quantiles. */
   private static Map<String, Function<RowStage, FinalStage>> thresholdQueries() {
     Map<String, Function<RowStage, FinalStage>> q = new LinkedHashMap<>();
     q.put("by campaign", r -> r.groupBy("campaign").select(countDistinctUsers(), count()));
@@ -235,12 +239,16 @@ class SparkPushdownTest {
             r.where(col("country").in("it'", "é😀", "\\", "' OR 1=1 --"))
                 .groupBy("campaign", "channel")
                 .select(countDistinctUsers(), count()));
+    // Sums, variances and quantiles of fine units, which reach 2^82 (Spark's FLOOR of a double is
+    // a BIGINT: SqlDialect.floorOfDouble).
     q.put(
-        "quantiles by campaign",
+        "sums, variances and quantiles by campaign",
         r ->
             r.groupBy("campaign")
                 .select(
                     countDistinctUsers(),
+                    Dsl.sum("amount"),
+                    Dsl.variance("amount"),
                     Dsl.median("amount"),
                     Dsl.quantile("amount", 0.9).as("p90")));
     q.put(
@@ -410,7 +418,7 @@ class SparkPushdownTest {
   }
 
   private static void assertPath(ExecutionPath.Kind kind, Explanation e, String label) {
-    ExecutionPath path = e.path().orElseThrow();
+    ExecutionPath path = e.path().orElseThrow(() -> new AssertionError(label + ": " + e));
     assertEquals(kind, path.kind(), () -> label + ": " + path.reason());
   }
 
