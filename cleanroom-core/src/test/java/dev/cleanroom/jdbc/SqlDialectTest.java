@@ -23,6 +23,24 @@ import org.junit.jupiter.params.provider.EnumSource;
  * functions.
  */
 class SqlDialectTest {
+  /**
+   * Spark's FLOOR of a double is a BIGINT (saturating beyond 2^63): its floor keeps a double of
+   * magnitude 2^52 or more, which is whole, and floors only smaller ones; the real Spark test
+   * (engine-spark's SparkPushdownTest) checks sums of units beyond 2^63 there.
+   */
+  @Test
+  void floorOfDouble_staysADouble() {
+    assertEquals(
+        "CASE WHEN ABS(g0) >= 4503599627370496.0 THEN g0 ELSE CAST(FLOOR(g0) AS DOUBLE) END",
+        SqlDialect.SPARK.floorOfDouble("g0"));
+    assertEquals(0x1p52, 4503599627370496.0);
+    for (SqlDialect d : SqlDialect.values()) {
+      if (d != SqlDialect.SPARK) {
+        assertEquals("FLOOR(g0)", d.floorOfDouble("g0"), d::name);
+      }
+    }
+  }
+
   @Test
   void quote_doublesTheQuoteCharacter() {
     for (SqlDialect d :
