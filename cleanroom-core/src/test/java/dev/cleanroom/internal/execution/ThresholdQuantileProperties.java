@@ -117,6 +117,26 @@ class ThresholdQuantileProperties {
     check(dbs.h2(), convs);
   }
 
+  /**
+   * The default threshold query has difference checks: pushed down, each group's people come back
+   * as keyed hashes beside the quantiles' rows (no group here is within k people of another, so
+   * every group is released). On H2, DuckDB and PostgreSQL (as the properties above).
+   */
+  @Example
+  void withDifferenceChecks_pushedDownQuantilesAreExact() throws SQLException {
+    List<ThresholdConversions.Conv> convs = new ArrayList<>();
+    for (int u = 0; u < 30; u++) {
+      convs.add(new ThresholdConversions.Conv(u, (u * 37 % 100) / 4.0));
+    }
+    List<Db> databases = new ArrayList<>(List.of(dbs.h2(), dbs.duckdb()));
+    if (PushdownDatabases.ci() || PushdownDatabases.postgresUnreachable().isEmpty()) {
+      databases.add(dbs.postgres());
+    }
+    for (Db db : databases) {
+      check(db, convs, true);
+    }
+  }
+
   private enum Path {
     /** A table of a database: pushed down. */
     TABLE,
@@ -125,9 +145,15 @@ class ThresholdQuantileProperties {
   }
 
   private static void check(Db db, List<ThresholdConversions.Conv> convs) throws SQLException {
+    check(db, convs, false);
+  }
+
+  /** Every path, with the owners' difference checks on if {@code checks}, equals the reference. */
+  private static void check(Db db, List<ThresholdConversions.Conv> convs, boolean checks)
+      throws SQLException {
     Map<Long, List<Double>> expected = reference(convs);
     for (Path p : Path.values()) {
-      Map<Long, List<Double>> got = released(db, convs, p);
+      Map<Long, List<Double>> got = released(db, convs, p, checks);
       assertEquals(expected, got, () -> db + " " + p + ": " + convs);
     }
   }
@@ -189,7 +215,7 @@ class ThresholdQuantileProperties {
   }
 
   private static Map<Long, List<Double>> released(
-      Db db, List<ThresholdConversions.Conv> convs, Path path) throws SQLException {
+      Db db, List<ThresholdConversions.Conv> convs, Path path, boolean checks) throws SQLException {
     ThresholdConversions.Tables t = tables(db, convs);
     try {
       DataSource imps;
@@ -212,7 +238,8 @@ class ThresholdQuantileProperties {
           cv = cb.build();
         }
       }
-      try (CleanRoom room = room(imps, cv, ROW_LOWER, ROW_UPPER, GROUP_LOWER, GROUP_UPPER, false)) {
+      try (CleanRoom room =
+          room(imps, cv, ROW_LOWER, ROW_UPPER, GROUP_LOWER, GROUP_UPPER, checks)) {
         FinalStage q = quantiles(room);
         ExecutionPath p = q.explain().path().orElseThrow();
         assertEquals(
