@@ -748,7 +748,11 @@ public final class SqlCompiler {
       try {
         return a.as(unquote(alias.getName(), p));
       } catch (IllegalArgumentException e) {
-        throw invalid(p, e.getMessage());
+        // Not the builder's message, which repeats the alias: the text may hold a literal there.
+        throw invalid(
+            p,
+            "an alias starts with a letter or underscore and holds only letters, digits and"
+                + " underscores, at most 128");
       }
     }
 

@@ -407,6 +407,8 @@ class SqlCompilerTest {
         "SELECT COUNT(*) FROM publisher.impressions WHERE a LIKE 'x%'|LIKE|1, column 50",
         "SELECT COUNT(*) FROM publisher.impressions WHERE a IS NULL|IS NULL|1, column 50",
         "SELECT COUNT(*) FROM publisher.impressions WHERE a = b * 2|arithmetic|1, column 54",
+        "SELECT AVG(spend)'x1' FROM publisher.impressions|an alias starts with a letter|1,"
+            + " column 8",
         "SELECT COUNT(*) FROM publisher.impressions WHERE a = b + 7|added to a column|1, column"
             + " 58",
         "SELECT COUNT(*) FROM publisher.impressions WHERE a = b + INTERVAL '1' YEAR|another"
