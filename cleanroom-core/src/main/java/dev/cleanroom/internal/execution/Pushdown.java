@@ -1066,9 +1066,13 @@ public final class Pushdown {
       List<Map.Entry<BigInteger, Long>> h = new ArrayList<>(histograms.getOrDefault(a, List.of()));
       h.sort(Map.Entry.comparingByKey());
       long n = h.stream().mapToLong(Map.Entry::getValue).sum();
-      if (n != counts[2 + a] || n > Integer.MAX_VALUE - 8) {
+      if (n != counts[2 + a]) {
         throw new DataSourceException(
             sourceNames(), "returned counts of a quantile that disagree with its group", null);
+      }
+      if (n > Integer.MAX_VALUE - 8) {
+        // The engine holds a group's totals in one array, on every path.
+        throw new IllegalStateException("a group has too many people for one quantile's totals");
       }
       double scale = RowUnits.scale(plan, a);
       double[] totals = new double[(int) n];
