@@ -19,6 +19,7 @@ import java.util.stream.IntStream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -186,7 +187,6 @@ class CsvRoundTripProperties {
   static Written write(Case c, int badIndex, Damage damage, String secret) {
     Layout layout = c.layout();
     int n = c.columns().size();
-    int fields = c.header().size();
     List<List<String>> records = new ArrayList<>();
     List<String> header = new ArrayList<>();
     for (int pos : c.header()) {
@@ -242,7 +242,9 @@ class CsvRoundTripProperties {
           rec.append(layout.delimiter());
         }
         boolean rawField = f == 0 && !raw.isEmpty() && raw.get(i);
-        rec.append(rawField ? record.get(f) : quote(record.get(f), layout, fields));
+        // The record's own number of fields: a malformed record with a missing field may be one
+        // lone empty field, which must be quoted to exist at the end of a file.
+        rec.append(rawField ? record.get(f) : quote(record.get(f), layout, record.size()));
       }
       if (i < records.size() - 1 || layout.finalEol()) {
         rec.append(layout.eol());
@@ -392,6 +394,29 @@ class CsvRoundTripProperties {
     } finally {
       Files.delete(file);
     }
+  }
+
+  /**
+   * A missing field that leaves the last record one empty field, in a file without a final line
+   * break: written quoted, it is a record (unquoted it would be no line at all).
+   */
+  @Example
+  void missingField_leavingOneEmptyFieldLast_isReported() throws IOException {
+    List<List<Object>> rows = new ArrayList<>();
+    for (int r = 0; r < 4; r++) {
+      rows.add(List.of("", 0L));
+    }
+    Case c =
+        new Case(
+            List.of(new Column("c0", ColumnType.STRING), new Column("c1", ColumnType.LONG)),
+            rows,
+            0,
+            new Layout(',', "\n", true, false, false, true, true),
+            List.of(0, 1),
+            List.of(0),
+            1);
+    malformedRow_isReportedAtItsStartLine_withoutItsValue_orSkipped(
+        c, 4, Damage.MISSING_FIELD, "A");
   }
 
   @Property(tries = 300)
