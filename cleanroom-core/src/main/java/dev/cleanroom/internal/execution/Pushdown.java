@@ -676,7 +676,7 @@ public final class Pushdown {
       if (spread[a]) {
         spreadParams.addAll(bounds);
       }
-      String nn = "n" + ap.dataset() + "_" + RowUnits.of(plan, ap.dataset()).slotOf(a);
+      String nn = slotColumn("n", a);
       sql.append(", SUM(").append(clamped).append(") AS sa").append(a);
       sql.append(", SUM(CASE WHEN ").append(nn).append(" > 0 THEN 1 ELSE 0 END) AS pa").append(a);
       names.add("sa" + a);
@@ -736,8 +736,7 @@ public final class Pushdown {
    */
   private void quantileRows(
       StringBuilder sql, List<Object> params, int a, String keys, List<String> names) {
-    Plan.AggregatePlan ap = plan.aggregates().get(a);
-    String nn = "n" + ap.dataset() + "_" + RowUnits.of(plan, ap.dataset()).slotOf(a);
+    String nn = slotColumn("n", a);
     String prefix = keys.isEmpty() ? "" : keys + ", ";
     sql.append(" UNION ALL SELECT ").append(prefix);
     List<String> values = new ArrayList<>();
@@ -786,6 +785,15 @@ public final class Pushdown {
   }
 
   /**
+   * Column {@code prefix}<i>i</i>{@code _}<i>c</i> of the per-person rows for aggregate {@code a}:
+   * its sum ({@code s}) or number of values ({@code n}) in slot c of its dataset i.
+   */
+  private String slotColumn(String prefix, int a) {
+    int dataset = plan.aggregates().get(a).dataset();
+    return prefix + dataset + "_" + RowUnits.of(plan, dataset).slotOf(a);
+  }
+
+  /**
    * The person's total of aggregate {@code a} clamped to its group bounds in units, as the engine's
    * {@link ContributionBounder} clamps it, 0 for a person without a value; its bounds added to
    * {@code params}. Units of the noise granularity for a noisy aggregate (the bounds rounded half
@@ -794,9 +802,8 @@ public final class Pushdown {
    */
   private String clampedTotal(int a, List<Object> params) {
     Plan.AggregatePlan ap = plan.aggregates().get(a);
-    int column = RowUnits.of(plan, ap.dataset()).slotOf(a);
-    String s = "s" + ap.dataset() + "_" + column;
-    String nn = "n" + ap.dataset() + "_" + column;
+    String s = slotColumn("s", a);
+    String nn = slotColumn("n", a);
     String lower;
     String upper;
     if (!RowUnits.fineUnits(plan, a)) {
