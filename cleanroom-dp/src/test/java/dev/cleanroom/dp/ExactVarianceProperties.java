@@ -16,12 +16,11 @@ import net.jqwik.api.Provide;
 
 /**
  * {@link ExactVariance} releases the double nearest to the exact population variance (and to its
- * exact square root) of whole numbers of units, against an independent {@link BigDecimal} reference
- * at 150 significant digits; and {@link UnitSum#addSquare} adds squares exactly.
+ * exact square root) of whole numbers of units, against an independent exact reference (the exact
+ * fraction compared with the midpoints between neighbouring doubles); and {@link UnitSum#addSquare}
+ * adds squares exactly.
  */
 class ExactVarianceProperties {
-  private static final MathContext MC = new MathContext(150);
-
   @Provide
   Arbitrary<List<BigInteger>> units() {
     Arbitrary<BigInteger> small = Arbitraries.longs().between(-1000, 1000).map(BigInteger::valueOf);
@@ -46,23 +45,64 @@ class ExactVarianceProperties {
       sum = sum.add(x);
       squares = squares.add(x.multiply(x));
     }
-    BigDecimal n = BigDecimal.valueOf(xs.size());
-    BigDecimal mean = new BigDecimal(sum).divide(n, MC);
-    BigDecimal dev = BigDecimal.ZERO;
-    for (BigInteger x : xs) {
-      BigDecimal d = new BigDecimal(x).subtract(mean);
-      dev = dev.add(d.multiply(d));
+    // The exact variance as a fraction p/d, computed independently of n·S2 − S1²:
+    // Σ_i (x_i − mean)² = Σ_i<j (x_i − x_j)² / n, and a value of u units is u·2^-k.
+    BigInteger p = BigInteger.ZERO;
+    for (int i = 0; i < xs.size(); i++) {
+      for (int j = i + 1; j < xs.size(); j++) {
+        p = p.add(xs.get(i).subtract(xs.get(j)).pow(2));
+      }
     }
-    BigDecimal q = new BigDecimal(scale);
-    BigDecimal variance = dev.divide(n, MC).divide(q.multiply(q), MC);
+    BigInteger d = BigInteger.valueOf(xs.size()).pow(2);
+    if (k >= 0) {
+      d = d.shiftLeft(2 * k);
+    } else {
+      p = p.shiftLeft(-2 * k);
+    }
     assertEquals(
-        variance.doubleValue(),
-        ExactVariance.variance(xs.size(), sum, squares, scale),
-        xs::toString);
+        nearest(p, d, false), ExactVariance.variance(xs.size(), sum, squares, scale), xs::toString);
     assertEquals(
-        variance.sqrt(MC).doubleValue(),
-        ExactVariance.stddev(xs.size(), sum, squares, scale),
-        xs::toString);
+        nearest(p, d, true), ExactVariance.stddev(xs.size(), sum, squares, scale), xs::toString);
+  }
+
+  /**
+   * The double nearest to p/d (or to its square root), ties to even: a first guess from a 40-digit
+   * quotient, moved to its neighbour while p/d lies beyond the midpoint between them (compared
+   * exactly, without division). A reference rounded to a finite number of digits first would round
+   * twice: an exact tie between two doubles, which these sums reach, came out as the wrong
+   * neighbour that way.
+   */
+  private static double nearest(BigInteger p, BigInteger d, boolean root) {
+    BigDecimal q = new BigDecimal(p).divide(new BigDecimal(d), new MathContext(40));
+    double r = (root ? q.sqrt(new MathContext(40)) : q).doubleValue();
+    while (beyond(p, d, root, r, Math.nextUp(r))) {
+      r = Math.nextUp(r);
+    }
+    while (r > 0 && beyond(p, d, root, r, Math.nextDown(r))) {
+      r = Math.nextDown(r);
+    }
+    return r;
+  }
+
+  /** Whether p/d (or its root) is nearer to {@code to} than to {@code from}, ties to even. */
+  private static boolean beyond(BigInteger p, BigInteger d, boolean root, double from, double to) {
+    BigDecimal m = new BigDecimal(from).add(new BigDecimal(to)).divide(BigDecimal.valueOf(2));
+    int c = new BigDecimal(p).compareTo((root ? m.multiply(m) : m).multiply(new BigDecimal(d)));
+    int side = to > from ? c : -c;
+    return side > 0 || (side == 0 && (Double.doubleToRawLongBits(to) & 1) == 0);
+  }
+
+  @Example
+  void anExactTieBetweenTwoDoubles_roundsToEven() {
+    // Found by the property: this variance at 2^95 units per 1.0 lies exactly halfway between two
+    // doubles; a reference rounded to 150 digits first chose the odd one.
+    List<BigInteger> xs =
+        List.of(0L, 0L, 0L, 0L, 0L, 0L, 1L, 35871198L).stream().map(BigInteger::valueOf).toList();
+    BigInteger sum = BigInteger.valueOf(35871199L);
+    BigInteger squares = BigInteger.valueOf(35871198L).pow(2).add(BigInteger.ONE);
+    double v = ExactVariance.variance(8, sum, squares, Math.scalb(1.0, 95));
+    assertEquals(8.968310764312055E-44, v);
+    assertEquals(0, Double.doubleToRawLongBits(v) & 1, xs::toString);
   }
 
   @Property(tries = 300)

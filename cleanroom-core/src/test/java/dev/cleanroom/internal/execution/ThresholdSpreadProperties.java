@@ -6,6 +6,7 @@ import static dev.cleanroom.query.Dsl.variance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cleanroom.CleanRoom;
+import dev.cleanroom.dp.ExactVariance;
 import dev.cleanroom.dp.FineUnits;
 import dev.cleanroom.internal.execution.PushdownDatabases.Db;
 import dev.cleanroom.internal.execution.ThresholdConversions.Conv;
@@ -13,7 +14,6 @@ import dev.cleanroom.internal.execution.ThresholdConversions.Path;
 import dev.cleanroom.query.FinalStage;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.MathContext;
 import java.math.RoundingMode;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -122,8 +122,10 @@ class ThresholdSpreadProperties {
   /**
    * Per campaign the variance and standard deviation the reference releases: per person the exact
    * units ⌊clamp(v)·2^k⌋ (computed in {@link BigDecimal}, not by the code under test) added up and
-   * clamped to the group bounds in units; per campaign the population variance of those totals as a
-   * decimal of 120 significant digits, its square root likewise, each then rounded to a double.
+   * clamped to the group bounds in units; per campaign the count, sum and sum of squares of those
+   * totals, rounded once to the variance and standard deviation by {@link ExactVariance} (whose
+   * rounding {@code ExactVarianceProperties} checks against the exact fraction). A decimal of any
+   * fixed number of digits rounded again to a double would round twice and can miss an exact tie.
    * Each person converts in campaigns {@code person % 3} and {@code (person + 1) % 3}; campaigns of
    * fewer than 2 people are not released.
    */
@@ -147,23 +149,23 @@ class ThresholdSpreadProperties {
         groups.computeIfAbsent(g, x -> new ArrayList<>()).add(clamped);
       }
     }
-    MathContext mc = new MathContext(120);
     Map<Long, List<Double>> out = new TreeMap<>();
     for (Map.Entry<Long, List<BigInteger>> e : groups.entrySet()) {
       List<BigInteger> xs = e.getValue();
       if (xs.size() < 2) {
         continue;
       }
-      BigDecimal n = BigDecimal.valueOf(xs.size());
-      BigDecimal mean =
-          new BigDecimal(xs.stream().reduce(BigInteger.ZERO, BigInteger::add)).divide(n, mc);
-      BigDecimal squares = BigDecimal.ZERO;
+      BigInteger sum = BigInteger.ZERO;
+      BigInteger squares = BigInteger.ZERO;
       for (BigInteger x : xs) {
-        BigDecimal d = new BigDecimal(x).subtract(mean);
-        squares = squares.add(d.multiply(d));
+        sum = sum.add(x);
+        squares = squares.add(x.multiply(x));
       }
-      BigDecimal variance = squares.divide(n, mc).divide(s.multiply(s), mc);
-      out.put(e.getKey(), List.of(variance.doubleValue(), variance.sqrt(mc).doubleValue()));
+      out.put(
+          e.getKey(),
+          List.of(
+              ExactVariance.variance(xs.size(), sum, squares, scale),
+              ExactVariance.stddev(xs.size(), sum, squares, scale)));
     }
     return out;
   }
