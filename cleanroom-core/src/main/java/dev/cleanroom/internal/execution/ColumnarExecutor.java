@@ -62,6 +62,9 @@ import java.util.stream.IntStream;
 final class ColumnarExecutor {
   private static final int BATCH = 1 << 16;
 
+  /** The fewest rows per thread for which a resident scan is split between threads. */
+  static final int PARALLEL_ROWS = 1 << 18;
+
   /** Pseudonymized ids per source (weakly held) and per room key, source version and id format. */
   private static final Cache<DataSource, Map<String, Ids>> IDS =
       CacheBuilder.newBuilder().weakKeys().build();
@@ -82,6 +85,18 @@ final class ColumnarExecutor {
     // A pseudonym of a constant tells rooms apart without holding their keys.
     this.roomTag = pseudonymizer.pseudonymize("dev.cleanroom.columnar", UserIdFormat.RAW);
     this.codes = PersonCodes.of(pseudonymizer);
+  }
+
+  /** The number of ranges a scan of resident data is split into; 0, the default, decides it. */
+  private int parts;
+
+  /**
+   * Splits every scan of resident data into {@code n} ranges, each on its own thread, whatever its
+   * size and the number of cores: for tests of the split. 0 restores the default.
+   */
+  ColumnarExecutor parts(int n) {
+    this.parts = n;
+    return this;
   }
 
   /** The person codes of one source version under one room key. */
@@ -500,6 +515,17 @@ final class ColumnarExecutor {
       group[count] = g;
       count++;
     }
+
+    /** Adds the rows of {@code o} after these, each of its group ids {@code g} as {@code id[g]}. */
+    void append(GroupedRows o, int[] id) {
+      for (int i = 0; i < o.count; i++) {
+        int slot = count;
+        add(o.person[i], id[o.group[i]]);
+        for (int m = 0; m < value.length; m++) {
+          value[m][slot] = o.value[m][i];
+        }
+      }
+    }
   }
 
   /** Group values seen in a query, each with a dense id. */
@@ -518,6 +544,14 @@ final class ColumnarExecutor {
     GroupIds(ColumnType type) {
       this.type = type;
       Arrays.fill(small, -1);
+    }
+
+    /** The id of a value that {@link #values} of another instance of the same type holds. */
+    int idOf(Object value) {
+      if (value instanceof String str) {
+        return ofString(str);
+      }
+      return ofLong(value instanceof Long l ? l : Double.doubleToLongBits((Double) value));
     }
 
     int ofString(String s) {
@@ -689,9 +723,31 @@ final class ColumnarExecutor {
     private final ColumnType baseType;
 
     Groups(GroupIds ids, ResolvedColumn grouped) {
+      this(ids, grouped.bucket().orElse(null), grouped.baseType());
+    }
+
+    private Groups(GroupIds ids, TimeBucket bucket, ColumnType baseType) {
       this.ids = ids;
-      this.bucket = grouped.bucket().orElse(null);
-      this.baseType = grouped.baseType();
+      this.bucket = bucket;
+      this.baseType = baseType;
+    }
+
+    /**
+     * The same rows at hand, with their own group ids {@code into}: for another thread's range of a
+     * resident column.
+     */
+    Groups copy(GroupIds into) {
+      Groups g = new Groups(into, bucket, baseType);
+      g.strings = strings;
+      g.longs = longs;
+      g.doubles = doubles;
+      g.codes = codes;
+      g.dictionary = dictionary;
+      if (dictionary != null) {
+        g.dictionaryGroup = new int[dictionary.length];
+        Arrays.fill(g.dictionaryGroup, -1);
+      }
+      return g;
     }
 
     void set(ResidentColumns.Column c) {
@@ -745,32 +801,19 @@ final class ColumnarExecutor {
 
   /**
    * Scans one side's dataset and hands each row that passes its own conditions and has a person to
-   * {@code v}, with {@code metrics} and {@code groups} (if not null) set to the rows at hand. A
-   * resident source without conditions is read from its own arrays, with row indices into the whole
-   * columns; any other is scanned in batches.
+   * a part that {@code part} makes, with {@code metrics} and {@code groups} (if not null) set to
+   * the rows at hand, and returns the parts' results in row order. A resident source without
+   * conditions is read from its own arrays, with row indices into the whole columns, in one range
+   * per core ({@link #inParts}); any other is scanned in batches by one part. Part 0 reads {@code
+   * groups} itself; a part made for a later range must read its own copy.
    */
-  private void scanRows(
-      Plan.DatasetPlan dp, Side side, Values[] metrics, Groups groups, RowVisitor v) {
+  private <T> List<T> scanRows(
+      Plan.DatasetPlan dp, Side side, Values[] metrics, Groups groups, IntFunction<Part<T>> part) {
     int[] rowPerson = side.ids.rowPerson;
     if (dp.sourceFilter().isEmpty() && readWhole(dp, metrics, groups)) {
-      int rows = rowPerson.length;
-      for (int lo = 0; lo < rows; lo += BATCH) {
-        interrupts.check();
-        int hi = Math.min(rows, lo + BATCH);
-        for (int r = lo; r < hi; r++) {
-          if ((r & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
-            interrupts.check();
-          }
-          int p = rowPerson[r];
-          if (p >= 0) { // an id not of its format belongs to no person, on every path
-            v.row(r, p);
-          }
-        }
-        interrupts.rowsRead(hi - lo);
-      }
-      interrupts.check();
-      return;
+      return inParts(rowPerson, part);
     }
+    Part<T> v = part.apply(0);
     List<String> cols = columnsOf(dp);
     int shift = cols.size() == dp.scanColumns().size() ? 0 : 1;
     boolean filtered = !dp.sourceFilter().isEmpty();
@@ -809,6 +852,106 @@ final class ColumnarExecutor {
         interrupts.check(); // before the next batch is asked for
       }
     }
+    return List.of(v.result());
+  }
+
+  /**
+   * Hands each row of {@code [lo, hi)} of a resident source that has a person to {@code v},
+   * checking for interruption every {@link Interrupts#ROWS_PER_CHECK} rows and reporting the rows
+   * read per batch.
+   */
+  private void visitRows(int[] rowPerson, int lo, int hi, RowVisitor v) {
+    for (int from = lo; from < hi; from += BATCH) {
+      interrupts.check();
+      int to = Math.min(hi, from + BATCH);
+      for (int r = from; r < to; r++) {
+        if ((r & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
+          interrupts.check();
+        }
+        int p = rowPerson[r];
+        if (p >= 0) { // an id not of its format belongs to no person, on every path
+          v.row(r, p);
+        }
+      }
+      interrupts.rowsRead(to - from);
+    }
+    interrupts.check();
+  }
+
+  /** One thread's share of a resident scan: a visitor of its rows, and what it gathered. */
+  private interface Part<T> extends RowVisitor {
+    T result();
+  }
+
+  /**
+   * Scans the rows of a resident source in one contiguous range per core (one range below {@link
+   * #PARALLEL_ROWS} rows per core), each range visited on its own thread by the part that {@code
+   * part} makes for it (the first on the calling thread), and returns the parts' results in row
+   * order: a part that gathers what it sees in row order, concatenated with the parts after it,
+   * gathers what one scan in row order would.
+   */
+  private <T> List<T> inParts(int[] rowPerson, IntFunction<Part<T>> part) {
+    int rows = rowPerson.length;
+    int n =
+        parts > 0
+            ? parts
+            : Math.max(
+                1, Math.min(Runtime.getRuntime().availableProcessors(), rows / PARALLEL_ROWS));
+    List<Part<T>> parts = new ArrayList<>();
+    for (int t = 0; t < n; t++) {
+      parts.add(part.apply(t));
+    }
+    List<CompletableFuture<T>> later = new ArrayList<>();
+    for (int t = 1; t < n; t++) {
+      int lo = (int) ((long) rows * t / n);
+      int hi = (int) ((long) rows * (t + 1) / n);
+      Part<T> p = parts.get(t);
+      later.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                visitRows(rowPerson, lo, hi, p);
+                return p.result();
+              }));
+    }
+    T first;
+    try {
+      visitRows(rowPerson, 0, (int) ((long) rows / n), parts.get(0));
+      first = parts.get(0).result();
+    } catch (RuntimeException e) {
+      try {
+        joinAll(later); // every part ends before the scan does
+      } catch (RuntimeException other) {
+        e.addSuppressed(other);
+      }
+      throw e;
+    }
+    List<T> out = new ArrayList<>();
+    out.add(first);
+    out.addAll(joinAll(later));
+    return out;
+  }
+
+  /**
+   * The results of {@code futures} in order, after all of them ended; a cancellation or timeout
+   * seen by any is thrown as itself.
+   */
+  private static <T> List<T> joinAll(List<CompletableFuture<T>> futures) {
+    List<T> out = new ArrayList<>();
+    RuntimeException failed = null;
+    for (CompletableFuture<T> f : futures) {
+      try {
+        out.add(f.join());
+      } catch (CompletionException e) {
+        RuntimeException cause = e.getCause() instanceof QueryCancelledException q ? q : e;
+        if (failed == null) {
+          failed = cause;
+        }
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+    return out;
   }
 
   /**
@@ -870,34 +1013,73 @@ final class ColumnarExecutor {
   }
 
   private void scanTotals(Plan.DatasetPlan dp, RowUnits slots, Side side) {
-    int metrics = dp.metrics().size();
     int persons = side.ids.persons;
-    side.rows = new int[persons];
-    side.units = unitTotals(slots.size(), persons);
-    side.values = new long[metrics][persons];
-    Values[] in = values(metrics);
-    int[] rows = side.rows;
-    scanRows(
-        dp,
-        side,
-        in,
-        null,
-        (r, p) -> {
-          rows[p]++;
-          for (int m = 0; m < metrics; m++) {
-            double v = in[m].at(r);
-            // NaN is a missing value: it is dropped, neither counted nor summed.
-            if (!Double.isNaN(v)) {
-              double clamped = ContributionBounding.clamp(v, dp.valueBounds().get(m));
-              side.values[m][p]++;
-              for (int s = 0; s < slots.size(); s++) {
-                if (slots.metric(s) == m) {
-                  slots.add(side.units[s], p, s, clamped);
-                }
-              }
+    Values[] in = values(dp.metrics().size());
+    List<Totals> parts = scanRows(dp, side, in, null, t -> new Totals(dp, slots, in, persons));
+    Totals all = parts.get(0);
+    for (int t = 1; t < parts.size(); t++) {
+      all.add(parts.get(t));
+    }
+    side.rows = all.rows;
+    side.units = all.units;
+    side.values = all.values;
+  }
+
+  /**
+   * One part's per-person totals of a dataset that is not grouped: rows, values that are not
+   * missing, and each slot's exact units. Parts add up exactly, in any order.
+   */
+  private static final class Totals implements Part<Totals> {
+    private final Plan.DatasetPlan dp;
+    private final RowUnits slots;
+    private final Values[] in;
+    final int[] rows;
+    final UnitTotals[] units;
+    final long[][] values;
+
+    Totals(Plan.DatasetPlan dp, RowUnits slots, Values[] in, int persons) {
+      this.dp = dp;
+      this.slots = slots;
+      this.in = in;
+      this.rows = new int[persons];
+      this.units = unitTotals(slots.size(), persons);
+      this.values = new long[in.length][persons];
+    }
+
+    @Override
+    public void row(int r, int p) {
+      rows[p]++;
+      for (int m = 0; m < in.length; m++) {
+        double v = in[m].at(r);
+        // NaN is a missing value: it is dropped, neither counted nor summed.
+        if (!Double.isNaN(v)) {
+          double clamped = ContributionBounding.clamp(v, dp.valueBounds().get(m));
+          values[m][p]++;
+          for (int s = 0; s < slots.size(); s++) {
+            if (slots.metric(s) == m) {
+              slots.add(units[s], p, s, clamped);
             }
           }
-        });
+        }
+      }
+    }
+
+    @Override
+    public Totals result() {
+      return this;
+    }
+
+    void add(Totals o) {
+      for (int p = 0; p < rows.length; p++) {
+        rows[p] += o.rows[p];
+        for (int m = 0; m < values.length; m++) {
+          values[m][p] += o.values[m][p];
+        }
+        for (int s = 0; s < units.length; s++) {
+          units[s].addTotal(p, o.units[s], p);
+        }
+      }
+    }
   }
 
   private void scanGrouped(
@@ -906,25 +1088,75 @@ final class ColumnarExecutor {
     side.rows = new int[side.ids.persons];
     Values[] in = values(metrics);
     Groups groups = new Groups(groupIds, dp.projection().get(0));
-    int[] toBase = side.toBase;
-    scanRows(
-        dp,
-        side,
-        in,
-        groups,
-        (r, own) -> {
-          int b = toBase == null ? own : toBase[own];
-          if (b < 0 || !joined[b]) {
-            return;
-          }
-          int slot = out.count;
-          out.add(b, groups.at(r));
-          for (int m = 0; m < metrics; m++) {
-            double v = in[m].at(r);
-            out.value[m][slot] =
-                Double.isNaN(v) ? v : ContributionBounding.clamp(v, dp.valueBounds().get(m));
-          }
-        });
+    List<GroupedPart> parts =
+        scanRows(
+            dp,
+            side,
+            in,
+            groups,
+            t ->
+                new GroupedPart(
+                    dp,
+                    side.toBase,
+                    joined,
+                    in,
+                    t == 0 ? groups : groups.copy(new GroupIds(groupIds.type)),
+                    t == 0 ? out : new GroupedRows(metrics)));
+    // The first part's group ids are the query's; a later part's are its own, in the order it
+    // met them, and join the query's in that order, as one scan in row order would hand them out.
+    for (int t = 1; t < parts.size(); t++) {
+      GroupedPart part = parts.get(t);
+      int[] id = new int[part.groups.ids.values.size()];
+      for (int i = 0; i < id.length; i++) {
+        id[i] = groupIds.idOf(part.groups.ids.values.get(i));
+      }
+      out.append(part.out, id);
+    }
+  }
+
+  /** One part's joined rows of the grouped dataset, in row order, with their groups and values. */
+  private static final class GroupedPart implements Part<GroupedPart> {
+    private final Plan.DatasetPlan dp;
+    private final int[] toBase;
+    private final boolean[] joined;
+    private final Values[] in;
+    final Groups groups;
+    final GroupedRows out;
+
+    GroupedPart(
+        Plan.DatasetPlan dp,
+        int[] toBase,
+        boolean[] joined,
+        Values[] in,
+        Groups groups,
+        GroupedRows out) {
+      this.dp = dp;
+      this.toBase = toBase;
+      this.joined = joined;
+      this.in = in;
+      this.groups = groups;
+      this.out = out;
+    }
+
+    @Override
+    public void row(int r, int own) {
+      int b = toBase == null ? own : toBase[own];
+      if (b < 0 || !joined[b]) {
+        return;
+      }
+      int slot = out.count;
+      out.add(b, groups.at(r));
+      for (int m = 0; m < in.length; m++) {
+        double v = in[m].at(r);
+        out.value[m][slot] =
+            Double.isNaN(v) ? v : ContributionBounding.clamp(v, dp.valueBounds().get(m));
+      }
+    }
+
+    @Override
+    public GroupedPart result() {
+      return this;
+    }
   }
 
   private static ScanRequest request(Plan.DatasetPlan dp, List<String> cols) {
@@ -980,15 +1212,8 @@ final class ColumnarExecutor {
           CompletableFuture.supplyAsync(
               () -> boundRange(plan, sides, joined, grouped, rows, start, groups, lo, hi, part)));
     }
-    for (CompletableFuture<ContributionBounder.GroupTotals> f : parts) {
-      try {
-        total.merge(f.join());
-      } catch (CompletionException e) {
-        if (e.getCause() instanceof QueryCancelledException q) {
-          throw q;
-        }
-        throw e;
-      }
+    for (ContributionBounder.GroupTotals part : joinAll(parts)) {
+      total.merge(part);
     }
     return total.byKey();
   }

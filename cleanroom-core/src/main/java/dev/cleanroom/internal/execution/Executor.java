@@ -40,6 +40,9 @@ public final class Executor {
   private final PeopleHash peopleHash;
   private final Interrupts interrupts;
 
+  /** For tests: the number of ranges a columnar scan of resident data is split into; 0 decides. */
+  int columnarPartsForTesting;
+
   /**
    * An executor whose runs are never interrupted.
    *
@@ -137,7 +140,9 @@ public final class Executor {
     return switch (plan.path().kind()) {
       case PUSHED_DOWN -> pushedDown(plan, new Pushdown(plan));
       case COLUMNAR ->
-          new ColumnarExecutor(pseudonymizer, rank, peopleHash, interrupts).aggregate(plan);
+          new ColumnarExecutor(pseudonymizer, rank, peopleHash, interrupts)
+              .parts(columnarPartsForTesting)
+              .aggregate(plan);
       case STREAMED -> {
         Accumulator acc = new Accumulator(plan);
         new StreamingJoin(pseudonymizer, interrupts).run(plan, -1, (raw, p) -> {}, acc);
