@@ -38,6 +38,7 @@ import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -45,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * The one release stage, for every execution path and for cohorts: it charges the privacy budgets
@@ -446,6 +448,26 @@ public final class Release {
     return new Output(out.columns(), differenceChecked(plan, out), List.of());
   }
 
+  /**
+   * The people set of each of {@code keys}' groups ({@link DifferenceChecks#peopleSet}), in their
+   * order, the groups sorted in parallel; empty without difference checks.
+   */
+  private static List<long[]> peopleSets(
+      Plan plan, List<List<Object>> keys, Function<List<Object>, Executor.GroupState> group) {
+    if (plan.differenceChecks().isEmpty()) {
+      return List.of();
+    }
+    long[][] out = new long[keys.size()][];
+    IntStream.range(0, out.length)
+        .parallel()
+        .forEach(
+            i -> {
+              Executor.GroupState s = group.apply(keys.get(i));
+              out[i] = DifferenceChecks.peopleSet(s.members, s.memberCount);
+            });
+    return Arrays.asList(out);
+  }
+
   private static Output exactRows(Plan plan, Map<List<Object>, Executor.GroupState> groups) {
     List<ResultColumn> columns = columns(plan);
     if (plan.noise().isPresent()) {
@@ -460,12 +482,9 @@ public final class Release {
     }
     keys.sort(KEY_ORDER);
     List<Derivations.Row> building = new ArrayList<>(keys.size());
-    List<long[]> people = new ArrayList<>();
+    List<long[]> people = peopleSets(plan, keys, groups::get);
     for (List<Object> key : keys) {
       Executor.GroupState s = groups.get(key);
-      if (plan.differenceChecks().isPresent()) {
-        people.add(DifferenceChecks.peopleSet(s.members, s.memberCount));
-      }
       List<Object> values = shown(plan, key);
       List<Optional<CellNoise>> cells = new ArrayList<>();
       for (int a = 0; a < plan.aggregates().size(); a++) {
@@ -562,7 +581,7 @@ public final class Release {
       keys.removeIf(k -> groups.getOrDefault(k, empty).users < plan.minDistinctUsers());
     }
     keys.sort(KEY_ORDER);
-    List<long[]> people = new ArrayList<>();
+    List<long[]> people = peopleSets(plan, keys, k -> groups.getOrDefault(k, empty));
     List<Derivations.Row> building = new ArrayList<>(keys.size());
     // The bands of each quantile tree's mechanism (one per metric), computed once.
     Map<NoiseMechanism, QuantileTree.Bands> bands = new IdentityHashMap<>();
@@ -677,9 +696,6 @@ public final class Release {
       Derivations.Intervals intervals =
           (a, level) -> noise.mechanisms().get(a).get(0).confidenceInterval(released[a], level);
       building.add(new Derivations.Row(key, values, cells, Optional.of(intervals)));
-      if (plan.differenceChecks().isPresent()) {
-        people.add(DifferenceChecks.peopleSet(s.members, s.memberCount));
-      }
     }
     return new Output(columns, finish(plan, columns, building), people);
   }
