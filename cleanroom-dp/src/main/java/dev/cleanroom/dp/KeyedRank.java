@@ -1,10 +1,14 @@
 package dev.cleanroom.dp;
 
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 
@@ -18,25 +22,23 @@ import java.util.Objects;
  */
 public final class KeyedRank {
   private static final int SALT_BYTES = 32;
+  private static final VarHandle BIG_ENDIAN_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private final byte[] salt;
 
   /**
-   * Per thread, a digest that has taken in the salt's hexadecimal digits and the separator, so that
-   * each rank only adds the person and the partition to a copy of it.
+   * The UTF-8 bytes of the salt's hexadecimal digits and the separator, which every rank hashes
+   * first.
    */
-  private final ThreadLocal<MessageDigest> primed;
+  private final byte[] prefix;
+
+  /** Per thread, a ranker for {@link #rank}. */
+  private final ThreadLocal<Ranker> rankers = ThreadLocal.withInitial(Ranker::new);
 
   private KeyedRank(byte[] salt) {
     this.salt = salt;
-    byte[] prefix = (HexFormat.of().formatHex(salt) + "|").getBytes(StandardCharsets.UTF_8);
-    this.primed =
-        ThreadLocal.withInitial(
-            () -> {
-              MessageDigest md = sha256();
-              md.update(prefix);
-              return md;
-            });
+    this.prefix = (HexFormat.of().formatHex(salt) + "|").getBytes(StandardCharsets.UTF_8);
   }
 
   /** A rank with a fresh 256-bit salt from {@link SecureRandom}. */
@@ -85,15 +87,75 @@ public final class KeyedRank {
    * database computes when bounding is pushed down to it.
    */
   public long rank(String person, String partition) {
-    MessageDigest md;
-    try {
-      md = (MessageDigest) primed.get().clone();
-    } catch (CloneNotSupportedException e) {
-      throw new IllegalStateException("SHA-256 digests can be copied on every Java platform", e);
+    return rankers.get().rank(person, partition);
+  }
+
+  /**
+   * A ranker of this rank for one thread: the same ranks as {@link #rank}, computed with its own
+   * digest and buffers, so that a rank allocates nothing (but for text that is not ASCII) and asks
+   * no thread-local. Not thread-safe: take one per thread.
+   *
+   * @return a new ranker
+   */
+  public Ranker ranker() {
+    return new Ranker();
+  }
+
+  /** The ranks of one {@link KeyedRank}, for one thread at a time (see {@link #ranker()}). */
+  public final class Ranker {
+    private final MessageDigest md = sha256();
+    private final byte[] out = new byte[32];
+    private byte[] text = new byte[64];
+
+    private Ranker() {}
+
+    /**
+     * The rank of {@code partition} for {@code person}: {@link KeyedRank#rank}.
+     *
+     * @param person the person's id
+     * @param partition the partition's text
+     * @return the rank, as an unsigned-comparable long
+     */
+    public long rank(String person, String partition) {
+      int n = put(person, 0);
+      n = ensure(n + 1);
+      text[n - 1] = '|';
+      n = put(partition, n);
+      md.update(prefix);
+      md.update(text, 0, n);
+      try {
+        md.digest(out, 0, out.length);
+      } catch (DigestException e) {
+        throw new IllegalStateException("a SHA-256 digest fits in 32 bytes", e);
+      }
+      // Flip the sign bit so that signed comparison orders like the unsigned hash prefix.
+      return (long) BIG_ENDIAN_LONG.get(out, 0) ^ Long.MIN_VALUE;
     }
-    md.update((person + "|" + partition).getBytes(StandardCharsets.UTF_8));
-    // Flip the sign bit so that signed comparison orders like the unsigned hash prefix.
-    return ByteBuffer.wrap(md.digest()).getLong() ^ Long.MIN_VALUE;
+
+    /** Writes the UTF-8 bytes of {@code s} at {@code at}; returns the end. */
+    private int put(String s, int at) {
+      int len = s.length();
+      int end = ensure(at + len);
+      for (int i = 0; i < len; i++) {
+        char c = s.charAt(i);
+        if (c >= 0x80) {
+          byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+          end = ensure(at + utf8.length);
+          System.arraycopy(utf8, 0, text, at, utf8.length);
+          return end;
+        }
+        text[at + i] = (byte) c;
+      }
+      return end;
+    }
+
+    /** Makes room for {@code length} bytes of text; returns {@code length}. */
+    private int ensure(int length) {
+      if (length > text.length) {
+        text = Arrays.copyOf(text, Math.max(length, 2 * text.length));
+      }
+      return length;
+    }
   }
 
   /**
