@@ -485,7 +485,10 @@ final class ColumnarExecutor {
   private static final class Side {
     Ids ids;
     int[] toBase;
+
+    /** Per person, the rows of a side that is not grouped (the grouped side's are its rows). */
     int[] rows;
+
     UnitTotals[] units;
     long[][] values;
     int[] fromBase;
@@ -1085,7 +1088,6 @@ final class ColumnarExecutor {
   private void scanGrouped(
       Plan.DatasetPlan dp, Side side, boolean[] joined, GroupIds groupIds, GroupedRows out) {
     int metrics = dp.metrics().size();
-    side.rows = new int[side.ids.persons];
     Values[] in = values(metrics);
     Groups groups = new Groups(groupIds, dp.projection().get(0));
     List<GroupedPart> parts =
@@ -1174,29 +1176,27 @@ final class ColumnarExecutor {
       total.id(grouped < 0 ? List.of() : List.of(groupIds.values.get(g)));
     }
     int[] start = new int[basePersons + 1];
-    int[] order = new int[rows == null ? 0 : rows.count];
     if (rows != null) {
-      // A stable counting sort by person: each person's rows stay in scan order.
+      // A stable counting sort by person, which lays the rows out in person order (each person's
+      // rows stay in scan order), so that bounding reads them sequentially.
       for (int i = 0; i < rows.count; i++) {
         start[rows.person[i] + 1]++;
       }
       for (int b = 0; b < basePersons; b++) {
         start[b + 1] += start[b];
       }
-      int[] fill = Arrays.copyOf(start, basePersons);
-      for (int i = 0; i < rows.count; i++) {
-        order[fill[rows.person[i]]++] = i;
-      }
-      // Lay the rows out in person order, so that bounding reads them sequentially.
       int[] group = new int[rows.count];
       double[][] value = new double[rows.value.length][rows.count];
-      for (int j = 0; j < rows.count; j++) {
-        int i = order[j];
+      for (int i = 0; i < rows.count; i++) {
+        int j = start[rows.person[i]]++; // the next place of the person's rows
         group[j] = rows.group[i];
         for (int m = 0; m < value.length; m++) {
           value[m][j] = rows.value[m][i];
         }
       }
+      // Each start[b] now holds the end of person b's rows, the start of b + 1's.
+      System.arraycopy(start, 0, start, 1, basePersons);
+      start[0] = 0;
       rows.group = group;
       rows.value = value;
       rows.person = null;

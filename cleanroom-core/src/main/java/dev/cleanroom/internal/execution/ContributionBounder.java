@@ -39,7 +39,7 @@ import java.util.function.IntToLongFunction;
  */
 final class ContributionBounder {
   private final Plan plan;
-  private final KeyedRank rank;
+  private final KeyedRank.Ranker rank;
   private final PeopleHash peopleHash;
   private final double[] granularity;
 
@@ -79,7 +79,7 @@ final class ContributionBounder {
    */
   ContributionBounder(Plan plan, KeyedRank rank, PeopleHash peopleHash) {
     this.plan = plan;
-    this.rank = rank;
+    this.rank = rank.ranker();
     this.peopleHash = peopleHash;
     this.granularity = plan.noise().map(NoisePlan::granularities).orElse(null);
     this.unitLower = new long[plan.aggregates().size()];
