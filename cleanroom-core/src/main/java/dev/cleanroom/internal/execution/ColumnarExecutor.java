@@ -20,7 +20,6 @@ import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -205,21 +204,6 @@ final class ColumnarExecutor {
       return v;
     }
   }
-
-  /** The pseudonym (64 lower-case hexadecimal digits) of {@code person}'s four-long digest. */
-  static String pseudonym(long[] digests, int person) {
-    byte[] text = new byte[64];
-    for (int k = 0; k < 4; k++) {
-      long v = digests[4 * person + k];
-      for (int j = 15; j >= 0; j--) {
-        text[16 * k + j] = HEX_DIGITS[(int) (v & 0xF)];
-        v >>>= 4;
-      }
-    }
-    return new String(text, StandardCharsets.ISO_8859_1);
-  }
-
-  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   /**
    * Open addressing over persons' digests of {@code width} longs each (4 for a pseudonym, 2 for a
@@ -621,13 +605,7 @@ final class ColumnarExecutor {
     int n = plan.datasets().size();
     int grouped = plan.groupBy().isEmpty() ? -1 : plan.groupBy().get(0).dataset();
     Side[] sides = new Side[n];
-    // Ids that arrive pseudonymized match the others only by pseudonym: such a join pays the
-    // HMAC of every other id; any other query tells persons apart by their cheaper keyed hash.
-    long pseudonymized =
-        plan.datasets().stream()
-            .filter(d -> d.dataset().userIdFormat() == UserIdFormat.PSEUDONYMIZED)
-            .count();
-    boolean pseudonyms = pseudonymized > 0 && pseudonymized < n;
+    boolean pseudonyms = PersonCodes.pseudonymsNeeded(plan);
     for (int i = 0; i < n; i++) {
       sides[i] = new Side();
       sides[i].ids = ids(plan.datasets().get(i), pseudonyms);

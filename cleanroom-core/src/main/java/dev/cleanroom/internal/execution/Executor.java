@@ -176,7 +176,7 @@ public final class Executor {
             plan,
             receiver,
             (raw, p) -> receiverIds.computeIfAbsent(p, x -> new HashSet<>()).add(raw),
-            (p, pid, rankId, parts) -> {
+            (p, rankId, parts) -> {
               if (!plan.crossConditions() || !contributions(plan, parts, comboRow).isEmpty()) {
                 members.add(p);
               }
@@ -322,8 +322,7 @@ public final class Executor {
     }
 
     @Override
-    public void accept(
-        int person, String pid, String rankId, List<Map<List<Object>, Partial>> parts) {
+    public void accept(int person, String rankId, List<Map<List<Object>, Partial>> parts) {
       Map<List<Object>, List<Set<List<Object>>>> contributions =
           contributions(plan, parts, comboRow);
       int n = contributions.size();

@@ -1,6 +1,7 @@
 package dev.cleanroom.internal.execution;
 
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
 import java.util.HexFormat;
 
@@ -17,13 +18,14 @@ import java.util.HexFormat;
  * pseudonym, is unrelated between rooms, and nothing computed before a room exists (a source, its
  * dictionary of ids) reveals or links ids. It is cheaper than the pseudonym's HMAC-SHA256 by about
  * two orders of magnitude on short ids, which is what makes the first query on a new source fast.
- * Pseudonyms that leave the engine (cohorts, the streamed path's person table) stay HMAC-SHA256
+ * The streamed path's person table uses it too. Pseudonyms that leave the engine stay HMAC-SHA256
  * ({@link Pseudonymizer}).
  *
  * <p>A query that joins a dataset of ids that arrive pseudonymized ({@link
  * UserIdFormat#PSEUDONYMIZED}) with a dataset of other ids cannot use it, since only the pseudonym
  * of an id matches the pseudonymized one: there the columnar path tells persons apart by the first
- * 128 bits of their pseudonyms, and pays the HMAC of every id that is not pseudonymized yet.
+ * 128 bits of their pseudonyms, and the streamed path by their pseudonyms, and both pay the HMAC of
+ * every id that is not pseudonymized yet ({@link #pseudonymsNeeded}).
  */
 final class PersonCodes {
   /** The label under which the hash's key is derived from the room's key. */
@@ -36,6 +38,18 @@ final class PersonCodes {
    * is its own normalized form, so its pseudonym is {@code HMAC-SHA256(roomKey, LABEL)} in
    * hexadecimal, whose first 32 digits are the key's 16 bytes.
    */
+  /**
+   * Whether {@code plan} must tell persons apart by pseudonym rather than by this hash: when it
+   * joins a dataset of ids that arrive pseudonymized with a dataset of other ids.
+   */
+  static boolean pseudonymsNeeded(Plan plan) {
+    long pseudonymized =
+        plan.datasets().stream()
+            .filter(d -> d.dataset().userIdFormat() == UserIdFormat.PSEUDONYMIZED)
+            .count();
+    return pseudonymized > 0 && pseudonymized < plan.datasets().size();
+  }
+
   static SipHash128 of(Pseudonymizer pseudonymizer) {
     String hmacHex = pseudonymizer.pseudonymize(LABEL, UserIdFormat.RAW);
     return new SipHash128(HexFormat.of().parseHex(hmacHex, 0, 32), 0);

@@ -30,21 +30,23 @@ import java.util.Set;
  *
  * <p>The datasets are scanned once each, in batches, smallest first by {@link
  * dev.cleanroom.spi.DataSource#estimatedRows()} (unknown sizes last, ties in query order). The
- * first scan's people make the person table: pseudonyms as four {@code long}s, found by open
+ * first scan's people make the person table: their keyed hashes ({@link PersonCodes}, or their
+ * pseudonyms where {@link PersonCodes#pseudonymsNeeded}) as four {@code long}s, found by open
  * addressing. Every later scan keeps only the rows of people who are in every dataset scanned so
  * far (an inner join drops everyone else anyway), so its partials never hold the people it alone
  * has. Per dataset the partials live in primitive arrays keyed by (person, projection): row count,
  * clamped metric sums and value counts, with each distinct projection held once.
  *
  * <p>Ids are normalized for their format, and each distinct normalized id of the first dataset is
- * pseudonymized (HMAC-SHA256) once per query. A memo maps it to its person by a 96-bit fingerprint
- * (MurmurHash3-style, seeded at random per query); two distinct ids share a fingerprint with
- * probability about n² / 2⁹⁷ for n distinct ids (below 10⁻¹⁶ for ten million). The memo holds no
- * id, and datasets with the same id format share it, so the larger datasets of that format need no
- * HMAC at all: an id the memo lacks is no one the join keeps. A dataset of another format
- * pseudonymizes each distinct id once and remembers the answer, "not joined" included. A
- * fingerprint is not a secret: if a party crafted an id that collides with another's, its rows
- * would count for that person, which it could do as well by writing that id.
+ * hashed (or pseudonymized with HMAC-SHA256) once per query. A memo maps it to its person by a
+ * 96-bit fingerprint (MurmurHash3-style, seeded at random per query); two distinct ids share a
+ * fingerprint with probability about n² / 2⁹⁷ for n distinct ids (below 10⁻¹⁶ for ten million). The
+ * memo holds no id, and datasets with the same id format share it, so the larger datasets of that
+ * format need no hash at all: an id the memo lacks is no one the join keeps, and a small filter in
+ * front of the memo answers most of those without reading it. A dataset of another format hashes
+ * each distinct id once and remembers the answer, "not joined" included. A fingerprint is not a
+ * secret: if a party crafted an id that collides with another's, its rows would count for that
+ * person, which it could do as well by writing that id.
  *
  * <p>At the end, each joined person's partials are handed out one person at a time, as the maps the
  * aggregation reads.
@@ -62,15 +64,10 @@ final class StreamingJoin {
      * One joined person.
      *
      * @param person the person's index in this join
-     * @param pseudonym the person's pseudonym
      * @param rankId the person's normalized id in the query's first dataset, which ranks its groups
      * @param parts per dataset (in query order), the person's partials by projection
      */
-    void accept(
-        int person,
-        String pseudonym,
-        String rankId,
-        List<Map<List<Object>, Executor.Partial>> parts);
+    void accept(int person, String rankId, List<Map<List<Object>, Executor.Partial>> parts);
   }
 
   /** Receives a raw id of a row that passed the filters, with its person's index in the join. */
@@ -80,6 +77,13 @@ final class StreamingJoin {
 
   private final Pseudonymizer pseudonymizer;
   private final Interrupts interrupts;
+
+  /**
+   * The keyed hash of a normalized id that tells persons apart ({@link PersonCodes}), or null where
+   * the query must tell them apart by pseudonym ({@link PersonCodes#pseudonymsNeeded}).
+   */
+  private SipHash128 codes;
+
   private final long seedA;
   private final long seedB;
   private long fingerprintHigh;
@@ -114,6 +118,7 @@ final class StreamingJoin {
    */
   void run(Plan plan, int rawIdsOf, RawIdSink rawIds, PersonSink sink) {
     int n = plan.datasets().size();
+    codes = PersonCodes.pseudonymsNeeded(plan) ? null : PersonCodes.of(pseudonymizer);
     List<Integer> order =
         scanOrder(plan.datasets().stream().map(d -> d.dataset().source().estimatedRows()).toList());
     Store[] stores = new Store[n];
@@ -146,7 +151,7 @@ final class StreamingJoin {
       for (int i = 0; i < n; i++) {
         parts.add(stores[i].partialsOf(entries[i], offsets[i][p], offsets[i][p + 1]));
       }
-      sink.accept(p, ColumnarExecutor.pseudonym(persons.digests, p), rankIds[p], parts);
+      sink.accept(p, rankIds[p], parts);
     }
   }
 
@@ -267,17 +272,25 @@ final class StreamingJoin {
     IdMemo memo = memos.computeIfAbsent(format, f -> new IdMemo());
     long a = fingerprint(normalized);
     long b = fingerprintHigh;
+    boolean later = !add && format == firstFormat;
+    if (later && !memo.mayHold(a)) {
+      return -1; // not an id of the first scan: see below
+    }
     int slot = memo.slot(a, b);
     if (memo.filled(slot)) {
       return memo.value(slot);
     }
-    if (!add && format == firstFormat) {
+    if (later) {
       return -1;
     }
-    String pid = pseudonymizer.pseudonymize(normalized, format);
     long[] d = new long[4];
-    for (int j = 0; j < 4; j++) {
-      d[j] = Long.parseUnsignedLong(pid, 16 * j, 16 * j + 16, 16);
+    if (codes != null) {
+      codes.hash(normalized, d, 0); // the other two longs stay 0
+    } else {
+      String pid = pseudonymizer.pseudonymize(normalized, format);
+      for (int j = 0; j < 4; j++) {
+        d[j] = Long.parseUnsignedLong(pid, 16 * j, 16 * j + 16, 16);
+      }
     }
     int p = add ? persons.add(d) : persons.find(d);
     if (p >= seen.length) {
@@ -288,7 +301,10 @@ final class StreamingJoin {
     return p;
   }
 
-  /** The first dataset's people: their pseudonyms as four longs each, and a table to find them. */
+  /**
+   * The first dataset's people: their keyed hashes (two longs and two zeros) or pseudonyms as four
+   * longs each, and a table to find them.
+   */
   private static final class Persons {
     long[] digests = new long[4 * 1024];
     int count;
@@ -332,6 +348,27 @@ final class StreamingJoin {
     private long[] table = new long[2 << 12];
     private int size;
 
+    /**
+     * A filter of the fingerprints held, four bits per slot (a sixteenth of the table's size, small
+     * enough to stay in a core's cache where the table does not): two bits of one word per id,
+     * chosen by the fingerprint's first half. An id whose bits are not both set is not held, which
+     * answers most probes for the ids of a larger dataset that the memo lacks without reading the
+     * table; about one in thirty ids that it lacks passes and is looked up.
+     */
+    private long[] filter = new long[table.length / 32];
+
+    /**
+     * Whether the memo may hold an id with first fingerprint half {@code a}: false if surely not.
+     */
+    boolean mayHold(long a) {
+      long bits = (1L << a) | (1L << (a >>> 6));
+      return (filter[(int) (a >>> 40) & (filter.length - 1)] & bits) == bits;
+    }
+
+    private void mark(long a) {
+      filter[(int) (a >>> 40) & (filter.length - 1)] |= (1L << a) | (1L << (a >>> 6));
+    }
+
     int slot(long a, long b) {
       int mask = table.length / 2 - 1;
       int s = spread(a) & mask;
@@ -353,17 +390,20 @@ final class StreamingJoin {
     void put(int slot, long a, long b, int person) {
       table[2 * slot] = a;
       table[2 * slot + 1] = (b & HIGH) | ((person + 2) & 0xFFFF_FFFFL);
+      mark(a);
       size++;
       // At most half full: most ids a larger dataset holds are not in the memo, and a probe for
       // a missing id walks its whole cluster (about 2.5 slots at half load, 8.5 at three quarters).
       if (2 * size > table.length / 2) {
         long[] old = table;
         table = new long[old.length * 2];
+        filter = new long[table.length / 32];
         for (int t = 0; t < old.length; t += 2) {
           if (old[t + 1] != 0) {
             int u = slot(old[t], old[t + 1]);
             table[2 * u] = old[t];
             table[2 * u + 1] = old[t + 1];
+            mark(old[t]);
           }
         }
       }

@@ -148,6 +148,31 @@ class StreamingJoinTest {
     assertEquals(6L, r.rows().get(0).getLong("rows"));
   }
 
+  /**
+   * Enough people that the first scan's memo grows several times, and a larger dataset that holds
+   * twice as many people the memo lacks, whom its filter turns away: exactly the shared people
+   * join, each once.
+   */
+  @Test
+  void manyPeople_throughTheMemosGrowthAndFilter_joinExactlyTheShared() {
+    List<Visit> visits = new ArrayList<>();
+    List<Order> orders = new ArrayList<>();
+    List<Member> members = new ArrayList<>();
+    for (int i = 0; i < 60_000; i++) {
+      if (i < 20_000) {
+        orders.add(new Order("p" + i + "@x.org", 1));
+      }
+      if (i >= 10_000) {
+        visits.add(new Visit(" P" + i + "@x.org", 0));
+      }
+      members.add(new Member("p" + i + "@x.org", "gold"));
+    }
+    Result r = query(room(SecretKey.random(), visits, orders, members, List.of(1000L, 10L, 100L)));
+    assertEquals(1, r.size());
+    assertEquals(10_000L, r.rows().get(0).getLong("users"));
+    assertEquals(10_000.0, r.rows().get(0).getDouble("value"), 0.0);
+  }
+
   @Test
   void joinAcrossIdFormats_matchesPseudonymsWhicheverDatasetIsScannedFirst() {
     SecretKey key = SecretKey.random();
