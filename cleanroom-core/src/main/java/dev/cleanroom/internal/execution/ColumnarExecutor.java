@@ -111,17 +111,32 @@ final class ColumnarExecutor {
     /** Per person: its normalized id, which ranks its groups and is its {@link PeopleHash}. */
     private final String[] personIds;
 
-    private volatile DigestTable table;
+    /**
+     * Finds a keyed hash among the distinct ids the codes were made from: the index of the id that
+     * first had it, whose person {@link #distinctPerson} gives.
+     */
+    private final DigestTable byDistinct;
+
+    private final int[] distinctPerson;
+
     private final Cache<Ids, int[]> joins = CacheBuilder.newBuilder().weakKeys().build();
 
     /** Per {@link PeopleHash} key: each person's people hash, computed once, when first asked. */
     private final Map<String, MemberHashes> memberHashes = new ConcurrentHashMap<>();
 
-    Ids(int[] rowPerson, long[] digests, int persons, String[] personIds) {
+    Ids(
+        int[] rowPerson,
+        long[] digests,
+        int persons,
+        String[] personIds,
+        DigestTable byDistinct,
+        int[] distinctPerson) {
       this.rowPerson = rowPerson;
       this.digests = digests;
       this.persons = persons;
       this.personIds = personIds;
+      this.byDistinct = byDistinct;
+      this.distinctPerson = distinctPerson;
     }
 
     /**
@@ -137,33 +152,17 @@ final class ColumnarExecutor {
       return memberHashes.computeIfAbsent(hash.keyHex(), k -> new MemberHashes(hash, personIds));
     }
 
-    DigestTable table() {
-      DigestTable t = table;
-      if (t == null) {
-        synchronized (this) {
-          t = table;
-          if (t == null) {
-            t = new DigestTable(digests, persons, 2);
-            for (int p = 0; p < persons; p++) {
-              t.insert(p);
-            }
-            table = t;
-          }
-        }
-      }
-      return t;
-    }
-
     /** For each person of {@code other}, this one's code of the same keyed hash, or -1. */
     int[] mapFrom(Ids other) {
       try {
         return joins.get(
             other,
             () -> {
-              DigestTable t = table();
+              // The table that told this version's persons apart finds them again: no second one.
               int[] out = new int[other.persons];
               for (int p = 0; p < other.persons; p++) {
-                out[p] = t.find(other.digests, p);
+                int holder = byDistinct.find(other.digests, p);
+                out[p] = holder < 0 ? -1 : distinctPerson[holder];
               }
               return out;
             });
@@ -391,7 +390,12 @@ final class ColumnarExecutor {
               }
             });
     return new Ids(
-        rowPerson, Arrays.copyOf(digests, 2 * persons), persons, Arrays.copyOf(personIds, persons));
+        rowPerson,
+        Arrays.copyOf(digests, 2 * persons),
+        persons,
+        Arrays.copyOf(personIds, persons),
+        table,
+        distinctPerson);
   }
 
   /**
