@@ -33,6 +33,10 @@ public final class ColumnarSource implements DataSource {
   private final int rowCount;
   private final Object[] columns;
   private final String[][] dictionaries;
+
+  /** Whether each dictionary's values are known to be distinct (the CSV loader's are). */
+  private final boolean distinctDictionaries;
+
   private final String version = UUID.randomUUID().toString();
 
   static {
@@ -41,18 +45,27 @@ public final class ColumnarSource implements DataSource {
   }
 
   private ColumnarSource(
-      String name, Schema schema, int rowCount, Object[] columns, String[][] dictionaries) {
+      String name,
+      Schema schema,
+      int rowCount,
+      Object[] columns,
+      String[][] dictionaries,
+      boolean distinctDictionaries) {
     this.name = name;
     this.schema = schema;
     this.rowCount = rowCount;
     this.columns = columns;
     this.dictionaries = dictionaries;
+    this.distinctDictionaries = distinctDictionaries;
   }
 
-  /** A source over arrays that the caller hands over (no copies): for readers in this package. */
+  /**
+   * A source over arrays that the caller hands over (no copies), each dictionary's values distinct:
+   * for readers in this package.
+   */
   static ColumnarSource adopt(
       String name, Schema schema, int rowCount, Object[] columns, String[][] dictionaries) {
-    return new ColumnarSource(name, schema, rowCount, columns, dictionaries);
+    return new ColumnarSource(name, schema, rowCount, columns, dictionaries, true);
   }
 
   /**
@@ -225,7 +238,8 @@ public final class ColumnarSource implements DataSource {
     if (a instanceof double[] d) {
       return Optional.of(new ResidentColumns.Doubles(d));
     }
-    return Optional.of(new ResidentColumns.Dictionary(dictionaries[i], (int[]) a));
+    return Optional.of(
+        new ResidentColumns.Dictionary(dictionaries[i], (int[]) a, distinctDictionaries));
   }
 
   @Override
@@ -381,7 +395,10 @@ public final class ColumnarSource implements DataSource {
               "column [" + schema.columns().get(i).name() + "] was not set");
         }
       }
-      return new ColumnarSource(name, schema, rowCount, columns.clone(), dictionaries.clone());
+      // A caller's dictionary is documented as distinct, not checked: the engine does not rely on
+      // it.
+      return new ColumnarSource(
+          name, schema, rowCount, columns.clone(), dictionaries.clone(), false);
     }
   }
 }

@@ -113,11 +113,14 @@ final class ColumnarExecutor {
 
     /**
      * Finds a keyed hash among the distinct ids the codes were made from: the index of the id that
-     * first had it, whose person {@link #distinctPerson} gives.
+     * first had it, whose person {@link #distinctPerson} gives; null where the ids needed no table
+     * to tell their persons apart, and {@link #byPerson} is built when first needed.
      */
     private final DigestTable byDistinct;
 
     private final int[] distinctPerson;
+
+    private volatile DigestTable byPerson;
 
     private final Cache<Ids, int[]> joins = CacheBuilder.newBuilder().weakKeys().build();
 
@@ -152,17 +155,52 @@ final class ColumnarExecutor {
       return memberHashes.computeIfAbsent(hash.keyHex(), k -> new MemberHashes(hash, personIds));
     }
 
-    /** For each person of {@code other}, this one's code of the same keyed hash, or -1. */
+    /**
+     * This version's person whose keyed hash is {@code other[2p]}, {@code other[2p + 1]}, or -1.
+     */
+    int find(long[] other, int p) {
+      if (byDistinct != null) {
+        int holder = byDistinct.find(other, p);
+        return holder < 0 ? -1 : distinctPerson[holder];
+      }
+      DigestTable t = byPerson;
+      if (t == null) {
+        synchronized (this) {
+          t = byPerson;
+          if (t == null) {
+            t = new DigestTable(digests, persons, 2);
+            for (int q = 0; q < persons; q++) {
+              t.insert(q);
+            }
+            byPerson = t;
+          }
+        }
+      }
+      return t.find(other, p);
+    }
+
+    /**
+     * For each person of {@code other}, this one's code of the same keyed hash, or -1: the smaller
+     * version's persons are looked up, the larger's probe them.
+     */
     int[] mapFrom(Ids other) {
       try {
         return joins.get(
             other,
             () -> {
-              // The table that told this version's persons apart finds them again: no second one.
               int[] out = new int[other.persons];
-              for (int p = 0; p < other.persons; p++) {
-                int holder = byDistinct.find(other.digests, p);
-                out[p] = holder < 0 ? -1 : distinctPerson[holder];
+              if (other.persons <= persons) {
+                Arrays.fill(out, -1);
+                for (int p = 0; p < persons; p++) {
+                  int q = other.find(digests, p);
+                  if (q >= 0) {
+                    out[q] = p; // one person of this version per keyed hash
+                  }
+                }
+              } else {
+                for (int q = 0; q < other.persons; q++) {
+                  out[q] = find(other.digests, q);
+                }
               }
               return out;
             });
@@ -313,20 +351,24 @@ final class ColumnarExecutor {
     int[] rowDistinct;
     Optional<ResidentColumns.Column> column =
         ResidentColumns.of(source, dp.dataset().userIdColumn());
+    boolean knownDistinct; // whether no two of the distinct ids are equal strings
     if (column.isPresent()
         && column.get() instanceof ResidentColumns.Dictionary d
         && d.codes().length == rows) {
       distinct = d.values();
       rowDistinct = d.codes(); // the source's own array: only read
+      knownDistinct = d.distinct();
     } else {
       rowDistinct = new int[rows];
       distinct = collectIds(dp, column, rowDistinct);
+      knownDistinct = true;
     }
     interrupts.check();
     UserIdFormat format = dp.dataset().userIdFormat();
     long[] hashes = new long[2 * distinct.length];
     String[] normalized = new String[distinct.length];
     int chunks = Math.max(1, Math.min(64, distinct.length / 4096));
+    boolean[] normalizedChanged = new boolean[chunks];
     IntStream.range(0, chunks)
         .parallel()
         .forEach(
@@ -342,6 +384,7 @@ final class ColumnarExecutor {
                 } catch (IllegalArgumentException e) {
                   continue; // not of its format: no person, on every path
                 }
+                normalizedChanged[c] |= !normalized[i].equals(distinct[i]);
                 if (!pseudonyms) {
                   codes.hash(normalized[i], hashes, 2 * i);
                 } else {
@@ -355,8 +398,14 @@ final class ColumnarExecutor {
               }
             });
     interrupts.check();
-    // Distinct ids may share a normalized form (an e-mail address in two cases): one person.
-    DigestTable table = new DigestTable(hashes, distinct.length, 2);
+    // Distinct ids may share a normalized form (an e-mail address in two cases): one person. Ids
+    // known distinct that normalization left as they were cannot, and need no table to find out.
+    boolean anyChanged = false;
+    for (boolean changed : normalizedChanged) {
+      anyChanged |= changed;
+    }
+    DigestTable table =
+        knownDistinct && !anyChanged ? null : new DigestTable(hashes, distinct.length, 2);
     int[] distinctPerson = new int[distinct.length];
     String[] personIds = new String[distinct.length];
     long[] digests = new long[2 * distinct.length];
@@ -366,7 +415,7 @@ final class ColumnarExecutor {
         distinctPerson[i] = -1;
         continue;
       }
-      int holder = table.insert(i);
+      int holder = table == null ? i : table.insert(i);
       if (holder == i) {
         distinctPerson[i] = persons;
         personIds[persons] = normalized[i];

@@ -36,10 +36,10 @@ public final class ResidentColumns {
 
   /**
    * A dictionary-encoded STRING column: values, and one code per row, so that a row's value is
-   * {@code values[codes[row]]}. The values are normally distinct; the columnar path does not rely
-   * on it.
+   * {@code values[codes[row]]}. The values are normally distinct; the columnar path relies on it
+   * only where {@code distinct} says the source made sure of it.
    */
-  public record Dictionary(String[] values, int[] codes) implements Column {}
+  public record Dictionary(String[] values, int[] codes, boolean distinct) implements Column {}
 
   /** Reads whole columns of the sources of one class. */
   @FunctionalInterface
