@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -100,7 +101,10 @@ final class ColumnarExecutor {
 
   /** The person codes of one source version under one room key. */
   static final class Ids {
-    /** Per row: the person's code, or -1 for an id that does not normalize. */
+    /**
+     * Per row: the person's code, or -1 for an id that does not normalize. Only read: it may be the
+     * source's own array of dictionary codes, where every distinct id is a person of its own.
+     */
     final int[] rowPerson;
 
     /** Per person: its keyed 128-bit hash ({@link PersonCodes}) as two longs. */
@@ -406,6 +410,11 @@ final class ColumnarExecutor {
     }
     DigestTable table =
         knownDistinct && !anyChanged ? null : new DigestTable(hashes, distinct.length, 2);
+    if (table == null && Arrays.stream(normalized).allMatch(Objects::nonNull)) {
+      // Every distinct id is a person of its own, numbered as the id: the rows' codes are their
+      // persons' (the source's own array, only read), and nothing is copied.
+      return new Ids(rowDistinct, hashes, distinct.length, normalized, null, null);
+    }
     int[] distinctPerson = new int[distinct.length];
     String[] personIds = new String[distinct.length];
     long[] digests = new long[2 * distinct.length];
