@@ -540,7 +540,9 @@ final class ColumnarExecutor {
     int[] fromBase;
   }
 
-  /** The joined rows of the grouped dataset, ordered by person. */
+  /**
+   * Joined rows of the grouped dataset: a part of the scan in row order, then laid out by person.
+   */
   private static final class GroupedRows {
     int count;
     int[] person = new int[1024];
@@ -563,17 +565,6 @@ final class ColumnarExecutor {
       person[count] = p;
       group[count] = g;
       count++;
-    }
-
-    /** Adds the rows of {@code o} after these, each of its group ids {@code g} as {@code id[g]}. */
-    void append(GroupedRows o, int[] id) {
-      for (int i = 0; i < o.count; i++) {
-        int slot = count;
-        add(o.person[i], id[o.group[i]]);
-        for (int m = 0; m < value.length; m++) {
-          value[m][slot] = o.value[m][i];
-        }
-      }
     }
   }
 
@@ -678,7 +669,7 @@ final class ColumnarExecutor {
       s.toBase = i == 0 ? null : sides[0].ids.mapFrom(s.ids);
     }
     // Per-person totals of every dataset (the grouped one too: its row counts and presence).
-    GroupedRows groupedRows = null;
+    List<GroupedRows> groupedRows = null;
     GroupIds groupIds = null;
     for (int i = 0; i < n; i++) {
       if (i == grouped) {
@@ -708,8 +699,7 @@ final class ColumnarExecutor {
     if (grouped >= 0) {
       Plan.DatasetPlan gp = plan.datasets().get(grouped);
       groupIds = new GroupIds(plan.groupBy().get(0).type());
-      groupedRows = new GroupedRows(gp.metrics().size());
-      scanGrouped(gp, sides[grouped], joined, groupIds, groupedRows);
+      groupedRows = scanGrouped(gp, sides[grouped], joined, groupIds);
     }
     return bound(plan, sides, joined, grouped, groupIds, groupedRows);
   }
@@ -1125,8 +1115,12 @@ final class ColumnarExecutor {
     }
   }
 
-  private void scanGrouped(
-      Plan.DatasetPlan dp, Side side, boolean[] joined, GroupIds groupIds, GroupedRows out) {
+  /**
+   * The joined rows of the grouped dataset, in parts whose rows in order are the scan's rows in row
+   * order, each row's group an id of {@code groupIds}.
+   */
+  private List<GroupedRows> scanGrouped(
+      Plan.DatasetPlan dp, Side side, boolean[] joined, GroupIds groupIds) {
     int metrics = dp.metrics().size();
     Values[] in = values(metrics);
     Groups groups = new Groups(groupIds, dp.projection().get(0));
@@ -1143,17 +1137,24 @@ final class ColumnarExecutor {
                     joined,
                     in,
                     t == 0 ? groups : groups.copy(new GroupIds(groupIds.type)),
-                    t == 0 ? out : new GroupedRows(metrics)));
+                    new GroupedRows(metrics)));
     // The first part's group ids are the query's; a later part's are its own, in the order it
     // met them, and join the query's in that order, as one scan in row order would hand them out.
-    for (int t = 1; t < parts.size(); t++) {
+    List<GroupedRows> out = new ArrayList<>();
+    for (int t = 0; t < parts.size(); t++) {
       GroupedPart part = parts.get(t);
-      int[] id = new int[part.groups.ids.values.size()];
-      for (int i = 0; i < id.length; i++) {
-        id[i] = groupIds.idOf(part.groups.ids.values.get(i));
+      if (t > 0) {
+        int[] id = new int[part.groups.ids.values.size()];
+        for (int i = 0; i < id.length; i++) {
+          id[i] = groupIds.idOf(part.groups.ids.values.get(i));
+        }
+        for (int i = 0; i < part.out.count; i++) {
+          part.out.group[i] = id[part.out.group[i]];
+        }
       }
-      out.append(part.out, id);
+      out.add(part.out);
     }
+    return out;
   }
 
   /** One part's joined rows of the grouped dataset, in row order, with their groups and values. */
@@ -1206,7 +1207,12 @@ final class ColumnarExecutor {
   }
 
   private Map<List<Object>, Executor.GroupState> bound(
-      Plan plan, Side[] sides, boolean[] joined, int grouped, GroupIds groupIds, GroupedRows rows) {
+      Plan plan,
+      Side[] sides,
+      boolean[] joined,
+      int grouped,
+      GroupIds groupIds,
+      List<GroupedRows> scanned) {
     int aggregates = plan.aggregates().size();
     int basePersons = sides[0].ids.persons;
     int groups = grouped < 0 ? 1 : groupIds.values.size();
@@ -1216,27 +1222,36 @@ final class ColumnarExecutor {
       total.id(grouped < 0 ? List.of() : List.of(groupIds.values.get(g)));
     }
     int[] start = new int[basePersons + 1];
+    GroupedRows rows = scanned == null ? null : scanned.get(0);
     if (rows != null) {
-      // A stable counting sort by person, which lays the rows out in person order (each person's
-      // rows stay in scan order), so that bounding reads them sequentially.
-      for (int i = 0; i < rows.count; i++) {
-        start[rows.person[i] + 1]++;
+      // A stable counting sort by person over the scan's parts in row order, which lays the rows
+      // out in person order (each person's rows stay in scan order) in the first part's place, so
+      // that bounding reads them sequentially.
+      int count = 0;
+      for (GroupedRows part : scanned) {
+        for (int i = 0; i < part.count; i++) {
+          start[part.person[i] + 1]++;
+        }
+        count += part.count;
       }
       for (int b = 0; b < basePersons; b++) {
         start[b + 1] += start[b];
       }
-      int[] group = new int[rows.count];
-      double[][] value = new double[rows.value.length][rows.count];
-      for (int i = 0; i < rows.count; i++) {
-        int j = start[rows.person[i]]++; // the next place of the person's rows
-        group[j] = rows.group[i];
-        for (int m = 0; m < value.length; m++) {
-          value[m][j] = rows.value[m][i];
+      int[] group = new int[count];
+      double[][] value = new double[rows.value.length][count];
+      for (GroupedRows part : scanned) {
+        for (int i = 0; i < part.count; i++) {
+          int j = start[part.person[i]]++; // the next place of the person's rows
+          group[j] = part.group[i];
+          for (int m = 0; m < value.length; m++) {
+            value[m][j] = part.value[m][i];
+          }
         }
       }
       // Each start[b] now holds the end of person b's rows, the start of b + 1's.
       System.arraycopy(start, 0, start, 1, basePersons);
       start[0] = 0;
+      rows.count = count;
       rows.group = group;
       rows.value = value;
       rows.person = null;
