@@ -120,21 +120,77 @@ public final class DifferenceChecks {
     return hash.hash(normalizedId);
   }
 
+  /** Below this many hashes a people set is sorted in place, without buckets. */
+  private static final int BUCKETED = 512;
+
   /**
    * The set of people of a row: {@code hashes} sorted, without repeats.
+   *
+   * <p>The hashes are keyed, so they spread evenly: a large set is first spread by its top bits
+   * over buckets of about four hashes each (in order, since a bucket's index grows with the signed
+   * value), then each bucket is sorted on its own, which costs about two passes instead of a sort's
+   * log n. Hashes that do not spread (repeats, or a key that makes them close) only make the
+   * buckets larger, each sorted in O(m log m).
    *
    * @param hashes the keyed hashes of the row's people, in any order; reordered in place
    * @param count how many of {@code hashes} are used
    */
   static long[] peopleSet(long[] hashes, int count) {
-    Arrays.sort(hashes, 0, count);
+    long[] sorted;
+    if (count < BUCKETED) {
+      Arrays.sort(hashes, 0, count);
+      sorted = hashes;
+    } else {
+      sorted = bucketSort(hashes, count);
+    }
     int distinct = 0;
     for (int i = 0; i < count; i++) {
-      if (distinct == 0 || hashes[distinct - 1] != hashes[i]) {
-        hashes[distinct++] = hashes[i];
+      if (distinct == 0 || sorted[distinct - 1] != sorted[i]) {
+        sorted[distinct++] = sorted[i];
       }
     }
-    return Arrays.copyOf(hashes, distinct);
+    return distinct == sorted.length && sorted != hashes ? sorted : Arrays.copyOf(sorted, distinct);
+  }
+
+  /** The first {@code count} of {@code hashes} sorted, in a new array of that length. */
+  private static long[] bucketSort(long[] hashes, int count) {
+    int bits = 31 - Integer.numberOfLeadingZeros(count / 4); // 2^bits buckets, about 4 per bucket
+    int buckets = 1 << bits;
+    int[] start = new int[buckets + 1];
+    for (int i = 0; i < count; i++) {
+      start[bucket(hashes[i], bits) + 1]++;
+    }
+    for (int b = 0; b < buckets; b++) {
+      start[b + 1] += start[b];
+    }
+    int[] next = Arrays.copyOf(start, buckets);
+    long[] out = new long[count];
+    for (int i = 0; i < count; i++) {
+      out[next[bucket(hashes[i], bits)]++] = hashes[i];
+    }
+    for (int b = 0; b < buckets; b++) {
+      int lo = start[b];
+      int hi = start[b + 1];
+      if (hi - lo <= 16) {
+        for (int i = lo + 1; i < hi; i++) {
+          long x = out[i];
+          int j = i - 1;
+          while (j >= lo && out[j] > x) {
+            out[j + 1] = out[j];
+            j--;
+          }
+          out[j + 1] = x;
+        }
+      } else {
+        Arrays.sort(out, lo, hi);
+      }
+    }
+    return out;
+  }
+
+  /** The bucket of {@code h} among 2^bits: its top bits, with the sign flipped to keep order. */
+  private static int bucket(long h, int bits) {
+    return (int) ((h ^ Long.MIN_VALUE) >>> (64 - bits));
   }
 
   /**
