@@ -65,6 +65,86 @@ class UnitTotalsProperties {
     assertThrows(IllegalArgumentException.class, () -> t.clamped(0, 1, 0));
   }
 
+  /**
+   * Any sequence of additions (of longs, of floors of doubles up to 2^200, of other totals), clears
+   * and growths, over several totals at once, against one {@link BigInteger} per total: each total
+   * stays exact whether the totals are one word each, two, or beyond, and a total never reaches its
+   * neighbours.
+   */
+  @Property(tries = 400)
+  void everyTotalOfASequenceOfOperationsIsExact(
+      @ForAll("operations") List<Tuple.Tuple3<Integer, Integer, Long>> ops) {
+    int n = 3;
+    UnitTotals t = new UnitTotals(n);
+    UnitTotals other = new UnitTotals(2);
+    BigInteger[] exact = new BigInteger[n];
+    BigInteger[] otherExact = {BigInteger.ZERO, BigInteger.ZERO};
+    java.util.Arrays.fill(exact, BigInteger.ZERO);
+    for (Tuple.Tuple3<Integer, Integer, Long> op : ops) {
+      int i = Math.floorMod(op.get2(), n);
+      long v = op.get3();
+      switch (op.get1()) {
+        case 0 -> {
+          t.add(i, v);
+          exact[i] = exact[i].add(BigInteger.valueOf(v));
+        }
+        case 1 -> {
+          // A double of any size up to 2^200, its floor added.
+          double d = Math.scalb((double) (v >> 11), Math.floorMod(v, 190));
+          t.addFloor(i, d);
+          exact[i] = exact[i].add(new java.math.BigDecimal(Math.floor(d)).toBigIntegerExact());
+        }
+        case 2 -> {
+          int j = Math.floorMod(v, 2);
+          other.add(j, v);
+          otherExact[j] = otherExact[j].add(BigInteger.valueOf(v));
+          t.addTotal(i, other, j);
+          exact[i] = exact[i].add(otherExact[j]);
+        }
+        case 3 -> {
+          t.clear(i);
+          exact[i] = BigInteger.ZERO;
+        }
+        default -> {
+          int more = t.capacity() + Math.floorMod(v, 3);
+          t.ensureCapacity(more);
+          exact = java.util.Arrays.copyOf(exact, t.capacity());
+          for (int k = n; k < exact.length; k++) {
+            exact[k] = BigInteger.ZERO;
+          }
+          n = t.capacity();
+        }
+      }
+    }
+    // The widest bounds of units: a total beyond them (from the doubles up to 2^200) is clamped.
+    BigInteger far = BigInteger.TWO.pow(127).subtract(BigInteger.ONE);
+    UnitBounds wide = new UnitBounds(far.negate(), far);
+    for (int i = 0; i < n; i++) {
+      UnitSum sum = new UnitSum();
+      t.addClampedTo(i, wide, sum);
+      assertEquals(exact[i].max(far.negate()).min(far), sum.units(), "total " + i);
+      assertEquals(clamp(exact[i], -1_000_000, 1_000_000), t.clamped(i, -1_000_000, 1_000_000));
+    }
+  }
+
+  @Provide
+  Arbitrary<List<Tuple.Tuple3<Integer, Integer, Long>>> operations() {
+    Arbitrary<Long> values =
+        Arbitraries.frequencyOf(
+            Tuple.of(3, Arbitraries.longs().between(-1000, 1000)),
+            Tuple.of(2, Arbitraries.longs()),
+            Tuple.of(1, Arbitraries.of(Long.MAX_VALUE, Long.MIN_VALUE)));
+    return Arbitraries.integers()
+        .between(0, 4)
+        .flatMap(
+            kind ->
+                Arbitraries.integers()
+                    .between(0, 7)
+                    .flatMap(i -> values.map(v -> Tuple.of(kind, i, v))))
+        .list()
+        .ofMaxSize(40);
+  }
+
   @Provide
   Arbitrary<List<Long>> units() {
     return Arbitraries.frequencyOf(
