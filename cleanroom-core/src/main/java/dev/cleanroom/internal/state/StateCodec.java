@@ -228,14 +228,22 @@ public final class StateCodec {
     }
   }
 
-  /** A quantile's fraction as written by {@link Double#toString(double)}. */
-  private static double fraction(String text) {
+  /**
+   * A quantile's fraction, read from its text as written by {@link Double#toString(double)} and
+   * only in that form: another spelling of a number (more digits, a changed digit that rounds to
+   * another double) would decode to a state that encodes differently.
+   */
+  private static double fraction(Reader r, String text) {
+    double f;
     try {
-      return Double.parseDouble(text);
+      f = Double.parseDouble(text);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "not an encoded state: a quantile's fraction is not a number", e);
+      throw r.malformed("a quantile's fraction is not a number");
     }
+    if (!Double.toString(f).equals(text)) {
+      throw r.malformed("a non-canonical quantile fraction");
+    }
+    return f;
   }
 
   private static QueryTemplate readTemplate(Reader r) {
@@ -254,7 +262,7 @@ public final class StateCodec {
       AggregateFunction f = r.enumConstant(AggregateFunction.class);
       String column = r.text();
       String alias = r.text();
-      double fraction = f == AggregateFunction.QUANTILE ? fraction(r.text()) : 0;
+      double fraction = f == AggregateFunction.QUANTILE ? fraction(r, r.text()) : 0;
       aggregates.add(new Aggregate(f, column, alias, fraction));
     }
     Privacy privacy = r.privacy();

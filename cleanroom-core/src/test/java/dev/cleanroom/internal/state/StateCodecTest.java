@@ -183,6 +183,49 @@ class StateCodecTest {
     assertEquals(t, StateCodec.decodeTemplate(StateCodec.encode(t)));
   }
 
+  @Test
+  void template_aQuantileFractionSpelledOtherwise_isRefused() {
+    // A damaged digit that still reads as a number: 0.9993999999999999 is the double 0.9994,
+    // which encodes as "0.9994". Found by StateCodecProperties.
+    QueryTemplate t =
+        QueryTemplate.of(
+            "q",
+            new QuerySpec(
+                "a",
+                List.of("o.d"),
+                List.of(),
+                List.of(),
+                List.of(dev.cleanroom.query.Dsl.quantile("m", 0.9999999999999999))));
+    String s = StateCodec.encode(t);
+    assertEquals(t, StateCodec.decodeTemplate(s));
+    for (String other : List.of("0.9993999999999999", "0.99999999999999990", "1.0e-1")) {
+      String damaged = withText(s, "0.9999999999999999", other);
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> StateCodec.decodeTemplate(damaged));
+      assertTrue(e.getMessage().startsWith("not an encoded query template"), e.getMessage());
+      assertFalse(e.getMessage().contains(other), "the message does not quote the input");
+    }
+  }
+
+  /** {@code s} with the text {@code from} in its binary form replaced by {@code to}. */
+  private static String withText(String s, String from, String to) {
+    int colon = s.indexOf(':') + 1;
+    byte[] b = Base64.getUrlDecoder().decode(s.substring(colon));
+    String latin = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int at = latin.indexOf(from);
+    assertTrue(at > 0);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(b, 0, at - 4);
+    byte[] text = to.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    // The text's length prefix: four bytes, high first.
+    out.write(java.nio.ByteBuffer.allocate(4).putInt(text.length).array(), 0, 4);
+    out.write(text, 0, text.length);
+    int rest = at + from.length();
+    out.write(b, rest, b.length - rest);
+    return s.substring(0, colon)
+        + Base64.getUrlEncoder().withoutPadding().encodeToString(out.toByteArray());
+  }
+
   /** A small template whose encoding is pinned. */
   private static QueryTemplate t1() {
     return QueryTemplate.of(
