@@ -2,6 +2,7 @@ package dev.cleanroom.internal.execution;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
+import dev.cleanroom.Bounds;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.QueryCancelledException;
 import dev.cleanroom.UserIdFormat;
@@ -96,6 +97,18 @@ final class ColumnarExecutor {
    */
   ColumnarExecutor parts(int n) {
     this.parts = n;
+    return this;
+  }
+
+  /** The persons per bucket of per-person totals ({@link Totals}), as a power of two. */
+  private int bucketBits = Totals.BUCKET_BITS;
+
+  /**
+   * Buckets per-person totals by {@code 2^bits} persons, whatever their number: for tests of the
+   * buckets. -1 restores the default.
+   */
+  ColumnarExecutor bucketBits(int bits) {
+    this.bucketBits = bits < 0 ? Totals.BUCKET_BITS : bits;
     return this;
   }
 
@@ -677,8 +690,10 @@ final class ColumnarExecutor {
       }
       scanTotals(plan.datasets().get(i), RowUnits.of(plan, i), sides[i]);
     }
-    boolean[] joined = new boolean[basePersons];
-    Arrays.fill(joined, true);
+    // One bit per person of the first dataset: small enough to stay in a core's cache while the
+    // grouped scan looks up each row's person at random.
+    long[] joined = new long[(basePersons + 63) >>> 6];
+    Arrays.fill(joined, -1L);
     for (int i = 0; i < n; i++) {
       if (i == grouped) {
         continue;
@@ -693,7 +708,9 @@ final class ColumnarExecutor {
         }
       }
       for (int b = 0; b < basePersons; b++) {
-        joined[b] &= s.fromBase[b] >= 0;
+        if (s.fromBase[b] < 0) {
+          joined[b >>> 6] &= ~(1L << b);
+        }
       }
     }
     if (grouped >= 0) {
@@ -702,6 +719,13 @@ final class ColumnarExecutor {
       groupedRows = scanGrouped(gp, sides[grouped], joined, groupIds);
     }
     return bound(plan, sides, joined, grouped, groupIds, groupedRows);
+  }
+
+  /**
+   * Whether person {@code b} of the first dataset is in every dataset: its bit of {@code joined}.
+   */
+  private static boolean joined(long[] joined, int b) {
+    return (joined[b >>> 6] & (1L << b)) != 0;
   }
 
   /** The scan columns without the user id, unless the dataset's own conditions read it. */
@@ -1048,7 +1072,9 @@ final class ColumnarExecutor {
   private void scanTotals(Plan.DatasetPlan dp, RowUnits slots, Side side) {
     int persons = side.ids.persons;
     Values[] in = values(dp.metrics().size());
-    List<Totals> parts = scanRows(dp, side, in, null, t -> new Totals(dp, slots, in, persons));
+    List<Totals> parts =
+        scanRows(
+            dp, side, in, null, t -> new Totals(dp, slots, in, persons, bucketBits, interrupts));
     Totals all = parts.get(0);
     for (int t = 1; t < parts.size(); t++) {
       all.add(parts.get(t));
@@ -1061,37 +1087,96 @@ final class ColumnarExecutor {
   /**
    * One part's per-person totals of a dataset that is not grouped: rows, values that are not
    * missing, and each slot's exact units. Parts add up exactly, in any order.
+   *
+   * <p>Rows come in row order, and their persons at random. Where the persons' totals are larger
+   * than a core's cache, each row's person and values are first put in a bucket by the person's
+   * code (its top bits), and the buckets are added one after the other when the part ends: the
+   * totals that one bucket touches stay in the cache, instead of every row reaching memory.
    */
   private static final class Totals implements Part<Totals> {
-    private final Plan.DatasetPlan dp;
+    /** Persons per bucket: 2^13, whose totals (a few dozen bytes each) fit a core's cache. */
+    static final int BUCKET_BITS = 13;
+
+    /** Persons per bucket, as a power of two. */
+    private final int bits;
+
+    private final Bounds[] bounds;
     private final RowUnits slots;
     private final Values[] in;
     final int[] rows;
     final UnitTotals[] units;
     final long[][] values;
 
-    Totals(Plan.DatasetPlan dp, RowUnits slots, Values[] in, int persons) {
-      this.dp = dp;
+    /** Per bucket, the persons of its rows so far; null without buckets. */
+    private final int[][] bucketPerson;
+
+    /** Per bucket and metric, the values of its rows so far. */
+    private final double[][][] bucketValue;
+
+    private final int[] bucketCount;
+
+    private final Interrupts interrupts;
+
+    Totals(
+        Plan.DatasetPlan dp,
+        RowUnits slots,
+        Values[] in,
+        int persons,
+        int bits,
+        Interrupts interrupts) {
+      this.interrupts = interrupts;
+      this.bits = bits;
+      this.bounds = dp.valueBounds().toArray(new Bounds[0]);
       this.slots = slots;
       this.in = in;
       this.rows = new int[persons];
       this.units = unitTotals(slots.size(), persons);
       this.values = new long[in.length][persons];
+      int buckets = (persons >>> bits) + 1;
+      if (buckets > 1) {
+        bucketPerson = new int[buckets][16];
+        bucketValue = new double[buckets][in.length][16];
+        bucketCount = new int[buckets];
+      } else {
+        bucketPerson = null;
+        bucketValue = null;
+        bucketCount = null;
+      }
     }
 
     @Override
     public void row(int r, int p) {
-      rows[p]++;
+      if (bucketPerson == null) {
+        rows[p]++;
+        for (int m = 0; m < in.length; m++) {
+          add(p, m, in[m].at(r));
+        }
+        return;
+      }
+      int k = p >>> bits;
+      int n = bucketCount[k];
+      if (n == bucketPerson[k].length) {
+        bucketPerson[k] = Arrays.copyOf(bucketPerson[k], 2 * n);
+        for (int m = 0; m < in.length; m++) {
+          bucketValue[k][m] = Arrays.copyOf(bucketValue[k][m], 2 * n);
+        }
+      }
+      bucketPerson[k][n] = p;
       for (int m = 0; m < in.length; m++) {
-        double v = in[m].at(r);
-        // NaN is a missing value: it is dropped, neither counted nor summed.
-        if (!Double.isNaN(v)) {
-          double clamped = ContributionBounding.clamp(v, dp.valueBounds().get(m));
-          values[m][p]++;
-          for (int s = 0; s < slots.size(); s++) {
-            if (slots.metric(s) == m) {
-              slots.add(units[s], p, s, clamped);
-            }
+        bucketValue[k][m][n] = in[m].at(r);
+      }
+      bucketCount[k] = n + 1;
+    }
+
+    /** Adds a row's value {@code v} of metric {@code m} to person {@code p}'s totals. */
+    private void add(int p, int m, double v) {
+      // NaN is a missing value: it is dropped, neither counted nor summed.
+      if (!Double.isNaN(v)) {
+        double clamped = ContributionBounding.clamp(v, bounds[m]);
+        values[m][p]++;
+        for (int s = 0; s < slots.size(); s++) {
+          if (slots.metric(s) == m) {
+            slots.add(units[s], p, s, clamped);
           }
         }
       }
@@ -1099,6 +1184,25 @@ final class ColumnarExecutor {
 
     @Override
     public Totals result() {
+      if (bucketPerson != null) {
+        for (int k = 0; k < bucketCount.length; k++) {
+          int[] person = bucketPerson[k];
+          double[][] value = bucketValue[k];
+          for (int i = 0; i < bucketCount[k]; i++) {
+            if ((i & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
+              interrupts.check();
+            }
+            int p = person[i];
+            rows[p]++;
+            for (int m = 0; m < value.length; m++) {
+              add(p, m, value[m][i]);
+            }
+          }
+          bucketPerson[k] = null;
+          bucketValue[k] = null;
+          bucketCount[k] = 0;
+        }
+      }
       return this;
     }
 
@@ -1120,7 +1224,7 @@ final class ColumnarExecutor {
    * order, each row's group an id of {@code groupIds}.
    */
   private List<GroupedRows> scanGrouped(
-      Plan.DatasetPlan dp, Side side, boolean[] joined, GroupIds groupIds) {
+      Plan.DatasetPlan dp, Side side, long[] joined, GroupIds groupIds) {
     int metrics = dp.metrics().size();
     Values[] in = values(metrics);
     Groups groups = new Groups(groupIds, dp.projection().get(0));
@@ -1161,7 +1265,7 @@ final class ColumnarExecutor {
   private static final class GroupedPart implements Part<GroupedPart> {
     private final Plan.DatasetPlan dp;
     private final int[] toBase;
-    private final boolean[] joined;
+    private final long[] joined;
     private final Values[] in;
     final Groups groups;
     final GroupedRows out;
@@ -1169,7 +1273,7 @@ final class ColumnarExecutor {
     GroupedPart(
         Plan.DatasetPlan dp,
         int[] toBase,
-        boolean[] joined,
+        long[] joined,
         Values[] in,
         Groups groups,
         GroupedRows out) {
@@ -1184,7 +1288,7 @@ final class ColumnarExecutor {
     @Override
     public void row(int r, int own) {
       int b = toBase == null ? own : toBase[own];
-      if (b < 0 || !joined[b]) {
+      if (b < 0 || !joined(joined, b)) {
         return;
       }
       int slot = out.count;
@@ -1209,7 +1313,7 @@ final class ColumnarExecutor {
   private Map<List<Object>, Executor.GroupState> bound(
       Plan plan,
       Side[] sides,
-      boolean[] joined,
+      long[] joined,
       int grouped,
       GroupIds groupIds,
       List<GroupedRows> scanned) {
@@ -1280,7 +1384,7 @@ final class ColumnarExecutor {
   private ContributionBounder.GroupTotals boundRange(
       Plan plan,
       Side[] sides,
-      boolean[] joined,
+      long[] joined,
       int grouped,
       GroupedRows rows,
       int[] start,
@@ -1313,7 +1417,7 @@ final class ColumnarExecutor {
       if (((b - lo) & Interrupts.CHECK_MASK) == Interrupts.CHECK_MASK) {
         interrupts.check();
       }
-      if (!joined[b]) {
+      if (!joined(joined, b)) {
         continue;
       }
       int d = 0;

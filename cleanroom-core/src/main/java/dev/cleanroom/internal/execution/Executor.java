@@ -44,6 +44,12 @@ public final class Executor {
   int columnarPartsForTesting;
 
   /**
+   * For tests: the persons per bucket of a columnar scan's per-person totals, as a power of two; -1
+   * decides.
+   */
+  int columnarBucketBitsForTesting = -1;
+
+  /**
    * An executor whose runs are never interrupted.
    *
    * @param pseudonymizer pseudonymizes the ids of streamed sources
@@ -142,6 +148,7 @@ public final class Executor {
       case COLUMNAR ->
           new ColumnarExecutor(pseudonymizer, rank, peopleHash, interrupts)
               .parts(columnarPartsForTesting)
+              .bucketBits(columnarBucketBitsForTesting)
               .aggregate(plan);
       case STREAMED -> {
         Accumulator acc = new Accumulator(plan);

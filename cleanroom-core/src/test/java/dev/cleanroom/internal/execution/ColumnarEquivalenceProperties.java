@@ -155,7 +155,8 @@ class ColumnarEquivalenceProperties {
       @ForAll("visits") List<Visit> visits,
       @ForAll("orders") List<Order> orders,
       @ForAll("queries") Query q,
-      @ForAll @IntRange(min = 2, max = 5) int parts) {
+      @ForAll @IntRange(min = 2, max = 5) int parts,
+      @ForAll @IntRange(min = 0, max = 3) int bucketBits) {
     SecretKey key = SecretKey.random();
     Sources s = sources(visits, orders, q.columnarSource());
     Room room = room(key, new byte[32], s.visits(), s.orders(), q, true);
@@ -181,6 +182,10 @@ class ColumnarEquivalenceProperties {
       executor.columnarPartsForTesting = parts;
       assertSameGroups(slow, executor.groups(PlanPaths.on(plan, ExecutionPath.Kind.COLUMNAR)));
     }
+    // Per-person totals put in buckets of 1 to 8 persons before they are added (at full scale,
+    // only where persons are many): on every source, in one range or several.
+    executor.columnarBucketBitsForTesting = bucketBits;
+    assertSameGroups(slow, executor.groups(PlanPaths.on(plan, ExecutionPath.Kind.COLUMNAR)));
   }
 
   private static void assertSameGroups(
