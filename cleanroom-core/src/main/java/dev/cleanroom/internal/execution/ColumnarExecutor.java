@@ -1156,9 +1156,11 @@ final class ColumnarExecutor {
       int k = p >>> bits;
       int n = bucketCount[k];
       if (n == bucketPerson[k].length) {
-        bucketPerson[k] = Arrays.copyOf(bucketPerson[k], 2 * n);
+        // A part has fewer rows than an array's longest length.
+        int grown = (int) Math.min(Integer.MAX_VALUE - 8, 2L * n);
+        bucketPerson[k] = Arrays.copyOf(bucketPerson[k], grown);
         for (int m = 0; m < in.length; m++) {
-          bucketValue[k][m] = Arrays.copyOf(bucketValue[k][m], 2 * n);
+          bucketValue[k][m] = Arrays.copyOf(bucketValue[k][m], grown);
         }
       }
       bucketPerson[k][n] = p;
