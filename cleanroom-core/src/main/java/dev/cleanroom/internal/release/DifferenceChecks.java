@@ -132,7 +132,8 @@ public final class DifferenceChecks {
    * log n. Hashes that do not spread (repeats, or a key that makes them close) only make the
    * buckets larger, each sorted in O(m log m).
    *
-   * @param hashes the keyed hashes of the row's people, in any order; reordered in place
+   * @param hashes the keyed hashes of the row's people, in any order; a small set is sorted in
+   *     place, a large one is copied
    * @param count how many of {@code hashes} are used
    */
   static long[] peopleSet(long[] hashes, int count) {
@@ -169,21 +170,7 @@ public final class DifferenceChecks {
       out[next[bucket(hashes[i], bits)]++] = hashes[i];
     }
     for (int b = 0; b < buckets; b++) {
-      int lo = start[b];
-      int hi = start[b + 1];
-      if (hi - lo <= 16) {
-        for (int i = lo + 1; i < hi; i++) {
-          long x = out[i];
-          int j = i - 1;
-          while (j >= lo && out[j] > x) {
-            out[j + 1] = out[j];
-            j--;
-          }
-          out[j + 1] = x;
-        }
-      } else {
-        Arrays.sort(out, lo, hi);
-      }
+      Arrays.sort(out, start[b], start[b + 1]);
     }
     return out;
   }
