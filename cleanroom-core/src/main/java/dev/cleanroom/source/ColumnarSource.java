@@ -17,11 +17,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 /**
- * A compact in-memory source for large tables: one primitive array per column, and text columns
- * dictionary-encoded (an {@code int} code per row into an array of distinct values), so that ten
- * million rows of a user id, a campaign and a timestamp take about 200 MB plus the distinct ids.
+ * A compact in-memory source for large tables: one primitive array per column, text columns
+ * dictionary-encoded (an {@code int} code per row into an array of distinct values), and a
+ * whole-number column whose values span less than 2<sup>32</sup> (campaign ids, timestamps of a few
+ * decades in seconds) held in four bytes per row, as its offset from the smallest value, exactly.
+ * Ten million rows of a user id, a campaign and a timestamp in seconds take about 120 MB plus the
+ * distinct ids.
  *
  * <p>Build one column by column with {@link #builder}, or read a CSV file with {@link #readCsv}.
  * The source is immutable and safe to scan from several threads; scans return copies, never the
@@ -55,6 +59,11 @@ public final class ColumnarSource implements DataSource {
     this.schema = schema;
     this.rowCount = rowCount;
     this.columns = columns;
+    for (int i = 0; i < columns.length; i++) {
+      if (columns[i] instanceof long[] l) {
+        columns[i] = Narrow.ofOrSame(l);
+      }
+    }
     this.dictionaries = dictionaries;
     this.distinctDictionaries = distinctDictionaries;
   }
@@ -226,6 +235,11 @@ public final class ColumnarSource implements DataSource {
     return Optional.of(version);
   }
 
+  /** Whether whole-number column {@code column} is held in four bytes per row; for tests. */
+  boolean isNarrow(int column) {
+    return columns[column] instanceof Narrow;
+  }
+
   private Optional<ResidentColumns.Column> column(String column) {
     int i = schema.indexOf(column);
     if (i < 0) {
@@ -234,6 +248,9 @@ public final class ColumnarSource implements DataSource {
     Object a = columns[i];
     if (a instanceof long[] l) {
       return Optional.of(new ResidentColumns.Longs(l));
+    }
+    if (a instanceof Narrow n) {
+      return Optional.of(new ResidentColumns.NarrowLongs(n.offsets, n.base));
     }
     if (a instanceof double[] d) {
       return Optional.of(new ResidentColumns.Doubles(d));
@@ -252,6 +269,13 @@ public final class ColumnarSource implements DataSource {
     if (a instanceof long[] l) {
       return Arrays.copyOfRange(l, from, to);
     }
+    if (a instanceof Narrow n) {
+      long[] out = new long[to - from];
+      for (int r = from; r < to; r++) {
+        out[r - from] = ResidentColumns.NarrowLongs.value(n.base, n.offsets[r]);
+      }
+      return out;
+    }
     if (a instanceof double[] d) {
       return Arrays.copyOfRange(d, from, to);
     }
@@ -262,6 +286,57 @@ public final class ColumnarSource implements DataSource {
       out[r - from] = dictionary[codes[r]];
     }
     return out;
+  }
+
+  /**
+   * A whole-number column in four bytes per row: row {@code r} holds {@code base + (offsets[r] &
+   * 0xFFFFFFFFL)}.
+   */
+  private record Narrow(int[] offsets, long base) {
+    /** Rows per part when a column is narrowed on all cores. */
+    private static final int PART = 1 << 20;
+
+    /**
+     * {@code values} as a narrow column if they span less than 2^32, else {@code values}; large
+     * columns are read in parts on all cores.
+     */
+    static Object ofOrSame(long[] values) {
+      if (values.length == 0) {
+        return values;
+      }
+      int parts = (values.length + PART - 1) / PART;
+      long[] min = new long[parts];
+      long[] max = new long[parts];
+      IntStream.range(0, parts)
+          .parallel()
+          .forEach(
+              p -> {
+                long lo = values[p * PART];
+                long hi = lo;
+                for (int r = p * PART, end = Math.min(values.length, r + PART); r < end; r++) {
+                  lo = Math.min(lo, values[r]);
+                  hi = Math.max(hi, values[r]);
+                }
+                min[p] = lo;
+                max[p] = hi;
+              });
+      long lo = Arrays.stream(min).min().getAsLong();
+      long hi = Arrays.stream(max).max().getAsLong();
+      // hi - lo is exact read as unsigned, since hi >= lo.
+      if (Long.compareUnsigned(hi - lo, 0xFFFFFFFFL) > 0) {
+        return values;
+      }
+      int[] offsets = new int[values.length];
+      IntStream.range(0, parts)
+          .parallel()
+          .forEach(
+              p -> {
+                for (int r = p * PART, end = Math.min(values.length, r + PART); r < end; r++) {
+                  offsets[r] = (int) (values[r] - lo);
+                }
+              });
+      return new Narrow(offsets, lo);
+    }
   }
 
   @Override

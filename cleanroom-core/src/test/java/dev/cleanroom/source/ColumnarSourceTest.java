@@ -143,4 +143,59 @@ class ColumnarSourceTest {
     assertArrayEquals(new String[] {"id", "n", "x"}, s.schema().names().toArray());
     assertTrue(s.version().isPresent());
   }
+
+  /** A source of one row per value of {@code n}, the other columns fixed. */
+  private static ColumnarSource withLongs(long... n) {
+    String[] ids = {"a"};
+    return ColumnarSource.builder("s", SCHEMA, n.length)
+        .strings("id", ids, new int[n.length])
+        .longs("n", n)
+        .doubles("x", new double[n.length])
+        .build();
+  }
+
+  @Test
+  void wholeNumbers_spanningLessThan2To32_areHeldNarrowAndReadBackExactly() {
+    long[][] narrow = {
+      {Long.MIN_VALUE, Long.MIN_VALUE + 0xFFFFFFFFL, Long.MIN_VALUE + 1},
+      {Long.MAX_VALUE, Long.MAX_VALUE - 0xFFFFFFFFL, 0x7FFFFFFF00000000L},
+      {-2_147_483_648L, 2_147_483_647L, 0, -1},
+      {1_700_000_000L, 1_702_592_000L},
+      {42}
+    };
+    for (long[] n : narrow) {
+      ColumnarSource s = withLongs(n);
+      assertTrue(s.isNarrow(1), () -> "narrow: " + java.util.Arrays.toString(n));
+      assertEquals(texts(n), rows(s));
+    }
+    long[][] wide = {
+      {Long.MIN_VALUE, Long.MIN_VALUE + 0x100000000L},
+      {Long.MIN_VALUE, Long.MAX_VALUE},
+      {-1, 0xFFFFFFFFL},
+      {0, 1L << 40, 7}
+    };
+    for (long[] n : wide) {
+      ColumnarSource s = withLongs(n);
+      assertFalse(s.isNarrow(1), () -> "wide: " + java.util.Arrays.toString(n));
+      assertEquals(texts(n), rows(s));
+    }
+    assertFalse(withLongs().isNarrow(1), "no rows: nothing to narrow");
+    assertEquals(List.of(), rows(withLongs()));
+  }
+
+  @Test
+  void readCsv_holdsACampaignAndATimestampNarrow(@TempDir Path dir) throws Exception {
+    Path f = write(dir, "id,n,x\nu1,1700000000,1.5\nu2,1702592000,2\nu1,-5,0\n");
+    ColumnarSource s = ColumnarSource.readCsv("s", f, SCHEMA);
+    assertTrue(s.isNarrow(1));
+    assertEquals(List.of("u1|1700000000|1.5", "u2|1702592000|2.0", "u1|-5|0.0"), rows(s));
+  }
+
+  private static List<String> texts(long[] n) {
+    List<String> out = new ArrayList<>();
+    for (long v : n) {
+      out.add("a|" + v + "|0.0");
+    }
+    return out;
+  }
 }

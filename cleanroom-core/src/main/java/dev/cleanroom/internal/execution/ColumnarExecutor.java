@@ -745,19 +745,30 @@ final class ColumnarExecutor {
     double[] doubles;
     long[] longs;
 
+    /** A narrow column's offsets and base ({@link ResidentColumns.NarrowLongs}), or null. */
+    int[] offsets;
+
+    long base;
+
     void set(ResidentColumns.Column c) {
       doubles = c instanceof ResidentColumns.Doubles d ? d.values() : null;
       longs = c instanceof ResidentColumns.Longs l ? l.values() : null;
+      offsets = c instanceof ResidentColumns.NarrowLongs n ? n.offsets() : null;
+      base = c instanceof ResidentColumns.NarrowLongs n ? n.base() : 0;
     }
 
     void set(ColumnBatch batch, int slot) {
       boolean isDouble = batch.columns().get(slot).type() == ColumnType.DOUBLE;
       doubles = isDouble ? batch.doubles(slot) : null;
       longs = isDouble ? null : batch.longs(slot);
+      offsets = null;
     }
 
     double at(int r) {
-      return doubles != null ? doubles[r] : longs[r];
+      if (doubles != null) {
+        return doubles[r];
+      }
+      return longs != null ? longs[r] : ResidentColumns.NarrowLongs.value(base, offsets[r]);
     }
   }
 
@@ -769,6 +780,8 @@ final class ColumnarExecutor {
     private final GroupIds ids;
     private String[] strings;
     private long[] longs;
+    private int[] offsets;
+    private long base;
     private double[] doubles;
     private int[] codes;
     private String[] dictionary;
@@ -797,6 +810,8 @@ final class ColumnarExecutor {
       Groups g = new Groups(into, bucket, baseType);
       g.strings = strings;
       g.longs = longs;
+      g.offsets = offsets;
+      g.base = base;
       g.doubles = doubles;
       g.codes = codes;
       g.dictionary = dictionary;
@@ -817,6 +832,9 @@ final class ColumnarExecutor {
         strings = s.values();
       } else if (c instanceof ResidentColumns.Longs l) {
         longs = l.values();
+      } else if (c instanceof ResidentColumns.NarrowLongs n) {
+        offsets = n.offsets();
+        base = n.base();
       } else {
         doubles = ((ResidentColumns.Doubles) c).values();
       }
@@ -826,6 +844,7 @@ final class ColumnarExecutor {
       ColumnType t = batch.columns().get(slot).type();
       strings = t == ColumnType.STRING ? batch.strings(slot) : null;
       longs = t.isHeldAsLong() ? batch.longs(slot) : null;
+      offsets = null;
       doubles = t == ColumnType.DOUBLE ? batch.doubles(slot) : null;
     }
 
@@ -839,8 +858,9 @@ final class ColumnarExecutor {
         }
         return g;
       }
-      if (longs != null) {
-        return ids.ofLong(bucket == null ? longs[r] : TimeBuckets.of(bucket, baseType, longs[r]));
+      if (longs != null || offsets != null) {
+        long v = longs != null ? longs[r] : ResidentColumns.NarrowLongs.value(base, offsets[r]);
+        return ids.ofLong(bucket == null ? v : TimeBuckets.of(bucket, baseType, v));
       }
       if (strings != null) {
         return ids.ofString(strings[r]);
@@ -1024,7 +1044,8 @@ final class ColumnarExecutor {
           ResidentColumns.of(source, dp.scanColumns().get(dp.metricSlots()[m]));
       if (c.isEmpty()
           || !(c.get() instanceof ResidentColumns.Doubles
-              || c.get() instanceof ResidentColumns.Longs)
+              || c.get() instanceof ResidentColumns.Longs
+              || c.get() instanceof ResidentColumns.NarrowLongs)
           || length(c.get()) != rows) {
         return false;
       }
@@ -1051,6 +1072,9 @@ final class ColumnarExecutor {
   private static int length(ResidentColumns.Column c) {
     if (c instanceof ResidentColumns.Longs l) {
       return l.values().length;
+    }
+    if (c instanceof ResidentColumns.NarrowLongs n) {
+      return n.offsets().length;
     }
     if (c instanceof ResidentColumns.Doubles d) {
       return d.values().length;

@@ -20,16 +20,28 @@ public final class ResidentColumns {
   private ResidentColumns() {}
 
   /**
-   * One column of a source, whole, one entry per row: {@link Longs} for LONG, {@link Doubles} for
-   * DOUBLE, {@link Strings} or a {@link Dictionary} for STRING.
+   * One column of a source, whole, one entry per row: {@link Longs} or {@link NarrowLongs} for
+   * LONG, {@link Doubles} for DOUBLE, {@link Strings} or a {@link Dictionary} for STRING.
    */
-  public sealed interface Column permits Longs, Doubles, Strings, Dictionary {}
+  public sealed interface Column permits Longs, NarrowLongs, Doubles, Strings, Dictionary {}
 
   /** A STRING column, one value per row. */
   public record Strings(String[] values) implements Column {}
 
   /** A LONG column. */
   public record Longs(long[] values) implements Column {}
+
+  /**
+   * A LONG column whose values span less than 2<sup>32</sup>, in four bytes per row: row {@code r}
+   * holds {@code base + (offsets[r] & 0xFFFFFFFFL)} (an unsigned offset from the smallest value),
+   * exactly.
+   */
+  public record NarrowLongs(int[] offsets, long base) implements Column {
+    /** The value at {@code offset} from {@code base}: what every reader of such a column reads. */
+    public static long value(long base, int offset) {
+      return base + (offset & 0xFFFFFFFFL);
+    }
+  }
 
   /** A DOUBLE column (NaN is a missing value). */
   public record Doubles(double[] values) implements Column {}

@@ -36,7 +36,9 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Person codes of sources loaded from CSV files, whose dictionaries are distinct: where every id is
  * already normalized, the columnar path tells persons apart without a table; where some are not ("
  * u3" and "u3" are one person), it finds them with one. Either way, and whichever of the two
- * versions has more people, the columnar answer is the streamed one.
+ * versions has more people, the columnar answer is the streamed one. Campaign 3 is written as
+ * itself, as 2^32 - 1 (the column is still held in four bytes per row, that campaign's offset past
+ * 2^31) or as {@code Long.MIN_VALUE} (the column spans more than 2^32 and is held whole).
  */
 class LoadedIdsProperties {
   private static final Schema VISITS =
@@ -78,9 +80,10 @@ class LoadedIdsProperties {
   void columnarAnswer_isTheStreamedOne(
       @ForAll("rows") List<Tuple.Tuple2<Integer, Integer>> visits,
       @ForAll("rows") List<Tuple.Tuple2<Integer, Integer>> orders,
-      @ForAll boolean spaced) {
-    Path v = write("v", "uid,campaign", visits, spaced);
-    Path o = write("o", "uid,value", orders, spaced);
+      @ForAll boolean spaced,
+      @ForAll("farCampaigns") long campaign3) {
+    Path v = write("v", "uid,campaign", visits, spaced, campaign3);
+    Path o = write("o", "uid,value", orders, spaced, 3);
     SecretKey key = SecretKey.random();
     Result columnar =
         query(
@@ -99,14 +102,24 @@ class LoadedIdsProperties {
     assertEquals(streamed.rows(), columnar.rows());
   }
 
+  @Provide
+  Arbitrary<Long> farCampaigns() {
+    return Arbitraries.of(3L, 0xFFFFFFFFL, Long.MIN_VALUE);
+  }
+
+  /** Writes {@code rows}, each value 3 as {@code three}. */
   private static Path write(
-      String prefix, String header, List<Tuple.Tuple2<Integer, Integer>> rows, boolean spaced) {
+      String prefix,
+      String header,
+      List<Tuple.Tuple2<Integer, Integer>> rows,
+      boolean spaced,
+      long three) {
     StringBuilder sb = new StringBuilder(header).append('\n');
     for (Tuple.Tuple2<Integer, Integer> r : rows) {
       // With spaced ids, every third id is written with a leading space, which normalization
       // removes: " u3" and "u3" are then two dictionary values of one person.
       String id = (spaced && r.get1() % 3 == 0 && r.get2() % 2 == 0 ? " u" : "u") + r.get1();
-      sb.append(id).append(',').append(r.get2()).append('\n');
+      sb.append(id).append(',').append(r.get2() == 3 ? three : r.get2()).append('\n');
     }
     try {
       Path f = Files.createTempFile(dir, prefix, ".csv");
