@@ -184,6 +184,35 @@ class ColumnarSourceTest {
   }
 
   @Test
+  void aColumnOfSeveralMillionRows_isNarrowedInPartsExactly() {
+    // More rows than one part of the narrowing (2^20): the smallest value sits in the last part,
+    // the largest in the first, each part's values differ.
+    int n = (1 << 21) + 12_345;
+    long[] values = new long[n];
+    for (int r = 0; r < n; r++) {
+      values[r] = 5_000_000_000L + (r * 7919L) % 1_000_003;
+    }
+    values[3] = 5_000_000_000L + 0xFFFFFFFFL;
+    values[n - 2] = 5_000_000_000L;
+    ColumnarSource s = withLongs(values);
+    assertTrue(s.isNarrow(1));
+    long[] read = new long[n];
+    int at = 0;
+    try (Scan scan =
+        s.scan(new ScanRequest(List.of("n"), java.util.Set.of(), List.of(), 100_000))) {
+      for (Optional<ColumnBatch> b = scan.next(); b.isPresent(); b = scan.next()) {
+        long[] batch = b.get().longs(0);
+        System.arraycopy(batch, 0, read, at, b.get().rowCount());
+        at += b.get().rowCount();
+      }
+    }
+    assertEquals(n, at);
+    assertArrayEquals(values, read);
+    values[7] = 5_000_000_000L - 1; // now one more than 2^32 - 1 apart
+    assertFalse(withLongs(values).isNarrow(1));
+  }
+
+  @Test
   void readCsv_holdsACampaignAndATimestampNarrow(@TempDir Path dir) throws Exception {
     Path f = write(dir, "id,n,x\nu1,1700000000,1.5\nu2,1702592000,2\nu1,-5,0\n");
     ColumnarSource s = ColumnarSource.readCsv("s", f, SCHEMA);
