@@ -61,7 +61,7 @@ public final class ColumnarSource implements DataSource {
     this.columns = columns;
     for (int i = 0; i < columns.length; i++) {
       if (columns[i] instanceof long[] l) {
-        columns[i] = Narrow.ofOrSame(l);
+        columns[i] = narrowedOrSame(l);
       }
     }
     this.dictionaries = dictionaries;
@@ -237,7 +237,7 @@ public final class ColumnarSource implements DataSource {
 
   /** Whether whole-number column {@code column} is held in four bytes per row; for tests. */
   boolean isNarrow(int column) {
-    return columns[column] instanceof Narrow;
+    return columns[column] instanceof ResidentColumns.NarrowLongs;
   }
 
   private Optional<ResidentColumns.Column> column(String column) {
@@ -249,8 +249,8 @@ public final class ColumnarSource implements DataSource {
     if (a instanceof long[] l) {
       return Optional.of(new ResidentColumns.Longs(l));
     }
-    if (a instanceof Narrow n) {
-      return Optional.of(new ResidentColumns.NarrowLongs(n.offsets, n.base));
+    if (a instanceof ResidentColumns.NarrowLongs n) {
+      return Optional.of(n);
     }
     if (a instanceof double[] d) {
       return Optional.of(new ResidentColumns.Doubles(d));
@@ -269,10 +269,11 @@ public final class ColumnarSource implements DataSource {
     if (a instanceof long[] l) {
       return Arrays.copyOfRange(l, from, to);
     }
-    if (a instanceof Narrow n) {
+    if (a instanceof ResidentColumns.NarrowLongs n) {
+      int[] offsets = n.offsets();
       long[] out = new long[to - from];
       for (int r = from; r < to; r++) {
-        out[r - from] = ResidentColumns.NarrowLongs.value(n.base, n.offsets[r]);
+        out[r - from] = ResidentColumns.NarrowLongs.value(n.base(), offsets[r]);
       }
       return out;
     }
@@ -288,55 +289,50 @@ public final class ColumnarSource implements DataSource {
     return out;
   }
 
-  /**
-   * A whole-number column in four bytes per row: row {@code r} holds {@code base + (offsets[r] &
-   * 0xFFFFFFFFL)}.
-   */
-  private record Narrow(int[] offsets, long base) {
-    /** Rows per part when a column is narrowed on all cores. */
-    private static final int PART = 1 << 20;
+  /** Rows per part when a whole-number column is narrowed on all cores. */
+  private static final int PART = 1 << 20;
 
-    /**
-     * {@code values} as a narrow column if they span less than 2^32, else {@code values}; large
-     * columns are read in parts on all cores.
-     */
-    static Object ofOrSame(long[] values) {
-      if (values.length == 0) {
-        return values;
-      }
-      int parts = (values.length + PART - 1) / PART;
-      long[] min = new long[parts];
-      long[] max = new long[parts];
-      IntStream.range(0, parts)
-          .parallel()
-          .forEach(
-              p -> {
-                long lo = values[p * PART];
-                long hi = lo;
-                for (int r = p * PART, end = Math.min(values.length, r + PART); r < end; r++) {
-                  lo = Math.min(lo, values[r]);
-                  hi = Math.max(hi, values[r]);
-                }
-                min[p] = lo;
-                max[p] = hi;
-              });
-      long lo = Arrays.stream(min).min().getAsLong();
-      long hi = Arrays.stream(max).max().getAsLong();
-      // hi - lo is exact read as unsigned, since hi >= lo.
-      if (Long.compareUnsigned(hi - lo, 0xFFFFFFFFL) > 0) {
-        return values;
-      }
-      int[] offsets = new int[values.length];
-      IntStream.range(0, parts)
-          .parallel()
-          .forEach(
-              p -> {
-                for (int r = p * PART, end = Math.min(values.length, r + PART); r < end; r++) {
-                  offsets[r] = (int) (values[r] - lo);
-                }
-              });
-      return new Narrow(offsets, lo);
+  /**
+   * {@code values} in four bytes per row ({@link ResidentColumns.NarrowLongs}: exact unsigned
+   * offsets from the smallest value) if they span less than 2^32, else {@code values} itself; large
+   * columns are read in parts on all cores.
+   */
+  private static Object narrowedOrSame(long[] values) {
+    if (values.length == 0) {
+      return values;
     }
+    int parts = (values.length + PART - 1) / PART;
+    long[] min = new long[parts];
+    long[] max = new long[parts];
+    IntStream.range(0, parts)
+        .parallel()
+        .forEach(
+            p -> {
+              long lo = values[p * PART];
+              long hi = lo;
+              for (int r = p * PART, end = Math.min(values.length, r + PART); r < end; r++) {
+                lo = Math.min(lo, values[r]);
+                hi = Math.max(hi, values[r]);
+              }
+              min[p] = lo;
+              max[p] = hi;
+            });
+    long lo = Arrays.stream(min).min().getAsLong();
+    long hi = Arrays.stream(max).max().getAsLong();
+    // hi - lo is exact read as unsigned, since hi >= lo.
+    if (Long.compareUnsigned(hi - lo, 0xFFFFFFFFL) > 0) {
+      return values;
+    }
+    int[] offsets = new int[values.length];
+    IntStream.range(0, parts)
+        .parallel()
+        .forEach(
+            p -> {
+              for (int r = p * PART, end = Math.min(values.length, r + PART); r < end; r++) {
+                offsets[r] = (int) (values[r] - lo);
+              }
+            });
+    return new ResidentColumns.NarrowLongs(offsets, lo);
   }
 
   @Override
