@@ -42,15 +42,15 @@ import java.util.stream.IntStream;
  * ColumnarSource}): the same answer as the streaming path, computed on primitive arrays.
  *
  * <p>Each dataset's user ids become one {@code int} person code per row, once per source version
- * and room key ({@link Ids}, cached): each distinct id is normalized and hashed under a key derived
- * from the room's key ({@link PersonCodes}), taking the distinct ids from the source's own
- * dictionary when it has one ({@link ResidentColumns}). A query then reads only the grouped and
- * metric columns (a resident source's own arrays when the dataset has no conditions, else a scan),
- * accumulates per-person totals in arrays indexed by person code, maps persons of the other
- * datasets onto the first dataset's codes (a cached join map), collects the joined rows of the
- * grouped dataset by person (a counting sort, so each person's rows stay in scan order), and bounds
- * and aggregates each person's groups, split over the cores by person ranges. No per-row objects
- * are created.
+ * and room key ({@link Ids}, kept in the room key's {@link PersonCodeCache}): each distinct id is
+ * normalized and hashed under a key derived from the room's key ({@link PersonCodes}), taking the
+ * distinct ids from the source's own dictionary when it has one ({@link ResidentColumns}). A query
+ * then reads only the grouped and metric columns (a resident source's own arrays when the dataset
+ * has no conditions, else a scan), accumulates per-person totals in arrays indexed by person code,
+ * maps persons of the other datasets onto the first dataset's codes (a cached join map), collects
+ * the joined rows of the grouped dataset by person (a counting sort, so each person's rows stay in
+ * scan order), and bounds and aggregates each person's groups, split over the cores by person
+ * ranges. No per-row objects are created.
  *
  * <p>It covers plans without cross-dataset conditions that group by at most one column, read from a
  * single dataset ({@link #supports}); everything else takes the streaming path.
@@ -66,25 +66,24 @@ final class ColumnarExecutor {
   /** The fewest rows per thread for which a resident scan is split between threads. */
   static final int PARALLEL_ROWS = 1 << 18;
 
-  /** Pseudonymized ids per source (weakly held) and per room key, source version and id format. */
-  private static final Cache<DataSource, Map<String, Ids>> IDS =
-      CacheBuilder.newBuilder().weakKeys().build();
-
   private final PeopleHash peopleHash;
   private final KeyedRank rank;
   private final Pseudonymizer pseudonymizer;
-  private final String roomTag;
+  private final PersonCodeCache personCodes;
   private final SipHash128 codes;
   private final Interrupts interrupts;
 
   ColumnarExecutor(
-      Pseudonymizer pseudonymizer, KeyedRank rank, PeopleHash peopleHash, Interrupts interrupts) {
+      Pseudonymizer pseudonymizer,
+      PersonCodeCache personCodes,
+      KeyedRank rank,
+      PeopleHash peopleHash,
+      Interrupts interrupts) {
     this.pseudonymizer = pseudonymizer;
+    this.personCodes = personCodes;
     this.peopleHash = peopleHash;
     this.rank = rank;
     this.interrupts = interrupts;
-    // A pseudonym of a constant tells rooms apart without holding their keys.
-    this.roomTag = pseudonymizer.pseudonymize("dev.cleanroom.columnar", UserIdFormat.RAW);
     this.codes = PersonCodes.of(pseudonymizer);
   }
 
@@ -326,32 +325,18 @@ final class ColumnarExecutor {
   }
 
   /**
-   * The person codes of a dataset's source version, cached. With {@code pseudonyms}, persons are
-   * told apart by their pseudonyms ({@link Pseudonymizer}, the ids themselves for {@link
-   * UserIdFormat#PSEUDONYMIZED}), else by {@link PersonCodes}.
+   * The person codes of a dataset's source version, kept in the room key's {@link PersonCodeCache}.
+   * With {@code pseudonyms}, persons are told apart by their pseudonyms ({@link Pseudonymizer}, the
+   * ids themselves for {@link UserIdFormat#PSEUDONYMIZED}), else by {@link PersonCodes}.
    */
   private Ids ids(Plan.DatasetPlan dp, boolean pseudonyms) {
     DataSource source = dp.dataset().source();
-    String key =
-        roomTag
-            + "|"
-            + source.version().orElseThrow()
-            + "|"
-            + dp.dataset().userIdFormat()
-            + (pseudonyms ? "|pseudonyms" : "|codes");
-    try {
-      Map<String, Ids> perSource = IDS.get(source, HashMap::new);
-      synchronized (perSource) {
-        Ids ids = perSource.get(key);
-        if (ids == null) {
-          ids = encode(dp, pseudonyms);
-          perSource.put(key, ids);
-        }
-        return ids;
-      }
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("id cache failed", e.getCause());
-    }
+    return personCodes.get(
+        source,
+        source.version().orElseThrow(),
+        dp.dataset().userIdFormat(),
+        pseudonyms,
+        () -> encode(dp, pseudonyms));
   }
 
   /**

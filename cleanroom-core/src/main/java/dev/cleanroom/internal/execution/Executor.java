@@ -36,6 +36,7 @@ import java.util.Set;
  */
 public final class Executor {
   private final Pseudonymizer pseudonymizer;
+  private final PersonCodeCache personCodes;
   private final KeyedRank rank;
   private final PeopleHash peopleHash;
   private final Interrupts interrupts;
@@ -73,7 +74,29 @@ public final class Executor {
    */
   public Executor(
       Pseudonymizer pseudonymizer, KeyedRank rank, PeopleHash peopleHash, Interrupts interrupts) {
+    this(pseudonymizer, PersonCodeCache.of(pseudonymizer), rank, peopleHash, interrupts);
+  }
+
+  /**
+   * An executor for one run of a room, which keeps the person codes that the columnar path makes in
+   * {@code personCodes} for as long as the room (or another with its key) lives.
+   *
+   * @param pseudonymizer pseudonymizes the ids of streamed sources
+   * @param personCodes the room key's cache of person codes ({@link PersonCodeCache#of})
+   * @param rank the query's keyed rank for the choice of groups
+   * @param peopleHash the keyed hash of a person, for the people of each released row when the plan
+   *     has difference checks
+   * @param interrupts the run's cancellation, timeout and progress, which every path obeys and
+   *     reports to
+   */
+  public Executor(
+      Pseudonymizer pseudonymizer,
+      PersonCodeCache personCodes,
+      KeyedRank rank,
+      PeopleHash peopleHash,
+      Interrupts interrupts) {
     this.pseudonymizer = pseudonymizer;
+    this.personCodes = personCodes;
     this.rank = rank;
     this.peopleHash = peopleHash;
     this.interrupts = interrupts;
@@ -146,7 +169,7 @@ public final class Executor {
     return switch (plan.path().kind()) {
       case PUSHED_DOWN -> pushedDown(plan, new Pushdown(plan));
       case COLUMNAR ->
-          new ColumnarExecutor(pseudonymizer, rank, peopleHash, interrupts)
+          new ColumnarExecutor(pseudonymizer, personCodes, rank, peopleHash, interrupts)
               .parts(columnarPartsForTesting)
               .bucketBits(columnarBucketBitsForTesting)
               .aggregate(plan);

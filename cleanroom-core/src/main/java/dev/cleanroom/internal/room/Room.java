@@ -29,6 +29,7 @@ import dev.cleanroom.engine.Settings;
 import dev.cleanroom.internal.execution.Executor;
 import dev.cleanroom.internal.execution.Interrupts;
 import dev.cleanroom.internal.execution.PeopleHash;
+import dev.cleanroom.internal.execution.PersonCodeCache;
 import dev.cleanroom.internal.execution.Pushdown;
 import dev.cleanroom.internal.plan.Fingerprints;
 import dev.cleanroom.internal.plan.NoisePlan;
@@ -96,6 +97,13 @@ public final class Room implements CleanRoom, QueryEngine {
   private final Settings settings;
   private final Registry registry;
   private final Pseudonymizer pseudonymizer;
+
+  /**
+   * The person codes of resident sources under the room's key: held by the room, so that they are
+   * kept while it (or another room with its key) lives, and no longer.
+   */
+  private final PersonCodeCache personCodes;
+
   private final Fingerprints fingerprints;
   private final AuditSink audit;
   private final Incidents incidents;
@@ -130,6 +138,7 @@ public final class Room implements CleanRoom, QueryEngine {
   Room(Settings settings) {
     this.settings = settings;
     this.pseudonymizer = Pseudonymizer.of(settings.secretKey());
+    this.personCodes = PersonCodeCache.of(pseudonymizer);
     this.fingerprints = new Fingerprints(settings.secretKey());
     this.audit = settings.auditSink().orElseGet(AuditSinks::slf4j);
     this.incidents = new Incidents(audit, settings.partyAuditSinks());
@@ -177,7 +186,7 @@ public final class Room implements CleanRoom, QueryEngine {
   /** An executor for {@code plan}, with the keyed choice of groups of its query. */
   private Executor executor(Plan plan, Interrupts interrupts) {
     return new Executor(
-        pseudonymizer, ranks.apply(plan.spec()), differences.peopleHash(), interrupts);
+        pseudonymizer, personCodes, ranks.apply(plan.spec()), differences.peopleHash(), interrupts);
   }
 
   /**
