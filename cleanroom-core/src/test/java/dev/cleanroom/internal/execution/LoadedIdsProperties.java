@@ -41,10 +41,10 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * 2^31) or as {@code Long.MIN_VALUE} (the column spans more than 2^32 and is held whole).
  */
 class LoadedIdsProperties {
-  private static final Schema VISITS =
+  static final Schema VISITS =
       new Schema(
           List.of(new Column("uid", ColumnType.STRING), new Column("campaign", ColumnType.LONG)));
-  private static final Schema ORDERS =
+  static final Schema ORDERS =
       new Schema(
           List.of(new Column("uid", ColumnType.STRING), new Column("value", ColumnType.DOUBLE)));
 
@@ -130,7 +130,8 @@ class LoadedIdsProperties {
     }
   }
 
-  private static CleanRoom room(SecretKey key, DataSource visits, DataSource orders) {
+  /** A room over {@code visits} and {@code orders}, threshold only; also for other tests. */
+  static CleanRoom room(SecretKey key, DataSource visits, DataSource orders) {
     CleanRoom room = CleanRoom.builder().secretKey(key).auditSink(e -> {}).build();
     Policy policy =
         Policy.builder()
@@ -157,7 +158,8 @@ class LoadedIdsProperties {
     return room;
   }
 
-  private static Result query(CleanRoom room, ExecutionPath.Kind expected) {
+  /** Users and value per campaign, on the {@code expected} path; also for other tests. */
+  static Result query(CleanRoom room, ExecutionPath.Kind expected) {
     var stage =
         room.as("a")
             .from("pub.visits")

@@ -1,17 +1,10 @@
 package dev.cleanroom.internal.execution;
 
-import static dev.cleanroom.query.Dsl.countDistinctUsers;
-import static dev.cleanroom.query.Dsl.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.google.common.testing.GcFinalization;
 import dev.cleanroom.CleanRoom;
-import dev.cleanroom.Column;
-import dev.cleanroom.ColumnType;
-import dev.cleanroom.Dataset;
-import dev.cleanroom.Policy;
-import dev.cleanroom.Schema;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
@@ -19,7 +12,6 @@ import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.source.ColumnarSource;
 import java.lang.ref.WeakReference;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -29,20 +21,13 @@ import org.junit.jupiter.api.Test;
  * sources does not keep the codes of the rooms it dropped (it used to, until its heap ran out).
  */
 class PersonCodeCacheTest {
-  private static final Schema VISITS =
-      new Schema(
-          List.of(new Column("uid", ColumnType.STRING), new Column("campaign", ColumnType.LONG)));
-  private static final Schema ORDERS =
-      new Schema(
-          List.of(new Column("uid", ColumnType.STRING), new Column("value", ColumnType.DOUBLE)));
-
   private final ColumnarSource visits =
-      ColumnarSource.builder("visits", VISITS, 6)
+      ColumnarSource.builder("visits", LoadedIdsProperties.VISITS, 6)
           .strings("uid", new String[] {"u1", "u2", "u3"}, new int[] {0, 1, 2, 0, 1, 2})
           .longs("campaign", new long[] {1, 1, 1, 2, 2, 2})
           .build();
   private final ColumnarSource orders =
-      ColumnarSource.builder("orders", ORDERS, 3)
+      ColumnarSource.builder("orders", LoadedIdsProperties.ORDERS, 3)
           .strings("uid", new String[] {"u1", "u2", "u3"}, new int[] {0, 1, 2})
           .doubles("value", new double[] {1, 2, 3})
           .build();
@@ -103,40 +88,10 @@ class PersonCodeCacheTest {
   }
 
   private CleanRoom room(SecretKey key) {
-    CleanRoom room = CleanRoom.builder().secretKey(key).auditSink(e -> {}).build();
-    Policy policy =
-        Policy.builder()
-            .allowAnalysts("a")
-            .allowJoinOn("uid")
-            .minDistinctUsers(2)
-            .withoutDifferenceChecks()
-            .build();
-    room.register(
-        Dataset.builder("pub", "visits")
-            .source(visits)
-            .userId("uid", UserIdFormat.RAW)
-            .dimension("campaign")
-            .policy(policy)
-            .build());
-    room.register(
-        Dataset.builder("adv", "orders")
-            .source(orders)
-            .userId("uid", UserIdFormat.RAW)
-            .metric("value", 0, 10)
-            .policy(policy)
-            .build());
-    return room;
+    return LoadedIdsProperties.room(key, visits, orders);
   }
 
   private static Result query(CleanRoom room) {
-    var stage =
-        room.as("a")
-            .from("pub.visits")
-            .join("adv.orders")
-            .onUserId()
-            .groupBy("campaign")
-            .select(countDistinctUsers().as("users"), sum("value").as("value"));
-    assertEquals(ExecutionPath.Kind.COLUMNAR, stage.explain().path().orElseThrow().kind());
-    return stage.run();
+    return LoadedIdsProperties.query(room, ExecutionPath.Kind.COLUMNAR);
   }
 }
