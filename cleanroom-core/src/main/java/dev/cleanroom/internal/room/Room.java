@@ -71,6 +71,7 @@ import dev.cleanroom.spi.ResultSink;
 import dev.cleanroom.spi.StateStore;
 import dev.cleanroom.state.StateStores;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -85,6 +86,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -132,6 +134,9 @@ public final class Room implements CleanRoom, QueryEngine {
 
   /** The one daemon thread of the room's query timeouts and watchdogs; started on first use. */
   private ScheduledThreadPoolExecutor timers;
+
+  /** How long the timer thread waits for work before it ends. */
+  private static final Duration TIMER_KEEP_ALIVE = Duration.ofSeconds(30);
 
   private boolean timersShutDown;
 
@@ -212,6 +217,10 @@ public final class Room implements CleanRoom, QueryEngine {
                 });
         // A query that ends before its timeout cancels it: it leaves the queue at once.
         t.setRemoveOnCancelPolicy(true);
+        // An idle timer thread ends, so that a room dropped without close() leaves no thread
+        // behind; the thread stays while a timeout is pending, and the next run starts another.
+        t.setKeepAliveTime(TIMER_KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);
+        t.allowCoreThreadTimeOut(true);
         timers = t;
       }
       return timers;
@@ -231,6 +240,20 @@ public final class Room implements CleanRoom, QueryEngine {
       if (timers != null) {
         timers.shutdownNow();
       }
+    }
+  }
+
+  /**
+   * For tests: the number of live timer threads (0 or 1), after setting their idle time to {@code
+   * keepAlive} if the timers exist.
+   */
+  int timerThreadsForTesting(Duration keepAlive) {
+    synchronized (timerLock) {
+      if (timers == null) {
+        return 0;
+      }
+      timers.setKeepAliveTime(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+      return timers.getPoolSize();
     }
   }
 

@@ -315,6 +315,23 @@ class QueryControlTest {
     assertSame(Progress.Phase.DONE, phaseAfter(query().control(control), control));
   }
 
+  @Test
+  void anIdleTimerThread_ends_andTheNextTimeoutStartsAnother() throws InterruptedException {
+    register(streamed(people()), b -> b);
+    query().timeout(Duration.ofMinutes(1)).run(); // starts the timer thread
+    assertEquals(1, room.timerThreadsForTesting(Duration.ofMinutes(1)));
+
+    // Idle past a short keep-alive, the thread ends: in a room dropped without close(), after 30 s.
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (room.timerThreadsForTesting(Duration.ofMillis(20)) > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(0, room.timerThreadsForTesting(Duration.ofMillis(20)));
+
+    assertEquals(3, query().timeout(Duration.ofMinutes(1)).run().rows().size());
+    assertEquals(1, room.timerThreadsForTesting(Duration.ofMinutes(1)));
+  }
+
   private static Progress.Phase phaseAfter(FinalStage stage, QueryControl control) {
     stage.run();
     return control.progress().phase();
