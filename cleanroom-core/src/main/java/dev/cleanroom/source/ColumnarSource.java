@@ -95,12 +95,13 @@ public final class ColumnarSource implements DataSource {
 
   /**
    * Reads a UTF-8 CSV file with a header line into a new source, on all cores: ranges of lines are
-   * parsed in parallel straight from bytes, numbers into their columns in place, and each text
-   * column is dictionary-encoded in partitions by hash, each distinct value made a {@code String}
-   * once. The format, the conversion of values and the errors are those of {@link CsvSource} (every
-   * schema column is converted, so a malformed number in any of them fails the read); a file with a
-   * quote character is read by that sequential parser instead. Nothing is left for the first scan:
-   * the source is complete when this returns.
+   * parsed in parallel straight from bytes, numbers into their columns in place (whole numbers in
+   * four bytes per row when they span less than 2<sup>32</sup>), and each text column is
+   * dictionary-encoded in partitions by hash, each distinct value made a {@code String} once. The
+   * format, the conversion of values and the errors are those of {@link CsvSource} (every schema
+   * column is converted, so a malformed number in any of them fails the read); a file with a quote
+   * character is read by that sequential parser instead. Nothing is left for the first scan: the
+   * source is complete when this returns.
    *
    * @param name the source's name, for messages
    * @param file the file

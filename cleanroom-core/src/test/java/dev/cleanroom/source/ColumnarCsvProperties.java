@@ -287,6 +287,49 @@ class ColumnarCsvProperties {
     Files.delete(file);
   }
 
+  /**
+   * Whole numbers in a window of about 2^32 around any base, over many tiny ranges: each range
+   * writes offsets from its own smallest value (or keeps its values, when they alone span 2^32),
+   * and the column is held narrow exactly when all of them span less than 2^32, with every value
+   * read back as written.
+   */
+  @Property(tries = 200)
+  void wholeNumbers_overManyRanges_areExact_andNarrowExactlyWhenTheySpanLessThan2To32(
+      @ForAll("bases") long base,
+      @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 0, max = 6) Integer> picks,
+      @ForAll @IntRange(min = 1, max = 4) int threads,
+      @ForAll @IntRange(min = 1, max = 60) int rangeBytes)
+      throws IOException {
+    // Offsets from the base: 0, small, just below and at 2^32 - 1, 2^32, and far.
+    long[] steps = {0, 1, 7, 0xFFFF_FFFEL, 0xFFFF_FFFFL, 0x1_0000_0000L, Long.MAX_VALUE / 2};
+    long[] values = new long[picks.size()];
+    StringBuilder csv = new StringBuilder("n\n");
+    for (int i = 0; i < values.length; i++) {
+      // Wraps around for bases near the top: the span is what matters, read as unsigned.
+      values[i] = base + steps[picks.get(i)];
+      csv.append(values[i]).append('\n');
+    }
+    long lo = Arrays.stream(values).min().getAsLong();
+    long hi = Arrays.stream(values).max().getAsLong();
+    Schema schema = new Schema(List.of(new Column("n", ColumnType.LONG)));
+    Path file = write(csv.toString().getBytes(UTF_8));
+    ColumnarSource loaded = CsvColumnarReader.read("t", file, schema, tiny(threads, rangeBytes));
+    List<List<Object>> expected = new ArrayList<>();
+    for (long v : values) {
+      expected.add(List.of(v));
+    }
+    assertEquals(expected, rows(loaded));
+    assertEquals(Long.compareUnsigned(hi - lo, 0xFFFF_FFFFL) <= 0, loaded.isNarrow(0));
+    Files.delete(file);
+  }
+
+  @Provide
+  Arbitrary<Long> bases() {
+    return Arbitraries.oneOf(
+        Arbitraries.of(0L, -1L, Long.MIN_VALUE, Long.MAX_VALUE - 0xFFFF_FFFFL, 1_700_000_000L),
+        Arbitraries.longs());
+  }
+
   @Property(tries = 100)
   void quoteAnywhere_readsAsTheSequentialParse(
       @ForAll("tables") Table table,
