@@ -59,17 +59,13 @@ public final class ColumnarSource implements DataSource {
     this.schema = schema;
     this.rowCount = rowCount;
     this.columns = columns;
-    for (int i = 0; i < columns.length; i++) {
-      if (columns[i] instanceof long[] l) {
-        columns[i] = narrowedOrSame(l);
-      }
-    }
     this.dictionaries = dictionaries;
     this.distinctDictionaries = distinctDictionaries;
   }
 
   /**
-   * A source over arrays that the caller hands over (no copies), each dictionary's values distinct:
+   * A source over arrays that the caller hands over (no copies), each dictionary's values distinct,
+   * each whole-number column already narrow where it can be ({@link ResidentColumns.NarrowLongs}):
    * for readers in this package.
    */
   static ColumnarSource adopt(
@@ -320,8 +316,7 @@ public final class ColumnarSource implements DataSource {
             });
     long lo = Arrays.stream(min).min().getAsLong();
     long hi = Arrays.stream(max).max().getAsLong();
-    // hi - lo is exact read as unsigned, since hi >= lo.
-    if (Long.compareUnsigned(hi - lo, 0xFFFFFFFFL) > 0) {
+    if (!ResidentColumns.NarrowLongs.fits(lo, hi)) {
       return values;
     }
     int[] offsets = new int[values.length];
@@ -469,8 +464,13 @@ public final class ColumnarSource implements DataSource {
       }
       // A caller's dictionary is documented as distinct, not checked: the engine does not rely on
       // it.
-      return new ColumnarSource(
-          name, schema, rowCount, columns.clone(), dictionaries.clone(), false);
+      Object[] held = columns.clone();
+      for (int i = 0; i < held.length; i++) {
+        if (held[i] instanceof long[] l) {
+          held[i] = narrowedOrSame(l);
+        }
+      }
+      return new ColumnarSource(name, schema, rowCount, held, dictionaries.clone(), false);
     }
   }
 }

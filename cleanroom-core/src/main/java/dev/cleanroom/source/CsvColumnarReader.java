@@ -608,7 +608,7 @@ final class CsvColumnarReader {
     if (offsets.length == 0) {
       return new long[0];
     }
-    boolean narrow = !wide && Long.compareUnsigned(hi - lo, 0xFFFFFFFFL) <= 0;
+    boolean narrow = !wide && ResidentColumns.NarrowLongs.fits(lo, hi);
     long smallest = lo;
     long[] values = narrow ? null : new long[offsets.length];
     Throwable failure =
@@ -971,8 +971,7 @@ final class CsvColumnarReader {
       }
       low[c] = lo;
       high[c] = hi;
-      // hi - lo is exact read as unsigned, since hi >= lo.
-      if (Long.compareUnsigned(hi - lo, 0xFFFFFFFFL) > 0) {
+      if (!ResidentColumns.NarrowLongs.fits(lo, hi)) {
         wide[c] = Arrays.copyOf(values, rows);
         return;
       }

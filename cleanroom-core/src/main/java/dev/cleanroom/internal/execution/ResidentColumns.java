@@ -41,6 +41,15 @@ public final class ResidentColumns {
     public static long value(long base, int offset) {
       return base + (offset & 0xFFFFFFFFL);
     }
+
+    /**
+     * Whether values from {@code lo} to {@code hi} ({@code hi >= lo}) fit such a column: whether
+     * they span less than 2<sup>32</sup>, {@code hi - lo} read as unsigned (exact, since {@code hi
+     * >= lo}).
+     */
+    public static boolean fits(long lo, long hi) {
+      return Long.compareUnsigned(hi - lo, 0xFFFFFFFFL) <= 0;
+    }
   }
 
   /** A DOUBLE column (NaN is a missing value). */
