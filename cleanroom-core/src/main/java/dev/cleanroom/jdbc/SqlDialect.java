@@ -267,9 +267,10 @@ public enum SqlDialect {
    * An aggregate that collects the values of {@code expression} in a group into one array, which
    * the driver returns as a {@link java.sql.Array}, if this dialect has one that the engine reads:
    * the people of each row for the difference checks of a pushed-down query. Spark's Hive driver
-   * returns arrays as text, so {@link #SPARK} has none (such queries stream), nor has {@link
-   * #ANSI}; nor have {@link #SNOWFLAKE} and {@link #BIGQUERY}, whose drivers' array results no test
-   * of this project has read.
+   * returns arrays as text of its own making, so {@link #SPARK} has none: its people come back as
+   * one text that the statement writes itself ({@link #hexListAgg}). {@link #ANSI} has none; nor
+   * have {@link #SNOWFLAKE} and {@link #BIGQUERY}, whose drivers' array results no test of this
+   * project has read (such queries stream there, and {@code explain()} says why).
    */
   public Optional<String> arrayAgg(String expression) {
     String f =
@@ -280,6 +281,23 @@ public enum SqlDialect {
           case SPARK, SNOWFLAKE, BIGQUERY, ANSI -> null;
         };
     return f == null ? Optional.empty() : Optional.of(String.format(Locale.ROOT, f, expression));
+  }
+
+  /**
+   * An aggregate that joins the values of {@code hexExpression} in a group (16 hexadecimal digits
+   * each, never NULL) into one text, separated by commas, for a dialect whose driver returns no
+   * array that the engine reads: the people of each row for the difference checks, where {@link
+   * #arrayAgg} has none. {@link #SPARK} only ({@code concat_ws} over {@code collect_list}); empty
+   * elsewhere.
+   *
+   * @param hexExpression an expression that gives exactly 16 hexadecimal digits
+   * @return the aggregate, or empty if this dialect has none
+   */
+  public Optional<String> hexListAgg(String hexExpression) {
+    Objects.requireNonNull(hexExpression, "hexExpression");
+    return this == SPARK
+        ? Optional.of("concat_ws(',', collect_list(" + hexExpression + "))")
+        : Optional.empty();
   }
 
   /**

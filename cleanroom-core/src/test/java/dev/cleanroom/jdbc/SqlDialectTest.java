@@ -3,6 +3,7 @@ package dev.cleanroom.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
@@ -38,6 +39,29 @@ class SqlDialectTest {
       if (d != SqlDialect.SPARK) {
         assertEquals("FLOOR(g0)", d.floorOfDouble("g0"), d::name);
       }
+    }
+  }
+
+  /**
+   * The people of each row come back as an array where the driver returns one the engine reads,
+   * else (Spark's Hive driver) as one text of comma-separated hashes; a dialect with neither
+   * streams such queries. The real Spark test (engine-spark's SparkPushdownTest) runs the text.
+   */
+  @Test
+  void peopleOfARow_comeBackAsAnArrayOrAsOneText() {
+    assertEquals(Optional.of("concat_ws(',', collect_list(h))"), SqlDialect.SPARK.hexListAgg("h"));
+    assertEquals(Optional.empty(), SqlDialect.SPARK.arrayAgg("h"));
+    for (SqlDialect d : SqlDialect.values()) {
+      if (d != SqlDialect.SPARK) {
+        assertEquals(Optional.empty(), d.hexListAgg("h"), d::name);
+      }
+    }
+    for (SqlDialect d :
+        List.of(SqlDialect.DUCKDB, SqlDialect.POSTGRESQL, SqlDialect.TRINO, SqlDialect.H2)) {
+      assertTrue(d.arrayAgg("h").isPresent(), d::name);
+    }
+    for (SqlDialect d : List.of(SqlDialect.ANSI, SqlDialect.SNOWFLAKE, SqlDialect.BIGQUERY)) {
+      assertEquals(Optional.empty(), d.arrayAgg("h"), d::name);
     }
   }
 

@@ -31,6 +31,9 @@ public final class PeopleHash {
   private static final byte[] LABEL =
       "cleanroom difference checks v2".getBytes(StandardCharsets.UTF_8);
 
+  /** The hexadecimal digits of a people hash as a database returns it. */
+  private static final int HEX_DIGITS = 16;
+
   private final String keyHex;
   private final byte[] prefix;
   private final ThreadLocal<MessageDigest> digest = ThreadLocal.withInitial(PeopleHash::sha256);
@@ -65,13 +68,57 @@ public final class PeopleHash {
    * The hash from the first 16 lower-case hexadecimal digits of the SHA-256 a database computed
    * over the same text.
    *
-   * @throws NumberFormatException if {@code hex} is not 16 hexadecimal digits
+   * @throws NumberFormatException if {@code hex} is not 16 ASCII hexadecimal digits
    */
   public static long fromHex(String hex) {
-    if (hex.length() != 16) {
+    if (hex.length() != HEX_DIGITS) {
       throw new NumberFormatException("a people hash has 16 hexadecimal digits");
     }
-    return Long.parseUnsignedLong(hex, 16);
+    return fromHex(hex, 0);
+  }
+
+  /**
+   * The hashes of a text of 16 hexadecimal digits per hash, separated by commas: the people of one
+   * group from a database whose driver returns no array ({@link
+   * dev.cleanroom.jdbc.SqlDialect#hexListAgg}).
+   *
+   * @throws NumberFormatException if {@code text} is not exactly that (the message holds none of
+   *     it)
+   */
+  public static long[] fromHexList(String text) {
+    int n = (text.length() + 1) / (HEX_DIGITS + 1);
+    if (text.isEmpty() || n * (HEX_DIGITS + 1) - 1 != text.length()) {
+      throw new NumberFormatException("not a list of 16-digit people hashes");
+    }
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      int at = (HEX_DIGITS + 1) * i;
+      if (i > 0 && text.charAt(at - 1) != ',') {
+        throw new NumberFormatException("not a list of 16-digit people hashes");
+      }
+      out[i] = fromHex(text, at);
+    }
+    return out;
+  }
+
+  /** The 16 ASCII hexadecimal digits of {@code text} from {@code at}, as one 64-bit number. */
+  private static long fromHex(String text, int at) {
+    long v = 0;
+    for (int i = at; i < at + HEX_DIGITS; i++) {
+      char c = text.charAt(i);
+      int digit;
+      if (c >= '0' && c <= '9') {
+        digit = c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        digit = c - 'a' + 10;
+      } else if (c >= 'A' && c <= 'F') {
+        digit = c - 'A' + 10;
+      } else {
+        throw new NumberFormatException("a people hash has 16 hexadecimal digits");
+      }
+      v = (v << 4) | digit;
+    }
+    return v;
   }
 
   /**

@@ -196,7 +196,8 @@ public final class Pushdown {
     SqlTable src = sources.get(0);
     interrupts.check();
     try (Connection conn = src.jdbc().getConnection();
-        PreparedStatement ps = conn.prepareStatement(st.sql());
+        // The dialect's statement: Spark's Hive driver would write the values into the SQL itself.
+        PreparedStatement ps = dialect.prepare(conn, st.sql());
         Interrupts.Watch watch = interrupts.watch(() -> cancel(ps))) {
       ps.setFetchSize(src.fetchSize());
       if (interrupts.secondsLeft().isPresent()) {
@@ -255,6 +256,14 @@ public final class Pushdown {
   /** Whether each group's people come back, as keyed hashes, for the difference checks. */
   private boolean members() {
     return plan.differenceChecks().isPresent();
+  }
+
+  /**
+   * Whether each group's people come back as one text of comma-separated hexadecimal hashes ({@link
+   * SqlDialect#hexListAgg}), where the dialect has no array the engine reads.
+   */
+  private boolean membersAsText() {
+    return dialect.arrayAgg("h").isEmpty();
   }
 
   /**
@@ -375,7 +384,7 @@ public final class Pushdown {
       // The first 16 hexadecimal digits of the person's PeopleHash, the key bound as a parameter.
       String hex = "SUBSTRING(" + dialect.sha256Hex("? || '|' || pid").orElseThrow() + ", 1, 16)";
       sql.append("SELECT x.*, ")
-          .append(dialect.hexToBigint(hex).orElse(hex))
+          .append(membersAsText() ? hex : dialect.hexToBigint(hex).orElse(hex))
           .append(" AS h FROM (");
       params.add(peopleKeyHex.get());
     }
@@ -709,7 +718,11 @@ public final class Pushdown {
       names.add("nullkeys");
     }
     if (members()) {
-      sql.append(", ").append(dialect.arrayAgg("h").orElseThrow()).append(" AS people");
+      String people =
+          membersAsText()
+              ? dialect.hexListAgg("h").orElseThrow()
+              : dialect.arrayAgg("h").orElseThrow();
+      sql.append(", ").append(people).append(" AS people");
       names.add("people");
     }
     if (spreads.length() > 0) {
@@ -1040,7 +1053,9 @@ public final class Pushdown {
                 sourceNames(), -1, "", "a grouped number column holds NULL", null);
           }
           if (members()) {
-            people.put(List.copyOf(key), hashes(rs.getArray(col)));
+            people.put(
+                List.copyOf(key),
+                membersAsText() ? hashes(rs.getString(col)) : hashes(rs.getArray(col)));
           }
           out.put(List.copyOf(key), counts);
           sums.put(List.copyOf(key), values);
@@ -1117,6 +1132,21 @@ public final class Pushdown {
       throw new DataSourceException(sourceNames(), "returned people that are not hashes", null);
     } finally {
       array.free();
+    }
+  }
+
+  /**
+   * The people of one group from the text of {@link SqlDialect#hexListAgg}: 16 hexadecimal digits
+   * per person, separated by commas.
+   */
+  private long[] hashes(String text) {
+    if (text == null || text.isEmpty()) {
+      throw new DataSourceException(sourceNames(), "returned no people for a group", null);
+    }
+    try {
+      return PeopleHash.fromHexList(text);
+    } catch (NumberFormatException e) {
+      throw new DataSourceException(sourceNames(), "returned people that are not hashes", null);
     }
   }
 

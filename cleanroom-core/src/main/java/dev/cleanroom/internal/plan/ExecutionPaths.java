@@ -143,11 +143,13 @@ public final class ExecutionPaths {
       return Optional.of(
           "the " + dialect + " dialect has no hash for the keyed choice of each person's groups");
     }
-    if (plan.differenceChecks().isPresent() && dialect.arrayAgg("x").isEmpty()) {
+    if (plan.differenceChecks().isPresent()
+        && dialect.arrayAgg("x").isEmpty()
+        && dialect.hexListAgg("x").isEmpty()) {
       return Optional.of(
           "difference checks need the people of each row, which the "
               + dialect
-              + " dialect cannot return as one array per row");
+              + " dialect cannot return as one array or list per row");
     }
     for (Condition c : plan.crossConditionList()) {
       Optional<String> why = conditionProblem(c, name -> plan.projected(name).type());

@@ -56,9 +56,10 @@ import org.junit.jupiter.api.Test;
  * The engine on Spark SQL 3.5 (Thrift JDBC server, executors in separate JVMs), against the
  * in-memory engine on the same rows: pre-noise aggregates of pushed-down statements equal exactly,
  * threshold answers equal, differentially private queries push down with the expected shape,
- * queries with difference checks and cohorts give the same answers, and hostile text values (in
- * conditions and as public groups) reach Spark as values, never as SQL, where the Hive JDBC
- * driver's own parameters would let them change the statement.
+ * queries with difference checks push down (their people as the engine's own keyed hashes) and,
+ * like cohorts, give the same answers, and hostile text values (in conditions and as public groups)
+ * reach Spark as values, never as SQL, where the Hive JDBC driver's own parameters would let them
+ * change the statement.
  *
  * <p>The data holds e-mail ids in several spellings (case, surrounding blanks) and malformed ids,
  * people with more groups than L0 (ranked by the keyed hash in the database), people in only one
@@ -342,8 +343,8 @@ class SparkPushdownTest {
     CleanRoom memoryRoom = room(inMemory(false, true));
     for (Map.Entry<String, Function<RowStage, FinalStage>> q : thresholdQueries().entrySet()) {
       FinalStage onSpark = q.getValue().apply(both(sparkRoom));
-      ExecutionPath.Kind kind = onSpark.explain().path().orElseThrow().kind();
-      assertTrue(kind != ExecutionPath.Kind.COLUMNAR, q.getKey() + ": " + kind);
+      // The people of each group come back as one text of hashes (SqlDialect.hexListAgg).
+      assertPath(ExecutionPath.Kind.PUSHED_DOWN, onSpark.explain(), q.getKey());
       assertEquals(
           rows(q.getValue().apply(both(memoryRoom)).run()), rows(onSpark.run()), q.getKey());
     }
@@ -361,6 +362,69 @@ class SparkPushdownTest {
     assertFalse(received.get("memory").isEmpty());
     assertEquals(received.get("memory"), received.get("spark"));
     assertTablesIntact();
+  }
+
+  /**
+   * A cohort pushed down to Spark, from rooms with and without difference checks, with hostile text
+   * in its conditions: the receiver gets exactly the in-memory engine's ids, and the values reach
+   * Spark as values. (The cohort's statement once went through the Hive driver's own parameters,
+   * where {@code x\} ended its quotes early; with difference checks on, cohorts streamed then, so
+   * only a room without them reached that statement.)
+   */
+  @Test
+  void cohorts_pushDown_withHostileValues_andGiveTheInMemoryIds() {
+    for (boolean checks : new boolean[] {false, true}) {
+      CleanRoom sparkRoom = room(onSpark(false, checks));
+      CleanRoom memoryRoom = room(inMemory(false, checks));
+      Map<String, Set<String>> received = new HashMap<>();
+      sparkRoom.registerCohortSink("pub", (a, ids) -> received.put("spark", Set.copyOf(ids)));
+      memoryRoom.registerCohortSink("pub", (a, ids) -> received.put("memory", Set.copyOf(ids)));
+      Function<CleanRoom, dev.cleanroom.query.CohortStage> cohort =
+          r -> both(r).where(col("country").in("x\\", "it'").and(col("channel").ne(DROP))).cohort();
+      assertEquals(
+          ExecutionPath.Kind.PUSHED_DOWN,
+          cohort.apply(sparkRoom).explain("pub").path().orElseThrow().kind(),
+          "checks " + checks);
+      cohort.apply(sparkRoom).activateFor("pub");
+      cohort.apply(memoryRoom).activateFor("pub");
+      assertFalse(received.get("memory").isEmpty(), "checks " + checks);
+      assertEquals(received.get("memory"), received.get("spark"), "checks " + checks);
+    }
+    assertTablesIntact();
+  }
+
+  /**
+   * The people of each group that Spark returns for the difference checks, as one text of hashes,
+   * are exactly the engine's own keyed hashes of the same groups in memory: a row released from
+   * Spark is compared with rows released on every other path.
+   */
+  @Test
+  void peopleOfEachGroup_fromSpark_areTheEnginesHashes() {
+    PeopleHash hash = PeopleHash.random();
+    byte[] salt = new byte[32];
+    for (Map.Entry<String, Function<RowStage, FinalStage>> q : thresholdQueries().entrySet()) {
+      Plan pushed = plan(onSpark(false, true), q.getValue());
+      assertTrue(pushed.differenceChecks().isPresent(), q.getKey());
+      assertEquals(ExecutionPath.Kind.PUSHED_DOWN, pushed.path().kind(), q.getKey());
+      Plan memory = plan(inMemory(false, true), q.getValue());
+      Map<List<Object>, Executor.GroupState> fromSpark = groups(pushed, salt, hash);
+      Map<List<Object>, Executor.GroupState> inMemory = groups(memory, salt, hash);
+      assertFalse(inMemory.isEmpty(), q.getKey());
+      assertEquals(inMemory.keySet(), fromSpark.keySet(), q.getKey());
+      for (Map.Entry<List<Object>, Executor.GroupState> e : inMemory.entrySet()) {
+        Set<Long> expected = members(e.getValue());
+        assertEquals(e.getValue().users, expected.size(), q.getKey());
+        assertEquals(expected, members(fromSpark.get(e.getKey())), q.getKey() + " " + e.getKey());
+      }
+    }
+  }
+
+  private static Set<Long> members(Executor.GroupState s) {
+    Set<Long> out = new HashSet<>();
+    for (int i = 0; i < s.memberCount; i++) {
+      out.add(s.members[i]);
+    }
+    return out;
   }
 
   /**
@@ -441,10 +505,13 @@ class SparkPushdownTest {
   }
 
   private static Map<List<Object>, Executor.GroupState> groups(Plan plan, byte[] salt) {
+    return groups(plan, salt, PeopleHash.random());
+  }
+
+  private static Map<List<Object>, Executor.GroupState> groups(
+      Plan plan, byte[] salt, PeopleHash hash) {
     return new Executor(
-            Pseudonymizer.of(SecretKey.random()),
-            KeyedRank.forTestingWithSalt(salt),
-            PeopleHash.random())
+            Pseudonymizer.of(SecretKey.random()), KeyedRank.forTestingWithSalt(salt), hash)
         .groups(plan);
   }
 
