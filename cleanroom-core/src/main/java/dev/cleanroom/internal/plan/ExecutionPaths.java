@@ -33,7 +33,7 @@ public final class ExecutionPaths {
    *     only for one that reaches its minimum), streamed otherwise (never columnar)
    */
   static ExecutionPath decide(Plan plan, boolean cohort) {
-    Optional<String> notInDatabase = whyNotPushedDown(plan);
+    Optional<String> notInDatabase = whyNotPushedDown(plan, cohort);
     if (cohort) {
       return notInDatabase.isEmpty()
           ? new ExecutionPath(
@@ -71,8 +71,12 @@ public final class ExecutionPaths {
     return d.source().capabilities();
   }
 
-  /** Why {@code plan} cannot run as one statement in its database, or empty if it can. */
-  static Optional<String> whyNotPushedDown(Plan plan) {
+  /**
+   * Why {@code plan} cannot run as one statement in its database, or empty if it can. A cohort's
+   * statement ranks no groups and returns no people sets, so it needs neither a hash nor a way to
+   * return the people of a row.
+   */
+  static Optional<String> whyNotPushedDown(Plan plan, boolean cohort) {
     SqlTable first = null;
     SqlDialect dialect = null;
     for (Plan.DatasetPlan dp : plan.datasets()) {
@@ -139,11 +143,12 @@ public final class ExecutionPaths {
         }
       }
     }
-    if (dialect.sha256Hex("x").isEmpty()) {
+    if (!cohort && dialect.sha256Hex("x").isEmpty()) {
       return Optional.of(
           "the " + dialect + " dialect has no hash for the keyed choice of each person's groups");
     }
-    if (plan.differenceChecks().isPresent()
+    if (!cohort
+        && plan.differenceChecks().isPresent()
         && dialect.arrayAgg("x").isEmpty()
         && dialect.hexListAgg("x").isEmpty()) {
       return Optional.of(

@@ -22,6 +22,8 @@ import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.internal.plan.Planner;
 import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.jdbc.SqlDialect;
+import dev.cleanroom.query.CohortExplanation;
+import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.source.InMemorySource;
@@ -454,5 +456,69 @@ class PushdownSqlTest {
     for (String bound : List.of("4242", "31337", "77777", "66666")) {
       assertFalse(last.contains(bound), () -> "[" + bound + "] in " + last);
     }
+  }
+
+  /**
+   * With difference checks on (the default of threshold mode): a threshold query pushes down where
+   * the dialect can return each row's people (as an array, or on Spark as one text), and streams
+   * with that reason elsewhere; a cohort, whose statement ranks nothing and returns no people sets,
+   * pushes down on every dialect that can hash and normalize, and its statement holds no value of
+   * the query.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = SqlDialect.class,
+      names = {"POSTGRESQL", "DUCKDB", "H2", "TRINO", "SPARK", "SNOWFLAKE", "BIGQUERY"})
+  void withDifferenceChecks_queriesPushDownWhereThePeopleComeBack_cohortsEverywhere(
+      SqlDialect dialect) {
+    Policy checked =
+        Policy.builder()
+            .allowAnalysts("an")
+            .allowJoinOn("UID")
+            .minDistinctUsers(2)
+            .allowCohortRelease("pub")
+            .minCohortSize(2)
+            .build();
+    CleanRoom room = CleanRoom.builder().auditSink(e -> {}).build();
+    room.register(
+        Dataset.builder("pub", "imps")
+            .source(source(TABLE_A, dialect))
+            .userId("UID", UserIdFormat.EMAIL)
+            .dimensions("COUNTRY", "CAMPAIGN")
+            .policy(checked)
+            .build());
+    room.register(
+        Dataset.builder("adv", "convs")
+            .source(source(TABLE_B, dialect))
+            .userId("UID", UserIdFormat.EMAIL)
+            .dimension("CHANNEL")
+            .policy(checked)
+            .build());
+    var rows =
+        room.as("an")
+            .from("pub.imps")
+            .join("adv.convs")
+            .onUserId()
+            .where(col("COUNTRY").eq("zz_leak_1"));
+    var path = rows.groupBy("CAMPAIGN").select(countDistinctUsers()).explain().path().orElseThrow();
+    boolean peopleComeBack =
+        dialect.arrayAgg("h").isPresent() || dialect.hexListAgg("h").isPresent();
+    assertEquals(
+        peopleComeBack ? ExecutionPath.Kind.PUSHED_DOWN : ExecutionPath.Kind.STREAMED,
+        path.kind(),
+        path::reason);
+    if (!peopleComeBack) {
+      assertTrue(
+          path.reason().contains("difference checks need the people of each row"), path::reason);
+    }
+    CohortExplanation cohort = rows.cohort().explain("pub");
+    assertTrue(cohort.allowed(), cohort::toString);
+    assertEquals(
+        ExecutionPath.Kind.PUSHED_DOWN,
+        cohort.path().orElseThrow().kind(),
+        () -> cohort.path().orElseThrow().reason());
+    String statement =
+        cohort.plan().stream().filter(step -> step.contains("WITH ")).findFirst().orElseThrow();
+    assertFalse(statement.contains("zz_leak_1"), statement);
   }
 }
