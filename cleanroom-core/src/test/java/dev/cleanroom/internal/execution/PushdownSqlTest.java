@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,13 +124,19 @@ class PushdownSqlTest {
   }
 
   private static List<Dataset> datasets(DataSource a, DataSource b, UserIdFormat format) {
+    return datasets(a, b, format, PushdownSqlTest::policy);
+  }
+
+  /** The two datasets, each with the policy {@code policy} gives for its metric. */
+  private static List<Dataset> datasets(
+      DataSource a, DataSource b, UserIdFormat format, Function<String, Policy> policy) {
     Dataset imps =
         Dataset.builder("pub", "imps")
             .source(a)
             .userId("UID", format)
             .dimensions("COUNTRY", "CAMPAIGN")
             .metric("SPEND", -4242.25, 31337.75)
-            .policy(policy("SPEND"))
+            .policy(policy.apply("SPEND"))
             .build();
     Dataset convs =
         Dataset.builder("adv", "convs")
@@ -137,7 +144,7 @@ class PushdownSqlTest {
             .userId("UID", format)
             .dimension("CHANNEL")
             .metric("AMOUNT", -4242.25, 31337.75)
-            .policy(policy("AMOUNT"))
+            .policy(policy.apply("AMOUNT"))
             .build();
     return List.of(imps, convs);
   }
@@ -480,20 +487,8 @@ class PushdownSqlTest {
             .minCohortSize(2)
             .build();
     CleanRoom room = CleanRoom.builder().auditSink(e -> {}).build();
-    room.register(
-        Dataset.builder("pub", "imps")
-            .source(source(TABLE_A, dialect))
-            .userId("UID", UserIdFormat.EMAIL)
-            .dimensions("COUNTRY", "CAMPAIGN")
-            .policy(checked)
-            .build());
-    room.register(
-        Dataset.builder("adv", "convs")
-            .source(source(TABLE_B, dialect))
-            .userId("UID", UserIdFormat.EMAIL)
-            .dimension("CHANNEL")
-            .policy(checked)
-            .build());
+    datasets(source(TABLE_A, dialect), source(TABLE_B, dialect), UserIdFormat.EMAIL, m -> checked)
+        .forEach(room::register);
     var rows =
         room.as("an")
             .from("pub.imps")
