@@ -190,13 +190,41 @@ public final class Pushdown {
    * {@code minPeople}, the receiver's raw ids of its people (else none).
    */
   Executor.Cohort cohort(int receiver, int minPeople, Interrupts interrupts) {
-    Statement st = cohortStatement(receiver, minPeople);
-    long people = 0;
+    long[] people = {0};
     Set<String> ids = new HashSet<>();
+    execute(
+        cohortStatement(receiver, minPeople),
+        interrupts,
+        rs -> {
+          people[0] = rs.getLong(1);
+          String raw = rs.getString(2);
+          if (raw != null) {
+            ids.add(raw);
+          }
+        });
+    if (people[0] < minPeople && !ids.isEmpty()) {
+      throw new IllegalStateException("a cohort below its minimum returned ids");
+    }
+    return new Executor.Cohort((int) Math.min(people[0], Integer.MAX_VALUE), ids);
+  }
+
+  /** Reads one row of a statement's result. */
+  @FunctionalInterface
+  private interface RowReader {
+    void row(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs {@code st} in the database of the first source and hands each row of its result to {@code
+   * reader}: the one place where a pushed-down statement meets a driver. The statement is prepared
+   * by the dialect ({@link SqlDialect#prepare}: Spark's Hive driver would write the values into the
+   * SQL itself), its values bound, the run's timeout set and its cancellation watched; the run is
+   * checked every {@link Interrupts#ROWS_PER_CHECK} rows.
+   */
+  private void execute(Statement st, Interrupts interrupts, RowReader reader) {
     SqlTable src = sources.get(0);
     interrupts.check();
     try (Connection conn = src.jdbc().getConnection();
-        // The dialect's statement: Spark's Hive driver would write the values into the SQL itself.
         PreparedStatement ps = dialect.prepare(conn, st.sql());
         Interrupts.Watch watch = interrupts.watch(() -> cancel(ps))) {
       ps.setFetchSize(src.fetchSize());
@@ -211,21 +239,13 @@ public final class Pushdown {
             interrupts.rowsRead(Interrupts.ROWS_PER_CHECK);
             interrupts.check();
           }
-          people = rs.getLong(1);
-          String raw = rs.getString(2);
-          if (raw != null) {
-            ids.add(raw);
-          }
+          reader.row(rs);
         }
         interrupts.rowsRead(rows & Interrupts.CHECK_MASK);
       }
     } catch (SQLException e) {
       throw failed(e, interrupts);
     }
-    if (people < minPeople && !ids.isEmpty()) {
-      throw new IllegalStateException("a cohort below its minimum returned ids");
-    }
-    return new Executor.Cohort((int) Math.min(people, Integer.MAX_VALUE), ids);
   }
 
   private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
@@ -977,40 +997,27 @@ public final class Pushdown {
       Map<List<Object>, double[][]> quantiles,
       Interrupts interrupts) {
     Statement st = statement(saltHex, peopleKeyHex);
-    SqlTable src = sources.get(0);
     Map<List<Object>, long[]> out = new HashMap<>();
     int aggregates = plan.aggregates().size();
     int[] branch = quantileBranches();
     boolean tagged = Arrays.stream(branch).anyMatch(b -> b >= 0);
     // Per group and quantile branch, its totals and their numbers of people, in increasing order.
     Map<List<Object>, Map<Integer, List<Map.Entry<BigInteger, Long>>>> histograms = new HashMap<>();
-    interrupts.check();
-    try (Connection conn = src.jdbc().getConnection();
-        PreparedStatement ps = dialect.prepare(conn, st.sql());
-        Interrupts.Watch watch = interrupts.watch(() -> cancel(ps))) {
-      ps.setFetchSize(src.fetchSize());
-      if (interrupts.secondsLeft().isPresent()) {
-        queryTimeout(ps, interrupts.secondsLeft().getAsInt());
+    int keys = plan.groupBy().size();
+    int first = keys + (tagged ? 2 : 1);
+    boolean[] spread = ContributionBounder.spreads(plan);
+    int[] sumColumn = new int[aggregates];
+    int c = first + 2;
+    for (int a = 0; a < aggregates; a++) {
+      if (plan.aggregates().get(a).dataset() >= 0) {
+        sumColumn[a] = c;
+        c += spread[a] ? 5 : 2;
       }
-      bind(ps, st.params());
-      try (ResultSet rs = ps.executeQuery()) {
-        int keys = plan.groupBy().size();
-        int first = keys + (tagged ? 2 : 1);
-        boolean[] spread = ContributionBounder.spreads(plan);
-        int[] sumColumn = new int[aggregates];
-        int c = first + 2;
-        for (int a = 0; a < aggregates; a++) {
-          if (plan.aggregates().get(a).dataset() >= 0) {
-            sumColumn[a] = c;
-            c += spread[a] ? 5 : 2;
-          }
-        }
-        long rows = 0;
-        while (rs.next()) {
-          if ((++rows & Interrupts.CHECK_MASK) == 0) {
-            interrupts.rowsRead(Interrupts.ROWS_PER_CHECK);
-            interrupts.check();
-          }
+    }
+    execute(
+        st,
+        interrupts,
+        rs -> {
           List<Object> key = new ArrayList<>(keys);
           for (int k = 0; k < keys; k++) {
             key.add(groupValue(rs, k + 1, plan.groupBy().get(k), sourceNames()));
@@ -1023,11 +1030,11 @@ public final class Pushdown {
                 .computeIfAbsent(List.copyOf(key), x -> new HashMap<>())
                 .computeIfAbsent(a, x -> new ArrayList<>())
                 .add(Map.entry(total, rs.getLong(first)));
-            continue;
+            return;
           }
           long users = rs.getLong(first);
           if (users == 0) {
-            continue;
+            return;
           }
           long[] counts = new long[2 + aggregates];
           // Per aggregate its sum, then per variance its sum of squares at aggregates + a.
@@ -1059,12 +1066,7 @@ public final class Pushdown {
           }
           out.put(List.copyOf(key), counts);
           sums.put(List.copyOf(key), values);
-        }
-        interrupts.rowsRead(rows & Interrupts.CHECK_MASK);
-      }
-    } catch (SQLException e) {
-      throw failed(e, interrupts);
-    }
+        });
     if (tagged) {
       for (Map.Entry<List<Object>, long[]> e : out.entrySet()) {
         quantiles.put(
