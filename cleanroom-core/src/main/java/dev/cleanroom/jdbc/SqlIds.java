@@ -105,9 +105,10 @@ final class SqlIds {
    * A condition that holds only for text that {@link String#strip()} leaves as it is and that is
    * not empty: its first character is in [U+0021, U+167F] and its last in [U+0021, U+007E], ranges
    * that hold no character of {@link #JAVA_WHITESPACE}. False or NULL for other text (which then
-   * takes the regular expressions), NULL for NULL. Empty where no test is written: the dialects
-   * whose functions for the first and last character the tests of this project run (H2, DuckDB,
-   * PostgreSQL).
+   * takes the regular expressions), NULL for NULL. Written for the dialects whose functions for the
+   * first and last character the tests of this project run on the real database (H2, DuckDB,
+   * PostgreSQL, Trino, Spark: every character of the Basic Multilingual Plane at either end); empty
+   * for the others.
    *
    * <p>H2 tests UTF-16 code units, and a surrogate is outside both ranges. PostgreSQL's {@code
    * ascii} gives the code point of the first character in a UTF-8 database, and {@code right(x, 1)}
@@ -143,6 +144,25 @@ final class SqlIds {
                 + x
                 + ")) BETWEEN 33 AND 126");
       }
+      // Both compare text by its UTF-8 bytes, which is code point order, and count substr's
+      // negative start from the end in code points.
+      case TRINO ->
+          Optional.of(
+              x
+                  + " >= '!' AND "
+                  + x
+                  + " < chr(5760) AND substr("
+                  + x
+                  + ", -1) BETWEEN '!' AND '~'");
+      // Spark's chr() takes its argument modulo 256: U+1680 is written as its UTF-8 bytes.
+      case SPARK ->
+          Optional.of(
+              x
+                  + " >= '!' AND "
+                  + x
+                  + " < decode(unhex('E19A80'), 'UTF-8') AND substring("
+                  + x
+                  + ", -1) BETWEEN '!' AND '~'");
       default -> Optional.empty();
     };
   }

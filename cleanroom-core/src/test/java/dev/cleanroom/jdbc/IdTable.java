@@ -205,15 +205,11 @@ final class IdTable {
   }
 
   /**
-   * The characters that the per-character tests put at both ends of ids: every one up to U+30FF
-   * (Java's whitespace lies below U+3001, and so do the look-alikes but U+FEFF), every 53rd above,
-   * and U+FEFF, U+FF10 (a full-width digit) and U+FFFF; never NUL or a surrogate.
+   * The characters that the per-character tests put at both ends of ids ({@link IdEnds#sampled}):
+   * every one up to U+30FF (Java's whitespace lies below U+3001, and so do the look-alikes but
+   * U+FEFF), every 53rd above, and U+FEFF, U+FF10 (a full-width digit) and U+FFFF; never NUL or a
+   * surrogate.
    */
-  static final String SAMPLED_SQL =
-      "(\"cp\" <= 12543 OR \"cp\" % 53 = 0 OR \"cp\" IN (65279, 65296, 65535))"
-          + " AND \"cp\" > 0 AND (\"cp\" < 55296 OR \"cp\" > 57343)";
-
-  /** Whether {@code cp} is one of the characters of {@link #SAMPLED_SQL}. */
   static boolean sampled(int cp) {
     return (cp <= 0x30FF || cp % 53 == 0 || cp == 0xFEFF || cp == 0xFF10 || cp == 0xFFFF)
         && cp > 0

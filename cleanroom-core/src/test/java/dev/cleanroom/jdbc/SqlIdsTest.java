@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,8 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * example states the expected normalized id and checks that Java gives it too.
  */
 class SqlIdsTest {
-  private static final String HEX64 =
-      "0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789ABCDEF";
+  private static final String HEX64 = IdEnds.HEX64;
 
   private static List<IdTable> tables;
 
@@ -258,9 +256,8 @@ class SqlIdsTest {
   }
 
   /**
-   * Characters of the Basic Multilingual Plane (all up to U+30FF, a sample above: {@link
-   * IdTable#SAMPLED_SQL}), made by the database itself, before and after an id of each format: only
-   * Java's whitespace is stripped, only A-Z are lower-cased.
+   * Characters of the Basic Multilingual Plane, made by the database itself, at both ends of an id
+   * of each format: only Java's whitespace is stripped, only A-Z are lower-cased ({@link IdEnds}).
    */
   @ParameterizedTest
   @MethodSource("tables")
@@ -274,77 +271,8 @@ class SqlIdsTest {
               "SELECT i AS \"cp\", chr(i) AS \"c\" FROM generate_series(1, 65535) AS g(i)";
           default -> throw new IllegalStateException(table.toString());
         };
-    String hex = HEX64;
-    SqlDialect d = table.dialect();
-    // Each id normalized by both expressions; the column form's fast path also sees the character
-    // at one end only.
-    String sql =
-        "SELECT \"cp\", "
-            + d.normalizedId("\"r\"", UserIdFormat.RAW).orElseThrow()
-            + ", "
-            + d.normalizedId("\"e\"", UserIdFormat.EMAIL).orElseThrow()
-            + ", "
-            + d.normalizedId("\"p\"", UserIdFormat.PSEUDONYMIZED).orElseThrow()
-            + ", "
-            + d.normalizedColumnId("\"r\"", UserIdFormat.RAW).orElseThrow()
-            + ", "
-            + d.normalizedColumnId("\"e\"", UserIdFormat.EMAIL).orElseThrow()
-            + ", "
-            + d.normalizedColumnId("\"p\"", UserIdFormat.PSEUDONYMIZED).orElseThrow()
-            + ", "
-            + d.normalizedColumnId("\"s\"", UserIdFormat.RAW).orElseThrow()
-            + ", "
-            + d.normalizedColumnId("\"t\"", UserIdFormat.RAW).orElseThrow()
-            + " FROM (SELECT \"cp\", \"c\" || 'a' || \"c\" AS \"r\","
-            + " \"c\" || 'A' || \"c\" || '@B' || \"c\" AS \"e\","
-            + " \"c\" || '"
-            + hex
-            + "' || \"c\" AS \"p\", \"c\" || 'a' AS \"s\", 'a' || \"c\" AS \"t\" FROM ("
-            + characters
-            + ") AS \"g\" WHERE "
-            + IdTable.SAMPLED_SQL
-            + ") AS \"t\" ORDER BY \"cp\"";
-    List<List<String>> rows = table.rows(sql, 9);
-    assertEquals(IntStream.rangeClosed(0, 0xFFFF).filter(IdTable::sampled).count(), rows.size());
-    int whitespace = 0;
-    for (List<String> row : rows) {
-      int cp = Integer.parseInt(row.get(0));
-      String c = Character.toString(cp);
-      String[] ids = {
-        c + "a" + c,
-        c + "A" + c + "@B" + c,
-        c + hex + c,
-        c + "a" + c,
-        c + "A" + c + "@B" + c,
-        c + hex + c,
-        c + "a",
-        "a" + c
-      };
-      UserIdFormat[] formats = {
-        UserIdFormat.RAW,
-        UserIdFormat.EMAIL,
-        UserIdFormat.PSEUDONYMIZED,
-        UserIdFormat.RAW,
-        UserIdFormat.EMAIL,
-        UserIdFormat.PSEUDONYMIZED,
-        UserIdFormat.RAW,
-        UserIdFormat.RAW
-      };
-      for (int f = 0; f < ids.length; f++) {
-        String id = ids[f];
-        String got = row.get(1 + f);
-        int column = f;
-        assertEquals(
-            javaNormalized(id, formats[f]),
-            got,
-            () -> table + " column " + column + " " + visible(id) + ": SQL gave " + visible(got));
-      }
-      if ("a".equals(row.get(1))) {
-        whitespace++;
-      }
-    }
-    // The ids whose ends were stripped: exactly Java's whitespace, 25 characters.
-    assertEquals(25, whitespace);
+    IdEnds.assertJavas(
+        table.toString(), table.rows(IdEnds.query(table.dialect(), characters), IdEnds.COLUMNS));
   }
 
   /**
