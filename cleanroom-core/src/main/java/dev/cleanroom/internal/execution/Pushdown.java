@@ -612,15 +612,28 @@ public final class Pushdown {
   }
 
   /**
-   * counted, many and ranked: each person's groups (only public groups, if any), all of them for a
-   * person with at most L0, else the first L0 in keyed-hash order. The people with more than L0
-   * groups are found by a grouping, and only their rows are hashed and ranked; the rows of everyone
-   * else pass as they are, with no window over them.
+   * counted and ranked: each person's groups (only public groups, if any), all of them for a person
+   * with at most L0, else the first L0 in keyed-hash order. Only the rows of the people with more
+   * than L0 groups are hashed. Two forms of the same cut:
+   *
+   * <ul>
+   *   <li>Where the database evaluates a {@code WITH} query once however often the statement reads
+   *       it ({@link #readsWithQueriesOnce}), the people with more than L0 groups are found by a
+   *       grouping ({@code many}), only their rows are ranked, and the rows of everyone else pass
+   *       with no window over them.
+   *   <li>Elsewhere (Trino, Spark, H2 inline a {@code WITH} query at every reference, so each would
+   *       read the tables again), {@code counted} is read once: a window counts each person's
+   *       groups, and a second ranks them by the keyed hash only where the count exceeds L0.
+   * </ul>
    */
   private void ranked(StringBuilder sql, List<Object> params, String saltHex, String columns) {
     if (plan.groupBy().isEmpty()) {
       // One group, the whole population: every person keeps it (L0 is at least 1).
       sql.append(", ranked AS (SELECT ").append(columns).append(" FROM pg)");
+      return;
+    }
+    if (windowedCut()) {
+      windowedRanked(sql, params, saltHex, columns);
       return;
     }
     sql.append(", counted AS (SELECT * FROM pg");
@@ -641,19 +654,12 @@ public final class Pushdown {
     long l0 = plan.maxGroupsPerUser();
     sql.append(", many AS (SELECT pid FROM counted GROUP BY pid HAVING COUNT(*) > ?)");
     params.add(l0);
-    StringBuilder text = new StringBuilder("? || '|' || pid || '|' || ");
-    for (int k = 0; k < plan.groupBy().size(); k++) {
-      if (k > 0) {
-        text.append(" || '|' || ");
-      }
-      text.append(dialect.castToText("k" + k));
-    }
     sql.append(", ranked AS (SELECT ")
         .append(columns)
         .append(" FROM counted WHERE pid NOT IN (SELECT pid FROM many) UNION ALL SELECT ")
         .append(columns)
         .append(" FROM (SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY pid ORDER BY ")
-        .append(dialect.sha256Hex(text.toString()).orElseThrow())
+        .append(rankKey())
         // "rn > 0" holds for every row. It keeps DuckDB from turning the window and "rn <= ?" into
         // its top-N aggregate (arg_min over packed rows), which took three times as long as the
         // window on the benchmark's workload; Trino and Spark still read the bound from the
@@ -662,6 +668,84 @@ public final class Pushdown {
         .append(" WHERE rn <= ? AND rn > 0)");
     params.add(saltHex);
     params.add(l0);
+  }
+
+  /**
+   * The keyed hash that orders a person's groups: SHA-256 in hexadecimal of the salt (its one
+   * parameter), the person and the group's keys, separated by {@code |}.
+   */
+  private String rankKey() {
+    StringBuilder text = new StringBuilder("? || '|' || pid || '|' || ");
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      if (k > 0) {
+        text.append(" || '|' || ");
+      }
+      text.append(dialect.castToText("k" + k));
+    }
+    return dialect.sha256Hex(text.toString()).orElseThrow();
+  }
+
+  /**
+   * Whether the database evaluates a {@code WITH} query once however often the statement reads it:
+   * DuckDB and PostgreSQL materialize such a query. H2, Trino and Spark inline it at every
+   * reference, and the other dialects are not assumed to do better.
+   */
+  private boolean readsWithQueriesOnce() {
+    return dialect == SqlDialect.DUCKDB || dialect == SqlDialect.POSTGRESQL;
+  }
+
+  /**
+   * Whether the cut to L0 reads {@code counted} once, with windows ({@link #windowedRanked}): where
+   * {@link #readsWithQueriesOnce} does not hold, for a plan without public groups (whose filter
+   * drops the rows whose NULL keys must still fail the query, so {@link #result} counts them in
+   * {@code pg}).
+   */
+  private boolean windowedCut() {
+    return !readsWithQueriesOnce()
+        && plan.noise().flatMap(NoisePlan::publicGroups).isEmpty()
+        && !plan.groupBy().isEmpty();
+  }
+
+  /**
+   * The cut to L0 in one read of {@code pg}: per row, its person's number of groups {@code gn} and,
+   * with grouped number columns, whether any of the person's rows has a NULL key ({@code nk}, which
+   * every kept row carries to {@link #result}: each person keeps at least one row); then the rank
+   * of the row among its person's groups by {@link #rankKey}, computed only where {@code gn}
+   * exceeds L0. A row is kept if its person has at most L0 groups or it ranks among the first L0.
+   */
+  private void windowedRanked(
+      StringBuilder sql, List<Object> params, String saltHex, String columns) {
+    long l0 = plan.maxGroupsPerUser();
+    sql.append(", counted AS (SELECT pg.*, COUNT(*) OVER (PARTITION BY pid) AS gn");
+    Optional<String> nullKey = nullKeyCondition();
+    if (nullKey.isPresent()) {
+      sql.append(", MAX(CASE WHEN ")
+          .append(nullKey.get())
+          .append(" THEN 1 ELSE 0 END) OVER (PARTITION BY pid) AS nk");
+    }
+    sql.append(" FROM pg), ranked AS (SELECT ").append(columns);
+    if (nullKey.isPresent()) {
+      sql.append(", nk");
+    }
+    sql.append(" FROM (SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY pid ORDER BY CASE WHEN")
+        .append(" gn > ? THEN ")
+        .append(rankKey())
+        .append(" END) AS rn FROM counted) x WHERE gn <= ? OR rn <= ?)");
+    params.add(l0);
+    params.add(saltHex);
+    params.add(l0);
+    params.add(l0);
+  }
+
+  /** The condition that a row has a NULL in a grouped number column; empty if none is grouped. */
+  private Optional<String> nullKeyCondition() {
+    List<String> nullable = new ArrayList<>();
+    for (int k = 0; k < plan.groupBy().size(); k++) {
+      if (plan.groupBy().get(k).type() != ColumnType.STRING) {
+        nullable.add("k" + k + " IS NULL");
+      }
+    }
+    return nullable.isEmpty() ? Optional.empty() : Optional.of(String.join(" OR ", nullable));
   }
 
   /**
@@ -723,18 +807,15 @@ public final class Pushdown {
         names.add("sq2_" + a);
       }
     }
-    List<String> nullable = new ArrayList<>();
-    for (int k = 0; k < plan.groupBy().size(); k++) {
-      if (plan.groupBy().get(k).type() != ColumnType.STRING) {
-        nullable.add("k" + k + " IS NULL");
-      }
-    }
-    if (!nullable.isEmpty()) {
+    Optional<String> nullKey = nullKeyCondition();
+    if (nullKey.isPresent()) {
       // A NULL number in a grouped column fails the query, as it does in memory; counted before
-      // the cut to L0, so that it cannot hide behind the choice of groups.
-      sql.append(", (SELECT COUNT(*) FROM pg WHERE ")
-          .append(String.join(" OR ", nullable))
-          .append(") AS nullkeys");
+      // the cut to L0, so that it cannot hide behind the choice of groups (the windowed cut
+      // carries each person's flag on every kept row).
+      sql.append(
+          windowedCut()
+              ? ", MAX(nk) AS nullkeys"
+              : ", (SELECT COUNT(*) FROM pg WHERE " + nullKey.get() + ") AS nullkeys");
       names.add("nullkeys");
     }
     if (members()) {
