@@ -3,6 +3,11 @@ package dev.cleanroom.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cleanroom.UserIdFormat;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -98,6 +103,26 @@ public final class IdEnds {
         .append(") t ORDER BY ")
         .append(d.quote("cp"))
         .toString();
+  }
+
+  /**
+   * Runs {@link #query} over {@code characters} on {@code connection} and checks its rows ({@link
+   * #assertJavas}).
+   */
+  public static void check(String database, Connection connection, SqlDialect d, String characters)
+      throws SQLException {
+    List<List<String>> rows = new ArrayList<>();
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery(query(d, characters))) {
+      while (rs.next()) {
+        List<String> row = new ArrayList<>(COLUMNS);
+        for (int i = 1; i <= COLUMNS; i++) {
+          row.add(rs.getString(i));
+        }
+        rows.add(row);
+      }
+    }
+    assertJavas(database, rows);
   }
 
   /**

@@ -93,7 +93,7 @@ public final class SparkCluster {
             .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.executor.memory", "1g")
             .config("spark.executor.extraClassPath", classPath)
-            .config("spark.executor.extraJavaOptions", JAVA_17_OPTIONS)
+            .config("spark.executor.extraJavaOptions", JAVA_17_OPTIONS + loggingOption())
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.sql.warehouse.dir", base.resolve("warehouse").toUri().toString())
@@ -157,6 +157,16 @@ public final class SparkCluster {
     Dataset<Row> df = spark.createDataFrame(r, schema).repartition(4);
     spark.sql("DROP TABLE IF EXISTS `" + name + "`");
     df.write().format("parquet").saveAsTable(name);
+  }
+
+  /**
+   * The SLF4J provider of this JVM ({@code slf4j.provider}, set by the module's Surefire options)
+   * for the executors too, whose class path is the test class path: there the core tests' capturing
+   * provider would otherwise win and keep every log line in memory.
+   */
+  private static String loggingOption() {
+    String provider = System.getProperty("slf4j.provider");
+    return provider == null ? "" : " -Dslf4j.provider=" + provider;
   }
 
   private void stop() {

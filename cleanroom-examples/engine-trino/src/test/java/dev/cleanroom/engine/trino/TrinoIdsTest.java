@@ -3,11 +3,7 @@ package dev.cleanroom.engine.trino;
 import dev.cleanroom.jdbc.IdEnds;
 import dev.cleanroom.jdbc.SqlDialect;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,18 +21,8 @@ class TrinoIdsTest {
             + " FROM UNNEST(sequence(0, 255)) AS h (hi) CROSS JOIN UNNEST(sequence(0, 255)) AS l (lo))"
             + " WHERE "
             + IdEnds.sampled("i");
-    List<List<String>> rows = new ArrayList<>();
-    try (Connection c = TrinoCluster.get().jdbc().getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(IdEnds.query(SqlDialect.TRINO, characters))) {
-      while (rs.next()) {
-        List<String> row = new ArrayList<>();
-        for (int i = 1; i <= IdEnds.COLUMNS; i++) {
-          row.add(rs.getString(i));
-        }
-        rows.add(row);
-      }
+    try (Connection c = TrinoCluster.get().jdbc().getConnection()) {
+      IdEnds.check("Trino", c, SqlDialect.TRINO, characters);
     }
-    IdEnds.assertJavas("Trino", rows);
   }
 }
