@@ -703,9 +703,7 @@ public final class Pushdown {
    * {@code pg}).
    */
   private boolean windowedCut() {
-    return !readsWithQueriesOnce()
-        && plan.noise().flatMap(NoisePlan::publicGroups).isEmpty()
-        && !plan.groupBy().isEmpty();
+    return !readsWithQueriesOnce() && plan.noise().flatMap(NoisePlan::publicGroups).isEmpty();
   }
 
   /**
