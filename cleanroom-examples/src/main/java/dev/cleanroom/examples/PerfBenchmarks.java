@@ -2,7 +2,6 @@ package dev.cleanroom.examples;
 
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.SecretKey;
-import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.source.ColumnarSource;
 import dev.cleanroom.source.CsvSource;
@@ -171,18 +170,8 @@ public class PerfBenchmarks {
     @Setup(Level.Iteration)
     public void room() {
       javax.sql.DataSource ds = DuckDbFiles.dataSource(db);
-      pushdownRoom =
-          PerfRooms.room(
-              SecretKey.random(),
-              JdbcSource.builder(ds, "impressions").build(),
-              JdbcSource.builder(ds, "conversions").build(),
-              true);
-      thresholdRoom =
-          PerfRooms.room(
-              SecretKey.random(),
-              JdbcSource.builder(ds, "impressions").build(),
-              JdbcSource.builder(ds, "conversions").build(),
-              false);
+      pushdownRoom = PerfRooms.room(SecretKey.random(), ds, true);
+      thresholdRoom = PerfRooms.room(SecretKey.random(), ds, false);
     }
 
     /** Closes the connection and deletes the database. */

@@ -10,6 +10,8 @@ import dev.cleanroom.Policy;
 import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.jdbc.JdbcSource;
+import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.spi.DataSource;
@@ -83,6 +85,27 @@ final class PerfRooms {
                     .build())
             .build());
     return room;
+  }
+
+  /**
+   * A room, as {@link #room(SecretKey, DataSource, DataSource, boolean)}, over the tables {@code
+   * impressions} and {@code conversions} of the database that {@code db} reaches.
+   */
+  static CleanRoom room(SecretKey key, javax.sql.DataSource db, boolean dp) {
+    return room(
+        key,
+        JdbcSource.builder(db, "impressions").build(),
+        JdbcSource.builder(db, "conversions").build(),
+        dp);
+  }
+
+  /** The path that {@link #q1} (or, with {@code dp}, {@link #q1Dp}) takes in {@code room}. */
+  static ExecutionPath path(CleanRoom room, boolean dp) {
+    FinalStage q = q1Stage(room);
+    if (dp) {
+      q = q.budget(PrivacyBudget.epsilonDelta(EPSILON, DELTA));
+    }
+    return q.explain().path().orElseThrow();
   }
 
   /** Q1: per campaign, distinct converting users and summed purchase value (threshold only). */

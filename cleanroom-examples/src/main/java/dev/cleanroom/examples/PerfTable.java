@@ -436,7 +436,8 @@ public final class PerfTable {
     return null;
   }
 
-  private static List<Double> times(RunResult r) {
+  /** The time of each measured shot of {@code r}, in its unit. */
+  static List<Double> times(RunResult r) {
     List<Double> times = new ArrayList<>();
     for (BenchmarkResult br : r.getBenchmarkResults()) {
       for (IterationResult ir : br.getIterationResults()) {
@@ -459,7 +460,8 @@ public final class PerfTable {
     return peak;
   }
 
-  private static double median(List<Double> xs) {
+  /** The median of {@code xs}; NaN if it is empty. */
+  static double median(List<Double> xs) {
     if (xs.isEmpty()) {
       return Double.NaN;
     }

@@ -1,0 +1,23 @@
+package dev.cleanroom.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JMH benchmark of {@link SparkQ1Benchmark} at the smallest scale, one warm-up and one measured
+ * shot each: every benchmark runs on the cluster and every answer matches the exact reference.
+ */
+class SparkBenchmarksTest {
+  @Test
+  void jmhRun_atTinyScale_measuresEveryBenchmarkWithCheckedAnswers() throws Exception {
+    // The run fails if a benchmark missed a shot or an answer differs from the reference.
+    Map<String, Double> medians =
+        EngineBenchmarks.run("Spark", "Spark SQL (test)", new SparkBenchmarks(), "tiny", 1, 1);
+    assertEquals(
+        List.of(EngineBenchmarks.OWN_SQL_Q1, EngineBenchmarks.Q1, EngineBenchmarks.Q1_DP),
+        List.copyOf(medians.keySet()));
+  }
+}

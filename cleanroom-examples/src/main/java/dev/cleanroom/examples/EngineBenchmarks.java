@@ -1,0 +1,262 @@
+package dev.cleanroom.examples;
+
+import dev.cleanroom.query.ExecutionPath;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * The JMH benchmark of a distributed engine (the Spark SQL and Trino modules under {@code
+ * cleanroom-examples}): Q1 and Q1-DP of the performance workload through the engine, against the
+ * engine's own SQL for Q1, in one JMH run of the engine module's benchmark class. That class has
+ * the three benchmark methods {@link #OWN_SQL_Q1}, {@link #Q1} and {@link #Q1_DP}, each handing its
+ * shot's answer to {@link #keep}; every answer of every shot, warm-ups included, is then checked
+ * against the workload's exact reference ({@link PerfCheck}), so that a fast wrong answer fails the
+ * run.
+ *
+ * <p>The run is in this JVM ({@code forks = 0}): the engine's cluster is started and loaded once
+ * and serves all three benchmarks, which so measure the same tables on the same nodes. The work
+ * they time runs mostly in the cluster's own JVMs (Spark's executors, Trino's workers); what runs
+ * here is the client, and for Trino its coordinator. JMH runs the benchmarks one after the other
+ * (in the order of their names), so the first one meets a cold cluster: each gets as many warm-up
+ * shots as measured ones, and the measured shots are single shots too. In a first run with one
+ * warm-up, Trino's own SQL (run last) took 860 ms against 1,484–1,825 ms when it ran first.
+ */
+final class EngineBenchmarks {
+  private EngineBenchmarks() {}
+
+  /** The benchmark method that runs the engine's own SQL for Q1. */
+  static final String OWN_SQL_Q1 = "ownSqlQ1";
+
+  /**
+   * The benchmark method that runs Q1 (threshold only, difference checks on) through our engine.
+   */
+  static final String Q1 = "cleanroomQ1";
+
+  /** The benchmark method that runs Q1-DP through our engine. */
+  static final String Q1_DP = "cleanroomQ1Dp";
+
+  private static final Map<String, List<Object>> KEPT = new ConcurrentHashMap<>();
+
+  /** Keeps {@code answer}, one shot of benchmark method {@code method}, and returns it. */
+  static <T> T keep(String method, T answer) {
+    KEPT.computeIfAbsent(method, m -> Collections.synchronizedList(new ArrayList<>())).add(answer);
+    return answer;
+  }
+
+  /** Loads a workload into an engine. */
+  @FunctionalInterface
+  interface Loader {
+    void load(Workload w) throws Exception;
+  }
+
+  /** The workload in this JVM's engine, of {@code scale}, and the seconds its load took. */
+  private record Loaded(String scale, Workload workload, double seconds) {}
+
+  private static Loaded loaded;
+
+  /**
+   * The workload of {@code scale} (seed 42), generated and handed to {@code loader} unless this
+   * JVM's engine already holds it: the benchmarks of a run share one load.
+   */
+  static synchronized Workload load(String scale, Loader loader) throws Exception {
+    if (loaded == null || !loaded.scale().equals(scale)) {
+      Workload w = Workload.generate(Workload.Scale.of(scale), 42);
+      long start = System.nanoTime();
+      loader.load(w);
+      loaded = new Loaded(scale, w, (System.nanoTime() - start) / 1e9);
+    }
+    return loaded.workload();
+  }
+
+  /** Seconds that the last load took. */
+  private static synchronized double loadSeconds() {
+    return loaded.seconds();
+  }
+
+  /**
+   * Loads the workload of {@code scale} into the engine, checks that Q1 and Q1-DP run there in one
+   * statement each, runs the benchmarks of {@code benchmarks}' class at {@code scale}, checks every
+   * answer and prints the table to standard output.
+   *
+   * @param engine the engine's name, as in "Trino"
+   * @param setting the engine's version and nodes, for the table's title
+   * @param benchmarks an instance of the engine module's JMH class
+   * @param scale a {@link Workload.Scale} name
+   * @param warmups the warm-up shots of each benchmark
+   * @param runs the measured shots of each benchmark
+   * @return the median milliseconds of each benchmark method, in table order
+   * @throws IllegalStateException after printing, if a benchmark failed, missed a shot or an answer
+   *     is wrong; before running, if a query would not run in the engine
+   */
+  static Map<String, Double> run(
+      String engine,
+      String setting,
+      EngineQ1Benchmarks benchmarks,
+      String scale,
+      int warmups,
+      int runs)
+      throws Exception {
+    benchmarks.scale = scale;
+    benchmarks.setUp();
+    Workload w = load(scale, benchmarks::load);
+    ExecutionPath q1Path = PerfRooms.path(benchmarks.plain, false);
+    ExecutionPath dpPath = PerfRooms.path(benchmarks.dp, true);
+    for (ExecutionPath p : List.of(q1Path, dpPath)) {
+      if (p.kind() != ExecutionPath.Kind.PUSHED_DOWN) {
+        throw new IllegalStateException("not pushed down to " + engine + ": " + p.reason());
+      }
+    }
+    Map<String, String> rows = new LinkedHashMap<>();
+    rows.put(OWN_SQL_Q1, engine + "'s own SQL for Q1");
+    rows.put(Q1, "Q1 through the engine (" + q1Path.kind() + ")");
+    rows.put(Q1_DP, "Q1-DP through the engine (" + dpPath.kind() + ")");
+    return run(
+        benchmarks.getClass(),
+        Map.of("scale", scale),
+        rows,
+        PerfReference.of(w),
+        warmups,
+        runs,
+        String.format(
+            Locale.ROOT,
+            "%s; %,d impressions, %,d conversions (seed 42), loaded in %.1f s; %d measured shots"
+                + " after %d warm-ups",
+            setting,
+            w.impressionRows(),
+            w.conversionRows(),
+            loadSeconds(),
+            runs,
+            warmups),
+        System.out);
+  }
+
+  /**
+   * Runs the three benchmarks of {@code benchmarks}, checks every answer and prints the table.
+   *
+   * @param benchmarks the engine module's JMH class
+   * @param params its JMH parameters
+   * @param rows each benchmark method's description in the table, in table order
+   * @param reference the exact answers of the workload the cluster holds
+   * @param warmups the warm-up shots of each benchmark
+   * @param runs the measured shots of each benchmark
+   * @param title the table's first line: the engine, its nodes and the workload
+   * @param out where the table goes
+   * @return the median milliseconds of each benchmark method, in table order
+   * @throws IllegalStateException after printing, if a benchmark failed, missed a shot or an answer
+   *     is wrong
+   */
+  private static Map<String, Double> run(
+      Class<?> benchmarks,
+      Map<String, String> params,
+      Map<String, String> rows,
+      PerfReference reference,
+      int warmups,
+      int runs,
+      String title,
+      PrintStream out)
+      throws RunnerException {
+    KEPT.clear();
+    ChainedOptionsBuilder options =
+        new OptionsBuilder()
+            .include("^" + Pattern.quote(benchmarks.getName() + ".") + "\\w+$")
+            .forks(0)
+            .mode(Mode.SingleShotTime)
+            .timeUnit(TimeUnit.MILLISECONDS)
+            .warmupIterations(warmups)
+            .measurementIterations(runs)
+            .shouldFailOnError(true)
+            .verbosity(VerboseMode.NORMAL);
+    params.forEach(options::param);
+    Collection<RunResult> results = new Runner(options.build()).run();
+
+    Map<String, RunResult> byMethod = new LinkedHashMap<>();
+    for (RunResult r : results) {
+      String b = r.getParams().getBenchmark();
+      byMethod.put(b.substring(b.lastIndexOf('.') + 1), r);
+    }
+    List<String> problems = new ArrayList<>();
+    StringBuilder table = new StringBuilder(title).append('\n');
+    table.append(
+        String.format(
+            Locale.ROOT,
+            "%-58s %10s %10s %10s %9s  %s%n",
+            "",
+            "median ms",
+            "min ms",
+            "max ms",
+            "× own SQL",
+            "answers"));
+    double own = Double.NaN;
+    Map<String, Double> medians = new LinkedHashMap<>();
+    for (Map.Entry<String, String> row : rows.entrySet()) {
+      RunResult r = byMethod.get(row.getKey());
+      List<Double> times = r == null ? List.of() : PerfTable.times(r);
+      List<PerfAnswer> answers = new ArrayList<>();
+      for (Object o : KEPT.getOrDefault(row.getKey(), List.of())) {
+        answers.add(PerfAnswer.from(o));
+      }
+      PerfCheck.Outcome check = check(row.getKey(), answers, reference);
+      if (!check.ok()) {
+        problems.add(
+            row.getKey()
+                + ": "
+                + (check.problems().isEmpty() ? "no answer" : String.join("; ", check.problems())));
+      }
+      if (times.size() != runs || answers.size() != warmups + runs) {
+        problems.add(
+            row.getKey() + ": " + times.size() + " measured shots, " + answers.size() + " answers");
+      }
+      double median = PerfTable.median(times);
+      medians.put(row.getKey(), median);
+      if (row.getKey().equals(OWN_SQL_Q1)) {
+        own = median;
+      }
+      table.append(
+          String.format(
+              Locale.ROOT,
+              "%-58s %10.1f %10.1f %10.1f %9.2f  %s%n",
+              row.getValue(),
+              median,
+              times.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+              times.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
+              median / own,
+              check.ok() ? "ok: " + check.summary() : "WRONG"));
+    }
+    out.print(table);
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException(String.join("\n", problems));
+    }
+    return medians;
+  }
+
+  /**
+   * The check of one benchmark's answers: the engine's own SQL releases the reference's campaigns
+   * and counts, with revenue to the cent (it adds doubles in its own order); Q1 through our engine
+   * the same, with revenue the exact sum rounded once; Q1-DP a plausible noisy answer.
+   */
+  private static PerfCheck.Outcome check(
+      String method, List<PerfAnswer> answers, PerfReference reference) {
+    return switch (method) {
+      case OWN_SQL_Q1 -> PerfCheck.exact(answers, reference.q1(), false);
+      case Q1 -> PerfCheck.exact(answers, reference.q1(), true);
+      case Q1_DP -> PerfCheck.noisy(answers, reference, PerfCheck.Noise.engine());
+      default -> throw new IllegalArgumentException("not a benchmark of an engine: " + method);
+    };
+  }
+}
