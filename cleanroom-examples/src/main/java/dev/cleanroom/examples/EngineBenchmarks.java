@@ -34,8 +34,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * they time runs mostly in the cluster's own JVMs (Spark's executors, Trino's workers); what runs
  * here is the client, and for Trino its coordinator. JMH runs the benchmarks one after the other
  * (in the order of their names), so the first one meets a cold cluster: each gets as many warm-up
- * shots as measured ones, and the measured shots are single shots too. In a first run with one
- * warm-up, Trino's own SQL (run last) took 860 ms against 1,484–1,825 ms when it ran first.
+ * shots as measured ones (the README has a run with one warm-up, where the first row paid for it).
  */
 final class EngineBenchmarks {
   private EngineBenchmarks() {}
