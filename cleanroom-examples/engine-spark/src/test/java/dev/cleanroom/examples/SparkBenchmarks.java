@@ -1,16 +1,11 @@
 package dev.cleanroom.examples;
 
 import dev.cleanroom.spark.SparkCluster;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -27,38 +22,9 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Benchmark)
 public class SparkBenchmarks extends EngineQ1Benchmarks {
-  /** Spark's own SQL for Q1: the fastest formulation the DuckDB benchmark found, unchanged. */
-  static final String PLAIN_Q1 =
-      """
-      WITH c AS (SELECT user_id, sum(least(greatest(value, 0), 10000)) AS total
-                 FROM conversions GROUP BY user_id),
-           p AS (SELECT DISTINCT i.user_id, i.campaign_id
-                 FROM impressions i LEFT SEMI JOIN c ON i.user_id = c.user_id)
-      SELECT campaign_id, count(*) AS converters, sum(total) AS revenue
-      FROM p JOIN c ON p.user_id = c.user_id
-      GROUP BY campaign_id HAVING count(*) >= 50 ORDER BY campaign_id""";
-
   @Override
   protected javax.sql.DataSource db() {
     return SparkCluster.get().pooled();
-  }
-
-  /**
-   * Spark's own SQL for Q1 ({@link #PLAIN_Q1}), over the same pooled connection as the engine's
-   * queries: a new connection is a new session of the Thrift server, which the engine's rows do not
-   * pay either.
-   */
-  @Benchmark
-  public PerfAnswer ownSqlQ1() throws SQLException {
-    List<PerfAnswer.Cell> cells = new ArrayList<>();
-    try (Connection c = db().getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(PLAIN_Q1)) {
-      while (rs.next()) {
-        cells.add(PerfAnswer.Cell.exact(rs.getLong(1), (double) rs.getLong(2), rs.getDouble(3)));
-      }
-    }
-    return EngineBenchmarks.keep(EngineBenchmarks.OWN_SQL_Q1, PerfAnswer.of(cells));
   }
 
   /** Creates both tables in the cluster's warehouse from the rows of {@code w}. */

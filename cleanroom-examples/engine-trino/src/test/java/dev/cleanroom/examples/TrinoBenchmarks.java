@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -28,16 +27,6 @@ public class TrinoBenchmarks extends EngineQ1Benchmarks {
   @Override
   protected javax.sql.DataSource db() {
     return TrinoCluster.get().jdbc();
-  }
-
-  /** Trino's own SQL for Q1: the fastest formulation the DuckDB benchmark found, unchanged. */
-  @Benchmark
-  public PerfAnswer ownSqlQ1() throws SQLException {
-    try (Connection c = TrinoCluster.get().jdbc().getConnection()) {
-      return EngineBenchmarks.keep(
-          EngineBenchmarks.OWN_SQL_Q1,
-          DuckDbWorkload.run(c, DuckDbWorkload.Formulation.Q1_JOIN_FIRST));
-    }
   }
 
   /**
