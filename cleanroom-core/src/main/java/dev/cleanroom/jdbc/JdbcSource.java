@@ -392,7 +392,6 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
     }
   }
 
-  /** The column named {@code name}; a caller error if it is not in the schema. */
   /**
    * Whether the database compares values of {@code column} as the engine does, so that a filter on
    * it may run in SQL unchanged: whole numbers, double-precision numbers and varying-length text;

@@ -210,7 +210,6 @@ public final class ColumnarSource implements DataSource {
     return schema;
   }
 
-  /** The number of rows, exactly. */
   /**
    * {@link SourceCapabilities#RESIDENT}: the rows are in memory, the version is fixed and {@link
    * #estimatedRows()} is exact, so the engine may answer on its columnar path.

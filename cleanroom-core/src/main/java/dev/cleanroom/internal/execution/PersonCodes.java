@@ -34,11 +34,6 @@ final class PersonCodes {
   private PersonCodes() {}
 
   /**
-   * The hash under the key derived from the room's key that {@code pseudonymizer} holds: the label
-   * is its own normalized form, so its pseudonym is {@code HMAC-SHA256(roomKey, LABEL)} in
-   * hexadecimal, whose first 32 digits are the key's 16 bytes.
-   */
-  /**
    * Whether {@code plan} must tell persons apart by pseudonym rather than by this hash: when it
    * joins a dataset of ids that arrive pseudonymized with a dataset of other ids.
    */
@@ -50,6 +45,11 @@ final class PersonCodes {
     return pseudonymized > 0 && pseudonymized < plan.datasets().size();
   }
 
+  /**
+   * The hash under the key derived from the room's key that {@code pseudonymizer} holds: the label
+   * is its own normalized form, so its pseudonym is {@code HMAC-SHA256(roomKey, LABEL)} in
+   * hexadecimal, whose first 32 digits are the key's 16 bytes.
+   */
   static SipHash128 of(Pseudonymizer pseudonymizer) {
     String hmacHex = pseudonymizer.pseudonymize(LABEL, UserIdFormat.RAW);
     return new SipHash128(HexFormat.of().parseHex(hmacHex, 0, 32), 0);

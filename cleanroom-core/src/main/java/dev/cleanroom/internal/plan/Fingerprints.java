@@ -34,10 +34,6 @@ public final class Fingerprints {
   }
 
   /**
-   * The fingerprint of a cohort activation: its row stage (as the one-row query {@code rows}) and
-   * its receiver, never equal to a query's.
-   */
-  /**
    * The secret salt of the keyed choice of each person's groups for {@code spec}: 32 bytes of
    * HMAC-SHA256 under the fingerprint key of the query's canonical text, so that the same question
    * chooses the same groups (and gets the same answer on unchanged data) and a re-run never trips
@@ -48,6 +44,10 @@ public final class Fingerprints {
         .hmac("contribution bounding|" + canonical(spec));
   }
 
+  /**
+   * The fingerprint of a cohort activation: its row stage (as the one-row query {@code rows}) and
+   * its receiver, never equal to a query's.
+   */
   public String ofCohort(QuerySpec rows, String receiver) {
     return hash("cohort;" + canonical(rows) + ";receiver=" + quote(receiver));
   }

@@ -278,15 +278,6 @@ public final class Planner {
   }
 
   /**
-   * A refusal of a differentially private query that joins a dataset requiring differential privacy
-   * with one protected by its threshold alone. The threshold-only owner's rule is an exact k on the
-   * joined people and difference checks; applied to the joined data, those exact checks would
-   * reveal the presence of single people of the dataset that requires differential privacy, with
-   * certainty, while its budget is charged. Neither guarantee can give way to the other, so the
-   * query is refused, whatever its ε, by the rule of the dataset that requires differential
-   * privacy.
-   */
-  /**
    * A budget period in the ledgers' vocabulary: {@code lifetime} (ledger names end in {@code
    * lifetime}), else the calendar period that ledger names end in.
    */
@@ -299,6 +290,15 @@ public final class Planner {
     };
   }
 
+  /**
+   * A refusal of a differentially private query that joins a dataset requiring differential privacy
+   * with one protected by its threshold alone. The threshold-only owner's rule is an exact k on the
+   * joined people and difference checks; applied to the joined data, those exact checks would
+   * reveal the presence of single people of the dataset that requires differential privacy, with
+   * certainty, while its budget is charged. Neither guarantee can give way to the other, so the
+   * query is refused, whatever its ε, by the rule of the dataset that requires differential
+   * privacy.
+   */
   private static Optional<PolicyCheck> mixedProtectionCheck(List<Dataset> datasets) {
     Optional<Dataset> thresholdOnly =
         datasets.stream().filter(d -> d.policy().differentialPrivacy().isEmpty()).findFirst();
@@ -922,7 +922,6 @@ public final class Planner {
     return g.bucket().map(b -> b.label() + "_" + g.name()).orElse(g.name());
   }
 
-  /** {@code c} with every column name reduced to its unqualified form, for the source. */
   /**
    * The per-person bounds the analyst chose for some metrics ({@code QueryOptions.bounds}), by
    * metric column: each within the owner's per-person bounds of the metric, which it replaces in

@@ -266,10 +266,6 @@ public final class PushdownDatabases {
   }
 
   /**
-   * Opens the PostgreSQL database; reached only when {@link PostgresReachable} did not skip, so a
-   * failure here (under {@code CI=true}) fails the test instead of skipping it.
-   */
-  /**
    * The databases of one property class: H2 and DuckDB opened with it, PostgreSQL on first use
    * (required when {@code CI=true}), all closed with it.
    */
@@ -314,6 +310,10 @@ public final class PushdownDatabases {
     }
   }
 
+  /**
+   * Opens the PostgreSQL database; reached only when {@link PostgresReachable} did not skip, so a
+   * failure here (under {@code CI=true}) fails the test instead of skipping it.
+   */
   public static Db postgresOrFail() {
     try {
       return postgres();
