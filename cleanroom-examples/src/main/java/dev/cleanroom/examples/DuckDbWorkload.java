@@ -67,6 +67,23 @@ final class DuckDbWorkload {
             SELECT campaign_id, count(*) AS converters, sum(total) AS revenue
             FROM p JOIN c USING (user_id)
             GROUP BY campaign_id HAVING count(*) >= 50 ORDER BY campaign_id"""),
+    /**
+     * Q1: the impressions of converting users only, chosen by {@code IN} over a subquery instead of
+     * DuckDB's {@code SEMI JOIN}, deduplicated, then joined; the semi join written so that Trino
+     * and Spark SQL take it too.
+     */
+    Q1_IN_SUBQUERY(
+        Query.Q1,
+        "semi join as IN (subquery), deduplicate, then join",
+        null,
+        TOTALS
+            + """
+            ,
+                 p AS (SELECT DISTINCT user_id, campaign_id FROM impressions
+                       WHERE user_id IN (SELECT user_id FROM c))
+            SELECT campaign_id, count(*) AS converters, sum(total) AS revenue
+            FROM p JOIN c USING (user_id)
+            GROUP BY campaign_id HAVING count(*) >= 50 ORDER BY campaign_id"""),
     /** Q1: the totals joined to the impressions first, then the joined pairs deduplicated. */
     Q1_JOIN_FIRST(
         Query.Q1,
