@@ -82,6 +82,10 @@ final class EngineBenchmarks {
   /** The benchmark method that runs Q1-DP through our engine. */
   static final String Q1_DP = "cleanroomQ1Dp";
 
+  /** Every benchmark method of an engine's benchmark class, in table order. */
+  static final List<String> METHODS =
+      List.of(OWN_SQL_Q1, OWN_SQL_Q1_GROUP_BY, OWN_SQL_Q1_IN_SUBQUERY, Q1, Q1_DP);
+
   private static final Map<String, List<Object>> KEPT = new ConcurrentHashMap<>();
 
   /** Keeps {@code answer}, one shot of benchmark method {@code method}, and returns it. */
