@@ -25,7 +25,9 @@ import java.util.stream.IntStream;
  * whole-number column whose values span less than 2<sup>32</sup> (campaign ids, timestamps of a few
  * decades in seconds) held in four bytes per row, as its offset from the smallest value, exactly.
  * Ten million rows of a user id, a campaign and a timestamp in seconds take about 120 MB plus the
- * distinct ids.
+ * distinct ids; read from CSV, these are held as their UTF-8 bytes and four bytes each (about 36 MB
+ * for two million ids of 14 characters), and a value becomes a {@code String} only when a query or
+ * scan asks for it.
  *
  * <p>Build one column by column with {@link #builder}, or read a CSV file with {@link #readCsv}.
  * The source is immutable and safe to scan from several threads; scans return copies, never the
@@ -36,7 +38,7 @@ public final class ColumnarSource implements DataSource {
   private final Schema schema;
   private final int rowCount;
   private final Object[] columns;
-  private final String[][] dictionaries;
+  private final ResidentColumns.Texts[] dictionaries;
 
   /** Whether each dictionary's values are known to be distinct (the CSV loader's are). */
   private final boolean distinctDictionaries;
@@ -53,7 +55,7 @@ public final class ColumnarSource implements DataSource {
       Schema schema,
       int rowCount,
       Object[] columns,
-      String[][] dictionaries,
+      ResidentColumns.Texts[] dictionaries,
       boolean distinctDictionaries) {
     this.name = name;
     this.schema = schema;
@@ -69,7 +71,11 @@ public final class ColumnarSource implements DataSource {
    * for readers in this package.
    */
   static ColumnarSource adopt(
-      String name, Schema schema, int rowCount, Object[] columns, String[][] dictionaries) {
+      String name,
+      Schema schema,
+      int rowCount,
+      Object[] columns,
+      ResidentColumns.Texts[] dictionaries) {
     return new ColumnarSource(name, schema, rowCount, columns, dictionaries, true);
   }
 
@@ -93,7 +99,7 @@ public final class ColumnarSource implements DataSource {
    * Reads a UTF-8 CSV file with a header line into a new source, on all cores: ranges of lines are
    * parsed in parallel straight from bytes, numbers into their columns in place (whole numbers in
    * four bytes per row when they span less than 2<sup>32</sup>), and each text column is
-   * dictionary-encoded in partitions by hash, each distinct value made a {@code String} once. The
+   * dictionary-encoded in partitions by hash, each distinct value kept as its UTF-8 bytes. The
    * format, the conversion of values and the errors are those of {@link CsvSource} (every schema
    * column is converted, so a malformed number in any of them fails the read); a file with a quote
    * character is read by that sequential parser instead. Nothing is left for the first scan: the
@@ -197,7 +203,7 @@ public final class ColumnarSource implements DataSource {
 
   /** The number of values in the dictionary of text column {@code column}; for tests. */
   int dictionarySize(int column) {
-    return dictionaries[column].length;
+    return dictionaries[column].size();
   }
 
   @Override
@@ -277,10 +283,10 @@ public final class ColumnarSource implements DataSource {
       return Arrays.copyOfRange(d, from, to);
     }
     int[] codes = (int[]) a;
-    String[] dictionary = dictionaries[column];
+    ResidentColumns.Texts dictionary = dictionaries[column];
     String[] out = new String[to - from];
     for (int r = from; r < to; r++) {
-      out[r - from] = dictionary[codes[r]];
+      out[r - from] = dictionary.get(codes[r]);
     }
     return out;
   }
@@ -347,14 +353,14 @@ public final class ColumnarSource implements DataSource {
     private final Schema schema;
     private final int rowCount;
     private final Object[] columns;
-    private final String[][] dictionaries;
+    private final ResidentColumns.Texts[] dictionaries;
 
     private Builder(String name, Schema schema, int rowCount) {
       this.name = name;
       this.schema = schema;
       this.rowCount = rowCount;
       this.columns = new Object[schema.columns().size()];
-      this.dictionaries = new String[columns.length][];
+      this.dictionaries = new ResidentColumns.Texts[columns.length];
     }
 
     private int slot(String column, ColumnType type, int length) {
@@ -406,7 +412,7 @@ public final class ColumnarSource implements DataSource {
         }
       }
       columns[i] = c;
-      dictionaries[i] = dict;
+      dictionaries[i] = ResidentColumns.Texts.of(dict);
       return this;
     }
 

@@ -59,11 +59,13 @@ import java.util.stream.IntStream;
  *   <li>Encode, per text column: each partition is dictionary-encoded by one thread, the values of
  *       all ranges in file order, in an open-addressing table that stores a tag of each value's
  *       hash with its code, so that a probe compares bytes only when the tags agree; with about
- *       1/256 of the distinct values it stays in cache. Each distinct value becomes a {@code
- *       String} once. The column's dictionary is the partitions' dictionaries one after another, so
- *       a row's code is its partition's first code plus its code in the partition: no table holds
- *       all distinct values, and nothing is merged. The dictionary's order is that of the
- *       partitions, not of the file.
+ *       1/256 of the distinct values it stays in cache. The distinct values stay bytes, checked to
+ *       be UTF-8: each partition's are copied once into an array of their own ({@link
+ *       ResidentColumns.Utf8Texts}), and none becomes a {@code String} until a query asks for it.
+ *       The column's dictionary is the partitions' dictionaries one after another, so a row's code
+ *       is its partition's first code plus its code in the partition: no table holds all distinct
+ *       values, and nothing is merged. The dictionary's order is that of the partitions, not of the
+ *       file.
  * </ol>
  *
  * <p>The scratch arrays and the narrow numbers keep the memory a read touches small: memory touched
@@ -557,7 +559,7 @@ final class CsvColumnarReader {
         columns[c] = wholeNumberColumn(c, (int[]) columns[c], parsed);
       }
     }
-    String[][] dictionaries = new String[cols.size()][];
+    ResidentColumns.Texts[] dictionaries = new ResidentColumns.Texts[cols.size()];
     for (int s = 0; s < stringColumns.length; s++) {
       int c = stringColumns[s];
       Encoded e = encode(s, parsed, workers, firstRow);
@@ -667,7 +669,7 @@ final class CsvColumnarReader {
   /** A dictionary-encoded text column, or the first line whose text is not UTF-8. */
   private static final class Encoded {
     int[] codes;
-    String[] dictionary;
+    ResidentColumns.Texts dictionary;
     long invalidLine;
   }
 
@@ -675,7 +677,8 @@ final class CsvColumnarReader {
   private Encoded encode(int s, Range[] parsed, Worker[] workers, int[] firstRow) {
     int rows = firstRow[parsed.length];
     int[][] local = new int[partitions][];
-    String[][] dicts = new String[partitions][];
+    byte[][] bytes = new byte[partitions][];
+    int[][] starts = new int[partitions][];
     int[] invalid = new int[partitions];
     int used = rows < tuning.parallelRows() ? 1 : threads;
     Throwable failure =
@@ -709,7 +712,9 @@ final class CsvColumnarReader {
                     }
                   }
                   local[p] = codes;
-                  dicts[p] = d.strings(worker.decoder);
+                  d.validate(worker.decoder);
+                  bytes[p] = d.bytes();
+                  starts[p] = d.starts();
                   invalid[p] = d.firstInvalid < 0 ? -1 : firstIndexOf(codes, d.firstInvalid);
                 }));
     if (failure != null) {
@@ -728,16 +733,12 @@ final class CsvColumnarReader {
     for (Range r : parsed) {
       r.data[s] = null;
     }
+    // The column's dictionary is the partitions' one after another, as bytes (no String per
+    // value): a row's code is its partition's first code plus its code in the partition.
+    ResidentColumns.Utf8Texts dictionary = new ResidentColumns.Utf8Texts(bytes, starts);
     int[] base = new int[partitions];
-    long distinct = 0;
-    for (int p = 0; p < partitions; p++) {
-      base[p] = (int) distinct;
-      distinct += dicts[p].length;
-    }
-    String[] dictionary = new String[(int) distinct];
-    for (int p = 0; p < partitions; p++) {
-      System.arraycopy(dicts[p], 0, dictionary, base[p], dicts[p].length);
-      dicts[p] = null;
+    for (int p = 1; p < partitions; p++) {
+      base[p] = base[p - 1] + starts[p - 1].length - 1;
     }
     // Each range's rows take their codes from the partitions' code lists in file order.
     int[][] cursors = new int[parsed.length][];
@@ -1222,7 +1223,7 @@ final class CsvColumnarReader {
     private int size;
     private int last = 16;
 
-    /** The code of the first value that is not UTF-8, or -1; set by {@link #strings}. */
+    /** The code of the first value that is not UTF-8, or -1; set by {@link #validate}. */
     int firstInvalid = -1;
 
     /** Empties the dictionary for at most {@code values} new values. */
@@ -1297,25 +1298,31 @@ final class CsvColumnarReader {
       mask = m;
     }
 
-    /** The values as strings, in code order; a value that is not UTF-8 sets firstInvalid. */
-    String[] strings(CharsetDecoder decoder) {
+    /** Sets {@link #firstInvalid} to the first value in code order that is not UTF-8, if any. */
+    void validate(CharsetDecoder decoder) {
       last = size;
-      String[] out = new String[size];
       for (int e = 0; e < size; e++) {
         int s = starts[e];
         int len = starts[e + 1] - s;
-        if (ascii(arena, s, len)) {
-          out[e] = new String(arena, s, len, StandardCharsets.ISO_8859_1);
-        } else {
+        if (!ascii(arena, s, len)) {
           try {
-            out[e] = decoder.decode(ByteBuffer.wrap(arena, s, len)).toString();
+            decoder.decode(ByteBuffer.wrap(arena, s, len));
           } catch (CharacterCodingException ex) {
             firstInvalid = e;
-            return out;
+            return;
           }
         }
       }
-      return out;
+    }
+
+    /** The values' bytes, one after another in code order: a copy. */
+    byte[] bytes() {
+      return Arrays.copyOf(arena, starts[size]);
+    }
+
+    /** Where each value starts in {@link #bytes()}, then where the last ends: a copy. */
+    int[] starts() {
+      return Arrays.copyOf(starts, size + 1);
     }
 
     private static boolean ascii(byte[] b, int from, int len) {

@@ -26,7 +26,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -124,8 +123,12 @@ final class ColumnarExecutor {
 
     final int persons;
 
-    /** Per person: its normalized id, which ranks its groups and is its {@link PeopleHash}. */
-    private final String[] personIds;
+    /**
+     * Per person: its normalized id, which ranks its groups and is its {@link PeopleHash}; made
+     * when asked for (from the source's dictionary where normalizing left the id as it was), since
+     * most persons never need it.
+     */
+    private final IntFunction<String> personIds;
 
     /**
      * Finds a keyed hash among the distinct ids the codes were made from: the index of the id that
@@ -147,7 +150,7 @@ final class ColumnarExecutor {
         int[] rowPerson,
         long[] digests,
         int persons,
-        String[] personIds,
+        IntFunction<String> personIds,
         DigestTable byDistinct,
         int[] distinctPerson) {
       this.rowPerson = rowPerson;
@@ -163,12 +166,13 @@ final class ColumnarExecutor {
      * compute it, not the keyed hash).
      */
     String rankId(int person) {
-      return personIds[person];
+      return personIds.apply(person);
     }
 
     /** The people hashes of this version's persons under {@code hash}, cached. */
     MemberHashes memberHashes(PeopleHash hash) {
-      return memberHashes.computeIfAbsent(hash.keyHex(), k -> new MemberHashes(hash, personIds));
+      return memberHashes.computeIfAbsent(
+          hash.keyHex(), k -> new MemberHashes(hash, personIds, persons));
     }
 
     /**
@@ -235,15 +239,15 @@ final class ColumnarExecutor {
   static final class MemberHashes {
     private static final VarHandle FLAGS = MethodHandles.arrayElementVarHandle(byte[].class);
     private final PeopleHash hash;
-    private final String[] ids;
+    private final IntFunction<String> ids;
     private final long[] values;
     private final byte[] known;
 
-    MemberHashes(PeopleHash hash, String[] ids) {
+    MemberHashes(PeopleHash hash, IntFunction<String> ids, int persons) {
       this.hash = hash;
       this.ids = ids;
-      this.values = new long[ids.length];
-      this.known = new byte[ids.length];
+      this.values = new long[persons];
+      this.known = new byte[persons];
     }
 
     /** The people hash of {@code person}. */
@@ -251,7 +255,7 @@ final class ColumnarExecutor {
       if ((byte) FLAGS.getAcquire(known, person) != 0) {
         return values[person];
       }
-      long v = hash.hash(ids[person]);
+      long v = hash.hash(ids.apply(person));
       values[person] = v; // the same value whichever thread writes it
       FLAGS.setRelease(known, person, (byte) 1);
       return v;
@@ -349,7 +353,7 @@ final class ColumnarExecutor {
   private Ids encode(Plan.DatasetPlan dp, boolean pseudonyms) {
     DataSource source = dp.dataset().source();
     int rows = rowCount(source);
-    String[] distinct;
+    ResidentColumns.Texts distinct;
     int[] rowDistinct;
     Optional<ResidentColumns.Column> column =
         ResidentColumns.of(source, dp.dataset().userIdColumn());
@@ -362,70 +366,85 @@ final class ColumnarExecutor {
       knownDistinct = d.distinct();
     } else {
       rowDistinct = new int[rows];
-      distinct = collectIds(dp, column, rowDistinct);
+      distinct = ResidentColumns.Texts.of(collectIds(dp, column, rowDistinct));
       knownDistinct = true;
     }
     interrupts.check();
     UserIdFormat format = dp.dataset().userIdFormat();
-    long[] hashes = new long[2 * distinct.length];
-    String[] normalized = new String[distinct.length];
-    int chunks = Math.max(1, Math.min(64, distinct.length / 4096));
+    int n = distinct.size();
+    long[] hashes = new long[2 * n];
+    // Per distinct id: its normalized form where that differs from the id, and whether it has none
+    // (not of its format). The ids that normalization leaves as they were, usually all, are not
+    // kept as strings: the dictionary makes them again when a rank or a people hash needs them.
+    String[] changed = new String[n];
+    boolean[] invalid = new boolean[n];
+    int chunks = Math.max(1, Math.min(64, n / 4096));
     boolean[] normalizedChanged = new boolean[chunks];
+    boolean[] anyInvalid = new boolean[chunks];
     IntStream.range(0, chunks)
         .parallel()
         .forEach(
             c -> {
-              int lo = (int) ((long) distinct.length * c / chunks);
-              int hi = (int) ((long) distinct.length * (c + 1) / chunks);
+              int lo = (int) ((long) n * c / chunks);
+              int hi = (int) ((long) n * (c + 1) / chunks);
               for (int i = lo; i < hi; i++) {
                 if ((i & Interrupts.CHECK_MASK) == 0 && interrupts.stopped()) {
                   return; // checked below: the rest of the ids is not worth hashing
                 }
+                String id = distinct.get(i);
+                String normalized;
                 try {
-                  normalized[i] = Pseudonymizer.normalize(distinct[i], format);
+                  normalized = Pseudonymizer.normalize(id, format);
                 } catch (IllegalArgumentException e) {
-                  continue; // not of its format: no person, on every path
+                  invalid[i] = true; // not of its format: no person, on every path
+                  anyInvalid[c] = true;
+                  continue;
                 }
-                normalizedChanged[c] |= !normalized[i].equals(distinct[i]);
+                if (!normalized.equals(id)) {
+                  changed[i] = normalized;
+                  normalizedChanged[c] = true;
+                }
                 if (!pseudonyms) {
-                  codes.hash(normalized[i], hashes, 2 * i);
+                  codes.hash(normalized, hashes, 2 * i);
                 } else {
                   String pid =
                       format == UserIdFormat.PSEUDONYMIZED
-                          ? normalized[i]
-                          : pseudonymizer.pseudonymize(normalized[i], format);
+                          ? normalized
+                          : pseudonymizer.pseudonymize(normalized, format);
                   hashes[2 * i] = Long.parseUnsignedLong(pid, 0, 16, 16);
                   hashes[2 * i + 1] = Long.parseUnsignedLong(pid, 16, 32, 16);
                 }
               }
             });
     interrupts.check();
+    IntFunction<String> normalized = i -> changed[i] != null ? changed[i] : distinct.get(i);
     // Distinct ids may share a normalized form (an e-mail address in two cases): one person. Ids
     // known distinct that normalization left as they were cannot, and need no table to find out.
     boolean anyChanged = false;
-    for (boolean changed : normalizedChanged) {
-      anyChanged |= changed;
+    boolean someInvalid = false;
+    for (int c = 0; c < chunks; c++) {
+      anyChanged |= normalizedChanged[c];
+      someInvalid |= anyInvalid[c];
     }
-    DigestTable table =
-        knownDistinct && !anyChanged ? null : new DigestTable(hashes, distinct.length, 2);
-    if (table == null && Arrays.stream(normalized).allMatch(Objects::nonNull)) {
+    DigestTable table = knownDistinct && !anyChanged ? null : new DigestTable(hashes, n, 2);
+    if (table == null && !someInvalid) {
       // Every distinct id is a person of its own, numbered as the id: the rows' codes are their
       // persons' (the source's own array, only read), and nothing is copied.
-      return new Ids(rowDistinct, hashes, distinct.length, normalized, null, null);
+      return new Ids(rowDistinct, hashes, n, distinct::get, null, null);
     }
-    int[] distinctPerson = new int[distinct.length];
-    String[] personIds = new String[distinct.length];
-    long[] digests = new long[2 * distinct.length];
+    int[] distinctPerson = new int[n];
+    int[] personDistinct = new int[n];
+    long[] digests = new long[2 * n];
     int persons = 0;
-    for (int i = 0; i < distinct.length; i++) {
-      if (normalized[i] == null) {
+    for (int i = 0; i < n; i++) {
+      if (invalid[i]) {
         distinctPerson[i] = -1;
         continue;
       }
       int holder = table == null ? i : table.insert(i);
       if (holder == i) {
         distinctPerson[i] = persons;
-        personIds[persons] = normalized[i];
+        personDistinct[persons] = i;
         digests[2 * persons] = hashes[2 * i];
         digests[2 * persons + 1] = hashes[2 * i + 1];
         persons++;
@@ -445,11 +464,12 @@ final class ColumnarExecutor {
                 rowPerson[r] = distinctPerson[rowDistinct[r]];
               }
             });
+    int[] firstIds = Arrays.copyOf(personDistinct, persons);
     return new Ids(
         rowPerson,
         Arrays.copyOf(digests, 2 * persons),
         persons,
-        Arrays.copyOf(personIds, persons),
+        p -> normalized.apply(firstIds[p]),
         table,
         distinctPerson);
   }
@@ -769,7 +789,7 @@ final class ColumnarExecutor {
     private long base;
     private double[] doubles;
     private int[] codes;
-    private String[] dictionary;
+    private ResidentColumns.Texts dictionary;
     private int[] dictionaryGroup;
 
     /** The grouped column's time bucket, or null; and the type of the values it buckets. */
@@ -801,7 +821,7 @@ final class ColumnarExecutor {
       g.codes = codes;
       g.dictionary = dictionary;
       if (dictionary != null) {
-        g.dictionaryGroup = new int[dictionary.length];
+        g.dictionaryGroup = new int[dictionary.size()];
         Arrays.fill(g.dictionaryGroup, -1);
       }
       return g;
@@ -811,7 +831,7 @@ final class ColumnarExecutor {
       if (c instanceof ResidentColumns.Dictionary d) {
         codes = d.codes();
         dictionary = d.values();
-        dictionaryGroup = new int[dictionary.length];
+        dictionaryGroup = new int[dictionary.size()];
         Arrays.fill(dictionaryGroup, -1);
       } else if (c instanceof ResidentColumns.Strings s) {
         strings = s.values();
@@ -838,7 +858,7 @@ final class ColumnarExecutor {
         int c = codes[r];
         int g = dictionaryGroup[c];
         if (g < 0) {
-          g = ids.ofString(dictionary[c]);
+          g = ids.ofString(dictionary.get(c));
           dictionaryGroup[c] = g;
         }
         return g;

@@ -36,9 +36,11 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Person codes of sources loaded from CSV files, whose dictionaries are distinct: where every id is
  * already normalized, the columnar path tells persons apart without a table; where some are not ("
  * u3" and "u3" are one person), it finds them with one. Either way, and whichever of the two
- * versions has more people, the columnar answer is the streamed one. Campaign 3 is written as
- * itself, as 2^32 - 1 (the column is still held in four bytes per row, that campaign's offset past
- * 2^31) or as {@code Long.MIN_VALUE} (the column spans more than 2^32 and is held whole).
+ * versions has more people, the columnar answer is the streamed one, including the choice of two of
+ * a person's campaigns by the rank of its normalized id, and the difference checks when they are
+ * on. Campaign 3 is written as itself, as 2^32 - 1 (the column is still held in four bytes per row,
+ * that campaign's offset past 2^31) or as {@code Long.MIN_VALUE} (the column spans more than 2^32
+ * and is held whole).
  */
 class LoadedIdsProperties {
   static final Schema VISITS =
@@ -81,6 +83,7 @@ class LoadedIdsProperties {
       @ForAll("rows") List<Tuple.Tuple2<Integer, Integer>> visits,
       @ForAll("rows") List<Tuple.Tuple2<Integer, Integer>> orders,
       @ForAll boolean spaced,
+      @ForAll boolean differenceChecks,
       @ForAll("farCampaigns") long campaign3) {
     Path v = write("v", "uid,campaign", visits, spaced, campaign3);
     Path o = write("o", "uid,value", orders, spaced, 3);
@@ -90,14 +93,18 @@ class LoadedIdsProperties {
             room(
                 key,
                 ColumnarSource.readCsv("v", v, VISITS),
-                ColumnarSource.readCsv("o", o, ORDERS)),
+                ColumnarSource.readCsv("o", o, ORDERS),
+                2,
+                differenceChecks),
             ExecutionPath.Kind.COLUMNAR);
     Result streamed =
         query(
             room(
                 key,
                 PushdownDatabases.streamed(CsvSource.of(v, VISITS)),
-                PushdownDatabases.streamed(CsvSource.of(o, ORDERS))),
+                PushdownDatabases.streamed(CsvSource.of(o, ORDERS)),
+                2,
+                differenceChecks),
             ExecutionPath.Kind.STREAMED);
     assertEquals(streamed.rows(), columnar.rows());
   }
@@ -130,17 +137,29 @@ class LoadedIdsProperties {
     }
   }
 
-  /** A room over {@code visits} and {@code orders}, threshold only; also for other tests. */
+  /**
+   * A room over {@code visits} and {@code orders}, threshold only, every campaign of a person
+   * counted; also for other tests.
+   */
   static CleanRoom room(SecretKey key, DataSource visits, DataSource orders) {
+    return room(key, visits, orders, 4, false);
+  }
+
+  /** A room over {@code visits} and {@code orders}, threshold only. */
+  static CleanRoom room(
+      SecretKey key,
+      DataSource visits,
+      DataSource orders,
+      int maxGroupsPerUser,
+      boolean differenceChecks) {
     CleanRoom room = CleanRoom.builder().secretKey(key).auditSink(e -> {}).build();
-    Policy policy =
+    Policy.Builder builder =
         Policy.builder()
             .allowAnalysts("a")
             .allowJoinOn("uid")
             .minDistinctUsers(2)
-            .maxGroupsPerUser(4)
-            .withoutDifferenceChecks()
-            .build();
+            .maxGroupsPerUser(maxGroupsPerUser);
+    Policy policy = differenceChecks ? builder.build() : builder.withoutDifferenceChecks().build();
     room.register(
         Dataset.builder("pub", "visits")
             .source(visits)

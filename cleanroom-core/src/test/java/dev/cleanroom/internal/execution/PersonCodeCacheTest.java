@@ -69,7 +69,7 @@ class PersonCodeCacheTest {
     java.util.function.Supplier<ColumnarExecutor.Ids> make =
         () -> {
           made.incrementAndGet();
-          return new ColumnarExecutor.Ids(new int[0], new long[0], 0, new String[0], null, null);
+          return new ColumnarExecutor.Ids(new int[0], new long[0], 0, p -> "", null, null);
         };
     ColumnarExecutor.Ids v1 = cache.get(visits, "v1", UserIdFormat.RAW, false, make);
     assertSame(v1, cache.get(visits, "v1", UserIdFormat.RAW, false, make));
