@@ -21,6 +21,7 @@ import dev.cleanroom.spi.Scan;
 import dev.cleanroom.spi.ScanRequest;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -372,47 +373,42 @@ final class ColumnarExecutor {
     interrupts.check();
     UserIdFormat format = dp.dataset().userIdFormat();
     int n = distinct.size();
-    long[] hashes = new long[2 * n];
-    // Per distinct id: its normalized form where that differs from the id, and whether it has none
-    // (not of its format). The ids that normalization leaves as they were, usually all, are not
-    // kept as strings: the dictionary makes them again when a rank or a people hash needs them.
-    String[] changed = new String[n];
-    boolean[] invalid = new boolean[n];
     int chunks = Math.max(1, Math.min(64, n / 4096));
-    boolean[] normalizedChanged = new boolean[chunks];
-    boolean[] anyInvalid = new boolean[chunks];
+    IdHashes h = new IdHashes(format, pseudonyms, n, chunks);
+    long[] hashes = h.hashes;
+    String[] changed = h.changed;
+    boolean[] invalid = h.invalid;
+    // A RAW id whose bytes are held is hashed from them where normalizing would leave it as it is
+    // (the same hash: the UTF-8 bytes of the same string), without making a string.
+    ResidentColumns.Utf8Texts bytes =
+        !pseudonyms && format == UserIdFormat.RAW && distinct instanceof ResidentColumns.Utf8Texts u
+            ? u
+            : null;
     IntStream.range(0, chunks)
         .parallel()
         .forEach(
             c -> {
               int lo = (int) ((long) n * c / chunks);
               int hi = (int) ((long) n * (c + 1) / chunks);
-              for (int i = lo; i < hi; i++) {
-                if ((i & Interrupts.CHECK_MASK) == 0 && interrupts.stopped()) {
+              ResidentColumns.ValueBytes held =
+                  (i, b, from, length) -> {
+                    if (rawAsIs(b, from, length)) {
+                      codes.hash(b, from, length, hashes, 2 * i);
+                    } else {
+                      h.normalizeAndHash(i, c, new String(b, from, length, StandardCharsets.UTF_8));
+                    }
+                  };
+              for (int from = lo; from < hi; from += Interrupts.CHECK_MASK + 1) {
+                if (interrupts.stopped()) {
                   return; // checked below: the rest of the ids is not worth hashing
                 }
-                String id = distinct.get(i);
-                String normalized;
-                try {
-                  normalized = Pseudonymizer.normalize(id, format);
-                } catch (IllegalArgumentException e) {
-                  invalid[i] = true; // not of its format: no person, on every path
-                  anyInvalid[c] = true;
-                  continue;
-                }
-                if (!normalized.equals(id)) {
-                  changed[i] = normalized;
-                  normalizedChanged[c] = true;
-                }
-                if (!pseudonyms) {
-                  codes.hash(normalized, hashes, 2 * i);
+                int to = Math.min(hi, from + Interrupts.CHECK_MASK + 1);
+                if (bytes != null) {
+                  bytes.forEach(from, to, held);
                 } else {
-                  String pid =
-                      format == UserIdFormat.PSEUDONYMIZED
-                          ? normalized
-                          : pseudonymizer.pseudonymize(normalized, format);
-                  hashes[2 * i] = Long.parseUnsignedLong(pid, 0, 16, 16);
-                  hashes[2 * i + 1] = Long.parseUnsignedLong(pid, 16, 32, 16);
+                  for (int i = from; i < to; i++) {
+                    h.normalizeAndHash(i, c, distinct.get(i));
+                  }
                 }
               }
             });
@@ -423,8 +419,8 @@ final class ColumnarExecutor {
     boolean anyChanged = false;
     boolean someInvalid = false;
     for (int c = 0; c < chunks; c++) {
-      anyChanged |= normalizedChanged[c];
-      someInvalid |= anyInvalid[c];
+      anyChanged |= h.changedIn[c];
+      someInvalid |= h.invalidIn[c];
     }
     DigestTable table = knownDistinct && !anyChanged ? null : new DigestTable(hashes, n, 2);
     if (table == null && !someInvalid) {
@@ -472,6 +468,68 @@ final class ColumnarExecutor {
         p -> normalized.apply(firstIds[p]),
         table,
         distinctPerson);
+  }
+
+  /**
+   * Whether normalizing a RAW id ({@link Pseudonymizer#normalizeRaw}, which strips whitespace)
+   * leaves the id of these UTF-8 bytes as it is: it is not empty, and its first and last bytes are
+   * ASCII characters other than whitespace or controls, so that neither end can be stripped.
+   */
+  static boolean rawAsIs(byte[] b, int from, int length) {
+    return length > 0 && b[from] > ' ' && b[from + length - 1] > ' ';
+  }
+
+  /**
+   * The keyed hashes of a source's distinct ids, made in chunks on several threads: per distinct id
+   * its hash, its normalized form where that differs from the id, and whether it has none (not of
+   * its format); per chunk whether any id changed or had none. The ids that normalization leaves as
+   * they were, usually all, are not kept as strings: the dictionary makes them again when a rank or
+   * a people hash needs them.
+   */
+  private final class IdHashes {
+    private final UserIdFormat format;
+    private final boolean pseudonyms;
+    final long[] hashes;
+    final String[] changed;
+    final boolean[] invalid;
+    final boolean[] changedIn;
+    final boolean[] invalidIn;
+
+    IdHashes(UserIdFormat format, boolean pseudonyms, int ids, int chunks) {
+      this.format = format;
+      this.pseudonyms = pseudonyms;
+      this.hashes = new long[2 * ids];
+      this.changed = new String[ids];
+      this.invalid = new boolean[ids];
+      this.changedIn = new boolean[chunks];
+      this.invalidIn = new boolean[chunks];
+    }
+
+    /** Normalizes distinct id {@code i} of chunk {@code c}, then hashes it. */
+    void normalizeAndHash(int i, int c, String id) {
+      String normalized;
+      try {
+        normalized = Pseudonymizer.normalize(id, format);
+      } catch (IllegalArgumentException e) {
+        invalid[i] = true; // not of its format: no person, on every path
+        invalidIn[c] = true;
+        return;
+      }
+      if (!normalized.equals(id)) {
+        changed[i] = normalized;
+        changedIn[c] = true;
+      }
+      if (!pseudonyms) {
+        codes.hash(normalized, hashes, 2 * i);
+      } else {
+        String pid =
+            format == UserIdFormat.PSEUDONYMIZED
+                ? normalized
+                : pseudonymizer.pseudonymize(normalized, format);
+        hashes[2 * i] = Long.parseUnsignedLong(pid, 0, 16, 16);
+        hashes[2 * i + 1] = Long.parseUnsignedLong(pid, 16, 32, 16);
+      }
+    }
   }
 
   /**

@@ -155,8 +155,38 @@ public final class ResidentColumns {
     @Override
     public String get(int code) {
       Objects.checkIndex(code, size());
-      // The last part whose first code is at most code: never an empty one, since the part after
-      // an empty part starts at the same code.
+      int p = part(code);
+      int[] s = starts[p];
+      int k = code - first[p];
+      return new String(bytes[p], s[k], s[k + 1] - s[k], StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Hands the bytes of the values from code {@code from} to {@code to} (exclusive) to {@code
+     * action}, in code order, without making strings. The action must only read the bytes.
+     *
+     * @throws IndexOutOfBoundsException if the codes are not a range of this dictionary's
+     */
+    public void forEach(int from, int to, ValueBytes action) {
+      Objects.checkFromToIndex(from, to, size());
+      if (from == to) {
+        return;
+      }
+      for (int p = part(from), code = from; code < to; p++) {
+        int[] s = starts[p];
+        byte[] b = bytes[p];
+        for (int end = Math.min(first[p + 1], to); code < end; code++) {
+          int k = code - first[p];
+          action.accept(code, b, s[k], s[k + 1] - s[k]);
+        }
+      }
+    }
+
+    /**
+     * The last part whose first code is at most {@code code}: never an empty one, since the part
+     * after an empty part starts at the same code.
+     */
+    private int part(int code) {
       int lo = 0;
       int hi = first.length - 2;
       while (lo < hi) {
@@ -167,10 +197,15 @@ public final class ResidentColumns {
           hi = mid - 1;
         }
       }
-      int[] s = starts[lo];
-      int k = code - first[lo];
-      return new String(bytes[lo], s[k], s[k + 1] - s[k], StandardCharsets.UTF_8);
+      return lo;
     }
+  }
+
+  /** One value of a {@link Utf8Texts}: its code and where its bytes are. */
+  @FunctionalInterface
+  public interface ValueBytes {
+    /** Takes value {@code code}, held in {@code bytes[from .. from + length)}. */
+    void accept(int code, byte[] bytes, int from, int length);
   }
 
   /** Reads whole columns of the sources of one class. */

@@ -1,5 +1,8 @@
 package dev.cleanroom.internal.execution;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -16,6 +19,9 @@ import java.nio.charset.StandardCharsets;
  * <p>Immutable and safe to share between threads.
  */
 final class SipHash128 {
+  private static final VarHandle LITTLE_ENDIAN =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private final long k0;
   private final long k1;
 
@@ -60,12 +66,20 @@ final class SipHash128 {
 
   /** Writes the hash of {@code b[0 .. length)} to {@code out[at]} and {@code out[at + 1]}. */
   void hash(byte[] b, int length, long[] out, int at) {
+    hash(b, 0, length, out, at);
+  }
+
+  /**
+   * Writes the hash of {@code b[from .. from + length)} to {@code out[at]} and {@code out[at + 1]}.
+   */
+  void hash(byte[] b, int from, int length, long[] out, int at) {
     State st = new State(k0, k1);
-    int i = 0;
-    for (; i + 8 <= length; i += 8) {
-      st.block(littleEndian(b, i, 8));
+    int i = from;
+    int end = from + length;
+    for (; i + 8 <= end; i += 8) {
+      st.block((long) LITTLE_ENDIAN.get(b, i));
     }
-    long last = ((long) length) << 56 | littleEndian(b, i, length - i);
+    long last = ((long) length) << 56 | littleEndian(b, i, end - i);
     st.finish(last, out, at);
   }
 

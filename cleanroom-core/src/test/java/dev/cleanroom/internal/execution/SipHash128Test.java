@@ -59,6 +59,12 @@ class SipHash128Test {
       long[] viaString = new long[2];
       h.hash(new String(in, StandardCharsets.ISO_8859_1), viaString, 0);
       assertArrayEquals(out, viaString, "length " + n);
+      // And the same bytes inside a larger array, at an offset.
+      byte[] padded = new byte[n + 5];
+      System.arraycopy(in, 0, padded, 3, n);
+      long[] atOffset = new long[2];
+      h.hash(padded, 3, n, atOffset, 0);
+      assertArrayEquals(out, atOffset, "length " + n + " at offset 3");
     }
   }
 
@@ -96,5 +102,53 @@ class SipHash128Test {
     h.hash(utf8, utf8.length, b, 0);
     assertEquals(b[0], a[1]);
     assertEquals(b[1], a[2]);
+  }
+
+  /**
+   * A RAW id's bytes that {@link ColumnarExecutor#rawAsIs} lets the columnar path hash as they are
+   * (inside a larger array) hash as the normalized id does, which is the id itself.
+   */
+  @Property(tries = 1000)
+  void rawIdHeldAsIs_hashesAsItsNormalizedForm(
+      @ForAll("ids") String id, @ForAll("pads") String before, @ForAll("pads") String after) {
+    byte[] pre = before.getBytes(StandardCharsets.UTF_8);
+    byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+    byte[] all = (before + id + after).getBytes(StandardCharsets.UTF_8);
+    if (!ColumnarExecutor.rawAsIs(all, pre.length, utf8.length)) {
+      return; // hashed from its string, as every other id
+    }
+    String normalized = dev.cleanroom.pseudonymization.Pseudonymizer.normalizeRaw(id);
+    assertEquals(id, normalized);
+    SipHash128 h = new SipHash128(referenceKey(), 0);
+    long[] held = new long[2];
+    long[] viaString = new long[2];
+    h.hash(all, pre.length, utf8.length, held, 0);
+    h.hash(normalized, viaString, 0);
+    assertArrayEquals(viaString, held);
+  }
+
+  @Test
+  void rawAsIs_onlyForIdsWithoutWhitespaceAtTheEnds() {
+    byte[] b = " user-1 \u00a0x\tuser-2".getBytes(StandardCharsets.UTF_8);
+    assertEquals(true, ColumnarExecutor.rawAsIs(b, 1, 6)); // "user-1"
+    assertEquals(false, ColumnarExecutor.rawAsIs(b, 0, 7)); // " user-1"
+    assertEquals(false, ColumnarExecutor.rawAsIs(b, 1, 7)); // "user-1 "
+    assertEquals(false, ColumnarExecutor.rawAsIs(b, 1, 0)); // ""
+    assertEquals(false, ColumnarExecutor.rawAsIs(b, 8, 3)); // a no-break space, then "x"
+    assertEquals(false, ColumnarExecutor.rawAsIs(b, 11, 7)); // a tab, then "user-2"
+  }
+
+  /** Ids with whitespace, controls and other scripts, at the ends too. */
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<String> ids() {
+    return net.jqwik.api.Arbitraries.strings()
+        .withCharRange('\u0000', '\u00ff')
+        .withChars(' ', '\t', '\u2003', '\u3000', '\u00e9', 'Z')
+        .ofMaxLength(12);
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<String> pads() {
+    return net.jqwik.api.Arbitraries.strings().withChars('x', ' ', '\u00e9').ofMaxLength(3);
   }
 }

@@ -70,6 +70,24 @@ class Utf8TextsProperties {
     }
     assertThrows(IndexOutOfBoundsException.class, () -> texts.get(values.size()));
     assertThrows(IndexOutOfBoundsException.class, () -> texts.get(-1));
+    // Every range of codes hands over the same values as bytes, in code order.
+    for (int from = 0; from <= values.size(); from++) {
+      for (int to = from; to <= values.size(); to += 1 + values.size() / 7) {
+        List<String> seen = new ArrayList<>();
+        int first = from;
+        texts.forEach(
+            from,
+            to,
+            (code, b, at, length) -> {
+              assertEquals(first + seen.size(), code);
+              seen.add(new String(b, at, length, StandardCharsets.UTF_8));
+            });
+        assertEquals(values.subList(from, to), seen);
+      }
+    }
+    assertThrows(
+        IndexOutOfBoundsException.class,
+        () -> texts.forEach(0, values.size() + 1, (code, b, at, length) -> {}));
   }
 
   @Provide
