@@ -27,7 +27,7 @@ import java.util.stream.IntStream;
  * Ten million rows of a user id, a campaign and a timestamp in seconds take about 120 MB plus the
  * distinct ids; read from CSV, these are held as their UTF-8 bytes and four bytes each (about 36 MB
  * for two million ids of 14 characters), and a value becomes a {@code String} only when a query or
- * scan asks for it.
+ * scan asks for it (and is kept, once made, in a column of at most 65,536 distinct values).
  *
  * <p>Build one column by column with {@link #builder}, or read a CSV file with {@link #readCsv}.
  * The source is immutable and safe to scan from several threads; scans return copies, never the

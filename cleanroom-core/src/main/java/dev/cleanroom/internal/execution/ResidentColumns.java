@@ -113,6 +113,18 @@ public final class ResidentColumns {
     private final int[] first;
 
     /**
+     * For a dictionary of at most {@link #FEW_VALUES} values, each value's string once made, so
+     * that a scan of a column of few values (a country, a channel), for a filter or a group, makes
+     * each string once rather than once per row; null for a larger dictionary (user ids), whose
+     * strings are not kept. Threads may race to fill an entry: each writes an equal, immutable
+     * string.
+     */
+    private final String[] made;
+
+    /** The most values of a dictionary whose strings are kept once made. */
+    public static final int FEW_VALUES = 1 << 16;
+
+    /**
      * Values from parts of bytes, which the caller hands over (no copy); each part must be valid
      * UTF-8 value by value.
      *
@@ -145,6 +157,7 @@ public final class ResidentColumns {
         }
       }
       first[bytes.length] = (int) n;
+      made = n <= FEW_VALUES ? new String[(int) n] : null;
     }
 
     @Override
@@ -155,10 +168,17 @@ public final class ResidentColumns {
     @Override
     public String get(int code) {
       Objects.checkIndex(code, size());
+      if (made != null && made[code] != null) {
+        return made[code];
+      }
       int p = part(code);
       int[] s = starts[p];
       int k = code - first[p];
-      return new String(bytes[p], s[k], s[k + 1] - s[k], StandardCharsets.UTF_8);
+      String value = new String(bytes[p], s[k], s[k + 1] - s[k], StandardCharsets.UTF_8);
+      if (made != null) {
+        made[code] = value;
+      }
+      return value;
     }
 
     /**

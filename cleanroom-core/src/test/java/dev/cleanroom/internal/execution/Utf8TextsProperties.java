@@ -67,6 +67,7 @@ class Utf8TextsProperties {
     assertEquals(values.size(), texts.size());
     for (int i = 0; i < values.size(); i++) {
       assertEquals(values.get(i), texts.get(i));
+      assertEquals(values.get(i), texts.get(i), "asked again (a string kept once made)");
     }
     assertThrows(IndexOutOfBoundsException.class, () -> texts.get(values.size()));
     assertThrows(IndexOutOfBoundsException.class, () -> texts.get(-1));
@@ -106,6 +107,26 @@ class Utf8TextsProperties {
     assertThrows(
         IllegalArgumentException.class,
         () -> new ResidentColumns.Utf8Texts(new byte[][] {new byte[2]}, new int[][] {{}}));
+  }
+
+  /** A dictionary of more values than it keeps strings for gives them back all the same. */
+  @Example
+  void manyValues_comeBackEachTimeTheyAreAsked() {
+    int n = ResidentColumns.Utf8Texts.FEW_VALUES + 5;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int[] starts = new int[n + 1];
+    for (int i = 0; i < n; i++) {
+      out.writeBytes(("u" + i).getBytes(StandardCharsets.UTF_8));
+      starts[i + 1] = out.size();
+    }
+    ResidentColumns.Utf8Texts texts =
+        new ResidentColumns.Utf8Texts(new byte[][] {out.toByteArray()}, new int[][] {starts});
+    assertEquals(n, texts.size());
+    for (int i = 0; i < n; i += 997) {
+      assertEquals("u" + i, texts.get(i));
+      assertEquals("u" + i, texts.get(i));
+    }
+    assertEquals("u" + (n - 1), texts.get(n - 1));
   }
 
   @Example
