@@ -473,7 +473,8 @@ final class ColumnarExecutor {
   /**
    * Whether normalizing a RAW id ({@link Pseudonymizer#normalizeRaw}, which strips whitespace)
    * leaves the id of these UTF-8 bytes as it is: it is not empty, and its first and last bytes are
-   * ASCII characters other than whitespace or controls, so that neither end can be stripped.
+   * ASCII characters above the space (none of them whitespace), so that neither end can be
+   * stripped. Other ids are normalized as strings.
    */
   static boolean rawAsIs(byte[] b, int from, int length) {
     return length > 0 && b[from] > ' ' && b[from + length - 1] > ' ';

@@ -99,11 +99,12 @@ public final class ResidentColumns {
   /**
    * Text values held as their UTF-8 bytes, in parts: part {@code p} holds its values one after
    * another in {@code bytes[p]}, value {@code k} from {@code starts[p][k]} to {@code starts[p][k +
-   * 1]}, and the codes run through the parts in order. A value becomes a {@code String} each time
-   * it is asked for, so that a large dictionary is a few arrays rather than two objects per value:
-   * benchmark's ten million impressions have about two million distinct ids of 14 characters, which
-   * took about 120 MB as {@code String}s (each copied by the collector while the load was still
-   * running) and take about 36 MB this way.
+   * 1]}, and the codes run through the parts in order. A value becomes a {@code String} when it is
+   * asked for (and again each time, in a dictionary of more than {@link #FEW_VALUES} values), so
+   * that a large dictionary is a few arrays rather than two objects per value: the benchmark's ten
+   * million impressions have about two million distinct ids of 14 characters, which took about 120
+   * MB as {@code String}s (each copied by the collector while the load was still running) and take
+   * about 36 MB this way.
    */
   public static final class Utf8Texts implements Texts {
     private final byte[][] bytes;
