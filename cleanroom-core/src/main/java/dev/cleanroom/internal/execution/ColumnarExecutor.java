@@ -339,6 +339,7 @@ final class ColumnarExecutor {
     return personCodes.get(
         source,
         source.version().orElseThrow(),
+        dp.dataset().userIdColumn(),
         dp.dataset().userIdFormat(),
         pseudonyms,
         () -> encode(dp, pseudonyms));

@@ -22,8 +22,12 @@ import java.util.function.Supplier;
  * and only a source's current version is kept: the codes of a dropped source, or of a version that
  * a newer one replaced, are not kept either.
  *
- * <p>Safe to share between threads. The codes of one source, id format and kind are made once: a
- * run that asks for them while another makes them waits for that one's.
+ * <p>Codes are kept per source, user id column, id format and kind: two datasets over one source
+ * with different user id columns (the buyers and the sellers of one table of sales) have codes of
+ * their own, never each other's.
+ *
+ * <p>Safe to share between threads. The codes of one source, column, id format and kind are made
+ * once: a run that asks for them while another makes them waits for that one's.
  */
 public final class PersonCodeCache {
   /**
@@ -50,19 +54,21 @@ public final class PersonCodeCache {
     }
   }
 
-  /** Which codes of a source: its id format, and pseudonyms or person codes. */
-  private record Kind(UserIdFormat format, boolean pseudonyms) {}
+  /** Which codes of a source: its user id column and id format, and pseudonyms or person codes. */
+  private record Kind(String column, UserIdFormat format, boolean pseudonyms) {}
 
   /** The codes of one version of a source. */
   private record Versioned(String version, ColumnarExecutor.Ids ids) {}
 
   /**
-   * The codes of {@code source} at {@code version} for {@code format} and {@code pseudonyms}: the
-   * kept ones, or {@code make}'s, which then replace those of any other version.
+   * The codes of user id column {@code column} of {@code source} at {@code version} for {@code
+   * format} and {@code pseudonyms}: the kept ones, or {@code make}'s, which then replace those of
+   * any other version.
    */
   ColumnarExecutor.Ids get(
       DataSource source,
       String version,
+      String column,
       UserIdFormat format,
       boolean pseudonyms,
       Supplier<ColumnarExecutor.Ids> make) {
@@ -72,7 +78,7 @@ public final class PersonCodeCache {
     } catch (ExecutionException e) {
       throw new IllegalStateException("person code cache failed", e.getCause());
     }
-    Kind kind = new Kind(format, pseudonyms);
+    Kind kind = new Kind(column, format, pseudonyms);
     synchronized (perSource) {
       Versioned kept = perSource.get(kind);
       if (kept != null && kept.version().equals(version)) {

@@ -63,7 +63,7 @@ class PersonCodeCacheTest {
   }
 
   @Test
-  void codesAreMadeOncePerVersionKindAndSource_andANewVersionReplacesTheOld() {
+  void codesAreMadeOncePerVersionColumnKindAndSource_andANewVersionReplacesTheOld() {
     PersonCodeCache cache = PersonCodeCache.of(Pseudonymizer.of(SecretKey.random()));
     AtomicInteger made = new AtomicInteger();
     java.util.function.Supplier<ColumnarExecutor.Ids> make =
@@ -71,20 +71,21 @@ class PersonCodeCacheTest {
           made.incrementAndGet();
           return new ColumnarExecutor.Ids(new int[0], new long[0], 0, p -> "", null, null);
         };
-    ColumnarExecutor.Ids v1 = cache.get(visits, "v1", UserIdFormat.RAW, false, make);
-    assertSame(v1, cache.get(visits, "v1", UserIdFormat.RAW, false, make));
+    ColumnarExecutor.Ids v1 = cache.get(visits, "v1", "uid", UserIdFormat.RAW, false, make);
+    assertSame(v1, cache.get(visits, "v1", "uid", UserIdFormat.RAW, false, make));
     assertEquals(1, made.get());
-    cache.get(visits, "v1", UserIdFormat.RAW, true, make); // pseudonyms: another kind
-    cache.get(visits, "v1", UserIdFormat.EMAIL, false, make); // another format
-    cache.get(orders, "v1", UserIdFormat.RAW, false, make); // another source
-    assertEquals(4, made.get());
-    assertEquals(4, cache.sizeForTesting());
-    ColumnarExecutor.Ids v2 = cache.get(visits, "v2", UserIdFormat.RAW, false, make);
+    cache.get(visits, "v1", "uid", UserIdFormat.RAW, true, make); // pseudonyms: another kind
+    cache.get(visits, "v1", "uid", UserIdFormat.EMAIL, false, make); // another format
+    cache.get(orders, "v1", "uid", UserIdFormat.RAW, false, make); // another source
+    cache.get(visits, "v1", "other", UserIdFormat.RAW, false, make); // another column
     assertEquals(5, made.get());
-    assertEquals(4, cache.sizeForTesting(), "version v2's codes replaced v1's");
-    assertSame(v2, cache.get(visits, "v2", UserIdFormat.RAW, false, make));
-    cache.get(visits, "v1", UserIdFormat.RAW, false, make);
-    assertEquals(6, made.get(), "v1's codes were not kept");
+    assertEquals(5, cache.sizeForTesting());
+    ColumnarExecutor.Ids v2 = cache.get(visits, "v2", "uid", UserIdFormat.RAW, false, make);
+    assertEquals(6, made.get());
+    assertEquals(5, cache.sizeForTesting(), "version v2's codes replaced v1's");
+    assertSame(v2, cache.get(visits, "v2", "uid", UserIdFormat.RAW, false, make));
+    cache.get(visits, "v1", "uid", UserIdFormat.RAW, false, make);
+    assertEquals(7, made.get(), "v1's codes were not kept");
   }
 
   private CleanRoom room(SecretKey key) {
