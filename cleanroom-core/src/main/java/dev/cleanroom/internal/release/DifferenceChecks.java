@@ -20,7 +20,8 @@ import java.util.function.Consumer;
 
 /**
  * Difference checks for threshold-mode results, as Ads Data Hub does them: the set of people of
- * every released row is remembered per analyst and dataset, and a new row whose set differs from a
+ * every released row is remembered per analyst and piece of data (the name under which the data was
+ * first registered, shared by every dataset over it), and a new row whose set differs from a
  * remembered one by more than 0 and fewer than k people is suppressed.
  *
  * <p>A set is a sorted {@code long[]} of the people's {@link PeopleHash} values: 64 bits of a keyed
@@ -184,7 +185,8 @@ public final class DifferenceChecks {
    * Checks the rows of one result, in order, and remembers those it keeps.
    *
    * @param analyst the analyst the result goes to
-   * @param datasets the qualified names of the datasets the query touched
+   * @param datasets the data the query touched: for each dataset, the qualified name under which
+   *     its data was first registered (several names over one piece of data share one memory)
    * @param k the query's minimum distinct users
    * @param retention how long the kept rows are remembered
    * @param now the time of the release

@@ -42,9 +42,11 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
@@ -410,17 +412,19 @@ public final class Release {
 
   /**
    * The rows of {@code output} that pass the difference checks, remembered for later queries; the
-   * others are suppressed silently, as rows below k are.
+   * others are suppressed silently, as rows below k are. Releases are remembered under the data
+   * each dataset reads ({@link #ledgerBase}, as its budget is): the same data registered under a
+   * second name is checked against the rows released through the first.
    */
   private List<ResultRow> differenceChecked(Plan plan, Output output) {
-    List<String> touched = new ArrayList<>();
+    Set<String> touched = new LinkedHashSet<>();
     for (Plan.DatasetPlan dp : plan.datasets()) {
-      touched.add(dp.dataset().qualifiedName());
+      touched.add(ledgerBase.apply(dp.dataset()));
     }
     boolean[] keep =
         differences.release(
             plan.spec().analyst(),
-            touched,
+            List.copyOf(touched),
             plan.minDistinctUsers(),
             plan.differenceChecks().orElseThrow(),
             clock.instant(),

@@ -120,6 +120,28 @@ class DifferenceCheckTest {
   }
 
   @Test
+  void complementAttack_throughASecondNameOfTheSameData_isSuppressed() {
+    // The same source registered twice: its releases are remembered under the data, as its budget
+    // is, not under the name the analyst happened to ask through.
+    InMemorySource sales = people("sales");
+    for (String name : List.of("sales", "sales_copy")) {
+      room.register(
+          Dataset.builder("retailer", name)
+              .source(sales)
+              .userId("uid", UserIdFormat.RAW)
+              .dimensions("region", "segment")
+              .policy(policy().build())
+              .build());
+    }
+    assertEquals(20, people(total(ANALYST, "retailer.sales")));
+    assertEquals(0, total(ANALYST, "retailer.sales_copy", col("region").ne("solo")).size());
+    // And the other way round, for rows first released through the second name.
+    assertEquals(5, people(total(ANALYST, "retailer.sales_copy", col("region").eq("east"))));
+    Condition eastAndSolo = col("region").eq("east").or(col("region").eq("solo"));
+    assertEquals(0, total(ANALYST, "retailer.sales", eastAndSolo).size());
+  }
+
+  @Test
   void trackerAttack_secondReleaseIsSuppressed() {
     register("retailer", "sales", p -> p);
     Condition c1 = col("segment").eq("gold");
