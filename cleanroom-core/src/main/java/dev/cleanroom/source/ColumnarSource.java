@@ -1,6 +1,7 @@
 package dev.cleanroom.source;
 
 import dev.cleanroom.ColumnType;
+import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Schema;
 import dev.cleanroom.internal.execution.Interrupts;
 import dev.cleanroom.internal.execution.ResidentColumns;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
@@ -43,11 +45,30 @@ public final class ColumnarSource implements DataSource {
   /** Whether each dictionary's values are known to be distinct (the CSV loader's are). */
   private final boolean distinctDictionaries;
 
+  /**
+   * For a source read from CSV, per column: the line of the first row whose value there is empty or
+   * only spaces and tabs, which {@link CsvSource} reports as malformed in a user id column, or 0
+   * for none; null for a source built from arrays.
+   */
+  private final long[] blankLines;
+
   private final String version = UUID.randomUUID().toString();
 
   static {
     // The columnar path reads the arrays themselves (read only), not copies made by a scan.
-    ResidentColumns.register(ColumnarSource.class, (s, c) -> ((ColumnarSource) s).column(c));
+    ResidentColumns.register(
+        ColumnarSource.class,
+        new ResidentColumns.Reader() {
+          @Override
+          public Optional<ResidentColumns.Column> column(DataSource source, String column) {
+            return ((ColumnarSource) source).column(column);
+          }
+
+          @Override
+          public void requireNonEmpty(DataSource source, String column) {
+            ((ColumnarSource) source).requireNonEmpty(Set.of(column));
+          }
+        });
   }
 
   private ColumnarSource(
@@ -56,27 +77,88 @@ public final class ColumnarSource implements DataSource {
       int rowCount,
       Object[] columns,
       ResidentColumns.Texts[] dictionaries,
-      boolean distinctDictionaries) {
+      boolean distinctDictionaries,
+      long[] blankLines) {
     this.name = name;
     this.schema = schema;
     this.rowCount = rowCount;
     this.columns = columns;
     this.dictionaries = dictionaries;
     this.distinctDictionaries = distinctDictionaries;
+    this.blankLines = blankLines;
   }
 
   /**
    * A source over arrays that the caller hands over (no copies), each dictionary's values distinct,
-   * each whole-number column already narrow where it can be ({@link ResidentColumns.NarrowLongs}):
-   * for readers in this package.
+   * each whole-number column already narrow where it can be ({@link ResidentColumns.NarrowLongs}),
+   * read from a CSV file whose first blank value per column is at {@code blankLines} (0: none): for
+   * readers in this package.
    */
   static ColumnarSource adopt(
       String name,
       Schema schema,
       int rowCount,
       Object[] columns,
-      ResidentColumns.Texts[] dictionaries) {
-    return new ColumnarSource(name, schema, rowCount, columns, dictionaries, true);
+      ResidentColumns.Texts[] dictionaries,
+      long[] blankLines) {
+    return new ColumnarSource(name, schema, rowCount, columns, dictionaries, true, blankLines);
+  }
+
+  /**
+   * This source, read from a CSV file whose first blank value per column is at {@code blankLines}
+   * (0: none): for readers in this package.
+   */
+  ColumnarSource readFromCsv(long[] blankLines) {
+    return new ColumnarSource(
+        name, schema, rowCount, columns, dictionaries, distinctDictionaries, blankLines);
+  }
+
+  /**
+   * Whether {@code bytes[from .. from + length)} is empty or only spaces and tabs: a value that
+   * {@link CsvSource} reports as malformed in a column that must not be empty.
+   */
+  static boolean blank(byte[] bytes, int from, int length) {
+    for (int i = from; i < from + length; i++) {
+      if (bytes[i] != ' ' && bytes[i] != '\t') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code value} is empty or only spaces and tabs, as {@link #blank(byte[], int, int)}.
+   */
+  static boolean blank(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) != ' ' && value.charAt(i) != '\t') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Fails, as {@link CsvSource} would, if this source was read from a CSV file with an empty or
+   * blank value in one of {@code nonEmpty}: at the first such line (on a line with several, in the
+   * first such column of the schema).
+   */
+  private void requireNonEmpty(Set<String> nonEmpty) {
+    if (blankLines == null) {
+      return;
+    }
+    long line = 0;
+    String column = "";
+    for (int c = 0; c < blankLines.length; c++) {
+      String n = schema.columns().get(c).name();
+      if (blankLines[c] > 0 && nonEmpty.contains(n) && (line == 0 || blankLines[c] < line)) {
+        line = blankLines[c];
+        column = n;
+      }
+    }
+    if (line > 0) {
+      throw new DataSourceException(name, line, column, "empty value", null);
+    }
   }
 
   /**
@@ -104,6 +186,13 @@ public final class ColumnarSource implements DataSource {
    * column is converted, so a malformed number in any of them fails the read); a file with a quote
    * character is read by that sequential parser instead. Nothing is left for the first scan: the
    * source is complete when this returns.
+   *
+   * <p>A value that is empty or only spaces and tabs is malformed for {@code CsvSource} only in a
+   * column that a scan needs non-empty (the user id), which the load cannot know. The source keeps
+   * the line of each column's first such value, and a scan or query that takes that column as its
+   * user id fails with the {@link dev.cleanroom.DataSourceException} a {@code CsvSource} of the
+   * file would throw (that line, the column, {@code "empty value"}); every other use reads the
+   * value.
    *
    * @param name the source's name, for messages
    * @param file the file
@@ -261,8 +350,16 @@ public final class ColumnarSource implements DataSource {
         new ResidentColumns.Dictionary(dictionaries[i], (int[]) a, distinctDictionaries));
   }
 
+  /**
+   * A scan of the requested columns. A source read from a CSV file fails it at once, as {@link
+   * CsvSource} fails a scan, if a column of {@link ScanRequest#nonEmptyColumns()} (the user id)
+   * holds an empty or blank value: with the line of the first such row.
+   *
+   * @throws DataSourceException if the file held such a value
+   */
   @Override
   public Scan scan(ScanRequest request) {
+    requireNonEmpty(request.nonEmptyColumns());
     return ArrayScan.of(name, schema, rowCount, request, this::slice);
   }
 
@@ -475,7 +572,7 @@ public final class ColumnarSource implements DataSource {
           held[i] = narrowedOrSame(l);
         }
       }
-      return new ColumnarSource(name, schema, rowCount, held, dictionaries.clone(), false);
+      return new ColumnarSource(name, schema, rowCount, held, dictionaries.clone(), false, null);
     }
   }
 }

@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
@@ -560,6 +561,7 @@ final class CsvColumnarReader {
       }
     }
     ResidentColumns.Texts[] dictionaries = new ResidentColumns.Texts[cols.size()];
+    long[] blankLines = new long[cols.size()];
     for (int s = 0; s < stringColumns.length; s++) {
       int c = stringColumns[s];
       Encoded e = encode(s, parsed, workers, firstRow);
@@ -576,9 +578,38 @@ final class CsvColumnarReader {
       }
       columns[c] = e.codes;
       dictionaries[c] = e.dictionary;
+      blankLines[c] = firstBlankLine(e.dictionary, e.codes);
     }
     // The arrays are fresh and complete: handed over without the builder's defensive copies.
-    return ColumnarSource.adopt(name, schema, rows, columns, dictionaries);
+    return ColumnarSource.adopt(name, schema, rows, columns, dictionaries, blankLines);
+  }
+
+  /**
+   * The line of the first row whose value is empty or only spaces and tabs ({@link
+   * ColumnarSource#blank}), or 0 if none is: one row per line after the header, as this path reads
+   * only files without quotes. Only the values are read unless one is blank.
+   */
+  private static long firstBlankLine(ResidentColumns.Utf8Texts dictionary, int[] codes) {
+    boolean[][] blank = {null};
+    dictionary.forEach(
+        0,
+        dictionary.size(),
+        (code, bytes, from, length) -> {
+          if (ColumnarSource.blank(bytes, from, length)) {
+            if (blank[0] == null) {
+              blank[0] = new boolean[dictionary.size()];
+            }
+            blank[0][code] = true;
+          }
+        });
+    if (blank[0] == null) {
+      return 0;
+    }
+    for (int r = 0; ; r++) {
+      if (blank[0][codes[r]]) {
+        return 2L + r; // line 1 is the header
+      }
+    }
   }
 
   private static boolean wholeNumbers(ColumnType type) {
@@ -669,7 +700,7 @@ final class CsvColumnarReader {
   /** A dictionary-encoded text column, or the first line whose text is not UTF-8. */
   private static final class Encoded {
     int[] codes;
-    ResidentColumns.Texts dictionary;
+    ResidentColumns.Utf8Texts dictionary;
     long invalidLine;
   }
 
@@ -1401,6 +1432,7 @@ final class CsvColumnarReader {
       }
     }
     ColumnarSource.Builder b = ColumnarSource.builder(name, schema, rows);
+    long[] blankLines = new long[n];
     for (int c = 0; c < n; c++) {
       String col = cols.get(c).name();
       switch (cols.get(c).type()) {
@@ -1408,12 +1440,39 @@ final class CsvColumnarReader {
           String[] dict = new String[dicts.get(c).size()];
           dicts.get(c).forEach((s, code) -> dict[code] = s);
           b.strings(col, dict, Arrays.copyOf((int[]) acc[c], rows));
+          for (String v : dict) {
+            if (ColumnarSource.blank(v)) {
+              blankLines[c] = firstBlankLine(csv, col);
+              break;
+            }
+          }
         }
         case LONG, DATE, TIMESTAMP, BOOLEAN -> b.longs(col, Arrays.copyOf((long[]) acc[c], rows));
         case DOUBLE -> b.doubles(col, Arrays.copyOf((double[]) acc[c], rows));
       }
     }
-    return b.build();
+    return b.build().readFromCsv(blankLines);
+  }
+
+  /**
+   * The line where the first record with an empty or blank value of {@code column} starts, as
+   * {@code csv} reports it when that column must not be empty (records may span lines here).
+   */
+  private long firstBlankLine(CsvSource csv, String column) {
+    try (Scan scan =
+        csv.scan(
+            new ScanRequest(
+                List.of(column), Set.of(column), List.of(), ScanRequest.DEFAULT_BATCH_SIZE))) {
+      while (scan.next().isPresent()) {
+        interrupts.check();
+      }
+    } catch (DataSourceException e) {
+      if (e.column().equals(column) && e.line().isPresent()) {
+        return e.line().getAsLong();
+      }
+      throw e;
+    }
+    throw new DataSourceException(name, "the file changed while being read", null);
   }
 
   private static int[] grow(int[] a, int n) {

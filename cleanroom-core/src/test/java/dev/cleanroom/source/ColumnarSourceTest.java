@@ -83,6 +83,50 @@ class ColumnarSourceTest {
   }
 
   @Test
+  void blankValue_failsAScanThatNeedsItNonEmpty_asCsvSourceDoes(@TempDir Path dir)
+      throws Exception {
+    // Line 4 holds a blank id; line 6 (a record over two lines, so read by the full parser) too.
+    for (String text :
+        List.of(
+            "id,n,x\nu1,1,1\nu2,2,2\n \t,3,3\n,4,4\n",
+            "id,n,x\n\"u\n1\",1,1\nu2,2,2\n\" \",3,3\n")) {
+      Path f = write(dir, text);
+      ColumnarSource s = ColumnarSource.readCsv("data.csv", f, SCHEMA);
+      ScanRequest ids = new ScanRequest(List.of("id"), java.util.Set.of("id"), List.of(), 2);
+      DataSourceException loaded = assertThrows(DataSourceException.class, () -> s.scan(ids));
+      DataSourceException streamed =
+          assertThrows(
+              DataSourceException.class,
+              () -> {
+                try (Scan scan = CsvSource.of(f, SCHEMA).scan(ids)) {
+                  while (scan.next().isPresent()) {
+                    // read to the malformed row
+                  }
+                }
+              });
+      assertEquals(streamed.getMessage(), loaded.getMessage());
+      assertEquals(java.util.OptionalLong.of(text.contains("\"") ? 5 : 4), loaded.line());
+      assertEquals("id", loaded.column());
+      // A scan that does not need the column non-empty reads every row, the blank one too.
+      assertEquals(rows(CsvSource.of(f, SCHEMA)), rows(s));
+    }
+  }
+
+  @Test
+  void blankValue_inASourceBuiltFromArrays_isJustAValue() {
+    ColumnarSource s =
+        ColumnarSource.builder("data", SCHEMA, 2)
+            .strings("id", new String[] {"u1", " "}, new int[] {0, 1})
+            .longs("n", new long[] {1, 2})
+            .doubles("x", new double[] {1, 2})
+            .build();
+    ScanRequest ids = new ScanRequest(List.of("id"), java.util.Set.of("id"), List.of(), 2);
+    try (Scan scan = s.scan(ids)) {
+      assertEquals(2, scan.next().orElseThrow().rowCount());
+    }
+  }
+
+  @Test
   void missingHeaderColumn_fails(@TempDir Path dir) throws Exception {
     Path f = write(dir, "id,n\nu1,1\n");
     assertThrows(DataSourceException.class, () -> ColumnarSource.readCsv("data", f, SCHEMA));

@@ -336,6 +336,9 @@ final class ColumnarExecutor {
    */
   private Ids ids(Plan.DatasetPlan dp, boolean pseudonyms) {
     DataSource source = dp.dataset().source();
+    // Every query, kept codes or not: a user id the source reports as malformed fails the query
+    // here as the streamed path's scan would.
+    ResidentColumns.requireNonEmpty(source, dp.dataset().userIdColumn());
     return personCodes.get(
         source,
         source.version().orElseThrow(),

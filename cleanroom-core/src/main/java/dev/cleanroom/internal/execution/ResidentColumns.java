@@ -237,6 +237,16 @@ public final class ResidentColumns {
      * this reader does not serve it.
      */
     Optional<Column> column(DataSource source, String column);
+
+    /**
+     * Fails at once, as a scan of {@code source} asking for {@code column} as non-empty would (see
+     * {@link dev.cleanroom.spi.ScanRequest#nonEmptyColumns()}): for a source that holds a value
+     * there that it reports as malformed data (a blank user id in a CSV file read whole), so that
+     * the columnar path fails exactly where the streamed one does. By default nothing.
+     *
+     * @throws dev.cleanroom.DataSourceException if the column holds such a value
+     */
+    default void requireNonEmpty(DataSource source, String column) {}
   }
 
   private static final Map<Class<?>, Reader> READERS = new ConcurrentHashMap<>();
@@ -244,6 +254,17 @@ public final class ResidentColumns {
   /** Registers {@code reader} for the sources of exactly class {@code type}. */
   public static void register(Class<? extends DataSource> type, Reader reader) {
     READERS.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(reader, "reader"));
+  }
+
+  /**
+   * Fails if {@code source}'s reader reports a value of {@code column}, the user id column of a
+   * query, as malformed ({@link Reader#requireNonEmpty}); nothing for a source without a reader.
+   */
+  static void requireNonEmpty(DataSource source, String column) {
+    Reader r = READERS.get(source.getClass());
+    if (r != null) {
+      r.requireNonEmpty(source, column);
+    }
   }
 
   /** Column {@code column} of {@code source}, whole, if its class registered a reader. */

@@ -9,6 +9,7 @@ import dev.cleanroom.Column;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
+import dev.cleanroom.QueryFailedException;
 import dev.cleanroom.Schema;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
@@ -16,6 +17,8 @@ import dev.cleanroom.query.ExecutionPath;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.source.ColumnarSource;
 import dev.cleanroom.source.CsvSource;
+import dev.cleanroom.spi.AuditEvent;
+import dev.cleanroom.spi.AuditSink;
 import dev.cleanroom.spi.DataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -84,29 +88,71 @@ class LoadedIdsProperties {
       @ForAll("rows") List<Tuple.Tuple2<Integer, Integer>> orders,
       @ForAll boolean spaced,
       @ForAll boolean differenceChecks,
-      @ForAll("farCampaigns") long campaign3) {
-    Path v = write("v", "uid,campaign", visits, spaced, campaign3);
-    Path o = write("o", "uid,value", orders, spaced, 3);
+      @ForAll("farCampaigns") long campaign3,
+      @ForAll("blanks") Blanks blanks,
+      @ForAll boolean quoted) {
+    Path v = write("v", "uid,campaign", visits, spaced, campaign3, blanks == Blanks.VISITS, quoted);
+    Path o = write("o", "uid,value", orders, spaced, 3, blanks == Blanks.ORDERS, quoted);
     SecretKey key = SecretKey.random();
-    Result columnar =
-        query(
-            room(
-                key,
-                ColumnarSource.readCsv("v", v, VISITS),
-                ColumnarSource.readCsv("o", o, ORDERS),
-                2,
-                differenceChecks),
-            ExecutionPath.Kind.COLUMNAR);
-    Result streamed =
-        query(
-            room(
-                key,
-                PushdownDatabases.streamed(CsvSource.of(v, VISITS)),
-                PushdownDatabases.streamed(CsvSource.of(o, ORDERS)),
-                2,
-                differenceChecks),
-            ExecutionPath.Kind.STREAMED);
-    assertEquals(streamed.rows(), columnar.rows());
+    List<AuditEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Object columnar =
+        outcome(
+            events,
+            () ->
+                query(
+                    room(
+                        key,
+                        ColumnarSource.readCsv("v", v, VISITS),
+                        ColumnarSource.readCsv("o", o, ORDERS),
+                        2,
+                        differenceChecks,
+                        events::add),
+                    ExecutionPath.Kind.COLUMNAR));
+    Object streamed =
+        outcome(
+            events,
+            () ->
+                query(
+                    room(
+                        key,
+                        PushdownDatabases.streamed(CsvSource.of(v, VISITS)),
+                        PushdownDatabases.streamed(CsvSource.of(o, ORDERS)),
+                        2,
+                        differenceChecks,
+                        events::add),
+                    ExecutionPath.Kind.STREAMED));
+    assertEquals(streamed, columnar);
+  }
+
+  /** Which file, if any, writes id 29 as an empty or blank value. */
+  enum Blanks {
+    NONE,
+    VISITS,
+    ORDERS
+  }
+
+  @Provide
+  Arbitrary<Blanks> blanks() {
+    return Arbitraries.of(Blanks.class);
+  }
+
+  /**
+   * The rows of a result, or for a failed query the reason its audit event gives, from the line on
+   * (the source's name aside: the file's for {@code CsvSource}, the given one for a loaded source).
+   */
+  private static Object outcome(List<AuditEvent> events, Supplier<Result> run) {
+    events.clear();
+    try {
+      return run.get().rows();
+    } catch (QueryFailedException e) {
+      String reason =
+          events.stream()
+              .filter(a -> a.outcome() == AuditEvent.Outcome.FAILED)
+              .findFirst()
+              .orElseThrow()
+              .reason();
+      return reason.substring(reason.indexOf(", line "));
+    }
   }
 
   @Provide
@@ -114,18 +160,30 @@ class LoadedIdsProperties {
     return Arbitraries.of(3L, 0xFFFFFFFFL, Long.MIN_VALUE);
   }
 
-  /** Writes {@code rows}, each value 3 as {@code three}. */
+  /**
+   * Writes {@code rows}, each value 3 as {@code three}; with {@code blanks}, id 29 as an empty or
+   * blank value (a malformed row for {@code CsvSource}); with {@code quoted}, every id in quotes
+   * (the loader then reads the file with the sequential parser).
+   */
   private static Path write(
       String prefix,
       String header,
       List<Tuple.Tuple2<Integer, Integer>> rows,
       boolean spaced,
-      long three) {
+      long three,
+      boolean blanks,
+      boolean quoted) {
     StringBuilder sb = new StringBuilder(header).append('\n');
     for (Tuple.Tuple2<Integer, Integer> r : rows) {
       // With spaced ids, every third id is written with a leading space, which normalization
       // removes: " u3" and "u3" are then two dictionary values of one person.
       String id = (spaced && r.get1() % 3 == 0 && r.get2() % 2 == 0 ? " u" : "u") + r.get1();
+      if (blanks && r.get1() == 29) {
+        id = List.of("", " ", "\t", "  ").get(r.get2());
+      }
+      if (quoted) {
+        id = '"' + id + '"';
+      }
       sb.append(id).append(',').append(r.get2() == 3 ? three : r.get2()).append('\n');
     }
     try {
@@ -152,7 +210,18 @@ class LoadedIdsProperties {
       DataSource orders,
       int maxGroupsPerUser,
       boolean differenceChecks) {
-    CleanRoom room = CleanRoom.builder().secretKey(key).auditSink(e -> {}).build();
+    return room(key, visits, orders, maxGroupsPerUser, differenceChecks, e -> {});
+  }
+
+  /** A room as above whose audit events go to {@code audit}. */
+  static CleanRoom room(
+      SecretKey key,
+      DataSource visits,
+      DataSource orders,
+      int maxGroupsPerUser,
+      boolean differenceChecks,
+      AuditSink audit) {
+    CleanRoom room = CleanRoom.builder().secretKey(key).auditSink(audit).build();
     Policy.Builder builder =
         Policy.builder()
             .allowAnalysts("a")
