@@ -52,6 +52,9 @@ public final class ColumnarSource implements DataSource {
    */
   private final long[] blankLines;
 
+  /** For a source read from a file, the file's identity ({@link #dataIdentity()}); else null. */
+  private final String dataIdentity;
+
   private final String version = UUID.randomUUID().toString();
 
   static {
@@ -78,7 +81,8 @@ public final class ColumnarSource implements DataSource {
       Object[] columns,
       ResidentColumns.Texts[] dictionaries,
       boolean distinctDictionaries,
-      long[] blankLines) {
+      long[] blankLines,
+      String dataIdentity) {
     this.name = name;
     this.schema = schema;
     this.rowCount = rowCount;
@@ -86,13 +90,14 @@ public final class ColumnarSource implements DataSource {
     this.dictionaries = dictionaries;
     this.distinctDictionaries = distinctDictionaries;
     this.blankLines = blankLines;
+    this.dataIdentity = dataIdentity;
   }
 
   /**
    * A source over arrays that the caller hands over (no copies), each dictionary's values distinct,
    * each whole-number column already narrow where it can be ({@link ResidentColumns.NarrowLongs}),
-   * read from a CSV file whose first blank value per column is at {@code blankLines} (0: none): for
-   * readers in this package.
+   * read from a CSV file of identity {@code file} (null if unknown) whose first blank value per
+   * column is at {@code blankLines} (0: none): for readers in this package.
    */
   static ColumnarSource adopt(
       String name,
@@ -100,17 +105,19 @@ public final class ColumnarSource implements DataSource {
       int rowCount,
       Object[] columns,
       ResidentColumns.Texts[] dictionaries,
+      String file,
       long[] blankLines) {
-    return new ColumnarSource(name, schema, rowCount, columns, dictionaries, true, blankLines);
+    return new ColumnarSource(
+        name, schema, rowCount, columns, dictionaries, true, blankLines, file);
   }
 
   /**
-   * This source, read from a CSV file whose first blank value per column is at {@code blankLines}
-   * (0: none): for readers in this package.
+   * This source, read from a CSV file of identity {@code file} (null if unknown) whose first blank
+   * value per column is at {@code blankLines} (0: none): for readers in this package.
    */
-  ColumnarSource readFromCsv(long[] blankLines) {
+  ColumnarSource readFromCsv(String file, long[] blankLines) {
     return new ColumnarSource(
-        name, schema, rowCount, columns, dictionaries, distinctDictionaries, blankLines);
+        name, schema, rowCount, columns, dictionaries, distinctDictionaries, blankLines, file);
   }
 
   /**
@@ -318,6 +325,16 @@ public final class ColumnarSource implements DataSource {
   @Override
   public OptionalLong estimatedRows() {
     return OptionalLong.of(rowCount);
+  }
+
+  /**
+   * For a source read from a file ({@link #readCsv}), the file's identity as {@link
+   * CsvSource#dataIdentity()} gives it when the file was read, so that every source over one file
+   * (loaded again, or streamed) shares one budget; empty for a source built from arrays.
+   */
+  @Override
+  public Optional<String> dataIdentity() {
+    return Optional.ofNullable(dataIdentity);
   }
 
   /** A random identifier fixed at creation: the rows of this source never change. */
@@ -572,7 +589,8 @@ public final class ColumnarSource implements DataSource {
           held[i] = narrowedOrSame(l);
         }
       }
-      return new ColumnarSource(name, schema, rowCount, held, dictionaries.clone(), false, null);
+      return new ColumnarSource(
+          name, schema, rowCount, held, dictionaries.clone(), false, null, null);
     }
   }
 }

@@ -125,6 +125,9 @@ final class CsvColumnarReader {
   /** The rows reported to {@link #interrupts} so far. */
   private final AtomicLong reported = new AtomicLong();
 
+  /** The file's identity when the read starts ({@link CsvSource#fileIdentity}), or null. */
+  private final String identity;
+
   private CsvColumnarReader(
       String name,
       Path path,
@@ -141,6 +144,7 @@ final class CsvColumnarReader {
     this.tuning = tuning;
     this.threads = tuning.threads();
     this.partitions = 1 << tuning.partitionBits();
+    this.identity = CsvSource.fileIdentity(path).orElse(null);
     List<Column> cols = schema.columns();
     this.stringColumns =
         IntStream.range(0, cols.size())
@@ -581,7 +585,7 @@ final class CsvColumnarReader {
       blankLines[c] = firstBlankLine(e.dictionary, e.codes);
     }
     // The arrays are fresh and complete: handed over without the builder's defensive copies.
-    return ColumnarSource.adopt(name, schema, rows, columns, dictionaries, blankLines);
+    return ColumnarSource.adopt(name, schema, rows, columns, dictionaries, identity, blankLines);
   }
 
   /**
@@ -1451,7 +1455,7 @@ final class CsvColumnarReader {
         case DOUBLE -> b.doubles(col, Arrays.copyOf((double[]) acc[c], rows));
       }
     }
-    return b.build().readFromCsv(blankLines);
+    return b.build().readFromCsv(identity, blankLines);
   }
 
   /**

@@ -147,8 +147,17 @@ public final class CsvSource implements DataSource, ReportsMalformedRows {
    */
   @Override
   public Optional<String> dataIdentity() {
+    return fileIdentity(path);
+  }
+
+  /**
+   * The identity of the data in {@code file}: its real path (links resolved), shared by every
+   * source that reads the file ({@link ColumnarSource#readCsv} too); empty if the file cannot be
+   * resolved now.
+   */
+  static Optional<String> fileIdentity(Path file) {
     try {
-      return Optional.of("file:" + path.toRealPath());
+      return Optional.of("file:" + file.toRealPath());
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }

@@ -30,8 +30,10 @@ import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
+import dev.cleanroom.source.ColumnarSource;
 import dev.cleanroom.source.CsvSource;
 import dev.cleanroom.source.InMemorySource;
+import dev.cleanroom.spi.DataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -225,8 +227,35 @@ class SeamTest {
     }
   }
 
+  // Principle: a budget belongs to the data, not to the name it was registered under.
+  @Test
+  void sourcesLoadedFromOneFile_shareItsBudget(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("people.csv");
+    StringBuilder csv = new StringBuilder("uid,region,spend\n");
+    for (int i = 0; i < 40; i++) {
+      csv.append(String.format("p%02d,%s,1.0%n", i, i < 20 ? "east" : "west"));
+    }
+    Files.writeString(file, csv);
+    UnaryOperator<Policy.Builder> dp = p -> p.differentialPrivacy(PrivacyBudget.epsilon(1), 1.0);
+    // Two loads of the file, and the file streamed: one piece of data, one budget.
+    room.register(csvDataset("loaded", ColumnarSource.readCsv("people", file, SCHEMA), dp));
+    room.register(
+        csvDataset(
+            "loaded_again",
+            ColumnarSource.readCsv("people", dir.resolve(".").resolve("people.csv"), SCHEMA),
+            dp));
+    room.register(csvDataset("streamed", CsvSource.of(file, SCHEMA), dp));
+    room.as(ANALYST).from("pub.loaded").select(countDistinctUsers()).epsilon(1.0).run();
+    for (String other : List.of("pub.loaded_again", "pub.streamed")) {
+      assertThrows(
+          BudgetExhaustedException.class,
+          () -> room.as(ANALYST).from(other).select(countDistinctUsers()).epsilon(1.0).run(),
+          other);
+    }
+  }
+
   private static Dataset csvDataset(
-      String name, CsvSource source, UnaryOperator<Policy.Builder> policy) {
+      String name, DataSource source, UnaryOperator<Policy.Builder> policy) {
     return Dataset.builder("pub", name)
         .source(source)
         .userId("uid", UserIdFormat.RAW)
