@@ -26,7 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.concurrent.CopyOnWriteArrayList;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -94,33 +94,20 @@ class LoadedIdsProperties {
     Path v = write("v", "uid,campaign", visits, spaced, campaign3, blanks == Blanks.VISITS, quoted);
     Path o = write("o", "uid,value", orders, spaced, 3, blanks == Blanks.ORDERS, quoted);
     SecretKey key = SecretKey.random();
-    List<AuditEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     Object columnar =
         outcome(
-            events,
-            () ->
-                query(
-                    room(
-                        key,
-                        ColumnarSource.readCsv("v", v, VISITS),
-                        ColumnarSource.readCsv("o", o, ORDERS),
-                        2,
-                        differenceChecks,
-                        events::add),
-                    ExecutionPath.Kind.COLUMNAR));
+            key,
+            differenceChecks,
+            ExecutionPath.Kind.COLUMNAR,
+            ColumnarSource.readCsv("v", v, VISITS),
+            ColumnarSource.readCsv("o", o, ORDERS));
     Object streamed =
         outcome(
-            events,
-            () ->
-                query(
-                    room(
-                        key,
-                        PushdownDatabases.streamed(CsvSource.of(v, VISITS)),
-                        PushdownDatabases.streamed(CsvSource.of(o, ORDERS)),
-                        2,
-                        differenceChecks,
-                        events::add),
-                    ExecutionPath.Kind.STREAMED));
+            key,
+            differenceChecks,
+            ExecutionPath.Kind.STREAMED,
+            PushdownDatabases.streamed(CsvSource.of(v, VISITS)),
+            PushdownDatabases.streamed(CsvSource.of(o, ORDERS)));
     assertEquals(streamed, columnar);
   }
 
@@ -137,13 +124,19 @@ class LoadedIdsProperties {
   }
 
   /**
-   * The rows of a result, or for a failed query the reason its audit event gives, from the line on
-   * (the source's name aside: the file's for {@code CsvSource}, the given one for a loaded source).
+   * The rows of {@link #query} on {@code kind} in a room over the two sources, or for a failed
+   * query the reason its audit event gives, from the line on (the source's name aside: the file's
+   * for {@code CsvSource}, the given one for a loaded source).
    */
-  private static Object outcome(List<AuditEvent> events, Supplier<Result> run) {
-    events.clear();
+  private static Object outcome(
+      SecretKey key,
+      boolean differenceChecks,
+      ExecutionPath.Kind kind,
+      DataSource visits,
+      DataSource orders) {
+    List<AuditEvent> events = new CopyOnWriteArrayList<>();
     try {
-      return run.get().rows();
+      return query(room(key, visits, orders, 2, differenceChecks, events::add), kind).rows();
     } catch (QueryFailedException e) {
       String reason =
           events.stream()

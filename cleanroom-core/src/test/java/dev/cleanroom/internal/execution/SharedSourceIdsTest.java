@@ -96,20 +96,15 @@ class SharedSourceIdsTest {
 
   private static CleanRoom room(SecretKey key, ColumnarSource sales) {
     CleanRoom room = CleanRoom.builder().secretKey(key).auditSink(e -> {}).build();
-    room.register(
-        Dataset.builder("m", "buyers")
-            .source(sales)
-            .userId("buyer", UserIdFormat.RAW)
-            .dimension("market")
-            .policy(policy("buyer"))
-            .build());
-    room.register(
-        Dataset.builder("m", "sellers")
-            .source(sales)
-            .userId("seller", UserIdFormat.RAW)
-            .dimension("market")
-            .policy(policy("seller"))
-            .build());
+    for (String userId : List.of("buyer", "seller")) {
+      room.register(
+          Dataset.builder("m", userId + "s")
+              .source(sales)
+              .userId(userId, UserIdFormat.RAW)
+              .dimension("market")
+              .policy(policy(userId))
+              .build());
+    }
     return room;
   }
 

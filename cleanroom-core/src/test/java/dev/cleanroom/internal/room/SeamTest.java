@@ -34,6 +34,7 @@ import dev.cleanroom.source.ColumnarSource;
 import dev.cleanroom.source.CsvSource;
 import dev.cleanroom.source.InMemorySource;
 import dev.cleanroom.spi.DataSource;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -179,12 +180,7 @@ class SeamTest {
   // Principle: a budget belongs to the data, not to the name it was registered under.
   @Test
   void twoSourceObjectsOverOneFileOrTable_shareTheirBudget(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("people.csv");
-    StringBuilder csv = new StringBuilder("uid,region,spend\n");
-    for (int i = 0; i < 40; i++) {
-      csv.append(String.format("p%02d,%s,1.0%n", i, i < 20 ? "east" : "west"));
-    }
-    Files.writeString(file, csv);
+    Path file = peopleCsv(dir);
     UnaryOperator<Policy.Builder> dp = p -> p.differentialPrivacy(PrivacyBudget.epsilon(1), 1.0);
     room.register(csvDataset("csv_a", CsvSource.of(file, SCHEMA), dp));
     // Another object, reached through another spelling of the path.
@@ -230,12 +226,7 @@ class SeamTest {
   // Principle: a budget belongs to the data, not to the name it was registered under.
   @Test
   void sourcesLoadedFromOneFile_shareItsBudget(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("people.csv");
-    StringBuilder csv = new StringBuilder("uid,region,spend\n");
-    for (int i = 0; i < 40; i++) {
-      csv.append(String.format("p%02d,%s,1.0%n", i, i < 20 ? "east" : "west"));
-    }
-    Files.writeString(file, csv);
+    Path file = peopleCsv(dir);
     UnaryOperator<Policy.Builder> dp = p -> p.differentialPrivacy(PrivacyBudget.epsilon(1), 1.0);
     // Two loads of the file, and the file streamed: one piece of data, one budget.
     room.register(csvDataset("loaded", ColumnarSource.readCsv("people", file, SCHEMA), dp));
@@ -252,6 +243,17 @@ class SeamTest {
           () -> room.as(ANALYST).from(other).select(countDistinctUsers()).epsilon(1.0).run(),
           other);
     }
+  }
+
+  /** Writes people.csv: p00..p39, the first 20 in region east, the others west. */
+  private static Path peopleCsv(Path dir) throws IOException {
+    Path file = dir.resolve("people.csv");
+    StringBuilder csv = new StringBuilder("uid,region,spend\n");
+    for (int i = 0; i < 40; i++) {
+      csv.append(String.format("p%02d,%s,1.0%n", i, i < 20 ? "east" : "west"));
+    }
+    Files.writeString(file, csv);
+    return file;
   }
 
   private static Dataset csvDataset(
