@@ -50,10 +50,15 @@ public interface CleanRoom extends AutoCloseable {
   }
 
   /**
-   * Adds a dataset. Queries started afterwards may use it.
+   * Adds a dataset. Queries started afterwards may use it. The same data (as {@link
+   * dev.cleanroom.spi.DataSource#dataIdentity()} tells, else the same source object) registered
+   * again under another name shares the first name's budgets and difference checks; registered by
+   * another owner, it is refused, even after the first owner's datasets over it are retired: each
+   * piece of data is protected by its owner's rules alone.
    *
    * @param dataset the dataset to add
-   * @throws IllegalArgumentException if a dataset with the same qualified name is registered
+   * @throws IllegalArgumentException if a dataset with the same qualified name is registered, or
+   *     its data is registered by another owner
    */
   void register(Dataset dataset);
 
@@ -73,7 +78,8 @@ public interface CleanRoom extends AutoCloseable {
    * @param dataset the dataset's qualified name
    * @param source the new data, with the same schema
    * @return the new version
-   * @throws IllegalArgumentException if no such dataset is registered or the schema differs
+   * @throws IllegalArgumentException if no such dataset is registered, the schema differs, or the
+   *     source reads data registered under another dataset's budget or by another owner
    * @throws DataSourceException if the source cannot be read as the schema declares
    */
   DatasetVersion replaceData(String dataset, DataSource source);

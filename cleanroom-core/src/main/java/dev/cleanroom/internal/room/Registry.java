@@ -40,6 +40,9 @@ final class Registry {
   /** The first dataset's name of each registered piece of data: the base of its ledgers' names. */
   private final ConcurrentMap<Object, String> dataLedgers = new ConcurrentHashMap<>();
 
+  /** The owner of each registered piece of data: the owner of the first dataset over it. */
+  private final ConcurrentMap<Object, String> dataOwners = new ConcurrentHashMap<>();
+
   /** The ledger base of each registered dataset name: see {@link #ledgerBase}. */
   private final ConcurrentMap<String, String> ledgerBases = new ConcurrentHashMap<>();
 
@@ -114,20 +117,41 @@ final class Registry {
     }
   }
 
-  /** Registers {@code dataset} (data and policy version 1), after checking its source. */
+  /**
+   * Registers {@code dataset} (data and policy version 1), after checking its source. Data already
+   * registered by another owner is refused, even if that owner's datasets over it are retired: its
+   * owner's rules would otherwise depend on a second owner's settings.
+   */
   void register(Dataset dataset) {
     Objects.requireNonNull(dataset, "dataset");
     check(dataset);
     String name = dataset.qualifiedName();
+    Object key = dataKey(dataset);
     synchronized (lifecycle) {
       if (datasets.containsKey(name)) {
         throw new IllegalArgumentException("dataset " + name + " is already registered");
       }
-      ledgerBases.put(name, dataLedgers.computeIfAbsent(dataKey(dataset), k -> name));
+      requireOwner(key, dataset);
+      ledgerBases.put(name, dataLedgers.computeIfAbsent(key, k -> name));
       versions.put(name, new DatasetVersion(name, 1, 1, PolicyChanges.hash(dataset)));
       datasets.put(name, dataset);
     }
     log.debug("registered dataset {}", name);
+  }
+
+  /**
+   * Records {@code d}'s owner as the owner of the data {@code key} names, or checks that it is. The
+   * message names neither the other owner nor its datasets.
+   */
+  private void requireOwner(Object key, Dataset d) {
+    String first = dataOwners.putIfAbsent(key, d.owner());
+    if (first != null && !first.equals(d.owner())) {
+      throw new IllegalArgumentException(
+          "the source of "
+              + d.qualifiedName()
+              + " reads data registered by another owner; one piece of data has one owner, whose"
+              + " rules alone protect it");
+    }
   }
 
   /** A new data version of {@code dataset}: see {@link dev.cleanroom.CleanRoom#replaceData}. */
@@ -148,7 +172,9 @@ final class Registry {
       next = current.withSource(source);
       check(next);
       String base = ledgerBase(current);
-      String other = dataLedgers.putIfAbsent(dataKey(next), base);
+      Object key = dataKey(next);
+      requireOwner(key, next);
+      String other = dataLedgers.putIfAbsent(key, base);
       if (other != null && !other.equals(base)) {
         throw new IllegalArgumentException(
             "the new source of "

@@ -447,16 +447,17 @@ class PushdownDifferenceChecksTest {
         CleanRoom streamed =
             room(
                 key, PushdownDatabases.streamed(t.imps()), PushdownDatabases.streamed(t.convs()))) {
+      // The advertiser's conversions again, as its third dataset (data has one owner).
       JdbcSource again = JdbcSource.builder(t.tracking(), t.convs().name()).build();
       Policy p = Policy.builder().allowAnalysts("a").allowJoinOn("uid").minDistinctUsers(K).build();
       pushed.register(
-          Dataset.builder("crm", "people")
+          Dataset.builder("adv", "people")
               .source(again)
               .userId("uid", UserIdFormat.EMAIL)
               .policy(p)
               .build());
       streamed.register(
-          Dataset.builder("crm", "people")
+          Dataset.builder("adv", "people")
               .source(PushdownDatabases.streamed(again))
               .userId("uid", UserIdFormat.EMAIL)
               .policy(p)
@@ -467,7 +468,7 @@ class PushdownDifferenceChecksTest {
               .from("pub.imps")
               .join("adv.convs")
               .onUserId()
-              .join("crm.people")
+              .join("adv.people")
               .onUserId()
               .groupBy("campaign")
               .select(countDistinctUsers().as("users"));
@@ -481,7 +482,7 @@ class PushdownDifferenceChecksTest {
               .from("pub.imps")
               .join("adv.convs")
               .onUserId()
-              .join("crm.people")
+              .join("adv.people")
               .onUserId()
               .groupBy("campaign")
               .select(countDistinctUsers().as("users"));

@@ -176,6 +176,44 @@ class SeamTest {
                 .run());
   }
 
+  // Principle: a data owner's guarantee never depends on another owner's settings.
+  @Test
+  void dataRegisteredByOneOwner_isRefusedToAnother(@TempDir Path dir) throws Exception {
+    Path file = peopleCsv(dir);
+    UnaryOperator<Policy.Builder> dp = p -> p.differentialPrivacy(PrivacyBudget.epsilon(1), 1.0);
+    InMemorySource source = people("imps", 40, 20);
+    room.register(dataset("pub", "imps", source, dp));
+    room.register(csvDataset("file", CsvSource.of(file, SCHEMA), dp));
+    // Another owner, without DP, over the same data: the source object, the file loaded.
+    List<Dataset> others =
+        List.of(
+            dataset("adv", "imps", source, p -> p),
+            Dataset.builder("adv", "file")
+                .source(ColumnarSource.readCsv("people", file, SCHEMA))
+                .userId("uid", UserIdFormat.RAW)
+                .dimension("region")
+                .policy(policy().build())
+                .build());
+    for (Dataset other : others) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> room.register(other));
+      assertEquals(
+          "the source of "
+              + other.qualifiedName()
+              + " reads data registered by another owner; one piece of data has one owner, whose"
+              + " rules alone protect it",
+          e.getMessage());
+    }
+    // Retired, the data still has its owner; a new version of another owner's data is refused.
+    room.retire("pub.imps");
+    assertThrows(IllegalArgumentException.class, () -> room.register(others.get(0)));
+    room.register(dataset("adv", "own", people("own", 40, 20), p -> p));
+    assertThrows(IllegalArgumentException.class, () -> room.replaceData("adv.own", source));
+    // The owner may register its data again, under another name.
+    room.register(dataset("pub", "imps_again", source, dp));
+    assertEquals(List.of("adv.own", "pub.file", "pub.imps_again"), List.copyOf(room.datasets()));
+  }
+
   /** pub.imps with only "region" declared: "spend" is in the schema but blocked. */
   // Principle: a budget belongs to the data, not to the name it was registered under.
   @Test
