@@ -97,6 +97,26 @@ public enum SqlDialect {
   }
 
   /**
+   * A double-precision {@code expression} with NaN made NULL: the engine reads NaN as a missing
+   * value, as it reads NULL (dropped by sums and means, satisfying only "not equal"), while SQL
+   * databases order NaN above every number (so {@code LEAST}, {@code GREATEST} and {@code >} would
+   * take it for one). PostgreSQL, DuckDB, H2, Spark SQL and Snowflake hold NaN equal to itself
+   * ({@code NULLIF}); Trino and BigQuery test it with their function. Empty for {@link #ANSI}: a
+   * database may not know NaN at all, so a query that reads a DOUBLE column does not push down.
+   *
+   * @param expression a double-precision expression
+   * @return the expression with NaN made NULL, or empty
+   */
+  public Optional<String> nanAsNull(String expression) {
+    return switch (this) {
+      case ANSI -> Optional.empty();
+      case TRINO -> Optional.of("IF(is_nan(" + expression + "), NULL, " + expression + ")");
+      case BIGQUERY -> Optional.of("IF(IS_NAN(" + expression + "), NULL, " + expression + ")");
+      default -> Optional.of("NULLIF(" + expression + ", " + castToDouble("'NaN'") + ")");
+    };
+  }
+
+  /**
    * A DATE, TIMESTAMP (without time zone, read in UTC) or BOOLEAN expression as the whole number
    * the engine holds for it, exactly, as a BIGINT: days since 1970-01-01, microseconds since
    * 1970-01-01T00:00:00, 1 for true and 0 for false; NULL stays NULL. So a statement compares,

@@ -99,6 +99,22 @@ class SqlDialectTest {
     assertEquals("CAST(x AS VARCHAR)", SqlDialect.POSTGRESQL.castToText("x"));
   }
 
+  /** Run against H2, DuckDB and PostgreSQL in PushdownRegressionTest, Trino and Spark SQL in CI. */
+  @Test
+  void nanAsNull_perDialect() {
+    assertEquals(
+        Optional.of("NULLIF(x, CAST('NaN' AS DOUBLE PRECISION))"),
+        SqlDialect.POSTGRESQL.nanAsNull("x"));
+    assertEquals(
+        Optional.of("NULLIF(x, CAST('NaN' AS DOUBLE PRECISION))"), SqlDialect.H2.nanAsNull("x"));
+    for (SqlDialect d : List.of(SqlDialect.DUCKDB, SqlDialect.SPARK, SqlDialect.SNOWFLAKE)) {
+      assertEquals(Optional.of("NULLIF(x, CAST('NaN' AS DOUBLE))"), d.nanAsNull("x"), d.name());
+    }
+    assertEquals(Optional.of("IF(is_nan(x), NULL, x)"), SqlDialect.TRINO.nanAsNull("x"));
+    assertEquals(Optional.of("IF(IS_NAN(x), NULL, x)"), SqlDialect.BIGQUERY.nanAsNull("x"));
+    assertEquals(Optional.empty(), SqlDialect.ANSI.nanAsNull("x"));
+  }
+
   @Test
   void sha256Hex_expressions() {
     assertEquals(

@@ -376,8 +376,9 @@ public final class Pushdown {
       sql.append(", ").append(v).append(" AS p").append(j);
     }
     for (int m = 0; m < dp.metrics().size(); m++) {
+      String metric = dp.metrics().get(m);
       sql.append(", ")
-          .append(dialect.castToDouble(src.column(dp.metrics().get(m))))
+          .append(held(dialect.castToDouble(src.column(metric)), metricType(d, metric)))
           .append(" AS m")
           .append(m);
     }
@@ -681,7 +682,10 @@ public final class Pushdown {
       if (k > 0) {
         text.append(" || '|' || ");
       }
-      text.append(dialect.castToText("k" + k));
+      String key = dialect.castToText("k" + k);
+      // A missing DOUBLE (NULL here, NaN in the engine) is a group like any other.
+      text.append(
+          plan.groupBy().get(k).type() == ColumnType.DOUBLE ? "COALESCE(" + key + ", '')" : key);
     }
     return dialect.sha256Hex(text.toString()).orElseThrow();
   }
@@ -737,11 +741,15 @@ public final class Pushdown {
     params.add(l0);
   }
 
-  /** The condition that a row has a NULL in a grouped number column; empty if none is grouped. */
+  /**
+   * The condition that a row has a NULL in a grouped whole-number, date, time or boolean column;
+   * empty if none is grouped. A NULL DOUBLE is a missing value (NaN in the engine), a group of its
+   * own on every path.
+   */
   private Optional<String> nullKeyCondition() {
     List<String> nullable = new ArrayList<>();
     for (int k = 0; k < plan.groupBy().size(); k++) {
-      if (plan.groupBy().get(k).type() != ColumnType.STRING) {
+      if (failsOnNull(plan.groupBy().get(k).type())) {
         nullable.add("k" + k + " IS NULL");
       }
     }
@@ -1040,9 +1048,22 @@ public final class Pushdown {
    * whole numbers ({@link dev.cleanroom.jdbc.SqlDialect#heldAsLong}), others as they are.
    */
   private String held(String expression, ColumnType type) {
+    if (type == ColumnType.DOUBLE) {
+      return dialect.nanAsNull(expression).orElseThrow();
+    }
     return type.isHeldAsLong() && type != ColumnType.LONG
         ? dialect.heldAsLong(expression, type).orElseThrow()
         : expression;
+  }
+
+  /**
+   * The type of metric {@code column} as the statement reads it: DOUBLE (NaN missing) for a DOUBLE
+   * column, LONG (a whole number, read exactly, cast to double) for the others.
+   */
+  private static ColumnType metricType(Dataset d, String column) {
+    return d.schema().column(column).orElseThrow().type() == ColumnType.DOUBLE
+        ? ColumnType.DOUBLE
+        : ColumnType.LONG;
   }
 
   /** A column of a condition, as {@link #held} renders it. */
@@ -1274,7 +1295,12 @@ public final class Pushdown {
   }
 
   private boolean hasNullableKeys() {
-    return plan.groupBy().stream().anyMatch(c -> c.type() != ColumnType.STRING);
+    return plan.groupBy().stream().anyMatch(c -> failsOnNull(c.type()));
+  }
+
+  /** Whether a NULL in a grouped column of {@code type} fails the query. */
+  private static boolean failsOnNull(ColumnType type) {
+    return type != ColumnType.STRING && type != ColumnType.DOUBLE;
   }
 
   /** The names of the statement's sources, for messages. */
@@ -1291,6 +1317,9 @@ public final class Pushdown {
           case LONG, DATE, TIMESTAMP, BOOLEAN -> rs.getLong(column);
           case DOUBLE -> rs.getDouble(column) + 0.0;
         };
+    if (rs.wasNull() && c.type() == ColumnType.DOUBLE) {
+      return Double.NaN;
+    }
     if (rs.wasNull()) {
       throw new DataSourceException(
           source, -1, c.name(), "a grouped number column holds NULL", null);

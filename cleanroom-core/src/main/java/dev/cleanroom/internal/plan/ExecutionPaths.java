@@ -115,6 +115,14 @@ public final class ExecutionPaths {
                 + " exactly as the engine does");
       }
       Function<String, ColumnType> type = name -> d.schema().column(name).orElseThrow().type();
+      if (dialect.nanAsNull("x").isEmpty() && readsDoubles(dp, type)) {
+        return Optional.of(
+            "the "
+                + dialect
+                + " dialect cannot tell NaN, a missing value to the engine, from a number in the"
+                + " DOUBLE columns of "
+                + d.qualifiedName());
+      }
       for (Condition c : dp.sourceFilter()) {
         Optional<String> why = conditionProblem(c, type);
         if (why.isPresent()) {
@@ -163,6 +171,14 @@ public final class ExecutionPaths {
       }
     }
     return Optional.empty();
+  }
+
+  /** Whether the statement reads a DOUBLE column of {@code dp}: a metric, grouped or filtered. */
+  private static boolean readsDoubles(Plan.DatasetPlan dp, Function<String, ColumnType> type) {
+    List<String> read = new ArrayList<>(dp.metrics());
+    dp.projection().forEach(c -> read.add(c.name()));
+    dp.sourceFilter().forEach(c -> read.addAll(c.columns()));
+    return read.stream().anyMatch(name -> type.apply(name) == ColumnType.DOUBLE);
   }
 
   private static String inexact(Dataset d, String column) {
