@@ -58,6 +58,21 @@ public interface SqlTable {
   boolean comparesExactly(String column);
 
   /**
+   * Whether {@code column} may hold NULL: false only where the database guarantees that it does not
+   * (a {@code NOT NULL} column). A NULL whole number, date, timestamp or boolean is malformed data,
+   * which fails every query that reads the column, whatever the query's filter; so before a
+   * statement that reads such a column the engine counts its NULLs over the whole table, unless
+   * this says there can be none.
+   *
+   * @param column the column's name in the source's schema
+   * @return whether the column may hold NULL; true unless the database rules it out
+   * @throws IllegalArgumentException if the column is not in the schema
+   */
+  default boolean mayHoldNull(String column) {
+    return true;
+  }
+
+  /**
    * The number of result rows to fetch at a time.
    *
    * @return the number of result rows to fetch at a time, at least 1

@@ -4,6 +4,7 @@ import dev.cleanroom.Column;
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.internal.source.MalformedRowLog;
+import dev.cleanroom.internal.source.NullValues;
 import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.spi.ColumnBatch;
 import dev.cleanroom.spi.Scan;
@@ -29,9 +30,6 @@ import java.util.Set;
 final class JdbcScan implements Scan {
   /** The first batch arrays hold at most this many rows; they grow up to the batch size. */
   private static final int INITIAL_CAPACITY = 1024;
-
-  /** The reason a LONG column's NULL makes its row malformed. */
-  private static final String NULL_LONG = "NULL in a LONG column";
 
   private final String source;
 
@@ -117,6 +115,8 @@ final class JdbcScan implements Scan {
    *
    * @param selected the columns of the select list: the {@code requested} ones, then non-empty
    *     columns that were not requested (checked, not returned)
+   * @param nullChecked the columns whose NULLs are counted over the whole table first ({@link
+   *     NullValues})
    * @throws DataSourceException if the connection or the query fails
    */
   static JdbcScan open(
@@ -126,6 +126,7 @@ final class JdbcScan implements Scan {
       List<JdbcColumn> selected,
       int requested,
       Set<String> nonEmptyColumns,
+      List<JdbcColumn> nullChecked,
       int batchSize) {
     String name = source.name();
     Connection c = null;
@@ -140,6 +141,9 @@ final class JdbcScan implements Scan {
       if (source.dialect() == SqlDialect.POSTGRESQL && c.getAutoCommit()) {
         c.setAutoCommit(false);
         restore = true;
+      }
+      if (!nullChecked.isEmpty()) {
+        requireNoNulls(source, c, nullChecked);
       }
       ps = source.dialect().prepare(c, sql);
       try {
@@ -174,6 +178,27 @@ final class JdbcScan implements Scan {
         e.addSuppressed(JdbcErrors.sanitized(closing));
       }
       throw e;
+    }
+  }
+
+  /**
+   * Fails if a column of {@code columns} holds a NULL anywhere in the table ({@link NullValues}).
+   */
+  private static void requireNoNulls(JdbcSource source, Connection c, List<JdbcColumn> columns)
+      throws SQLException {
+    SqlDialect dialect = source.dialect();
+    List<String> quoted = columns.stream().map(col -> dialect.quote(col.name())).toList();
+    try (PreparedStatement check =
+            dialect.prepare(c, dialect.nullCounts(source.tableSql(), quoted));
+        ResultSet counts = check.executeQuery()) {
+      if (!counts.next()) {
+        throw new DataSourceException(source.name(), "counting NULLs returned no row", null);
+      }
+      NullValues.requireNone(
+          counts,
+          source.name(),
+          columns.stream().map(JdbcColumn::name).toList(),
+          columns.stream().map(JdbcColumn::type).toList());
     }
   }
 
@@ -353,7 +378,7 @@ final class JdbcScan implements Scan {
             if (nonEmpty[i]) {
               return false;
             }
-            return malformed(i, NULL_LONG);
+            return malformed(i, NullValues.reason(ColumnType.LONG));
           }
           if (i < requested) {
             ((long[]) arrays[i])[r] = v;
@@ -370,7 +395,7 @@ final class JdbcScan implements Scan {
             if (nonEmpty[i]) {
               return false;
             }
-            return malformed(i, "NULL in a " + types[i] + " column");
+            return malformed(i, NullValues.reason(types[i]));
           }
           if (!v.ok()) {
             return malformed(i, v.reason());

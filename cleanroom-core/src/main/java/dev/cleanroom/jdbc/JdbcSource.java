@@ -5,6 +5,7 @@ import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Schema;
 import dev.cleanroom.internal.source.MalformedRowLog;
+import dev.cleanroom.internal.source.NullValues;
 import dev.cleanroom.source.MalformedRows;
 import dev.cleanroom.source.ReportsMalformedRows;
 import dev.cleanroom.spi.DataSource;
@@ -73,7 +74,12 @@ import org.slf4j.LoggerFactory;
  * auto-commit restored). Unless malformed rows are skipped, the request's filter is pushed down
  * where SQL evaluates it as the engine does, or more loosely; the engine applies it again (see
  * {@link #capabilities()}). Rows that the filter excludes are not read, so malformed values in them
- * go unnoticed.
+ * go unnoticed, with one exception: a NULL in a LONG, DATE, TIMESTAMP or BOOLEAN column that the
+ * scan reads (other than the user id) fails the scan wherever it is in the table. Unless malformed
+ * rows are skipped, a scan that reads such a column that may hold NULL (one the database does not
+ * declare {@code NOT NULL}) first counts its NULLs over the whole table ({@link
+ * SqlDialect#nullCounts}), so that whether a query fails never tells whether the rows behind its
+ * filter hold one; a pushed-down statement does the same.
  *
  * <p><b>Privacy.</b> A failing JDBC call becomes a {@link DataSourceException} with only the SQL
  * state and vendor error code, never the driver's message (which may echo values) or SQL text with
@@ -275,6 +281,17 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
         selected.add(col);
       }
     }
+    List<JdbcColumn> nullChecked = new ArrayList<>();
+    for (String c : request.columns()) {
+      JdbcColumn col = jdbcColumn(c);
+      if (!skipMalformedRows
+          && !request.nonEmptyColumns().contains(c)
+          && col.nullable()
+          && NullValues.malformed(col.type())
+          && !nullChecked.contains(col)) {
+        nullChecked.add(col);
+      }
+    }
     JdbcFilters.Compiled filter = JdbcFilters.compile(request.filter(), dialect, this::jdbcColumn);
     if (skipMalformedRows) {
       // Compiled all the same, so that a filter on an unknown column is still a caller error.
@@ -302,7 +319,14 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
       logger.debug("scan of {}: {} ({})", name, sql, pushed);
     }
     return JdbcScan.open(
-        this, sql, filter, selected, requested, request.nonEmptyColumns(), request.batchSize());
+        this,
+        sql,
+        filter,
+        selected,
+        requested,
+        request.nonEmptyColumns(),
+        nullChecked,
+        request.batchSize());
   }
 
   MalformedRowLog malformedRowLog() {
@@ -403,6 +427,12 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
    *
    * @throws IllegalArgumentException if the column is not in the schema
    */
+  /** False only for a column the database reports as {@code NOT NULL}. */
+  @Override
+  public boolean mayHoldNull(String column) {
+    return jdbcColumn(column).nullable();
+  }
+
   @Override
   public boolean comparesExactly(String column) {
     JdbcColumn c = jdbcColumn(column);

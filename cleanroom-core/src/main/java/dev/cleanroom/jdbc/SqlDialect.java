@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -94,6 +95,33 @@ public enum SqlDialect {
           default -> "DOUBLE";
         };
     return "CAST(" + expression + " AS " + type + ")";
+  }
+
+  /**
+   * A statement that counts the NULLs of each of {@code quotedColumns} over the whole of {@code
+   * tableSql}: one row, one count per column, in order. A NULL whole number, date, timestamp or
+   * boolean is malformed data, which fails every query that reads its column whatever the query's
+   * filter; a scan or statement that filters rows runs this first (see {@link
+   * dev.cleanroom.spi.SqlTable#mayHoldNull}).
+   *
+   * @param tableSql the table, as for a {@code FROM} clause
+   * @param quotedColumns the columns, quoted, at least one
+   * @return the statement, without parameters
+   * @throws IllegalArgumentException if no column is given
+   */
+  public String nullCounts(String tableSql, List<String> quotedColumns) {
+    if (quotedColumns.isEmpty()) {
+      throw new IllegalArgumentException("no column to count NULLs of");
+    }
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (int i = 0; i < quotedColumns.size(); i++) {
+      sql.append(i == 0 ? "" : ", ")
+          .append("COUNT(*) - COUNT(")
+          .append(quotedColumns.get(i))
+          .append(") AS n")
+          .append(i);
+    }
+    return sql.append(" FROM ").append(tableSql).toString();
   }
 
   /**

@@ -161,12 +161,39 @@ class JdbcMalformedRowsTest {
     }
   }
 
+  /** {@code rows} with each NULL amount written as a well-formed one, 50. */
+  private static List<String[]> withoutNull(List<String[]> rows) {
+    List<String[]> out = new ArrayList<>();
+    for (String[] row : rows) {
+      String[] copy = row.clone();
+      if (copy[2] == null) {
+        copy[2] = "50";
+      }
+      out.add(copy);
+    }
+    return out;
+  }
+
   // ---- scans ----
 
   @ParameterizedTest
   @MethodSource("databases")
   void strict_failsAtTheFirstMalformedRow_withoutItsValue(String kind) throws Exception {
-    Table t = drifted(kind, SMALL);
+    // A NULL in a LONG column fails the scan before any row is read, wherever it is.
+    Table withNull = drifted(kind, SMALL);
+    DataSourceException nulls =
+        assertThrows(
+            DataSourceException.class,
+            () -> Scans.rows(withNull.strict(), withNull.f("u"), withNull.f("amount")));
+    assertEquals(
+        "data source "
+            + withNull.name()
+            + ", column ["
+            + withNull.f("amount")
+            + "]: NULL in a LONG column",
+        nulls.getMessage());
+
+    Table t = drifted(kind, withoutNull(SMALL));
     DataSourceException e =
         assertThrows(
             DataSourceException.class, () -> Scans.rows(t.strict(), t.f("u"), t.f("amount")));
@@ -257,9 +284,25 @@ class JdbcMalformedRowsTest {
     ScanRequest filtered =
         new ScanRequest(List.of(t.f("u"), t.f("amount")), Set.of(), List.of(onlyU9), 100);
 
-    // Pushed down, the filter makes u9 the first row of the strict source's result set.
-    DataSourceException e =
+    // The NULL of u5 fails the strict scan although the filter leaves u5 out: whether a scan
+    // fails must not depend on the rows behind its filter.
+    DataSourceException nulls =
         assertThrows(DataSourceException.class, () -> Scans.rows(t.strict(), filtered));
+    assertTrue(nulls.getMessage().endsWith("NULL in a LONG column"), nulls.getMessage());
+
+    // Without it, the filter pushed down makes u9 the first row of the strict source's result set.
+    Table noNull = drifted(kind, withoutNull(SMALL));
+    DataSourceException e =
+        assertThrows(
+            DataSourceException.class,
+            () ->
+                Scans.rows(
+                    noNull.strict(),
+                    new ScanRequest(
+                        List.of(noNull.f("u"), noNull.f("amount")),
+                        Set.of(),
+                        List.of(new Condition.In(noNull.f("u"), List.of("u9", "u10"))),
+                        100)));
     assertTrue(
         e.getMessage().endsWith("not a whole number in the 64-bit range (row 1 of the result set)"),
         e.getMessage());
@@ -396,16 +439,28 @@ class JdbcMalformedRowsTest {
     List<AuditEvent> audit = new CopyOnWriteArrayList<>();
     CleanRoom room = room(t.strict(), t, audit::add);
     // The analyst sees an incident id; the details go to the audit trail.
-    // A strict source over one database runs as one statement (threshold sums included), so the
-    // database itself refuses the drifted column, and the reason is its SQL state; a streamed scan
+    // A strict source over one database runs as one statement (threshold sums included). Its count
+    // of NULLs in the amounts, first, finds row 11's; without that row, the database itself
+    // refuses the drifted column, and the reason is its SQL state; a streamed scan
     // (strict_failsAtTheFirstMalformedRow_withoutItsValue) names the column and row instead.
     ExecutionPath path = sums(room, t).explain().path().orElseThrow();
     assertEquals(ExecutionPath.Kind.PUSHED_DOWN, path.kind(), path::reason);
     QueryFailedException e = assertThrows(QueryFailedException.class, () -> sums(room, t).run());
     assertNoValues(describe(e));
     String reasons = audit.stream().map(AuditEvent::reason).toList().toString();
-    assertTrue(reasons.contains("data source " + t.name() + ": SQL state "), reasons);
+    assertTrue(
+        reasons.contains(
+            "data source " + t.name() + ", column [" + t.f("amount") + "]: NULL in a LONG column"),
+        reasons);
     assertNoValues(audit.toString());
+
+    Table noNull = drifted(kind, withoutNull(people()));
+    List<AuditEvent> later = new CopyOnWriteArrayList<>();
+    CleanRoom second = room(noNull.strict(), noNull, later::add);
+    assertThrows(QueryFailedException.class, () -> sums(second, noNull).run());
+    String sqlState = later.stream().map(AuditEvent::reason).toList().toString();
+    assertTrue(sqlState.contains("data source " + noNull.name() + ": SQL state "), sqlState);
+    assertNoValues(later.toString());
   }
 
   @ParameterizedTest

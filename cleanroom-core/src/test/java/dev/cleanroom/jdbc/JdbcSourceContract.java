@@ -286,9 +286,8 @@ abstract class JdbcSourceContract {
         assertThrows(DataSourceException.class, () -> Scans.rows(s, f("id"), f("l")));
     assertEquals("nl", e.source());
     assertEquals(f("l"), e.column());
-    assertEquals(
-        "data source nl, column [" + f("l") + "]: NULL in a LONG column (row 2 of the result set)",
-        e.getMessage());
+    // Found by the count of NULLs that runs before the scan, wherever it is: no row ordinal.
+    assertEquals("data source nl, column [" + f("l") + "]: NULL in a LONG column", e.getMessage());
   }
 
   @Test
@@ -366,9 +365,14 @@ abstract class JdbcSourceContract {
 
   @Test
   void connections_areClosed_afterTheEnd_earlyClose_failureAndOpenFailure() throws SQLException {
-    createNumbers("conn_t", 2500, 2000);
+    // The source is built while column ln is NOT NULL; the table is then made again with a NULL in
+    // row 2000, which the source, trusting the metadata it read, meets only in the middle of a
+    // scan.
+    db.execute("CREATE TABLE conn_t (id BIGINT NOT NULL, l BIGINT NOT NULL, ln BIGINT NOT NULL)");
     TrackingDataSource tracking = new TrackingDataSource(db.dataSource());
     JdbcSource s = JdbcSource.builder(tracking, "conn_t").build();
+    db.execute("DROP TABLE conn_t");
+    createNumbers("conn_t", 2500, 2000);
     assertEquals(1, tracking.openedConnections());
     assertEquals(0, tracking.openConnections());
 
@@ -401,6 +405,14 @@ abstract class JdbcSourceContract {
       assertThrows(IllegalStateException.class, failing::next);
     }
 
+    // A failure when the scan starts: a source that knows ln may hold NULL counts them first.
+    JdbcSource counting = JdbcSource.builder(tracking, "conn_t").build();
+    DataSourceException nulls =
+        assertThrows(DataSourceException.class, () -> counting.scan(withNull));
+    assertEquals(
+        "data source conn_t, column [" + f("ln") + "]: NULL in a LONG column", nulls.getMessage());
+    assertEquals(0, tracking.openConnections());
+
     // A failure when the query starts: the table is gone.
     db.execute("DROP TABLE conn_t");
     DataSourceException e = assertThrows(DataSourceException.class, () -> s.scan(request(10)));
@@ -411,7 +423,7 @@ abstract class JdbcSourceContract {
     assertThrows(
         IllegalArgumentException.class, () -> JdbcSource.builder(tracking, "conn_t").build());
     assertEquals(0, tracking.openConnections());
-    assertEquals(6, tracking.openedConnections());
+    assertEquals(8, tracking.openedConnections());
   }
 
   @Test

@@ -99,6 +99,16 @@ class SqlDialectTest {
     assertEquals("CAST(x AS VARCHAR)", SqlDialect.POSTGRESQL.castToText("x"));
   }
 
+  /** Run against H2, DuckDB and PostgreSQL in JdbcSourceContract and PushdownRegressionTest. */
+  @Test
+  void nullCounts_oneCountPerColumn_noValue() {
+    assertEquals(
+        "SELECT COUNT(*) - COUNT(`a`) AS n0, COUNT(*) - COUNT(`b`) AS n1 FROM `t`",
+        SqlDialect.SPARK.nullCounts("`t`", List.of("`a`", "`b`")));
+    assertThrows(
+        IllegalArgumentException.class, () -> SqlDialect.H2.nullCounts("\"t\"", List.of()));
+  }
+
   /** Run against H2, DuckDB and PostgreSQL in PushdownRegressionTest, Trino and Spark SQL in CI. */
   @Test
   void nanAsNull_perDialect() {

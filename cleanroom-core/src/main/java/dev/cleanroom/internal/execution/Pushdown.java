@@ -10,6 +10,7 @@ import dev.cleanroom.internal.plan.ExecutionPaths;
 import dev.cleanroom.internal.plan.NoisePlan;
 import dev.cleanroom.internal.plan.Plan;
 import dev.cleanroom.internal.plan.ResolvedColumn;
+import dev.cleanroom.internal.source.NullValues;
 import dev.cleanroom.jdbc.SqlDialect;
 import dev.cleanroom.query.Condition;
 import dev.cleanroom.spi.SqlTable;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -192,8 +194,10 @@ public final class Pushdown {
   Executor.Cohort cohort(int receiver, int minPeople, Interrupts interrupts) {
     long[] people = {0};
     Set<String> ids = new HashSet<>();
+    Statement st = cohortStatement(receiver, minPeople);
+    requireNoNulls(interrupts);
     execute(
-        cohortStatement(receiver, minPeople),
+        st,
         interrupts,
         rs -> {
           people[0] = rs.getLong(1);
@@ -212,6 +216,62 @@ public final class Pushdown {
   @FunctionalInterface
   private interface RowReader {
     void row(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * One count of NULLs over the whole table of one dataset ({@link NullValues}).
+   *
+   * @param source the dataset's source, for the message
+   * @param columns the counted columns
+   * @param types their types
+   * @param statement the count ({@link SqlDialect#nullCounts}), without parameters
+   */
+  public record NullCheck(
+      String source, List<String> columns, List<ColumnType> types, Statement statement) {}
+
+  /**
+   * The counts of NULLs that run before the statement: one per dataset whose statement reads a
+   * whole-number, date, timestamp or boolean column (other than the user id) that may hold NULL
+   * ({@link SqlTable#mayHoldNull}). A NULL there fails the query wherever it is in the table, as it
+   * fails a scan, never only when the rows behind the filter hold one.
+   */
+  public List<NullCheck> nullChecks() {
+    List<NullCheck> out = new ArrayList<>();
+    for (int i = 0; i < plan.datasets().size(); i++) {
+      Plan.DatasetPlan dp = plan.datasets().get(i);
+      Dataset d = dp.dataset();
+      SqlTable t = sources.get(i);
+      List<String> names = new ArrayList<>();
+      List<ColumnType> types = new ArrayList<>();
+      List<String> quoted = new ArrayList<>();
+      for (String c : new LinkedHashSet<>(dp.scanColumns())) {
+        ColumnType type = d.schema().column(c).orElseThrow().type();
+        if (!c.equals(d.userIdColumn()) && NullValues.malformed(type) && t.mayHoldNull(c)) {
+          names.add(c);
+          types.add(type);
+          quoted.add(t.column(c));
+        }
+      }
+      if (!names.isEmpty()) {
+        out.add(
+            new NullCheck(
+                d.source().name(),
+                List.copyOf(names),
+                List.copyOf(types),
+                new Statement(dialect.nullCounts(t.tableSql(), quoted), List.of())));
+      }
+    }
+    return out;
+  }
+
+  /** Runs {@link #nullChecks}: fails if a counted column holds a NULL. */
+  private void requireNoNulls(Interrupts interrupts) {
+    for (NullCheck check : nullChecks()) {
+      execute(
+          check.statement(),
+          interrupts,
+          rs -> NullValues.requireNone(rs, check.source(), check.columns(), check.types()));
+    }
   }
 
   /**
@@ -1099,6 +1159,7 @@ public final class Pushdown {
       Map<List<Object>, double[][]> quantiles,
       Interrupts interrupts) {
     Statement st = statement(saltHex, peopleKeyHex);
+    requireNoNulls(interrupts);
     Map<List<Object>, long[]> out = new HashMap<>();
     int aggregates = plan.aggregates().size();
     int[] branch = quantileBranches();

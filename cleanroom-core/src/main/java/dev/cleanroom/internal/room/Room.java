@@ -594,9 +594,11 @@ public final class Room implements CleanRoom, QueryEngine {
       Plan plan = outcome.plan();
       path = Optional.of(plan.path());
       if (plan.path().kind() == ExecutionPath.Kind.PUSHED_DOWN) {
+        Pushdown pushdown = new Pushdown(plan);
+        steps.addAll(nullCheckSteps(pushdown));
         steps.add(
             "the statement, with every value bound (?); only one row per group comes back: "
-                + new Pushdown(plan).statement("").sql());
+                + pushdown.statement("").sql());
       }
     }
     return new Explanation(
@@ -609,6 +611,21 @@ public final class Room implements CleanRoom, QueryEngine {
         ledgers,
         accuracy,
         path);
+  }
+
+  /** The counts of NULLs that run before a pushed-down statement, as steps of an explanation. */
+  private static List<String> nullCheckSteps(Pushdown pushdown) {
+    List<String> steps = new ArrayList<>();
+    for (Pushdown.NullCheck check : pushdown.nullChecks()) {
+      steps.add(
+          "first, the NULLs of "
+              + check.columns()
+              + " in the whole table of "
+              + check.source()
+              + " are counted (one fails the query, whatever its filter): "
+              + check.statement().sql());
+    }
+    return steps;
   }
 
   /**
@@ -650,6 +667,8 @@ public final class Room implements CleanRoom, QueryEngine {
       int min = checked.minCohortSize();
       String own = checked.datasets().get(checked.receiver()).qualifiedName();
       if (plan.path().kind() == ExecutionPath.Kind.PUSHED_DOWN) {
+        Pushdown pushdown = new Pushdown(plan);
+        steps.addAll(nullCheckSteps(pushdown));
         steps.add(
             "the statement, with every value bound (?); it returns the cohort's size and, only for"
                 + " a cohort of at least "
@@ -657,7 +676,7 @@ public final class Room implements CleanRoom, QueryEngine {
                 + " people, the ids of "
                 + own
                 + ": "
-                + new Pushdown(plan).cohortStatement(checked.receiver(), min).sql());
+                + pushdown.cohortStatement(checked.receiver(), min).sql());
       }
       steps.add(
           "release the ids of "

@@ -62,18 +62,22 @@ class PushdownCancellationTest {
   private final AtomicInteger cancels = new AtomicInteger();
   private CleanRoom room;
 
-  /** Opens {@code database} with the view {@code HUGE} and a room with a dataset over it. */
+  /**
+   * Opens {@code database} with the view {@code HUGE} and a room with a dataset over it. Its
+   * campaign is text: a whole number, which a view may hold NULL in, would be counted for NULLs
+   * over the two billion rows before the statement (Pushdown.nullChecks).
+   */
   private void open(String database) throws Exception {
     if (database.equals("H2")) {
       db = PushdownDatabases.h2();
       db.execute(
           "CREATE VIEW HUGE AS SELECT CAST('u' || X || '@x.com' AS VARCHAR(100)) AS EMAIL,"
-              + " CAST(MOD(X, 10) AS BIGINT) AS CAMPAIGN FROM SYSTEM_RANGE(1, 2000000000)");
+              + " CAST(MOD(X, 10) AS VARCHAR(2)) AS CAMPAIGN FROM SYSTEM_RANGE(1, 2000000000)");
     } else {
       db = PushdownDatabases.duckdb();
       db.execute(
           "CREATE VIEW HUGE AS SELECT CAST('u' || i || '@x.com' AS VARCHAR) AS EMAIL,"
-              + " CAST(i % 10 AS BIGINT) AS CAMPAIGN FROM range(2000000000) t(i)");
+              + " CAST(i % 10 AS VARCHAR) AS CAMPAIGN FROM range(2000000000) t(i)");
     }
     JdbcSource huge = JdbcSource.builder(watched(db.dataSource()), "HUGE").build();
     room =
@@ -111,7 +115,7 @@ class PushdownCancellationTest {
         .groupBy("CAMPAIGN")
         .select(countDistinctUsers())
         .epsilon(0.5)
-        .publicGroupValues(0L, 1L, 2L);
+        .publicGroupValues("0", "1", "2");
   }
 
   private AuditEvent last() {
