@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.AggregateFunction;
 import dev.cleanroom.CleanRoom;
+import dev.cleanroom.Column;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.Policy;
 import dev.cleanroom.PrivacyBudget;
+import dev.cleanroom.Schema;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.jdbc.SqlDialect;
@@ -21,6 +23,7 @@ import dev.cleanroom.query.Explanation;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.ResultRow;
 import dev.cleanroom.query.RowStage;
+import dev.cleanroom.source.InMemorySource;
 import dev.cleanroom.spi.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -211,6 +214,67 @@ class TrinoQueriesTest {
    * A differentially private count and sum per campaign (public groups, one of them empty): pushed
    * down, with the in-memory answer's groups and columns, counts equal and sums within the noise.
    */
+  /**
+   * A NaN or NULL in a DOUBLE column is a missing value on Trino as in memory (the statement tests
+   * it with {@code is_nan}): dropped by sums and means, failing every condition but "not equal",
+   * and grouped as NaN.
+   */
+  @Test
+  void nanAndNullDoubles_answerAsInMemory() throws SQLException {
+    String table = "memory.\"default\".nan_t";
+    trino.execute("CREATE TABLE " + table + " (uid VARCHAR, d DOUBLE, m DOUBLE)");
+    InMemorySource.Builder memory =
+        InMemorySource.builder(
+            "mem_nan", Schema.of(Column.string("uid"), Column.float64("d"), Column.float64("m")));
+    List<String> tuples = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String d = i % 3 == 0 ? "2.0E0" : i % 3 == 1 ? "nan()" : "NULL";
+      String m = i % 4 == 0 ? "nan()" : (1 + i % 5) + ".0E0";
+      tuples.add("('u" + i + "', " + d + ", " + m + ")");
+      memory.addRow("u" + i, i % 3 == 0 ? 2.0 : Double.NaN, i % 4 == 0 ? Double.NaN : 1.0 + i % 5);
+    }
+    trino.execute("INSERT INTO " + table + " VALUES " + String.join(", ", tuples));
+    List<CleanRoom> rooms = new ArrayList<>();
+    for (DataSource src : List.of(source("nan_t"), memory.build())) {
+      CleanRoom room = CleanRoom.builder().auditSink(e -> {}).build();
+      room.register(
+          Dataset.builder("pub", "t")
+              .source(src)
+              .userId("uid", UserIdFormat.RAW)
+              .dimension("d")
+              .metric("m", 0, 10)
+              .policy(
+                  Policy.builder()
+                      .allowAnalysts("an")
+                      .minDistinctUsers(2)
+                      .withoutDifferenceChecks()
+                      .build())
+              .build());
+      rooms.add(room);
+    }
+    List<Function<CleanRoom, FinalStage>> queries =
+        List.of(
+            r ->
+                r.as("an")
+                    .from("pub.t")
+                    .select(
+                        countDistinctUsers(),
+                        dev.cleanroom.query.Dsl.sum("m"),
+                        dev.cleanroom.query.Dsl.avg("m")),
+            r ->
+                r.as("an")
+                    .from("pub.t")
+                    .where(col("d").gt(1.0))
+                    .select(countDistinctUsers(), dev.cleanroom.query.Dsl.sum("m")),
+            r -> r.as("an").from("pub.t").groupBy("d").select(countDistinctUsers()));
+    for (Function<CleanRoom, FinalStage> q : queries) {
+      ExecutionPath p = path(q.apply(rooms.get(0)));
+      assertEquals(ExecutionPath.Kind.PUSHED_DOWN, p.kind(), p::reason);
+      assertEquals(
+          values(q.apply(rooms.get(1)).run().rows()), values(q.apply(rooms.get(0)).run().rows()));
+    }
+  }
+
   @Test
   void dpSumAndCount_pushDown_withTheInMemoryShape() {
     Rooms rooms = Rooms.of(policy(true, true, false));
