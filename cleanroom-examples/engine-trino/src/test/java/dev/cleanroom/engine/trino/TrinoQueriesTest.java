@@ -243,12 +243,7 @@ class TrinoQueriesTest {
               .userId("uid", UserIdFormat.RAW)
               .dimension("d")
               .metric("m", 0, 10)
-              .policy(
-                  Policy.builder()
-                      .allowAnalysts("an")
-                      .minDistinctUsers(2)
-                      .withoutDifferenceChecks()
-                      .build())
+              .policy(policy(false, false, false))
               .build());
       rooms.add(room);
     }
