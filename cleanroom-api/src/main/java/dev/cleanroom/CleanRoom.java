@@ -54,11 +54,16 @@ public interface CleanRoom extends AutoCloseable {
    * dev.cleanroom.spi.DataSource#dataIdentity()} tells, else the same source object) registered
    * again under another name shares the first name's budgets and difference checks; registered by
    * another owner, it is refused, even after the first owner's datasets over it are retired: each
-   * piece of data is protected by its owner's rules alone.
+   * piece of data is protected by its owner's rules alone. Data that tells its identity is bound to
+   * its first name and owner in the room's {@link dev.cleanroom.spi.BudgetStore} ({@link
+   * dev.cleanroom.spi.BudgetStore#bind}), so this holds across restarts and for every room and host
+   * that shares a durable store; a source object without an identity is recognized in this room
+   * only.
    *
    * @param dataset the dataset to add
    * @throws IllegalArgumentException if a dataset with the same qualified name is registered, or
    *     its data is registered by another owner
+   * @throws java.io.UncheckedIOException if the budget store cannot keep the data's binding
    */
   void register(Dataset dataset);
 

@@ -31,6 +31,25 @@ public interface BudgetStore extends AutoCloseable {
    */
   LedgerCharge.Spent spent(String ledger);
 
+  /**
+   * The value bound to {@code key}, binding {@code value} to it first if it has none. A binding
+   * never changes: of racing calls, in this process or in any other that shares the store, one
+   * binds and every caller gets its value. A binding that returns has been made as durable as a
+   * charge.
+   *
+   * <p>The engine binds each piece of data that tells its identity ({@link
+   * DataSource#dataIdentity()}; the key is a hash of it) to the qualified name of the first dataset
+   * registered over it. That name is the first part of the data's ledger names, and its owner is
+   * the data's owner, whatever name, room, process or host registers the data later: a budget
+   * belongs to the data, across restarts and renames.
+   *
+   * @param key what is bound: 1 to 1,000 characters, none of them NUL, no unpaired surrogate
+   * @param value the value to bind if {@code key} has none, of the same form
+   * @return the value bound to {@code key}: {@code value} if this call bound it
+   * @throws IllegalArgumentException if {@code key} or {@code value} is not of that form
+   */
+  String bind(String key, String value);
+
   /** Releases files and other resources; the store cannot be used afterwards. */
   @Override
   void close();

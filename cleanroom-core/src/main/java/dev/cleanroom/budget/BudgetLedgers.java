@@ -25,6 +25,56 @@ final class BudgetLedgers {
   /** Spent totals by ledger name; a ledger appears once it has been charged (possibly zero). */
   private final Map<String, LedgerCharge.Spent> spent = new HashMap<>();
 
+  /** The bindings of {@link dev.cleanroom.spi.BudgetStore#bind}: key to value, never changed. */
+  private final Map<String, String> bindings = new HashMap<>();
+
+  /** The longest key or value of a binding, in characters. */
+  static final int MAX_BINDING = 1_000;
+
+  /**
+   * Checks a key or value of {@link dev.cleanroom.spi.BudgetStore#bind}: 1 to {@value #MAX_BINDING}
+   * characters, no NUL (PostgreSQL refuses it in text), no unpaired surrogate (it would not survive
+   * UTF-8). The message does not repeat the text.
+   *
+   * @return {@code text}
+   * @throws NullPointerException if {@code text} is null
+   * @throws IllegalArgumentException if {@code text} is not of that form
+   */
+  static String checkBinding(String what, String text) {
+    Objects.requireNonNull(text, what);
+    boolean ok = !text.isEmpty() && text.length() <= MAX_BINDING && text.indexOf('\0') < 0;
+    for (int i = 0; ok && i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        ok = i + 1 < text.length() && Character.isLowSurrogate(text.charAt(++i));
+      } else {
+        ok = !Character.isLowSurrogate(c);
+      }
+    }
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "a binding's "
+              + what
+              + " has 1 to "
+              + MAX_BINDING
+              + " characters, none of them NUL, and no unpaired surrogate");
+    }
+    return text;
+  }
+
+  /**
+   * The value bound to {@code key}, binding {@code value} first if it has none; both checked with
+   * {@link #checkBinding}.
+   */
+  String bind(String key, String value) {
+    return bindings.computeIfAbsent(key, k -> value);
+  }
+
+  /** The value bound to {@code key}, or null. */
+  String bound(String key) {
+    return bindings.get(key);
+  }
+
   /**
    * Copies and validates the argument of {@link dev.cleanroom.spi.BudgetStore#charge}.
    *

@@ -42,6 +42,16 @@ final class BudgetStoreInMemory implements BudgetStore {
     }
   }
 
+  @Override
+  public String bind(String key, String value) {
+    BudgetLedgers.checkBinding("key", key);
+    BudgetLedgers.checkBinding("value", value);
+    synchronized (lock) {
+      checkOpen();
+      return ledgers.bind(key, value);
+    }
+  }
+
   /** Marks the store closed; idempotent. */
   @Override
   public void close() {

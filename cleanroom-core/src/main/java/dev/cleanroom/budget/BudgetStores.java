@@ -31,6 +31,10 @@ import javax.sql.DataSource;
  *   <li><b>Caller mistakes.</b> An empty list or a ledger named twice in one call throws {@link
  *       IllegalArgumentException}; null arguments throw {@link NullPointerException}. After {@link
  *       BudgetStore#close()} (which is idempotent) every call throws {@link IllegalStateException}.
+ *   <li><b>Bindings.</b> {@link BudgetStore#bind} binds a key to a value once, as durably as a
+ *       charge, and every store object over the same memory, file or table returns the first value.
+ *       The engine binds each piece of data to the name and owner it was first registered under, so
+ *       that its budgets stay with it across renames, restarts and hosts.
  *   <li><b>No data.</b> Messages and logs carry ledger names, amounts, file names and byte offsets,
  *       nothing else.
  * </ul>
@@ -60,8 +64,11 @@ public final class BudgetStores {
    *
    * <p><b>Format.</b> A 28-byte ASCII header ({@code "cleanroom budget journal v1\n"}), then
    * records of the form {@code [0xF9][payload length: int][payload][CRC32C of the preceding bytes
-   * of the record: int]}, big-endian. The payload lists, per ledger, its name (UTF-8) and the
-   * charged ε and δ as exact {@code BigDecimal} strings, each length-prefixed.
+   * of the record: int]}, big-endian. The payload of a charge lists, per ledger, its name (UTF-8)
+   * and the charged ε and δ as exact {@code BigDecimal} strings, each length-prefixed, after the
+   * number of ledgers; the payload of a binding is a zero where that number stands, then its key
+   * and its value (UTF-8), each length-prefixed. An engine older than bindings cannot read a
+   * journal that holds one.
    *
    * <p><b>Recovery.</b> Opening replays every complete record. If the last record is torn (cut off
    * or with a wrong checksum, as a crash during a write leaves it), it is dropped and the file is
@@ -124,7 +131,11 @@ public final class BudgetStores {
    * VARCHAR NOT NULL)}: one row per ledger with its spent ε and δ as exact decimal strings ({@link
    * java.math.BigDecimal#toString()}, as the journal keeps them). Sums are made in Java, never by
    * the database, so they are exact whatever the database's numeric types do. A ledger's row
-   * appears, holding zeros, at its first charge (also a refused one).
+   * appears, holding zeros, at its first charge (also a refused one). Bindings ({@link
+   * BudgetStore#bind}) live in a second table, {@code table_bindings(name VARCHAR PRIMARY KEY,
+   * bound VARCHAR NOT NULL)}, created beside it: a binding is an insert unless the name has a row
+   * ({@code ON CONFLICT DO NOTHING} on PostgreSQL), committed at once, then a read of the row, so
+   * of racing processes the first insert wins.
    *
    * <p><b>Atomicity across processes.</b> A charge first inserts the missing rows (each committed
    * at once), then runs one transaction: {@code SELECT ... FOR UPDATE} on the rows of all its
@@ -150,7 +161,8 @@ public final class BudgetStores {
    *
    * @param dataSource the database, e.g. a connection pool over PostgreSQL
    * @param table the table: {@code [schema.]name} in lower-case letters, digits and underscores,
-   *     not starting with a digit, each part at most 63 characters
+   *     not starting with a digit, the schema at most 63 characters and the name at most 54 (so
+   *     that the bindings' table's name fits in 63)
    * @return an open store over the table, created if absent
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code table} is not such a name

@@ -38,28 +38,57 @@ final class JdbcBudgetStore implements BudgetStore {
   private final String lockSql;
   private final String selectSql;
   private final String updateSql;
+  private final String bindSql;
+  private final String boundSql;
   private final boolean postgres;
   private volatile boolean closed;
+
+  /** The suffix of the table of {@link #bind}'s bindings, after the ledgers' table's name. */
+  static final String BINDINGS_SUFFIX = "_bindings";
 
   private JdbcBudgetStore(DataSource dataSource, String table, boolean postgres) {
     this.dataSource = dataSource;
     this.table = table;
     this.what = "budget store " + table;
     this.postgres = postgres;
-    this.insertSql =
-        postgres
-            ? "INSERT INTO "
-                + table
-                + " (ledger, epsilon, delta) VALUES (?, ?, ?) ON CONFLICT (ledger) DO NOTHING"
-            : "INSERT INTO "
-                + table
-                + " (ledger, epsilon, delta) SELECT ?, ?, ? FROM (VALUES (1)) AS one(x)"
-                + " WHERE NOT EXISTS (SELECT 1 FROM "
-                + table
-                + " WHERE ledger = ?)";
+    String bindings = table + BINDINGS_SUFFIX;
+    this.bindSql = insertIfAbsent(postgres, bindings, "name", "bound");
+    this.boundSql = "SELECT bound FROM " + bindings + " WHERE name = ?";
+    this.insertSql = insertIfAbsent(postgres, table, "ledger", "epsilon", "delta");
     this.selectSql = "SELECT epsilon, delta FROM " + table + " WHERE ledger = ?";
     this.lockSql = selectSql + " FOR UPDATE";
     this.updateSql = "UPDATE " + table + " SET epsilon = ?, delta = ? WHERE ledger = ?";
+  }
+
+  /**
+   * An insert of one row into {@code table} unless a row with its {@code key} exists: its
+   * parameters are the columns' values in order and, except on PostgreSQL, the key once more.
+   */
+  private static String insertIfAbsent(
+      boolean postgres, String table, String key, String... others) {
+    String columns = key + ", " + String.join(", ", others);
+    String marks = "?" + ", ?".repeat(others.length);
+    return postgres
+        ? "INSERT INTO "
+            + table
+            + " ("
+            + columns
+            + ") VALUES ("
+            + marks
+            + ") ON CONFLICT ("
+            + key
+            + ") DO NOTHING"
+        : "INSERT INTO "
+            + table
+            + " ("
+            + columns
+            + ") SELECT "
+            + marks
+            + " FROM (VALUES (1)) AS one(x) WHERE NOT EXISTS (SELECT 1 FROM "
+            + table
+            + " WHERE "
+            + key
+            + " = ?)";
   }
 
   /**
@@ -70,13 +99,19 @@ final class JdbcBudgetStore implements BudgetStore {
    */
   static JdbcBudgetStore open(DataSource dataSource, String table) {
     Objects.requireNonNull(dataSource, "dataSource");
-    SqlStore.checkTable(table, 0);
+    SqlStore.checkTable(table, BINDINGS_SUFFIX.length());
     try (Connection c = SqlStore.connect(dataSource)) {
       SqlStore.create(
           c,
           "CREATE TABLE IF NOT EXISTS "
               + table
               + " (ledger VARCHAR PRIMARY KEY, epsilon VARCHAR NOT NULL, delta VARCHAR NOT NULL)");
+      SqlStore.create(
+          c,
+          "CREATE TABLE IF NOT EXISTS "
+              + table
+              + BINDINGS_SUFFIX
+              + " (name VARCHAR PRIMARY KEY, bound VARCHAR NOT NULL)");
       return new JdbcBudgetStore(dataSource, table, SqlStore.isPostgres(c));
     } catch (SQLException e) {
       throw SqlStore.failure("budget store " + table, e);
@@ -197,6 +232,49 @@ final class JdbcBudgetStore implements BudgetStore {
       }
     } catch (SQLException e) {
       throw SqlStore.failure(what, e);
+    }
+  }
+
+  /**
+   * Inserts the binding unless its key has one (committed at once), then reads the key's binding:
+   * of racing processes, the first insert wins and every one reads its value.
+   */
+  @Override
+  public String bind(String key, String value) {
+    BudgetLedgers.checkBinding("key", key);
+    BudgetLedgers.checkBinding("value", value);
+    checkOpen();
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = SqlStore.connect(dataSource)) {
+        c.setAutoCommit(true);
+        try (PreparedStatement insert = c.prepareStatement(bindSql)) {
+          insert.setString(1, key);
+          insert.setString(2, value);
+          if (!postgres) {
+            insert.setString(3, key);
+          }
+          insert.executeUpdate();
+        } catch (SQLException e) {
+          if (!SqlStore.duplicateKey(e)) {
+            throw e;
+          }
+          // Another process bound the same key at the same instant: its binding exists now.
+        }
+        try (PreparedStatement select = c.prepareStatement(boundSql)) {
+          select.setString(1, key);
+          try (ResultSet rs = select.executeQuery()) {
+            String bound = rs.next() ? rs.getString(1) : null;
+            if (bound == null) {
+              throw new SQLException("a binding row is missing or NULL", "02000");
+            }
+            return bound;
+          }
+        }
+      } catch (SQLException e) {
+        if (attempt >= ATTEMPTS || !SqlStore.retryable(e)) {
+          throw SqlStore.failure(what, e);
+        }
+      }
     }
   }
 

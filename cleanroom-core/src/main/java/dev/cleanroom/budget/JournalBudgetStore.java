@@ -67,6 +67,11 @@ final class JournalBudgetStore implements BudgetStore {
             file,
             log,
             payload -> {
+              if (JournalFormat.isBinding(payload)) {
+                JournalFormat.Binding b = JournalFormat.decodeBinding(payload);
+                ledgers.bind(b.key(), b.value());
+                return;
+              }
               for (JournalFormat.Entry entry : JournalFormat.decode(payload)) {
                 ledgers.add(entry.ledger(), entry.epsilon(), entry.delta());
               }
@@ -92,6 +97,22 @@ final class JournalBudgetStore implements BudgetStore {
     synchronized (lock) {
       journal.checkUsable();
       return ledgers.spent(ledger);
+    }
+  }
+
+  /** Binds {@code key} with one record, forced to disk before it returns, unless it is bound. */
+  @Override
+  public String bind(String key, String value) {
+    BudgetLedgers.checkBinding("key", key);
+    BudgetLedgers.checkBinding("value", value);
+    synchronized (lock) {
+      journal.checkUsable();
+      String bound = ledgers.bound(key);
+      if (bound != null) {
+        return bound;
+      }
+      journal.append(JournalFormat.encode(new JournalFormat.Binding(key, value)));
+      return ledgers.bind(key, value);
     }
   }
 

@@ -223,6 +223,36 @@ class BudgetStoreTest {
     assertThrows(IllegalStateException.class, () -> store.charge(List.of()));
   }
 
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void bind_keepsTheFirstValue_andRefusesMalformedTexts(Kind kind) {
+    try (BudgetStore store = kind.open(dir)) {
+      BudgetTesting.assertBindContract(store);
+      store.charge(List.of(eps("a", "0.5", "1")));
+      assertSpent(store, "a", "0.5", "0");
+      store.close();
+      assertThrows(IllegalStateException.class, () -> store.bind("a", "v"));
+    }
+  }
+
+  @Test
+  void journal_keepsBindingsAcrossReopening_besideItsCharges() {
+    try (BudgetStore store = BudgetStores.journal(journalIn(dir))) {
+      store.charge(List.of(eps("l", "0.25", "1")));
+      assertEquals("pub.first", store.bind("data/x", "pub.first"));
+      store.charge(List.of(eps("l", "0.25", "1")));
+    }
+    try (BudgetStore reopened = BudgetStores.journal(journalIn(dir))) {
+      assertEquals("pub.first", reopened.bind("data/x", "pub.second"));
+      assertEquals("pub.other", reopened.bind("data/y", "pub.other"));
+      assertSpent(reopened, "l", "0.5", "0");
+    }
+    try (BudgetStore again = BudgetStores.journal(journalIn(dir))) {
+      assertEquals("pub.first", again.bind("data/x", "pub.third"));
+      assertEquals("pub.other", again.bind("data/y", "pub.third"));
+    }
+  }
+
   @Test
   void inMemoryStores_areIndependent() {
     try (BudgetStore one = BudgetStores.inMemory();

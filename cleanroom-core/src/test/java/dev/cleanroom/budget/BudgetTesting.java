@@ -1,6 +1,7 @@
 package dev.cleanroom.budget;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cleanroom.spi.BudgetStore;
 import dev.cleanroom.spi.LedgerCharge;
@@ -61,5 +62,27 @@ final class BudgetTesting {
     assertEquals(ledger, s.ledger());
     assertAmount(epsilon, s.epsilon());
     assertAmount(delta, s.delta());
+  }
+
+  /**
+   * The contract of {@link BudgetStore#bind} on an open {@code store} without bindings: the first
+   * value stays, keys are independent, texts of 1,000 characters (any script) are kept whole, and
+   * malformed keys and values are refused without binding anything. Binds the keys {@code a},
+   * {@code b} and a long one.
+   */
+  static void assertBindContract(BudgetStore store) {
+    assertEquals("pub.first", store.bind("a", "pub.first"));
+    assertEquals("pub.first", store.bind("a", "pub.second"));
+    assertEquals("x.\u00e9\uD83D\uDE00", store.bind("b", "x.\u00e9\uD83D\uDE00"));
+    assertEquals("pub.first", store.bind("a", "pub.third"));
+    String longest = "k".repeat(1_000);
+    assertEquals("v".repeat(1_000), store.bind(longest, "v".repeat(1_000)));
+    for (String bad : new String[] {"", "k".repeat(1_001), "n\0ul", "half\uD800", "\uDC00x"}) {
+      assertThrows(IllegalArgumentException.class, () -> store.bind(bad, "v"));
+      assertThrows(IllegalArgumentException.class, () -> store.bind("c", bad));
+    }
+    assertThrows(NullPointerException.class, () -> store.bind(null, "v"));
+    assertThrows(NullPointerException.class, () -> store.bind("c", null));
+    assertEquals("later", store.bind("c", "later"));
   }
 }

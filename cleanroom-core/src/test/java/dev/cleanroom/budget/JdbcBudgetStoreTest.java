@@ -212,14 +212,55 @@ class JdbcBudgetStoreTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(SharedDatabase.Kind.class)
+  void bind_keepsTheFirstValue_forEveryStoreOverTheTable_evenWhenRacing(SharedDatabase.Kind kind)
+      throws Exception {
+    try (SharedDatabase db = kind.open();
+        BudgetStore one = BudgetStores.jdbc(db.dataSource());
+        BudgetStore two = BudgetStores.jdbc(db.dataSource())) {
+      BudgetTesting.assertBindContract(one);
+      assertEquals("pub.first", two.bind("a", "pub.other"));
+      // Sixteen stores race to bind one key, each its own value: all get the same one.
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      try {
+        CyclicBarrier start = new CyclicBarrier(16);
+        List<Future<String>> bound = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          String value = "pub.racer" + i;
+          bound.add(
+              pool.submit(
+                  () -> {
+                    try (BudgetStore store = BudgetStores.jdbc(db.dataSource())) {
+                      start.await(30, TimeUnit.SECONDS);
+                      return store.bind("raced", value);
+                    }
+                  }));
+        }
+        String winner = bound.get(0).get(60, TimeUnit.SECONDS);
+        assertTrue(winner.startsWith("pub.racer"), winner);
+        for (Future<String> f : bound) {
+          assertEquals(winner, f.get(60, TimeUnit.SECONDS));
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      one.close();
+      assertThrows(IllegalStateException.class, () -> one.bind("a", "v"));
+    }
+  }
+
   @Test
   void tooLongTableNames_areRejected_schemaQualifiedNamesAccepted() throws Exception {
     try (SharedDatabase db = SharedDatabase.h2()) {
       assertThrows(
           IllegalArgumentException.class, () -> BudgetStores.jdbc(db.dataSource(), "t".repeat(64)));
+      // The bindings' table adds "_bindings" to the name: 54 characters leave room for it.
+      assertThrows(
+          IllegalArgumentException.class, () -> BudgetStores.jdbc(db.dataSource(), "t".repeat(55)));
       db.execute("CREATE SCHEMA budgets");
       try (BudgetStore store =
-          BudgetStores.jdbc(db.dataSource(), "budgets.ledger_" + "t".repeat(56))) {
+          BudgetStores.jdbc(db.dataSource(), "budgets.ledger_" + "t".repeat(47))) {
         store.charge(List.of(eps("x", "0.5", "1")));
         assertSpent(store, "x", "0.5", "0");
       }

@@ -43,6 +43,22 @@ class SharedLedgerRoomTest {
   @TempDir Path dir;
 
   private CleanRoom room(SharedDatabase db) throws Exception {
+    CleanRoom room = host(db);
+    register(room, "pub", "visits");
+    return room;
+  }
+
+  /** A room over the shared ledger and chain, as one host runs it, without datasets. */
+  private static CleanRoom host(SharedDatabase db) {
+    return CleanRoom.builder()
+        .secretKey(KEY)
+        .budgetStore(BudgetStores.jdbc(db.dataSource()))
+        .auditSink(AuditTrails.jdbc(db.dataSource()))
+        .build();
+  }
+
+  /** Registers the visits file as {@code owner.name}. */
+  private void register(CleanRoom room, String owner, String name) throws Exception {
     Path csv = dir.resolve("visits.csv");
     if (!Files.exists(csv)) {
       StringBuilder b = new StringBuilder("uid,region\n");
@@ -51,14 +67,8 @@ class SharedLedgerRoomTest {
       }
       Files.writeString(csv, b.toString());
     }
-    CleanRoom room =
-        CleanRoom.builder()
-            .secretKey(KEY)
-            .budgetStore(BudgetStores.jdbc(db.dataSource()))
-            .auditSink(AuditTrails.jdbc(db.dataSource()))
-            .build();
     room.register(
-        Dataset.builder("pub", "visits")
+        Dataset.builder(owner, name)
             .source(CsvSource.of(csv, SCHEMA))
             .userId("uid", UserIdFormat.RAW)
             .dimension("region")
@@ -69,15 +79,14 @@ class SharedLedgerRoomTest {
                     .differentialPrivacy(PrivacyBudget.epsilon(2), 2.0)
                     .build())
             .build());
-    return room;
   }
 
   private static Result count(CleanRoom room, double epsilon) {
-    return room.as("analyst")
-        .from("pub.visits")
-        .select(countDistinctUsers())
-        .epsilon(epsilon)
-        .run();
+    return count(room, "pub.visits", epsilon);
+  }
+
+  private static Result count(CleanRoom room, String dataset, double epsilon) {
+    return room.as("analyst").from(dataset).select(countDistinctUsers()).epsilon(epsilon).run();
   }
 
   private static BigDecimal spent(CleanRoom room) {
@@ -118,6 +127,32 @@ class SharedLedgerRoomTest {
         assertEquals(0, new BigDecimal("3.0").compareTo(charged.epsilon()));
         assertEquals(3, charged.queries());
       }
+    }
+  }
+
+  // Principle: a budget belongs to the data, not to the name it was registered under.
+  @ParameterizedTest
+  @EnumSource(SharedDatabase.Kind.class)
+  void oneFileUnderTwoNamesOnTwoHosts_hasOneBudgetAndOneOwner(SharedDatabase.Kind kind)
+      throws Exception {
+    try (SharedDatabase db = kind.open();
+        CleanRoom first = host(db);
+        CleanRoom second = host(db);
+        CleanRoom third = host(db)) {
+      register(first, "pub", "visits");
+      register(second, "pub", "visits_renamed");
+      count(first, 1.5);
+      // The second host's name for the file charges the ledger of the first one's.
+      assertThrows(BudgetExhaustedException.class, () -> count(second, "pub.visits_renamed", 1));
+      count(second, "pub.visits_renamed", 0.5);
+      BudgetBalance b = second.budgets("analyst").get(0);
+      assertEquals("pub.visits_renamed", b.dataset());
+      assertEquals("pub.visits/analyst/lifetime", b.ledger());
+      assertEquals(0, new BigDecimal("2.0").compareTo(b.spent()));
+      // Another owner on a third host cannot register the file.
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> register(third, "adv", "visits"));
+      assertTrue(e.getMessage().contains("registered by another owner"), e.getMessage());
     }
   }
 }

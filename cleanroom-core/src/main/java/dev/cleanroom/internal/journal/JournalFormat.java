@@ -28,9 +28,11 @@ import java.util.zip.CRC32C;
  * record  = magic length payload crc
  * magic   = 1 byte 0xF9 (the format version; never a byte of well-formed UTF-8)
  * length  = 4 bytes, big-endian int: the payload's size, 1 ..= {@link #MAX_PAYLOAD}
- * payload = count entry{count}
+ * payload = count entry{count} | binding
  * count   = 4 bytes, big-endian int, at least 1: the ledgers of one charge
  * entry   = string(ledger name, UTF-8) string(ε, ASCII) string(δ, ASCII)
+ * binding = 4 zero bytes, string(key, UTF-8) string(value, UTF-8): one {@link
+ *           dev.cleanroom.spi.BudgetStore#bind}
  * string  = 4 bytes big-endian int n, then n bytes
  * crc     = 4 bytes, big-endian: CRC32C of magic, length and payload
  * </pre>
@@ -168,6 +170,72 @@ public final class JournalFormat {
       return List.copyOf(entries);
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("payload ends inside an entry", e);
+    }
+  }
+
+  /** A key bound to a value, as a binding record holds it. */
+  public record Binding(String key, String value) {
+    public Binding {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(value, "value");
+    }
+  }
+
+  /**
+   * Encodes one binding as a complete record (magic, length, payload, checksum).
+   *
+   * @throws IllegalArgumentException if {@code key} or {@code value} is not well-formed Unicode or
+   *     the record would exceed {@link #MAX_PAYLOAD}
+   */
+  public static ByteBuffer encode(Binding binding) {
+    byte[] key = strictUtf8(binding.key(), "key");
+    byte[] value = strictUtf8(binding.value(), "value");
+    long payload = 12L + key.length + value.length;
+    if (key.length == 0 || value.length == 0 || payload > MAX_PAYLOAD) {
+      throw new IllegalArgumentException(
+          "a binding's key and value are not empty and fit one journal record");
+    }
+    ByteBuffer b = ByteBuffer.allocate((int) payload);
+    b.putInt(0).putInt(key.length).put(key).putInt(value.length).put(value);
+    return frame(b.array());
+  }
+
+  /** Whether {@code payload}, whose checksum has matched, holds a binding rather than a charge. */
+  public static boolean isBinding(byte[] payload) {
+    return payload.length >= 4 && ByteBuffer.wrap(payload).getInt() == 0;
+  }
+
+  /**
+   * Decodes a binding payload ({@link #isBinding}) whose checksum has matched.
+   *
+   * @throws IllegalArgumentException if the payload is not a well-formed binding; the message
+   *     describes the defect, never the payload's contents
+   */
+  public static Binding decodeBinding(byte[] payload) {
+    ByteBuffer b = ByteBuffer.wrap(payload);
+    try {
+      if (b.getInt() != 0) {
+        throw new IllegalArgumentException("not a binding record");
+      }
+      String key = decodeUtf8(string(b));
+      String value = decodeUtf8(string(b));
+      if (b.hasRemaining()) {
+        throw new IllegalArgumentException(b.remaining() + " unexpected bytes after a binding");
+      }
+      return new Binding(key, value);
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("payload ends inside a binding", e);
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("a binding is not well-formed UTF-8", e);
+    }
+  }
+
+  private static byte[] strictUtf8(String s, String what) {
+    try {
+      return encodeUtf8(s);
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(
+          "a binding's " + what + " is not well-formed Unicode and cannot be journaled", e);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.cleanroom.DataSourceException;
 import dev.cleanroom.Dataset;
 import dev.cleanroom.DatasetVersion;
 import dev.cleanroom.Policy;
+import dev.cleanroom.spi.BudgetStore;
 import dev.cleanroom.spi.DataSource;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,6 +18,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
+import java.util.function.BinaryOperator;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +40,18 @@ final class Registry {
   /** Serializes registrations, replacements, policy changes and retirements. */
   private final Object lifecycle = new Object();
 
-  /** The first dataset's name of each registered piece of data: the base of its ledgers' names. */
+  /**
+   * The first dataset's qualified name of each registered piece of data: the base of its ledgers'
+   * names, whose owner is the data's owner. For data that tells its identity, the budget store's
+   * binding ({@link #bound}).
+   */
   private final ConcurrentMap<Object, String> dataLedgers = new ConcurrentHashMap<>();
 
-  /** The owner of each registered piece of data: the owner of the first dataset over it. */
-  private final ConcurrentMap<Object, String> dataOwners = new ConcurrentHashMap<>();
+  /** The first part of the key of a piece of data's binding in the budget store. */
+  private static final String BINDING_PREFIX = "data/";
+
+  /** Binds a key to a value in the room's budget store: {@link BudgetStore#bind}. */
+  private final BinaryOperator<String> bind;
 
   /** The ledger base of each registered dataset name: see {@link #ledgerBase}. */
   private final ConcurrentMap<String, String> ledgerBases = new ConcurrentHashMap<>();
@@ -49,8 +59,9 @@ final class Registry {
   /** Audits a change made on an owner's behalf: the dataset and what changed. */
   private final BiConsumer<Dataset, String> changed;
 
-  Registry(BiConsumer<Dataset, String> changed) {
+  Registry(BiConsumer<Dataset, String> changed, BinaryOperator<String> bind) {
     this.changed = changed;
+    this.bind = bind;
   }
 
   /** The qualified names of the registered datasets, sorted. */
@@ -81,8 +92,10 @@ final class Registry {
   }
 
   /**
-   * The base of the ledger names of {@code d}: the name under which its data was first registered,
-   * so that registering the same data again under another name does not open a fresh budget.
+   * The base of the ledger names of {@code d}: the name under which its data was first registered
+   * (for data that tells its identity, first registered with the room's budget store, in any room
+   * or process), so that registering the same data again under another name does not open a fresh
+   * budget.
    */
   String ledgerBase(Dataset d) {
     return ledgerBases.getOrDefault(d.qualifiedName(), d.qualifiedName());
@@ -131,8 +144,9 @@ final class Registry {
       if (datasets.containsKey(name)) {
         throw new IllegalArgumentException("dataset " + name + " is already registered");
       }
-      requireOwner(key, dataset);
-      ledgerBases.put(name, dataLedgers.computeIfAbsent(key, k -> name));
+      String base = bound(key, name);
+      requireOwner(base, dataset);
+      ledgerBases.put(name, base);
       versions.put(name, new DatasetVersion(name, 1, 1, PolicyChanges.hash(dataset)));
       datasets.put(name, dataset);
     }
@@ -140,12 +154,25 @@ final class Registry {
   }
 
   /**
-   * Records {@code d}'s owner as the owner of the data {@code key} names, or checks that it is. The
-   * message names neither the other owner nor its datasets.
+   * The ledger base of the data {@code key} names, made {@code name} if the data has none: in the
+   * room's budget store for data that tells its identity ({@link #dataKey}, a string), so that
+   * every room, process and host that shares the store agrees; else in this room.
    */
-  private void requireOwner(Object key, Dataset d) {
-    String first = dataOwners.putIfAbsent(key, d.owner());
-    if (first != null && !first.equals(d.owner())) {
+  private String bound(Object key, String name) {
+    return dataLedgers.computeIfAbsent(
+        key,
+        k ->
+            k instanceof String identity
+                ? bind.apply(BINDING_PREFIX + DigestUtils.sha256Hex(identity), name)
+                : name);
+  }
+
+  /**
+   * Checks that {@code d}'s owner owns the data whose ledger base is {@code base}: the owner of the
+   * dataset first registered over it. The message names neither the other owner nor its datasets.
+   */
+  private static void requireOwner(String base, Dataset d) {
+    if (!base.startsWith(d.owner() + ".")) {
       throw new IllegalArgumentException(
           "the source of "
               + d.qualifiedName()
@@ -172,10 +199,9 @@ final class Registry {
       next = current.withSource(source);
       check(next);
       String base = ledgerBase(current);
-      Object key = dataKey(next);
-      requireOwner(key, next);
-      String other = dataLedgers.putIfAbsent(key, base);
-      if (other != null && !other.equals(base)) {
+      String other = bound(dataKey(next), base);
+      requireOwner(other, next);
+      if (!other.equals(base)) {
         throw new IllegalArgumentException(
             "the new source of "
                 + dataset

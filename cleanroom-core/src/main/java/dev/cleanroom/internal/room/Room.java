@@ -147,9 +147,9 @@ public final class Room implements CleanRoom, QueryEngine {
     this.fingerprints = new Fingerprints(settings.secretKey());
     this.audit = settings.auditSink().orElseGet(AuditSinks::slf4j);
     this.incidents = new Incidents(audit, settings.partyAuditSinks());
-    this.registry = new Registry(this::changed);
-    this.planner = new Planner(registry::get, registry::visibleTo);
     this.budgets = settings.budgetStore().orElseGet(BudgetStores::inMemory);
+    this.registry = new Registry(this::changed, budgets::bind);
+    this.planner = new Planner(registry::get, registry::visibleTo);
     this.differences = differenceChecks(settings.secretKey());
     this.stateStore = settings.stateStore().orElseGet(StateStores::inMemory);
     this.state = new RoomState(stateStore);

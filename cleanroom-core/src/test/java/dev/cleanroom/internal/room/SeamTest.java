@@ -23,6 +23,7 @@ import dev.cleanroom.PrivacyBudget;
 import dev.cleanroom.Schema;
 import dev.cleanroom.SecretKey;
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.budget.BudgetStores;
 import dev.cleanroom.internal.execution.PushdownDatabases;
 import dev.cleanroom.jdbc.JdbcSource;
 import dev.cleanroom.query.ExecutionPath;
@@ -212,6 +213,45 @@ class SeamTest {
     // The owner may register its data again, under another name.
     room.register(dataset("pub", "imps_again", source, dp));
     assertEquals(List.of("adv.own", "pub.file", "pub.imps_again"), List.copyOf(room.datasets()));
+  }
+
+  // Principle: a budget belongs to the data, not to the name it was registered under.
+  @Test
+  void budgetAndOwnerOfAFile_surviveARestart_underAnotherName(@TempDir Path dir) throws Exception {
+    Path file = peopleCsv(dir);
+    Path journal = dir.resolve("budget.journal");
+    UnaryOperator<Policy.Builder> dp = p -> p.differentialPrivacy(PrivacyBudget.epsilon(1), 1.0);
+    try (CleanRoom first = journaled(journal)) {
+      first.register(csvDataset("people", CsvSource.of(file, SCHEMA), dp));
+      first.as(ANALYST).from("pub.people").select(countDistinctUsers()).epsilon(0.75).run();
+    }
+    // Restarted: the file alone under a new name, loaded instead of streamed.
+    try (CleanRoom second = journaled(journal)) {
+      Dataset other =
+          Dataset.builder("adv", "people")
+              .source(CsvSource.of(file, SCHEMA))
+              .userId("uid", UserIdFormat.RAW)
+              .dimension("region")
+              .policy(policy().build())
+              .build();
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> second.register(other));
+      assertTrue(e.getMessage().contains("registered by another owner"), e.getMessage());
+      second.register(csvDataset("people_v2", ColumnarSource.readCsv("people", file, SCHEMA), dp));
+      FinalStage half =
+          second.as(ANALYST).from("pub.people_v2").select(countDistinctUsers()).epsilon(0.5);
+      assertEquals("pub.people/analyst/lifetime", half.explain().ledgers().get(0).ledger());
+      assertThrows(BudgetExhaustedException.class, half::run);
+      second.as(ANALYST).from("pub.people_v2").select(countDistinctUsers()).epsilon(0.25).run();
+    }
+  }
+
+  private static CleanRoom journaled(Path journal) {
+    return CleanRoom.builder()
+        .secretKey(KEY)
+        .auditSink(e -> {})
+        .budgetStore(BudgetStores.journal(journal))
+        .build();
   }
 
   /** pub.imps with only "region" declared: "spend" is in the schema but blocked. */
