@@ -180,11 +180,7 @@ final class AuditTrailJdbc implements AuditTrail {
       SqlStore.rollback(c, t);
       throw t;
     } finally {
-      try {
-        c.setAutoCommit(true);
-      } catch (SQLException e) {
-        // The connection is closed next; a pool resets it anyway.
-      }
+      SqlStore.restoreAutoCommit(c);
     }
   }
 

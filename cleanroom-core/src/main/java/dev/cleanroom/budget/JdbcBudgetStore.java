@@ -172,7 +172,7 @@ final class JdbcBudgetStore implements BudgetStore {
       SqlStore.rollback(c, t);
       throw t;
     } finally {
-      restoreAutoCommit(c);
+      SqlStore.restoreAutoCommit(c);
     }
   }
 
@@ -195,14 +195,6 @@ final class JdbcBudgetStore implements BudgetStore {
           // Another charge inserted the same row at the same instant: it exists now.
         }
       }
-    }
-  }
-
-  private static void restoreAutoCommit(Connection c) {
-    try {
-      c.setAutoCommit(true);
-    } catch (SQLException e) {
-      // The connection is closed next; a pool resets it anyway.
     }
   }
 

@@ -10,11 +10,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The built-in {@link StateStore}s: in memory (the default: a restarted room starts empty) and an
+ * The built-in {@link StateStore}s: in memory (the default: a restarted room starts empty), tables
+ * of a database that the rooms of several hosts share ({@link #jdbc(DataSource)}), and an
  * append-only journal file, in the same framed, checksummed format as the budget journal: a record
  * that returns has been forced to disk, a torn last record (a crash mid-write) is dropped when the
  * file is opened, and damage before the last record refuses to open.
@@ -52,6 +54,60 @@ public final class StateStores {
         JournalFile.open(
             "state journal", HEADER, file, log, payload -> records.add(decode(payload)));
     return new Journal(journal, records);
+  }
+
+  /**
+   * A store in the table {@code cleanroom_state} of {@code dataSource}; see {@link
+   * #jdbc(DataSource, String)}.
+   *
+   * @param dataSource the database, e.g. a connection pool over PostgreSQL
+   * @return an open store over the tables, created if absent
+   * @throws NullPointerException if {@code dataSource} is null
+   * @throws java.io.UncheckedIOException if the database cannot be reached or a table cannot be
+   *     created
+   */
+  public static StateStore jdbc(DataSource dataSource) {
+    return jdbc(dataSource, "cleanroom_state");
+  }
+
+  /**
+   * A store in database tables, created if absent, that the rooms of any number of processes (on
+   * any number of machines) share: each room sees the templates, approvals, stored answers and
+   * released rows of the others. Made for PostgreSQL; H2 works too.
+   *
+   * <p><b>Tables.</b> {@code table(idx BIGINT PRIMARY KEY, kind VARCHAR(32), body TEXT)} ({@code
+   * CLOB} on H2), one row per record, and {@code table_head(id INT PRIMARY KEY, records BIGINT)},
+   * one row: the number of records. An append locks the head row ({@code SELECT ... FOR UPDATE}),
+   * inserts its record at the next index and moves the head, in one transaction, so the records of
+   * every process form one sequence, in the order of their commits. Every value is a bound
+   * parameter.
+   *
+   * <p><b>Difference checks across hosts.</b> {@link StateStore#exclusive} holds the head row's
+   * lock while a room reads the rows that other rooms released since it last looked ({@link
+   * StateStore#appendedElsewhere()}), checks its own release against all of them and appends the
+   * rows it keeps; those appends commit with the lock's transaction. So the threshold releases of
+   * all hosts run one at a time, each compared with every release before it, and two hosts cannot
+   * both release rows that differ by fewer than k people. A room also reads what other rooms
+   * appended before each query, so templates, approvals and stored answers registered on one host
+   * serve on the others.
+   *
+   * <p><b>Failures.</b> A database error throws {@link java.io.UncheckedIOException} whose message
+   * names the table and gives the SQL state and vendor code only; a failed release keeps nothing
+   * and releases nothing. {@link StateStore#close()} only makes the store refuse further calls; the
+   * data source stays open.
+   *
+   * @param dataSource the database, e.g. a connection pool over PostgreSQL
+   * @param table the records' table: {@code [schema.]name} in lower-case letters, digits and
+   *     underscores, not starting with a digit, the schema at most 63 characters and the name at
+   *     most 58 (so that the head table's name fits in 63)
+   * @return an open store over the tables, created if absent
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code table} is not such a name
+   * @throws java.io.UncheckedIOException if the database cannot be reached or a table cannot be
+   *     created
+   */
+  public static StateStore jdbc(DataSource dataSource, String table) {
+    return StateStoreJdbc.open(dataSource, table);
   }
 
   private static byte[] encode(StateRecord r) {

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Difference checks for threshold-mode results, as Ads Data Hub does them: the set of people of
@@ -54,6 +55,42 @@ public final class DifferenceChecks {
   private final int maxRows;
   private final ConcurrentMap<String, Analyst> analysts = new ConcurrentHashMap<>();
   private volatile Consumer<List<Kept>> listener = kept -> {};
+
+  /**
+   * How a room's releases take turns with the rooms elsewhere that share its state store (see
+   * {@link dev.cleanroom.spi.StateStore#exclusive}).
+   */
+  public interface Sharing {
+    /**
+     * Runs {@code body} while no room that shares the state store runs one.
+     *
+     * @param body what to run
+     * @param <T> what {@code body} returns
+     * @return what {@code body} returned
+     */
+    <T> T exclusive(Supplier<T> body);
+
+    /**
+     * Restores the rows that rooms elsewhere kept since the last call.
+     *
+     * @param now the time of the release
+     */
+    void catchUp(Instant now);
+  }
+
+  /** A room alone: its own checks are serialized per analyst, and nobody else keeps rows. */
+  private static final Sharing ALONE =
+      new Sharing() {
+        @Override
+        public <T> T exclusive(Supplier<T> body) {
+          return body.get();
+        }
+
+        @Override
+        public void catchUp(Instant now) {}
+      };
+
+  private volatile Sharing sharing = ALONE;
 
   /**
    * One kept row, as handed to the listener and restored after a restart.
@@ -97,6 +134,14 @@ public final class DifferenceChecks {
   }
 
   /** Remembers a row kept before a restart, unless it has expired at {@code now}. */
+  /**
+   * Makes every release take its turn with the rooms that share the state store, after restoring
+   * the rows they kept: set once, before the first release.
+   */
+  public void shareThrough(Sharing sharing) {
+    this.sharing = Objects.requireNonNull(sharing, "sharing");
+  }
+
   public void restore(Kept kept, Instant now) {
     if (!kept.expires().isAfter(now)) {
       return;
@@ -194,6 +239,22 @@ public final class DifferenceChecks {
    * @return for each row, whether it may be released
    */
   boolean[] release(
+      String analyst,
+      List<String> datasets,
+      int k,
+      Duration retention,
+      Instant now,
+      List<long[]> rows) {
+    Sharing s = sharing;
+    return s.exclusive(
+        () -> {
+          s.catchUp(now);
+          return check(analyst, datasets, k, retention, now, rows);
+        });
+  }
+
+  /** {@link #release} in this room, once it has its turn. */
+  private boolean[] check(
       String analyst,
       List<String> datasets,
       int k,

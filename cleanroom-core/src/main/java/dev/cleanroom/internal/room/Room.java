@@ -155,6 +155,18 @@ public final class Room implements CleanRoom, QueryEngine {
     this.state = new RoomState(stateStore);
     state.replay(templates, answers, differences, settings.clock().instant());
     differences.onKept(state::kept);
+    differences.shareThrough(
+        new DifferenceChecks.Sharing() {
+          @Override
+          public <T> T exclusive(Supplier<T> body) {
+            return stateStore.exclusive(body);
+          }
+
+          @Override
+          public void catchUp(Instant now) {
+            state.catchUp(templates, answers, differences, now);
+          }
+        });
     this.ranks = spec -> KeyedRank.keyed(fingerprints.rankSalt(spec));
     this.release =
         new Release(budgets, differences, settings.clock(), registry::ledgerBase, incidents);
@@ -710,6 +722,7 @@ public final class Room implements CleanRoom, QueryEngine {
   public Result run(QuerySpec spec, RunOptions options) {
     Objects.requireNonNull(spec, "spec");
     ensureOpen();
+    catchUp();
     return controlled(options, in -> answer(spec, List.of(spec.analyst()), Optional.empty(), in));
   }
 
@@ -742,7 +755,16 @@ public final class Room implements CleanRoom, QueryEngine {
   public Result run(TemplateCall call, RunOptions options) {
     Objects.requireNonNull(call, "call");
     ensureOpen();
+    catchUp();
     return controlled(options, in -> runTemplate(call, in));
+  }
+
+  /**
+   * Applies what rooms elsewhere appended to a shared state store (templates, approvals, stored
+   * answers, released rows), so that a query sees them; nothing for a store only this room writes.
+   */
+  private void catchUp() {
+    state.catchUp(templates, answers, differences, settings.clock().instant());
   }
 
   private Result runTemplate(TemplateCall call, Interrupts in) {

@@ -62,9 +62,34 @@ final class RoomState {
       Cache<String, Result> answers,
       DifferenceChecks differences,
       Instant now) {
+    apply(store.records(), templates, answers, differences, now, true);
+  }
+
+  /**
+   * Applies the records that rooms elsewhere appended to a shared store since the last call ({@link
+   * StateStore#appendedElsewhere()}); nothing for a store that only this room writes.
+   */
+  void catchUp(
+      TemplateRegistry templates,
+      Cache<String, Result> answers,
+      DifferenceChecks differences,
+      Instant now) {
+    List<StateRecord> records = store.appendedElsewhere();
+    if (!records.isEmpty()) {
+      apply(records, templates, answers, differences, now, false);
+    }
+  }
+
+  private static void apply(
+      List<StateRecord> records,
+      TemplateRegistry templates,
+      Cache<String, Result> answers,
+      DifferenceChecks differences,
+      Instant now,
+      boolean replay) {
     int skipped = 0;
     int outdated = 0;
-    for (StateRecord r : store.records()) {
+    for (StateRecord r : records) {
       try {
         String[] f = r.body().split(" ", -1);
         switch (r.kind()) {
@@ -90,8 +115,10 @@ final class RoomState {
               + " otherwise and were dropped; later releases are not compared with them",
           outdated);
     }
-    if (skipped > 0) {
+    if (skipped > 0 && replay) {
       log.warn("state store: {} records could not be applied and were skipped", skipped);
+    } else if (skipped > 0) {
+      log.debug("state store: {} records of other rooms could not be applied", skipped);
     }
   }
 

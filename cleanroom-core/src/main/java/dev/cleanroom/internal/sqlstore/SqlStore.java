@@ -138,6 +138,18 @@ public final class SqlStore {
   }
 
   /**
+   * Puts {@code c} back in auto-commit mode after a transaction; a failure is ignored, since the
+   * connection is closed next (a pool resets it anyway).
+   */
+  public static void restoreAutoCommit(Connection c) {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      // The connection is closed next.
+    }
+  }
+
+  /**
    * Opens a connection from {@code ds}.
    *
    * @throws SQLException if the data source fails or returns null
