@@ -58,7 +58,10 @@ public interface CleanRoom extends AutoCloseable {
    * its first name and owner in the room's {@link dev.cleanroom.spi.BudgetStore} ({@link
    * dev.cleanroom.spi.BudgetStore#bind}), so this holds across restarts and for every room and host
    * that shares a durable store; a source object without an identity is recognized in this room
-   * only.
+   * only. The dataset's policy document is recorded in the room's {@link
+   * dev.cleanroom.spi.StateStore}; where the store already holds one for this name (recorded before
+   * a restart, or by another host) and the given policy is looser in some rule, the recorded policy
+   * is registered instead: only {@link #loosenPolicy} loosens a policy.
    *
    * @param dataset the dataset to add
    * @throws IllegalArgumentException if a dataset with the same qualified name is registered, or

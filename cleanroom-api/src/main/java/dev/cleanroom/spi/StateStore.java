@@ -5,14 +5,16 @@ import java.util.function.Supplier;
 
 /**
  * Durable memory of a room's state beyond its budgets: registered templates and their approvals,
- * stored answers of differentially private queries, and the releases that difference checks compare
- * new results with. The engine appends records and reads them all back when a room starts, so that
- * a restarted room keeps its templates and approvals, answers an identical query identically and
- * keeps checking differences against releases made before the restart.
+ * stored answers of differentially private queries, the releases that difference checks compare new
+ * results with, and each dataset's policy document and retirement. The engine appends records and
+ * reads them all back when a room starts, so that a restarted room keeps its templates and
+ * approvals, answers an identical query identically, keeps checking differences against releases
+ * made before the restart and never registers a dataset under a looser policy than its owner last
+ * set.
  *
- * <p>Records hold no raw data values, user ids or keys: released aggregates, query templates, and
- * keyed hashes of pseudonymized ids. Implementations must be safe under concurrent calls; an append
- * that returns is durable (where the store is durable).
+ * <p>Records hold no raw data values, user ids or keys: released aggregates, query templates,
+ * policy documents, and keyed hashes of pseudonymized ids. Implementations must be safe under
+ * concurrent calls; an append that returns is durable (where the store is durable).
  */
 public interface StateStore extends AutoCloseable {
   /**

@@ -5,10 +5,12 @@ import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static dev.cleanroom.query.Dsl.param;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.Column;
 import dev.cleanroom.Dataset;
+import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.Param;
 import dev.cleanroom.Policy;
 import dev.cleanroom.QueryTemplate;
@@ -67,16 +69,12 @@ class SharedStateRoomTest {
             .stateStore(StateStores.jdbc(db.dataSource()))
             .auditSink(e -> {})
             .build();
-    String[] analysts = new String[ANALYSTS];
-    for (int i = 0; i < ANALYSTS; i++) {
-      analysts[i] = "a" + i;
-    }
     room.register(
         Dataset.builder("pub", "visits")
             .source(CsvSource.of(csv, SCHEMA))
             .userId("uid", UserIdFormat.RAW)
             .dimension("region")
-            .policy(Policy.builder().allowAnalysts(analysts).minDistinctUsers(5).build())
+            .policy(policy(5))
             .build());
     return room;
   }
@@ -170,6 +168,44 @@ class SharedStateRoomTest {
       first.approveTemplate("pub", t.id(), t.contentHash());
       Result west = second.as("a3").template("by_region").with("region", "west").run();
       assertEquals(1, west.size());
+    }
+  }
+
+  /** The visits dataset's policy with k = {@code k}. */
+  private static Policy policy(int k) {
+    String[] analysts = new String[ANALYSTS];
+    for (int i = 0; i < ANALYSTS; i++) {
+      analysts[i] = "a" + i;
+    }
+    return Policy.builder().allowAnalysts(analysts).minDistinctUsers(k).build();
+  }
+
+  // Principle: a data owner's guarantee never depends on what the analyst asks, or where.
+  @ParameterizedTest
+  @EnumSource(SharedDatabase.Kind.class)
+  void policyTightenedOrDatasetRetiredOnOneHost_holdsOnEveryHost(SharedDatabase.Kind kind)
+      throws Exception {
+    try (SharedDatabase db = kind.open();
+        CleanRoom first = host(db);
+        CleanRoom second = host(db)) {
+      assertEquals(1, everyone(second, "a4").run().size());
+      // The owner raises k above the 40 visitors through the first host.
+      first.tightenPolicy("pub.visits", policy(45));
+      assertEquals(0, everyone(second, "a5").run().size());
+      assertEquals(
+          first.version("pub.visits").policyHash(), second.version("pub.visits").policyHash());
+      // A host started later registers the original policy and gets the tightened one.
+      try (CleanRoom third = host(db)) {
+        assertEquals(
+            first.version("pub.visits").policyHash(), third.version("pub.visits").policyHash());
+        assertEquals(0, everyone(third, "a6").run().size());
+        // Only an explicit loosening loosens it, on every host.
+        third.loosenPolicy("pub.visits", policy(5));
+        assertEquals(1, everyone(first, "a7").run().size());
+      }
+      first.retire("pub.visits");
+      assertThrows(InvalidQueryException.class, () -> everyone(second, "a8").run());
+      assertEquals(Set.of(), second.datasets());
     }
   }
 }

@@ -44,6 +44,7 @@ import dev.cleanroom.internal.release.Receivers;
 import dev.cleanroom.internal.release.Release;
 import dev.cleanroom.internal.release.Trail;
 import dev.cleanroom.internal.sql.SqlCompiler;
+import dev.cleanroom.policy.PolicyDocument;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
 import dev.cleanroom.query.Activation;
 import dev.cleanroom.query.CohortExplanation;
@@ -153,7 +154,7 @@ public final class Room implements CleanRoom, QueryEngine {
     this.differences = differenceChecks(settings.secretKey());
     this.stateStore = settings.stateStore().orElseGet(StateStores::inMemory);
     this.state = new RoomState(stateStore);
-    state.replay(templates, answers, differences, settings.clock().instant());
+    state.replay(templates, answers, differences, recorded, settings.clock().instant());
     differences.onKept(state::kept);
     differences.shareThrough(
         new DifferenceChecks.Sharing() {
@@ -164,7 +165,7 @@ public final class Room implements CleanRoom, QueryEngine {
 
           @Override
           public void catchUp(Instant now) {
-            state.catchUp(templates, answers, differences, now);
+            state.catchUp(templates, answers, differences, recorded, now);
           }
         });
     this.ranks = spec -> KeyedRank.keyed(fingerprints.rankSalt(spec));
@@ -269,10 +270,87 @@ public final class Room implements CleanRoom, QueryEngine {
     }
   }
 
+  /**
+   * The latest policy document of each dataset name recorded in the state store, by this room (also
+   * before a restart) or by a room elsewhere that shares the store.
+   */
+  private final ConcurrentMap<String, String> recordedPolicies = new ConcurrentHashMap<>();
+
+  /** Serializes the adoption of policies and retirements recorded elsewhere. */
+  private final Object adopting = new Object();
+
+  /** Applies recorded policies and retirements: see {@link RoomState.Lifecycle}. */
+  private final RoomState.Lifecycle recorded =
+      new RoomState.Lifecycle() {
+        @Override
+        public void policy(String dataset, String document, boolean replay) {
+          recordedPolicies.put(dataset, document);
+          if (!replay) {
+            adopt(dataset, document);
+          }
+        }
+
+        @Override
+        public void retired(String dataset, boolean replay) {
+          recordedPolicies.remove(dataset);
+          if (!replay) {
+            synchronized (adopting) {
+              if (registry.get(dataset) != null) {
+                registry.retire(dataset);
+              }
+            }
+          }
+        }
+      };
+
+  /**
+   * Gives the registered {@code dataset} the policy {@code document} that a room elsewhere
+   * recorded, unless it has it: a new policy version, audited as any change.
+   */
+  private void adopt(String dataset, String document) {
+    synchronized (adopting) {
+      Dataset current = registry.get(dataset);
+      PolicyDocument doc = PolicyDocument.parse(document);
+      if (current == null || PolicyChanges.hash(current).equals(doc.hash())) {
+        return;
+      }
+      registry.changePolicy(dataset, doc.dataset(current.source()).policy(), true);
+    }
+  }
+
+  /**
+   * Registers {@code dataset}. Where the state store recorded a policy for its name (this room
+   * before a restart, or a room elsewhere) and the given one is looser in some rule, the recorded
+   * one is registered: a policy the owner tightened stays tight across restarts and hosts, and only
+   * {@code loosenPolicy} loosens it. A policy other than the recorded one is recorded, so that the
+   * rooms sharing the store adopt it.
+   */
   @Override
   public void register(Dataset dataset) {
     ensureOpen();
-    registry.register(dataset);
+    catchUp();
+    Objects.requireNonNull(dataset, "dataset");
+    String name = dataset.qualifiedName();
+    Dataset chosen = dataset;
+    String latest = recordedPolicies.get(name);
+    if (latest != null) {
+      Policy policy = PolicyDocument.parse(latest).dataset(dataset.source()).policy();
+      if (!PolicyChanges.loosenings(dataset, policy, dataset.policy()).isEmpty()) {
+        chosen = dataset.withPolicy(policy);
+        log.info(
+            "dataset {} registered with the stricter policy recorded in the state store", name);
+      }
+    }
+    registry.register(chosen);
+    record(chosen);
+  }
+
+  /** Records the policy of {@code d} in the state store unless it is the one recorded. */
+  private void record(Dataset d) {
+    String document = PolicyDocument.of(d).toYaml();
+    if (!document.equals(recordedPolicies.put(d.qualifiedName(), document))) {
+      state.policy(d.qualifiedName(), document);
+    }
   }
 
   @Override
@@ -284,19 +362,28 @@ public final class Room implements CleanRoom, QueryEngine {
   @Override
   public DatasetVersion tightenPolicy(String dataset, Policy policy) {
     ensureOpen();
-    return registry.changePolicy(dataset, policy, false);
+    catchUp();
+    DatasetVersion v = registry.changePolicy(dataset, policy, false);
+    record(registry.get(dataset));
+    return v;
   }
 
   @Override
   public DatasetVersion loosenPolicy(String dataset, Policy policy) {
     ensureOpen();
-    return registry.changePolicy(dataset, policy, true);
+    catchUp();
+    DatasetVersion v = registry.changePolicy(dataset, policy, true);
+    record(registry.get(dataset));
+    return v;
   }
 
   @Override
   public void retire(String dataset) {
     ensureOpen();
+    catchUp();
     registry.retire(dataset);
+    recordedPolicies.remove(dataset);
+    state.retired(dataset);
   }
 
   @Override
@@ -764,7 +851,7 @@ public final class Room implements CleanRoom, QueryEngine {
    * answers, released rows), so that a query sees them; nothing for a store only this room writes.
    */
   private void catchUp() {
-    state.catchUp(templates, answers, differences, settings.clock().instant());
+    state.catchUp(templates, answers, differences, recorded, settings.clock().instant());
   }
 
   private Result runTemplate(TemplateCall call, Interrupts in) {

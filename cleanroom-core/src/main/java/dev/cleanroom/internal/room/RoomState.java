@@ -34,6 +34,32 @@ final class RoomState {
   static final String APPROVAL = "approval";
   static final String ANSWER = "answer";
 
+  /** The policy document of a dataset, after its registration or a policy change. */
+  static final String POLICY = "policy";
+
+  /** A dataset retired. */
+  static final String RETIRED = "retired";
+
+  /**
+   * What a room does with the policies and retirements recorded in the store, by itself before a
+   * restart or by rooms elsewhere.
+   */
+  interface Lifecycle {
+    /**
+     * The latest policy document recorded for {@code dataset}.
+     *
+     * @param replay whether the room is starting (no dataset registered yet)
+     */
+    void policy(String dataset, String document, boolean replay);
+
+    /**
+     * {@code dataset} was retired.
+     *
+     * @param replay whether the room is starting (no dataset registered yet)
+     */
+    void retired(String dataset, boolean replay);
+  }
+
   /**
    * Rows kept by the difference checks, their people as {@link
    * dev.cleanroom.internal.execution.PeopleHash} values (version 2: a keyed SHA-256 of the
@@ -61,8 +87,9 @@ final class RoomState {
       TemplateRegistry templates,
       Cache<String, Result> answers,
       DifferenceChecks differences,
+      Lifecycle lifecycle,
       Instant now) {
-    apply(store.records(), templates, answers, differences, now, true);
+    apply(store.records(), templates, answers, differences, lifecycle, now, true);
   }
 
   /**
@@ -73,10 +100,11 @@ final class RoomState {
       TemplateRegistry templates,
       Cache<String, Result> answers,
       DifferenceChecks differences,
+      Lifecycle lifecycle,
       Instant now) {
     List<StateRecord> records = store.appendedElsewhere();
     if (!records.isEmpty()) {
-      apply(records, templates, answers, differences, now, false);
+      apply(records, templates, answers, differences, lifecycle, now, false);
     }
   }
 
@@ -85,6 +113,7 @@ final class RoomState {
       TemplateRegistry templates,
       Cache<String, Result> answers,
       DifferenceChecks differences,
+      Lifecycle lifecycle,
       Instant now,
       boolean replay) {
     int skipped = 0;
@@ -101,6 +130,8 @@ final class RoomState {
               differences.restore(k, now);
             }
           }
+          case POLICY -> lifecycle.policy(text(f[0]), text(f[1]), replay);
+          case RETIRED -> lifecycle.retired(text(f[0]), replay);
           case RELEASES_V1 -> outdated++;
           default -> skipped++;
         }
@@ -128,6 +159,14 @@ final class RoomState {
 
   void approval(String owner, String templateId, String hash) {
     store.append(new StateRecord(APPROVAL, fields(owner, templateId, hash)));
+  }
+
+  void policy(String dataset, String document) {
+    store.append(new StateRecord(POLICY, fields(dataset, document)));
+  }
+
+  void retired(String dataset) {
+    store.append(new StateRecord(RETIRED, fields(dataset)));
   }
 
   void answer(String key, Result result) {

@@ -35,6 +35,7 @@ import dev.cleanroom.source.ColumnarSource;
 import dev.cleanroom.source.CsvSource;
 import dev.cleanroom.source.InMemorySource;
 import dev.cleanroom.spi.DataSource;
+import dev.cleanroom.state.StateStores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -244,6 +245,57 @@ class SeamTest {
       assertThrows(BudgetExhaustedException.class, half::run);
       second.as(ANALYST).from("pub.people_v2").select(countDistinctUsers()).epsilon(0.25).run();
     }
+  }
+
+  // Principle: a data owner's guarantee never depends on what the analyst asks (or when).
+  @Test
+  void tightenedPolicy_survivesARestart_thatRegistersTheOriginal(@TempDir Path dir)
+      throws Exception {
+    Path file = peopleCsv(dir);
+    Path state = dir.resolve("state.journal");
+    String tightened;
+    try (CleanRoom first = withState(state)) {
+      first.register(people(file, 5));
+      first.tightenPolicy("pub.people", peoplePolicy(45));
+      tightened = first.version("pub.people").policyHash();
+    }
+    try (CleanRoom second = withState(state)) {
+      // The host registers the policy it was built with: k = 5, looser than the owner's 45.
+      second.register(people(file, 5));
+      assertEquals(tightened, second.version("pub.people").policyHash());
+      assertEquals(
+          0, second.as(ANALYST).from("pub.people").select(countDistinctUsers()).run().size());
+      // A stricter registration is kept, and recorded for the next start.
+      second.retire("pub.people");
+      second.register(people(file, 50));
+    }
+    try (CleanRoom third = withState(state)) {
+      third.register(people(file, 5));
+      FinalStage q = third.as(ANALYST).from("pub.people").select(countDistinctUsers());
+      assertEquals(50, q.explain().minDistinctUsers());
+    }
+  }
+
+  private static Policy peoplePolicy(int k) {
+    return Policy.builder().allowAnalysts(ANALYST).minDistinctUsers(k).build();
+  }
+
+  /** The people file as pub.people, with k = {@code k}. */
+  private static Dataset people(Path file, int k) {
+    return Dataset.builder("pub", "people")
+        .source(CsvSource.of(file, SCHEMA))
+        .userId("uid", UserIdFormat.RAW)
+        .dimension("region")
+        .policy(peoplePolicy(k))
+        .build();
+  }
+
+  private static CleanRoom withState(Path state) {
+    return CleanRoom.builder()
+        .secretKey(KEY)
+        .auditSink(e -> {})
+        .stateStore(StateStores.journal(state))
+        .build();
   }
 
   private static CleanRoom journaled(Path journal) {
