@@ -290,20 +290,17 @@ class SeamTest {
         .build();
   }
 
+  /** A room with the test's key, as {@code stores} makes it durable. */
+  private static CleanRoom room(UnaryOperator<CleanRoom.Builder> stores) {
+    return stores.apply(CleanRoom.builder().secretKey(KEY).auditSink(e -> {})).build();
+  }
+
   private static CleanRoom withState(Path state) {
-    return CleanRoom.builder()
-        .secretKey(KEY)
-        .auditSink(e -> {})
-        .stateStore(StateStores.journal(state))
-        .build();
+    return room(b -> b.stateStore(StateStores.journal(state)));
   }
 
   private static CleanRoom journaled(Path journal) {
-    return CleanRoom.builder()
-        .secretKey(KEY)
-        .auditSink(e -> {})
-        .budgetStore(BudgetStores.journal(journal))
-        .build();
+    return room(b -> b.budgetStore(BudgetStores.journal(journal)));
   }
 
   /** pub.imps with only "region" declared: "spend" is in the schema but blocked. */
