@@ -3,27 +3,20 @@ package dev.cleanroom.state;
 import static dev.cleanroom.query.Dsl.col;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static dev.cleanroom.query.Dsl.param;
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static dev.cleanroom.state.SharedStateRooms.ANALYSTS;
+import static dev.cleanroom.state.SharedStateRooms.allButOne;
+import static dev.cleanroom.state.SharedStateRooms.everyone;
+import static dev.cleanroom.state.SharedStateRooms.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cleanroom.CleanRoom;
-import dev.cleanroom.Column;
-import dev.cleanroom.Dataset;
 import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.Param;
-import dev.cleanroom.Policy;
 import dev.cleanroom.QueryTemplate;
-import dev.cleanroom.Schema;
-import dev.cleanroom.SecretKey;
-import dev.cleanroom.UserIdFormat;
-import dev.cleanroom.budget.BudgetStores;
 import dev.cleanroom.budget.SharedDatabase;
-import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.QuerySpec;
 import dev.cleanroom.query.Result;
-import dev.cleanroom.source.CsvSource;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,52 +37,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * stopped as it is within one room, also when the two queries run at the same instant.
  */
 class SharedStateRoomTest {
-  // Principle: a data owner's guarantee never depends on what the analyst asks, or where.
-  private static final SecretKey KEY =
-      SecretKey.of("shared-state-key-0123456789abcdef".getBytes(UTF_8));
-  private static final Schema SCHEMA = Schema.of(Column.string("uid"), Column.string("region"));
-  private static final int ANALYSTS = 12;
-
   @TempDir Path dir;
 
-  /** A host's room over the shared stores, with the visits file: p0 alone in "east". */
   private CleanRoom host(SharedDatabase db) throws Exception {
-    Path csv = dir.resolve("visits.csv");
-    if (!Files.exists(csv)) {
-      StringBuilder b = new StringBuilder("uid,region\n");
-      for (int i = 0; i < 40; i++) {
-        b.append("p").append(i).append(i == 0 ? ",east\n" : ",west\n");
-      }
-      Files.writeString(csv, b.toString());
-    }
-    CleanRoom room =
-        CleanRoom.builder()
-            .secretKey(KEY)
-            .budgetStore(BudgetStores.jdbc(db.dataSource()))
-            .stateStore(StateStores.jdbc(db.dataSource()))
-            .auditSink(e -> {})
-            .build();
-    room.register(
-        Dataset.builder("pub", "visits")
-            .source(CsvSource.of(csv, SCHEMA))
-            .userId("uid", UserIdFormat.RAW)
-            .dimension("region")
-            .policy(policy(5))
-            .build());
-    return room;
-  }
-
-  /** Everyone: 40 people. */
-  private static FinalStage everyone(CleanRoom room, String analyst) {
-    return room.as(analyst).from("pub.visits").select(countDistinctUsers());
-  }
-
-  /** Everyone but p0: 39 people, one fewer than {@link #everyone}. */
-  private static FinalStage allButOne(CleanRoom room, String analyst) {
-    return room.as(analyst)
-        .from("pub.visits")
-        .where(col("region").eq("west"))
-        .select(countDistinctUsers());
+    return SharedStateRooms.host(db.dataSource(), SharedStateRooms.visits(dir));
   }
 
   @ParameterizedTest
@@ -169,15 +120,6 @@ class SharedStateRoomTest {
       Result west = second.as("a3").template("by_region").with("region", "west").run();
       assertEquals(1, west.size());
     }
-  }
-
-  /** The visits dataset's policy with k = {@code k}. */
-  private static Policy policy(int k) {
-    String[] analysts = new String[ANALYSTS];
-    for (int i = 0; i < ANALYSTS; i++) {
-      analysts[i] = "a" + i;
-    }
-    return Policy.builder().allowAnalysts(analysts).minDistinctUsers(k).build();
   }
 
   // Principle: a data owner's guarantee never depends on what the analyst asks, or where.
