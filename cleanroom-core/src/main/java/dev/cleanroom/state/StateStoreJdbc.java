@@ -9,23 +9,24 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
+import java.util.UUID;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
  * A {@link StateStore} in two database tables that rooms in several processes share: one row per
- * record ({@code idx}, kind, body) and one head row (the number of records). Made by {@link
- * StateStores#jdbc(DataSource, String)}; see there for the guarantees.
+ * record ({@code idx}, the appending store object's random origin, kind, body) and one head row
+ * (the number of records). Made by {@link StateStores#jdbc(DataSource, String)}; see there for the
+ * guarantees.
  *
  * <p>An append locks the head row ({@code SELECT ... FOR UPDATE}), inserts its record at the next
- * index and updates the head in one transaction, so the records of every process form one sequence
+ * index and moves the head in one transaction, so the records of every process form one sequence
  * without gaps, in the order of their commits. {@link #exclusive} holds the head row's lock on one
  * connection while its body runs; appends of that body (on its thread) join that transaction and
- * commit with it.
+ * commit with it. {@link #appendedElsewhere()} reads the rows after the last one this object has
+ * seen whose origin is not its own.
  */
 final class StateStoreJdbc implements StateStore {
   /** The suffix of the head table's name. */
@@ -41,16 +42,16 @@ final class StateStoreJdbc implements StateStore {
   private final String updateHeadSql;
   private final String selectFromSql;
 
-  /** The {@link #exclusive} body that runs on the current thread, if any. */
-  private final ThreadLocal<Held> held = new ThreadLocal<>();
+  /** Marks the rows this object appends. */
+  private final String origin = UUID.randomUUID().toString();
+
+  /** The connection of the {@link #exclusive} body that runs on the current thread, if any. */
+  private final ThreadLocal<Connection> held = new ThreadLocal<>();
 
   private final Object lock = new Object();
 
-  // Guarded by lock: the records before this index were returned or appended by this object.
+  // Guarded by lock: the records before this index were returned by a read or are this object's.
   private long seen;
-
-  // Guarded by lock: the indexes at or after seen of records this object appended.
-  private final Set<Long> own = new HashSet<>();
 
   private volatile boolean closed;
 
@@ -59,9 +60,10 @@ final class StateStoreJdbc implements StateStore {
     this.what = "state store " + table;
     String head = table + HEAD_SUFFIX;
     this.lockHeadSql = "SELECT records FROM " + head + " WHERE id = 1 FOR UPDATE";
-    this.insertSql = "INSERT INTO " + table + " (idx, kind, body) VALUES (?, ?, ?)";
+    this.insertSql = "INSERT INTO " + table + " (idx, origin, kind, body) VALUES (?, ?, ?, ?)";
     this.updateHeadSql = "UPDATE " + head + " SET records = ? WHERE id = 1";
-    this.selectFromSql = "SELECT idx, kind, body FROM " + table + " WHERE idx >= ? ORDER BY idx";
+    this.selectFromSql =
+        "SELECT idx, origin, kind, body FROM " + table + " WHERE idx >= ? ORDER BY idx";
   }
 
   /**
@@ -79,7 +81,8 @@ final class StateStoreJdbc implements StateStore {
           c,
           "CREATE TABLE IF NOT EXISTS "
               + table
-              + " (idx BIGINT PRIMARY KEY, kind VARCHAR(32) NOT NULL, body "
+              + " (idx BIGINT PRIMARY KEY, origin VARCHAR(36) NOT NULL, kind VARCHAR(32) NOT NULL,"
+              + " body "
               + text
               + " NOT NULL)");
       SqlStore.create(
@@ -116,10 +119,10 @@ final class StateStoreJdbc implements StateStore {
   public void append(StateRecord record) {
     Objects.requireNonNull(record, "record");
     checkOpen();
-    Held h = held.get();
-    if (h != null) {
+    Connection inBody = held.get();
+    if (inBody != null) {
       try {
-        h.appended.add(own(insert(h.connection, record)));
+        insert(inBody, record);
       } catch (SQLException e) {
         throw SqlStore.failure(what, e);
       }
@@ -128,13 +131,11 @@ final class StateStoreJdbc implements StateStore {
     for (int attempt = 1; ; attempt++) {
       try (Connection c = SqlStore.connect(dataSource)) {
         c.setAutoCommit(false);
-        long idx = -1;
         try {
-          idx = own(insert(c, record));
+          insert(c, record);
           c.commit();
           return;
         } catch (Throwable t) {
-          disown(List.of(idx));
           SqlStore.rollback(c, t);
           throw t;
         } finally {
@@ -148,13 +149,14 @@ final class StateStoreJdbc implements StateStore {
     }
   }
 
-  /** Locks the head row, inserts {@code record} at the next index and moves the head: its index. */
-  private long insert(Connection c, StateRecord record) throws SQLException {
+  /** Locks the head row, inserts {@code record} at the next index and moves the head. */
+  private void insert(Connection c, StateRecord record) throws SQLException {
     long idx = lockHead(c);
     try (PreparedStatement insert = c.prepareStatement(insertSql)) {
       insert.setLong(1, idx);
-      insert.setString(2, record.kind());
-      insert.setString(3, record.body());
+      insert.setString(2, origin);
+      insert.setString(3, record.kind());
+      insert.setString(4, record.body());
       insert.executeUpdate();
     }
     try (PreparedStatement update = c.prepareStatement(updateHeadSql)) {
@@ -163,7 +165,6 @@ final class StateStoreJdbc implements StateStore {
         throw new SQLException("the head row of the state store is missing", "02000");
       }
     }
-    return idx;
   }
 
   /** Locks the head row until the transaction ends: the number of records. */
@@ -174,28 +175,6 @@ final class StateStoreJdbc implements StateStore {
         throw new SQLException("the head row of the state store is missing", "02000");
       }
       return rs.getLong(1);
-    }
-  }
-
-  /**
-   * Marks the record at {@code idx} as this object's, before its transaction commits, so that no
-   * read returns it as appended elsewhere: {@code idx}.
-   */
-  private long own(long idx) {
-    synchronized (lock) {
-      if (idx >= seen) {
-        own.add(idx);
-      }
-    }
-    return idx;
-  }
-
-  /**
-   * Forgets the marks of records whose transaction did not commit: their indexes are free again.
-   */
-  private void disown(List<Long> indexes) {
-    synchronized (lock) {
-      own.removeAll(indexes);
     }
   }
 
@@ -216,17 +195,17 @@ final class StateStoreJdbc implements StateStore {
   }
 
   /**
-   * The records from index {@code from}, all of them or only those appended elsewhere; moves {@link
+   * The records from index {@code from}: all of them, or only those of other origins; moves {@link
    * #seen} past them.
    */
   private List<StateRecord> read(long from, boolean all) {
-    Held h = held.get();
+    Connection inBody = held.get();
     try {
-      if (h != null) {
-        return read(h.connection, from, all);
+      if (inBody != null) {
+        return read(inBody, from, all);
       }
-      try (Connection fresh = SqlStore.connect(dataSource)) {
-        return read(fresh, from, all);
+      try (Connection c = SqlStore.connect(dataSource)) {
+        return read(c, from, all);
       }
     } catch (SQLException e) {
       throw SqlStore.failure(what, e);
@@ -236,40 +215,31 @@ final class StateStoreJdbc implements StateStore {
   private List<StateRecord> read(Connection c, long from, boolean all) throws SQLException {
     List<StateRecord> out = new ArrayList<>();
     long next = from;
-    List<Long> indexes = new ArrayList<>();
     try (PreparedStatement select = c.prepareStatement(selectFromSql)) {
       select.setLong(1, from);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
-          long idx = rs.getLong(1);
-          String kind = rs.getString(2);
-          String body = rs.getString(3);
-          if (kind == null || body == null) {
+          next = rs.getLong(1) + 1;
+          String by = rs.getString(2);
+          String kind = rs.getString(3);
+          String body = rs.getString(4);
+          if (by == null || kind == null || body == null) {
             throw new SQLException("a state record row holds a NULL", "22004");
           }
-          try {
-            out.add(new StateRecord(kind, body));
-          } catch (IllegalArgumentException e) {
-            throw new SQLException("a state record row is malformed", "22000");
+          if (all || !by.equals(origin)) {
+            try {
+              out.add(new StateRecord(kind, body));
+            } catch (IllegalArgumentException e) {
+              throw new SQLException("a state record row is malformed", "22000");
+            }
           }
-          indexes.add(idx);
-          next = idx + 1;
         }
       }
     }
     synchronized (lock) {
-      List<StateRecord> kept = new ArrayList<>(out.size());
-      for (int i = 0; i < out.size(); i++) {
-        if (all || !own.contains(indexes.get(i))) {
-          kept.add(out.get(i));
-        }
-      }
-      if (next > seen) {
-        seen = next;
-        own.removeIf(i -> i < seen);
-      }
-      return List.copyOf(kept);
+      seen = Math.max(seen, next);
     }
+    return List.copyOf(out);
   }
 
   @Override
@@ -290,15 +260,22 @@ final class StateStoreJdbc implements StateStore {
           throw e;
         }
         // From here on nothing runs twice: the body changes the engine's memory.
-        Held h = new Held(c);
-        held.set(h);
+        long seenBefore;
+        synchronized (lock) {
+          seenBefore = seen;
+        }
+        held.set(c);
         try {
           T result = body.get();
           c.commit();
           return result;
         } catch (Throwable t) {
-          disown(h.appended);
           SqlStore.rollback(c, t);
+          // A read in the body may have passed this body's own rows, whose indexes are free again:
+          // read from before them next time (applying a record twice does no harm).
+          synchronized (lock) {
+            seen = Math.min(seen, seenBefore);
+          }
           if (t instanceof SQLException e) {
             throw SqlStore.failure(what, e);
           }
@@ -312,16 +289,6 @@ final class StateStoreJdbc implements StateStore {
           throw SqlStore.failure(what, e);
         }
       }
-    }
-  }
-
-  /** The connection of an {@link #exclusive} body and the indexes its appends took. */
-  private static final class Held {
-    final Connection connection;
-    final List<Long> appended = new ArrayList<>();
-
-    Held(Connection connection) {
-      this.connection = connection;
     }
   }
 

@@ -75,12 +75,12 @@ public final class StateStores {
    * any number of machines) share: each room sees the templates, approvals, stored answers and
    * released rows of the others. Made for PostgreSQL; H2 works too.
    *
-   * <p><b>Tables.</b> {@code table(idx BIGINT PRIMARY KEY, kind VARCHAR(32), body TEXT)} ({@code
-   * CLOB} on H2), one row per record, and {@code table_head(id INT PRIMARY KEY, records BIGINT)},
-   * one row: the number of records. An append locks the head row ({@code SELECT ... FOR UPDATE}),
-   * inserts its record at the next index and moves the head, in one transaction, so the records of
-   * every process form one sequence, in the order of their commits. Every value is a bound
-   * parameter.
+   * <p><b>Tables.</b> {@code table(idx BIGINT PRIMARY KEY, origin VARCHAR(36), kind VARCHAR(32),
+   * body TEXT)} ({@code CLOB} on H2), one row per record (its origin: a random id of the store
+   * object that appended it), and {@code table_head(id INT PRIMARY KEY, records BIGINT)}, one row:
+   * the number of records. An append locks the head row ({@code SELECT ... FOR UPDATE}), inserts
+   * its record at the next index and moves the head, in one transaction, so the records of every
+   * process form one sequence, in the order of their commits. Every value is a bound parameter.
    *
    * <p><b>Difference checks across hosts.</b> {@link StateStore#exclusive} holds the head row's
    * lock while a room reads the rows that other rooms released since it last looked ({@link
