@@ -141,6 +141,39 @@ public final class Room implements CleanRoom, QueryEngine {
 
   private boolean timersShutDown;
 
+  /**
+   * The latest policy document of each dataset name recorded in the state store, by this room (also
+   * before a restart) or by a room elsewhere that shares the store.
+   */
+  private final ConcurrentMap<String, String> recordedPolicies = new ConcurrentHashMap<>();
+
+  /** Serializes the adoption of policies and retirements recorded elsewhere. */
+  private final Object adopting = new Object();
+
+  /** Applies recorded policies and retirements: see {@link RoomState.Lifecycle}. */
+  private final RoomState.Lifecycle recorded =
+      new RoomState.Lifecycle() {
+        @Override
+        public void policy(String dataset, String document, boolean replay) {
+          recordedPolicies.put(dataset, document);
+          if (!replay) {
+            adopt(dataset, document);
+          }
+        }
+
+        @Override
+        public void retired(String dataset, boolean replay) {
+          recordedPolicies.remove(dataset);
+          if (!replay) {
+            synchronized (adopting) {
+              if (registry.get(dataset) != null) {
+                registry.retire(dataset);
+              }
+            }
+          }
+        }
+      };
+
   Room(Settings settings) {
     this.settings = settings;
     this.pseudonymizer = Pseudonymizer.of(settings.secretKey());
@@ -269,39 +302,6 @@ public final class Room implements CleanRoom, QueryEngine {
       return timers.getPoolSize();
     }
   }
-
-  /**
-   * The latest policy document of each dataset name recorded in the state store, by this room (also
-   * before a restart) or by a room elsewhere that shares the store.
-   */
-  private final ConcurrentMap<String, String> recordedPolicies = new ConcurrentHashMap<>();
-
-  /** Serializes the adoption of policies and retirements recorded elsewhere. */
-  private final Object adopting = new Object();
-
-  /** Applies recorded policies and retirements: see {@link RoomState.Lifecycle}. */
-  private final RoomState.Lifecycle recorded =
-      new RoomState.Lifecycle() {
-        @Override
-        public void policy(String dataset, String document, boolean replay) {
-          recordedPolicies.put(dataset, document);
-          if (!replay) {
-            adopt(dataset, document);
-          }
-        }
-
-        @Override
-        public void retired(String dataset, boolean replay) {
-          recordedPolicies.remove(dataset);
-          if (!replay) {
-            synchronized (adopting) {
-              if (registry.get(dataset) != null) {
-                registry.retire(dataset);
-              }
-            }
-          }
-        }
-      };
 
   /**
    * Gives the registered {@code dataset} the policy {@code document} that a room elsewhere
@@ -848,7 +848,8 @@ public final class Room implements CleanRoom, QueryEngine {
 
   /**
    * Applies what rooms elsewhere appended to a shared state store (templates, approvals, stored
-   * answers, released rows), so that a query sees them; nothing for a store only this room writes.
+   * answers, released rows, policy changes, retirements), so that what follows sees them; nothing
+   * for a store only this room writes.
    */
   private void catchUp() {
     state.catchUp(templates, answers, differences, recorded, settings.clock().instant());
