@@ -30,9 +30,6 @@ final class AuditTrailJdbc implements AuditTrail {
   /** The suffix of the head table's name. */
   static final String HEAD_SUFFIX = "_head";
 
-  /** How often an append runs its transaction before a serialization failure is final. */
-  private static final int ATTEMPTS = 20;
-
   private final DataSource dataSource;
   private final String table;
   private final String what;
@@ -140,17 +137,14 @@ final class AuditTrailJdbc implements AuditTrail {
   public void record(AuditEvent event) {
     Objects.requireNonNull(event, "event");
     checkOpen();
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = SqlStore.connect(dataSource)) {
-        Head written = append(c, event);
-        remember(written);
-        return;
-      } catch (SQLException e) {
-        if (attempt >= ATTEMPTS || !SqlStore.retryable(e)) {
-          throw SqlStore.failure(what, e);
-        }
-      }
-    }
+    SqlStore.retrying(
+        dataSource,
+        what,
+        c -> {
+          Head written = append(c, event);
+          remember(written);
+          return null;
+        });
   }
 
   private Head append(Connection c, AuditEvent event) throws SQLException {

@@ -27,7 +27,7 @@ import javax.sql.DataSource;
  */
 final class JdbcBudgetStore implements BudgetStore {
   /** How often a charge runs its transaction before a serialization failure is final. */
-  static final int ATTEMPTS = 20;
+  static final int ATTEMPTS = SqlStore.ATTEMPTS;
 
   private static final String ZERO = BigDecimal.ZERO.toString();
 
@@ -126,15 +126,12 @@ final class JdbcBudgetStore implements BudgetStore {
     for (LedgerCharge c : copy) {
       order.add(c.ledger());
     }
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = SqlStore.connect(dataSource)) {
-        return charge(c, copy, order);
-      } catch (SQLException e) {
-        if (attempt >= ATTEMPTS || !SqlStore.retryable(e)) {
-          throw SqlStore.failure(what, e);
-        }
-      }
-    }
+    return SqlStore.retrying(
+        dataSource,
+        what,
+        c -> {
+          return charge(c, copy, order);
+        });
   }
 
   private List<LedgerCharge.Spent> charge(
@@ -236,38 +233,35 @@ final class JdbcBudgetStore implements BudgetStore {
     BudgetLedgers.checkBinding("key", key);
     BudgetLedgers.checkBinding("value", value);
     checkOpen();
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = SqlStore.connect(dataSource)) {
-        c.setAutoCommit(true);
-        try (PreparedStatement insert = c.prepareStatement(bindSql)) {
-          insert.setString(1, key);
-          insert.setString(2, value);
-          if (!postgres) {
-            insert.setString(3, key);
-          }
-          insert.executeUpdate();
-        } catch (SQLException e) {
-          if (!SqlStore.duplicateKey(e)) {
-            throw e;
-          }
-          // Another process bound the same key at the same instant: its binding exists now.
-        }
-        try (PreparedStatement select = c.prepareStatement(boundSql)) {
-          select.setString(1, key);
-          try (ResultSet rs = select.executeQuery()) {
-            String bound = rs.next() ? rs.getString(1) : null;
-            if (bound == null) {
-              throw new SQLException("a binding row is missing or NULL", "02000");
+    return SqlStore.retrying(
+        dataSource,
+        what,
+        c -> {
+          c.setAutoCommit(true);
+          try (PreparedStatement insert = c.prepareStatement(bindSql)) {
+            insert.setString(1, key);
+            insert.setString(2, value);
+            if (!postgres) {
+              insert.setString(3, key);
             }
-            return bound;
+            insert.executeUpdate();
+          } catch (SQLException e) {
+            if (!SqlStore.duplicateKey(e)) {
+              throw e;
+            }
+            // Another process bound the same key at the same instant: its binding exists now.
           }
-        }
-      } catch (SQLException e) {
-        if (attempt >= ATTEMPTS || !SqlStore.retryable(e)) {
-          throw SqlStore.failure(what, e);
-        }
-      }
-    }
+          try (PreparedStatement select = c.prepareStatement(boundSql)) {
+            select.setString(1, key);
+            try (ResultSet rs = select.executeQuery()) {
+              String bound = rs.next() ? rs.getString(1) : null;
+              if (bound == null) {
+                throw new SQLException("a binding row is missing or NULL", "02000");
+              }
+              return bound;
+            }
+          }
+        });
   }
 
   /** Marks the store closed; idempotent. The data source is the caller's and stays open. */

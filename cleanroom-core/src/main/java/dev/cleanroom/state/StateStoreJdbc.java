@@ -32,9 +32,6 @@ final class StateStoreJdbc implements StateStore {
   /** The suffix of the head table's name. */
   static final String HEAD_SUFFIX = "_head";
 
-  /** How often a transaction runs before a serialization failure is final. */
-  private static final int ATTEMPTS = 20;
-
   private final DataSource dataSource;
   private final String what;
   private final String lockHeadSql;
@@ -128,25 +125,22 @@ final class StateStoreJdbc implements StateStore {
       }
       return;
     }
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = SqlStore.connect(dataSource)) {
-        c.setAutoCommit(false);
-        try {
-          insert(c, record);
-          c.commit();
-          return;
-        } catch (Throwable t) {
-          SqlStore.rollback(c, t);
-          throw t;
-        } finally {
-          SqlStore.restoreAutoCommit(c);
-        }
-      } catch (SQLException e) {
-        if (attempt >= ATTEMPTS || !SqlStore.retryable(e)) {
-          throw SqlStore.failure(what, e);
-        }
-      }
-    }
+    SqlStore.retrying(
+        dataSource,
+        what,
+        c -> {
+          c.setAutoCommit(false);
+          try {
+            insert(c, record);
+            c.commit();
+            return null;
+          } catch (Throwable t) {
+            SqlStore.rollback(c, t);
+            throw t;
+          } finally {
+            SqlStore.restoreAutoCommit(c);
+          }
+        });
   }
 
   /** Locks the head row, inserts {@code record} at the next index and moves the head. */
@@ -249,47 +243,45 @@ final class StateStoreJdbc implements StateStore {
     if (held.get() != null) {
       return body.get();
     }
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = SqlStore.connect(dataSource)) {
-        c.setAutoCommit(false);
-        try {
-          lockHead(c);
-        } catch (SQLException e) {
-          SqlStore.rollback(c, e);
-          SqlStore.restoreAutoCommit(c);
-          throw e;
-        }
-        // From here on nothing runs twice: the body changes the engine's memory.
-        long seenBefore;
-        synchronized (lock) {
-          seenBefore = seen;
-        }
-        held.set(c);
-        try {
-          T result = body.get();
-          c.commit();
-          return result;
-        } catch (Throwable t) {
-          SqlStore.rollback(c, t);
-          // A read in the body may have passed this body's own rows, whose indexes are free again:
-          // read from before them next time (applying a record twice does no harm).
+    return SqlStore.retrying(
+        dataSource,
+        what,
+        c -> {
+          c.setAutoCommit(false);
+          try {
+            lockHead(c);
+          } catch (SQLException e) {
+            SqlStore.rollback(c, e);
+            SqlStore.restoreAutoCommit(c);
+            throw e;
+          }
+          // From here on nothing runs twice: the body changes the engine's memory.
+          long seenBefore;
           synchronized (lock) {
-            seen = Math.min(seen, seenBefore);
+            seenBefore = seen;
           }
-          if (t instanceof SQLException e) {
-            throw SqlStore.failure(what, e);
+          held.set(c);
+          try {
+            T result = body.get();
+            c.commit();
+            return result;
+          } catch (Throwable t) {
+            SqlStore.rollback(c, t);
+            // A read in the body may have passed this body's own rows, whose indexes are free
+            // again:
+            // read from before them next time (applying a record twice does no harm).
+            synchronized (lock) {
+              seen = Math.min(seen, seenBefore);
+            }
+            if (t instanceof SQLException e) {
+              throw SqlStore.failure(what, e);
+            }
+            throw t;
+          } finally {
+            held.remove();
+            SqlStore.restoreAutoCommit(c);
           }
-          throw t;
-        } finally {
-          held.remove();
-          SqlStore.restoreAutoCommit(c);
-        }
-      } catch (SQLException e) {
-        if (attempt >= ATTEMPTS || !SqlStore.retryable(e)) {
-          throw SqlStore.failure(what, e);
-        }
-      }
-    }
+        });
   }
 
   /** Marks the store closed; idempotent. The data source is the caller's and stays open. */

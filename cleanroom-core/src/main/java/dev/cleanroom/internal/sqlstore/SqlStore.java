@@ -137,6 +137,40 @@ public final class SqlStore {
     }
   }
 
+  /** How often {@link #retrying} runs its work before a serialization failure is final. */
+  public static final int ATTEMPTS = 20;
+
+  /** A unit of work on one connection. */
+  @FunctionalInterface
+  public interface Work<T> {
+    /**
+     * Runs on {@code c}.
+     *
+     * @throws SQLException if the database fails
+     */
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} on a new connection from {@code ds}. A serialization failure or deadlock
+   * ({@link #retryable}) runs it again on another connection, at most {@value #ATTEMPTS} times; any
+   * other {@link SQLException} throws {@link #failure}{@code (what, e)}. Work that must not run
+   * twice after some point turns its later failures into unchecked exceptions.
+   *
+   * @return what {@code work} returned
+   */
+  public static <T> T retrying(DataSource ds, String what, Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = connect(ds)) {
+        return work.run(c);
+      } catch (SQLException e) {
+        if (attempt >= ATTEMPTS || !retryable(e)) {
+          throw failure(what, e);
+        }
+      }
+    }
+  }
+
   /**
    * Puts {@code c} back in auto-commit mode after a transaction; a failure is ignored, since the
    * connection is closed next (a pool resets it anyway).
