@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.cleanroom.CleanRoom;
 import dev.cleanroom.InvalidQueryException;
 import dev.cleanroom.Param;
+import dev.cleanroom.Policy;
+import dev.cleanroom.PolicyViolationException;
 import dev.cleanroom.QueryTemplate;
 import dev.cleanroom.budget.SharedDatabase;
 import dev.cleanroom.query.QuerySpec;
@@ -148,6 +150,46 @@ class SharedStateRoomTest {
       first.retire("pub.visits");
       assertThrows(InvalidQueryException.class, () -> everyone(second, "a8").run());
       assertEquals(Set.of(), second.datasets());
+    }
+  }
+
+  // Principle: explain() says exactly what will run, on every host; and a data owner's guarantee
+  // never depends on which call the analyst makes there.
+  @ParameterizedTest
+  @EnumSource(SharedDatabase.Kind.class)
+  void policyTightenedOnOneHost_holdsForExplainSubmitAndActivateOnAnother(SharedDatabase.Kind kind)
+      throws Exception {
+    Path csv = SharedStateRooms.visits(dir);
+    // The owner analyses its own visits and receives cohorts of them.
+    Policy cohorts =
+        Policy.builder()
+            .allowAnalysts("pub")
+            .minDistinctUsers(5)
+            .minCohortSize(10)
+            .allowCohortRelease("pub")
+            .build();
+    try (SharedDatabase db = kind.open();
+        CleanRoom first = SharedStateRooms.host(db.dataSource(), csv, cohorts);
+        CleanRoom second = SharedStateRooms.host(db.dataSource(), csv, cohorts)) {
+      List<Result> delivered = new ArrayList<>();
+      second.registerResultSink("pub", delivered::add);
+      List<Integer> activated = new ArrayList<>();
+      second.registerCohortSink("pub", (activation, ids) -> activated.add(ids.size()));
+      assertEquals(5, everyone(second, "pub").explain().minDistinctUsers());
+      second.as("pub").from("pub.visits").cohort().activateFor("pub");
+      assertEquals(List.of(40), activated);
+      // Through the first host the owner raises k above the 40 visitors and stops cohorts.
+      first.tightenPolicy(
+          "pub.visits",
+          Policy.builder().allowAnalysts("pub").minDistinctUsers(45).minCohortSize(10).build());
+      assertEquals(45, everyone(second, "pub").explain().minDistinctUsers());
+      everyone(second, "pub").submit("pub");
+      assertEquals(1, delivered.size());
+      assertEquals(0, delivered.get(0).size());
+      assertThrows(
+          PolicyViolationException.class,
+          () -> second.as("pub").from("pub.visits").cohort().activateFor("pub"));
+      assertEquals(List.of(40), activated);
     }
   }
 }

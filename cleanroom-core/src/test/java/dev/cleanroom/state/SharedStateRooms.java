@@ -47,6 +47,13 @@ final class SharedStateRooms {
 
   /** A host's room over the stores in {@code db}, with the visits of {@code csv} at k = 5. */
   static CleanRoom host(DataSource db, Path csv) {
+    return host(db, csv, policy(5));
+  }
+
+  /**
+   * A host's room over the stores in {@code db}, with the visits of {@code csv} under {@code p}.
+   */
+  static CleanRoom host(DataSource db, Path csv, Policy p) {
     CleanRoom room =
         CleanRoom.builder()
             .secretKey(KEY)
@@ -59,7 +66,7 @@ final class SharedStateRooms {
             .source(CsvSource.of(csv, SCHEMA))
             .userId("uid", UserIdFormat.RAW)
             .dimension("region")
-            .policy(policy(5))
+            .policy(p)
             .build());
     return room;
   }

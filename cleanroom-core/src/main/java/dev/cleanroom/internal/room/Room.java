@@ -356,6 +356,7 @@ public final class Room implements CleanRoom, QueryEngine {
   @Override
   public DatasetVersion replaceData(String dataset, DataSource source) {
     ensureOpen();
+    catchUp();
     return registry.replaceData(dataset, source);
   }
 
@@ -388,6 +389,7 @@ public final class Room implements CleanRoom, QueryEngine {
 
   @Override
   public DatasetVersion version(String dataset) {
+    observe();
     return registry.version(dataset);
   }
 
@@ -407,6 +409,7 @@ public final class Room implements CleanRoom, QueryEngine {
 
   @Override
   public List<BudgetBalance> budgets(String analyst) {
+    observe();
     String a = Party.of(analyst).name();
     List<BudgetBalance> out = new ArrayList<>();
     for (Dataset d : registry.all()) {
@@ -420,6 +423,7 @@ public final class Room implements CleanRoom, QueryEngine {
 
   @Override
   public List<BudgetBalance> ownerBudgets(String owner) {
+    observe();
     String o = Party.of(owner).name();
     List<BudgetBalance> out = new ArrayList<>();
     for (Dataset d : registry.all()) {
@@ -486,6 +490,7 @@ public final class Room implements CleanRoom, QueryEngine {
       BigDecimal epsilon,
       BigDecimal delta) {
     ensureOpen();
+    catchUp();
     String a = Party.of(analyst).name();
     Dataset d = registry.get(Objects.requireNonNull(dataset, "dataset"));
     if (d == null) {
@@ -576,6 +581,7 @@ public final class Room implements CleanRoom, QueryEngine {
 
   @Override
   public Set<String> datasets() {
+    observe();
     return registry.names();
   }
 
@@ -587,6 +593,7 @@ public final class Room implements CleanRoom, QueryEngine {
   @Override
   public void registerTemplate(QueryTemplate template) {
     ensureOpen();
+    catchUp();
     if (templates.register(template)) {
       state.template(template);
     }
@@ -596,6 +603,7 @@ public final class Room implements CleanRoom, QueryEngine {
   @Override
   public void approveTemplate(String owner, String templateId, String contentHash) {
     ensureOpen();
+    catchUp();
     templates.approve(owner, templateId, contentHash);
     state.approval(owner, templateId, contentHash);
     log.debug("query template {} approved by {}", templateId, owner);
@@ -603,12 +611,14 @@ public final class Room implements CleanRoom, QueryEngine {
 
   @Override
   public Optional<QueryTemplate> template(String templateId) {
+    observe();
     return templates.template(templateId);
   }
 
   @Override
   public Explanation explain(QuerySpec spec) {
     Objects.requireNonNull(spec, "spec");
+    observe();
     return explain(spec, Optional.empty());
   }
 
@@ -616,6 +626,7 @@ public final class Room implements CleanRoom, QueryEngine {
   public PrivacyBudget budgetFor(QuerySpec spec, NoiseTarget target) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(target, "target");
+    observe();
     if (!(spec.privacy() instanceof Privacy.Differential dp)) {
       throw new IllegalArgumentException("a noise target needs a differentially private query");
     }
@@ -649,6 +660,7 @@ public final class Room implements CleanRoom, QueryEngine {
   @Override
   public Explanation explain(TemplateCall call) {
     Objects.requireNonNull(call, "call");
+    observe();
     TemplateRegistry.Bound bound = templates.bind(call);
     return explain(bound.spec(), Optional.of(bound.entry()));
   }
@@ -755,6 +767,7 @@ public final class Room implements CleanRoom, QueryEngine {
   @Override
   public CohortExplanation explain(CohortSpec spec) {
     Objects.requireNonNull(spec, "spec");
+    observe();
     Cohorts.Checked checked = cohorts.check(spec);
     List<PolicyCheck> checks = new ArrayList<>(checked.checks());
     List<String> steps = new ArrayList<>(checked.outcome().steps());
@@ -809,17 +822,17 @@ public final class Room implements CleanRoom, QueryEngine {
   public Result run(QuerySpec spec, RunOptions options) {
     Objects.requireNonNull(spec, "spec");
     ensureOpen();
-    catchUp();
     return controlled(options, in -> answer(spec, List.of(spec.analyst()), Optional.empty(), in));
   }
 
   /**
-   * Runs {@code body} under the interrupts of {@code options}: the run is {@link
-   * Progress.Phase#PLANNING} first and ends {@link Progress.Phase#DONE} or {@link
-   * Progress.Phase#FAILED}; its timeout ends with it.
+   * Runs {@code body} under the interrupts of {@code options}, after what rooms elsewhere recorded
+   * ({@link #catchUp}): the run is {@link Progress.Phase#PLANNING} first and ends {@link
+   * Progress.Phase#DONE} or {@link Progress.Phase#FAILED}; its timeout ends with it.
    */
   private <T> T controlled(RunOptions options, Function<Interrupts, T> body) {
     Objects.requireNonNull(options, "options");
+    catchUp();
     Interrupts in = Interrupts.start(options, this::timers);
     boolean done = false;
     try {
@@ -842,7 +855,6 @@ public final class Room implements CleanRoom, QueryEngine {
   public Result run(TemplateCall call, RunOptions options) {
     Objects.requireNonNull(call, "call");
     ensureOpen();
-    catchUp();
     return controlled(options, in -> runTemplate(call, in));
   }
 
@@ -853,6 +865,16 @@ public final class Room implements CleanRoom, QueryEngine {
    */
   private void catchUp() {
     state.catchUp(templates, answers, differences, recorded, settings.clock().instant());
+  }
+
+  /**
+   * Catches up ({@link #catchUp}) before a room that is still open says what it holds or what a
+   * query would do, so that {@code explain} describes what a run started now would do on any host.
+   */
+  private void observe() {
+    if (!closed) {
+      catchUp();
+    }
   }
 
   private Result runTemplate(TemplateCall call, Interrupts in) {
