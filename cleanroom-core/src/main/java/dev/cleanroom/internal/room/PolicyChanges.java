@@ -46,12 +46,10 @@ final class PolicyChanges {
           "allowed aggregates of " + metric,
           current.allowedAggregates(metric),
           next.allowedAggregates(metric));
-      Optional<Bounds> was = current.groupClamp(metric);
-      Optional<Bounds> now = next.groupClamp(metric);
-      if (was.isPresent()
-          && (now.isEmpty()
-              || now.get().lower() < was.get().lower()
-              || now.get().upper() > was.get().upper())) {
+      // The clamp that applies: the policy's, else the metric's declared bounds.
+      Bounds was = dataset.withPolicy(current).groupBounds(metric);
+      Bounds now = dataset.withPolicy(next).groupBounds(metric);
+      if (now.lower() < was.lower() || now.upper() > was.upper()) {
         out.add("per-group clamp of " + metric + " is wider");
       }
     }

@@ -97,6 +97,33 @@ class PolicyChangesTest {
     tighterOneWay("per-group clamp of m is wider", r -> r.clamp = 40);
   }
 
+  // Without a clamp of its own, a policy clamps each person's total to the declared [0, 100].
+  @Test
+  void aClampWiderThanTheDeclaredBounds_isALoosening_overAPolicyWithoutOne() {
+    Policy none = Policy.builder().allowAnalysts("p").minDistinctUsers(10).build();
+    Policy wider =
+        Policy.builder()
+            .allowAnalysts("p")
+            .minDistinctUsers(10)
+            .clampPerGroup("m", 0, 1_000)
+            .build();
+    Policy below =
+        Policy.builder()
+            .allowAnalysts("p")
+            .minDistinctUsers(10)
+            .clampPerGroup("m", -1, 100)
+            .build();
+    Policy inside =
+        Policy.builder().allowAnalysts("p").minDistinctUsers(10).clampPerGroup("m", 0, 50).build();
+    assertEquals(
+        List.of("per-group clamp of m is wider"), PolicyChanges.loosenings(DATA, none, wider));
+    assertEquals(
+        List.of("per-group clamp of m is wider"), PolicyChanges.loosenings(DATA, none, below));
+    assertEquals(List.of(), PolicyChanges.loosenings(DATA, none, inside));
+    assertEquals(
+        List.of("per-group clamp of m is wider"), PolicyChanges.loosenings(DATA, inside, none));
+  }
+
   @Test
   void aChangeOfBudgetPeriod_isLooserBothWays() {
     Policy monthly = policy(r -> r.period = BudgetPeriod.MONTHLY);
