@@ -186,14 +186,24 @@ public final class Release {
   }
 
   /**
-   * The released rows: group values, then aggregates.
+   * The released rows: group values, aggregates, then derived columns.
    *
    * @param columns the output columns
-   * @param rows the rows that passed the threshold, in release order
+   * @param rows the released rows, in release order
+   */
+  record Output(List<ResultColumn> columns, List<ResultRow> rows) {}
+
+  /**
+   * The rows that passed the threshold (or private selection), before the difference checks and
+   * before their derived columns.
+   *
+   * @param columns the output columns
+   * @param rows the rows, in release order
    * @param people when the plan has difference checks, the set of people of each row (sorted keyed
    *     hashes), parallel to {@code rows}; otherwise empty
    */
-  record Output(List<ResultColumn> columns, List<ResultRow> rows, List<long[]> people) {}
+  private record Candidates(
+      List<ResultColumn> columns, List<Derivations.Row> rows, List<long[]> people) {}
 
   /**
    * What a charge left: the privacy ledgers' status, and the charges for the audit trail.
@@ -416,7 +426,7 @@ public final class Release {
    * each dataset reads ({@link #ledgerBase}, as its budget is): the same data registered under a
    * second name is checked against the rows released through the first.
    */
-  private List<ResultRow> differenceChecked(Plan plan, Output output) {
+  private List<Derivations.Row> differenceChecked(Plan plan, Candidates output) {
     Set<String> touched = new LinkedHashSet<>();
     for (Plan.DatasetPlan dp : plan.datasets()) {
       touched.add(ledgerBase.apply(dp.dataset()));
@@ -429,7 +439,7 @@ public final class Release {
             plan.differenceChecks().orElseThrow(),
             clock.instant(),
             output.people());
-    List<ResultRow> rows = new ArrayList<>();
+    List<Derivations.Row> rows = new ArrayList<>();
     for (int r = 0; r < keep.length; r++) {
       if (keep[r]) {
         rows.add(output.rows().get(r));
@@ -442,14 +452,15 @@ public final class Release {
    * The released rows of {@code plan} from its groups' exact totals: in threshold mode the groups
    * with at least k distinct people that pass the difference checks; in differential-privacy mode
    * the public groups, or the groups that pass partition selection, with fresh noise on every
-   * aggregate. The only producer of released rows.
+   * aggregate. The only producer of released rows. Derived columns (ratios, lifts) are computed
+   * last, from the released rows alone: a lift whose baseline row the difference checks suppressed
+   * has none.
    */
   Output rows(Plan plan, Map<List<Object>, Executor.GroupState> groups) {
-    Output out = exactRows(plan, groups);
-    if (plan.differenceChecks().isEmpty()) {
-      return out;
-    }
-    return new Output(out.columns(), differenceChecked(plan, out), List.of());
+    Candidates out = exactRows(plan, groups);
+    List<Derivations.Row> released =
+        plan.differenceChecks().isEmpty() ? out.rows() : differenceChecked(plan, out);
+    return new Output(out.columns(), finish(plan, out.columns(), released));
   }
 
   /**
@@ -472,7 +483,7 @@ public final class Release {
     return Arrays.asList(out);
   }
 
-  private static Output exactRows(Plan plan, Map<List<Object>, Executor.GroupState> groups) {
+  private static Candidates exactRows(Plan plan, Map<List<Object>, Executor.GroupState> groups) {
     List<ResultColumn> columns = columns(plan);
     if (plan.noise().isPresent()) {
       return releaseNoisy(plan, plan.noise().get(), columns, groups);
@@ -508,7 +519,7 @@ public final class Release {
       }
       building.add(new Derivations.Row(key, values, cells, Optional.empty()));
     }
-    return new Output(columns, finish(plan, columns, building), people);
+    return new Candidates(columns, building, people);
   }
 
   /**
@@ -551,7 +562,7 @@ public final class Release {
    * partition selection and k, or the one total row. Each aggregate gets fresh noise from its own
    * share of the budget; no exact value leaves.
    */
-  private static Output releaseNoisy(
+  private static Candidates releaseNoisy(
       Plan plan,
       NoisePlan noise,
       List<ResultColumn> columns,
@@ -701,7 +712,7 @@ public final class Release {
           (a, level) -> noise.mechanisms().get(a).get(0).confidenceInterval(released[a], level);
       building.add(new Derivations.Row(key, values, cells, Optional.of(intervals)));
     }
-    return new Output(columns, finish(plan, columns, building), people);
+    return new Candidates(columns, building, people);
   }
 
   /**

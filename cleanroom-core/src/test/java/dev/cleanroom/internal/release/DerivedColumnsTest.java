@@ -9,6 +9,7 @@ import static dev.cleanroom.internal.release.DpTesting.plainPolicy;
 import static dev.cleanroom.internal.release.DpTesting.sizes;
 import static dev.cleanroom.internal.release.DpTesting.trueSum;
 import static dev.cleanroom.query.Dsl.avg;
+import static dev.cleanroom.query.Dsl.col;
 import static dev.cleanroom.query.Dsl.count;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static dev.cleanroom.query.Dsl.lift;
@@ -21,14 +22,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cleanroom.BudgetPeriod;
 import dev.cleanroom.CleanRoom;
+import dev.cleanroom.Column;
 import dev.cleanroom.ColumnType;
+import dev.cleanroom.Dataset;
+import dev.cleanroom.Policy;
 import dev.cleanroom.PrivacyBudget;
+import dev.cleanroom.Schema;
+import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.internal.release.DpTesting.TestSource;
 import dev.cleanroom.query.CellNoise;
+import dev.cleanroom.query.Condition;
 import dev.cleanroom.query.FinalStage;
 import dev.cleanroom.query.Result;
 import dev.cleanroom.query.ResultRow;
+import dev.cleanroom.query.RowStage;
+import dev.cleanroom.source.InMemorySource;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,6 +107,61 @@ class DerivedColumnsTest {
 
     assertEquals(1, r.size());
     assertTrue(Double.isNaN(r.rows().get(0).getDouble("lift")));
+  }
+
+  /**
+   * Ten exposed and ten holdout people; h01 alone is in region "solo", and {@code targetBuys} says
+   * whether h01 bought. First everyone but h01, then everyone: the second holdout row differs from
+   * the first by h01 alone, so the difference checks suppress it, and the exposed row (the same
+   * people as before) is released again. Its lift, computed from the released rows alone, is NaN:
+   * it must not show the suppressed row, and so whether h01 bought.
+   */
+  private static double liftBesideASuppressedBaseline(boolean targetBuys) {
+    CleanRoom room = DpTesting.room(memory());
+    Schema schema =
+        Schema.of(
+            Column.string("uid"),
+            Column.string("arm"),
+            Column.string("region"),
+            Column.float64("bought"));
+    InMemorySource.Builder b = InMemorySource.builder("sales", schema);
+    for (int i = 1; i <= 10; i++) {
+      b.addRow("e" + i, "exposed", "west", i <= 6 ? 1.0 : 0.0);
+      double bought = i == 1 ? (targetBuys ? 1.0 : 0.0) : (i <= 4 ? 1.0 : 0.0);
+      b.addRow("h" + i, "holdout", i == 1 ? "solo" : "west", bought);
+    }
+    room.register(
+        Dataset.builder("retailer", "sales")
+            .source(b.build())
+            .userId("uid", UserIdFormat.RAW)
+            .dimensions("arm", "region")
+            .metric("bought", 0, 1)
+            .policy(Policy.builder().allowAnalysts(ANALYST).minDistinctUsers(5).build())
+            .build());
+    Function<Optional<Condition>, Result> byArm =
+        where -> {
+          RowStage q = room.as(ANALYST).from("retailer.sales");
+          return (where.isPresent() ? q.where(where.get()) : q)
+              .groupBy("arm")
+              .select(countDistinctUsers().as("members"), sum("bought").as("buyers"))
+              .derive(
+                  ratio("conv", "buyers", "members"),
+                  lift("lift", "conv", "arm", "exposed", "holdout"))
+              .run();
+        };
+    Result first = byArm.apply(Optional.of(col("region").ne("solo")));
+    assertEquals(2, first.size());
+    Result second = byArm.apply(Optional.empty());
+    assertEquals(1, second.size(), "the holdout row differs by one person: suppressed");
+    assertEquals("exposed", second.rows().get(0).getString("arm"));
+    return second.rows().get(0).getDouble("lift");
+  }
+
+  // Principle: a data owner's guarantee never depends on what the analyst asks (here, a lift).
+  @Test
+  void lift_isNaN_whereTheDifferenceChecksSuppressedTheBaselineRow() {
+    assertTrue(Double.isNaN(liftBesideASuppressedBaseline(true)));
+    assertTrue(Double.isNaN(liftBesideASuppressedBaseline(false)));
   }
 
   @Test
