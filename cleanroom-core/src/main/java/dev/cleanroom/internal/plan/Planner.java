@@ -592,7 +592,9 @@ public final class Planner {
     StringBuilder bound =
         new StringBuilder("bound contributions: each person in at most ")
             .append(limits.maxGroupsPerUser())
-            .append(" group(s), chosen uniformly at random");
+            .append(
+                " group(s): a person with more keeps those of smallest keyed hash of (the person's"
+                    + " normalized id in the first dataset, group) under the query's secret salt");
     Set<ResolvedColumn> described = new HashSet<>();
     for (int a = 0; a < spec.aggregates().size(); a++) {
       Aggregate agg = spec.aggregates().get(a);

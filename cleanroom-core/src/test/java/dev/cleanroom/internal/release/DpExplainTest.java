@@ -180,6 +180,16 @@ class DpExplainTest {
     assertTrue(
         x.plan().stream().anyMatch(s -> s.contains("release exactly the 2 public group(s)")),
         x.plan()::toString);
+    // The choice of a person's groups, as every path makes it: keyed, not random per run.
+    assertTrue(
+        x.plan().stream()
+            .anyMatch(
+                s ->
+                    s.contains(
+                        "a person with more keeps those of smallest keyed hash of (the person's"
+                            + " normalized id in the first dataset, group) under the query's"
+                            + " secret salt")),
+        x.plan()::toString);
     assertEquals(0, a.scans());
   }
 
