@@ -4,10 +4,10 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 
 /**
- * The exact population variance and standard deviation of n whole numbers of units, from their
- * count, their exact sum and their exact sum of squares, each released as the double nearest to the
- * exact value (ties to even): the threshold-mode variance of a group, the same on every execution
- * path because its inputs are exact integers.
+ * The exact mean, population variance and standard deviation of n whole numbers of units, from
+ * their count, their exact sum and their exact sum of squares, each released as the double nearest
+ * to the exact value (ties to even): the threshold-mode mean and variance of a group, the same on
+ * every execution path because their inputs are exact integers.
  *
  * <p>With S1 = Σx and S2 = Σx² (units) and a quantum q = 2^-k, the variance is (n·S2 − S1²)/n² ·
  * q², an exact rational (n·S2 − S1² = Σ_i&lt;j (x_i − x_j)² is a whole number at least 0), and the
@@ -46,6 +46,38 @@ public final class ExactVariance {
       q = q.setBit(0);
     }
     return times2(q, -2 * k - t - 1);
+  }
+
+  /**
+   * The mean of n values in units of 1/{@code scale}: the double nearest to the exact quotient Σx/n
+   * (not the rounded sum divided by n), so a mean of values near the largest double stays finite.
+   *
+   * @param n the number of values, positive
+   * @param sum Σx, exactly, in units
+   * @param scale 2^k, the number of units per 1.0
+   * @return the mean
+   * @throws IllegalArgumentException if {@code n} is not positive or {@code scale} is not a
+   *     positive power of two
+   */
+  public static double mean(long n, BigInteger sum, double scale) {
+    if (n <= 0) {
+      throw new IllegalArgumentException("n must be positive; provided value: " + n);
+    }
+    int k = exponent(scale);
+    if (sum.signum() == 0) {
+      return 0.0;
+    }
+    BigInteger num = sum.abs();
+    BigInteger den = BigInteger.valueOf(n);
+    // |Σx|/n · 2^-k: Q = ⌊|Σx|·2^t/n⌋ with at least BITS bits, plus a sticky bit.
+    int t = Math.max(0, BITS + den.bitLength() - num.bitLength());
+    BigInteger[] qr = num.shiftLeft(t).divideAndRemainder(den);
+    BigInteger q = qr[0].shiftLeft(1);
+    if (qr[1].signum() != 0) {
+      q = q.setBit(0);
+    }
+    double m = times2(q, -k - t - 1);
+    return sum.signum() < 0 ? -m : m;
   }
 
   /**

@@ -65,6 +65,35 @@ class ExactVarianceProperties {
         nearest(p, d, true), ExactVariance.stddev(xs.size(), sum, squares, scale), xs::toString);
   }
 
+  @Property(tries = 300)
+  void mean_isTheExactQuotientRoundedOnce(
+      @ForAll("units") List<BigInteger> xs, @ForAll("exponents") int k) {
+    BigInteger sum = xs.stream().reduce(BigInteger.ZERO, BigInteger::add);
+    BigInteger p = sum.abs();
+    BigInteger d = BigInteger.valueOf(xs.size());
+    if (k >= 0) {
+      d = d.shiftLeft(k);
+    } else {
+      p = p.shiftLeft(-k);
+    }
+    double expected = nearest(p, d, false) * sum.signum();
+    assertEquals(
+        expected == 0 ? 0.0 : expected,
+        ExactVariance.mean(xs.size(), sum, Math.scalb(1.0, k)),
+        xs::toString);
+  }
+
+  @Example
+  void theMeanOfValuesNearTheLargestDouble_isFinite() {
+    // Three people at 1.5e308 in units of 2^-10: their sum as a double would be Infinity.
+    BigInteger one = new BigDecimal(1.5e308).toBigIntegerExact().shiftLeft(10);
+    BigInteger sum = one.multiply(BigInteger.valueOf(3));
+    assertEquals(1.5e308, ExactVariance.mean(3, sum, Math.scalb(1.0, 10)));
+    assertEquals(-1.5e308, ExactVariance.mean(3, sum.negate(), Math.scalb(1.0, 10)));
+    assertThrows(
+        IllegalArgumentException.class, () -> ExactVariance.mean(0, sum, Math.scalb(1.0, 10)));
+  }
+
   /**
    * The double nearest to p/d (or to its square root), ties to even: a first guess from a 40-digit
    * quotient, moved to its neighbour while p/d lies beyond the midpoint between them (compared

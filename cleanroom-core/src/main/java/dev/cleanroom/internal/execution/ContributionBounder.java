@@ -245,10 +245,10 @@ final class ContributionBounder {
 
   /**
    * The exact threshold-mode value of aggregate {@code a} of group state {@code s}: a sum's units
-   * as the nearest double, or the exact variance or standard deviation of the people's totals (NaN
-   * without people), each rounded once ({@link ExactVariance}), or the exact nearest-rank quantile
-   * of the people's totals ({@link QuantileTree#exact}, NaN without people); 0 for a count, whose
-   * value is elsewhere.
+   * as the nearest double, the exact mean of the people's totals (NaN without people), the exact
+   * variance or standard deviation of the people's totals (NaN without people), each rounded once
+   * ({@link ExactVariance}), or the exact nearest-rank quantile of the people's totals ({@link
+   * QuantileTree#exact}, NaN without people); 0 for a count, whose value is elsewhere.
    */
   static double exactValue(Plan plan, int a, Executor.GroupState s) {
     Plan.AggregatePlan ap = plan.aggregates().get(a);
@@ -257,6 +257,8 @@ final class ContributionBounder {
     }
     double scale = RowUnits.scale(plan, a);
     return switch (ap.aggregate().function()) {
+      case AVG ->
+          s.people[a] == 0 ? Double.NaN : ExactVariance.mean(s.people[a], s.units[a], scale);
       case VARIANCE ->
           s.people[a] == 0
               ? Double.NaN
@@ -546,16 +548,30 @@ final class ContributionBounder {
 
   /**
    * The text of a group key that ranks hash: the values' text joined by {@code |}, as a database
-   * casts them to text.
+   * casts them to text. Where a key has more than one value, each text value is escaped ({@link
+   * #escapedKeyText}), so that two keys never share a text.
    */
   static String keyText(List<Object> key) {
+    if (key.size() == 1) {
+      return String.valueOf(key.get(0));
+    }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < key.size(); i++) {
       if (i > 0) {
         sb.append('|');
       }
-      sb.append(key.get(i));
+      Object v = key.get(i);
+      sb.append(v instanceof String t ? escapedKeyText(t) : String.valueOf(v));
     }
     return sb.toString();
+  }
+
+  /**
+   * A text value of a key of several values as its rank text holds it: {@code ~} doubled and {@code
+   * |} written {@code ~!}, so that no value holds the separator (("a|b", "c") and ("a", "b|c") were
+   * one text). {@link Pushdown} writes the same with two {@code REPLACE}s.
+   */
+  static String escapedKeyText(String value) {
+    return value.replace("~", "~~").replace("|", "~!");
   }
 }

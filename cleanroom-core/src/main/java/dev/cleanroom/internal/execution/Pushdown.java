@@ -734,15 +734,20 @@ public final class Pushdown {
 
   /**
    * The keyed hash that orders a person's groups: SHA-256 in hexadecimal of the salt (its one
-   * parameter), the person and the group's keys, separated by {@code |}.
+   * parameter), the person and the group's keys, separated by {@code |}; with more than one key,
+   * text keys escaped as {@link ContributionBounder#escapedKeyText} does.
    */
   private String rankKey() {
     StringBuilder text = new StringBuilder("? || '|' || pid || '|' || ");
+    boolean escaped = plan.groupBy().size() > 1;
     for (int k = 0; k < plan.groupBy().size(); k++) {
       if (k > 0) {
         text.append(" || '|' || ");
       }
       String key = dialect.castToText("k" + k);
+      if (escaped && plan.groupBy().get(k).type() == ColumnType.STRING) {
+        key = "REPLACE(REPLACE(" + key + ", '~', '~~'), '|', '~!')";
+      }
       // A missing DOUBLE (NULL here, NaN in the engine) is a group like any other.
       text.append(
           plan.groupBy().get(k).type() == ColumnType.DOUBLE ? "COALESCE(" + key + ", '')" : key);

@@ -151,6 +151,17 @@ public final class ExecutionPaths {
         }
       }
     }
+    if (!cohort) {
+      for (ResolvedColumn g : plan.groupBy()) {
+        if (g.type() == ColumnType.DOUBLE) {
+          return Optional.of(
+              "group ["
+                  + g.label()
+                  + "] is a DOUBLE column, which the database writes as text otherwise than the"
+                  + " engine (1.0E7, NaN, -0.0) for the keyed choice of each person's groups");
+        }
+      }
+    }
     if (!cohort && dialect.sha256Hex("x").isEmpty()) {
       return Optional.of(
           "the " + dialect + " dialect has no hash for the keyed choice of each person's groups");

@@ -509,9 +509,8 @@ public final class Release {
               case COUNT -> s.count;
               case COUNT_DISTINCT_USERS -> s.users;
               case SUM -> s.sums[a];
-              case AVG -> s.people[a] == 0 ? Double.NaN : s.sums[a] / s.people[a];
-              // The execution path computed them exactly (NaN without people).
-              case VARIANCE, STDDEV, QUANTILE -> s.sums[a];
+              // The execution path computed them exactly, rounded once (NaN without people).
+              case AVG, VARIANCE, STDDEV, QUANTILE -> s.sums[a];
             });
       }
       for (int i = 0; i < values.size(); i++) {

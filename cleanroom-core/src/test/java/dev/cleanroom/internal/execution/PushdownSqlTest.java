@@ -222,14 +222,15 @@ class PushdownSqlTest {
   void ranking_usesTheDialectsSha256OverSaltPersonAndGroup(SqlDialect dialect) {
     String sql = statement(dialect).sql();
     String text = textOf(dialect);
+    // Two text keys: each escaped so that no value holds the separator.
     String hashed =
         dialect
             .sha256Hex(
-                "? || '|' || pid || '|' || CAST(k0 AS "
+                "? || '|' || pid || '|' || REPLACE(REPLACE(CAST(k0 AS "
                     + text
-                    + ") || '|' || CAST(k1 AS "
+                    + "), '~', '~~'), '|', '~!') || '|' || REPLACE(REPLACE(CAST(k1 AS "
                     + text
-                    + ")")
+                    + "), '~', '~~'), '|', '~!')")
             .orElseThrow();
     assertTrue(sql.contains(HASH.get(dialect)), () -> dialect + ": no SHA-256 in " + sql);
     if (dialect == SqlDialect.DUCKDB || dialect == SqlDialect.POSTGRESQL) {
@@ -313,12 +314,13 @@ class PushdownSqlTest {
           () -> "unbindable parameter type " + v.getClass());
     }
     // The only text literals are the constants of the id normalization (the dialect's own text,
-    // checked against the database in SqlIdsProperties), the separator, the empty string and NaN
-    // (SqlDialect.nanAsNull).
+    // checked against the database in SqlIdsProperties), the separator, the empty string, NaN
+    // (SqlDialect.nanAsNull) and the escapes of text keys in the rank text.
     String normalization =
         dialect.normalizedColumnId(dialect.quote("UID"), UserIdFormat.PSEUDONYMIZED).orElseThrow();
     String withoutConstants = sql.replace(normalization, "").replace("'|'", "").replace("''", "");
-    for (String constant : List.of("'UTF8'", "'hex'", "'SHA-256'", "'|'", "'NaN'")) {
+    for (String constant :
+        List.of("'UTF8'", "'hex'", "'SHA-256'", "'|'", "'NaN'", "'~~'", "'~!'", "'~'")) {
       withoutConstants = withoutConstants.replace(constant, "");
     }
     assertFalse(withoutConstants.contains("'"), () -> "a text literal in " + sql);
