@@ -408,7 +408,9 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
     }
     String sql = "SELECT " + String.join(", ", cols) + " FROM " + tableSql + " WHERE 1 = 0";
     try (Connection c = jdbc.getConnection();
-        java.sql.PreparedStatement ps = c.prepareStatement(sql);
+        // Through the dialect, as every other statement: the Hive driver would read a '?' in a
+        // quoted table name as a parameter of its own.
+        java.sql.PreparedStatement ps = dialect.prepare(c, sql);
         java.sql.ResultSet rs = ps.executeQuery()) {
       rs.next();
     } catch (SQLException e) {
