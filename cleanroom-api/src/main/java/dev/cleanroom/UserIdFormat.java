@@ -12,7 +12,8 @@ package dev.cleanroom;
  * whitespace and are kept), and only the ASCII letters {@code A}-{@code Z} are ever lower-cased.
  * Letters such as {@code Ä}, {@code İ}, {@code Σ} or the Kelvin sign keep their case, since
  * databases lower-case them in different ways. An id that does not fit its format is rejected,
- * never guessed at.
+ * never guessed at; so is an id holding a lone UTF-16 surrogate (not Unicode text), in every
+ * format.
  */
 public enum UserIdFormat {
   /**

@@ -59,7 +59,29 @@ final class SqlIds {
     if (dialect == SqlDialect.ANSI || format == UserIdFormat.PHONE) {
       return Optional.empty();
     }
-    return Optional.of(checked(dialect, strip(dialect, textExpression), format));
+    return Optional.of(
+        unicodeOnly(
+            dialect, textExpression, checked(dialect, strip(dialect, textExpression), format)));
+  }
+
+  /**
+   * {@code normalized}, or NULL where {@code x} holds a lone UTF-16 surrogate, which is of no
+   * format ({@link dev.cleanroom.pseudonymization.Pseudonymizer#normalize}): in H2, whose text is
+   * Java's and may hold one. The other tested databases hold UTF-8 text, where it cannot be.
+   */
+  private static String unicodeOnly(SqlDialect dialect, String x, String normalized) {
+    if (dialect != SqlDialect.H2) {
+      return normalized;
+    }
+    return "CASE WHEN REGEXP_LIKE("
+        + x
+        + ", '["
+        + codePoint(dialect, 0xD800)
+        + "-"
+        + codePoint(dialect, 0xDFFF)
+        + "]') THEN NULL ELSE "
+        + normalized
+        + " END";
   }
 
   /**
@@ -80,25 +102,31 @@ final class SqlIds {
     if (format == UserIdFormat.RAW) {
       // Clean text is not blank: NULLIF is needed in the other branch only.
       return Optional.of(
-          "CASE WHEN "
-              + clean.get()
-              + " THEN "
-              + input
-              + " ELSE "
-              + checked(dialect, strip(dialect, column), format)
-              + " END");
+          unicodeOnly(
+              dialect,
+              column,
+              "CASE WHEN "
+                  + clean.get()
+                  + " THEN "
+                  + input
+                  + " ELSE "
+                  + checked(dialect, strip(dialect, column), format)
+                  + " END"));
     }
     return Optional.of(
-        checked(
+        unicodeOnly(
             dialect,
-            "CASE WHEN "
-                + clean.get()
-                + " THEN "
-                + input
-                + " ELSE "
-                + strip(dialect, column)
-                + " END",
-            format));
+            column,
+            checked(
+                dialect,
+                "CASE WHEN "
+                    + clean.get()
+                    + " THEN "
+                    + input
+                    + " ELSE "
+                    + strip(dialect, column)
+                    + " END",
+                format)));
   }
 
   /**
