@@ -40,6 +40,16 @@ final class EveryPath {
   /** A column: its name, its type, and its type in the tables' SQL. */
   record Col(String name, ColumnType type, String sqlType) {}
 
+  /** A text column. */
+  static Col text(String name) {
+    return new Col(name, ColumnType.STRING, "VARCHAR(100)");
+  }
+
+  /** A double-precision column. */
+  static Col number(String name) {
+    return new Col(name, ColumnType.DOUBLE, "DOUBLE PRECISION");
+  }
+
   /** The paths. */
   enum P {
     IN_MEMORY,

@@ -1,11 +1,12 @@
 package dev.cleanroom.internal.execution;
 
+import static dev.cleanroom.internal.execution.EveryPath.number;
+import static dev.cleanroom.internal.execution.EveryPath.text;
 import static dev.cleanroom.query.Dsl.avg;
 import static dev.cleanroom.query.Dsl.countDistinctUsers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cleanroom.ColumnType;
 import dev.cleanroom.UserIdFormat;
 import dev.cleanroom.internal.execution.EveryPath.Col;
 import dev.cleanroom.internal.execution.EveryPath.P;
@@ -42,10 +43,7 @@ class EveryPathAgreementTest {
   // Principle: exact means exact; a released number is never silently wrong.
   @Test
   void theMeanOfValuesNearTheLargestDouble_isExactOnEveryPath() throws Exception {
-    List<Col> cols =
-        List.of(
-            new Col("uid", ColumnType.STRING, "VARCHAR(100)"),
-            new Col("m", ColumnType.DOUBLE, "DOUBLE PRECISION"));
+    List<Col> cols = List.of(text("uid"), number("m"));
     List<Object[]> rows = new ArrayList<>();
     for (int u = 0; u < 3; u++) {
       rows.add(new Object[] {"u" + u + "@example.com", 1.5e308});
@@ -66,10 +64,7 @@ class EveryPathAgreementTest {
 
   /** 40 people, each in every group of {@code groups}, L0 = 1. */
   private static Map<P, String> byDouble(double... groups) throws Exception {
-    List<Col> cols =
-        List.of(
-            new Col("uid", ColumnType.STRING, "VARCHAR(100)"),
-            new Col("score", ColumnType.DOUBLE, "DOUBLE PRECISION"));
+    List<Col> cols = List.of(text("uid"), number("score"));
     List<Object[]> rows = new ArrayList<>();
     for (int u = 0; u < 40; u++) {
       for (double g : groups) {
@@ -104,11 +99,7 @@ class EveryPathAgreementTest {
   // database broke the tie as it read the rows.
   @Test
   void textKeysHoldingTheSeparator_keepTheSameGroupsOnEveryPath() throws Exception {
-    List<Col> cols =
-        List.of(
-            new Col("uid", ColumnType.STRING, "VARCHAR(100)"),
-            new Col("x", ColumnType.STRING, "VARCHAR(100)"),
-            new Col("y", ColumnType.STRING, "VARCHAR(100)"));
+    List<Col> cols = List.of(text("uid"), text("x"), text("y"));
     List<Object[]> rows = new ArrayList<>();
     for (int u = 0; u < 60; u++) {
       Object[] first = {"u" + u + "@example.com", "a|b", "c"};
@@ -136,10 +127,7 @@ class EveryPathAgreementTest {
   // character like any other.
   @Test
   void idsWithALoneSurrogate_belongToNoPerson_onEveryPathThatHoldsThem() throws Exception {
-    List<Col> cols =
-        List.of(
-            new Col("uid", ColumnType.STRING, "VARCHAR(100)"),
-            new Col("g", ColumnType.STRING, "VARCHAR(100)"));
+    List<Col> cols = List.of(text("uid"), text("g"));
     List<Object[]> rows = new ArrayList<>();
     for (String id : List.of("p\uD800", "p\uDC00", "p\uDE00\uD83D", "p?", "q", "p\uD83D\uDE00")) {
       rows.add(new Object[] {id, "x"});
