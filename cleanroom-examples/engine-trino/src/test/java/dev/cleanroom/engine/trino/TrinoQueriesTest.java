@@ -217,7 +217,7 @@ class TrinoQueriesTest {
   /**
    * A NaN or NULL in a DOUBLE column is a missing value on Trino as in memory (the statement tests
    * it with {@code is_nan}): dropped by sums and means, failing every condition but "not equal",
-   * and grouped as NaN.
+   * and grouped as NaN (that query streams, as every query grouped by a DOUBLE column).
    */
   @Test
   void nanAndNullDoubles_answerAsInMemory() throws SQLException {
@@ -261,10 +261,16 @@ class TrinoQueriesTest {
                     .from("pub.t")
                     .where(col("d").gt(1.0))
                     .select(countDistinctUsers(), dev.cleanroom.query.Dsl.sum("m")),
+            // Grouped by a DOUBLE column it streams: the database's text of a value would rank
+            // a person's groups otherwise than the engine.
             r -> r.as("an").from("pub.t").groupBy("d").select(countDistinctUsers()));
     for (Function<CleanRoom, FinalStage> q : queries) {
       ExecutionPath p = path(q.apply(rooms.get(0)));
-      assertEquals(ExecutionPath.Kind.PUSHED_DOWN, p.kind(), p::reason);
+      boolean grouped = q == queries.get(queries.size() - 1);
+      assertEquals(
+          grouped ? ExecutionPath.Kind.STREAMED : ExecutionPath.Kind.PUSHED_DOWN,
+          p.kind(),
+          p::reason);
       assertEquals(
           values(q.apply(rooms.get(1)).run().rows()), values(q.apply(rooms.get(0)).run().rows()));
     }
