@@ -40,7 +40,7 @@ public record ColumnOffset(String column, Duration offset) {
     }
     if (offset.abs().compareTo(MAX_OFFSET) > 0) {
       throw new IllegalArgumentException(
-          "an offset must be at most " + MAX_OFFSET.toDays() + " days; provided value: " + offset);
+          "an offset must be at most " + MAX_OFFSET.toDays() + " days");
     }
   }
 

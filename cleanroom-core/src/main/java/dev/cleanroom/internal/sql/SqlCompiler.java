@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.sf.jsqlparser.expression.Alias;
@@ -133,6 +134,10 @@ public final class SqlCompiler {
    */
   public static QuerySpec compileQuery(String analyst, String sql) {
     Objects.requireNonNull(analyst, "analyst");
+    return withinStack(() -> query(analyst, sql));
+  }
+
+  private static QuerySpec query(String analyst, String sql) {
     Parsed parsed = parse(sql);
     PlainSelect select = parsed.select();
     if (isCohort(select)) {
@@ -158,6 +163,25 @@ public final class SqlCompiler {
    */
   public static CohortSpec compileCohort(String analyst, String sql) {
     Objects.requireNonNull(analyst, "analyst");
+    return withinStack(() -> cohort(analyst, sql));
+  }
+
+  /**
+   * Runs a compilation; text whose nesting exhausts the stack of the recursive parser or compiler
+   * (800 {@code IN} conditions in a row, a thousand nested {@code CASE}s: nesting that no
+   * parenthesis shows, {@link #checkDepth}) is refused, never thrown as an {@link Error}.
+   */
+  private static <T> T withinStack(Supplier<T> compilation) {
+    try {
+      return compilation.get();
+    } catch (StackOverflowError e) {
+      throw new InvalidQueryException(
+          "SQL text nested too deeply to parse; write fewer conditions or nested expressions"
+              + " (line 1, column 1)");
+    }
+  }
+
+  private static CohortSpec cohort(String analyst, String sql) {
     Parsed parsed = parse(sql);
     PlainSelect select = parsed.select();
     if (!isCohort(select)) {

@@ -471,6 +471,40 @@ class SqlCompilerTest {
     assertTrue(e.getMessage().contains("nested deeper"), e.getMessage());
   }
 
+  /**
+   * Nesting that no parenthesis shows (conditions chained by AND after an IN, nested CASEs)
+   * exhausts the recursive parser's stack: a refusal, never an {@link Error} out of the room.
+   */
+  @Test
+  void nestingThatExhaustsTheParsersStack_isRefused_notThrownAsAnError() {
+    StringBuilder in = new StringBuilder("SELECT COUNT(*) FROM publisher.impressions WHERE ");
+    in.append("a IN (1) AND ".repeat(20_000)).append("b = 1");
+    String cases =
+        "SELECT COUNT(*) FROM publisher.impressions WHERE a = "
+            + "CASE WHEN b = 1 THEN ".repeat(5_000)
+            + "1"
+            + " ELSE 0 END".repeat(5_000);
+    for (String sql : List.of(in.toString(), cases)) {
+      InvalidQueryException e = assertThrows(InvalidQueryException.class, () -> compile(sql));
+      assertTrue(e.getMessage().contains("nested too deeply"), e.getMessage());
+      assertThrows(InvalidQueryException.class, () -> SqlCompiler.compileCohort("publisher", sql));
+    }
+  }
+
+  /** An interval's literal stays out of its refusal, as every literal of the text does. */
+  @Test
+  void aRefusedInterval_isNotQuoted() {
+    InvalidQueryException e =
+        assertThrows(
+            InvalidQueryException.class,
+            () ->
+                compile(
+                    "SELECT COUNT(*) FROM publisher.impressions WHERE day <= day + INTERVAL"
+                        + " '99999999' DAY"));
+    assertFalse(e.getMessage().contains("99999999"), e.getMessage());
+    assertFalse(e.getMessage().contains("PT"), e.getMessage());
+  }
+
   @Test
   void longAndChain_compiles() {
     StringBuilder sb = new StringBuilder("SELECT COUNT(*) FROM publisher.impressions WHERE a = 0");
