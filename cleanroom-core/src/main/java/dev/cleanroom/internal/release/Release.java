@@ -125,6 +125,13 @@ public final class Release {
     } catch (BudgetExhaustedException e) {
       trail.record(AuditEvent.Outcome.REFUSED, Optional.empty(), e.getMessage());
       throw e;
+    } catch (RuntimeException e) {
+      // The budget store failed (a database gone, say): nothing was charged, nothing is released.
+      trail.record(
+          AuditEvent.Outcome.FAILED,
+          Optional.empty(),
+          "the charge failed (" + e.getClass().getSimpleName() + ")");
+      throw e;
     }
     List<AuditEvent.Charge> audited = charged.audited();
     Output output;
@@ -289,19 +296,45 @@ public final class Release {
       if (noise.isPresent()) {
         privacyLedger(d, analyst, now)
             .ifPresent(
-                l -> {
-                  datasets.put(l.ledger(), d);
-                  privacy.add(l.charge(noise.get().epsilon(), noise.get().delta()));
-                });
+                l ->
+                    once(
+                        privacy,
+                        datasets,
+                        d,
+                        l.charge(noise.get().epsilon(), noise.get().delta())));
       }
       queryLedger(d, analyst, now)
-          .ifPresent(
-              l -> {
-                datasets.put(l.ledger(), d);
-                queries.add(l.charge(BigDecimal.ONE, BigDecimal.ZERO));
-              });
+          .ifPresent(l -> once(queries, datasets, d, l.charge(BigDecimal.ONE, BigDecimal.ZERO)));
     }
     return new Charges(privacy, queries, datasets);
+  }
+
+  /**
+   * Adds {@code c} to {@code charges}, once per ledger: two dataset names over the same data share
+   * its ledgers, and a query that joins them reads each person's data once, bounded per person over
+   * the join, so it is charged once, under the stricter of the two names' limits.
+   */
+  private static void once(
+      List<LedgerCharge> charges, Map<String, Dataset> datasets, Dataset d, LedgerCharge c) {
+    for (int i = 0; i < charges.size(); i++) {
+      LedgerCharge had = charges.get(i);
+      if (had.ledger().equals(c.ledger())) {
+        if (c.epsilonLimit().compareTo(had.epsilonLimit()) < 0
+            || c.deltaLimit().compareTo(had.deltaLimit()) < 0) {
+          charges.set(
+              i,
+              new LedgerCharge(
+                  had.ledger(),
+                  had.epsilon(),
+                  had.delta(),
+                  had.epsilonLimit().min(c.epsilonLimit()),
+                  had.deltaLimit().min(c.deltaLimit())));
+        }
+        return;
+      }
+    }
+    datasets.put(c.ledger(), d);
+    charges.add(c);
   }
 
   /**
