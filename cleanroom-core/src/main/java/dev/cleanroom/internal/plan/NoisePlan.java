@@ -362,12 +362,22 @@ public record NoisePlan(
    * PrivacyBudget.zcdp(ρ).toApproxDp(δ)} is then at most the given ε.
    */
   static BigDecimal rho(BigDecimal epsilon, BigDecimal delta) {
-    double l = Math.log(1 / delta.doubleValue());
+    // ln(1/δ), rounded up: Math.log is within an ulp, and 1/δ within half of one.
+    double l = Math.nextUp(Math.nextUp(Math.log(1 / delta.doubleValue())));
     double e = epsilon.doubleValue();
-    double root = Math.sqrt(l + e) - Math.sqrt(l);
-    // Shave a relative 1e-9 so that float error never favours the analyst.
-    double rho = root * root * (1 - 1e-9);
-    return new BigDecimal(rho).round(DOWN);
+    // √ρ = √(l + ε) − √l, written without that difference: for ε far below l the two roots
+    // agree in most of their digits, and the difference lost them (ρ then implied more than ε).
+    double root = e / (Math.sqrt(l + e) + Math.sqrt(l));
+    // Shave a relative 1e-9, then check exactly that ρ + 2·√(ρ·l) is at most ε.
+    BigDecimal rho = new BigDecimal(root * root * (1 - 1e-9)).round(DOWN);
+    BigDecimal ln = new BigDecimal(l);
+    MathContext up = new MathContext(40, RoundingMode.UP);
+    while (rho.signum() > 0
+        && rho.add(rho.multiply(ln).sqrt(up).multiply(BigDecimal.valueOf(2)), up).compareTo(epsilon)
+            > 0) {
+      rho = rho.multiply(new BigDecimal("0.999999"), DOWN);
+    }
+    return rho;
   }
 
   private static Set<List<Object>> normalizeGroups(
