@@ -692,6 +692,9 @@ public final class SqlCompiler {
           || t.getSampleClause() != null) {
         throw unsupported(p, "a dataset option", "");
       }
+      if (t.getFullyQualifiedName().contains("@")) {
+        throw unsupported(p, "a database link", "name a registered dataset as owner.dataset");
+      }
       if (t.getDatabase() != null && t.getDatabase().getDatabaseName() != null) {
         throw invalid(p, "a dataset is named owner.dataset; this name has too many parts");
       }
@@ -813,19 +816,7 @@ public final class SqlCompiler {
                 + " VAR_POP(metric), STDDEV_POP(metric) and PERCENTILE_DISC(p) WITHIN GROUP"
                 + " (ORDER BY metric)");
       }
-      if (f.isUnique()
-          || f.isIgnoreNulls()
-          || f.isIgnoreNullsOutside()
-          || f.getNullHandling() != null
-          || f.getHavingClause() != null
-          || f.getKeep() != null
-          || f.getOrderByElements() != null && !f.getOrderByElements().isEmpty()
-          || f.getLimit() != null
-          || f.getAttribute() != null
-          || f.getNamedParameters() != null
-          || f.isEscaped()
-          || f.getExtraKeyword() != null
-          || f.getOnOverflowTruncate() != null) {
+      if (hasOptions(f)) {
         throw unsupported(p, "an option of " + fn, "");
       }
       ExpressionList<?> params = f.getParameters();
@@ -946,6 +937,8 @@ public final class SqlCompiler {
       }
       if (e instanceof Function f
           && f.getName() != null
+          && !hasOptions(f)
+          && (f.getMultipartName() == null || f.getMultipartName().size() == 1)
           && !f.isDistinct()
           && !f.isAllColumns()
           && f.getParameters() != null
@@ -958,6 +951,27 @@ public final class SqlCompiler {
         }
       }
       return null;
+    }
+
+    /**
+     * Whether a function call carries anything beyond its name and arguments (ORDER BY, LIMIT, an
+     * attribute, an escape, null handling, ...): the compiler takes no such option, so a call with
+     * one is refused rather than read without it.
+     */
+    private static boolean hasOptions(Function f) {
+      return f.isUnique()
+          || f.isIgnoreNulls()
+          || f.isIgnoreNullsOutside()
+          || f.getNullHandling() != null
+          || f.getHavingClause() != null
+          || f.getKeep() != null
+          || f.getOrderByElements() != null && !f.getOrderByElements().isEmpty()
+          || f.getLimit() != null
+          || f.getAttribute() != null
+          || f.getNamedParameters() != null
+          || f.isEscaped()
+          || f.getExtraKeyword() != null
+          || f.getOnOverflowTruncate() != null;
     }
 
     // ---- GROUP BY ---------------------------------------------------------------------------

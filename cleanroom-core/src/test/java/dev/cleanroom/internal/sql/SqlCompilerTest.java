@@ -491,6 +491,26 @@ class SqlCompilerTest {
     }
   }
 
+  /** What the compiler does not take is refused, never read as if it were not there. */
+  @Test
+  void aDatabaseLink_orOptionsOfATimeBucket_areRefused_notDropped() {
+    for (String sql :
+        List.of(
+            "SELECT COUNT(*) FROM publisher.impressions@otherdb",
+            "SELECT COUNT(*) FROM publisher.impressions WHERE week(day).anything = DATE '2024-01-01'",
+            "SELECT week(day ORDER BY country LIMIT 1), COUNT(*) FROM publisher.impressions"
+                + " GROUP BY week(day ORDER BY country LIMIT 1)",
+            "SELECT {fn week(day)}, COUNT(*) FROM publisher.impressions GROUP BY {fn week(day)}",
+            "SELECT x.week(day), COUNT(*) FROM publisher.impressions GROUP BY x.week(day)")) {
+      assertThrows(InvalidQueryException.class, () -> compile(sql), sql);
+    }
+    // The plain bucket still compiles.
+    assertEquals(
+        List.of("week(day)"),
+        compile("SELECT week(day), COUNT(*) FROM publisher.impressions GROUP BY week(day)")
+            .groupBy());
+  }
+
   /** An interval's literal stays out of its refusal, as every literal of the text does. */
   @Test
   void aRefusedInterval_isNotQuoted() {
