@@ -60,28 +60,23 @@ final class SqlIds {
       return Optional.empty();
     }
     return Optional.of(
-        unicodeOnly(
-            dialect, textExpression, checked(dialect, strip(dialect, textExpression), format)));
+        unicodeOnly(dialect, checked(dialect, strip(dialect, textExpression), format)));
   }
 
   /**
-   * {@code normalized}, or NULL where {@code x} holds a lone UTF-16 surrogate, which is of no
-   * format ({@link dev.cleanroom.pseudonymization.Pseudonymizer#normalize}): in H2, whose text is
-   * Java's and may hold one. The other tested databases hold UTF-8 text, where it cannot be.
+   * {@code normalized}, or NULL where it holds a lone UTF-16 surrogate, which is of no format
+   * ({@link dev.cleanroom.pseudonymization.Pseudonymizer#normalize}): in H2, whose text is Java's
+   * and may hold one (the normalized id holds one exactly where the id does). The other tested
+   * databases hold UTF-8 text, where it cannot be. The expression reads {@code normalized} once.
    */
-  private static String unicodeOnly(SqlDialect dialect, String x, String normalized) {
+  private static String unicodeOnly(SqlDialect dialect, String normalized) {
     if (dialect != SqlDialect.H2) {
       return normalized;
     }
-    return "CASE WHEN REGEXP_LIKE("
-        + x
-        + ", '["
-        + codePoint(dialect, 0xD800)
-        + "-"
-        + codePoint(dialect, 0xDFFF)
-        + "]') THEN NULL ELSE "
-        + normalized
-        + " END";
+    return wholeMatchOrNull(
+        dialect,
+        normalized,
+        "[^" + codePoint(dialect, 0xD800) + "-" + codePoint(dialect, 0xDFFF) + "]*");
   }
 
   /**
@@ -104,7 +99,6 @@ final class SqlIds {
       return Optional.of(
           unicodeOnly(
               dialect,
-              column,
               "CASE WHEN "
                   + clean.get()
                   + " THEN "
@@ -116,7 +110,6 @@ final class SqlIds {
     return Optional.of(
         unicodeOnly(
             dialect,
-            column,
             checked(
                 dialect,
                 "CASE WHEN "
