@@ -1194,6 +1194,18 @@ public final class SqlCompiler {
       if (rows == null || rows.isEmpty()) {
         throw invalid(p, "public_groups needs at least one group");
       }
+      // One row in parentheses, (v1, v2), holds as many values as there are columns: for one
+      // column it is not two groups (those are written VALUES (v1), (v2) or VALUES v1, v2).
+      if (groupBy.size() == 1
+          && rows instanceof ParenthesedExpressionList
+          && rows.size() > 1
+          && rows.stream().noneMatch(r -> r instanceof ParenthesedExpressionList)) {
+        throw invalid(
+            p,
+            "public_groups has one column; the row ("
+                + rows.size()
+                + " values) holds more: write each group as its own row, VALUES (v1), (v2)");
+      }
       // The parser hands back the values of a lone row of several values as the rows themselves.
       boolean loneRow =
           groupBy.size() > 1

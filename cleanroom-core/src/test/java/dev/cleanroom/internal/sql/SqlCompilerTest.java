@@ -504,6 +504,27 @@ class SqlCompilerTest {
             "SELECT x.week(day), COUNT(*) FROM publisher.impressions GROUP BY x.week(day)")) {
       assertThrows(InvalidQueryException.class, () -> compile(sql), sql);
     }
+    // One row of two values for a one-column public_groups is not two groups.
+    InvalidQueryException row =
+        assertThrows(
+            InvalidQueryException.class,
+            () ->
+                compile(
+                    "WITH differential_privacy AS (SELECT 1 AS epsilon),"
+                        + " public_groups (campaign) AS (VALUES ('c1', 'c2'))"
+                        + " SELECT campaign, COUNT(*) FROM publisher.impressions GROUP BY"
+                        + " campaign"));
+    assertTrue(row.getMessage().contains("one column"), row.getMessage());
+    assertEquals(
+        Optional.of(List.of(List.of("c1"), List.of("c2"))),
+        ((Privacy.Differential)
+                compile(
+                        "WITH differential_privacy AS (SELECT 1 AS epsilon),"
+                            + " public_groups (campaign) AS (VALUES ('c1'), ('c2'))"
+                            + " SELECT campaign, COUNT(*) FROM publisher.impressions GROUP BY"
+                            + " campaign")
+                    .privacy())
+            .publicGroups());
     // The plain bucket still compiles.
     assertEquals(
         List.of("week(day)"),
