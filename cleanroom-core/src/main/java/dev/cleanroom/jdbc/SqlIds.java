@@ -94,32 +94,18 @@ final class SqlIds {
       return Optional.empty();
     }
     String input = input(dialect, column);
-    if (format == UserIdFormat.RAW) {
-      // Clean text is not blank: NULLIF is needed in the other branch only.
-      return Optional.of(
-          unicodeOnly(
-              dialect,
-              "CASE WHEN "
-                  + clean.get()
-                  + " THEN "
-                  + input
-                  + " ELSE "
-                  + checked(dialect, strip(dialect, column), format)
-                  + " END"));
-    }
-    return Optional.of(
-        unicodeOnly(
-            dialect,
-            checked(
-                dialect,
-                "CASE WHEN "
-                    + clean.get()
-                    + " THEN "
-                    + input
-                    + " ELSE "
-                    + strip(dialect, column)
-                    + " END",
-                format)));
+    // Clean text is not blank: for RAW ids NULLIF is needed in the other branch only; the other
+    // formats check the chosen branch.
+    boolean raw = format == UserIdFormat.RAW;
+    String chosen =
+        "CASE WHEN "
+            + clean.get()
+            + " THEN "
+            + input
+            + " ELSE "
+            + (raw ? checked(dialect, strip(dialect, column), format) : strip(dialect, column))
+            + " END";
+    return Optional.of(unicodeOnly(dialect, raw ? chosen : checked(dialect, chosen, format)));
   }
 
   /**
