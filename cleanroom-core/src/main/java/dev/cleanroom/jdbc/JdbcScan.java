@@ -182,23 +182,30 @@ final class JdbcScan implements Scan {
   }
 
   /**
-   * Fails if a column of {@code columns} holds a NULL anywhere in the table ({@link NullValues}).
+   * Fails if a column of {@code columns} holds a NULL, or a date or timestamp a row-by-row read
+   * rejects, anywhere in the table ({@link NullValues}, {@link SqlDialect#malformedCounts}).
    */
   private static void requireNoNulls(JdbcSource source, Connection c, List<JdbcColumn> columns)
       throws SQLException {
     SqlDialect dialect = source.dialect();
     List<String> quoted = columns.stream().map(col -> dialect.quote(col.name())).toList();
+    List<ColumnType> types = columns.stream().map(JdbcColumn::type).toList();
+    List<List<SqlDialect.TimeCheck>> timeChecks = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      timeChecks.add(dialect.timeChecks(quoted.get(i), types.get(i)));
+    }
     try (PreparedStatement check =
-            dialect.prepare(c, dialect.nullCounts(source.tableSql(), quoted));
+            dialect.prepare(c, dialect.malformedCounts(source.tableSql(), quoted, types));
         ResultSet counts = check.executeQuery()) {
       if (!counts.next()) {
         throw new DataSourceException(source.name(), "counting NULLs returned no row", null);
       }
-      NullValues.requireNone(
+      NullValues.requireWellFormed(
           counts,
           source.name(),
           columns.stream().map(JdbcColumn::name).toList(),
-          columns.stream().map(JdbcColumn::type).toList());
+          types,
+          timeChecks);
     }
   }
 

@@ -284,11 +284,12 @@ public final class JdbcSource implements DataSource, SqlTable, ReportsMalformedR
     List<JdbcColumn> nullChecked = new ArrayList<>();
     for (String c : request.columns()) {
       JdbcColumn col = jdbcColumn(c);
-      if (!skipMalformedRows
-          && !request.nonEmptyColumns().contains(c)
-          && col.nullable()
-          && NullValues.malformed(col.type())
-          && !nullChecked.contains(col)) {
+      boolean mayHoldNull =
+          !request.nonEmptyColumns().contains(c)
+              && col.nullable()
+              && NullValues.malformed(col.type());
+      boolean timeValues = !dialect.timeChecks(dialect.quote(c), col.type()).isEmpty();
+      if (!skipMalformedRows && (mayHoldNull || timeValues) && !nullChecked.contains(col)) {
         nullChecked.add(col);
       }
     }

@@ -2,6 +2,7 @@ package dev.cleanroom.jdbc;
 
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.UserIdFormat;
+import dev.cleanroom.internal.value.TypedValues;
 import dev.cleanroom.pseudonymization.Pseudonymizer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -110,6 +111,26 @@ public enum SqlDialect {
    * @throws IllegalArgumentException if no column is given
    */
   public String nullCounts(String tableSql, List<String> quotedColumns) {
+    return malformedCounts(tableSql, quotedColumns, List.of());
+  }
+
+  /**
+   * {@link #nullCounts}, and after the counts of NULLs one more count per column of {@code
+   * timeTypes}' DATE or TIMESTAMP entries (in order, one type per column, or none): its values
+   * outside the years 1 to 9999, and in H2, which holds nanoseconds, its timestamps finer than
+   * microseconds. Such values are malformed data too, which a scan rejects row by row; counted over
+   * the whole table, they fail every query that reads the column, whatever its filter. Where the
+   * dialect has no {@link #heldAsLong} for the type, its values are not counted.
+   *
+   * @param tableSql the table, as for a {@code FROM} clause
+   * @param quotedColumns the columns, quoted, at least one
+   * @param timeTypes the columns' types (empty: count NULLs only)
+   * @return the statement, without parameters: one row, the NULL counts of the columns in order,
+   *     then each column's {@link #timeChecks} in order
+   * @throws IllegalArgumentException if no column is given
+   */
+  public String malformedCounts(
+      String tableSql, List<String> quotedColumns, List<ColumnType> timeTypes) {
     if (quotedColumns.isEmpty()) {
       throw new IllegalArgumentException("no column to count NULLs of");
     }
@@ -121,7 +142,55 @@ public enum SqlDialect {
           .append(") AS n")
           .append(i);
     }
+    for (int i = 0; i < timeTypes.size(); i++) {
+      for (TimeCheck check : timeChecks(quotedColumns.get(i), timeTypes.get(i))) {
+        sql.append(", SUM(CASE WHEN ").append(check.condition()).append(" THEN 1 ELSE 0 END)");
+      }
+    }
     return sql.append(" FROM ").append(tableSql).toString();
+  }
+
+  /**
+   * One count of malformed time values in {@link #malformedCounts}.
+   *
+   * @param condition the SQL condition that a value is malformed
+   * @param reason why, as a row-by-row read says ({@link TypedValues#OUT_OF_TIME_RANGE}, {@link
+   *     TypedValues#FINER_THAN_MICROSECONDS})
+   */
+  public record TimeCheck(String condition, String reason) {}
+
+  /**
+   * The counts of malformed values that {@link #malformedCounts} adds for a column of {@code type},
+   * in order: none for other types, or where the dialect has no {@link #heldAsLong}.
+   *
+   * @param column the column, quoted
+   * @param type its type
+   * @return the checks
+   */
+  public List<TimeCheck> timeChecks(String column, ColumnType type) {
+    if (type != ColumnType.DATE && type != ColumnType.TIMESTAMP) {
+      return List.of();
+    }
+    Optional<String> held = heldAsLong(column, type);
+    if (held.isEmpty()) {
+      return List.of();
+    }
+    long first = type == ColumnType.DATE ? TypedValues.FIRST_DAY : TypedValues.FIRST_MICROS;
+    long last = type == ColumnType.DATE ? TypedValues.LAST_DAY : TypedValues.END_MICROS - 1;
+    String h = held.get();
+    TimeCheck range =
+        new TimeCheck(
+            "(" + h + " < " + first + " OR " + h + " > " + last + ")",
+            TypedValues.OUT_OF_TIME_RANGE);
+    if (this == H2 && type == ColumnType.TIMESTAMP) {
+      // H2 holds nanoseconds, which the microseconds of heldAsLong drop.
+      return List.of(
+          range,
+          new TimeCheck(
+              "MOD(EXTRACT(NANOSECOND FROM " + column + "), 1000) <> 0",
+              TypedValues.FINER_THAN_MICROSECONDS));
+    }
+    return List.of(range);
   }
 
   /**

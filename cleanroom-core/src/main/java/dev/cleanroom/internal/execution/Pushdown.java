@@ -219,21 +219,29 @@ public final class Pushdown {
   }
 
   /**
-   * One count of NULLs over the whole table of one dataset ({@link NullValues}).
+   * One count of malformed values over the whole table of one dataset: NULLs ({@link NullValues})
+   * and dates or timestamps that a row-by-row read rejects ({@link SqlDialect#timeChecks}).
    *
    * @param source the dataset's source, for the message
    * @param columns the counted columns
    * @param types their types
-   * @param statement the count ({@link SqlDialect#nullCounts}), without parameters
+   * @param timeChecks per column, its counts of malformed time values
+   * @param statement the count ({@link SqlDialect#malformedCounts}), without parameters
    */
   public record NullCheck(
-      String source, List<String> columns, List<ColumnType> types, Statement statement) {}
+      String source,
+      List<String> columns,
+      List<ColumnType> types,
+      List<List<SqlDialect.TimeCheck>> timeChecks,
+      Statement statement) {}
 
   /**
-   * The counts of NULLs that run before the statement: one per dataset whose statement reads a
-   * whole-number, date, timestamp or boolean column (other than the user id) that may hold NULL
-   * ({@link SqlTable#mayHoldNull}). A NULL there fails the query wherever it is in the table, as it
-   * fails a scan, never only when the rows behind the filter hold one.
+   * The counts of malformed values that run before the statement: one per dataset whose statement
+   * reads a whole-number, date, timestamp or boolean column (other than the user id) that may hold
+   * NULL ({@link SqlTable#mayHoldNull}), or a date or timestamp column, whose values outside the
+   * years 1 to 9999 (or, in H2, finer than microseconds) a scan rejects too. Such a value fails the
+   * query wherever it is in the table, as it fails a scan, never only when the rows behind the
+   * filter hold one.
    */
   public List<NullCheck> nullChecks() {
     List<NullCheck> out = new ArrayList<>();
@@ -244,12 +252,16 @@ public final class Pushdown {
       List<String> names = new ArrayList<>();
       List<ColumnType> types = new ArrayList<>();
       List<String> quoted = new ArrayList<>();
+      List<List<SqlDialect.TimeCheck>> timeChecks = new ArrayList<>();
       for (String c : new LinkedHashSet<>(dp.scanColumns())) {
         ColumnType type = d.schema().column(c).orElseThrow().type();
-        if (!c.equals(d.userIdColumn()) && NullValues.malformed(type) && t.mayHoldNull(c)) {
+        List<SqlDialect.TimeCheck> times = dialect.timeChecks(t.column(c), type);
+        if (!c.equals(d.userIdColumn())
+            && (NullValues.malformed(type) && t.mayHoldNull(c) || !times.isEmpty())) {
           names.add(c);
           types.add(type);
           quoted.add(t.column(c));
+          timeChecks.add(times);
         }
       }
       if (!names.isEmpty()) {
@@ -258,7 +270,8 @@ public final class Pushdown {
                 d.source().name(),
                 List.copyOf(names),
                 List.copyOf(types),
-                new Statement(dialect.nullCounts(t.tableSql(), quoted), List.of())));
+                List.copyOf(timeChecks),
+                new Statement(dialect.malformedCounts(t.tableSql(), quoted, types), List.of())));
       }
     }
     return out;
@@ -270,7 +283,9 @@ public final class Pushdown {
       execute(
           check.statement(),
           interrupts,
-          rs -> NullValues.requireNone(rs, check.source(), check.columns(), check.types()));
+          rs ->
+              NullValues.requireWellFormed(
+                  rs, check.source(), check.columns(), check.types(), check.timeChecks()));
     }
   }
 

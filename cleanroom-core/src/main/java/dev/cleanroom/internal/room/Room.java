@@ -724,7 +724,10 @@ public final class Room implements CleanRoom, QueryEngine {
         path);
   }
 
-  /** The counts of NULLs that run before a pushed-down statement, as steps of an explanation. */
+  /**
+   * The counts of malformed values that run before a pushed-down statement, as steps of an
+   * explanation.
+   */
   private static List<String> nullCheckSteps(Pushdown pushdown) {
     List<String> steps = new ArrayList<>();
     for (Pushdown.NullCheck check : pushdown.nullChecks()) {
@@ -733,7 +736,8 @@ public final class Room implements CleanRoom, QueryEngine {
               + check.columns()
               + " in the whole table of "
               + check.source()
-              + " are counted (one fails the query, whatever its filter): "
+              + ", and the dates and timestamps a scan rejects, are counted (one fails the query,"
+              + " whatever its filter): "
               + check.statement().sql());
     }
     return steps;

@@ -2,6 +2,7 @@ package dev.cleanroom.internal.source;
 
 import dev.cleanroom.ColumnType;
 import dev.cleanroom.DataSourceException;
+import dev.cleanroom.jdbc.SqlDialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -44,6 +45,29 @@ public final class NullValues {
     for (int i = 0; i < columns.size(); i++) {
       if (counts.getLong(i + 1) > 0) {
         throw new DataSourceException(source, -1, columns.get(i), reason(types.get(i)), null);
+      }
+    }
+  }
+
+  /**
+   * {@link #requireNone}, then the counts of malformed dates and timestamps that {@link
+   * dev.cleanroom.jdbc.SqlDialect#malformedCounts} adds after the NULL counts: fails with the
+   * reason a row-by-row read gives, never a row or value.
+   */
+  public static void requireWellFormed(
+      ResultSet counts,
+      String source,
+      List<String> columns,
+      List<ColumnType> types,
+      List<List<SqlDialect.TimeCheck>> timeChecks)
+      throws SQLException {
+    requireNone(counts, source, columns, types);
+    int at = columns.size();
+    for (int i = 0; i < columns.size(); i++) {
+      for (SqlDialect.TimeCheck check : timeChecks.get(i)) {
+        if (counts.getLong(++at) > 0) {
+          throw new DataSourceException(source, -1, columns.get(i), check.reason(), null);
+        }
       }
     }
   }
