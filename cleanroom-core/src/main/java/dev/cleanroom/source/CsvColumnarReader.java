@@ -79,10 +79,14 @@ import java.util.stream.IntStream;
  * arrays of one range's rows.
  *
  * <p>A file with a quote character anywhere is read by the sequential RFC 4180 parser of {@link
- * CsvSource} instead, since a quoted line break makes line ends ambiguous for a split. Values and
- * errors follow {@link CsvSource}; messages never hold a value. When several rows are malformed,
- * the first in the file is reported; text that is not UTF-8 is reported with the first line holding
- * it, but only once every row has parsed.
+ * CsvSource} instead, since a quoted line break makes line ends ambiguous for a split; so is a file
+ * whose header does not name each column of the schema once, or that holds a CR other than before a
+ * line feed (a line end to {@link CsvSource}), text that is not UTF-8 (in any column, the schema's
+ * or not) or a malformed row: values, errors and their lines, columns and reasons are those of
+ * {@link CsvSource} (checked by {@code CsvReadingsAgreementTest}); messages never hold a value. A
+ * header's fields are trimmed of spaces and tabs, as {@link CsvSource} trims them, and a byte order
+ * mark is the three bytes EF BB BF. A non-ASCII value in a column outside the schema also sends the
+ * file to the sequential parser, which is slower, never different.
  *
  * <p>A read may report to and obey a {@link dev.cleanroom.query.QueryControl}: phase {@code
  * SCANNING} while it reads, the rows of each range as the range is parsed (of each batch on the
@@ -239,7 +243,10 @@ final class CsvColumnarReader {
       byte[] head = new byte[(int) Math.min(size, 1 << 20)];
       readFully(ch, 0, head, 0, head.length);
       int start = 0;
-      if (head.length >= 3 && (head[0] & 0xff) == 0xEF && (head[1] & 0xff) == 0xBB) {
+      if (head.length >= 3
+          && (head[0] & 0xff) == 0xEF
+          && (head[1] & 0xff) == 0xBB
+          && (head[2] & 0xff) == 0xBF) {
         start = 3;
       }
       int eol = indexOf(head, start, head.length, (byte) '\n');
@@ -254,7 +261,12 @@ final class CsvColumnarReader {
       if (header.endsWith("\r")) {
         header = header.substring(0, header.length() - 1);
       }
-      int[] fieldToColumn = mapHeader(header);
+      int[] fieldToColumn = header.indexOf('\r') >= 0 ? null : mapHeader(header);
+      if (fieldToColumn == null) {
+        // A line ending in a lone CR, or a header that does not name the schema's columns once
+        // each: the sequential parser reads it, and fails with the reason CsvSource gives.
+        return sequential();
+      }
       long bodyStart = eol < 0 ? size : eol + 1L;
       long[] bounds = split(ch, bodyStart, size);
       return parse(ch, bounds, fieldToColumn);
@@ -263,29 +275,43 @@ final class CsvColumnarReader {
     }
   }
 
+  /**
+   * Each header field's column, or -1; null if the header names a column twice or lacks one. A
+   * field is trimmed of spaces and tabs, as {@link CsvSource} trims it.
+   */
   private int[] mapHeader(String header) {
     String[] fields = header.split(",", -1);
     int[] map = new int[fields.length];
     Arrays.fill(map, -1);
     boolean[] seen = new boolean[schema.columns().size()];
     for (int f = 0; f < fields.length; f++) {
-      int c = schema.indexOf(fields[f].strip());
+      int c = schema.indexOf(trimSpacesAndTabs(fields[f]));
       if (c >= 0) {
         if (seen[c]) {
-          throw new DataSourceException(
-              name, 1, fields[f].strip(), "header names the column twice", null);
+          return null;
         }
         seen[c] = true;
         map[f] = c;
       }
     }
-    for (int c = 0; c < seen.length; c++) {
-      if (!seen[c]) {
-        throw new DataSourceException(
-            name, 1, schema.columns().get(c).name(), "header lacks the column", null);
+    for (boolean s : seen) {
+      if (!s) {
+        return null;
       }
     }
     return map;
+  }
+
+  private static String trimSpacesAndTabs(String field) {
+    int s = 0;
+    int e = field.length();
+    while (s < e && (field.charAt(s) == ' ' || field.charAt(s) == '\t')) {
+      s++;
+    }
+    while (e > s && (field.charAt(e - 1) == ' ' || field.charAt(e - 1) == '\t')) {
+      e--;
+    }
+    return field.substring(s, e);
   }
 
   private String decode(byte[] b, int from, int to, long line) {
@@ -551,10 +577,12 @@ final class CsvColumnarReader {
       interrupts.check();
       return sequential();
     }
-    if (failure instanceof Malformed m) {
-      // Line 1 is the header.
-      long line = 2L + firstRow[m.range] + m.localLine;
-      throw new DataSourceException(name, line, m.column, m.getMessage(), null);
+    if (failure instanceof Malformed) {
+      // The sequential parser reads the file again and fails at its first malformed row with the
+      // line, column and reason CsvSource gives (a lone CR ends a line there, and the order of
+      // its checks decides the reason).
+      interrupts.check();
+      return sequential();
     }
     if (failure != null) {
       throw failed(failure);
@@ -570,15 +598,10 @@ final class CsvColumnarReader {
       int c = stringColumns[s];
       Encoded e = encode(s, parsed, workers, firstRow);
       if (e.invalidLine > 0) {
-        // Every row parsed; report the first line whose text is not UTF-8 in any column.
-        long line = e.invalidLine;
-        for (int t = s + 1; t < stringColumns.length; t++) {
-          long other = encode(t, parsed, workers, firstRow).invalidLine;
-          if (other > 0) {
-            line = Math.min(line, other);
-          }
-        }
-        throw new DataSourceException(name, line, "", "invalid UTF-8", null);
+        // Text that is not UTF-8, or holds a lone CR (a line end to CsvSource): the sequential
+        // parser reads the file again, and fails or splits the lines as CsvSource does.
+        interrupts.check();
+        return sequential();
       }
       columns[c] = e.codes;
       dictionaries[c] = e.dictionary;
@@ -965,7 +988,13 @@ final class CsvColumnarReader {
             case TIME_OR_BOOLEAN ->
                 numbers[columnOf[field]][rows] = parseText(columnOf[field], b, start, end);
             default -> {
-              // A column the schema does not have.
+              // A column the schema does not have: not read, but a CR (a line end to CsvSource)
+              // or text that is not UTF-8 sends the file to the sequential parser, as it would be
+              // read there.
+              if (!PartitionDictionary.ascii(b, start, end - start)
+                  || indexOf(b, start, end, (byte) '\r') >= 0) {
+                throw new Quoted();
+              }
             }
           }
           field++;
@@ -1333,12 +1362,19 @@ final class CsvColumnarReader {
       mask = m;
     }
 
-    /** Sets {@link #firstInvalid} to the first value in code order that is not UTF-8, if any. */
+    /**
+     * Sets {@link #firstInvalid} to the first value in code order that is not UTF-8 or holds a CR
+     * (which CsvSource reads as a line end), if any.
+     */
     void validate(CharsetDecoder decoder) {
       last = size;
       for (int e = 0; e < size; e++) {
         int s = starts[e];
         int len = starts[e + 1] - s;
+        if (indexOf(arena, s, s + len, (byte) '\r') >= 0) {
+          firstInvalid = e;
+          return;
+        }
         if (!ascii(arena, s, len)) {
           try {
             decoder.decode(ByteBuffer.wrap(arena, s, len));
