@@ -30,6 +30,8 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Cohort activation: checks every touched dataset's policy before any scan, finds the people who
@@ -38,6 +40,8 @@ import java.util.function.Function;
  * activation id only; the audit trail never sees an id or the size.
  */
 public final class Cohorts {
+  private static final Logger log = LoggerFactory.getLogger(Cohorts.class);
+
   private final Function<String, Dataset> registry;
   private final Planner planner;
   private final BiFunction<Plan, Interrupts, Executor> executors;
@@ -127,6 +131,10 @@ public final class Cohorts {
     } catch (PolicyViolationException e) {
       event.record(AuditEvent.Outcome.REFUSED, Optional.of(e.rule()), e.getMessage());
       throw e;
+    } catch (RuntimeException e) {
+      // The budget store failed: nothing was charged, nothing is released.
+      event.record(AuditEvent.Outcome.FAILED, Optional.empty(), Release.chargeFailed(e));
+      throw e;
     }
     Executor.Cohort cohort;
     try {
@@ -163,22 +171,24 @@ public final class Cohorts {
     Dataset own = datasets.get(receiver);
     Activation activation =
         new Activation(id, spec.analyst(), spec.receiver(), own.qualifiedName());
+    // Audited before any id leaves: if the audit record cannot be written, nothing is released.
+    event.record(
+        AuditEvent.Outcome.ACCEPTED,
+        Optional.empty(),
+        "cohort of " + own.qualifiedName() + " released to " + spec.receiver());
     try {
       sink.receive(activation, Collections.unmodifiableSet(new TreeSet<>(cohort.rawIds())));
     } catch (RuntimeException e) {
+      // The receiver's code: its message may hold ids. The release stands as audited.
       String reason =
           "the cohort sink of "
               + spec.receiver()
               + " failed ("
               + e.getClass().getSimpleName()
               + ")";
-      event.record(AuditEvent.Outcome.FAILED, Optional.empty(), reason);
+      log.warn("cohort {}: {}", id, reason);
       throw new IllegalStateException(reason);
     }
-    event.record(
-        AuditEvent.Outcome.ACCEPTED,
-        Optional.empty(),
-        "cohort of " + own.qualifiedName() + " released to " + spec.receiver());
     return activation;
   }
 

@@ -47,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
@@ -112,6 +113,20 @@ public final class Release {
       Trail trail,
       Interrupts interrupts,
       Function<Plan, Map<List<Object>, Executor.GroupState>> groups) {
+    return run(plan, trail, interrupts, groups, r -> {});
+  }
+
+  /**
+   * {@link #run}, with {@code keep} given the result before it is audited {@code ACCEPTED} (the
+   * room stores a DP answer there): if {@code keep} fails, the run is audited {@code FAILED} with
+   * its charge, and nothing is returned.
+   */
+  public Result run(
+      Plan plan,
+      Trail trail,
+      Interrupts interrupts,
+      Function<Plan, Map<List<Object>, Executor.GroupState>> groups,
+      Consumer<Result> keep) {
     Charged charged;
     try {
       interrupts.check();
@@ -127,10 +142,7 @@ public final class Release {
       throw e;
     } catch (RuntimeException e) {
       // The budget store failed (a database gone, say): nothing was charged, nothing is released.
-      trail.record(
-          AuditEvent.Outcome.FAILED,
-          Optional.empty(),
-          "the charge failed (" + e.getClass().getSimpleName() + ")");
+      trail.record(AuditEvent.Outcome.FAILED, Optional.empty(), chargeFailed(e));
       throw e;
     }
     List<AuditEvent.Charge> audited = charged.audited();
@@ -177,8 +189,23 @@ public final class Release {
                         true, n.epsilon(), n.delta(), n.split(), charged.ledgers(), false))
             .orElse(PrivacyReport.THRESHOLD_ONLY);
     Result result = new Result(trail.id(), output.columns(), output.rows(), report);
+    try {
+      keep.accept(result);
+    } catch (RuntimeException e) {
+      trail.record(
+          AuditEvent.Outcome.FAILED,
+          Optional.empty(),
+          "storing the answer failed (" + e.getClass().getSimpleName() + ")",
+          audited);
+      throw e;
+    }
     trail.record(AuditEvent.Outcome.ACCEPTED, Optional.empty(), "", audited);
     return result;
+  }
+
+  /** The audited reason of a charge that the budget store failed: its class, never its message. */
+  static String chargeFailed(RuntimeException e) {
+    return "the charge failed (" + e.getClass().getSimpleName() + ")";
   }
 
   /** Records a failure whose details may hold data values; returns what the analyst sees. */

@@ -1027,9 +1027,8 @@ public final class Room implements CleanRoom, QueryEngine {
               key,
               () -> {
                 ran[0] = true;
-                Result fresh = release.run(plan, trail, in, groups);
-                state.answer(key, fresh);
-                return fresh;
+                // Stored before the run is audited as accepted: a store that fails fails the run.
+                return release.run(plan, trail, in, groups, fresh -> state.answer(key, fresh));
               });
       if (!ran[0]) {
         // An identical query on the same data was answered before: the same answer, no charge,
