@@ -25,6 +25,13 @@ public final class StateStores {
   private static final Logger log = LoggerFactory.getLogger(StateStores.class);
   private static final byte[] HEADER = "cleanroom state journal v1\n".getBytes(US_ASCII);
 
+  /**
+   * The largest record of a state journal, 256 MiB: a threshold release keeps its rows' people in
+   * one record (about 11 bytes a person) and a stored DP answer its rows in one, so the budget
+   * journal's 1 MiB failed a release of about 98,000 people.
+   */
+  private static final int MAX_RECORD_BYTES = 256 << 20;
+
   private StateStores() {}
 
   /**
@@ -38,7 +45,8 @@ public final class StateStores {
 
   /**
    * A store in an append-only journal file, created if missing, locked against a second opener (in
-   * this JVM or another process) and replayed when opened.
+   * this JVM or another process) and replayed when opened. One record (the rows a threshold release
+   * kept, with their people; a stored DP answer) holds at most 256 MiB.
    *
    * @param file the journal file; its directory must exist
    * @return the store, holding the file's records
@@ -52,7 +60,12 @@ public final class StateStores {
     List<StateRecord> records = new ArrayList<>();
     JournalFile journal =
         JournalFile.open(
-            "state journal", HEADER, file, log, payload -> records.add(decode(payload)));
+            "state journal",
+            HEADER,
+            file,
+            log,
+            payload -> records.add(decode(payload)),
+            MAX_RECORD_BYTES);
     return new Journal(journal, records);
   }
 
@@ -164,7 +177,7 @@ public final class StateStores {
     @Override
     public synchronized void append(StateRecord record) {
       Objects.requireNonNull(record, "record");
-      journal.append(JournalFormat.frame(encode(record)));
+      journal.append(JournalFormat.frame(encode(record), MAX_RECORD_BYTES));
       records.add(record);
     }
 

@@ -78,6 +78,7 @@ public final class JournalFile {
 
   // The end of the last good record, where the next record goes.
   private long end;
+  private final int maxPayload;
   private boolean closed;
   private boolean failed;
 
@@ -88,8 +89,10 @@ public final class JournalFile {
       FileChannel channel,
       FileLock fileLock,
       int headerLength,
-      long end) {
+      long end,
+      int maxPayload) {
     this.kind = kind;
+    this.maxPayload = maxPayload;
     this.file = file;
     this.identity = identity;
     this.channel = channel;
@@ -119,6 +122,15 @@ public final class JournalFile {
    * @throws UncheckedIOException if the file cannot be read, written or locked
    */
   public static JournalFile open(String kind, byte[] header, Path file, Logger log, Replay replay) {
+    return open(kind, header, file, log, replay, JournalFormat.MAX_PAYLOAD);
+  }
+
+  /**
+   * {@link #open}, for a journal whose records hold up to {@code maxPayload} bytes (the budget and
+   * audit journals' 1 MiB, {@link JournalFormat#MAX_PAYLOAD}, unless said otherwise).
+   */
+  public static JournalFile open(
+      String kind, byte[] header, Path file, Logger log, Replay replay, int maxPayload) {
     Objects.requireNonNull(file, "file");
     Path path = file.toAbsolutePath();
     Path parent = path.getParent();
@@ -151,11 +163,12 @@ public final class JournalFile {
     try {
       channel = FileChannel.open(path, READ, WRITE);
       FileLock fileLock = lock(kind, channel, file);
-      long end = recover(kind, header, channel, file, log, replay);
+      long end = recover(kind, header, channel, file, log, replay, maxPayload);
       if (created) {
         syncDirectory(parent);
       }
-      return new JournalFile(kind, file, identity, channel, fileLock, header.length, end);
+      return new JournalFile(
+          kind, file, identity, channel, fileLock, header.length, end, maxPayload);
     } catch (IOException e) {
       closeQuietly(channel);
       release(identity);
@@ -216,7 +229,7 @@ public final class JournalFile {
     List<byte[]> out = new ArrayList<>();
     try {
       long size = channel.size();
-      Reader reader = new Reader(channel, size);
+      Reader reader = new Reader(channel, size, maxPayload);
       long position = headerLength;
       while (position < size) {
         byte[] payload = reader.record(position);
@@ -277,10 +290,16 @@ public final class JournalFile {
    * @return the end of the last good record
    */
   private static long recover(
-      String kind, byte[] header, FileChannel channel, Path file, Logger log, Replay replay)
+      String kind,
+      byte[] header,
+      FileChannel channel,
+      Path file,
+      Logger log,
+      Replay replay,
+      int maxPayload)
       throws IOException {
     long size = channel.size();
-    Reader reader = new Reader(channel, size);
+    Reader reader = new Reader(channel, size, maxPayload);
     int headerLength = header.length;
     if (size < headerLength) {
       // Empty, or a crash while the header was written: (re)write it.
@@ -335,7 +354,7 @@ public final class JournalFile {
       long size)
       throws IOException {
     long tail = size - position;
-    if (tail > JournalFormat.MAX_RECORD) {
+    if (tail > (long) reader.maxPayload + JournalFormat.OVERHEAD) {
       throw damaged(
           kind, file, position, "a bad record is followed by more bytes than one record can hold");
     }
@@ -432,12 +451,14 @@ public final class JournalFile {
   private static final class Reader {
     private final FileChannel channel;
     private final long size;
+    private final int maxPayload;
     private ByteBuffer window = ByteBuffer.allocate(0);
     private long windowStart;
 
-    Reader(FileChannel channel, long size) {
+    Reader(FileChannel channel, long size, int maxPayload) {
       this.channel = channel;
       this.size = size;
+      this.maxPayload = maxPayload;
     }
 
     /** {@code length} bytes from {@code position}; the range must lie inside the file. */
@@ -473,9 +494,7 @@ public final class JournalFile {
         return null;
       }
       int length = ByteBuffer.wrap(head, 1, 4).getInt();
-      if (length < 1
-          || length > JournalFormat.MAX_PAYLOAD
-          || length > size - position - JournalFormat.OVERHEAD) {
+      if (length < 1 || length > maxPayload || length > size - position - JournalFormat.OVERHEAD) {
         return null;
       }
       byte[] rest = read(position + 5, length + 4);

@@ -117,9 +117,18 @@ public final class JournalFormat {
    * @throws IllegalArgumentException if the payload is empty or larger than {@link #MAX_PAYLOAD}
    */
   public static ByteBuffer frame(byte[] payload) {
-    if (payload.length < 1 || payload.length > MAX_PAYLOAD) {
+    return frame(payload, MAX_PAYLOAD);
+  }
+
+  /**
+   * {@link #frame(byte[])}, for a journal whose records hold up to {@code maxPayload} bytes.
+   *
+   * @throws IllegalArgumentException if the payload is empty or larger than {@code maxPayload}
+   */
+  public static ByteBuffer frame(byte[] payload, int maxPayload) {
+    if (payload.length < 1 || payload.length > maxPayload) {
       throw new IllegalArgumentException(
-          "a journal record holds 1 to " + MAX_PAYLOAD + " bytes; provided: " + payload.length);
+          "a journal record holds 1 to " + maxPayload + " bytes; provided: " + payload.length);
     }
     ByteBuffer b = ByteBuffer.allocate(OVERHEAD + payload.length);
     b.put(MAGIC).putInt(payload.length).put(payload);
