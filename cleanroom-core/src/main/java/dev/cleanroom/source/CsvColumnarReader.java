@@ -254,8 +254,9 @@ final class CsvColumnarReader {
         return sequential();
       }
       int headerEnd = eol < 0 ? head.length : eol;
-      String header = decode(head, start, headerEnd, 1);
-      if (header.indexOf('"') >= 0) {
+      String header = decode(head, start, headerEnd);
+      if (header == null || header.indexOf('"') >= 0) {
+        // A header that is not UTF-8 fails there as CsvSource fails it.
         return sequential();
       }
       if (header.endsWith("\r")) {
@@ -314,7 +315,8 @@ final class CsvColumnarReader {
     return field.substring(s, e);
   }
 
-  private String decode(byte[] b, int from, int to, long line) {
+  /** The text of {@code b[from, to)}, or null if it is not UTF-8. */
+  private static String decode(byte[] b, int from, int to) {
     try {
       return StandardCharsets.UTF_8
           .newDecoder()
@@ -323,7 +325,7 @@ final class CsvColumnarReader {
           .decode(ByteBuffer.wrap(b, from, to - from))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new DataSourceException(name, line, "", "invalid UTF-8", null);
+      return null;
     }
   }
 

@@ -122,6 +122,13 @@ class CsvReadingsAgreementTest {
   }
 
   @Test
+  void invalidUtf8InTheHeader() throws Exception {
+    byte[] all = "uid,n,xx\na@x.com,1,2\n".getBytes(StandardCharsets.UTF_8);
+    all[7] = (byte) 0xFF;
+    same(all, UL);
+  }
+
+  @Test
   void headerNameWithVerticalTab() throws Exception {
     same("uid\u000B,n\na@x.com,1\n", UL);
   }
